@@ -1,0 +1,147 @@
+// A Draft is the one place the kernel writes: a copy-on-write view of a
+// KernelState that lives for one step. The first write to a table copies it;
+// the input state is never touched, so `step` stays pure.
+
+import type { DecisionRecord, Effect, HandleEntry, Handle, KernelObject, KernelState, ObjectId, Process, Sid, Thread, ThreadResult, ThreadState, Tid } from './types.ts';
+import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
+
+export class Draft {
+  processes: Process[];
+  threads: Thread[];
+  objects: KernelObject[];
+  cpus: (Tid | null)[];
+  runQueue: Tid[];
+  futexQueue: Tid[];
+  irqs: KernelState['irqs'][number][];
+  clock: KernelState['clock'];
+  io: KernelState['io'];
+  monitor: MonitorState;
+  readonly results: ThreadResult[] = [];
+  readonly decisions: DecisionRecord[] = [];
+  readonly effects: Effect[] = [];
+  private copied = 0;
+
+  constructor(readonly base: KernelState) {
+    this.processes = base.processes as Process[];
+    this.threads = base.threads as Thread[];
+    this.objects = base.objects as KernelObject[];
+    this.cpus = base.cpus as (Tid | null)[];
+    this.runQueue = base.runQueue as Tid[];
+    this.futexQueue = base.futexQueue as Tid[];
+    this.irqs = base.irqs as KernelState['irqs'][number][];
+    this.clock = base.clock;
+    this.io = base.io;
+    this.monitor = base.monitor;
+  }
+
+  get config() {
+    return this.base.config;
+  }
+
+  private own(bit: number): boolean {
+    if (this.copied & bit) return false;
+    this.copied |= bit;
+    return true;
+  }
+
+  setProcess(p: Process): void {
+    if (this.own(1)) this.processes = this.processes.slice();
+    this.processes[p.sid] = p;
+  }
+  setThread(t: Thread): void {
+    if (this.own(2)) this.threads = this.threads.slice();
+    this.threads[t.tid] = t;
+  }
+  setObject(id: ObjectId, o: KernelObject): void {
+    if (this.own(4)) this.objects = this.objects.slice();
+    this.objects[id] = o;
+  }
+  addObject(o: KernelObject): ObjectId {
+    if (this.own(4)) this.objects = this.objects.slice();
+    return this.objects.push(o) - 1;
+  }
+  setCpu(cpu: number, tid: Tid | null): void {
+    if (this.own(8)) this.cpus = this.cpus.slice();
+    this.cpus[cpu] = tid;
+  }
+  setRunQueue(q: Tid[]): void {
+    this.runQueue = q;
+  }
+  setFutexQueue(q: Tid[]): void {
+    this.futexQueue = q;
+  }
+  setIrq(line: number, v: KernelState['irqs'][number]): void {
+    if (this.own(16)) this.irqs = this.irqs.slice();
+    this.irqs[line] = v;
+  }
+
+  // ------------------------------------------------------------ handles
+
+  handle(sid: Sid, h: Handle): HandleEntry | undefined {
+    const p = this.processes[sid];
+    if (p === undefined || p.status !== 'alive' || !Number.isSafeInteger(h) || h < 0) return undefined;
+    return p.handles[h] ?? undefined;
+  }
+  /** Puts an entry into the first free slot of a process's handle table. */
+  installHandle(sid: Sid, entry: HandleEntry): Handle {
+    const p = this.processes[sid]!;
+    const handles = p.handles.slice();
+    let h = handles.indexOf(null);
+    if (h < 0) h = handles.push(entry) - 1;
+    else handles[h] = entry;
+    this.setProcess({ ...p, handles });
+    return h;
+  }
+
+  // ------------------------------------------------------------ threads
+
+  /** Moves a thread to a new state; a thread leaving `running` frees its CPU, one becoming `ready` joins the run queue. */
+  moveThread(tid: Tid, state: ThreadState, serving: Thread['serving'] = this.threads[tid]!.serving): void {
+    const t = this.threads[tid]!;
+    if (t.state.tag === 'running' && state.tag !== 'running') this.setCpu(t.state.cpu, null);
+    if (t.state.tag === 'ready' && state.tag !== 'ready') this.setRunQueue(this.runQueue.filter((x) => x !== tid));
+    if (t.state.tag === 'futex' && state.tag !== 'futex') this.setFutexQueue(this.futexQueue.filter((x) => x !== tid));
+    if (state.tag === 'ready' && t.state.tag !== 'ready') this.setRunQueue([...this.runQueue, tid]);
+    if (state.tag === 'futex' && t.state.tag !== 'futex') this.setFutexQueue([...this.futexQueue, tid]);
+    this.setThread({ ...t, state, serving });
+  }
+  /** A blocked thread's syscall returns: it becomes ready with a result. */
+  wake(result: ThreadResult): void {
+    this.moveThread(result.tid, { tag: 'ready' });
+    this.results.push(result);
+  }
+
+  // ------------------------------------------------------------ mediation
+
+  /**
+   * The one mediation point: every transition that could move information or
+   * authority calls this and goes ahead only on grant. The decision is
+   * recorded; the monitor state advances only on grant.
+   */
+  mediate(event: SecurityEvent): boolean {
+    const decision = this.config.monitor.decide(this.monitor, event);
+    this.decisions.push({ event, decision });
+    if (decision.verdict !== 'grant') return false;
+    this.monitor = decision.next;
+    return true;
+  }
+  effect(kind: Effect['kind'], event: SecurityEvent, transfers: Effect['transfers'] = [], created: Effect['created'] = []): void {
+    this.effects.push({ kind, event, transfers, created });
+  }
+
+  finish(): KernelState {
+    return {
+      config: this.base.config,
+      processes: this.processes,
+      threads: this.threads,
+      objects: this.objects,
+      cpus: this.cpus,
+      runQueue: this.runQueue,
+      futexQueue: this.futexQueue,
+      irqs: this.irqs,
+      clock: this.clock,
+      io: this.io,
+      monitor: this.monitor,
+    };
+  }
+}

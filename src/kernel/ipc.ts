@@ -1,0 +1,138 @@
+// The three system calls. Call sends a request and blocks until the response
+// or an error; Recv waits for a request on a channel's server end; Reply
+// answers the request the thread received, and only that request's caller.
+// Every request, response and error is mediated here, once, at the moment it
+// crosses from one process to another.
+
+import type { Draft } from './draft.ts';
+import { callKernel } from './services.ts';
+import { Rights, type Handle, type HandleEntry, type Message, type ObjectId, type Sid, type Tid } from './types.ts';
+import type { EventKind, SecurityEvent } from '../monitor/types.ts';
+
+type Fail = { readonly rc: 'rcBadHandle' | 'rcNoRights' | 'rcInvalidArgument'; readonly detail: string };
+
+/** Checks the handles a message asks to transfer and captures them with the rights passed on. */
+function captureTransfers(d: Draft, sid: Sid, message: Message): HandleEntry[] | Fail {
+  const out: HandleEntry[] = [];
+  for (const { handle, rights } of message.handles ?? []) {
+    const e = d.handle(sid, handle);
+    if (e === undefined) return { rc: 'rcBadHandle', detail: `transferred handle ${handle} is not in the sender's table` };
+    if ((e.rights & Rights.transfer) === 0) return { rc: 'rcNoRights', detail: `handle ${handle} lacks the transfer right` };
+    if ((rights & ~e.rights) !== 0) return { rc: 'rcNoRights', detail: `handle ${handle}: cannot pass rights it does not hold` };
+    out.push({ object: e.object, rights });
+  }
+  return out;
+}
+
+/** The security event for a message between two processes (or a process and the kernel). */
+export function messageEvent(d: Draft, kind: EventKind, src: Sid, dst: Sid, riid: number, mid: number, payload: unknown, transfers: readonly HandleEntry[]): SecurityEvent {
+  const { tables } = d.config;
+  const dstProc = d.processes[dst]!;
+  // the endpoint and method belong to the server's class (the caller's own class for its security interface)
+  const serverClass = tables.classes[kind === 'request' ? dstProc.taskClass : d.processes[src]!.taskClass]!;
+  const ep = serverClass.endpoints[riid];
+  const iface = kind === 'security' ? serverClass.security : (ep?.iface ?? -1);
+  const method = tables.interfaces[iface]?.methods[mid];
+  return {
+    kind,
+    src,
+    srcClass: d.processes[src]!.taskClass,
+    dst,
+    dstClass: dstProc.taskClass,
+    endpoint: kind === 'security' ? -1 : (ep?.nameId ?? -1),
+    method: method?.nameId ?? -1,
+    iface: method === undefined ? -1 : iface,
+    riid,
+    mid,
+    message: payload,
+    transfers: transfers.map((t) => t.rights),
+  };
+}
+
+function install(d: Draft, sid: Sid, transfers: readonly HandleEntry[]): Handle[] {
+  return transfers.map((e) => d.installHandle(sid, e));
+}
+
+export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void {
+  const t = d.threads[tid]!;
+  const entry = d.handle(t.sid, handle);
+  if (entry === undefined) return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
+  const obj = d.objects[entry.object]!;
+  if (obj.kind === 'kernel') return callKernel(d, tid, message);
+  if (obj.kind !== 'channel' || (entry.rights & Rights.call) === 0)
+    return void d.results.push({ tid, rc: 'rcNoRights', detail: `handle ${handle} is not the client end of a channel` });
+  const transfers = captureTransfers(d, t.sid, message);
+  if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
+  if (d.processes[obj.server]!.status !== 'alive') return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'the server has exited' });
+
+  const event = messageEvent(d, 'request', t.sid, obj.server, message.riid, message.mid, message.payload, transfers);
+  if (!d.mediate(event)) return void d.results.push({ tid, rc: 'rcSecurityDisallow' });
+  // granted: the request (and any handles) enter the server's domain now
+  const handles = install(d, obj.server, transfers);
+  d.effect('request', event, handles.map((h) => [obj.server, d.processes[obj.server]!.handles[h]!.object] as const));
+  const chan = d.objects[entry.object] as Extract<typeof obj, { kind: 'channel' }>;
+  const [receiver, ...rest] = chan.receivers;
+  const payload = message.payload;
+  if (receiver !== undefined) {
+    d.setObject(entry.object, { ...chan, receivers: rest });
+    d.moveThread(tid, { tag: 'reply', server: receiver });
+    d.moveThread(receiver, { tag: 'ready' }, { client: tid, channel: entry.object, riid: message.riid, mid: message.mid });
+    d.results.push({ tid: receiver, rc: 'rcOk', message: { riid: message.riid, mid: message.mid, payload, error: false, handles } });
+  } else {
+    d.setObject(entry.object, { ...chan, queue: [...chan.queue, { client: tid, riid: message.riid, mid: message.mid, payload, handles }] });
+    d.moveThread(tid, { tag: 'call', channel: entry.object });
+  }
+}
+
+function serverEnd(d: Draft, tid: Tid, handle: Handle): ObjectId | undefined {
+  const entry = d.handle(d.threads[tid]!.sid, handle);
+  if (entry === undefined) return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
+  if (d.objects[entry.object]!.kind !== 'channel' || (entry.rights & Rights.recv) === 0)
+    return void d.results.push({ tid, rc: 'rcNoRights', detail: `handle ${handle} is not the server end of a channel` });
+  return entry.object;
+}
+
+export function recv(d: Draft, tid: Tid, handle: Handle): void {
+  const id = serverEnd(d, tid, handle);
+  if (id === undefined) return;
+  if (d.threads[tid]!.serving !== null) return void d.results.push({ tid, rc: 'rcBadState', detail: 'the thread must Reply to the request it holds first' });
+  const chan = d.objects[id] as Extract<(typeof d.objects)[number], { kind: 'channel' }>;
+  const [next, ...rest] = chan.queue;
+  if (next === undefined) {
+    d.setObject(id, { ...chan, receivers: [...chan.receivers, tid] });
+    return d.moveThread(tid, { tag: 'recv', channel: id });
+  }
+  d.setObject(id, { ...chan, queue: rest });
+  d.moveThread(next.client, { tag: 'reply', server: tid });
+  d.moveThread(tid, d.threads[tid]!.state, { client: next.client, channel: id, riid: next.riid, mid: next.mid });
+  d.results.push({ tid, rc: 'rcOk', message: { riid: next.riid, mid: next.mid, payload: next.payload, error: false, handles: next.handles } });
+}
+
+export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): void {
+  const id = serverEnd(d, tid, handle);
+  if (id === undefined) return;
+  const t = d.threads[tid]!;
+  const serving = t.serving;
+  if (serving === null || serving.channel !== id)
+    return void d.results.push({ tid, rc: 'rcBadState', detail: `no request received on handle ${handle} awaits a reply` });
+  const client = d.threads[serving.client]!;
+  if (client.state.tag !== 'reply' || client.state.server !== tid) {
+    d.moveThread(tid, t.state, null);
+    return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'the caller is gone' });
+  }
+  const transfers = captureTransfers(d, t.sid, message);
+  if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
+  const kind = message.error === true ? 'error' : 'response';
+  // the reply answers the method that was called, whatever RIID/MID the server wrote
+  const event = messageEvent(d, kind, t.sid, client.sid, serving.riid, serving.mid, message.payload, transfers);
+  d.moveThread(tid, t.state, null);
+  if (!d.mediate(event)) {
+    // KasperskyOS: a refused reply ends the Call with rcSecurityDisallow; nothing of the reply crosses
+    d.results.push({ tid, rc: 'rcSecurityDisallow' });
+    return d.wake({ tid: serving.client, rc: 'rcSecurityDisallow', detail: `the ${kind} was denied` });
+  }
+  const handles = install(d, client.sid, transfers);
+  d.effect(kind, event, handles.map((h) => [client.sid, d.processes[client.sid]!.handles[h]!.object] as const));
+  d.results.push({ tid, rc: 'rcOk' });
+  d.wake({ tid: serving.client, rc: 'rcOk', message: { riid: serving.riid, mid: serving.mid, payload: message.payload, error: kind === 'error', handles } });
+}

@@ -1,0 +1,34 @@
+// The scheduler and the hardware events: priorities with round robin among
+// equals, one current thread per CPU; timer ticks advance the monotonic clock
+// and wake sleepers; interrupts reach only the thread waiting on their line.
+
+import type { Draft } from './draft.ts';
+import { deliverIrq } from './services.ts';
+
+/** Preempts the current thread of a CPU (it goes to the back of the run queue) and runs the best ready thread. */
+export function schedule(d: Draft, cpu: number): void {
+  const current = d.cpus[cpu];
+  if (current !== null && current !== undefined) d.moveThread(current, { tag: 'ready' });
+  let best = -1;
+  for (const tid of d.runQueue) if (best < 0 || d.threads[tid]!.priority > d.threads[best]!.priority) best = tid;
+  if (best < 0) return;
+  d.moveThread(best, { tag: 'running', cpu });
+  d.setCpu(cpu, best);
+}
+
+export function tick(d: Draft): void {
+  const now = d.clock.monotonic + d.config.machine.tickNs;
+  d.clock = { monotonic: now, realtime: d.clock.realtime + d.config.machine.tickNs };
+  for (const t of d.threads) if (t.state.tag === 'sleep' && t.state.until <= now) d.wake({ tid: t.tid, rc: 'rcOk' });
+}
+
+export function irq(d: Draft, line: number): void {
+  if (d.irqs[line]!.object === null) return; // nobody attached: the interrupt is dropped
+  deliverIrq(d, line);
+}
+
+export function dma(d: Draft, deviceAddress: number): void {
+  const id = d.objects.findIndex((o) => o.kind === 'dma' && o.deviceAddress === deviceAddress && o.status === 'busy');
+  if (id < 0) return; // no transfer in flight there: spurious completion
+  d.setObject(id, { ...(d.objects[id] as Extract<(typeof d.objects)[number], { kind: 'dma' }>), status: 'done' });
+}

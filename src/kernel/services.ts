@@ -1,0 +1,331 @@
+// Kernel services: methods of the kernel's endpoints (kernel-api.ts), reached
+// only by `Call` on the kernel handle. Each request is mediated first; a
+// service runs only on grant, and its arguments have already been checked
+// against the method's codec by the monitor.
+
+import type { Draft } from './draft.ts';
+import { KERNEL_ENDPOINTS, SECURITY_RIID } from './kernel-api.ts';
+import { messageEvent } from './ipc.ts';
+import { MAX_PRIORITY } from './solution.ts';
+import { KERNEL_OBJECT, KERNEL_SID, Rights, type Effect, type Handle, type HandleEntry, type KernelObject, type Message, type ObjectId, type Sid, type ThreadResult, type Tid } from './types.ts';
+
+/** Service arguments; the monitor has checked them against the method's codec, so the fields a service reads are present. */
+interface Args {
+  readonly taskClass: string;
+  readonly name: string;
+  readonly clock: 'monotonic' | 'realtime';
+  readonly code: number;
+  readonly priority: number;
+  readonly ns: number;
+  readonly pages: number;
+  readonly handle: number;
+  readonly base: number;
+  readonly offset: number;
+  readonly count: number;
+  readonly line: number;
+  readonly port: number;
+  readonly value: number;
+  readonly size: number;
+  readonly rights: number;
+}
+type Created = [Sid, ObjectId][];
+type Service = (d: Draft, tid: Tid, args: Args, created: Created) => void;
+
+const ok = (d: Draft, tid: Tid, value?: unknown) => void d.results.push(value === undefined ? { tid, rc: 'rcOk' } : { tid, rc: 'rcOk', value });
+const fail = (d: Draft, tid: Tid, rc: ThreadResult['rc'], detail: string) => void d.results.push({ tid, rc, detail });
+
+/** Looks up a handle of the calling thread's process that must refer to an object of one kind, with some rights. */
+function objectOf<K extends KernelObject['kind']>(d: Draft, tid: Tid, h: Handle, kinds: readonly K[], rights: number): [ObjectId, Extract<KernelObject, { kind: K }>] | undefined {
+  const e = d.handle(d.threads[tid]!.sid, h);
+  if (e === undefined) return void fail(d, tid, 'rcBadHandle', `handle ${h} is not in the caller's table`);
+  const o = d.objects[e.object]!;
+  if (!(kinds as readonly string[]).includes(o.kind)) return void fail(d, tid, 'rcInvalidArgument', `handle ${h} is not a ${kinds.join(' or ')} handle`);
+  if ((e.rights & rights) !== rights) return void fail(d, tid, 'rcNoRights', `handle ${h} lacks the rights this needs`);
+  return [e.object, o as Extract<KernelObject, { kind: K }>];
+}
+
+function give(d: Draft, sid: Sid, created: Created, o: KernelObject, rights: number): Handle {
+  const id = d.addObject(o);
+  created.push([sid, id]);
+  return d.installHandle(sid, { object: id, rights });
+}
+
+function usedPages(d: Draft, kind: 'memory' | 'dma'): number {
+  let n = 0;
+  for (const o of d.objects) if (o.kind === kind) n += o.pages;
+  return n;
+}
+
+function mapRegion(d: Draft, sid: Sid, object: ObjectId, pages: number, rights: number): number {
+  const p = d.processes[sid]!;
+  const page = d.config.machine.pageSize;
+  const base = p.regions.reduce((top, r) => Math.max(top, r.base + r.pages * page), 0x10000);
+  d.setProcess({ ...p, regions: [...p.regions, { base, pages, object, rights: rights & (Rights.read | Rights.write) }] });
+  return base;
+}
+
+// ------------------------------------------------------------------ lifecycle
+
+export function createProcess(d: Draft, name: string, taskClass: number, priority: number): Sid {
+  const sid = d.processes.length;
+  d.setProcess({ sid, name, taskClass, status: 'alive', handles: [{ object: KERNEL_OBJECT, rights: Rights.call }], regions: [] });
+  spawnThread(d, sid, priority);
+  return sid;
+}
+
+function spawnThread(d: Draft, sid: Sid, priority: number): Tid {
+  const tid = d.threads.length;
+  d.setThread({ tid, sid, priority, state: { tag: 'exited' }, serving: null });
+  d.moveThread(tid, { tag: 'ready' });
+  return tid;
+}
+
+/** A thread ends: whoever it was serving gets rcNotConnected; the last thread's exit ends its process. */
+export function exitThread(d: Draft, tid: Tid): void {
+  const t = d.threads[tid]!;
+  if (t.state.tag === 'exited') return;
+  if (t.state.tag === 'recv' || t.state.tag === 'call') {
+    const id = t.state.channel;
+    const ch = d.objects[id] as Extract<KernelObject, { kind: 'channel' }>;
+    d.setObject(id, { ...ch, receivers: ch.receivers.filter((x) => x !== tid), queue: ch.queue.filter((r) => r.client !== tid) });
+  }
+  if (t.serving !== null) {
+    const c = d.threads[t.serving.client]!;
+    if (c.state.tag === 'reply' && c.state.server === tid) d.wake({ tid: c.tid, rc: 'rcNotConnected', detail: 'the server thread exited' });
+  }
+  d.moveThread(tid, { tag: 'exited' }, null);
+  if (d.threads.every((x) => x.sid !== t.sid || x.state.tag === 'exited')) exitProcess(d, t.sid);
+}
+
+/** A process ends: its threads end, callers waiting on it get rcNotConnected, its handles and IRQ lines are released. */
+export function exitProcess(d: Draft, sid: Sid): void {
+  const p = d.processes[sid]!;
+  if (p.status !== 'alive') return;
+  d.setProcess({ ...p, status: 'exited' });
+  for (const t of d.threads) if (t.sid === sid) exitThread(d, t.tid);
+  d.objects.forEach((o, id) => {
+    if (o.kind === 'channel' && o.server === sid && o.queue.length > 0) {
+      d.setObject(id, { ...o, queue: [] });
+      for (const r of o.queue) d.wake({ tid: r.client, rc: 'rcNotConnected', detail: 'the server exited' });
+    }
+  });
+  d.irqs.forEach((l, line) => {
+    const o = l.object === null ? undefined : d.objects[l.object];
+    if (o?.kind === 'irq' && o.owner === sid) d.setIrq(line, { object: null, pending: false, masked: false });
+  });
+  const q = d.processes[sid]!;
+  d.setProcess({ ...q, handles: [], regions: [] });
+}
+
+// ------------------------------------------------------------------ the services
+
+const SERVICES: Readonly<Record<string, Service>> = {
+  'task.Execute': (d, tid, a, created) => {
+    const { tables } = d.config;
+    const src = d.processes[d.threads[tid]!.sid]!;
+    const cls = tables.classByName.get(a.taskClass);
+    if (cls === undefined || cls < 2) return fail(d, tid, 'rcInvalidArgument', `unknown task class "${a.taskClass}"`);
+    if (a.name === '' || d.processes.some((p) => p.name === a.name)) return fail(d, tid, 'rcInvalidArgument', `process name "${a.name}" is empty or taken`);
+    const sid = d.processes.length;
+    const event = { kind: 'execute', src: src.sid, srcClass: src.taskClass, dst: sid, dstClass: cls, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] } as const;
+    if (!d.mediate(event)) return fail(d, tid, 'rcSecurityDisallow', 'execute denied');
+    createProcess(d, a.name, cls, d.threads[tid]!.priority);
+    d.effect('execute', event);
+    ok(d, tid, { sid });
+  },
+  'task.Exit': (d, tid) => exitProcess(d, d.threads[tid]!.sid),
+
+  'thread.Create': (d, tid, a) => {
+    if (a.priority > MAX_PRIORITY) return fail(d, tid, 'rcInvalidArgument', `priority ${a.priority} exceeds ${MAX_PRIORITY}`);
+    ok(d, tid, { tid: spawnThread(d, d.threads[tid]!.sid, a.priority) });
+  },
+  'thread.Exit': (d, tid) => exitThread(d, tid),
+  'thread.Sleep': (d, tid, a) => (a.ns === 0 ? ok(d, tid) : d.moveThread(tid, { tag: 'sleep', until: d.clock.monotonic + a.ns })),
+
+  'vmm.Allocate': (d, tid, a, created) => {
+    const sid = d.threads[tid]!.sid;
+    if (a.pages === 0 || usedPages(d, 'memory') + a.pages > d.config.machine.memoryPages) return fail(d, tid, 'rcOutOfRange', `cannot allocate ${a.pages} pages`);
+    const rights = Rights.read | Rights.write | Rights.map | Rights.transfer | Rights.duplicate;
+    const handle = give(d, sid, created, { kind: 'memory', creator: sid, pages: a.pages }, rights);
+    ok(d, tid, { handle, base: mapRegion(d, sid, d.processes[sid]!.handles[handle]!.object, a.pages, rights) });
+  },
+  'vmm.Map': (d, tid, a) => mapService(d, tid, a, 'memory'),
+  'vmm.Unmap': (d, tid, a) => {
+    const p = d.processes[d.threads[tid]!.sid]!;
+    if (!p.regions.some((r) => r.base === a.base)) return fail(d, tid, 'rcInvalidArgument', `no region starts at ${a.base}`);
+    d.setProcess({ ...p, regions: p.regions.filter((r) => r.base !== a.base) });
+    ok(d, tid);
+  },
+
+  'sync.Wait': (d, tid, a) => {
+    const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
+    if (o === undefined) return;
+    if (a.offset >= o[1].pages * d.config.machine.pageSize) return fail(d, tid, 'rcOutOfRange', `offset ${a.offset} is outside the memory object`);
+    d.moveThread(tid, { tag: 'futex', object: o[0], offset: a.offset });
+  },
+  'sync.Wake': (d, tid, a) => {
+    const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
+    if (o === undefined) return;
+    const woken = d.futexQueue.filter((w) => {
+      const s = d.threads[w]!.state;
+      return s.tag === 'futex' && s.object === o[0] && s.offset === a.offset;
+    }).slice(0, a.count);
+    for (const w of woken) d.wake({ tid: w, rc: 'rcOk' });
+    ok(d, tid, { woken: woken.length });
+  },
+
+  'irq.Attach': (d, tid, a, created) => {
+    const sid = d.threads[tid]!.sid;
+    const line = d.irqs[a.line];
+    if (line === undefined) return fail(d, tid, 'rcOutOfRange', `IRQ line ${a.line} does not exist on ${d.config.machine.name}`);
+    if (line.object !== null) return fail(d, tid, 'rcBusy', `IRQ line ${a.line} is already attached`);
+    const handle = give(d, sid, created, { kind: 'irq', line: a.line, owner: sid }, Rights.read | Rights.write);
+    d.setIrq(a.line, { object: d.processes[sid]!.handles[handle]!.object, pending: false, masked: false });
+    ok(d, tid, { handle });
+  },
+  'irq.Wait': (d, tid, a) => {
+    const o = objectOf(d, tid, a.handle, ['irq'], Rights.read);
+    if (o === undefined) return;
+    const line = d.irqs[o[1].line]!;
+    if (line.object !== o[0]) return fail(d, tid, 'rcNotConnected', 'the IRQ line was released');
+    if (line.pending && !line.masked) {
+      d.setIrq(o[1].line, { ...line, pending: false, masked: true });
+      return ok(d, tid, { line: o[1].line });
+    }
+    d.moveThread(tid, { tag: 'irq', line: o[1].line });
+  },
+  'irq.Ack': (d, tid, a) => {
+    const o = objectOf(d, tid, a.handle, ['irq'], Rights.write);
+    if (o === undefined) return;
+    const line = d.irqs[o[1].line]!;
+    if (line.object !== o[0]) return fail(d, tid, 'rcNotConnected', 'the IRQ line was released');
+    d.setIrq(o[1].line, { ...line, masked: false });
+    if (line.pending) deliverIrq(d, o[1].line);
+    ok(d, tid);
+  },
+
+  'io.AttachPorts': (d, tid, a, created) => {
+    const m = d.config.machine;
+    if (!m.portIo) return fail(d, tid, 'rcUnsupported', `port I/O exists only on the x86 family; ${m.name} is ${m.arch}`);
+    if (a.count === 0 || !m.ports.some((r) => a.base >= r.base && a.base + a.count <= r.base + r.count))
+      return fail(d, tid, 'rcOutOfRange', `ports ${a.base}..${a.base + a.count - 1} are not on ${m.name}`);
+    if (d.objects.some((o) => o.kind === 'ports' && d.processes[o.owner]!.status === 'alive' && a.base < o.base + o.count && o.base < a.base + a.count))
+      return fail(d, tid, 'rcBusy', 'the port range overlaps one already attached');
+    const sid = d.threads[tid]!.sid;
+    ok(d, tid, { handle: give(d, sid, created, { kind: 'ports', base: a.base, count: a.count, owner: sid }, Rights.read | Rights.write) });
+  },
+  'io.PortRead': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.read),
+  'io.PortWrite': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.write, a.value),
+  'io.AttachMmio': (d, tid, a, created) => {
+    const m = d.config.machine;
+    if (a.size === 0 || !m.mmio.some((r) => a.base >= r.base && a.base + a.size <= r.base + r.size))
+      return fail(d, tid, 'rcOutOfRange', `MMIO ${a.base}+${a.size} is not a device region of ${m.name}`);
+    if (d.objects.some((o) => o.kind === 'mmio' && d.processes[o.owner]!.status === 'alive' && a.base < o.base + o.size && o.base < a.base + a.size))
+      return fail(d, tid, 'rcBusy', 'the MMIO range overlaps one already attached');
+    const sid = d.threads[tid]!.sid;
+    ok(d, tid, { handle: give(d, sid, created, { kind: 'mmio', base: a.base, size: a.size, owner: sid }, Rights.read | Rights.write) });
+  },
+  'io.MmioRead': (d, tid, a) => register(d, tid, 'mmio', a.handle, a.offset, Rights.read),
+  'io.MmioWrite': (d, tid, a) => register(d, tid, 'mmio', a.handle, a.offset, Rights.write, a.value),
+
+  'dma.Allocate': (d, tid, a, created) => {
+    const w = d.config.machine.dma;
+    if (w === null) return fail(d, tid, 'rcUnsupported', `${d.config.machine.name} has no DMA`);
+    const used = usedPages(d, 'dma');
+    if (a.pages === 0 || used + a.pages > w.pages) return fail(d, tid, 'rcOutOfRange', `cannot allocate ${a.pages} DMA pages`);
+    const sid = d.threads[tid]!.sid;
+    const deviceAddress = w.base + used * d.config.machine.pageSize;
+    const rights = Rights.read | Rights.write | Rights.map | Rights.transfer;
+    ok(d, tid, { handle: give(d, sid, created, { kind: 'dma', creator: sid, pages: a.pages, deviceAddress, status: 'idle' }, rights), deviceAddress });
+  },
+  'dma.Map': (d, tid, a) => mapService(d, tid, a, 'dma'),
+  'dma.Start': (d, tid, a) => {
+    const o = objectOf(d, tid, a.handle, ['dma'], Rights.write);
+    if (o === undefined) return;
+    d.setObject(o[0], { ...o[1], status: 'busy' });
+    ok(d, tid);
+  },
+
+  'time.Read': (d, tid, a) => ok(d, tid, { value: d.clock[a.clock] }),
+  'time.SetRealtime': (d, tid, a) => {
+    d.clock = { ...d.clock, realtime: a.value };
+    ok(d, tid);
+  },
+
+  'handle.Close': (d, tid, a) => {
+    const sid = d.threads[tid]!.sid;
+    if (a.handle === 0) return fail(d, tid, 'rcInvalidArgument', 'the kernel handle cannot be closed');
+    if (d.handle(sid, a.handle) === undefined) return fail(d, tid, 'rcBadHandle', `handle ${a.handle} is not in the caller's table`);
+    const p = d.processes[sid]!;
+    const handles = p.handles.slice();
+    handles[a.handle] = null;
+    d.setProcess({ ...p, handles });
+    ok(d, tid);
+  },
+  'handle.Duplicate': (d, tid, a) => {
+    const sid = d.threads[tid]!.sid;
+    const e = d.handle(sid, a.handle);
+    if (e === undefined) return fail(d, tid, 'rcBadHandle', `handle ${a.handle} is not in the caller's table`);
+    if ((e.rights & Rights.duplicate) === 0 || (a.rights & ~e.rights) !== 0) return fail(d, tid, 'rcNoRights', `handle ${a.handle} cannot be duplicated with those rights`);
+    ok(d, tid, { handle: d.installHandle(sid, { object: e.object, rights: a.rights }) });
+  },
+
+  'channel.Create': (d, tid, _a, created) => {
+    const sid = d.threads[tid]!.sid;
+    const client = give(d, sid, created, { kind: 'channel', server: sid, queue: [], receivers: [] }, Rights.call | Rights.transfer | Rights.duplicate);
+    const server = d.installHandle(sid, { object: d.processes[sid]!.handles[client]!.object, rights: Rights.recv });
+    ok(d, tid, { client, server });
+  },
+};
+
+function mapService(d: Draft, tid: Tid, a: Args, kind: 'memory' | 'dma'): void {
+  const o = objectOf(d, tid, a.handle, [kind], Rights.map);
+  if (o === undefined) return;
+  const e = d.handle(d.threads[tid]!.sid, a.handle)!;
+  ok(d, tid, { base: mapRegion(d, d.threads[tid]!.sid, o[0], o[1].pages, e.rights) });
+}
+
+function register(d: Draft, tid: Tid, kind: 'ports' | 'mmio', h: Handle, at: number, rights: number, value?: number): void {
+  const o = objectOf(d, tid, h, [kind], rights);
+  if (o === undefined) return;
+  const [base, size] = o[1].kind === 'ports' ? [o[1].base, o[1].count] : [o[1].base, (o[1] as { size: number }).size];
+  const addr = kind === 'ports' ? at : base + at;
+  if (addr < base || addr >= base + size) return fail(d, tid, 'rcOutOfRange', `${kind === 'ports' ? 'port' : 'offset'} ${at} is outside the attached range`);
+  const key = `${kind === 'ports' ? 'port' : 'mmio'}:${addr}`;
+  if (value === undefined) return ok(d, tid, { value: d.io[key] ?? 0 });
+  if (value > 0xffffffff) return fail(d, tid, 'rcInvalidArgument', `value ${value} is wider than 32 bits`);
+  d.io = { ...d.io, [key]: value };
+  ok(d, tid);
+}
+
+/** Hands a pending interrupt on a line to the first thread waiting for it. */
+export function deliverIrq(d: Draft, line: number): void {
+  const l = d.irqs[line]!;
+  const waiter = d.threads.find((t) => t.state.tag === 'irq' && t.state.line === line);
+  if (l.masked || waiter === undefined) return d.setIrq(line, { ...l, pending: true });
+  d.setIrq(line, { ...l, pending: false, masked: true });
+  d.wake({ tid: waiter.tid, rc: 'rcOk', value: { line } });
+}
+
+/** A Call on the kernel handle: a kernel service, or a query of the caller's security interface. */
+export function callKernel(d: Draft, tid: Tid, message: Message): void {
+  const sid = d.threads[tid]!.sid;
+  if ((message.handles ?? []).length > 0) return fail(d, tid, 'rcInvalidArgument', 'kernel services take handle numbers as arguments, not transfers');
+  const kind = message.riid === SECURITY_RIID ? 'security' : 'request';
+  const event = messageEvent(d, kind, sid, KERNEL_SID, message.riid, message.mid, message.payload, [] as HandleEntry[]);
+  if (!d.mediate(event)) return fail(d, tid, 'rcSecurityDisallow', `${kind} denied`);
+  if (kind === 'security') {
+    d.effect('security', event);
+    return ok(d, tid);
+  }
+  const method = d.config.tables.interfaces[event.iface]?.methods[event.mid];
+  const service = method && SERVICES[`${KERNEL_ENDPOINTS[event.riid]}.${method.name}`];
+  if (service === undefined) return fail(d, tid, 'rcInvalidArgument', `RIID ${message.riid} / MID ${message.mid} name no kernel service`);
+  const created: Created = [];
+  const before = d.effects.length;
+  service(d, tid, message.payload as Args, created);
+  // the service effect goes before any effect the service itself caused (e.g. execute)
+  d.effects.splice(before, 0, { kind: 'service', event, transfers: [], created } satisfies Effect);
+}
+
+export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);

@@ -1,0 +1,222 @@
+// Kernel state, events and results. Everything here is plain, immutable data:
+// `step` (step.ts) maps a KernelState and a KernelEvent to a new KernelState
+// without touching its inputs. Names follow DESIGN.md's vocabulary and the
+// TLA+ module spec/Kernel.tla.
+
+import type { Decision, MonitorState, SecurityEvent } from '../monitor/types.ts';
+import type { Monitor } from '../monitor/monitor.ts';
+import type { SolutionTables } from './solution.ts';
+import type { Machine } from './machine.ts';
+
+/** Security identifier. SID 0 is the kernel, SID 1 is Einit. */
+export type Sid = number;
+/** Thread identifier (index into KernelState.threads). */
+export type Tid = number;
+/** Kernel object identifier (index into KernelState.objects). Object 0 is the kernel endpoint. */
+export type ObjectId = number;
+/** A process's descriptor of a kernel object: an index into its own handle table. */
+export type Handle = number;
+
+export const KERNEL_SID: Sid = 0;
+export const EINIT_SID: Sid = 1;
+export const KERNEL_OBJECT: ObjectId = 0;
+/** Every process holds the kernel endpoint at this handle. */
+export const KERNEL_HANDLE: Handle = 0;
+
+/** Handle rights (a bit set). A handle can only ever lose rights. */
+export const Rights = {
+  call: 1, // client end of a channel, or the kernel endpoint
+  recv: 2, // server end of a channel
+  read: 4,
+  write: 8,
+  map: 16,
+  transfer: 32, // may be sent inside a message
+  duplicate: 64,
+} as const;
+export const ALL_RIGHTS = 127;
+
+export interface HandleEntry {
+  readonly object: ObjectId;
+  readonly rights: number;
+}
+
+export type KernelObject =
+  | { readonly kind: 'kernel' }
+  | { readonly kind: 'channel'; readonly server: Sid; readonly queue: readonly PendingRequest[]; readonly receivers: readonly Tid[] }
+  | { readonly kind: 'memory'; readonly creator: Sid; readonly pages: number }
+  | { readonly kind: 'irq'; readonly line: number; readonly owner: Sid }
+  | { readonly kind: 'ports'; readonly base: number; readonly count: number; readonly owner: Sid }
+  | { readonly kind: 'mmio'; readonly base: number; readonly size: number; readonly owner: Sid }
+  | { readonly kind: 'dma'; readonly creator: Sid; readonly pages: number; readonly deviceAddress: number; readonly status: 'idle' | 'busy' | 'done' };
+
+/** A granted request waiting in a channel for the server's Recv. */
+export interface PendingRequest {
+  readonly client: Tid;
+  readonly riid: number;
+  readonly mid: number;
+  readonly payload: unknown;
+  /** handles installed in the server's table when the request was granted */
+  readonly handles: readonly Handle[];
+}
+
+/** A region of a process's address space: pages of one memory or DMA object. */
+export interface Region {
+  readonly base: number;
+  readonly pages: number;
+  readonly object: ObjectId;
+  readonly rights: number;
+}
+
+export interface Process {
+  readonly sid: Sid;
+  readonly name: string;
+  /** Index into SolutionTables.classes (the task class). */
+  readonly taskClass: number;
+  readonly status: 'alive' | 'exited';
+  /** The handle table: index = handle value; null = free slot. */
+  readonly handles: readonly (HandleEntry | null)[];
+  readonly regions: readonly Region[];
+}
+
+export type ThreadState =
+  | { readonly tag: 'ready' }
+  | { readonly tag: 'running'; readonly cpu: number }
+  /** blocked in Call: the granted request waits in the channel's queue */
+  | { readonly tag: 'call'; readonly channel: ObjectId }
+  /** waiting for the reply: a server thread has received the request */
+  | { readonly tag: 'reply'; readonly server: Tid }
+  /** blocked in Recv on a channel's server end */
+  | { readonly tag: 'recv'; readonly channel: ObjectId }
+  | { readonly tag: 'futex'; readonly object: ObjectId; readonly offset: number }
+  | { readonly tag: 'sleep'; readonly until: number }
+  | { readonly tag: 'irq'; readonly line: number }
+  | { readonly tag: 'exited' };
+
+/** The request a server thread has received and not yet answered. */
+export interface Serving {
+  readonly client: Tid;
+  readonly channel: ObjectId;
+  readonly riid: number;
+  readonly mid: number;
+}
+
+export interface Thread {
+  readonly tid: Tid;
+  readonly sid: Sid;
+  readonly priority: number;
+  readonly state: ThreadState;
+  readonly serving: Serving | null;
+}
+
+export interface IrqLine {
+  /** the irq object attached to this line, if any */
+  readonly object: ObjectId | null;
+  readonly pending: boolean;
+  /** set when an interrupt was delivered and not yet acknowledged */
+  readonly masked: boolean;
+}
+
+/** Static configuration shared by every state of one run. */
+export interface KernelConfig {
+  readonly tables: SolutionTables;
+  readonly machine: Machine;
+  readonly monitor: Monitor;
+}
+
+export interface KernelState {
+  readonly config: KernelConfig;
+  /** index = SID */
+  readonly processes: readonly Process[];
+  /** index = TID */
+  readonly threads: readonly Thread[];
+  /** index = ObjectId */
+  readonly objects: readonly KernelObject[];
+  /** the current thread of each CPU */
+  readonly cpus: readonly (Tid | null)[];
+  /** ready threads in arrival order; the scheduler takes the first of the highest priority */
+  readonly runQueue: readonly Tid[];
+  /** futex waiters in arrival order */
+  readonly futexQueue: readonly Tid[];
+  readonly irqs: readonly IrqLine[];
+  /** nanoseconds */
+  readonly clock: { readonly monotonic: number; readonly realtime: number };
+  /** last value written to each device register: key `port:N` or `mmio:N` */
+  readonly io: Readonly<Record<string, number>>;
+  readonly monitor: MonitorState;
+}
+
+// ---------------------------------------------------------------- events
+
+/** A message as a process builds it: RIID/MID select endpoint and method. */
+export interface Message {
+  readonly riid: number;
+  readonly mid: number;
+  readonly payload?: unknown;
+  /** handles of the sender to transfer, with the rights to pass on */
+  readonly handles?: readonly { readonly handle: Handle; readonly rights: number }[];
+  /** on Reply: an error response (IDL error parameters) */
+  readonly error?: boolean;
+}
+
+export type Syscall =
+  | { readonly op: 'Call'; readonly handle: Handle; readonly message: Message }
+  | { readonly op: 'Recv'; readonly handle: Handle }
+  | { readonly op: 'Reply'; readonly handle: Handle; readonly message: Message };
+
+export type KernelEvent =
+  | { readonly kind: 'syscall'; readonly tid: Tid; readonly call: Syscall }
+  | { readonly kind: 'tick' }
+  | { readonly kind: 'irq'; readonly line: number }
+  | { readonly kind: 'dma'; readonly deviceAddress: number }
+  | { readonly kind: 'rtc'; readonly realtime: number }
+  | { readonly kind: 'schedule'; readonly cpu: number };
+
+// ---------------------------------------------------------------- results
+
+export type ReturnCode =
+  | 'rcOk'
+  | 'rcInvalidArgument' // malformed syscall arguments
+  | 'rcBadHandle' // the handle value is not in the caller's table
+  | 'rcNoRights' // the handle lacks a right the operation needs
+  | 'rcSecurityDisallow' // the monitor denied
+  | 'rcNotConnected' // the peer is gone
+  | 'rcBadState' // e.g. Reply without a received request
+  | 'rcBusy' // resource already attached
+  | 'rcOutOfRange' // address, line or port not on this board
+  | 'rcUnsupported'; // not on this architecture (e.g. port I/O off x86)
+
+/** What a syscall returned to a thread, in the step where it returned. */
+export interface ThreadResult {
+  readonly tid: Tid;
+  readonly rc: ReturnCode;
+  /** the received request (Recv) or the response (Call) */
+  readonly message?: { readonly riid: number; readonly mid: number; readonly payload: unknown; readonly error: boolean; readonly handles: readonly Handle[] };
+  /** kernel service output */
+  readonly value?: unknown;
+  readonly detail?: string;
+}
+
+/** A decision the monitor took in this step. */
+export interface DecisionRecord {
+  readonly event: SecurityEvent;
+  readonly decision: Decision;
+}
+
+/** A mediated transition that happened in this step, with the event that was mediated for it. */
+export interface Effect {
+  readonly kind: 'execute' | 'request' | 'response' | 'error' | 'service' | 'security';
+  readonly event: SecurityEvent;
+  /** objects that changed hands: [receiving SID, object] */
+  readonly transfers: readonly (readonly [Sid, ObjectId])[];
+  /** objects created for a process by a kernel service: [SID, object] */
+  readonly created: readonly (readonly [Sid, ObjectId])[];
+}
+
+export interface StepResult {
+  readonly state: KernelState;
+  readonly results: readonly ThreadResult[];
+  readonly decisions: readonly DecisionRecord[];
+  readonly effects: readonly Effect[];
+  /** set when the event itself was malformed; the state is then unchanged */
+  readonly rejected?: string;
+}

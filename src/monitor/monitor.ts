@@ -1,0 +1,43 @@
+// The decision point. `Monitor.decide` first checks a message against the
+// declaration of the method it names (an undeclared method or a payload that
+// does not match its codec is denied before any policy rule runs), then asks
+// the compiled policy. It never throws: a policy that throws or answers
+// something other than a well-formed grant is read as deny.
+
+import type { SolutionTables } from '../kernel/solution.ts';
+import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from './types.ts';
+import { PathReporter } from 'io-ts/lib/PathReporter.js';
+
+export interface Monitor {
+  readonly policy: CompiledPolicy;
+  readonly initial: MonitorState;
+  decide(state: MonitorState, event: SecurityEvent): Decision;
+}
+
+const deny = (rule: string, reason: string, next: MonitorState): Decision => ({ verdict: 'deny', rule, reason, next });
+
+export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): Monitor {
+  const decide = (state: MonitorState, event: SecurityEvent): Decision => {
+    if (event.kind !== 'execute') {
+      const iface = tables.interfaces[event.iface];
+      const method = iface?.methods[event.mid];
+      if (iface === undefined || method === undefined)
+        return deny('structure', `RIID ${event.riid} / MID ${event.mid} name no method declared by the destination's class`, state);
+      const codec = event.kind === 'response' ? method.response : event.kind === 'error' ? method.error : method.request;
+      if (!codec.is(event.message)) {
+        const why = PathReporter.report(codec.decode(event.message)).join('; ');
+        return deny('structure', `message does not match ${iface.name}.${method.name} (${event.kind}): ${why}`, state);
+      }
+    }
+    let d: Decision;
+    try {
+      d = policy.decide(state, event);
+    } catch (e) {
+      return deny('policy-error', `policy "${policy.name}" failed: ${e instanceof Error ? e.message : String(e)}`, state);
+    }
+    if (d === null || typeof d !== 'object' || (d.verdict !== 'grant' && d.verdict !== 'deny'))
+      return deny('policy-error', `policy "${policy.name}" returned no verdict`, state);
+    return d;
+  };
+  return { policy, initial: policy.initial, decide };
+}

@@ -1,0 +1,118 @@
+// The typed intermediate policy form: allow rules by event kind, source class,
+// destination class, endpoint and method, optionally limited to a number of
+// grants (a stateful quota). It compiles to a CompiledPolicy whose static part
+// is a table indexed by interned ids; no rule, no grant.
+
+import type { SolutionTables } from '../kernel/solution.ts';
+import type { Result } from '../kernel/solution.ts';
+import { EVENT_KINDS, type CompiledPolicy, type Decision, type EventKind, type MonitorState, type SecurityEvent } from './types.ts';
+
+export interface AllowRule {
+  readonly id?: string;
+  readonly kind: EventKind;
+  /** source task class; absent = any */
+  readonly src?: string;
+  readonly dst?: string;
+  readonly endpoint?: string;
+  readonly method?: string;
+  /** grant at most this many times (monitor state counts them) */
+  readonly limit?: number;
+}
+
+export interface RulePolicy {
+  readonly name: string;
+  readonly rules: readonly AllowRule[];
+}
+
+const KIND_INDEX: Readonly<Record<EventKind, number>> = { execute: 0, request: 1, response: 2, error: 3, security: 4 };
+/** Largest dense table; larger policies are keyed through a Map. */
+const MAX_DENSE = 1 << 24;
+
+export function ruleId(rule: AllowRule, index: number): string {
+  return rule.id ?? `rule ${index + 1}`;
+}
+
+export function compileRules(tables: SolutionTables, policy: RulePolicy): Result<CompiledPolicy> {
+  const errors: string[] = [];
+  const C = tables.classes.length;
+  const E1 = tables.endpointNames.length + 1;
+  const M1 = tables.methodNames.length + 1;
+  const lookup = (what: string, names: readonly string[], v: string | undefined, i: number): number[] | null => {
+    if (v === undefined) return null;
+    const at = names.indexOf(v);
+    if (at < 0) {
+      errors.push(`policy "${policy.name}": ${ruleId(policy.rules[i]!, i)}: unknown ${what} "${v}"`);
+      return [];
+    }
+    return [at];
+  };
+  const classNames = tables.classes.map((c) => c.name);
+  const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  const limited: number[] = []; // rule index of each limited rule; its state slot = position here
+  const cells = new Map<number, number[]>(); // cell key -> rule indices in order
+  policy.rules.forEach((r, i) => {
+    if (!EVENT_KINDS.includes(r.kind)) errors.push(`policy "${policy.name}": ${ruleId(r, i)}: unknown event kind "${String(r.kind)}"`);
+    if (r.kind === 'execute' && (r.endpoint !== undefined || r.method !== undefined))
+      errors.push(`policy "${policy.name}": ${ruleId(r, i)}: an execute rule cannot name an endpoint or method`);
+    if (r.limit !== undefined && !(Number.isSafeInteger(r.limit) && r.limit >= 0))
+      errors.push(`policy "${policy.name}": ${ruleId(r, i)}: limit must be a non-negative integer`);
+    const srcs = lookup('source class', classNames, r.src, i) ?? all(C);
+    const dsts = lookup('destination class', classNames, r.dst, i) ?? all(C);
+    const eps = (lookup('endpoint', tables.endpointNames, r.endpoint, i) ?? [-1, ...all(E1 - 1)]).map((e) => e + 1);
+    const ms = (lookup('method', tables.methodNames, r.method, i) ?? [-1, ...all(M1 - 1)]).map((m) => m + 1);
+    if (r.limit !== undefined) limited.push(i);
+    const k = KIND_INDEX[r.kind] ?? 0;
+    for (const s of srcs) for (const d of dsts) for (const e of eps) for (const m of ms) {
+      const key = (((k * C + s) * C + d) * E1 + e) * M1 + m;
+      const list = cells.get(key);
+      if (list === undefined) cells.set(key, [i]);
+      else if (list.length === 0 || policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
+    }
+  });
+  if (errors.length > 0) return { ok: false, errors };
+
+  const slotOf = new Map(limited.map((ri, slot) => [ri, slot] as const));
+  const initial: MonitorState = limited.length === 0 ? null : Object.freeze(limited.map(() => 0));
+  const grants = policy.rules.map((r, i): Decision => Object.freeze({ verdict: 'grant' as const, rule: ruleId(r, i), next: initial }));
+  const defaultDeny = (state: MonitorState): Decision =>
+    state === initial ? DENY_INITIAL : { verdict: 'deny', rule: 'default-deny', reason: 'no rule grants this event', next: state };
+  const DENY_INITIAL: Decision = Object.freeze({ verdict: 'deny' as const, rule: 'default-deny', reason: 'no rule grants this event', next: initial });
+
+  // cell encoding: 0 = no rule; v > 0 = unlimited rule v-1; v < 0 = candidate list -v-1
+  const size = 5 * C * C * E1 * M1;
+  const lists: (readonly number[])[] = [];
+  const encode = (list: number[]): number => {
+    if (list.length === 1 && policy.rules[list[0]!]!.limit === undefined) return list[0]! + 1;
+    lists.push(Object.freeze(list));
+    return -lists.length;
+  };
+  const dense = size <= MAX_DENSE ? new Int32Array(size) : null;
+  const sparse = dense === null ? new Map<number, number>() : null;
+  for (const [key, list] of cells) {
+    if (dense !== null) dense[key] = encode(list);
+    else sparse!.set(key, encode(list));
+  }
+
+  const decide = (state: MonitorState, ev: SecurityEvent): Decision => {
+    const k = KIND_INDEX[ev.kind];
+    if (k === undefined || ev.srcClass < 0 || ev.srcClass >= C || ev.dstClass < 0 || ev.dstClass >= C || ev.endpoint >= E1 - 1 || ev.method >= M1 - 1)
+      return defaultDeny(state);
+    const key = (((k * C + ev.srcClass) * C + ev.dstClass) * E1 + (ev.endpoint < 0 ? 0 : ev.endpoint + 1)) * M1 + (ev.method < 0 ? 0 : ev.method + 1);
+    const v = dense !== null ? dense[key]! : (sparse!.get(key) ?? 0);
+    if (v > 0) return state === initial ? grants[v - 1]! : { ...grants[v - 1]!, next: state };
+    if (v === 0) return defaultDeny(state);
+    const counts = state as readonly number[];
+    for (const ri of lists[-v - 1]!) {
+      const slot = slotOf.get(ri);
+      if (slot === undefined) return { ...grants[ri]!, next: state };
+      if (counts[slot]! < policy.rules[ri]!.limit!) {
+        const next = counts.slice();
+        next[slot] = counts[slot]! + 1;
+        return { verdict: 'grant', rule: ruleId(policy.rules[ri]!, ri), next: Object.freeze(next) };
+      }
+    }
+    return { verdict: 'deny', rule: 'default-deny', reason: 'every matching rule has used up its limit', next: state };
+  };
+  return { ok: true, value: { name: policy.name, initial, decide } };
+}
