@@ -1,0 +1,241 @@
+// The kernel's requirements, stated as checks on one step: the state before,
+// the event, and what step() returned. Each returns null when the requirement
+// holds and a sentence saying how it was broken otherwise.
+
+import type { DecisionRecord, HandleEntry, KernelEvent, KernelState, ObjectId, Sid, StepResult } from '../kernel/types.ts';
+import type { SecurityEvent } from '../monitor/types.ts';
+import type { RuleOracle } from './oracle.ts';
+import { describeEvent } from '../monitor/audit.ts';
+
+export interface StepView {
+  readonly before: KernelState;
+  readonly event: KernelEvent;
+  readonly result: StepResult;
+  /** every call the instrumented monitor received during this step, in order */
+  readonly monitorCalls: readonly SecurityEvent[];
+}
+
+export type Check = (v: StepView) => string | null;
+
+const objectsHeld = (s: KernelState, sid: Sid): Set<ObjectId> =>
+  new Set((s.processes[sid]?.handles ?? []).filter((h): h is HandleEntry => h !== null).map((h) => h.object));
+
+/** The calling process of a syscall event, or null. */
+function caller(v: StepView): Sid | null {
+  return v.event.kind === 'syscall' ? (v.before.threads[v.event.tid]?.sid ?? null) : null;
+}
+
+function unchanged(a: KernelState, b: KernelState): string | null {
+  for (const k of ['processes', 'threads', 'objects', 'cpus', 'runQueue', 'futexQueue', 'irqs', 'clock', 'io', 'monitor'] as const)
+    if (a[k] !== b[k]) return k;
+  return null;
+}
+
+// ------------------------------------------------------------------ default deny
+
+/**
+ * Default deny: every decision agrees with a direct reading of the rules (a
+ * grant only where an explicit rule allows, with budget left), and an event
+ * no rule grants changes nothing but the caller's result and the decision record.
+ */
+export function defaultDeny(oracle: RuleOracle): Check {
+  return (v) => {
+    const t = v.before.config.tables;
+    for (const { event, decision } of v.result.decisions) {
+      const want = oracle.expect(event);
+      if (want.grant !== (decision.verdict === 'grant'))
+        return `${describeEvent(t, event)}: the monitor said ${decision.verdict} (${decision.rule}) but the rules say ${want.grant ? 'grant' : 'deny'}: ${want.why}`;
+      if (want.grant) {
+        if (decision.rule !== want.rule) return `${describeEvent(t, event)}: granted by ${decision.rule}, but the first rule that applies is ${want.rule}`;
+        oracle.commit(decision.rule);
+      }
+    }
+    for (const e of v.result.effects)
+      if (!v.result.decisions.some((d) => d.event === e.event && d.decision.verdict === 'grant'))
+        return `the ${e.kind} ${describeEvent(t, e.event)} took effect though no rule granted it`;
+    if (v.event.kind !== 'syscall' || v.result.decisions.length === 0) return null;
+    const denied = v.result.decisions.filter((d) => d.decision.verdict === 'deny');
+    if (denied.length === 0) return null;
+    if (v.result.state.monitor !== v.before.monitor && v.result.decisions.every((d) => d.decision.verdict === 'deny'))
+      return 'a denied event changed the monitor state';
+    for (const d of denied) {
+      if (v.result.effects.some((e) => e.event === d.event)) return `${describeEvent(t, d.event)} was denied yet took effect`;
+      if (d.event.kind === 'execute' && v.result.state.processes[d.event.dst]?.status === 'alive') return `a denied execute started process ${d.event.dst}`;
+    }
+    if (v.result.decisions.length !== denied.length) return null; // e.g. a granted task.Execute whose execute was denied: checked above
+    const s = v.result.state;
+    const kind = denied[0]!.event.kind;
+    if (kind === 'request' || kind === 'security' || kind === 'execute') {
+      const k = unchanged(v.before, s);
+      return k === null ? null : `a denied ${kind} changed the kernel state (${k})`;
+    }
+    // a denied response or error ends the call for both parties, and nothing of it crosses
+    for (const k of ['processes', 'objects', 'irqs', 'clock', 'io', 'monitor'] as const)
+      if (v.before[k] !== s[k]) return `a denied ${kind} changed ${k}`;
+    const replier = v.event.tid;
+    const client = v.before.threads[replier]!.serving?.client;
+    for (let i = 0; i < s.threads.length; i++)
+      if (s.threads[i] !== v.before.threads[i] && i !== replier && i !== client) return `a denied ${kind} changed thread ${i}, which is neither the replier nor its caller`;
+    for (const r of v.result.results) if (r.message !== undefined) return `a denied ${kind} still delivered a message to thread ${r.tid}`;
+    return null;
+  };
+}
+
+// ------------------------------------------------------------------ complete mediation
+
+/**
+ * Complete mediation: every delivered request, response and error, every
+ * process start and every executed kernel service has exactly one granted
+ * monitor decision for exactly that event in the same step; the monitor is
+ * asked nothing that is not recorded; nothing crosses without an effect.
+ */
+export const completeMediation: Check = (v) => {
+  const { before, result } = v;
+  const s = result.state;
+  const t = before.config.tables;
+  if (v.monitorCalls.length !== result.decisions.length || v.monitorCalls.some((e, i) => result.decisions[i]!.event !== e))
+    return `the monitor was asked ${v.monitorCalls.length} times but ${result.decisions.length} decisions were recorded`;
+  const used = new Set<DecisionRecord>();
+  for (const eff of result.effects) {
+    const grants = result.decisions.filter((d) => d.event === eff.event);
+    if (grants.length !== 1) return `the ${eff.kind} ${describeEvent(t, eff.event)} has ${grants.length} decisions in its step, not one`;
+    if (grants[0]!.decision.verdict !== 'grant') return `the ${eff.kind} ${describeEvent(t, eff.event)} happened on a ${grants[0]!.decision.verdict}`;
+    if (used.has(grants[0]!)) return `one decision was used for two effects`;
+    used.add(grants[0]!);
+    if (eff.kind !== 'service' && eff.kind !== eff.event.kind) return `a ${eff.kind} effect carries a ${eff.event.kind} event`;
+  }
+  // process starts
+  for (let sid = 0; sid < s.processes.length; sid++)
+    if (s.processes[sid]!.status === 'alive' && before.processes[sid]?.status !== 'alive' && !result.effects.some((e) => e.kind === 'execute' && e.event.dst === sid))
+      return `process ${sid} started without a granted execute`;
+  // authority: a process gains an object only by a granted transfer or a granted service that created it
+  for (let sid = 0; sid < s.processes.length; sid++) {
+    if (s.processes[sid] === before.processes[sid]) continue;
+    const had = objectsHeld(before, sid);
+    for (const o of objectsHeld(s, sid)) {
+      if (had.has(o)) continue;
+      const covered = result.effects.some((e) => e.transfers.some(([x, y]) => x === sid && y === o) || e.created.some(([x, y]) => x === sid && y === o));
+      if (!covered && !(sid >= before.processes.length && o === 0)) return `process ${sid} gained object ${o} with no granted transfer or service`;
+    }
+  }
+  // information: requests entering a queue or a waiting server, and answers reaching a caller
+  for (let id = 0; id < s.objects.length; id++) {
+    const o = s.objects[id]!;
+    const b = before.objects[id];
+    if (o.kind !== 'channel' || o === b) continue;
+    const old = b?.kind === 'channel' ? b.queue : [];
+    for (const r of o.queue)
+      if (!old.includes(r) && !result.effects.some((e) => e.kind === 'request' && e.event.message === r.payload && e.event.src === before.threads[r.client]!.sid))
+        return `a request from thread ${r.client} entered channel ${id} without a granted request event`;
+  }
+  for (const r of result.results) {
+    if (r.message === undefined) continue;
+    const was = before.threads[r.tid]!.state.tag;
+    const recipient = s.threads[r.tid]!.sid;
+    if (was === 'recv' && !result.effects.some((e) => e.kind === 'request' && e.event.dst === recipient && e.event.message === r.message!.payload))
+      return `thread ${r.tid} received a request without a granted request event in this step`;
+    if (was === 'reply' && !result.effects.some((e) => (e.kind === 'response' || e.kind === 'error') && e.event.dst === recipient && e.event.message === r.message!.payload))
+      return `thread ${r.tid} received an answer without a granted response or error event in this step`;
+  }
+  // kernel services: a Call on the kernel handle that changed anything ran a granted service
+  if (v.event.kind === 'syscall' && v.event.call.op === 'Call') {
+    const entry = before.processes[caller(v)!]!.handles[v.event.call.handle];
+    if (entry?.object === 0) {
+      const k = unchanged(before, s);
+      const changedBeyondMonitor = k !== null && k !== 'monitor';
+      const service = result.effects.some((e) => e.kind === 'service' || e.kind === 'security');
+      if (changedBeyondMonitor && !service) return `a kernel call changed ${k} without a granted kernel service`;
+      if (result.results.some((r) => r.tid === (v.event as { tid: number }).tid && r.rc === 'rcOk') && !service)
+        return 'a kernel call returned rcOk without a granted kernel service';
+    }
+  }
+  return null;
+};
+
+// ------------------------------------------------------------------ isolation
+
+/** Processes P shares a kernel object with (a channel, shared memory, …): the only ones P can affect. */
+function peers(s: KernelState, sid: Sid): Set<Sid> {
+  const mine = objectsHeld(s, sid);
+  mine.delete(0);
+  const out = new Set<Sid>();
+  for (const o of mine) {
+    const obj = s.objects[o]!;
+    if (obj.kind === 'channel') out.add(obj.server);
+  }
+  s.processes.forEach((p, q) => {
+    if (q === sid) return;
+    for (const h of p.handles) if (h !== null && mine.has(h.object)) out.add(q);
+    for (const h of p.handles) if (h !== null && s.objects[h.object]?.kind === 'channel' && (s.objects[h.object] as { server: Sid }).server === sid) out.add(q);
+  });
+  return out;
+}
+
+/**
+ * Isolation: a process affects only processes it shares a granted channel (or
+ * object) with; a handle value not in the caller's table fails and changes
+ * nothing; memory is mapped only through a handle; a reply reaches only the
+ * thread that called.
+ */
+export const isolation: Check = (v) => {
+  const { before, event, result } = v;
+  const s = result.state;
+  // mapped memory is always backed by a handle the process holds or held when it mapped it: regions only appear with a handle
+  for (let sid = 0; sid < s.processes.length; sid++) {
+    const p = s.processes[sid]!;
+    if (p === before.processes[sid]) continue;
+    const old = new Set((before.processes[sid]?.regions ?? []).map((r) => r.base));
+    const held = objectsHeld(s, sid);
+    for (const r of p.regions) if (!old.has(r.base) && !held.has(r.object)) return `process ${sid} mapped object ${r.object} without holding a handle to it`;
+  }
+  if (event.kind !== 'syscall') return null;
+  const me = caller(v)!;
+  const h = event.call.handle;
+  if (before.processes[me]!.handles[h] == null) {
+    const rc = result.results.find((r) => r.tid === event.tid)?.rc;
+    if (rc !== 'rcBadHandle') return `a ${event.call.op} on handle ${h}, which is not in the caller's table, returned ${rc ?? 'nothing'} instead of rcBadHandle`;
+    const k = unchanged(before, s);
+    if (k !== null) return `a ${event.call.op} on a foreign handle ${h} changed ${k}`;
+    if (result.decisions.length > 0) return `a ${event.call.op} on a foreign handle reached the monitor`;
+    return null;
+  }
+  const allowed = peers(before, me);
+  allowed.add(me);
+  for (let sid = before.processes.length; sid < s.processes.length; sid++) allowed.add(sid); // started by this call
+  const touched = new Set<Sid>();
+  s.processes.forEach((p, sid) => {
+    if (p !== before.processes[sid] && sid < before.processes.length) touched.add(sid);
+  });
+  s.threads.forEach((th, tid) => {
+    if (th !== before.threads[tid] && tid < before.threads.length) touched.add(th.sid);
+  });
+  for (const r of result.results) touched.add(s.threads[r.tid]!.sid);
+  for (const q of touched) if (!allowed.has(q)) return `process ${me} affected process ${q}, with which it shares no channel or object`;
+  // a reply reaches only the calling thread
+  if (event.call.op === 'Reply') {
+    const client = before.threads[event.tid]!.serving?.client;
+    for (const r of result.results) {
+      if (r.tid === event.tid) continue;
+      if (r.tid !== client) return `a Reply by thread ${event.tid} delivered to thread ${r.tid}, but thread ${client ?? 'none'} made the call`;
+    }
+  }
+  return null;
+};
+
+// ------------------------------------------------------------------ scheduling sanity (used on every board)
+
+/** One current thread per CPU, and every current thread is running on that CPU. */
+export const oneThreadPerCpu: Check = (v) => {
+  const s = v.result.state;
+  const seen = new Set<number>();
+  for (let cpu = 0; cpu < s.cpus.length; cpu++) {
+    const tid = s.cpus[cpu];
+    if (tid === null || tid === undefined) continue;
+    if (seen.has(tid)) return `thread ${tid} is current on two CPUs`;
+    seen.add(tid);
+    const st = s.threads[tid]!.state;
+    if (st.tag !== 'running' || st.cpu !== cpu) return `CPU ${cpu}'s current thread ${tid} is ${st.tag}`;
+  }
+  for (const th of s.threads) if (th.state.tag === 'running' && s.cpus[th.state.cpu] !== th.tid) return `thread ${th.tid} claims CPU ${th.state.cpu} but is not current there`;
+  return null;
+};
