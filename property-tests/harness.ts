@@ -23,13 +23,14 @@ export function runs(base: number): number {
  * shrunk counterexample (the predicate's own readable message) and the command
  * that replays exactly that case.
  */
-export function check<T>(file: string, name: string, arb: fc.Arbitrary<T>, predicate: (v: T) => void, numRuns: number): void {
+export function check<T>(file: string, name: string, arb: fc.Arbitrary<T>, predicate: (v: T) => void, numRuns: number, show?: (v: T) => string): void {
   const params: fc.Parameters<[T]> = { seed: SEED, numRuns, ...(PATH !== undefined ? { path: PATH, endOnFailure: true } : {}) };
   const details = fc.check(fc.property(arb, predicate), params);
   if (!details.failed) return;
   const replay = `CORDON_SEED=${details.seed} CORDON_PATH=${details.counterexamplePath} node --import tsx --test --test-name-pattern=${JSON.stringify(name)} property-tests/${basename(file)}`;
   const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  throw new Error(`${name}: counterexample after ${details.numRuns} runs, shrunk ${details.numShrinks} times\n${err}\n\nreplay: ${replay}`);
+  const shown = show !== undefined && details.counterexample !== null ? `\ncounterexample: ${show(details.counterexample[0])}` : '';
+  throw new Error(`${name}: counterexample after ${details.numRuns} runs, shrunk ${details.numShrinks} times${shown}\n${err}\n\nreplay: ${replay}`);
 }
 
 export function banner(file: string): void {

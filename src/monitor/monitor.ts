@@ -24,16 +24,18 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
       if (iface === undefined || method === undefined)
         return deny('structure', `RIID ${event.riid} / MID ${event.mid} name no method declared by the destination's class`, state);
       const codec = event.kind === 'response' ? method.response : event.kind === 'error' ? method.error : method.request;
-      if (!codec.is(event.message)) {
-        const why = PathReporter.report(codec.decode(event.message)).join('; ');
-        return deny('structure', `message does not match ${iface.name}.${method.name} (${event.kind}): ${why}`, state);
+      const what = `message does not match ${iface.name}.${method.name} (${event.kind})`;
+      try {
+        if (!codec.is(event.message)) return deny('structure', `${what}: ${PathReporter.report(codec.decode(event.message)).join('; ')}`, state);
+      } catch {
+        return deny('structure', `${what}: it cannot be read`, state);
       }
     }
     let d: Decision;
     try {
       d = policy.decide(state, event);
     } catch (e) {
-      return deny('policy-error', `policy "${policy.name}" failed: ${e instanceof Error ? e.message : String(e)}`, state);
+      return deny('policy-error', `policy "${policy.name}" failed: ${e instanceof Error ? e.message : typeof e === 'string' ? e : 'it threw a non-error value'}`, state);
     }
     if (d === null || typeof d !== 'object' || (d.verdict !== 'grant' && d.verdict !== 'deny'))
       return deny('policy-error', `policy "${policy.name}" returned no verdict`, state);
