@@ -36,7 +36,7 @@ export interface ErrorHooks {
    * construct the format does not support there (say a template tag that was
    * never expanded), returns the error to report instead.
    */
-  readonly explain?: (text: string, offset: number) => { kind: ParseErrorKind; detail: string } | null;
+  readonly explain?: (text: string, offset: number) => { kind: ParseErrorKind; detail: string; at?: number } | null;
   /**
    * Groups of literal tokens reported under one name when at least
    * `threshold` (default 3) of them are expected at the same place — e.g. all
@@ -157,7 +157,9 @@ function fromPeggyError(e: peggy.parser.SyntaxError, source: Source, hooks: Erro
     return new ParseError({ kind: 'syntax', loc, detail: e.message });
   }
   const explained = hooks.explain?.(source.text, offset) ?? null;
-  if (explained !== null) return new ParseError({ kind: explained.kind, loc, detail: explained.detail });
+  if (explained !== null) {
+    return new ParseError({ kind: explained.kind, loc: source.locate(explained.at ?? offset), detail: explained.detail });
+  }
   const expected = describeExpectations(e.expected, hooks);
   const found = describeFound(source.text, offset);
   return new ParseError({

@@ -8,7 +8,7 @@ import type { ParseErrorKind } from './errors.ts';
 const PLACEHOLDER = /^@([A-Za-z_][A-Za-z0-9_]*\+?)@/;
 
 /** The template construct at (or right before) `offset`, if any. */
-export function explainTemplateRemnant(text: string, offset: number): { kind: ParseErrorKind; detail: string } | null {
+export function explainTemplateRemnant(text: string, offset: number): { kind: ParseErrorKind; detail: string; at: number } | null {
   for (const at of [offset, offset - 1, offset + 1]) {
     if (at < 0 || at >= text.length) continue;
     const rest = text.slice(at, at + 200);
@@ -17,16 +17,22 @@ export function explainTemplateRemnant(text: string, offset: number): { kind: Pa
       return {
         kind: 'unsupported',
         detail: `template tag {% ${tag} %} in an unexpanded file (expand board templates with the template preprocessor first)`,
+        at,
       };
     }
     if (rest.startsWith('{{') || rest.startsWith('{#')) {
-      return { kind: 'unsupported', detail: `template syntax ${rest.slice(0, 2)} … (only {% if %} blocks are supported, and only by the template preprocessor)` };
+      return {
+        kind: 'unsupported',
+        detail: `template syntax ${rest.slice(0, 2)} … (only {% if %} blocks are supported, and only by the template preprocessor)`,
+        at,
+      };
     }
     const placeholder = PLACEHOLDER.exec(rest);
     if (placeholder !== null && (at === offset || text[offset] === '.')) {
       return {
         kind: 'unsupported',
         detail: `CMake placeholder @${placeholder[1]}@ in an unconfigured file (substitute the .in template first)`,
+        at,
       };
     }
   }

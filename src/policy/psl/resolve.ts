@@ -1,0 +1,163 @@
+/**
+ * Loading a whole policy: the top file and every PSL module it includes
+ * with `use <dotted.path>._`, transitively.
+ *
+ * - `use a.b._` names the file `a/b.psl` under one of the search
+ *   directories, tried in order (the solution's directory, then the SDK's).
+ * - SDK security model modules (`nk.base`, `nk.basic`, `nk.flow`, …) that
+ *   are not found on disk are *built in*: Cordon implements those models in
+ *   TypeScript, so the module contributes no declarations.
+ * - Each module is loaded once; a `use` of a module already loaded adds
+ *   nothing (diamonds are fine). A `use` that leads back to a module still
+ *   being loaded is a cycle and an error.
+ * - Templates: a file whose name ends in `.in` first has its CMake
+ *   `@NAME@` placeholders filled from `placeholders`; when `board` is
+ *   given, every file then has its `{% if %}` blocks resolved against it.
+ *
+ * The combined declaration list is in inclusion order: a module's
+ * declarations follow the `use` that first includes it, then the including
+ * file continues. This is the order rules are evaluated in.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expandBoardTemplate, type TemplateVariables } from '../../template/board.ts';
+import { substitutePlaceholders, type PlaceholderValues } from '../../template/cmake.ts';
+import { ParseError } from '../../template/errors.ts';
+import { sourceFromText, type Loc, type Source } from '../../template/source.ts';
+import type { Declaration, PslFile } from './ast.ts';
+import { parsePsl } from './parser.ts';
+
+/** The SDK's security model modules (toolchain/include/nk/*.psl). */
+export const SDK_MODEL_MODULES: readonly string[] = [
+  'nk.base',
+  'nk.basic',
+  'nk.regex',
+  'nk.hashmap',
+  'nk.staticmap',
+  'nk.flow',
+  'nk.mic',
+];
+
+export interface PolicyLoadOptions {
+  /** Directories searched for `use` modules, in order. */
+  readonly searchPath: readonly string[];
+  /** Reads a file, or returns undefined when it does not exist. Default: the file system. */
+  readonly readFile?: (path: string) => string | undefined;
+  /** Modules provided by Cordon itself when no file is found. Default: `SDK_MODEL_MODULES`. */
+  readonly builtinModules?: readonly string[];
+  /** CMake placeholder values for `.in` files. */
+  readonly placeholders?: PlaceholderValues;
+  /** Board template variables (BOARD, USE_DYNLD, …); when absent, templates are not expanded. */
+  readonly board?: TemplateVariables;
+}
+
+export interface PolicyModule {
+  /** Dotted module name (`nk.base`, `dynld`); `null` for the top file. */
+  readonly name: string | null;
+  readonly kind: 'file' | 'builtin';
+  /** The file read (`null` for a built-in module). */
+  readonly file: string | null;
+  readonly ast: PslFile | null;
+  /** The `use` that first included the module (`null` for the top file). */
+  readonly usedFrom: Loc | null;
+}
+
+export interface ResolvedPolicy {
+  /** The modules, top file first, in the order they were included. */
+  readonly modules: readonly PolicyModule[];
+  /** All declarations of all files, in inclusion order (see the module comment). */
+  readonly declarations: readonly Declaration[];
+  /** Every task class named by a `use EDL`, once, at its first inclusion. */
+  readonly edl: readonly { readonly taskClass: string; readonly loc: Loc }[];
+}
+
+/**
+ * Loads `topFile` and everything it includes.
+ *
+ * @throws ParseError on a syntax error in any file, a module that cannot be
+ *   found (at the `use`), a `use` cycle (at the `use` closing it), and
+ *   template errors.
+ */
+export function loadPolicy(topFile: string, options: PolicyLoadOptions): ResolvedPolicy {
+  const readFile =
+    options.readFile ?? ((path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined));
+  const builtins = new Set(options.builtinModules ?? SDK_MODEL_MODULES);
+  const modules: PolicyModule[] = [];
+  const declarations: Declaration[] = [];
+  const loaded = new Set<string>();
+
+  const prepare = (file: string, text: string): Source => {
+    let source = sourceFromText(file, text);
+    if (file.endsWith('.in')) source = substitutePlaceholders(source, options.placeholders ?? {});
+    if (options.board !== undefined) source = expandBoardTemplate(source, options.board);
+    return source;
+  };
+
+  /** Module key → the `use` chain that is currently loading it. */
+  const stack: { key: string; label: string }[] = [];
+
+  const include = (key: string, label: string, ast: PslFile): void => {
+    stack.push({ key, label });
+    for (const d of ast.declarations) {
+      declarations.push(d);
+      if (d.kind === 'useModule') use(d.module, d.loc);
+    }
+    stack.pop();
+    loaded.add(key);
+  };
+
+  const use = (name: string, at: Loc): void => {
+    const relative = name.split('.').join('/') + '.psl';
+    let path: string | undefined;
+    let text: string | undefined;
+    for (const dir of options.searchPath) {
+      const candidate = join(dir, relative);
+      const content = readFile(candidate);
+      if (content !== undefined) {
+        path = candidate;
+        text = content;
+        break;
+      }
+    }
+    const key = path === undefined ? `builtin:${name}` : resolve(path);
+    const open = stack.findIndex((s) => s.key === key);
+    if (open >= 0) {
+      const chain = [...stack.slice(open).map((s) => s.label), name].join(' → ');
+      throw new ParseError({ kind: 'validation', loc: at, detail: `use cycle: ${chain}` });
+    }
+    if (loaded.has(key)) return;
+    if (path === undefined || text === undefined) {
+      if (!builtins.has(name)) {
+        throw new ParseError({
+          kind: 'reference',
+          loc: at,
+          detail: `cannot find PSL module ${name} (looked for ${relative} in ${options.searchPath.join(', ') || 'no directory'})`,
+        });
+      }
+      loaded.add(key);
+      modules.push({ name, kind: 'builtin', file: null, ast: null, usedFrom: at });
+      return;
+    }
+    const ast = parsePsl(prepare(path, text));
+    modules.push({ name, kind: 'file', file: path, ast, usedFrom: at });
+    include(key, name, ast);
+  };
+
+  const topText = readFile(topFile);
+  if (topText === undefined) {
+    throw new ParseError({ kind: 'io', loc: { file: topFile, line: 1, column: 1 }, detail: `cannot read the policy file ${topFile}` });
+  }
+  const top = parsePsl(prepare(topFile, topText));
+  modules.push({ name: null, kind: 'file', file: topFile, ast: top, usedFrom: null });
+  include(resolve(topFile), topFile, top);
+
+  const edl: { taskClass: string; loc: Loc }[] = [];
+  const seenEdl = new Set<string>();
+  for (const d of declarations) {
+    if (d.kind === 'useEdl' && !seenEdl.has(d.taskClass)) {
+      seenEdl.add(d.taskClass);
+      edl.push({ taskClass: d.taskClass, loc: d.loc });
+    }
+  }
+  return { modules, declarations, edl };
+}
