@@ -32,11 +32,11 @@ property('default deny: only an explicit rule grants, and a denied event changes
   const tables = compileSolution(c.solution);
   if (!tables.ok) throw new Error(tables.errors.join('; '));
   return { 'default deny': defaultDeny(new RuleOracle(tables.value, c.policy)) };
-}, 600, 120);
+}, 900, 120);
 
-property('complete mediation: every delivery, start and kernel service has exactly one granted decision', () => ({ 'complete mediation': completeMediation }), 600, 120);
+property('complete mediation: every delivery, start and kernel service has exactly one granted decision', () => ({ 'complete mediation': completeMediation }), 900, 120);
 
-property('isolation: a process affects only its granted peers; foreign handles fail; replies reach only the caller', () => ({ isolation }), 600, 120);
+property('isolation: a process affects only its granted peers; foreign handles fail; replies reach only the caller', () => ({ isolation }), 900, 120);
 
 property('scheduling: one current thread per CPU', () => ({ 'one thread per CPU': oneThreadPerCpu }), 200, 120);
 

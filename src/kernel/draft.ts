@@ -96,14 +96,18 @@ export class Draft {
   // ------------------------------------------------------------ threads
 
   /** Moves a thread to a new state; a thread leaving `running` frees its CPU, one becoming `ready` joins the run queue. */
-  moveThread(tid: Tid, state: ThreadState, serving: Thread['serving'] = this.threads[tid]!.serving): void {
+  moveThread(tid: Tid, state: ThreadState, serving?: Thread['serving']): void {
     const t = this.threads[tid]!;
-    if (t.state.tag === 'running' && state.tag !== 'running') this.setCpu(t.state.cpu, null);
-    if (t.state.tag === 'ready' && state.tag !== 'ready') this.setRunQueue(this.runQueue.filter((x) => x !== tid));
-    if (t.state.tag === 'futex' && state.tag !== 'futex') this.setFutexQueue(this.futexQueue.filter((x) => x !== tid));
-    if (state.tag === 'ready' && t.state.tag !== 'ready') this.setRunQueue([...this.runQueue, tid]);
-    if (state.tag === 'futex' && t.state.tag !== 'futex') this.setFutexQueue([...this.futexQueue, tid]);
-    this.setThread({ ...t, state, serving });
+    const from = t.state.tag;
+    const to = state.tag;
+    if (from !== to) {
+      if (from === 'running') this.setCpu((t.state as { cpu: number }).cpu, null);
+      else if (from === 'ready') this.setRunQueue(this.runQueue.filter((x) => x !== tid));
+      else if (from === 'futex') this.setFutexQueue(this.futexQueue.filter((x) => x !== tid));
+      if (to === 'ready') this.setRunQueue(this.runQueue.concat(tid));
+      else if (to === 'futex') this.setFutexQueue(this.futexQueue.concat(tid));
+    }
+    this.setThread({ tid: t.tid, sid: t.sid, priority: t.priority, state, serving: serving === undefined ? t.serving : serving });
   }
   /** A blocked thread's syscall returns: it becomes ready with a result. */
   wake(result: ThreadResult): void {

@@ -1,0 +1,94 @@
+// The main job: boot a solution on a board, run the kernel property suites
+// against it with a recorded seed, run its scripted programs, and write the
+// evidence report (out/verify.json).
+
+import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { compileSolution, type SolutionTables } from '../kernel/solution.ts';
+import { bootWith } from '../kernel/boot.ts';
+import { createMonitor } from '../monitor/monitor.ts';
+import { compileRules, type RulePolicy } from '../monitor/rules.ts';
+import type { CompiledPolicy } from '../monitor/types.ts';
+import { loadManifest, type LoadedManifest } from '../solution/manifest.ts';
+import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
+import { kernelProperties } from './properties.ts';
+import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
+
+export const DEFAULT_SOLUTION = 'examples/ping';
+
+export interface VerifyOptions {
+  readonly solution?: string;
+  readonly board?: string;
+  readonly seed?: number;
+  readonly runs?: number;
+  readonly steps?: number;
+  readonly path?: string;
+  /** progress callback: a check is starting */
+  readonly onCheck?: (id: string) => void;
+}
+
+/** A loaded solution, whatever its source format. */
+export interface Loaded {
+  readonly name: string;
+  readonly dir: string;
+  readonly files: readonly string[];
+  readonly tables: SolutionTables;
+  readonly policy: CompiledPolicy;
+  readonly rules: RulePolicy | null;
+  readonly manifest: LoadedManifest | null;
+}
+
+export class VerifyError extends Error {}
+
+/** Finds the solution's files: a directory with solution.yaml, or the manifest itself. */
+export function loadSolution(path: string): Loaded {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new VerifyError(`no solution at ${path}`);
+  const file = statSync(abs).isDirectory() ? resolve(abs, 'solution.yaml') : abs;
+  if (!existsSync(file)) throw new VerifyError(`${path}: no solution.yaml in this directory`);
+  const m = loadManifest(file);
+  const tables = compileSolution(m.solution);
+  if (!tables.ok) throw new VerifyError(tables.errors.join('\n'));
+  const policy = compileRules(tables.value, m.policy);
+  if (!policy.ok) throw new VerifyError(policy.errors.join('\n'));
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m };
+}
+
+function bootCheck(loaded: Loaded, board: Board): CheckResult {
+  const started = performance.now();
+  const b = bootWith(loaded.tables, createMonitor(loaded.tables, loaded.policy), board.toMachine());
+  const durationMs = Math.round(performance.now() - started);
+  const base = { id: 'boot', kind: 'boot', runs: 1, durationMs, details: { started: Object.keys(b.sids), denied: b.denied, channels: b.connections.length } };
+  if (b.denied.length === 0) return { ...base, status: 'pass' };
+  return { ...base, status: 'fail', counterexample: `Einit was not allowed to start: ${b.denied.join(', ')}` };
+}
+
+export function verify(opts: VerifyOptions = {}): Report {
+  const solutionPath = opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION);
+  const loaded = loadSolution(solutionPath);
+  let board: Board;
+  try {
+    board = getBoard(opts.board ?? DEFAULT_BOARD);
+  } catch (e) {
+    throw new VerifyError((e as Error).message);
+  }
+  const seed = opts.seed ?? ((Date.now() % 2 ** 31) | 0);
+  const runs = opts.runs ?? 200;
+  const steps = opts.steps ?? 100;
+  const checks: CheckResult[] = [];
+  opts.onCheck?.('boot');
+  checks.push(bootCheck(loaded, board));
+  const shown = opts.solution ?? DEFAULT_SOLUTION;
+  const replay = (s: number, p: string) => `npx cordon verify ${shown} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p}`;
+  opts.onCheck?.('kernel properties');
+  checks.push(...kernelProperties({ tables: loaded.tables, policy: loaded.policy, rules: loaded.rules, machine: board.toMachine() }, { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) }));
+  return {
+    solution: reportPath(loaded.dir),
+    board: board.id,
+    seed,
+    startedAt: new Date().toISOString(),
+    checks,
+    inputs: loaded.files.map((f) => ({ path: reportPath(f), sha256: sha256File(f) })),
+    toolVersions: toolVersions(),
+  };
+}
