@@ -110,7 +110,9 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
     assert.equal(lc(exec.loc), '30:1');
     const inner = (exec.body[1] as MatchSection).body[0] as MatchSection;
     assert.equal(lc(inner.loc), '36:9');
-    assert.equal(lc((inner.selectors[0] as { loc: never }).loc), '36:15', 'selector value after @MAIN_TASK@ keeps its column');
+    const selector = inner.selectors[0];
+    assert.ok(selector !== undefined);
+    assert.equal(lc(selector.loc), '36:15');
   });
 
   it('7: selector on the binding head plus nested match (dynld.psl)', () => {
