@@ -46,7 +46,7 @@ export const am335x = defineBoard(
     iommu: { present: false, name: null, note: 'the AM335x has no system MMU in front of EDMA, CPSW or USB' },
     dmaWindow: { base: 0x9f00_0000, size: 16 * MiB },
     kosBoard: null,
-    kosBoardNote: 'no public KasperskyOS BOARD identifier for AM335x is known',
+    kosBoardNote: "no public KasperskyOS BOARD identifier for AM335x is known; build templates see Cordon's own BOARD=AM335X",
     rtcEveryTicks: 64,
     sources: ['AM335x and AMIC110 Sitara Processors Technical Reference Manual (SPRUH73)', 'AM335x Sitara Processors datasheet'],
   },

@@ -51,7 +51,7 @@ export const atom = defineBoard(
     iommu: { present: false, name: null, note: 'the 945GSE chipset has no VT-d: a bus-master device can reach any physical address' },
     dmaWindow: { base: 0x0800_0000, size: 8 * MiB },
     kosBoard: null,
-    kosBoardNote: 'no public KasperskyOS BOARD identifier for Intel Atom is known',
+    kosBoardNote: "no public KasperskyOS BOARD identifier for Intel Atom is known; build templates see Cordon's own BOARD=ATOM",
     rtcEveryTicks: 32,
     sources: ['Intel Atom Processor N270 datasheet', 'Intel 945GSE Express Chipset datasheet', 'Intel I/O Controller Hub 7 (ICH7) Family datasheet'],
   },

@@ -47,7 +47,7 @@ export const imx27 = defineBoard(
     iommu: { present: false, name: null, note: 'ARMv5 systems have no system MMU: DMA masters reach all of physical memory' },
     dmaWindow: { base: 0xa700_0000, size: 16 * MiB },
     kosBoard: null,
-    kosBoardNote: 'no public KasperskyOS BOARD identifier for i.MX27 is known',
+    kosBoardNote: "no public KasperskyOS BOARD identifier for i.MX27 is known; build templates see Cordon's own BOARD=IMX27",
     rtcEveryTicks: 16,
     sources: ['MCIMX27 Multimedia Applications Processor Reference Manual', 'ARM926EJ-S Technical Reference Manual', 'Linux arch/arm/mach-imx/mx27.h'],
   },

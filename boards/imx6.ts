@@ -44,7 +44,7 @@ export const imx6 = defineBoard(
     iommu: { present: false, name: null, note: 'the i.MX6 has no system MMU; its CSU and TZASC partition only secure/non-secure' },
     dmaWindow: { base: 0x4f00_0000, size: 16 * MiB },
     kosBoard: null,
-    kosBoardNote: 'no public KasperskyOS BOARD identifier for i.MX6 is known',
+    kosBoardNote: "no public KasperskyOS BOARD identifier for i.MX6 is known; build templates see Cordon's own BOARD=IMX6",
     rtcEveryTicks: 64,
     sources: ['i.MX 6Dual/6Quad Applications Processor Reference Manual (IMX6DQRM)', 'ARM Cortex-A9 MPCore Technical Reference Manual'],
   },

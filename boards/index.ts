@@ -125,11 +125,19 @@ export function getBoard(id: string): Board {
   return b;
 }
 
-/** The variables a board defines for build templates (`{% if BOARD == "RPI4_BCM2711" %}`), plus Cordon's own. */
+/**
+ * The BOARD value build templates see: the KasperskyOS identifier where one
+ * is known, otherwise Cordon's own (the id upper-cased, e.g. QEMU_X86_64), so
+ * that `{% if BOARD == "RPI4_BCM2711" %}` is false there rather than an
+ * undefined variable.
+ */
+export function boardVariable(board: Board): string {
+  return board.facts.kosBoard ?? board.id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** The variables a board defines for build templates: BOARD, and Cordon's CORDON_BOARD (the id) and ARCH. */
 export function templateVariables(board: Board): Record<string, string> {
-  const vars: Record<string, string> = { CORDON_BOARD: board.id, ARCH: board.arch.id };
-  if (board.facts.kosBoard !== null) vars.BOARD = board.facts.kosBoard;
-  return vars;
+  return { BOARD: boardVariable(board), CORDON_BOARD: board.id, ARCH: board.arch.id };
 }
 
 export interface WeakenedGuarantee {
@@ -142,7 +150,7 @@ export function weakenedGuarantees(board: Board): WeakenedGuarantee[] {
   const f = board.facts;
   const out: WeakenedGuarantee[] = [];
   if (f.dmaWindow !== null && !f.iommu.present)
-    out.push({ guarantee: 'DMA isolation', reason: `${f.name} has no IOMMU: a device programmed by a driver can read and write any physical address, so a driver allowed DMA is trusted with all memory (${f.iommu.note})` });
+    out.push({ guarantee: 'DMA isolation', reason: `no IOMMU (${f.iommu.note}): a driver allowed DMA is trusted with all physical memory` });
   if (!board.arch.executeNever)
     out.push({ guarantee: 'W^X (execute-never pages)', reason: `${board.arch.name}: ${board.arch.executeNeverNote}` });
   return out;

@@ -47,7 +47,7 @@ export const kirin620 = defineBoard(
     iommu: { present: false, name: null, note: 'the Hi6220 SMMU serves only the media (display) subsystem; DMA, USB and MMC master the bus untranslated' },
     dmaWindow: { base: 0x3000_0000, size: 16 * MiB },
     kosBoard: null,
-    kosBoardNote: 'no public KasperskyOS BOARD identifier for Kirin 620 / HiKey is known',
+    kosBoardNote: "no public KasperskyOS BOARD identifier for Kirin 620 / HiKey is known; build templates see Cordon's own BOARD=KIRIN620",
     rtcEveryTicks: 64,
     sources: ['Linux arch/arm64/boot/dts/hisilicon/hi6220.dtsi', '96Boards HiKey hardware user manual', 'ARM PL011, PL031, PL061, SP804 and GIC-400 Technical Reference Manuals'],
   },

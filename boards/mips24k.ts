@@ -53,7 +53,7 @@ export const mips24k = defineBoard(
     iommu: { present: false, name: null, note: 'MIPS32 defines no IOMMU and the Malta has none: PCI masters reach all of memory' },
     dmaWindow: { base: 0x0f00_0000, size: 16 * MiB },
     kosBoard: null,
-    kosBoardNote: 'no public KasperskyOS BOARD identifier for MIPS is known',
+    kosBoardNote: "no public KasperskyOS BOARD identifier for MIPS is known; build templates see Cordon's own BOARD=MIPS24K",
     rtcEveryTicks: 32,
     sources: ["MIPS Malta User's Manual", 'MIPS32 24K Processor Core Family Software User\'s Manual (MD00343)', 'Intel 82371AB PIIX4 datasheet', 'Galileo GT-64120 datasheet'],
   },

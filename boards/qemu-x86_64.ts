@@ -52,7 +52,7 @@ export const qemuX86_64 = defineBoard(
     // A region of RAM the model reserves for device-visible buffers: 16 MiB at 256 MiB.
     dmaWindow: { base: 0x1000_0000, size: 16 * MiB },
     kosBoard: null,
-    kosBoardNote: 'KasperskyOS Community Edition publishes aarch64 targets only; no public BOARD identifier for x86-64 is known',
+    kosBoardNote: "KasperskyOS Community Edition publishes aarch64 targets only; no public BOARD identifier for x86-64 is known; build templates see Cordon's own BOARD=QEMU_X86_64",
     rtcEveryTicks: 64,
     sources: ['QEMU q35 machine (hw/i386/pc_q35.c), ICH9 LPC and intel-iommu models', 'PC/AT I/O port map', 'Intel 82574 GbE Controller datasheet'],
   },
