@@ -101,12 +101,12 @@ const ScalarText = new t.Type<string, unknown, unknown>(
   (a) => a,
 );
 
-/** An optional collection: absent or empty (`connections:` with nothing after it) means none. */
+/** A collection written as a key without a value (`connections:` with nothing after it) means none. */
 function orEmpty<A>(codec: t.Type<A, unknown, unknown>, empty: A): t.Type<A, unknown, unknown> {
   return new t.Type<A, unknown, unknown>(
     codec.name,
     codec.is,
-    (u, c) => (u === null || u === undefined ? t.success(empty) : codec.validate(u, c)),
+    (u, c) => (u === null ? t.success(empty) : codec.validate(u, c)),
     codec.encode,
   );
 }
@@ -132,7 +132,7 @@ const Entity = t.intersection([
   }),
 ]);
 
-const InitYaml = t.type({ entities: orEmpty(named(t.array(Entity), 'a list of entities'), []) });
+const InitYaml = t.type({ entities: orEmpty(named(t.array(Entity), 'a list of entities'), []) }, 'a map with the key entities');
 
 /** Keys allowed in each kind of map, for "unknown key" errors. */
 const KNOWN_KEYS = {
