@@ -174,7 +174,7 @@ const commands = [
 
 test('model-based: Call/Recv/Reply against an abstract IPC model', () => {
   check(import.meta.filename, 'model-based', fc.commands(commands, { size: 'max', maxCommands: 60 }), (cmds) => {
-    fc.modelRun(() => ({ model: { client: 'idle', server: 'idle', value: 0 }, real: { s: B.state } }), cmds);
+    fc.modelRun(() => ({ model: { client: 'idle', server: 'idle', value: 0 } as Model, real: { s: B.state } }), cmds);
   }, runs(1500), (cmds) => String(cmds));
 });
 
