@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { verify, VerifyError } from '../verify/verify.ts';
 import { ManifestError } from '../solution/manifest.ts';
 import { ROOT, writeReport, type Report } from '../evidence/report.ts';
+import { listBoards, boardFacts } from './boards.ts';
 
 const int = (what: string) => (v: string) => {
   const n = Number(v);
@@ -52,6 +53,21 @@ export async function main(argv: readonly string[]): Promise<number> {
       printReport(report, out);
       out(`report written to ${o.out}`);
       code = report.checks.every((c) => c.status === 'pass') ? 0 : 1;
+    });
+
+  program
+    .command('boards')
+    .description('list the supported boards and their facts, or one board in full')
+    .argument('[board]', 'a board id: print its facts as JSON')
+    .action((id: string | undefined) => {
+      if (id === undefined) out(listBoards());
+      else {
+        try {
+          out(JSON.stringify(boardFacts(id), null, 2));
+        } catch (e) {
+          throw new VerifyError((e as Error).message);
+        }
+      }
     });
 
   try {

@@ -12,6 +12,9 @@ import type { CompiledPolicy } from '../monitor/types.ts';
 import { loadManifest, type LoadedManifest } from '../solution/manifest.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
 import { kernelProperties } from './properties.ts';
+import { scenarioCheck } from './scenario.ts';
+import { weakenedGuarantees } from '../../boards/index.ts';
+import { dmaIsolation } from '../driver/index.ts';
 import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
 
 export const DEFAULT_SOLUTION = 'examples/ping';
@@ -23,6 +26,8 @@ export interface VerifyOptions {
   readonly runs?: number;
   readonly steps?: number;
   readonly path?: string;
+  /** kernel steps of the scripted scenario */
+  readonly scenarioSteps?: number;
   /** progress callback: a check is starting */
   readonly onCheck?: (id: string) => void;
 }
@@ -80,6 +85,8 @@ export function verify(opts: VerifyOptions = {}): Report {
   checks.push(bootCheck(loaded, board));
   const shown = opts.solution ?? DEFAULT_SOLUTION;
   const replay = (s: number, p: string) => `npx cordon verify ${shown} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p}`;
+  opts.onCheck?.('scenario');
+  checks.push(scenarioCheck(loaded, board, seed, opts.scenarioSteps ?? 5_000));
   opts.onCheck?.('kernel properties');
   checks.push(...kernelProperties({ tables: loaded.tables, policy: loaded.policy, rules: loaded.rules, machine: board.toMachine() }, { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) }));
   return {
@@ -88,6 +95,10 @@ export function verify(opts: VerifyOptions = {}): Report {
     seed,
     startedAt: new Date().toISOString(),
     checks,
+    guarantees: {
+      board: weakenedGuarantees(board),
+      dma: dmaIsolation(board, bootWith(loaded.tables, createMonitor(loaded.tables, loaded.policy), board.toMachine()), loaded.manifest?.untrusted ?? []),
+    },
     inputs: loaded.files.map((f) => ({ path: reportPath(f), sha256: sha256File(f) })),
     toolVersions: toolVersions(),
   };
