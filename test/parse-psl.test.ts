@@ -547,3 +547,14 @@ describe('loadPolicy: the use resolver', () => {
     expectParseError(() => loadPolicy('nowhere.psl', { searchPath: [], readFile: () => undefined }), { kind: 'io', at: '1:1' });
   });
 });
+
+describe('PSL parser limits', () => {
+  it('brackets nested deeper than 200 levels are refused at the first one too deep', () => {
+    const text = 'request { assert (' + '('.repeat(250) + 'x' + ')'.repeat(251) + ' }';
+    expectParseError(() => psl(text), { kind: 'limit', at: '1:217', message: /brackets nest deeper than 200 levels/ });
+  });
+
+  it('an operator chain too deep for the call stack is a ParseError, not a crash', () => {
+    expectParseError(() => psl(`request { assert (${'!'.repeat(50_000)}x) }`), { kind: 'limit', at: '1:1', message: /nests too deeply/ });
+  });
+});
