@@ -92,8 +92,10 @@ describe('board templates', () => {
     assert.equal(board(nested, { A: '0', B: '1' }), 'not-a\n');
   });
 
-  it('whitespace control dashes are accepted', () => {
+  it('whitespace control: {%- and -%} remove the whitespace next to the tag', () => {
     assert.equal(board('{%- if A -%}x{%- endif -%}', { A: '1' }), 'x');
+    assert.equal(board('a  {%- if A -%}  x  {%- endif %}\nb', { A: '1' }), 'ax\nb');
+    assert.equal(board('a\n  {%- if A %}\nx\n{% endif -%}\n\n  b', { A: '' }), 'ab');
   });
 
   it('errors after templating point into the template', () => {

@@ -35,7 +35,8 @@ const GRAMMAR = [new URL('./board.peggy', import.meta.url)];
 
 /**
  * Keeps the branches whose conditions hold and drops the others and all tags.
- * A tag alone on its line takes the whole line with it.
+ * A tag alone on its line takes the whole line with it; `{%-` and `-%}`
+ * remove the whitespace before and after a tag, as in Jinja.
  *
  * Semantics: a variable used alone is true unless it is undefined, `false`,
  * `0`, or a text equal (ignoring case) to "", "0", "false", "off", "no" or
@@ -67,7 +68,7 @@ export function expandBoardTemplate(input: SourceInput, variables: TemplateVaria
       let taken = false;
       arms.forEach((arm, i) => {
         const next = (arms[i + 1]?.tag ?? node.end) as Span;
-        removed.push(wholeLineIfAlone(text, arm.tag));
+        removed.push(tagRemoval(text, arm.tag));
         if (!taken && (arm.condition === null || evaluate(arm.condition, variables, source))) {
           taken = true;
           visit(arm.body);
@@ -75,7 +76,7 @@ export function expandBoardTemplate(input: SourceInput, variables: TemplateVaria
           removed.push({ start: arm.tag.end, end: next.start });
         }
       });
-      removed.push(wholeLineIfAlone(text, node.end));
+      removed.push(tagRemoval(text, node.end));
     }
   };
   visit(nodes);
@@ -89,6 +90,21 @@ export function expandBoardTemplate(input: SourceInput, variables: TemplateVaria
   }
   out.copy(copied, text.length);
   return out.finish();
+}
+
+/**
+ * What removing a tag removes. With Jinja's whitespace control (`{%-`,
+ * `-%}`) all whitespace before / after the tag goes too; otherwise a tag
+ * alone on its line takes the whole line (with its line break) with it.
+ */
+function tagRemoval(text: string, tag: Span): Span {
+  const trimBefore = text.startsWith('{%-', tag.start);
+  const trimAfter = text.slice(tag.end - 3, tag.end) === '-%}';
+  if (!trimBefore && !trimAfter) return wholeLineIfAlone(text, tag);
+  let { start, end } = tag;
+  if (trimBefore) while (start > 0 && /\s/.test(text[start - 1] as string)) start--;
+  if (trimAfter) while (end < text.length && /\s/.test(text[end] as string)) end++;
+  return { start, end };
 }
 
 /** Extends a tag's span to its whole line (with the line break) when nothing else is on the line. */
