@@ -119,6 +119,8 @@ export function defineBoard(facts: BoardFacts, arch: ArchFacts): Board {
     cpus: facts.cpus,
     pageSize: page,
     irqLines: facts.interruptController.lines,
+    // the kernel's own lines: its tick timer's and those of the devices it keeps (controller cascades, IOMMU)
+    reservedIrqs: [...new Set([...(facts.timer.line === null ? [] : [facts.timer.line]), ...facts.devices.filter((d) => d.kernel === true).flatMap((d) => d.irqs ?? [])])].sort((a, b) => a - b),
     portIo: arch.portIo,
     ports: offered(facts, 'ports').map((r) => ({ base: r.base, count: r.size })),
     mmio: offered(facts, 'mmio').map((r) => ({ base: r.base, size: r.size })),

@@ -230,3 +230,31 @@ test('one mediation call site: only Draft.mediate asks the monitor', async () =>
     readFileSync(join(dir, f), 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const).filter(([, , l]) => /\.decide\(/.test(l)));
   assert.deepEqual(sites.map(([f]) => f), ['draft.ts']);
 });
+
+test('closing the last IRQ handle releases the line and wakes its waiters; kernel lines cannot be attached', () => {
+  const w = start({ ...x86, reservedIrqs: [0] });
+  assert.equal(kcall(w, 0, 'irq', 'Attach', { line: 0 })?.rc, 'rcBusy');
+  const h = value(kcall(w, 0, 'irq', 'Attach', { line: 1 })).handle!;
+  const t2 = value(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
+  kcall(w, t2, 'irq', 'Wait', { handle: h });
+  assert.equal(w.s.threads[t2]!.state.tag, 'irq');
+  running(w, 0);
+  const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('handle'), mid: mid('handle', 'Close'), payload: { handle: h } } } });
+  assert.deepEqual(r.results.map((x) => [x.tid, x.rc]), [[t2, 'rcNotConnected'], [0, 'rcOk']]);
+  assert.equal(w.s.irqs[1]!.object, null);
+  assert.equal(kcall(w, 1, 'irq', 'Attach', { line: 1 })?.rc, 'rcOk', 'the line is free again');
+});
+
+test('pages and DMA window space come back when their last holder exits', () => {
+  const w = start(x86);
+  assert.equal(kcall(w, 1, 'vmm', 'Allocate', { pages: 8 })?.rc, 'rcOk');
+  assert.equal(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })?.rc, 'rcOutOfRange');
+  const a = value(kcall(w, 0, 'dma', 'Allocate', { pages: 3 }));
+  const b = value(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
+  assert.equal(b.deviceAddress, a.deviceAddress! + 3 * 4096);
+  assert.equal(kcall(w, 0, 'dma', 'Allocate', { pages: 1 })?.rc, 'rcOutOfRange');
+  kcall(w, 0, 'handle', 'Close', { handle: a.handle });
+  assert.equal(value(kcall(w, 0, 'dma', 'Allocate', { pages: 2 })).deviceAddress, a.deviceAddress, 'first fit reuses the freed buffer');
+  kcall(w, 1, 'task', 'Exit', { code: 0 });
+  assert.equal(kcall(w, 0, 'vmm', 'Allocate', { pages: 8 })?.rc, 'rcOk', "the exited peer's pages are free");
+});

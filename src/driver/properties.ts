@@ -95,9 +95,13 @@ export function dmaGrantedOnly(board: Board, before: KernelState, event: KernelE
         if (w === null) v(`DMA buffer ${id} exists on ${board.id}, which has no DMA`);
         else if (o.deviceAddress < w.base || o.deviceAddress + o.pages * page > w.base + w.pages * page)
           v(`DMA buffer ${id} (0x${o.deviceAddress.toString(16)}, ${o.pages} pages) lies outside the DMA window of ${board.id}`);
-        for (const p of s.objects)
-          if (p !== o && p.kind === 'dma' && o.deviceAddress < p.deviceAddress + p.pages * page && p.deviceAddress < o.deviceAddress + o.pages * page)
-            v(`DMA buffer ${id} overlaps another buffer at 0x${p.deviceAddress.toString(16)}`);
+        // a buffer's window space is reused only once nobody holds or maps it and no transfer into it is in flight
+        const live = (k: number) =>
+          (s.objects[k] as Dma).status === 'busy' || s.processes.some((q) => q.status === 'alive' && (q.handles.some((h) => h?.object === k) || q.regions.some((g) => g.object === k)));
+        s.objects.forEach((p, k) => {
+          if (k !== id && p.kind === 'dma' && live(k) && o.deviceAddress < p.deviceAddress + p.pages * page && p.deviceAddress < o.deviceAddress + o.pages * page)
+            v(`DMA buffer ${id} overlaps live buffer ${k} at 0x${p.deviceAddress.toString(16)}`);
+        });
         continue;
       }
       if (was.kind !== 'dma') {

@@ -9,6 +9,8 @@ export interface Machine {
   readonly pageSize: number;
   /** interrupt lines the interrupt controller offers */
   readonly irqLines: number;
+  /** lines the kernel keeps for itself (its tick timer, controller cascades): never attachable */
+  readonly reservedIrqs?: readonly number[];
   /** port-mapped I/O exists (x86 family only) */
   readonly portIo: boolean;
   readonly ports: readonly { readonly base: number; readonly count: number }[];
@@ -32,6 +34,7 @@ export function checkMachine(m: Machine): string[] {
   if (!Number.isSafeInteger(m.irqLines) || m.irqLines < 0) errors.push(`${at}: irqLines must be a non-negative integer`);
   if (!posInt(m.tickNs)) errors.push(`${at}: tickNs must be a positive integer`);
   if (!posInt(m.memoryPages)) errors.push(`${at}: memoryPages must be a positive integer`);
+  for (const l of m.reservedIrqs ?? []) if (!Number.isSafeInteger(l) || l < 0 || l >= m.irqLines) errors.push(`${at}: reserved IRQ line ${l} is not one of its ${m.irqLines} lines`);
   if (!m.portIo && m.ports.length > 0) errors.push(`${at}: declares I/O ports but has no port I/O`);
   return errors;
 }

@@ -50,10 +50,61 @@ function give(d: Draft, sid: Sid, created: Created, o: KernelObject, rights: num
   return d.installHandle(sid, { object: id, rights });
 }
 
+/**
+ * Objects some live process still holds a handle to or maps, and DMA buffers a
+ * device is still writing: only these keep their pages (a buffer in flight is
+ * never handed to anyone else).
+ */
+function liveObjects(d: Draft): Set<ObjectId> {
+  const live = new Set<ObjectId>();
+  d.objects.forEach((o, id) => o.kind === 'dma' && o.status === 'busy' && live.add(id));
+  for (const p of d.processes) {
+    if (p.status !== 'alive') continue;
+    for (const h of p.handles) if (h !== null) live.add(h.object);
+    for (const r of p.regions) live.add(r.object);
+  }
+  return live;
+}
+
 function usedPages(d: Draft, kind: 'memory' | 'dma'): number {
   let n = 0;
-  for (const o of d.objects) if (o.kind === kind) n += o.pages;
+  for (const id of liveObjects(d)) {
+    const o = d.objects[id]!;
+    if (o.kind === kind) n += o.pages;
+  }
   return n;
+}
+
+/** First fit in the DMA window among the buffers still live; null when no gap is large enough. */
+function dmaAddress(d: Draft, pages: number): number | null {
+  const w = d.config.machine.dma!;
+  const page = d.config.machine.pageSize;
+  const taken = [...liveObjects(d)]
+    .map((id) => d.objects[id]!)
+    .filter((o): o is Extract<KernelObject, { kind: 'dma' }> => o.kind === 'dma')
+    .map((o) => [o.deviceAddress, o.deviceAddress + o.pages * page] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let at = w.base;
+  for (const [lo, hi] of taken) {
+    if (lo - at >= pages * page) break;
+    at = Math.max(at, hi);
+  }
+  return at + pages * page <= w.base + w.pages * page ? at : null;
+}
+
+/** Whether a live process still holds a handle to the object. */
+function held(d: Draft, object: ObjectId): boolean {
+  return d.processes.some((p) => p.status === 'alive' && p.handles.some((h) => h !== null && h.object === object));
+}
+
+/** After a handle is closed: a device resource nobody holds any more is released (an IRQ line wakes its waiters with rcNotConnected). */
+function releaseIfUnheld(d: Draft, object: ObjectId): void {
+  const o = d.objects[object]!;
+  if (o.kind !== 'irq' || held(d, object)) return;
+  const line = d.irqs[o.line]!;
+  if (line.object !== object) return;
+  d.setIrq(o.line, { object: null, pending: false, masked: false });
+  for (const t of d.threads) if (t.state.tag === 'irq' && t.state.line === o.line) d.wake({ tid: t.tid, rc: 'rcNotConnected', detail: 'the IRQ line was released' });
 }
 
 function mapRegion(d: Draft, sid: Sid, object: ObjectId, pages: number, rights: number): number {
@@ -178,6 +229,7 @@ const SERVICES: Readonly<Record<string, Service>> = {
     const sid = d.threads[tid]!.sid;
     const line = d.irqs[a.line];
     if (line === undefined) return fail(d, tid, 'rcOutOfRange', `IRQ line ${a.line} does not exist on ${d.config.machine.name}`);
+    if ((d.config.machine.reservedIrqs ?? []).includes(a.line)) return fail(d, tid, 'rcBusy', `IRQ line ${a.line} belongs to the kernel`);
     if (line.object !== null) return fail(d, tid, 'rcBusy', `IRQ line ${a.line} is already attached`);
     const handle = give(d, sid, created, { kind: 'irq', line: a.line, owner: sid }, Rights.read | Rights.write);
     d.setIrq(a.line, { object: d.processes[sid]!.handles[handle]!.object, pending: false, masked: false });
@@ -209,7 +261,7 @@ const SERVICES: Readonly<Record<string, Service>> = {
     if (!m.portIo) return fail(d, tid, 'rcUnsupported', `port I/O exists only on the x86 family; ${m.name} is ${m.arch}`);
     if (a.count === 0 || !m.ports.some((r) => a.base >= r.base && a.base + a.count <= r.base + r.count))
       return fail(d, tid, 'rcOutOfRange', `ports ${a.base}..${a.base + a.count - 1} are not on ${m.name}`);
-    if (d.objects.some((o) => o.kind === 'ports' && d.processes[o.owner]!.status === 'alive' && a.base < o.base + o.count && o.base < a.base + a.count))
+    if (d.objects.some((o, id) => o.kind === 'ports' && a.base < o.base + o.count && o.base < a.base + a.count && held(d, id)))
       return fail(d, tid, 'rcBusy', 'the port range overlaps one already attached');
     const sid = d.threads[tid]!.sid;
     ok(d, tid, { handle: give(d, sid, created, { kind: 'ports', base: a.base, count: a.count, owner: sid }, Rights.read | Rights.write) });
@@ -220,7 +272,7 @@ const SERVICES: Readonly<Record<string, Service>> = {
     const m = d.config.machine;
     if (a.size === 0 || !m.mmio.some((r) => a.base >= r.base && a.base + a.size <= r.base + r.size))
       return fail(d, tid, 'rcOutOfRange', `MMIO ${a.base}+${a.size} is not a device region of ${m.name}`);
-    if (d.objects.some((o) => o.kind === 'mmio' && d.processes[o.owner]!.status === 'alive' && a.base < o.base + o.size && o.base < a.base + a.size))
+    if (d.objects.some((o, id) => o.kind === 'mmio' && a.base < o.base + o.size && o.base < a.base + a.size && held(d, id)))
       return fail(d, tid, 'rcBusy', 'the MMIO range overlaps one already attached');
     const sid = d.threads[tid]!.sid;
     ok(d, tid, { handle: give(d, sid, created, { kind: 'mmio', base: a.base, size: a.size, owner: sid }, Rights.read | Rights.write) });
@@ -231,10 +283,9 @@ const SERVICES: Readonly<Record<string, Service>> = {
   'dma.Allocate': (d, tid, a, created) => {
     const w = d.config.machine.dma;
     if (w === null) return fail(d, tid, 'rcUnsupported', `${d.config.machine.name} has no DMA`);
-    const used = usedPages(d, 'dma');
-    if (a.pages === 0 || used + a.pages > w.pages) return fail(d, tid, 'rcOutOfRange', `cannot allocate ${a.pages} DMA pages`);
+    const deviceAddress = a.pages === 0 ? null : dmaAddress(d, a.pages);
+    if (deviceAddress === null) return fail(d, tid, 'rcOutOfRange', `cannot allocate ${a.pages} DMA pages`);
     const sid = d.threads[tid]!.sid;
-    const deviceAddress = w.base + used * d.config.machine.pageSize;
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer;
     ok(d, tid, { handle: give(d, sid, created, { kind: 'dma', creator: sid, pages: a.pages, deviceAddress, status: 'idle' }, rights), deviceAddress });
   },
@@ -257,9 +308,11 @@ const SERVICES: Readonly<Record<string, Service>> = {
     if (a.handle === 0) return fail(d, tid, 'rcInvalidArgument', 'the kernel handle cannot be closed');
     if (d.handle(sid, a.handle) === undefined) return fail(d, tid, 'rcBadHandle', `handle ${a.handle} is not in the caller's table`);
     const p = d.processes[sid]!;
+    const object = p.handles[a.handle]!.object;
     const handles = p.handles.slice();
     handles[a.handle] = null;
     d.setProcess({ ...p, handles });
+    releaseIfUnheld(d, object);
     ok(d, tid);
   },
   'handle.Duplicate': (d, tid, a) => {
