@@ -22,11 +22,14 @@ const ProcessM = t.intersection([t.type({ name: Name, class: Name }), t.partial(
 const ConnectionM = t.type({ client: Name, server: Name, id: Name });
 const Kind = t.keyof(Object.fromEntries(EVENT_KINDS.map((k) => [k, null])) as Record<(typeof EVENT_KINDS)[number], null>);
 const RuleM = t.intersection([t.type({ kind: Kind }), t.partial({ id: Name, src: Name, dst: Name, endpoint: Name, method: Name, limit: Nat })]);
+/** A handle to transfer: a number, or `{ $ref: "saved.field" }` naming an earlier result. */
+const TransferM = t.type({ handle: t.union([Nat, t.type({ $ref: t.string })]), rights: Nat });
+const Common = t.partial({ save: Name });
 const OpM = t.union([
-  t.intersection([t.type({ call: Name, method: Name }), t.partial({ endpoint: Name, payload: t.unknown })]),
-  t.type({ recv: Name }),
-  t.intersection([t.type({ reply: Name }), t.partial({ payload: t.unknown, error: t.boolean })]),
-  t.intersection([t.type({ kernel: Name, method: Name }), t.partial({ payload: t.unknown })]),
+  t.intersection([t.type({ call: Name, method: Name }), t.partial({ endpoint: Name, payload: t.unknown, handles: t.array(TransferM) }), Common]),
+  t.intersection([t.type({ recv: Name }), t.partial({ client: Name }), Common]),
+  t.intersection([t.type({ reply: Name }), t.partial({ client: Name, payload: t.unknown, error: t.boolean, handles: t.array(TransferM) }), Common]),
+  t.intersection([t.type({ kernel: Name, method: Name }), t.partial({ payload: t.unknown }), Common]),
 ]);
 export const ManifestCodec = t.intersection([
   t.type({ name: Name, interfaces: t.array(InterfaceM), classes: t.array(ClassM), processes: t.array(ProcessM), connections: t.array(ConnectionM), policy: t.array(RuleM) }),

@@ -14,10 +14,12 @@ import type { Loaded } from './verify.ts';
 
 /** A manifest operation as the driver's program model states it. */
 export function driverOp(o: ProgramOp): Op {
-  if ('call' in o) return { op: 'call', connection: o.call, method: o.method, ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }), ...(o.payload === undefined ? {} : { payload: o.payload }) };
-  if ('recv' in o) return { op: 'recv', connection: o.recv };
-  if ('reply' in o) return { op: 'reply', connection: o.reply, ...(o.payload === undefined ? {} : { payload: o.payload }), ...(o.error === undefined ? {} : { error: o.error }) };
-  return { op: 'kernel', endpoint: o.kernel as Extract<Op, { op: 'kernel' }>['endpoint'], method: o.method, ...(o.payload === undefined ? {} : { payload: o.payload }) };
+  const opt = <K extends string>(k: K, v: unknown) => (v === undefined ? {} : ({ [k]: v } as Record<K, never>));
+  const common = opt('save', o.save);
+  if ('call' in o) return { op: 'call', connection: o.call, method: o.method, ...opt('endpoint', o.endpoint), ...opt('payload', o.payload), ...opt('handles', o.handles), ...common };
+  if ('recv' in o) return { op: 'recv', connection: o.recv, ...opt('client', o.client), ...common };
+  if ('reply' in o) return { op: 'reply', connection: o.reply, ...opt('client', o.client), ...opt('payload', o.payload), ...opt('error', o.error), ...opt('handles', o.handles), ...common };
+  return { op: 'kernel', endpoint: o.kernel as Extract<Op, { op: 'kernel' }>['endpoint'], method: o.method, ...opt('payload', o.payload), ...common };
 }
 
 export function scenarioCheck(loaded: Loaded, board: Board, seed: number, steps: number): CheckResult {
