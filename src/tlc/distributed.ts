@@ -21,7 +21,7 @@ import type { TlcProgress, TlcResult } from './codecs.ts';
 import { TlcRunCollector } from './interpret.ts';
 import { findTlc } from './locate.ts';
 import { delay, killAndWait, makeRunDir, removeDir, spawnJava, TextCap, type Spawned } from './process.ts';
-import { checkCommonOptions, jvmArgs, resolveModel, setupResult, type CommonRunOptions } from './run.ts';
+import { checkCommonOptions, jvmArgs, notifyStart, resolveModel, setupResult, type CommonRunOptions } from './run.ts';
 
 export interface RunDistributedOptions extends CommonRunOptions {
   /** Number of TLCWorker processes (default 2). */
@@ -138,6 +138,7 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
       onStderr: (s) => serverErr.push(s),
     });
     children.push(server);
+    notifyStart(options, { role: 'server', pid: server.child.pid, command: [tlc.java, ...serverArgs], cwd: m.specDir, runDir: run.root });
 
     let timedOut = false;
     let bridgeFailure: string | undefined;
@@ -151,17 +152,18 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
         const javaTmp = join(run.root, `worker-${i}`);
         await mkdir(javaTmp);
         let partial = '';
+        const workerArgs = [
+          ...jvmArgs(options, javaTmp),
+          ...rmi,
+          `-Dtlc2.tool.distributed.TLCWorker.threadCount=${threads}`,
+          '-cp',
+          tlc.jar,
+          'tlc2.tool.distributed.TLCWorker',
+          LOOPBACK,
+        ];
         const w = spawnJava(
           tlc.java,
-          [
-            ...jvmArgs(options, javaTmp),
-            ...rmi,
-            `-Dtlc2.tool.distributed.TLCWorker.threadCount=${threads}`,
-            '-cp',
-            tlc.jar,
-            'tlc2.tool.distributed.TLCWorker',
-            LOOPBACK,
-          ],
+          workerArgs,
           {
             cwd: m.specDir,
             env,
@@ -177,6 +179,7 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
         );
         children.push(w);
         workerProcs.push(w);
+        notifyStart(options, { role: 'worker', pid: w.child.pid, command: [tlc.java, ...workerArgs], cwd: m.specDir, runDir: run.root });
       }
       const allWorkersGone = Promise.all(workerProcs.map((w) => w.closed)).then(() => 'workers-gone' as const);
       const outcome = await Promise.race([server.closed.then(() => 'closed' as const), allWorkersGone, deadline]);

@@ -7,7 +7,7 @@ export { findTlc, findJava, parseJavaVersion, readPin, sha256File, PROJECT_ROOT 
 export type { FindTlcOptions, FindTlcResult, TlcInstallation, TlcSetupProblem } from './locate.ts';
 
 export { runTlc, dumpPath } from './run.ts';
-export type { RunTlcOptions, CommonRunOptions } from './run.ts';
+export type { RunTlcOptions, CommonRunOptions, TlcProcessInfo } from './run.ts';
 
 export { runDistributed } from './distributed.ts';
 export type { RunDistributedOptions } from './distributed.ts';

@@ -367,13 +367,15 @@ export class TlcRunCollector {
     if (o.signal !== null) return bad(`TLC was killed by ${o.signal}`);
     if (o.exitCode !== 0) return bad(`TLC exited with status ${o.exitCode ?? 'unknown'} without reporting an error`);
     if (this.options.mode === 'simulation') {
-      if (!stats) return bad('TLC ended without printing simulation statistics');
+      // Simulation prints no 2193, and its last word on counts may be a progress report (2209).
+      const generated = stats?.generated ?? this.lastStats?.generated;
+      if (generated === undefined) return bad('TLC ended without printing simulation statistics');
       if (!this.sawFinished) return bad('TLC ended without its "Finished" message');
       return {
         ...common,
         kind: 'success',
         mode: 'simulation',
-        stats: { generated: stats.generated, distinct: null, leftOnQueue: null, depth: null },
+        stats: { generated, distinct: null, leftOnQueue: null, depth: null },
         fingerprintCollisionProbability: null,
       };
     }

@@ -43,6 +43,28 @@ export interface CommonRunOptions {
   readonly tlc?: TlcInstallation;
   /** Cap on the raw log kept in the result (default 16 MiB). */
   readonly maxLogBytes?: number;
+  /** Called when a Java process starts (for logs and evidence: the exact command line). */
+  readonly onStart?: (info: TlcProcessInfo) => void;
+}
+
+export interface TlcProcessInfo {
+  /** `tlc` for a single-process run; `server`/`worker` in distributed mode. */
+  readonly role: 'tlc' | 'server' | 'worker';
+  readonly pid: number | undefined;
+  /** The program and its arguments. */
+  readonly command: readonly string[];
+  readonly cwd: string;
+  /** The run's scratch folder (removed when the run ends). */
+  readonly runDir: string;
+}
+
+/** Calls `onStart` without letting a failing callback break the run. */
+export function notifyStart(o: CommonRunOptions, info: TlcProcessInfo): void {
+  try {
+    o.onStart?.(info);
+  } catch {
+    // A failing observer must not break the run.
+  }
 }
 
 export interface RunTlcOptions extends CommonRunOptions {
@@ -196,12 +218,14 @@ export async function runTlc(options: RunTlcOptions): Promise<TlcResult> {
       ...(options.maxLogBytes !== undefined ? { maxLogBytes: options.maxLogBytes } : {}),
     });
     const stderr = new TextCap(1024 * 1024);
-    const proc = spawnJava(tlc.java, [...jvmArgs(options, run.javaTmp), '-cp', tlc.jar, 'tlc2.TLC', ...tlcArgs], {
+    const args = [...jvmArgs(options, run.javaTmp), '-cp', tlc.jar, 'tlc2.TLC', ...tlcArgs];
+    const proc = spawnJava(tlc.java, args, {
       cwd: m.specDir,
       env,
       onStdout: (s) => collector.push(s),
       onStderr: (s) => stderr.push(s),
     });
+    notifyStart(options, { role: 'tlc', pid: proc.child.pid, command: [tlc.java, ...args], cwd: m.specDir, runDir: run.root });
 
     let timedOut = false;
     const timer =
