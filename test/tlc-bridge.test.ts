@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,19 @@ describe('TLC runs', { concurrency: 2 }, () => {
       const expected = new Set<string>();
       for (let c = 0; c < 4; c++) for (const f of ['{}', '{f1}', '{f2}', '{f1, f2}']) expected.add(`${c}:${f}`);
       assert.deepEqual(seen, expected);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a spec in a temporary folder: it runs, and nothing is written beside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cordon-tlc-test-'));
+    try {
+      await copyFile(spec('Deadlock'), join(dir, 'Deadlock.tla'));
+      await copyFile(join(SPECS, 'Deadlock.cfg'), join(dir, 'Deadlock.cfg'));
+      const r = expectKind(await runTlc({ spec: join(dir, 'Deadlock.tla'), tlc, workers: 1, onStart }), 'deadlock');
+      assert.equal(r.trace.length, 3);
+      assert.deepEqual((await readdir(dir)).sort(), ['Deadlock.cfg', 'Deadlock.tla']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -244,5 +257,7 @@ describe('setup problems are typed results with clear messages', () => {
     assert.match(bad.message, /workers must be a positive integer, got 0/);
     const managed = expectKind(await runTlc({ spec: spec('Pass'), tlc, extraTlcArgs: ['-metadir', 'x'] }), 'setup-error');
     assert.match(managed.message, /must not contain -metadir/);
+    const dump = expectKind(await runTlc({ spec: spec('Pass'), tlc, dump: join(tmpdir(), 'no-such-dir', 'states') }), 'setup-error');
+    assert.match(dump.message, /the folder of the dump file .* does not exist/);
   });
 });

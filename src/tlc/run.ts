@@ -120,6 +120,14 @@ export async function resolveModel(spec: string, config: string | undefined): Pr
   return { ok: true, value: { specPath, specDir: dirname(specPath), specName, configPath, cfg: parseCfgSummary(cfgText) } };
 }
 
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function isFile(p: string): Promise<boolean> {
   try {
     return (await stat(p)).isFile();
@@ -185,6 +193,9 @@ export async function runTlc(options: RunTlcOptions): Promise<TlcResult> {
   const model = await resolveModel(options.spec, options.config);
   if (!model.ok) return setupResult(model.reason, model.message, elapsed());
   const m = model.value;
+  if (options.dump !== undefined && !(await isDirectory(dirname(dumpPath(options.dump))))) {
+    return setupResult('invalid-option', `the folder of the dump file ${options.dump} does not exist`, elapsed());
+  }
 
   const simulate = options.simulate !== undefined && options.simulate !== false;
   const mode: TlcMode = simulate ? 'simulation' : 'bfs';
