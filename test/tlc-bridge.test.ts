@@ -183,6 +183,23 @@ describe('TLC runs', { concurrency: 2 }, () => {
     }
     assert.equal(infos[1]!.command[infos[1]!.command.length - 1], '127.0.0.1');
   });
+
+  it('a distributed run past its time limit: server and workers are killed', async () => {
+    const infos: TlcProcessInfo[] = [];
+    const t0 = Date.now();
+    const r = expectKind(await runDistributed({ spec: spec('Forever'), tlc, workers: 1, timeoutMs: 3000, onStart: (i) => (infos.push(i), onStart(i)) }), 'timeout');
+    assert.ok(Date.now() - t0 < 3000 + 8000, 'cleanup is bounded');
+    assert.deepEqual(infos.map((i) => i.role), ['server', 'worker']);
+    for (const i of infos) assert.equal(isAlive(i.pid!), false, `${i.role} ${i.pid} was killed`);
+    assert.equal(r.exitCode, null);
+  });
+
+  it('a distributed run of a spec that does not parse: no worker is left waiting for the dead server', async () => {
+    const infos: TlcProcessInfo[] = [];
+    const r = expectKind(await runDistributed({ spec: spec('SyntaxError'), tlc, onStart: (i) => (infos.push(i), onStart(i)) }), 'parse-error');
+    assert.deepEqual([r.module, r.line, r.column], ['SyntaxError', 5, 20]);
+    assert.deepEqual(infos.map((i) => i.role), ['server']);
+  });
 });
 
 describe('setup problems are typed results with clear messages', () => {

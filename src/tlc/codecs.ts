@@ -120,6 +120,7 @@ export const SetupReasonC = t.union([
   t.literal('invalid-option'),
   t.literal('unsupported'),
   t.literal('spawn-failed'),
+  t.literal('io-error'),
 ]);
 export type SetupReason = t.TypeOf<typeof SetupReasonC>;
 

@@ -99,6 +99,7 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
   }
 
   const run = await makeRunDir();
+  if (!run.ok) return setupResult('io-error', run.message, elapsed());
   const children: Spawned[] = [];
   const workerLines: string[] = [];
   try {
@@ -150,7 +151,12 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
     if (first === 'ready') {
       for (let i = 1; i <= workers; i++) {
         const javaTmp = join(run.root, `worker-${i}`);
-        await mkdir(javaTmp);
+        try {
+          await mkdir(javaTmp);
+        } catch (e) {
+          bridgeFailure = `cannot create ${javaTmp} for TLC worker ${i}: ${(e as Error).message}`;
+          break;
+        }
         let partial = '';
         const workerArgs = [
           ...jvmArgs(options, javaTmp),
@@ -177,17 +183,22 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
             },
           },
         );
+        void w.closed.then(() => {
+          if (partial.trim() !== '') workerLines.push(`[worker ${i}] ${partial}`);
+        });
         children.push(w);
         workerProcs.push(w);
         notifyStart(options, { role: 'worker', pid: w.child.pid, command: [tlc.java, ...workerArgs], cwd: m.specDir, runDir: run.root });
       }
-      const allWorkersGone = Promise.all(workerProcs.map((w) => w.closed)).then(() => 'workers-gone' as const);
-      const outcome = await Promise.race([server.closed.then(() => 'closed' as const), allWorkersGone, deadline]);
-      if (outcome === 'timeout') timedOut = true;
-      if (outcome === 'workers-gone') {
-        const later = await Promise.race([server.closed.then(() => 'closed' as const), delay(grace).then(() => 'stuck' as const), deadline]);
-        if (later === 'timeout') timedOut = true;
-        if (later === 'stuck') bridgeFailure = `all TLC workers exited but the server did not finish within ${grace} ms`;
+      if (bridgeFailure === undefined) {
+        const allWorkersGone = Promise.all(workerProcs.map((w) => w.closed)).then(() => 'workers-gone' as const);
+        const outcome = await Promise.race([server.closed.then(() => 'closed' as const), allWorkersGone, deadline]);
+        if (outcome === 'timeout') timedOut = true;
+        if (outcome === 'workers-gone') {
+          const later = await Promise.race([server.closed.then(() => 'closed' as const), delay(grace).then(() => 'stuck' as const), deadline]);
+          if (later === 'timeout') timedOut = true;
+          if (later === 'stuck') bridgeFailure = `all TLC workers exited but the server did not finish within ${grace} ms`;
+        }
       }
     }
     if (!timedOut && !bridgeFailure) {

@@ -87,12 +87,22 @@ export function delay(ms: number): Promise<void> {
 }
 
 /** A fresh scratch directory for one run: `meta/` for TLC's -metadir, `java-tmp/` for java.io.tmpdir. */
-export async function makeRunDir(): Promise<{ root: string; meta: string; javaTmp: string }> {
-  const root = await mkdtemp(join(tmpdir(), 'cordon-tlc-'));
+export async function makeRunDir(): Promise<{ ok: true; root: string; meta: string; javaTmp: string } | { ok: false; message: string }> {
+  let root: string;
+  try {
+    root = await mkdtemp(join(tmpdir(), 'cordon-tlc-'));
+  } catch (e) {
+    return { ok: false, message: `cannot create a scratch folder in ${tmpdir()}: ${(e as Error).message}` };
+  }
   const meta = join(root, 'meta');
   const javaTmp = join(root, 'java-tmp');
-  await mkdir(javaTmp);
-  return { root, meta, javaTmp };
+  try {
+    await mkdir(javaTmp);
+  } catch (e) {
+    await removeDir(root);
+    return { ok: false, message: `cannot create ${javaTmp}: ${(e as Error).message}` };
+  }
+  return { ok: true, root, meta, javaTmp };
 }
 
 export async function removeDir(path: string): Promise<void> {

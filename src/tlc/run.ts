@@ -200,6 +200,7 @@ export async function runTlc(options: RunTlcOptions): Promise<TlcResult> {
   const simulate = options.simulate !== undefined && options.simulate !== false;
   const mode: TlcMode = simulate ? 'simulation' : 'bfs';
   const run = await makeRunDir();
+  if (!run.ok) return setupResult('io-error', run.message, elapsed());
   try {
     const tlcArgs = [
       '-tool',
