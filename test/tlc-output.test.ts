@@ -422,6 +422,13 @@ describe('verdict rules on hand-written outputs', () => {
     assert.deepEqual(t.stats, { generated: 1000, distinct: 900, leftOnQueue: 12, depth: 7 });
   });
 
+  it('a parse failure in a shape SANY\'s reader does not know keeps SANY\'s words', () => {
+    const out = [banner, frame(2220, 0, 'Starting SANY...'), 'Parsing file specs/M.tla', 'Something new went wrong in M', frame(2219, 0, 'SANY finished.'), frame(3002, 1, 'Parsing or semantic analysis failed.')].join('\n');
+    const r = expectKind(interpretTlcOutput(out, { exitCode: 150 }), 'parse-error');
+    assert.deepEqual([r.module, r.line, r.column, r.errors[0]!.phase], [null, null, null, 'other']);
+    assert.equal(r.message, 'Something new went wrong in M\nParsing or semantic analysis failed.');
+  });
+
   it('warnings are collected in TLC\'s words', () => {
     const out = [banner, frame(2401, 3, 'Please run the Java VM with a throughput garbage collector.'), success, frame(2199, 0, '1 states generated, 1 distinct states found, 0 states left on queue.')].join('\n');
     const r = interpretTlcOutput(out, { exitCode: 0 });

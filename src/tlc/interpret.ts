@@ -268,7 +268,11 @@ export class TlcRunCollector {
                 column: null,
                 endLine: null,
                 endColumn: null,
-                message: [...this.sanyLines, ...errors.map(messageFullText)].map((l) => l.trim()).filter((l) => l !== '').join('\n'),
+                // SANY said something this reader does not know: keep its words, minus its progress lines.
+                message: [...this.sanyLines, ...errors.map(messageFullText)]
+                  .map((l) => l.trim())
+                  .filter((l) => l !== '' && !/^(Parsing file |Semantic processing of module )/.test(l))
+                  .join('\n'),
               },
             ];
       const first = list[0]!;
