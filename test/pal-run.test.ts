@@ -1,0 +1,368 @@
+/**
+ * The PAL runner (src/policy/pal/run.ts) against compiled policies in the
+ * rule form and hand-written ones: grant / deny / any, default expectation,
+ * SID capture, rollback between tests, setup and finally, message
+ * validation through the monitor, and JUnit XML that is well-formed.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { interfaceDecl } from '../src/interfaces/codecs.ts';
+import { resolveTaskClasses } from '../src/interfaces/resolve.ts';
+import { compileSolution, type SolutionTables } from '../src/kernel/solution.ts';
+import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
+import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
+import { parsePal } from '../src/policy/pal/parser.ts';
+import { formatPalResults, runPalTests, type PalRunResult } from '../src/policy/pal/run.ts';
+import { palJUnitXml } from '../src/policy/pal/junit.ts';
+import { escapeAttr, escapeText, junitXml } from '../src/junit/xml.ts';
+import { ParseError } from '../src/template/errors.ts';
+
+const files: Record<string, string> = {
+  '/s/demo/Counter.idl': `package demo.Counter
+interface {
+    Add(in UInt8 n, out UInt32 total, error SInt32 rc);
+    Reset();
+}`,
+  '/s/demo/Audit.idl': 'package demo.Audit\ninterface { Check(in string<8> level); }\n',
+  '/s/demo/Server.edl': 'task class demo.Server\nendpoints { counter : demo.Counter }\n',
+  '/s/demo/Client.edl': 'task class demo.Client\nsecurity demo.Audit\n',
+};
+
+function tables(): SolutionTables {
+  const specs = resolveTaskClasses(['demo.Server', 'demo.Client'], { searchPath: ['/s'], readFile: (p) => files[p] });
+  const c = compileSolution({
+    name: 'pal',
+    interfaces: [...specs.interfaces.values()].map(interfaceDecl),
+    classes: [...specs.taskClasses.values()].map((k) => ({
+      name: k.name,
+      endpoints: k.endpoints.map((e) => ({ name: e.qualifiedName, interface: e.interface.name })),
+      ...(k.securityInterfaces[0] ? { security: k.securityInterfaces[0].interface.name } : {}),
+    })),
+    processes: [],
+    connections: [],
+  });
+  assert.ok(c.ok, c.ok ? '' : c.errors.join('\n'));
+  return c.value;
+}
+const T = tables();
+
+function rules(list: AllowRule[]): CompiledPolicy {
+  const p = compileRules(T, { name: 'test', rules: list });
+  assert.ok(p.ok, p.ok ? '' : p.errors.join('\n'));
+  return p.value;
+}
+
+const POLICY = rules([
+  { id: 'kernel-start', kind: 'execute', src: 'kl.core.Core', dst: 'kl.core.Core' },
+  { id: 'start-einit', kind: 'execute', src: 'kl.core.Core', dst: 'Einit' },
+  { id: 'start-apps', kind: 'execute', src: 'Einit' },
+  { id: 'add-once', kind: 'request', src: 'demo.Client', dst: 'demo.Server', endpoint: 'counter', method: 'Add', limit: 1 },
+  { id: 'answer', kind: 'response', src: 'demo.Server', dst: 'demo.Client' },
+  { id: 'audit', kind: 'security', src: 'demo.Client', method: 'Check' },
+]);
+
+const SETUP = `
+    setup {
+        core <- execute dst = kl.core.Core
+        einit <- execute src = core dst = Einit
+        c <- execute src = einit dst = demo.Client
+        s <- execute src = einit dst = demo.Server
+    }`;
+
+function run(text: string, policy: CompiledPolicy = POLICY): PalRunResult {
+  return runPalTests(T, policy, parsePal({ file: 'tests.psl', text }).asserts);
+}
+
+describe('PAL runner', () => {
+  it('grant, deny and any; the default expectation is grant', () => {
+    const r = run(`assert "basics" {${SETUP}
+    sequence "calls" {
+        grant "first add" request src = c dst = s endpoint = counter method = Add { n : 1 }
+        response src = s dst = c endpoint = counter method = Add { total : 1 }
+        deny request src = c dst = s endpoint = counter method = Reset
+        any request src = c dst = s method = Reset
+        security src = c method = Check { level : "low" }
+    }
+}`);
+    assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
+    const cases = r.tests[0]!.cases;
+    assert.equal(cases.length, 9);
+    assert.deepEqual(cases.map((c) => c.phase), ['setup', 'setup', 'setup', 'setup', 'sequence', 'sequence', 'sequence', 'sequence', 'sequence']);
+    const add = cases[4]!;
+    assert.equal(add.name, 'first add');
+    assert.equal(add.rule, 'add-once');
+    assert.equal(add.event, 'request src=demo.Client(sid 2) dst=demo.Server(sid 3) endpoint=counter method=Add');
+    assert.equal(cases[6]!.rule, 'default-deny');
+    assert.equal(cases[7]!.verdict, 'deny', 'any ignores the decision');
+  });
+
+  it('a wrong expectation fails the case with the event and the deciding rule, skips the rest, still runs finally', () => {
+    const r = run(`assert {${SETUP}
+    sequence {
+        deny request src = c dst = s endpoint = counter method = Add { n : 1 }
+        grant request src = c dst = s endpoint = counter method = Add { n : 2 }
+    }
+    finally { any response src = s dst = c endpoint = counter method = Add { total : 1 } }
+}`);
+    assert.equal(r.failed, 1);
+    const t = r.tests[0]!;
+    assert.equal(t.suite, 'assert at tests.psl:1:1');
+    assert.equal(t.name, 'sequence 1');
+    const [failed, skipped, fin] = t.cases.slice(4);
+    assert.equal(failed!.status, 'fail');
+    assert.equal(failed!.failure, 'expected deny, got grant by add-once');
+    assert.equal(skipped!.status, 'skipped');
+    assert.equal(fin!.phase, 'finally');
+    assert.equal(fin!.status, 'pass');
+    const text = formatPalResults(r).join('\n');
+    assert.match(text, /FAIL {2}deny request src=demo\.Client\(sid 2\) dst=demo\.Server\(sid 3\) endpoint=counter method=Add -> GRANT by add-once/);
+    assert.match(text, /tests\.psl:9:9: expected deny, got grant by add-once/);
+    assert.match(text, /1 of 1 PAL tests failed/);
+  });
+
+  it('rolls the monitor state back between tests: each sequence starts from the state after setup', () => {
+    const r = run(`assert "quota" {${SETUP}
+    sequence "uses the quota" {
+        request src = c dst = s endpoint = counter method = Add { n : 1 }
+        deny request src = c dst = s endpoint = counter method = Add { n : 1 }
+    }
+    sequence "has it again" {
+        grant request src = c dst = s endpoint = counter method = Add { n : 1 }
+    }
+}`);
+    assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
+    assert.equal(r.tests.length, 2);
+    assert.equal(r.tests[0]!.cases[5]!.reason, 'every matching rule has used up its limit');
+  });
+
+  it('a denied event leaves the state; a granted one moves it', () => {
+    // the second Add is denied (quota used): still denied after an unrelated denied event
+    const r = run(`assert {${SETUP}
+    sequence {
+        request src = c dst = s endpoint = counter method = Add { n : 1 }
+        deny request src = s dst = c endpoint = counter method = Add { n : 1 }
+        deny request src = c dst = s endpoint = counter method = Add { n : 1 }
+    }
+}`);
+    assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
+  });
+
+  it('SID capture: kernel 0, Einit 1, then 2, 3, …; a denied start binds nothing', () => {
+    const seen: SecurityEvent[] = [];
+    const recording: CompiledPolicy = {
+      name: 'recording',
+      initial: null,
+      decide: (s, e) => {
+        seen.push(e);
+        return e.kind === 'execute' && T.classes[e.dstClass]!.name === 'demo.Server' ? { verdict: 'deny', rule: 'no-servers', reason: 'r', next: s } : { verdict: 'grant', rule: 'all', next: s };
+      },
+    };
+    const r = run(`assert {
+    sequence {
+        k <- execute dst = kl.core.Core
+        e <- execute src = k dst = Einit
+        a <- execute src = e dst = demo.Client
+        b <- execute src = e dst = demo.Client
+        deny srv <- execute src = e dst = demo.Server
+        request src = a dst = b endpoint = counter method = Add { n : 1 }
+    }
+}`, recording);
+    assert.deepEqual(seen.slice(0, 5).map((e) => [e.src, e.srcClass, e.dst, e.dstClass]), [
+      [0, 0, 0, 0],
+      [0, 0, 1, 1],
+      [1, 1, 2, T.classByName.get('demo.Client')],
+      [1, 1, 3, T.classByName.get('demo.Client')],
+      [1, 1, 4, T.classByName.get('demo.Server')],
+    ]);
+    // a request to a client, which serves nothing: sent with RIID/MID -1, denied as a structural error
+    const last = r.tests[0]!.cases[5]!;
+    assert.equal(last.verdict, 'deny');
+    assert.equal(last.rule, 'structure');
+    assert.match(last.failure!, /expected grant, got deny by structure: RIID -1 \/ MID -1/);
+
+    const r2 = run(`assert {${SETUP}
+    sequence {
+        deny x <- execute src = einit dst = kl.core.Core
+        request src = x dst = s endpoint = counter method = Add { n : 1 }
+    }
+}`, rules([{ kind: 'execute', dst: 'Einit' }, { kind: 'execute', src: 'Einit', dst: 'demo.Client' }, { kind: 'execute', src: 'Einit', dst: 'demo.Server' }, { kind: 'execute', src: 'kl.core.Core', dst: 'kl.core.Core' }]));
+    const c = r2.tests[0]!.cases[5]!;
+    assert.equal(c.status, 'fail');
+    assert.match(c.failure!, /^tests\.psl:\d+:\d+: src=x: not a SID variable of this test \(known: core, einit, c, s\) nor a task class$/);
+  });
+
+  it('a class name stands for the only process of that class', () => {
+    const r = run(`assert {${SETUP}
+    sequence { request src = demo.Client dst = demo.Server method = Add { n : 1 } }
+}`);
+    assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
+  });
+
+  it('messages are validated by the monitor: a wrong one is denied as a structural error, and fails any', () => {
+    const r = run(`assert {${SETUP}
+    sequence "wrong type" { deny request src = c dst = s endpoint = counter method = Add { n : 300 } }
+    sequence "extra field" { deny request src = c dst = s endpoint = counter method = Add { n : 1, m : 2 } }
+    sequence "any fails" { any request src = c dst = s endpoint = counter method = Add { n : "x" } }
+    sequence "security message" { deny security src = c method = Check { level : "much too long" } }
+}`);
+    const [wrong, extra, anyFails, sec] = r.tests;
+    assert.equal(wrong!.status, 'pass');
+    assert.equal(wrong!.cases[4]!.rule, 'structure');
+    assert.match(wrong!.cases[4]!.reason!, /demo\.Counter\.Add \(request\): n: expected UInt8 \(0\.\.255\), got 300/);
+    assert.match(extra!.cases[4]!.reason!, /m: is not one of n/);
+    assert.equal(anyFails!.status, 'fail');
+    assert.match(anyFails!.cases[4]!.failure!, /the event could not be processed: message does not match demo\.Counter\.Add/);
+    assert.equal(sec!.status, 'pass');
+    assert.match(sec!.cases[4]!.reason!, /level: expected string<8>/);
+  });
+
+  it('mistakes in a case fail it with file:line:col', () => {
+    const r = run(`assert {${SETUP}
+    sequence { request src = c dst = s endpoint = counter }
+    sequence { execute src = c }
+    sequence { x <- execute src = einit dst = demo.Nothing }
+    sequence { request src = c dst = s method = Add { n : nobody } }
+}`);
+    assert.deepEqual(r.tests.map((t) => t.cases[4]!.failure!.replace(/^tests\.psl:(\d+):(\d+): /, '$1:$2 ')), [
+      '8:16 a request case needs method=',
+      '9:16 an execute case needs dst= (the task class to start)',
+      '10:41 dst=demo.Nothing: no task class demo.Nothing in this solution (classes: kl.core.Core, Einit, demo.Server, demo.Client)',
+      '11:59 nobody is not a SID variable of this test (known: core, einit, c, s); a message holds literals, lists, records and SID variables',
+    ]);
+  });
+
+  it('an operator in a message is an unsupported construct', () => {
+    assert.throws(
+      () => run(`assert {${SETUP}\n    sequence { request src = c dst = s method = Add { n : 1 + 2 } }\n}`),
+      (e: unknown) => e instanceof ParseError && /^unsupported construct binary expression in a PAL message .* at tests\.psl:\d+:\d+$/.test(e.message),
+    );
+  });
+
+  it('an assert block without sequences runs its setup as one test', () => {
+    const r = run(`assert "only setup" {${SETUP}\n}`);
+    assert.equal(r.tests.length, 1);
+    assert.equal(r.tests[0]!.name, 'setup');
+    assert.equal(r.tests[0]!.status, 'pass');
+  });
+});
+
+describe('JUnit XML', () => {
+  it('escapes text and attributes, and replaces characters XML forbids', () => {
+    assert.equal(escapeText('a<b>&c'), 'a&lt;b&gt;&amp;c');
+    assert.equal(escapeAttr(`"it's"\n\t`), '&quot;it&apos;s&quot;&#10;&#9;');
+    assert.equal(escapeText('x\u0001y\uD800z\uFFFF'), 'x\uFFFDy\uFFFDz\uFFFD');
+    assert.equal(escapeText('\u{1F600}'), '\u{1F600}', 'surrogate pairs are kept');
+  });
+
+  it('a PAL run becomes one testsuite per assert block and one testcase per sequence, well-formed', () => {
+    const r = run(`assert "odd <names> & \\"quotes\\"" {${SETUP}
+    sequence "passes ]]> here" { request src = c dst = s endpoint = counter method = Add { n : 1 } }
+    sequence "fails" { deny request src = c dst = s endpoint = counter method = Add { n : 1 } }
+}
+assert "second" { sequence { any request src = c dst = s method = Add { n : 1 } } }`);
+    const xml = palJUnitXml('pal <demo>', r, '2026-01-01T00:00:00Z');
+    const doc = checkWellFormed(xml);
+    assert.equal(doc.name, 'testsuites');
+    assert.equal(doc.attributes.tests, '3');
+    assert.equal(doc.attributes.failures, '2');
+    const [first, second] = doc.children;
+    assert.equal(first!.attributes.name, 'odd <names> & "quotes"');
+    assert.equal(first!.children.length, 2);
+    assert.equal(first!.children[0]!.attributes.name, 'passes ]]> here');
+    assert.equal(first!.children[1]!.children[0]!.name, 'failure');
+    assert.match(first!.children[1]!.children[0]!.attributes.message!, /expected deny, got grant by add-once/);
+    assert.match(first!.children[0]!.children.find((c) => c.name === 'system-out')!.text, /PASS \[sequence\] tests\.psl:\d+:\d+ expect grant: request src=demo\.Client\(sid 2\)/);
+    // the second set fails: its setup is missing, so c is unknown
+    assert.equal(second!.attributes.failures, '1');
+  });
+
+  it('the checker itself rejects malformed documents', () => {
+    for (const bad of ['<a>', '<a></b>', '<a x="1" x="2"/>', '<a>&bogus;</a>', '<a>x < y</a>', '<a/><b/>', '<a x=1/>', '<a>\u0001</a>'])
+      assert.throws(() => checkWellFormed(`<?xml version="1.0" encoding="UTF-8"?>\n${bad}`), undefined, bad);
+    assert.equal(checkWellFormed(junitXml('empty', [])).name, 'testsuites');
+  });
+});
+
+/* ------------------------------------------------------------------ a strict XML 1.0 well-formedness checker (the subset JUnit uses) */
+
+interface XmlElement {
+  readonly name: string;
+  readonly attributes: Record<string, string>;
+  readonly children: XmlElement[];
+  text: string;
+}
+
+function checkWellFormed(xml: string): XmlElement {
+  let i = 0;
+  const fail = (why: string): never => {
+    throw new Error(`not well-formed at offset ${i}: ${why}`);
+  };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(xml)) fail('a character XML 1.0 forbids');
+  const decl = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/.exec(xml);
+  if (decl === null) fail('no XML declaration');
+  i = decl![0].length;
+  const NAME = /[A-Za-z_][\w.-]*/y;
+  const name = (): string => {
+    NAME.lastIndex = i;
+    const m = NAME.exec(xml);
+    if (m === null) return fail('expected a name');
+    i += m[0].length;
+    return m[0];
+  };
+  const ws = () => {
+    while (i < xml.length && ' \t\r\n'.includes(xml[i]!)) i++;
+  };
+  const decode = (s: string): string => {
+    if (/<|&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s)) fail(`unescaped < or & in ${JSON.stringify(s.slice(0, 30))}`);
+    return s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
+      e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
+    );
+  };
+  const element = (): XmlElement => {
+    if (xml[i] !== '<') fail('expected <');
+    i++;
+    const el: XmlElement = { name: name(), attributes: {}, children: [], text: '' };
+    for (;;) {
+      const before = i;
+      ws();
+      if (xml.startsWith('/>', i)) {
+        i += 2;
+        return el;
+      }
+      if (xml[i] === '>') {
+        i++;
+        break;
+      }
+      if (i === before) fail('expected whitespace before an attribute');
+      const key = name();
+      if (Object.hasOwn(el.attributes, key)) fail(`attribute ${key} twice`);
+      if (xml[i] !== '=' || xml[i + 1] !== '"') fail('expected ="');
+      const end = xml.indexOf('"', i + 2);
+      if (end < 0) fail('unterminated attribute');
+      el.attributes[key] = decode(xml.slice(i + 2, end));
+      i = end + 1;
+    }
+    for (;;) {
+      const lt = xml.indexOf('<', i);
+      if (lt < 0) fail(`unclosed <${el.name}>`);
+      const text = xml.slice(i, lt);
+      if (text.includes(']]>')) fail(']]> in text');
+      el.text += decode(text);
+      i = lt;
+      if (xml.startsWith('</', i)) {
+        i += 2;
+        if (name() !== el.name) fail(`mismatched end tag for <${el.name}>`);
+        ws();
+        if (xml[i] !== '>') fail('expected >');
+        i++;
+        return el;
+      }
+      el.children.push(element());
+    }
+  };
+  const root = element();
+  ws();
+  if (i !== xml.length) fail('content after the root element');
+  return root;
+}
