@@ -259,24 +259,11 @@ const SERVICES: Readonly<Record<string, Service>> = {
   'io.AttachPorts': (d, tid, a, created) => {
     const m = d.config.machine;
     if (!m.portIo) return fail(d, tid, 'rcUnsupported', `port I/O exists only on the x86 family; ${m.name} is ${m.arch}`);
-    if (a.count === 0 || !m.ports.some((r) => a.base >= r.base && a.base + a.count <= r.base + r.count))
-      return fail(d, tid, 'rcOutOfRange', `ports ${a.base}..${a.base + a.count - 1} are not on ${m.name}`);
-    if (d.objects.some((o, id) => o.kind === 'ports' && a.base < o.base + o.count && o.base < a.base + a.count && held(d, id)))
-      return fail(d, tid, 'rcBusy', 'the port range overlaps one already attached');
-    const sid = d.threads[tid]!.sid;
-    ok(d, tid, { handle: give(d, sid, created, { kind: 'ports', base: a.base, count: a.count, owner: sid }, Rights.read | Rights.write) });
+    attach(d, tid, created, 'ports', a.base, a.count, m.ports.map((r) => ({ base: r.base, size: r.count })));
   },
   'io.PortRead': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.read),
   'io.PortWrite': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.write, a.value),
-  'io.AttachMmio': (d, tid, a, created) => {
-    const m = d.config.machine;
-    if (a.size === 0 || !m.mmio.some((r) => a.base >= r.base && a.base + a.size <= r.base + r.size))
-      return fail(d, tid, 'rcOutOfRange', `MMIO ${a.base}+${a.size} is not a device region of ${m.name}`);
-    if (d.objects.some((o, id) => o.kind === 'mmio' && a.base < o.base + o.size && o.base < a.base + a.size && held(d, id)))
-      return fail(d, tid, 'rcBusy', 'the MMIO range overlaps one already attached');
-    const sid = d.threads[tid]!.sid;
-    ok(d, tid, { handle: give(d, sid, created, { kind: 'mmio', base: a.base, size: a.size, owner: sid }, Rights.read | Rights.write) });
-  },
+  'io.AttachMmio': (d, tid, a, created) => attach(d, tid, created, 'mmio', a.base, a.size, d.config.machine.mmio),
   'io.MmioRead': (d, tid, a) => register(d, tid, 'mmio', a.handle, a.offset, Rights.read),
   'io.MmioWrite': (d, tid, a) => register(d, tid, 'mmio', a.handle, a.offset, Rights.write, a.value),
 
@@ -336,6 +323,22 @@ function mapService(d: Draft, tid: Tid, a: Args, kind: 'memory' | 'dma'): void {
   if (o === undefined) return;
   const e = d.handle(d.threads[tid]!.sid, a.handle)!;
   ok(d, tid, { base: mapRegion(d, d.threads[tid]!.sid, o[0], o[1].pages, e.rights) });
+}
+
+/** Attaches a port or MMIO range the board offers and no live process holds. */
+function attach(d: Draft, tid: Tid, created: Created, kind: 'ports' | 'mmio', base: number, size: number, offered: readonly { base: number; size: number }[]): void {
+  const m = d.config.machine;
+  const what = kind === 'ports' ? `ports ${base}..${base + size - 1}` : `MMIO ${base}+${size}`;
+  if (size === 0 || !offered.some((r) => base >= r.base && base + size <= r.base + r.size)) return fail(d, tid, 'rcOutOfRange', `${what} is not offered by ${m.name}`);
+  const overlaps = (o: KernelObject): boolean => {
+    if (o.kind !== kind) return false;
+    const [b, n] = o.kind === 'ports' ? [o.base, o.count] : o.kind === 'mmio' ? [o.base, o.size] : [0, 0];
+    return base < b + n && b < base + size;
+  };
+  if (d.objects.some((o, id) => overlaps(o) && held(d, id))) return fail(d, tid, 'rcBusy', `${what} overlaps a range already attached`);
+  const sid = d.threads[tid]!.sid;
+  const object: KernelObject = kind === 'ports' ? { kind, base, count: size, owner: sid } : { kind, base, size, owner: sid };
+  ok(d, tid, { handle: give(d, sid, created, object, Rights.read | Rights.write) });
 }
 
 function register(d: Draft, tid: Tid, kind: 'ports' | 'mmio', h: Handle, at: number, rights: number, value?: number): void {
