@@ -355,17 +355,22 @@ export function runPalTests(tables: SolutionTables, policy: CompiledPolicy, inpu
   return { tests, passed: tests.length - failed, failed, durationMs: performance.now() - started };
 }
 
-/** One line per case, for a terminal: `PASS  file:line:col  grant request … by rule`. */
-export function formatPalResults(r: PalRunResult): string[] {
+/**
+ * One line per test and per case, for a terminal:
+ * `PASS  [setup] grant request src=… dst=… endpoint=… method=… -> GRANT by <rule>`;
+ * a failed case adds its place and why. `showPath` shortens file names.
+ */
+export function formatPalResults(r: PalRunResult, showPath: (file: string) => string = (f) => f): string[] {
+  const at = (loc: Loc) => formatLoc({ ...loc, file: showPath(loc.file) });
   const out: string[] = [];
   for (const t of r.tests) {
-    out.push(`${t.status === 'pass' ? 'PASS' : 'FAIL'}  ${t.suite} / ${t.name}  (${formatLoc(t.loc)})`);
+    out.push(`${t.status === 'pass' ? 'PASS' : 'FAIL'}  ${t.suite} / ${t.name}  (${at(t.loc)})`);
     for (const c of t.cases) {
       const tag = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
       const decided = c.verdict === null ? '' : ` -> ${c.verdict.toUpperCase()} by ${c.rule}`;
       const what = c.event === null ? c.title : `${c.name === null ? '' : `"${c.name}" `}${c.expected} ${c.event}`;
       out.push(`    ${tag}  ${c.phase === 'sequence' ? '' : `[${c.phase}] `}${what}${decided}`);
-      if (c.failure !== null) out.push(`          ${formatLoc(c.loc)}: ${c.failure}`);
+      if (c.failure !== null) out.push(`          ${at(c.loc)}: ${c.failure}`);
     }
   }
   out.push(r.failed === 0 ? `all ${r.tests.length} PAL tests passed` : `${r.failed} of ${r.tests.length} PAL tests failed`);
