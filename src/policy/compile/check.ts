@@ -1,0 +1,636 @@
+/**
+ * The static half of PSL compilation, shared by the compiler (compile.ts)
+ * and the reference interpreter (interpret.ts): every name is resolved and
+ * every rule of the format that can be checked before an event arrives is
+ * checked, so that both evaluators start from the same well-formed policy.
+ *
+ * Problems are reported by throwing `ParseError` with the file, line and
+ * column of the construct (the same error type as the PSL front end):
+ * unknown names are `reference` errors, constructs Cordon does not
+ * implement are `unsupported` ("unsupported construct X at file:line:col").
+ */
+import { posix, relative, sep, dirname, basename } from 'node:path';
+import type { SolutionTables } from '../../kernel/solution.ts';
+import { ParseError, type ParseErrorKind } from '../../template/errors.ts';
+import type {
+  AuditRef,
+  BindingDecl,
+  CallExpr,
+  ChoiceAlternative,
+  ChoiceSection,
+  Declaration,
+  EventKind,
+  Expr,
+  Loc,
+  PolicyObjectDecl,
+  Selector,
+  SelectorKey,
+  Statement,
+  TypeExpr,
+} from '../psl/ast.ts';
+import type { ResolvedPolicy } from '../psl/resolve.ts';
+import { describeCodecError, type ExpressionMethod, type LabelMatcher, type Model, type ModelMethod, type RuleMethod } from '../models/model.ts';
+import { BUILTIN_MODELS, UNSUPPORTED_MODELS, type ModelRegistry } from '../models/registry.ts';
+import { TypeError_ } from '../models/types.ts';
+import { arith, fail, isRecord, order, PslFailure, scalarEquals, show, unaryOp, valueEquals, type Value, fieldOf, elementOf, asBool, newRecord } from '../models/value.ts';
+
+/** The monitor state of a compiled PSL policy: one entry per policy object (null for stateless ones), frozen. */
+export type PslState = readonly unknown[];
+
+export interface PslCompileOptions {
+  /** The policy's name (CompiledPolicy.name); default: the top file's name. */
+  readonly name?: string;
+  /** The security model classes; default `BUILTIN_MODELS`. */
+  readonly models?: ModelRegistry;
+}
+
+export interface ObjectInfo {
+  readonly name: string;
+  readonly model: Model;
+  /** what the model's `prepare` returned */
+  readonly object: unknown;
+  /** index of the object's state in the monitor state */
+  readonly slot: number;
+  /** the declaration; null for an object the SDK predeclares (`base`, `re`, …) */
+  readonly loc: Loc | null;
+}
+
+export interface ResolvedCall {
+  readonly target: ObjectInfo;
+  readonly method: ModelMethod<unknown, unknown>;
+  /** as written: `grant`, `door_fsm.enter` */
+  readonly callee: string;
+}
+
+export interface AuditObjectConfig {
+  /** which rule outcomes are logged */
+  readonly kss: readonly ('granted' | 'denied')[];
+  /** model-specific keys (Flow `omit`, Regex `emit`) as written */
+  readonly options: Readonly<Record<string, Value>>;
+}
+export interface AuditProfile {
+  readonly name: string;
+  /** audit runtime level → object name → configuration */
+  readonly levels: ReadonlyMap<number, ReadonlyMap<string, AuditObjectConfig>>;
+  /** null for the predeclared `empty` profile */
+  readonly loc: Loc | null;
+}
+/** The audit data of a policy, for the monitor's audit log. */
+export interface PslAudit {
+  /** `audit default = <profile> <level>`; `empty` at 0 when not declared */
+  readonly defaultProfile: string;
+  readonly defaultLevel: number;
+  readonly profiles: ReadonlyMap<string, AuditProfile>;
+  /** rule id (as in `Decision.rule`) → the profile that applies to it (innermost `audit`, else the default) */
+  readonly ruleProfiles: ReadonlyMap<string, string>;
+  /** rule id → the policy object whose rule or expression it calls (`base` for grant/deny/assert; the subject's object for a choice) */
+  readonly ruleObjects: ReadonlyMap<string, string>;
+}
+
+export interface SelectorInfo {
+  readonly key: SelectorKey;
+  /** the ids it accepts: class ids (src, dst), endpoint name ids (endpoint, component), method name ids, interface ids; null = every event (method=main on execute) */
+  readonly ids: ReadonlySet<number> | null;
+}
+
+export interface CheckedPolicy {
+  readonly name: string;
+  readonly tables: SolutionTables;
+  readonly objects: ReadonlyMap<string, ObjectInfo>;
+  /** by slot */
+  readonly objectList: readonly ObjectInfo[];
+  readonly initial: PslState;
+  /** every binding of every file, in evaluation order */
+  readonly bindings: readonly BindingDecl[];
+  readonly calls: ReadonlyMap<CallExpr, ResolvedCall>;
+  readonly selectors: ReadonlyMap<Selector, SelectorInfo>;
+  /** the label matcher of each alternative; null for `_` */
+  readonly labels: ReadonlyMap<ChoiceAlternative, LabelMatcher | null>;
+  readonly audit: PslAudit;
+  /** `execute: <interface>`, if declared */
+  readonly executeInterface: string | null;
+  /** the rule id of a location: `security.psl:12:3` */
+  label(loc: Loc): string;
+}
+
+const EXECUTE_INTERFACE = 'kl.core.Execute';
+
+/** Which selectors each event accepts (section 1.5 of the format reference). */
+const SELECTORS_OF: Readonly<Record<EventKind, ReadonlySet<SelectorKey>>> = {
+  execute: new Set(['src', 'dst', 'method']),
+  request: new Set(['src', 'dst', 'endpoint', 'method', 'interface', 'component']),
+  response: new Set(['src', 'dst', 'endpoint', 'method', 'interface', 'component']),
+  error: new Set(['src', 'dst', 'endpoint', 'method', 'interface', 'component']),
+  security: new Set(['src', 'method', 'interface']),
+};
+
+const err = (kind: ParseErrorKind, loc: Loc, detail: string): ParseError => new ParseError({ kind, loc, detail });
+
+/* ------------------------------------------------------------ constants */
+
+/** The value of a constant expression (no names, no calls), or why it is not one. */
+export function constantValue(e: Expr): { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly reason: string; readonly constant: boolean } {
+  try {
+    return { ok: true, value: evalConstant(e) };
+  } catch (x) {
+    if (x instanceof NotConstant) return { ok: false, reason: x.reason, constant: false };
+    if (x instanceof PslFailure) return { ok: false, reason: x.reason, constant: true };
+    throw x;
+  }
+}
+
+class NotConstant {
+  constructor(readonly reason: string) {}
+}
+
+function evalConstant(e: Expr): Value {
+  switch (e.kind) {
+    case 'int':
+    case 'text':
+    case 'bool':
+      return e.value;
+    case 'unit':
+      return null;
+    case 'list':
+    case 'tuple':
+      return Object.freeze(e.items.map(evalConstant));
+    case 'record': {
+      const out = newRecord();
+      for (const f of e.fields) out[recordKey(f.key)] = evalConstant(f.value);
+      return Object.freeze(out);
+    }
+    case 'name':
+      throw new NotConstant(`${e.name} is not a constant`);
+    case 'call':
+      throw new NotConstant(`a call of ${e.object === null ? '' : `${e.object}.`}${e.method} is not a constant`);
+    case 'field':
+      return fieldOf(evalConstant(e.target), e.field);
+    case 'index':
+      return elementOf(evalConstant(e.target), evalConstant(e.index));
+    case 'unary':
+      return unaryOp(e.op, evalConstant(e.operand));
+    case 'binary': {
+      const l = evalConstant(e.left);
+      switch (e.op) {
+        case '&&':
+          return asBool(l, 'the left operand of &&') ? asBool(evalConstant(e.right), 'the right operand of &&') : false;
+        case '||':
+          return asBool(l, 'the left operand of ||') ? true : asBool(evalConstant(e.right), 'the right operand of ||');
+        case '==>':
+          return asBool(l, 'the left operand of ==>') ? asBool(evalConstant(e.right), 'the right operand of ==>') : true;
+        case '==':
+        case '!=':
+          return scalarEquals(l, evalConstant(e.right), e.op) === (e.op === '==');
+        case '<':
+        case '<=':
+        case '>':
+        case '>=':
+          return order(e.op, l, evalConstant(e.right));
+        default:
+          return arith(e.op, l, evalConstant(e.right));
+      }
+    }
+  }
+}
+
+/** The text of a record key: a name or text literal as written, an integer in decimal. */
+export function recordKey(k: Expr & { kind: 'name' | 'text' | 'int' }): string {
+  return k.kind === 'name' ? k.name : k.kind === 'text' ? k.value : k.value.toString();
+}
+
+/* --------------------------------------------------------------- labels */
+
+/**
+ * Rule ids: `<file>:<line>:<column>`, where `<file>` is the file's path
+ * relative to the directory of the top file (`security.psl`,
+ * `parts/flow.psl`), or, for a module found elsewhere on the search path,
+ * the module's path (`kl/core/DCM.psl`).
+ */
+function labeller(policy: ResolvedPolicy): (loc: Loc) => string {
+  const top = policy.modules[0]?.file ?? null;
+  const topDir = top === null ? null : dirname(top);
+  const names = new Map<string, string>();
+  for (const m of policy.modules) {
+    if (m.file === null) continue;
+    let shown: string;
+    if (m.name === null) shown = basename(m.file);
+    else {
+      const rel = topDir === null ? null : relative(topDir, m.file);
+      shown = rel !== null && rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel) ? rel.split(sep).join(posix.sep) : `${m.name.split('.').join('/')}.psl`;
+    }
+    names.set(m.file, shown);
+  }
+  return (loc) => `${names.get(loc.file) ?? basename(loc.file)}:${loc.line}:${loc.column}`;
+}
+
+/* ---------------------------------------------------------------- check */
+
+/**
+ * Checks a loaded policy against a solution's tables.
+ * @throws ParseError at the first problem.
+ */
+export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, options: PslCompileOptions = {}): CheckedPolicy {
+  const models = options.models ?? BUILTIN_MODELS;
+  const label = labeller(policy);
+  const usedModules = new Set(policy.modules.flatMap((m) => (m.name === null ? [] : [m.name])));
+  const decls = policy.declarations;
+  const topFile = policy.modules[0]?.file ?? 'policy';
+
+  // global parameters, EDL inclusions, type aliases
+  let executeInterface: { name: string; loc: Loc } | null = null;
+  const aliases = new Map<string, TypeExpr>();
+  const aliasLoc = new Map<string, Loc>();
+  for (const d of decls) {
+    if (d.kind === 'executeInterface') {
+      if (d.interface !== EXECUTE_INTERFACE) throw err('reference', d.loc, `unknown execute interface ${d.interface} (the only one is ${EXECUTE_INTERFACE})`);
+      executeInterface ??= { name: d.interface, loc: d.loc };
+    } else if (d.kind === 'useEdl') {
+      if (!tables.classByName.has(d.taskClass)) throw err('reference', d.loc, `use EDL ${d.taskClass}: the solution has no task class ${d.taskClass}`);
+    } else if (d.kind === 'typeAlias') {
+      const first = aliasLoc.get(d.name);
+      if (first !== undefined)
+        throw new ParseError({ kind: 'duplicate', loc: d.loc, detail: `type ${d.name} is declared twice`, related: [{ message: 'first declared here', loc: first }] });
+      aliases.set(d.name, d.type);
+      aliasLoc.set(d.name, d.loc);
+    }
+  }
+
+  // policy objects: the SDK's predeclared ones, then the declared ones
+  const objects = new Map<string, ObjectInfo>();
+  const objectList: ObjectInfo[] = [];
+  const initial: unknown[] = [];
+  const add = (name: string, model: Model, object: unknown, loc: Loc | null) => {
+    const info: ObjectInfo = { name, model, object, slot: objectList.length, loc };
+    objects.set(name, info);
+    objectList.push(info);
+    initial.push(model.initial(object));
+  };
+  for (const model of models.values()) {
+    if (model.defaultObject === undefined || (model.modules.length > 0 && !model.modules.some((m) => usedModules.has(m)))) continue;
+    const prepared = model.prepare({ name: model.defaultObject, config: undefined, types: new Map(), aliases });
+    if (!prepared.ok) throw err('validation', { file: topFile, line: 1, column: 1 }, `model ${model.name}: ${prepared.error}`);
+    add(model.defaultObject, model, prepared.object, null);
+  }
+  for (const d of decls) if (d.kind === 'policyObject') declareObject(d);
+
+  function declareObject(d: PolicyObjectDecl): void {
+    const known = objects.get(d.name);
+    if (known !== undefined)
+      throw new ParseError({
+        kind: 'duplicate',
+        loc: d.loc,
+        detail: known.loc === null ? `policy object ${d.name} is predeclared by the SDK (model ${known.model.name})` : `policy object ${d.name} is declared twice`,
+        related: known.loc === null ? [] : [{ message: 'first declared here', loc: known.loc }],
+      });
+    const unsupported = UNSUPPORTED_MODELS.get(d.model);
+    if (unsupported !== undefined) throw err('unsupported', d.loc, unsupported);
+    const model = models.get(d.model);
+    if (model === undefined) throw err('reference', d.loc, `unknown security model ${d.model} (known: ${[...models.keys()].join(', ')})`);
+    if (model.modules.length > 0 && !model.modules.some((m) => usedModules.has(m)))
+      throw err('reference', d.loc, `model ${d.model} is not included: add use ${model.modules[0]}._`);
+    const own = new Map<string, TypeExpr>();
+    for (const t of d.types) {
+      if (own.has(t.name)) throw err('duplicate', t.loc, `type ${t.name} is declared twice in policy object ${d.name}`);
+      if (!model.types.required.includes(t.name) && !model.types.optional.includes(t.name)) {
+        const allowed = [...model.types.required, ...model.types.optional];
+        throw err('validation', t.loc, `model ${model.name} has no type parameter ${t.name}${allowed.length === 0 ? ' (it takes none)' : ` (it takes ${allowed.join(', ')})`}`);
+      }
+      own.set(t.name, t.type);
+    }
+    const missing = model.types.required.filter((n) => !own.has(n));
+    if (missing.length > 0) throw err('validation', d.loc, `policy object ${d.name} : ${model.name} must declare type ${missing.join(', ')}`);
+    let config: unknown = undefined;
+    if (model.config === null) {
+      if (d.config !== null) throw err('validation', d.config.loc, `model ${model.name} takes no config`);
+    } else if (d.config === null) {
+      if (model.configOptional !== true) throw err('validation', d.loc, `policy object ${d.name} : ${model.name} needs a config`);
+    } else {
+      const c = constantValue(d.config);
+      if (!c.ok) throw err('validation', d.config.loc, `the config of ${d.name} must be a constant: ${c.reason}`);
+      const decoded = model.config.decode(c.value);
+      if (decoded._tag === 'Left') throw err('validation', d.config.loc, `invalid config of ${d.name} : ${model.name}: ${describeCodecError(decoded.left)}`);
+      config = decoded.right;
+    }
+    const visible = new Map([...aliases, ...own]);
+    let prepared;
+    try {
+      prepared = model.prepare({ name: d.name, config, types: own, aliases: visible });
+    } catch (e) {
+      if (e instanceof TypeError_) throw err('validation', e.loc, e.detail);
+      throw err('validation', d.loc, `model ${model.name} failed to prepare ${d.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!prepared.ok) throw err('validation', d.config?.loc ?? d.loc, `policy object ${d.name} : ${model.name}: ${prepared.error}`);
+    add(d.name, model, prepared.object, d.loc);
+  }
+
+  // audit profiles
+  const profiles = new Map<string, AuditProfile>([['empty', { name: 'empty', levels: new Map(), loc: null }]]);
+  for (const d of decls) {
+    if (d.kind !== 'auditProfile') continue;
+    const first = profiles.get(d.name);
+    if (first !== undefined)
+      throw new ParseError({ kind: 'duplicate', loc: d.loc, detail: `audit profile ${d.name} is declared twice`, related: first.loc === null ? [] : [{ message: 'first declared here', loc: first.loc }] });
+    profiles.set(d.name, auditProfile(d.name, d.value, d.loc, objects));
+  }
+  let defaultProfile = 'empty';
+  let defaultLevel = 0;
+  let defaultLoc: Loc | null = null;
+  for (const d of decls) {
+    if (d.kind !== 'auditDefault') continue;
+    if (defaultLoc !== null)
+      throw new ParseError({ kind: 'duplicate', loc: d.loc, detail: 'audit default is declared twice', related: [{ message: 'first declared here', loc: defaultLoc }] });
+    if (!profiles.has(d.profile)) throw err('reference', d.loc, `unknown audit profile ${d.profile}`);
+    if (d.level < 0n || d.level > 0xffffn) throw err('validation', d.loc, `audit level ${d.level} must be in 0 … 65535`);
+    defaultProfile = d.profile;
+    defaultLevel = Number(d.level);
+    defaultLoc = d.loc;
+  }
+
+  // bindings
+  const calls = new Map<CallExpr, ResolvedCall>();
+  const selectors = new Map<Selector, SelectorInfo>();
+  const labels = new Map<ChoiceAlternative, LabelMatcher | null>();
+  const ruleProfiles = new Map<string, string>();
+  const ruleObjects = new Map<string, string>();
+  const bindings: BindingDecl[] = [];
+  const classNames = tables.classes.map((c) => c.name);
+
+  const profileOf = (a: AuditRef | null, outer: string): string => {
+    if (a === null) return outer;
+    if (!profiles.has(a.profile)) throw err('reference', a.loc, `unknown audit profile ${a.profile}`);
+    return a.profile;
+  };
+
+  const selectorIds = (event: EventKind, s: Selector): ReadonlySet<number> | null => {
+    if (!SELECTORS_OF[event].has(s.key)) throw err('validation', s.loc, `selector ${s.key}= does not apply to ${event} events (they take ${[...SELECTORS_OF[event]].map((k) => `${k}=`).join(', ')})`);
+    const one = (what: string, at: number): ReadonlySet<number> => {
+      if (at < 0) throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=`);
+      return new Set([at]);
+    };
+    switch (s.key) {
+      case 'src':
+      case 'dst':
+        return one('task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value));
+      case 'endpoint':
+        return one('endpoint', tables.endpointNames.indexOf(s.value));
+      case 'method':
+        if (event === 'execute') {
+          if (s.value !== 'main') throw err('reference', s.loc, `the execute interface ${EXECUTE_INTERFACE} has only the method main, not ${s.value}`);
+          return null;
+        }
+        return one('method', tables.methodNames.indexOf(s.value));
+      case 'interface':
+        return one('interface', tables.interfaces.findIndex((i) => i.name === s.value));
+      case 'component': {
+        const ids = new Set<number>();
+        tables.endpointNames.forEach((n, i) => {
+          if (n.startsWith(`${s.value}.`)) ids.add(i);
+        });
+        if (ids.size === 0) throw err('reference', s.loc, `no endpoint belongs to a component instance ${s.value} (qualified endpoint names: ${tables.endpointNames.join(', ') || 'none'})`);
+        return ids;
+      }
+    }
+  };
+
+  const checkSelectors = (event: EventKind, list: readonly Selector[]) => {
+    const seen = new Map<SelectorKey, Loc>();
+    for (const s of list) {
+      const first = seen.get(s.key);
+      if (first !== undefined)
+        throw new ParseError({ kind: 'duplicate', loc: s.loc, detail: `selector ${s.key}= is given twice in one section`, related: [{ message: 'first given here', loc: first }] });
+      seen.set(s.key, s.loc);
+      selectors.set(s, { key: s.key, ids: selectorIds(event, s) });
+    }
+  };
+
+  const resolveCall = (c: CallExpr, want: 'rule' | 'expression'): ResolvedCall => {
+    let target: ObjectInfo | undefined;
+    if (c.object !== null) {
+      target = objects.get(c.object);
+      if (target === undefined) throw err('reference', c.loc, `unknown policy object ${c.object}${objects.size === 0 ? ' (no object is declared; did you forget use nk.base._?)' : ''}`);
+    } else {
+      target = objectList.find((o) => o.loc === null && Object.hasOwn(o.model.methods, c.method));
+      if (target === undefined) {
+        const owner = [...models.values()].find((m) => m.defaultObject !== undefined && Object.hasOwn(m.methods, c.method));
+        throw err(
+          'reference',
+          c.loc,
+          owner !== undefined
+            ? `${c.method} belongs to the model ${owner.name}: add use ${owner.modules[0]}._`
+            : `unknown ${want} ${c.method} (a call without an object name goes to the SDK's default objects: ${objectList.filter((o) => o.loc === null).map((o) => o.name).join(', ') || 'none included'})`,
+        );
+      }
+    }
+    const callee = c.object === null ? c.method : `${c.object}.${c.method}`;
+    const method = Object.hasOwn(target.model.methods, c.method) ? target.model.methods[c.method] : undefined;
+    if (method === undefined)
+      throw err('reference', c.loc, `model ${target.model.name} (object ${target.name}) has no method ${c.method} (it has ${Object.keys(target.model.methods).join(', ') || 'none'})`);
+    if (method.kind !== want)
+      throw err(
+        'validation',
+        c.loc,
+        want === 'rule'
+          ? `${callee} is an expression, not a rule: use its value in a rule (assert (…), deny (…)) or a choice`
+          : `${callee} is a rule, not an expression: a rule can only be called as a statement`,
+      );
+    checkArgument(c, callee, method, target);
+    const r: ResolvedCall = { target, method, callee };
+    calls.set(c, r);
+    return r;
+  };
+
+  const checkArgument = (c: CallExpr, callee: string, method: ModelMethod<unknown, unknown>, target: ObjectInfo) => {
+    checkExpr(c.arg);
+    const params = method.params;
+    if (params === undefined) return;
+    const shape = `{${params.join(', ')}}`;
+    if (c.arg.kind === 'record') {
+      const keys = c.arg.fields.map((f) => recordKey(f.key));
+      const missing = params.filter((p) => !keys.includes(p));
+      const extra = keys.filter((k) => !params.includes(k));
+      if (missing.length > 0) throw err('validation', c.arg.loc, `${callee} takes ${shape}: missing ${missing.join(', ')}`);
+      if (extra.length > 0) throw err('validation', c.arg.loc, `${callee} takes ${shape}: unknown field ${extra.join(', ')}`);
+      const em = method as ExpressionMethod<unknown, unknown>;
+      for (const field of em.constant ?? []) {
+        const f = c.arg.fields.find((x) => recordKey(x.key) === field)!;
+        const v = constantValue(f.value);
+        if (!v.ok) throw err('validation', f.value.loc, `${callee}: ${field} must be a constant (${v.reason})`);
+        const problem = em.checkConstant?.(target.object, field, v.value);
+        if (problem !== undefined && problem !== null) throw err('validation', f.value.loc, `${callee}: ${problem}`);
+      }
+    } else if (c.arg.kind !== 'name' && c.arg.kind !== 'field' && c.arg.kind !== 'index' && c.arg.kind !== 'call') {
+      throw err('validation', c.arg.loc, `${callee} takes a dictionary ${shape}`);
+    } else if ((method as ExpressionMethod<unknown, unknown>).constant !== undefined) {
+      throw err('validation', c.arg.loc, `${callee} takes a dictionary ${shape} written out, with constant ${(method as ExpressionMethod<unknown, unknown>).constant!.join(', ')}`);
+    }
+  };
+
+  function checkExpr(e: Expr): void {
+    switch (e.kind) {
+      case 'int':
+      case 'text':
+      case 'bool':
+      case 'unit':
+        return;
+      case 'list':
+      case 'tuple':
+        return e.items.forEach(checkExpr);
+      case 'record': {
+        const keys = new Set<string>();
+        for (const f of e.fields) {
+          const k = recordKey(f.key);
+          if (keys.has(k)) throw err('duplicate', f.loc, `field ${k} is given twice`);
+          keys.add(k);
+          checkExpr(f.value);
+        }
+        return;
+      }
+      case 'name':
+        if (e.name !== 'message' && e.name !== 'src_sid' && e.name !== 'dst_sid')
+          throw err('reference', e.loc, `unknown name ${e.name} (an expression may use message, src_sid and dst_sid)`);
+        return;
+      case 'field':
+        return checkExpr(e.target);
+      case 'index':
+        checkExpr(e.target);
+        return checkExpr(e.index);
+      case 'call':
+        resolveCall(e, 'expression');
+        return;
+      case 'unary':
+        return checkExpr(e.operand);
+      case 'binary':
+        checkExpr(e.left);
+        return checkExpr(e.right);
+    }
+  }
+
+  const checkChoice = (event: EventKind, c: ChoiceSection, profile: string) => {
+    checkExpr(c.subject);
+    const id = label(c.loc);
+    ruleProfiles.set(id, profile);
+    const subjectCall = c.subject.kind === 'call' ? calls.get(c.subject) : undefined;
+    ruleObjects.set(id, subjectCall?.target.name ?? 'base');
+    const hook = subjectCall !== undefined ? (subjectCall.method as ExpressionMethod<unknown, unknown>).label : undefined;
+    const seen: { value: Value; loc: Loc }[] = [];
+    let fallback: Loc | null = null;
+    for (const alt of c.alternatives) {
+      if (alt.label.kind === 'default') {
+        if (fallback !== null)
+          throw new ParseError({ kind: 'duplicate', loc: alt.label.loc, detail: 'a choice has two _ alternatives', related: [{ message: 'first here', loc: fallback }] });
+        fallback = alt.label.loc;
+        labels.set(alt, null);
+      } else {
+        const value: Value = alt.label.value;
+        const twice = seen.find((s) => valueEquals(s.value, value));
+        if (twice !== undefined)
+          throw new ParseError({ kind: 'duplicate', loc: alt.label.loc, detail: `the choice alternative ${show(value)} is given twice`, related: [{ message: 'first here', loc: twice.loc }] });
+        seen.push({ value, loc: alt.label.loc });
+        let matcher: LabelMatcher = (v) => valueEquals(v, value);
+        if (hook !== undefined && subjectCall !== undefined) {
+          const m = hook(subjectCall.target.object, value);
+          if (typeof m === 'string') throw err('validation', alt.label.loc, `${subjectCall.callee}: ${m}`);
+          matcher = m;
+        }
+        labels.set(alt, matcher);
+      }
+      checkBody(event, alt.body, profileOf(alt.audit, profile));
+    }
+  };
+
+  function checkBody(event: EventKind, body: readonly Statement[], profile: string): void {
+    for (const s of body) {
+      if (s.kind === 'match') {
+        checkSelectors(event, s.selectors);
+        checkBody(event, s.body, profileOf(s.audit, profile));
+      } else if (s.kind === 'choice') {
+        checkChoice(event, s, profileOf(s.audit, profile));
+      } else {
+        const r = resolveCall(s, 'rule');
+        const id = label(s.loc);
+        ruleProfiles.set(id, profile);
+        ruleObjects.set(id, r.target.name);
+      }
+    }
+  }
+
+  for (const d of decls) {
+    if (d.kind !== 'binding') continue;
+    checkSelectors(d.event, d.selectors);
+    checkBody(d.event, d.body, profileOf(d.audit, defaultProfile));
+    bindings.push(d);
+  }
+
+  return {
+    name: options.name ?? basename(topFile),
+    tables,
+    objects,
+    objectList,
+    initial: Object.freeze(initial),
+    bindings,
+    calls,
+    selectors,
+    labels,
+    audit: { defaultProfile, defaultLevel, profiles, ruleProfiles, ruleObjects },
+    executeInterface: executeInterface?.name ?? null,
+    label,
+  };
+}
+
+/* ---------------------------------------------------------------- audit */
+
+const KSS = new Set(['granted', 'denied']);
+
+function auditProfile(name: string, value: Expr, loc: Loc, objects: ReadonlyMap<string, ObjectInfo>): AuditProfile {
+  const c = constantValue(value);
+  if (!c.ok) throw err('validation', value.loc, `audit profile ${name} must be a constant: ${c.reason}`);
+  if (!isRecord(c.value)) throw err('validation', value.loc, `audit profile ${name} must be a dictionary { <level> : { <object> : { kss : […] } } }`);
+  if (value.kind !== 'record') throw err('validation', value.loc, `audit profile ${name} must be written as a dictionary`);
+  const levels = new Map<number, ReadonlyMap<string, AuditObjectConfig>>();
+  for (const f of value.fields) {
+    const at = f.key.loc;
+    if (f.key.kind !== 'int' || f.key.value < 0n || f.key.value > 0xffffn) throw err('validation', at, `audit profile ${name}: a level is an integer in 0 … 65535`);
+    const perObject = new Map<string, AuditObjectConfig>();
+    const body = fieldOf(c.value, recordKey(f.key));
+    if (!isRecord(body) || f.value.kind !== 'record') throw err('validation', f.value.loc, `audit profile ${name}: level ${f.key.value} maps object names to { kss : […] }`);
+    for (const of of f.value.fields) {
+      const objName = recordKey(of.key);
+      const obj = objects.get(objName);
+      if (obj === undefined) throw err('reference', of.key.loc, `audit profile ${name}: unknown policy object ${objName}`);
+      if (!obj.model.audit.auditable) throw err('validation', of.key.loc, `audit profile ${name}: objects of the model ${obj.model.name} cannot be audited`);
+      const conf = body[objName];
+      if (!isRecord(conf)) throw err('validation', of.value.loc, `audit profile ${name}: the audit of ${objName} is a dictionary { kss : […] }`);
+      const options: Record<string, Value> = {};
+      let kss: ('granted' | 'denied')[] = [];
+      for (const [k, v] of Object.entries(conf)) {
+        if (k === 'kss') {
+          if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && KSS.has(x)))
+            throw err('validation', of.value.loc, `audit profile ${name}: ${objName}.kss must be a list of "granted" and "denied"`);
+          kss = [...(v as ('granted' | 'denied')[])];
+          continue;
+        }
+        const check = obj.model.audit.options?.[k];
+        if (check === undefined) throw err('validation', of.value.loc, `audit profile ${name}: the model ${obj.model.name} has no audit key ${k}`);
+        const problem = check(obj.object, v);
+        if (problem !== null) throw err('validation', of.value.loc, `audit profile ${name}: ${objName}.${k}: ${problem}`);
+        options[k] = v;
+      }
+      perObject.set(objName, { kss, options });
+    }
+    levels.set(Number(f.key.value), perObject);
+  }
+  return { name, levels, loc };
+}
+
+/**
+ * Whether the audit log records a rule's outcome: the rule's profile, at the
+ * given runtime level (default: the policy's), lists the outcome under the
+ * rule's object. Rule ids are those of `Decision.rule` (a granted decision
+ * lists several, separated by ", ").
+ */
+export function auditsRule(audit: PslAudit, ruleId: string, outcome: 'granted' | 'denied', level: number = audit.defaultLevel): boolean {
+  const profile = audit.profiles.get(audit.ruleProfiles.get(ruleId) ?? audit.defaultProfile);
+  const object = audit.ruleObjects.get(ruleId);
+  if (profile === undefined || object === undefined) return false;
+  return profile.levels.get(level)?.get(object)?.kss.includes(outcome) ?? false;
+}

@@ -1,0 +1,472 @@
+/**
+ * The PSL compiler: a loaded policy (`loadPolicy`) and a solution's tables
+ * (`SolutionTables`) → a `CompiledPolicy` for the monitor, deciding every
+ * event exactly as the reference interpreter (interpret.ts) does.
+ *
+ * How it is fast:
+ *
+ * 1. Every rule call and choice section of every binding is *flattened*
+ *    into a leaf: the item, its position in evaluation order, and the
+ *    conjunction of the selectors of its binding and enclosing match
+ *    sections, per dimension — destination class, source class, endpoint
+ *    (`endpoint=` and `component=`), method — plus an `interface=` guard.
+ * 2. A decision trie per event kind maps the interned ids of an event
+ *    (dst, src, endpoint, method; four array look-ups) to a *cell*: the
+ *    ordered list of leaves that apply to every event with those ids.
+ *    Trie nodes with the same leaves are shared, so the tables grow with
+ *    the number of distinct selector values, not their product.
+ * 3. A cell whose leaves are all constant Base rules (`grant ()`,
+ *    `deny ()`, `assert`/`deny` of a constant) is decided when compiling:
+ *    the event gets a prepared Decision. Only the other cells run code: a
+ *    list of closures (rule calls, interface guards, choices) compiled
+ *    from the expressions, with constant sub-expressions folded.
+ */
+import type { SolutionTables } from '../../kernel/solution.ts';
+import type { Decision, EventKind, SecurityEvent } from '../../monitor/types.ts';
+import type { CallExpr, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
+import type { ResolvedPolicy } from '../psl/resolve.ts';
+import { Base } from '../models/base.ts';
+import { arith, asBool, elementOf, fieldOf, newRecord, order, PslFailure, scalarEquals, unaryOp, type Value } from '../models/value.ts';
+import { checkPolicy, constantValue, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState, type ResolvedCall } from './check.ts';
+import {
+  applyRule,
+  argumentReason,
+  choiceFailureReason,
+  DEFAULT_DENY_REASON,
+  DEFAULT_DENY_RULE,
+  evaluateExpression,
+  kindIndex,
+  noAlternativeReason,
+  badState,
+  objectStateOf,
+  withSlot,
+  type CompiledPslPolicy,
+} from './runtime.ts';
+
+/** A decision in progress (one per dynamic decision). */
+interface Ctx {
+  readonly ev: SecurityEvent;
+  state: PslState;
+  readonly granted: string[];
+  rule: string;
+  reason: string;
+}
+/** A compiled statement: false = the decision is deny (ctx.rule/reason say why). */
+type Step = (c: Ctx) => boolean;
+/** A compiled expression; throws PslFailure when it runs incorrectly. */
+type Fn = (c: Ctx) => Value;
+
+const KINDS: readonly EventKind[] = ['execute', 'request', 'response', 'error', 'security'];
+
+/** Per dimension, the ids a leaf accepts; null = any. Dimensions: 0 dst class, 1 src class, 2 endpoint, 3 method. */
+type Constraint = readonly (ReadonlySet<number> | null)[];
+
+interface Leaf {
+  readonly order: number;
+  readonly kind: number;
+  readonly cons: Constraint;
+  /** interface ids the event's iface must be one of; null = any */
+  readonly iface: ReadonlySet<number> | null;
+  readonly item: CallExpr | ChoiceSection;
+}
+
+/** A leaf decided at compile time. */
+type Static = { readonly grant: true; readonly rule: string } | { readonly grant: false; readonly rule: string; readonly reason: string };
+
+export interface CompileStats {
+  /** distinct cells (ordered leaf lists) */
+  readonly cells: number;
+  /** cells decided at compile time */
+  readonly staticCells: number;
+  /** trie nodes per level (dst, src, endpoint, method) */
+  readonly nodes: readonly number[];
+  readonly leaves: number;
+}
+
+export interface CompiledPsl extends CompiledPslPolicy {
+  readonly stats: CompileStats;
+}
+
+const intersect = (a: ReadonlySet<number> | null, b: ReadonlySet<number> | null): ReadonlySet<number> | null =>
+  a === null ? b : b === null ? a : new Set([...a].filter((x) => b.has(x)));
+
+const DIM_OF: Readonly<Record<string, number>> = { dst: 0, src: 1, endpoint: 2, component: 2, method: 3 };
+
+/**
+ * Compiles a loaded PSL policy against a solution.
+ * @throws ParseError (with file:line:col) on unknown names, invalid
+ *   configurations, misused selectors or calls, and unsupported constructs.
+ */
+export function compilePsl(policy: ResolvedPolicy, tables: SolutionTables, options: PslCompileOptions = {}): CompiledPsl {
+  const p = checkPolicy(policy, tables, options);
+  return compileChecked(p);
+}
+
+/** Compiles an already checked policy. */
+export function compileChecked(p: CheckedPolicy): CompiledPsl {
+  const { tables } = p;
+  const initial = p.initial;
+  const nObjects = initial.length;
+
+  /* ---------------------------------------------------- 1. the leaves */
+  const leaves: Leaf[] = [];
+  const narrow = (cons: Constraint, iface: ReadonlySet<number> | null, selectors: readonly Selector[]): [Constraint, ReadonlySet<number> | null] | null => {
+    const next = cons.slice();
+    let ifc = iface;
+    for (const s of selectors) {
+      const info = p.selectors.get(s)!;
+      if (info.key === 'interface') ifc = intersect(ifc, info.ids);
+      else next[DIM_OF[info.key]!] = intersect(next[DIM_OF[info.key]!]!, info.ids);
+    }
+    if (next.some((x) => x !== null && x.size === 0) || (ifc !== null && ifc.size === 0)) return null; // can never apply
+    return [next, ifc];
+  };
+  const flatten = (kind: number, cons: Constraint, iface: ReadonlySet<number> | null, body: readonly Statement[]) => {
+    for (const s of body) {
+      if (s.kind === 'match') {
+        const n = narrow(cons, iface, s.selectors);
+        if (n !== null) flatten(kind, n[0], n[1], s.body);
+      } else leaves.push({ order: leaves.length, kind, cons, iface, item: s });
+    }
+  };
+  for (const b of p.bindings) {
+    const n = narrow([null, null, null, null], null, b.selectors);
+    if (n !== null) flatten(kindIndex(b.event), n[0], n[1], b.body);
+  }
+
+  /* ------------------------------------ 2. static leaves and programs */
+  const statics = new Map<Leaf, Static | null>();
+  const staticOf = (leaf: Leaf): Static | null => {
+    if (statics.has(leaf)) return statics.get(leaf)!;
+    let s: Static | null = null;
+    const c = leaf.item;
+    if (c.kind === 'call' && leaf.iface === null) {
+      const call = p.calls.get(c)!;
+      const value = constantValue(c.arg);
+      if (call.target.model === Base && (value.ok || value.constant)) {
+        const rule = p.label(c.loc);
+        if (!value.ok) s = { grant: false, rule, reason: argumentReason(call, new PslFailure(value.reason)) };
+        else {
+          const r = applyRule(call, null, value.value);
+          s = r.ok ? { grant: true, rule } : { grant: false, rule, reason: r.reason };
+        }
+      }
+    }
+    statics.set(leaf, s);
+    return s;
+  };
+
+  const compiledSteps = new Map<Leaf, Step>();
+  const stepOf = (leaf: Leaf): Step => {
+    let step = compiledSteps.get(leaf);
+    if (step === undefined) {
+      const inner = leaf.item.kind === 'call' ? callStep(p, leaf.item) : choiceStep(p, leaf.item);
+      const ifc = leaf.iface;
+      step = ifc === null ? inner : ifc.size === 1 ? guardOne([...ifc][0]!, inner) : (c) => !ifc.has(c.ev.iface) || inner(c);
+      compiledSteps.set(leaf, step);
+    }
+    return step;
+  };
+
+  const defaultDeny: Decision = Object.freeze({ verdict: 'deny', rule: DEFAULT_DENY_RULE, reason: DEFAULT_DENY_REASON, next: initial });
+  /** cell id → prepared decision (static) or program (dynamic) */
+  const decisions: (Decision | undefined)[] = [];
+  const programs: (((state: PslState, ev: SecurityEvent) => Decision) | undefined)[] = [];
+  let staticCells = 0;
+  const makeCell = (ls: readonly Leaf[]): number => {
+    const id = decisions.length;
+    const granted: string[] = [];
+    const steps: Step[] = [];
+    let dynamic = false;
+    let final: Decision | null = null;
+    for (const leaf of ls) {
+      const s = staticOf(leaf);
+      if (s === null) {
+        dynamic = true;
+        steps.push(stepOf(leaf));
+      } else if (s.grant) {
+        granted.push(s.rule);
+        const rule = s.rule;
+        steps.push((c) => (c.granted.push(rule), true));
+      } else {
+        const { rule, reason } = s;
+        if (!dynamic) final = Object.freeze({ verdict: 'deny', rule, reason, next: initial });
+        else steps.push((c) => ((c.rule = rule), (c.reason = reason), false));
+        break; // nothing after a certain deny can change the decision
+      }
+    }
+    if (!dynamic) {
+      staticCells++;
+      decisions.push(final ?? (granted.length === 0 ? defaultDeny : Object.freeze({ verdict: 'grant', rule: granted.join(', '), next: initial })));
+      programs.push(undefined);
+    } else {
+      decisions.push(undefined);
+      programs.push(program(steps, initial));
+    }
+    return id;
+  };
+
+  /* ----------------------------------------------- 3. the decision trie */
+  const sizes = [tables.classes.length, tables.classes.length, tables.endpointNames.length, tables.methodNames.length];
+  const strides = sizes.map((n) => n + 1);
+  const rows: Int32Array[][] = [[], [], [], []];
+  const memo: Map<string, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  const node = (level: number, ls: readonly Leaf[]): number => {
+    const key = ls.map((l) => l.order).join(',');
+    const known = memo[level]!.get(key);
+    if (known !== undefined) return known;
+    let id: number;
+    if (level === 4) id = makeCell(ls);
+    else {
+      const mentioned = new Set<number>();
+      for (const l of ls) for (const v of l.cons[level] ?? []) mentioned.add(v);
+      const fallback = node(level + 1, ls.filter((l) => l.cons[level] === null));
+      const row = new Int32Array(strides[level]!).fill(fallback);
+      for (const v of mentioned) row[v + 1] = node(level + 1, ls.filter((l) => l.cons[level] === null || l.cons[level]!.has(v)));
+      id = rows[level]!.push(row) - 1;
+    }
+    memo[level]!.set(key, id);
+    return id;
+  };
+  const roots = KINDS.map((_, k) => node(0, leaves.filter((l) => l.kind === k)));
+  const flat = rows.map((rs, level) => {
+    const out = new Int32Array(rs.length * strides[level]!);
+    rs.forEach((r, i) => out.set(r, i * strides[level]!));
+    return out;
+  });
+  const [T0, T1, T2, T3] = flat as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const [S0, S1, S2, S3] = strides as [number, number, number, number];
+  const [C, , E, M] = sizes as [number, number, number, number];
+  const r0 = Int32Array.from(roots);
+
+  const decide = (state: unknown, ev: SecurityEvent): Decision => {
+    if (state !== initial && !(Array.isArray(state) && state.length === nObjects)) return badState(state);
+    const k = kindIndex(ev.kind);
+    if (k < 0) return state === initial ? defaultDeny : { ...defaultDeny, next: state };
+    let v = ev.dstClass;
+    let n = T0[r0[k]! * S0 + ((v | 0) === v && v >= 0 && v < C ? v + 1 : 0)]!;
+    v = ev.srcClass;
+    n = T1[n * S1 + ((v | 0) === v && v >= 0 && v < C ? v + 1 : 0)]!;
+    v = ev.endpoint;
+    n = T2[n * S2 + ((v | 0) === v && v >= 0 && v < E ? v + 1 : 0)]!;
+    v = ev.method;
+    const cell = T3[n * S3 + ((v | 0) === v && v >= 0 && v < M ? v + 1 : 0)]!;
+    const d = decisions[cell];
+    if (d !== undefined) return state === initial ? d : { ...d, next: state };
+    return programs[cell]!(state as PslState, ev);
+  };
+
+  const objects = p.objectList.map((o) => ({ name: o.name, model: o.model.name, slot: o.slot }));
+  return {
+    name: p.name,
+    initial,
+    decide,
+    audit: p.audit,
+    objects,
+    objectState: (state, name) => objectStateOf(objects, state, name),
+    executeInterface: p.executeInterface,
+    stats: { cells: decisions.length, staticCells, nodes: rows.map((r) => r.length), leaves: leaves.length },
+  };
+}
+
+const guardOne =
+  (iface: number, inner: Step): Step =>
+  (c) =>
+    c.ev.iface !== iface || inner(c);
+
+/** Runs a cell's steps in order; grant iff no step denied and some rule granted. */
+function program(steps: readonly Step[], initial: PslState): (state: PslState, ev: SecurityEvent) => Decision {
+  return (state, ev) => {
+    const c: Ctx = { ev, state, granted: [], rule: '', reason: '' };
+    try {
+      for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return { verdict: 'deny', rule: c.rule, reason: c.reason, next: state };
+    } catch (e) {
+      return { verdict: 'deny', rule: 'policy-error', reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`, next: state };
+    }
+    if (c.granted.length === 0) return { verdict: 'deny', rule: DEFAULT_DENY_RULE, reason: DEFAULT_DENY_REASON, next: state === initial ? initial : state };
+    return { verdict: 'grant', rule: c.granted.length === 1 ? c.granted[0]! : c.granted.join(', '), next: c.state };
+  };
+}
+
+/* ------------------------------------------------------------- steps */
+
+function callStep(p: CheckedPolicy, c: CallExpr): Step {
+  const call = p.calls.get(c)!;
+  const rule = p.label(c.loc);
+  const arg = compileExpr(p, c.arg);
+  const slot = call.target.slot;
+  return (ctx) => {
+    let a: Value;
+    try {
+      a = arg(ctx);
+    } catch (e) {
+      ctx.rule = rule;
+      ctx.reason = argumentReason(call, e);
+      return false;
+    }
+    const before = ctx.state[slot];
+    const r = applyRule(call, before, a);
+    if (!r.ok) {
+      ctx.rule = rule;
+      ctx.reason = r.reason;
+      return false;
+    }
+    if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
+    ctx.granted.push(rule);
+    return true;
+  };
+}
+
+/** Statements inside a choice alternative: match sections are checked per event here. */
+function bodySteps(p: CheckedPolicy, body: readonly Statement[]): Step[] {
+  return body.map((s): Step => {
+    if (s.kind === 'call') return callStep(p, s);
+    if (s.kind === 'choice') return choiceStep(p, s);
+    const sel = matcher(p, s.selectors);
+    const inner = bodySteps(p, s.body);
+    return (c) => {
+      if (!sel(c.ev)) return true;
+      for (let i = 0; i < inner.length; i++) if (!inner[i]!(c)) return false;
+      return true;
+    };
+  });
+}
+
+function matcher(p: CheckedPolicy, selectors: readonly Selector[]): (ev: SecurityEvent) => boolean {
+  const tests = selectors.map((s): ((ev: SecurityEvent) => boolean) => {
+    const { key, ids } = p.selectors.get(s)!;
+    if (ids === null) return () => true;
+    switch (key) {
+      case 'src':
+        return (ev) => ids.has(ev.srcClass);
+      case 'dst':
+        return (ev) => ids.has(ev.dstClass);
+      case 'endpoint':
+      case 'component':
+        return (ev) => ids.has(ev.endpoint);
+      case 'method':
+        return (ev) => ids.has(ev.method);
+      case 'interface':
+        return (ev) => ids.has(ev.iface);
+    }
+  });
+  return (ev) => tests.every((t) => t(ev));
+}
+
+function choiceStep(p: CheckedPolicy, s: ChoiceSection): Step {
+  const rule = p.label(s.loc);
+  const subject = compileExpr(p, s.subject);
+  const alternatives = s.alternatives.filter((a) => p.labels.get(a) !== null).map((a) => ({ test: p.labels.get(a)!, steps: bodySteps(p, a.body) }));
+  const fallbackAlt = s.alternatives.find((a) => p.labels.get(a) === null);
+  const fallback = fallbackAlt === undefined ? null : bodySteps(p, fallbackAlt.body);
+  const run = (c: Ctx, steps: readonly Step[]) => {
+    for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return false;
+    return true;
+  };
+  return (c) => {
+    let v: Value;
+    try {
+      v = subject(c);
+    } catch (e) {
+      c.rule = rule;
+      c.reason = choiceFailureReason(e);
+      return false;
+    }
+    for (const a of alternatives) if (a.test(v)) return run(c, a.steps);
+    if (fallback !== null) return run(c, fallback);
+    c.rule = rule;
+    c.reason = noAlternativeReason(v);
+    return false;
+  };
+}
+
+/* ------------------------------------------------------- expressions */
+
+function compileExpr(p: CheckedPolicy, e: Expr): Fn {
+  const k = constantValue(e);
+  if (k.ok) {
+    const v = k.value;
+    return () => v;
+  }
+  if (k.constant) {
+    const reason = k.reason;
+    return () => {
+      throw new PslFailure(reason);
+    };
+  }
+  switch (e.kind) {
+    case 'int':
+    case 'text':
+    case 'bool': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'unit':
+      return () => null;
+    case 'list':
+    case 'tuple': {
+      const items = e.items.map((i) => compileExpr(p, i));
+      return (c) => Object.freeze(items.map((f) => f(c)));
+    }
+    case 'record': {
+      const fields = e.fields.map((f) => [recordKey(f.key), compileExpr(p, f.value)] as const);
+      return (c) => {
+        const out = newRecord();
+        for (const [key, f] of fields) out[key] = f(c);
+        return Object.freeze(out);
+      };
+    }
+    case 'name':
+      if (e.name === 'src_sid') return (c) => c.ev.src;
+      if (e.name === 'dst_sid') return (c) => c.ev.dst;
+      return (c) => (c.ev.message ?? null) as Value;
+    case 'field': {
+      const target = compileExpr(p, e.target);
+      const name = e.field;
+      return (c) => fieldOf(target(c), name);
+    }
+    case 'index': {
+      const target = compileExpr(p, e.target);
+      const index = compileExpr(p, e.index);
+      return (c) => elementOf(target(c), index(c));
+    }
+    case 'call': {
+      const call: ResolvedCall = p.calls.get(e)!;
+      const arg = compileExpr(p, e.arg);
+      const slot = call.target.slot;
+      return (c) => evaluateExpression(call, c.state[slot], arg(c));
+    }
+    case 'unary': {
+      const operand = compileExpr(p, e.operand);
+      const op = e.op;
+      return (c) => unaryOp(op, operand(c));
+    }
+    case 'binary': {
+      const l = compileExpr(p, e.left);
+      const r = compileExpr(p, e.right);
+      switch (e.op) {
+        case '&&':
+          return (c) => (asBool(l(c), 'the left operand of &&') ? asBool(r(c), 'the right operand of &&') : false);
+        case '||':
+          return (c) => (asBool(l(c), 'the left operand of ||') ? true : asBool(r(c), 'the right operand of ||'));
+        case '==>':
+          return (c) => (asBool(l(c), 'the left operand of ==>') ? asBool(r(c), 'the right operand of ==>') : true);
+        case '==':
+          return (c) => scalarEquals(l(c), r(c), '==');
+        case '!=':
+          return (c) => !scalarEquals(l(c), r(c), '!=');
+        case '<':
+        case '<=':
+        case '>':
+        case '>=': {
+          const op = e.op;
+          return (c) => order(op, l(c), r(c));
+        }
+        default: {
+          const op = e.op;
+          return (c) => arith(op, l(c), r(c));
+        }
+      }
+    }
+  }
+}
