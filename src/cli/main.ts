@@ -8,6 +8,7 @@ import { verify, VerifyError } from '../verify/verify.ts';
 import { ManifestError } from '../solution/manifest.ts';
 import { ROOT, writeReport, type Report } from '../evidence/report.ts';
 import { listBoards, boardFacts } from './boards.ts';
+import { testCommand } from '../policy/pal/command.ts';
 
 const int = (what: string) => (v: string) => {
   const n = Number(v);
@@ -53,6 +54,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       printReport(report, out);
       out(`report written to ${o.out}`);
       code = report.checks.every((c) => c.status === 'pass') ? 0 : 1;
+    });
+
+  program
+    .command('test')
+    .description("run the PAL tests (assert blocks) of a solution's policy, print every case, and write JUnit XML")
+    .argument('[solution]', 'solution directory (KasperskyOS layout)', undefined)
+    .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
+    .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml')
+    .action((solution: string | undefined, o: { board?: string; junit: string }) => {
+      code = testCommand({ ...(solution ? { solution } : {}), ...o }, out).code;
     });
 
   program

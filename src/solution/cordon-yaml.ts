@@ -66,7 +66,17 @@ export interface CordonYaml {
   readonly at: (path: readonly (string | number)[]) => Loc;
 }
 
+/** Where the node at `path` is written; for a key of a map, where the key is. */
 function locateIn(doc: Document.Parsed, source: Source, path: readonly (string | number)[]): Loc {
+  const last = path[path.length - 1];
+  if (typeof last === 'string') {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+      const at = (pair?.key as { range?: readonly number[] } | undefined)?.range?.[0];
+      if (at !== undefined) return source.locate(at);
+    }
+  }
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     const range = (node as { range?: readonly number[] | null } | null | undefined)?.range;

@@ -10,6 +10,10 @@ import { createMonitor } from '../monitor/monitor.ts';
 import { compileRules, type RulePolicy } from '../monitor/rules.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import { loadManifest, type LoadedManifest } from '../solution/manifest.ts';
+import { detectKosLayout, loadKosSolution, type PalSuite } from '../solution/kos.ts';
+import { ParseError } from '../template/errors.ts';
+import { runPalTests } from '../policy/pal/run.ts';
+import { palChecks } from '../policy/pal/checks.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
 import { kernelProperties } from './properties.ts';
 import { scenarioCheck } from './scenario.ts';
@@ -40,23 +44,40 @@ export interface Loaded {
   readonly tables: SolutionTables;
   readonly policy: CompiledPolicy;
   readonly rules: RulePolicy | null;
-  readonly manifest: LoadedManifest | null;
+  /** scripted programs and untrusted processes: solution.yaml's, or a KasperskyOS solution's cordon.yaml (null: none) */
+  readonly manifest: Pick<LoadedManifest, 'programs' | 'untrusted'> | null;
+  /** PAL tests (a KasperskyOS solution's assert blocks) */
+  readonly pal: readonly PalSuite[];
 }
 
 export class VerifyError extends Error {}
 
-/** Finds the solution's files: a directory with solution.yaml, or the manifest itself. */
-export function loadSolution(path: string): Loaded {
+/**
+ * Finds the solution's files: a directory with solution.yaml, or the manifest
+ * itself; otherwise a directory in KasperskyOS layout (init.yaml, EDL/CDL/IDL,
+ * security.psl; src/solution/kos.ts), its templates expanded for `board`.
+ */
+export function loadSolution(path: string, board?: Board): Loaded {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new VerifyError(`no solution at ${path}`);
+  if (statSync(abs).isDirectory() && !existsSync(resolve(abs, 'solution.yaml'))) {
+    try {
+      if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
+      const k = loadKosSolution(abs, board === undefined ? {} : { board });
+      const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests };
+    } catch (e) {
+      if (e instanceof ParseError) throw new VerifyError(e.message);
+      throw e;
+    }
+  }
   const file = statSync(abs).isDirectory() ? resolve(abs, 'solution.yaml') : abs;
-  if (!existsSync(file)) throw new VerifyError(`${path}: no solution.yaml in this directory`);
   const m = loadManifest(file);
   const tables = compileSolution(m.solution);
   if (!tables.ok) throw new VerifyError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new VerifyError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, pal: [] };
 }
 
 function bootCheck(loaded: Loaded, board: Board): CheckResult {
@@ -70,23 +91,31 @@ function bootCheck(loaded: Loaded, board: Board): CheckResult {
 
 export function verify(opts: VerifyOptions = {}): Report {
   const solutionPath = opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION);
-  const loaded = loadSolution(solutionPath);
   let board: Board;
   try {
     board = getBoard(opts.board ?? DEFAULT_BOARD);
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
+  const loaded = loadSolution(solutionPath, board);
   const seed = opts.seed ?? ((Date.now() % 2 ** 31) | 0);
   const runs = opts.runs ?? 200;
   const steps = opts.steps ?? 100;
   const checks: CheckResult[] = [];
   opts.onCheck?.('boot');
   checks.push(bootCheck(loaded, board));
+  if (loaded.pal.length > 0) {
+    opts.onCheck?.('PAL tests');
+    checks.push(...palChecks(runPalTests(loaded.tables, loaded.policy, loaded.pal), reportPath));
+  }
   const shown = opts.solution ?? DEFAULT_SOLUTION;
   const replay = (s: number, p: string) => `npx cordon verify ${shown} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p}`;
   opts.onCheck?.('scenario');
-  checks.push(scenarioCheck(loaded, board, seed, opts.scenarioSteps ?? 5_000));
+  const scenario = scenarioCheck(loaded, board, seed, opts.scenarioSteps ?? 5_000);
+  // a solution without scripted programs (a KasperskyOS solution has none unless a cordon.yaml gives them): board events and scheduling only
+  if (loaded.manifest === null || Object.keys(loaded.manifest.programs).length === 0)
+    checks.push({ ...scenario, id: 'scenario.board', details: { ...(scenario.details as object), note: 'no scripted programs (no cordon.yaml programs): only board events and scheduling ran' } });
+  else checks.push(scenario);
   opts.onCheck?.('kernel properties');
   checks.push(...kernelProperties({ tables: loaded.tables, policy: loaded.policy, rules: loaded.rules, machine: board.toMachine() }, { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) }));
   return {

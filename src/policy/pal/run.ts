@@ -160,6 +160,35 @@ export function messageValue(e: Expr, vars: ReadonlyMap<string, number>): unknow
   }
 }
 
+/**
+ * Rejects what the runner does not run, before any test runs (so that a
+ * construct in a case that ends up skipped is still reported).
+ */
+function checkSupported(c: PalTestCase): void {
+  for (const s of c.selectors) if (s.key === 'component') throw new ParseError({ kind: 'unsupported', loc: s.loc, detail: 'selector component= in a PAL test case (name the endpoint with endpoint=)' });
+  const walk = (e: Expr): void => {
+    switch (e.kind) {
+      case 'int':
+      case 'text':
+      case 'bool':
+      case 'unit':
+      case 'name':
+        return;
+      case 'list':
+      case 'tuple':
+        return e.items.forEach(walk);
+      case 'record':
+        return e.fields.forEach((f) => walk(f.value));
+      case 'unary':
+        if (e.op === '-' && e.operand.kind === 'int') return;
+        throw new ParseError({ kind: 'unsupported', loc: e.loc, detail: `expression ${e.op}… in a PAL message (a message holds literals, lists, records and SID variables)` });
+      default:
+        throw new ParseError({ kind: 'unsupported', loc: e.loc, detail: `${e.kind} expression in a PAL message (a message holds literals, lists, records and SID variables)` });
+    }
+  };
+  if (c.message !== null) walk(c.message);
+}
+
 /** How a case reads in a report when it has no name. */
 function caseTitle(c: PalTestCase): string {
   if (c.name !== null) return c.name;
@@ -202,7 +231,6 @@ class Runner {
 
   /** The security event a case describes, and the SID it starts (execute). */
   event(st: TestState, c: PalTestCase): { event: SecurityEvent; started: number | null } {
-    for (const s of c.selectors) if (s.key === 'component') throw new ParseError({ kind: 'unsupported', loc: s.loc, detail: 'selector component= in a PAL test case (name the endpoint with endpoint=)' });
     const message = c.message === null ? {} : messageValue(c.message as RecordExpr, st.vars);
     if (c.event === 'execute') {
       for (const k of ['endpoint', 'method', 'interface'] as const) {
@@ -323,10 +351,11 @@ const skipped = (c: PalTestCase, phase: PalPhase): PalCaseResult => ({
  */
 export function runPalTests(tables: SolutionTables, policy: CompiledPolicy, inputs: readonly (PalAssert | PalInput)[]): PalRunResult {
   const started = performance.now();
+  const sets = inputs.map((input) => ('assert' in input ? input.assert : input));
+  for (const a of sets) for (const c of [...(a.setup ?? []), ...a.sequences.flatMap((s) => s.cases), ...(a.finally ?? [])]) checkSupported(c);
   const runner = new Runner(tables, policy);
   const tests: PalTestResult[] = [];
-  for (const input of inputs) {
-    const a = 'assert' in input ? input.assert : input;
+  for (const a of sets) {
     const suite = a.name ?? `assert at ${formatLoc(a.loc)}`;
     const sequences = a.sequences.length > 0 ? a.sequences : [{ name: 'setup', cases: [], loc: a.loc }];
     sequences.forEach((seq, i) => {

@@ -1,0 +1,46 @@
+/**
+ * `cordon test <solution>`: run a solution's PAL tests against its compiled
+ * policy, print every case (PASS/FAIL, the event, the rule that decided),
+ * and write JUnit XML.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { getBoard, DEFAULT_BOARD, type Board } from '../../../boards/index.ts';
+import { ROOT, reportPath } from '../../evidence/report.ts';
+import { loadSolution, VerifyError, DEFAULT_SOLUTION } from '../../verify/verify.ts';
+import { palJUnitXml } from './junit.ts';
+import { formatPalResults, runPalTests, type PalRunResult } from './run.ts';
+
+export interface TestCommandOptions {
+  readonly solution?: string;
+  readonly board?: string;
+  /** JUnit XML output file */
+  readonly junit: string;
+}
+
+export interface TestCommandResult {
+  readonly result: PalRunResult;
+  readonly junitFile: string;
+  /** process exit code: 0 all passed, 1 a test failed */
+  readonly code: number;
+}
+
+/** Runs the PAL tests; `out` receives the lines to print. @throws VerifyError on a solution that cannot be loaded */
+export function testCommand(opts: TestCommandOptions, out: (line: string) => void): TestCommandResult {
+  let board: Board;
+  try {
+    board = getBoard(opts.board ?? DEFAULT_BOARD);
+  } catch (e) {
+    throw new VerifyError((e as Error).message);
+  }
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board);
+  const result = runPalTests(loaded.tables, loaded.policy, loaded.pal);
+  out(`PAL tests of ${loaded.name} (${reportPath(loaded.dir)}) on board ${board.id}`);
+  if (result.tests.length === 0) out('no PAL tests: the policy files hold no assert blocks');
+  else for (const line of formatPalResults(result, reportPath)) out(line);
+  const junitFile = resolve(opts.junit);
+  mkdirSync(dirname(junitFile), { recursive: true });
+  writeFileSync(junitFile, palJUnitXml(loaded.name, result, new Date().toISOString()));
+  out(`JUnit XML written to ${opts.junit}`);
+  return { result, junitFile, code: result.failed === 0 ? 0 : 1 };
+}
