@@ -31,7 +31,7 @@ import type {
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { describeCodecError, type ExpressionMethod, type LabelMatcher, type Model, type ModelMethod, type RuleMethod } from '../models/model.ts';
 import { BUILTIN_MODELS, UNSUPPORTED_MODELS, type ModelRegistry } from '../models/registry.ts';
-import { TypeError_ } from '../models/types.ts';
+import { TypeError_, typePredicate } from '../models/types.ts';
 import { arith, fail, isRecord, order, PslFailure, scalarEquals, show, unaryOp, valueEquals, type Value, fieldOf, elementOf, asBool, newRecord } from '../models/value.ts';
 
 /** The monitor state of a compiled PSL policy: one entry per policy object (null for stateless ones), frozen. */
@@ -255,6 +255,15 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     }
   }
 
+  for (const [name, type] of aliases) {
+    try {
+      typePredicate(type, aliases, new Set([name]));
+    } catch (e) {
+      if (e instanceof TypeError_) throw err(e.kind, e.loc, e.detail);
+      throw e;
+    }
+  }
+
   // policy objects: the SDK's predeclared ones, then the declared ones
   const objects = new Map<string, ObjectInfo>();
   const objectList: ObjectInfo[] = [];
@@ -316,7 +325,7 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     try {
       prepared = model.prepare({ name: d.name, config, types: own, aliases: visible });
     } catch (e) {
-      if (e instanceof TypeError_) throw err('validation', e.loc, e.detail);
+      if (e instanceof TypeError_) throw err(e.kind, e.loc, e.detail);
       throw err('validation', d.loc, `model ${model.name} failed to prepare ${d.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!prepared.ok) throw err('validation', d.config?.loc ?? d.loc, `policy object ${d.name} : ${model.name}: ${prepared.error}`);

@@ -158,7 +158,8 @@ export function describeCodecError(errors: readonly { readonly context: readonly
         .map((c) => c.key)
         .filter((k) => k !== '')
         .join('.');
-      return e.message ?? `${path === '' ? 'the configuration' : path}: ${show(e.value as Value)} is not valid`;
+      const where = path === '' ? 'the configuration' : path;
+      return e.message !== undefined ? `${where}: ${e.message}` : `${where}: ${show(e.value as Value)} is not valid`;
     })
     .join('; ');
 }

@@ -24,11 +24,12 @@ import { isInt, isRecord, toBig, valueEquals, type Value } from './value.ts';
 
 export type TypeCheck = (v: Value) => boolean;
 
-/** A problem in a type, with where it is. */
+/** A problem in a type, with where it is (the compiler reports it as a ParseError of this kind). */
 export class TypeError_ {
   constructor(
     readonly loc: Loc,
     readonly detail: string,
+    readonly kind: 'validation' | 'reference' | 'unsupported' = 'validation',
   ) {}
 }
 
@@ -58,7 +59,7 @@ export function expandAlias(type: TypeExpr, aliases: TypeAliases): TypeExpr {
     if (seen.has(t.name)) throw new TypeError_(type.loc, `type alias cycle through ${t.name}`);
     seen.add(t.name);
     const next = aliases.get(t.name);
-    if (next === undefined) throw new TypeError_(t.loc, `unknown type ${t.name}`);
+    if (next === undefined) throw new TypeError_(t.loc, `unknown type ${t.name}`, 'reference');
     t = next;
   }
   return t;
@@ -141,7 +142,7 @@ function named(type: Extract<TypeExpr, { kind: 'typeName' }>, aliases: TypeAlias
       arity(2);
       const key = expandAlias(args[0]!, aliases);
       if (!(key.kind === 'typeName' && key.name === 'Text'))
-        throw new TypeError_(args[0]!.loc, 'Cordon supports Map keys of type Text only (dictionary keys are names or texts)');
+        throw new TypeError_(args[0]!.loc, 'Map with keys of a type other than Text (PSL dictionary keys are names or texts)', 'unsupported');
       const val = typePredicate(args[1]!, aliases, visiting);
       return (v) => isRecord(v) && Object.values(v).every((x) => val(x));
     }
@@ -149,7 +150,7 @@ function named(type: Extract<TypeExpr, { kind: 'typeName' }>, aliases: TypeAlias
   if (args.length > 0) throw new TypeError_(type.loc, `${name} is not a generic type`);
   if (visiting.has(name)) throw new TypeError_(type.loc, `type alias cycle through ${name}`);
   const alias = aliases.get(name);
-  if (alias === undefined) throw new TypeError_(type.loc, `unknown type ${name}`);
+  if (alias === undefined) throw new TypeError_(type.loc, `unknown type ${name}`, 'reference');
   return typePredicate(alias, aliases, new Set([...visiting, name]));
 }
 
