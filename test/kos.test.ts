@@ -221,6 +221,8 @@ policy: [{ kind: execute, src: Einit }]
   it('a broken KasperskyOS solution is a VerifyError with its place; a directory with neither is named', () => {
     const dir = solution({ ...MINIMAL, 'einit/src/init.yaml': 'entities:\n- name: demo.Client\n  colour: red\n' });
     assert.throws(() => loadSolution(dir), (e: unknown) => e instanceof VerifyError && /einit\/src\/init\.yaml:3:3: unknown key colour in an entity/.test(e.message));
+    const pal = solution({ ...MINIMAL, 'einit/src/security.psl': `${MINIMAL['einit/src/security.psl']}assert { sequence { request src = a dst = b method = Get { key : 1 + 1 } } }\n` });
+    assert.throws(() => loadSolution(pal), (e: unknown) => e instanceof VerifyError && /^unsupported construct binary expression in a PAL message .* at .*security\.psl:7:66$/.test(e.message));
     const none = solution({ 'notes.txt': '' });
     assert.throws(() => loadSolution(none), (e: unknown) => e instanceof VerifyError && /neither a solution\.yaml nor KasperskyOS files/.test(e.message));
   });

@@ -35,6 +35,7 @@ import { resolveTaskClasses, type FormalSpecs } from '../interfaces/resolve.ts';
 import { loadInitYaml, type InitDescription } from '../interfaces/init-yaml.ts';
 import { loadPolicy, type ResolvedPolicy } from '../policy/psl/resolve.ts';
 import type { PalAssert } from '../policy/pal/ast.ts';
+import { checkPalSupported } from '../policy/pal/run.ts';
 import { ParseError } from '../template/errors.ts';
 import { formatLoc, type Loc } from '../template/source.ts';
 import type { TemplateValue, TemplateVariables } from '../template/board.ts';
@@ -227,6 +228,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   }
 
   const tests: PalSuite[] = policyAst.declarations.filter((d): d is PalAssert => d.kind === 'palAssert').map((a) => ({ assert: a, file: a.loc.file }));
+  checkPalSupported(tests.map((x) => x.assert));
   const t1 = performance.now();
   const policy = (options.compile ?? compileKosPolicy)({ name, policy: policyAst, tables: compiled.value, specs });
   const t2 = performance.now();

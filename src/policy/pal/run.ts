@@ -189,6 +189,14 @@ function checkSupported(c: PalTestCase): void {
   if (c.message !== null) walk(c.message);
 }
 
+/**
+ * Checks that the runner can run every case of these test sets.
+ * @throws ParseError "unsupported construct X at file:line:col"
+ */
+export function checkPalSupported(sets: readonly PalAssert[]): void {
+  for (const a of sets) for (const c of [...(a.setup ?? []), ...a.sequences.flatMap((s) => s.cases), ...(a.finally ?? [])]) checkSupported(c);
+}
+
 /** How a case reads in a report when it has no name. */
 function caseTitle(c: PalTestCase): string {
   if (c.name !== null) return c.name;
@@ -352,7 +360,7 @@ const skipped = (c: PalTestCase, phase: PalPhase): PalCaseResult => ({
 export function runPalTests(tables: SolutionTables, policy: CompiledPolicy, inputs: readonly (PalAssert | PalInput)[]): PalRunResult {
   const started = performance.now();
   const sets = inputs.map((input) => ('assert' in input ? input.assert : input));
-  for (const a of sets) for (const c of [...(a.setup ?? []), ...a.sequences.flatMap((s) => s.cases), ...(a.finally ?? [])]) checkSupported(c);
+  checkPalSupported(sets);
   const runner = new Runner(tables, policy);
   const tests: PalTestResult[] = [];
   for (const a of sets) {
