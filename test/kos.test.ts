@@ -159,6 +159,11 @@ describe('errors name file:line:col', () => {
     fails(solution({ ...MINIMAL, 'resources/xdl/demo/Api.idl': 'package demo.Api\ninterface { Get(in Nothing key); }\n' }), 'reference', 'resources/xdl/demo/Api.idl:2:20', /unknown type Nothing in package demo\.Api/);
   });
 
+  it('an interface named like one of the kernel\'s', () => {
+    const dir = solution({ ...MINIMAL, 'resources/xdl/demo/Server.edl': 'task class demo.Server\nendpoints { api : kl.core.VMM }\n', 'resources/xdl/kl/core/VMM.idl': 'package kl.core.VMM\n\ninterface { Map(in UInt64 base); }\n' });
+    fails(dir, 'validation', 'resources/xdl/kl/core/VMM.idl:3:1', /interface kl\.core\.VMM has the name of an interface of Cordon's kernel/);
+  });
+
   it('a use of a module nobody provides', () => {
     fails(solution({ ...MINIMAL, 'einit/src/security.psl': 'use nk.base._\nuse kl.rump.Dhcpcd._\n' }), 'reference', 'einit/src/security.psl:2:1', /cannot find PSL module kl\.rump\.Dhcpcd \(looked for kl\/rump\/Dhcpcd\.psl in /);
   });

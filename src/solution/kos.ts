@@ -28,7 +28,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSolution, type ConnectionDecl, type InterfaceDecl, type ProcessDecl, type SolutionDecl, type SolutionTables, type TaskClassDecl } from '../kernel/solution.ts';
-import { EINIT_CLASS, KERNEL_CLASS } from '../kernel/kernel-api.ts';
+import { EINIT_CLASS, KERNEL_CLASS, KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import { interfaceDecl } from '../interfaces/codecs.ts';
 import { resolveTaskClasses, type FormalSpecs } from '../interfaces/resolve.ts';
@@ -201,6 +201,10 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
       throw new ParseError({ kind: 'unsupported', loc: second.loc, detail: `a second security interface in task class ${c.name} (Cordon gives a class one security interface; the first is at ${formatLoc(security!.loc)})` });
     classes.push({ name: c.name, endpoints: c.endpoints.map((e) => ({ name: e.qualifiedName, interface: e.interface.name })), ...(security === undefined ? {} : { security: security.interface.name }) });
   }
+  const kernelInterfaces = new Set(KERNEL_INTERFACES.map((i) => i.name));
+  for (const i of specs.interfaces.values())
+    if (kernelInterfaces.has(i.name))
+      throw new ParseError({ kind: 'validation', loc: i.loc, detail: `interface ${i.name} has the name of an interface of Cordon's kernel (${[...kernelInterfaces].join(', ')}); the kernel class ${KERNEL_CLASS} is built in, rename the package` });
   const interfaces: InterfaceDecl[] = [...specs.interfaces.values()].map(interfaceDecl);
 
   const byProcess = new Map(init.processes.map((p) => [p.name, p]));
