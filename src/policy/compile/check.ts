@@ -18,7 +18,6 @@ import type {
   CallExpr,
   ChoiceAlternative,
   ChoiceSection,
-  Declaration,
   EventKind,
   Expr,
   Loc,
@@ -29,10 +28,10 @@ import type {
   TypeExpr,
 } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
-import { describeCodecError, type ExpressionMethod, type LabelMatcher, type Model, type ModelMethod, type RuleMethod } from '../models/model.ts';
+import { describeCodecError, type ExpressionMethod, type LabelMatcher, type Model, type ModelMethod } from '../models/model.ts';
 import { BUILTIN_MODELS, UNSUPPORTED_MODELS, type ModelRegistry } from '../models/registry.ts';
 import { TypeError_, typePredicate } from '../models/types.ts';
-import { arith, fail, isRecord, order, PslFailure, scalarEquals, show, unaryOp, valueEquals, type Value, fieldOf, elementOf, asBool, newRecord } from '../models/value.ts';
+import { arith, isRecord, order, PslFailure, scalarEquals, show, unaryOp, valueEquals, type Value, fieldOf, elementOf, asBool, newRecord } from '../models/value.ts';
 
 /** The monitor state of a compiled PSL policy: one entry per policy object (null for stateless ones), frozen. */
 export type PslState = readonly unknown[];
