@@ -191,7 +191,7 @@ const modelRule: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(sidExpr, mapKey, intExpr(1)).map(([s, k, v]) => `sm.set {sid : ${s}, key : ${k}, value : ${v}}`),
   fc.tuple(fc.constantFrom('()', 'src_sid', '1'), sidExpr, levelExpr, levelExpr).map(([img, tg, l, r]) => `mic.execute {image : ${img}, target : ${tg}, level : ${l}, levelR : ${r}}`),
   fc.tuple(sidExpr, sidExpr, fc.constantFrom('()', 'src_sid'), sidExpr, levelExpr).map(([s, tg, c, d, l]) => `mic.create {source : ${s}, target : ${tg}, container : ${c}, driver : ${d}, level : ${l}}`),
-  fc.tuple(sidExpr, sidExpr, sidExpr, levelExpr).map(([s, tg, d, l]) => `mic.upgrade {source : ${s}, target : ${tg}, container : (), driver : ${d}, level : ${l}}`),
+  fc.tuple(fc.constantFrom('upgrade', 'downgrade'), sidExpr, sidExpr, sidExpr, levelExpr).map(([m, s, tg, d, l]) => `mic.${m} {source : ${s}, target : ${tg}, container : (), driver : ${d}, level : ${l}}`),
   fc.tuple(sidExpr, sidExpr, sidExpr).map(([s, tg, d]) => `mic.delete {source : ${s}, target : ${tg}, container : (), driver : ${d}}`),
   fc.tuple(fc.constantFrom('call', 'invoke', 'read', 'write'), sidExpr, sidExpr).map(([m, s, tg]) => `mic.${m} {source : ${s}, target : ${tg}}`),
 );

@@ -453,7 +453,7 @@ describe('Mic', () => {
     assert.match(fails(linear, s, 'read', rec({ source: 9, target: 2 })), /source \(sid 9\) has no integrity level/);
   });
 
-  it('create, upgrade and delete of resources', () => {
+  it('create, upgrade, downgrade (Cordon\'s extension) and delete', () => {
     let s = subjects();
     const create = (target: number, level: Value, source = 2, container: Value = null, driver = 1) => rec({ source, target, container, driver, level });
     s = ok(linear, s, 'create', create(20, 'LOW'));
@@ -470,6 +470,15 @@ describe('Mic', () => {
     const raised = ok(linear, s, 'upgrade', upgrade(20, 'HIGH', 1)); // the HIGH subject may raise it
     assert.equal(evaluate(linear, raised, 'query_level', rec({ source: 20 })), 'HIGH');
     assert.match(fails(linear, s, 'upgrade', upgrade(20, null)), /level \(\) is not a level/);
+    const downgrade = (target: number, level: Value, source = 2) => rec({ source, target, container: null, driver: 1, level });
+    assert.match(no(linear, s, 'downgrade', downgrade(20, 'MEDIUM')), /MEDIUM is not below the current MEDIUM/);
+    assert.match(no(linear, s, 'downgrade', downgrade(20, 'LOW', 3)), /target MEDIUM is not at or below the source's LOW/);
+    const lowered = ok(linear, s, 'downgrade', downgrade(20, 'LOW'));
+    assert.equal(evaluate(linear, lowered, 'query_level', rec({ source: 20 })), 'LOW');
+    // a subject's levelR follows it down
+    const demoted = ok(linear, s, 'downgrade', downgrade(1, 'MEDIUM', 1));
+    assert.equal((apply(linear, demoted, 'call', rec({ source: 1, target: 2 })) as { granted: boolean }).granted, true);
+    assert.equal((apply(linear, demoted, 'call', rec({ source: 1, target: 3 })) as { granted: boolean }).granted, false);
     const del = (target: number, source: number) => rec({ source, target, container: null, driver: 1 });
     assert.match(no(linear, s, 'delete', del(20, 3)), /target MEDIUM is not at or below the source's LOW/);
     s = ok(linear, s, 'delete', del(20, 2));

@@ -226,6 +226,31 @@ request method = Hold { choice (message.mode) { "x" : grant () } }
     assert.deepEqual([hold.verdict, hold.rule, hold.reason], ['deny', ruleAt(text, 'choice (message.mode)'), 'no alternative of the choice matches "y"']);
   });
 
+  it('choice alternatives may be separated by commas, on one line', () => {
+    const b = both(`${HEAD}
+request method = Turn { choice message.mode { "a" : grant (), "b" : { deny () }, _ : assert (message.ok) } }
+`);
+    const s = b.compiled.initial;
+    assert.deepEqual(
+      [turn({ mode: 'a' }), turn({ mode: 'b' }), turn({ mode: 'c', ok: true }), turn({ mode: 'c', ok: false })].map((e) => decide(b, s, e).verdict),
+      ['grant', 'deny', 'grant', 'deny'],
+    );
+  });
+
+  it('Base rules with a wrong constant argument deny at run time, with the reason', () => {
+    const text = `${HEAD}
+request method = Turn { grant (1) }
+request method = Hold { assert ("yes") }
+`;
+    const b = both(text);
+    const s = b.compiled.initial;
+    const g = decide(b, s, turn());
+    assert.deepEqual([g.verdict, g.rule, g.reason], ['deny', ruleAt(text, 'grant (1)'), 'grant: grant takes (), not 1']);
+    const a = decide(b, s, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }));
+    assert.deepEqual([a.verdict, a.reason], ['deny', 'assert: assert takes () or a Boolean, not "yes"']);
+    assert.equal(b.compiled.stats.staticCells, b.compiled.stats.cells, 'decided at compile time');
+  });
+
   it('a choice whose taken alternative calls no rule adds nothing; a failing subject denies at the choice', () => {
     const text = `${HEAD}
 request method = Turn {

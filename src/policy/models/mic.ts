@@ -22,6 +22,7 @@
  * | `create {source, target, container, driver, level}` | rule | target has no level yet; `level : ()` = source's level (Cordon's choice); level ≤ source, driver and container (`container : ()` is the root: no bound) |
  * | `delete {source, target, container, driver}` | rule | target ≤ source and target ≤ driver; removes the target's level |
  * | `upgrade {source, target, container, driver, level}` | rule | current < level (strictly above); level ≤ source, driver, container; current ≤ source |
+ * | `downgrade {source, target, container, driver, level}` | rule | **Cordon's extension** (not in the KasperskyOS documentation we have): lower a level — level < current (strictly below); current ≤ source and current ≤ driver; a subject's levelR is lowered to the new level when it would be above it |
  * | `call {source, target}` | rule | flow target → source: source ≤ target, or levelR(source) ≤ target |
  * | `invoke {source, target}` | rule | flow source → target: target ≤ source |
  * | `read {source, target}` | rule | source ≤ target, or levelR(source) ≤ target |
@@ -203,6 +204,24 @@ export const Mic = defineModel<t.TypeOf<typeof Config>, MicObject, MicState>({
           if (bound !== null && !leq(level, bound)) return denied(`upgrade: level ${showLevel(o, level)} is not at or below the ${name}'s ${showLevel(o, bound)}`);
         if (!leq(target.level, source.level)) return denied(`upgrade: target ${showLevel(o, target.level)} is not at or below the source's ${showLevel(o, source.level)}`);
         return granted(mapSet(s, sid, Object.freeze({ level, levelR: target.levelR })));
+      },
+    },
+    downgrade: {
+      kind: 'rule',
+      doc: 'downgrade {source, target, container, driver, level} — lower a level (Cordon\'s extension)',
+      params: ['source', 'target', 'container', 'driver', 'level'],
+      apply: (o, s, arg) => {
+        const r = record(arg, 'downgrade', ['source', 'target', 'container', 'driver', 'level']);
+        const [, source] = contextOf(s, r.source!, 'source');
+        const [sid, target] = contextOf(s, r.target!, 'target');
+        const [, driver] = contextOf(s, r.driver!, 'driver');
+        containerLevel(s, r.container!);
+        const level = levelOf(o, r.level!, 'level') ?? fail('downgrade: level () is not a level');
+        if (!leq(level, target.level) || same(target.level, level)) return denied(`downgrade: ${showLevel(o, level)} is not below the current ${showLevel(o, target.level)}`);
+        if (!leq(target.level, source.level)) return denied(`downgrade: target ${showLevel(o, target.level)} is not at or below the source's ${showLevel(o, source.level)}`);
+        if (!leq(target.level, driver.level)) return denied(`downgrade: target ${showLevel(o, target.level)} is not at or below the driver's ${showLevel(o, driver.level)}`);
+        const levelR = target.levelR === null ? null : leq(target.levelR, level) ? target.levelR : level;
+        return granted(mapSet(s, sid, Object.freeze({ level, levelR })));
       },
     },
     call: flowRule('call', 'call {source, target} — source calls target and receives its data', receives, 'source is not at or below target, nor is its levelR'),
