@@ -14,6 +14,7 @@ import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
 import { parsePal } from '../src/policy/pal/parser.ts';
 import { formatPalResults, runPalTests, type PalRunResult } from '../src/policy/pal/run.ts';
 import { palJUnitXml } from '../src/policy/pal/junit.ts';
+import { palCheckId, palChecks } from '../src/policy/pal/checks.ts';
 import { escapeAttr, escapeText, junitXml } from '../src/junit/xml.ts';
 import { ParseError } from '../src/template/errors.ts';
 
@@ -243,6 +244,23 @@ describe('PAL runner', () => {
     assert.equal(r.tests.length, 1);
     assert.equal(r.tests[0]!.name, 'setup');
     assert.equal(r.tests[0]!.status, 'pass');
+  });
+});
+
+describe('PAL tests as verify checks', () => {
+  it('one check of kind pal per test; a failing one names its failing cases', () => {
+    const r = run(`assert "quota" {${SETUP}
+    sequence "ok" { request src = c dst = s method = Add { n : 1 } }
+    sequence "ok" { deny request src = c dst = s method = Add { n : 1 } }
+}`);
+    const checks = palChecks(r, (f) => `short/${f}`);
+    assert.deepEqual(checks.map((c) => [c.id, c.kind, c.status]), [
+      ['pal.quota.ok', 'pal', 'pass'],
+      ['pal.quota.ok#2', 'pal', 'fail'],
+    ]);
+    assert.equal(checks[1]!.counterexample, 'short/tests.psl:9:21: expect deny: request src=demo.Client(sid 2) dst=demo.Server(sid 3) endpoint=counter method=Add -> grant by add-once\n  expected deny, got grant by add-once');
+    assert.deepEqual(checks[1]!.details, { test: 'quota / ok', at: 'short/tests.psl:9:5', cases: 5, passed: 4, skipped: 0 });
+    assert.equal(palCheckId(' a / b ', 'x&y'), 'pal.a-b.x-y');
   });
 });
 
