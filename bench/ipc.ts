@@ -21,7 +21,7 @@ export interface IpcFigures {
 }
 
 function loop(monitorOf: (m: Monitor) => Monitor, roundTrips: number): IpcFigures {
-  const loaded = loadSolution(join(ROOT, 'examples', 'ping'));
+  const loaded = loadSolution(join(ROOT, 'examples', 'ping-rules'));
   const machine = { ...getBoard(DEFAULT_BOARD).toMachine(), cpus: 2 };
   const b = bootWith(loaded.tables, monitorOf(createMonitor(loaded.tables, loaded.policy)), machine);
   const conn = b.connections[0]!;

@@ -6,7 +6,7 @@
 
 import type { SolutionTables } from '../kernel/solution.ts';
 import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from './types.ts';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { describeErrors } from '../interfaces/codecs.ts';
 
 export interface Monitor {
   readonly policy: CompiledPolicy;
@@ -26,7 +26,10 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
       const codec = event.kind === 'response' ? method.response : event.kind === 'error' ? method.error : method.request;
       const what = `message does not match ${iface.name}.${method.name} (${event.kind})`;
       try {
-        if (!codec.is(event.message)) return deny('structure', `${what}: ${PathReporter.report(codec.decode(event.message)).join('; ')}`, state);
+        if (!codec.is(event.message)) {
+          const d = codec.decode(event.message);
+          return deny('structure', `${what}: ${d._tag === 'Left' ? describeErrors(d.left).slice(0, 3).join('; ') : 'rejected'}`, state);
+        }
       } catch {
         return deny('structure', `${what}: it cannot be read`, state);
       }
