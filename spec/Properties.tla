@@ -1,0 +1,265 @@
+------------------------------ MODULE Properties ------------------------------
+(***************************************************************************)
+(* The kernel's requirements as TLC checks them: state invariants (over    *)
+(* the state and the decision and effect records of the last step), an     *)
+(* action property, a liveness property under fairness, and the bounds of  *)
+(* a finite model.  src/properties/checks.ts states the same requirements  *)
+(* on one TS step; the names match.                                        *)
+(***************************************************************************)
+EXTENDS Kernel
+
+CONSTANTS
+    MaxHandles,   \* model bound: handle table length (handle.Duplicate and transfers grow tables)
+    MaxRegions,   \* model bound: regions per process (vmm.Map grows them)
+    MaxObjects,   \* model bound: kernel objects (allocations and attachments freed by handle.Close let the table grow)
+    Servers,      \* TIDs of well-behaved servers: they only Recv and Reply on their server handle (the liveness model; {} elsewhere)
+    Watched       \* TIDs of clients whose calls the liveness property follows
+
+Range(f) == {f[i] : i \in DOMAIN f}
+Sids == 0 .. Len(processes) - 1
+Oids == 0 .. Len(objects) - 1
+HandlesOf(p) == processes[p + 1].handles
+Held(p) == {h \in 0 .. Len(HandlesOf(p)) - 1 : HandlesOf(p)[h + 1] # Null}
+Entry(p, h) == HandlesOf(p)[h + 1]
+
+(***************************************************************************)
+(* The model's bounds (a CONSTRAINT: TLC explores no state beyond them, and *)
+(* the TS explorer drops the same states).                                 *)
+(***************************************************************************)
+Bounds ==
+    /\ \A p \in Sids : Len(HandlesOf(p)) <= MaxHandles /\ Len(processes[p + 1].regions) <= MaxRegions
+    /\ Len(objects) <= MaxObjects
+
+(***************************************************************************)
+(* TypeOK: every variable has the shape of its TS counterpart (types.ts).   *)
+(***************************************************************************)
+ThreadStates ==
+    {[tag |-> "ready"], [tag |-> "exited"]}
+    \cup [tag : {"running"}, cpu : CPUs]
+    \cup [tag : {"call", "recv"}, channel : Oids]
+    \cup [tag : {"reply"}, server : Tids]
+    \cup [tag : {"sleep"}, ticks : Nat \ {0}]
+    \cup [tag : {"irq"}, line : 0 .. IrqLines - 1]
+
+ObjectShapes ==
+    {[kind |-> "kernel"]}
+    \cup [kind : {"channel"}, server : Sids, queue : Seq([client : Tids, riid : Nat, mid : Nat, handles : Seq(Nat)]), receivers : Seq(Tids)]
+    \cup [kind : {"memory"}, creator : Sids, pages : Nat \ {0}]
+    \cup [kind : {"irq"}, line : 0 .. IrqLines - 1, owner : Sids]
+
+EventShapes ==
+    [kind : {"execute", "request", "response", "error", "security"}, src : Sids, srcClass : 0 .. Len(Classes) - 1,
+     dst : Int, dstClass : Int, endpoint : Int, method : Int, iface : Int, riid : Int, mid : Int, wf : BOOLEAN, transfers : Seq(Nat)]
+
+TypeOK ==
+    /\ processes \in Seq([name : STRING, taskClass : 0 .. Len(Classes) - 1, status : {"alive", "exited"},
+                          handles : Seq([object : Oids, rights : Nat] \cup {Null}),
+                          regions : Seq([base : Nat, pages : Nat \ {0}, object : Oids, rights : {0, RRead, RWrite, RRead + RWrite}])])
+    /\ threads \in Seq([sid : Sids, priority : 0 .. 31, state : ThreadStates, serving : {Null} \cup [client : Tids, channel : Oids, riid : Nat, mid : Nat]])
+    /\ objects \in Seq(ObjectShapes)
+    /\ cpus \in [CPUs -> Tids \cup {Null}]
+    /\ runQueue \in Seq(Tids)
+    /\ irqs \in [1 .. IrqLines -> [object : Oids \cup {Null}, pending : BOOLEAN, masked : BOOLEAN]]
+    /\ monitor \in [DOMAIN MonitorInit -> Nat]
+    /\ decisions \in Seq([event : EventShapes, verdict : {"grant", "deny"}, rule : -1 .. Len(Rules)])
+    /\ effects \in Seq([kind : {"execute", "request", "response", "error", "service", "security"}, event : EventShapes,
+                        transfers : Seq(Sids \X Oids), created : Seq(Sids \X Oids)])
+
+(***************************************************************************)
+(* Scheduling: one current thread per CPU, and a thread is running exactly *)
+(* on the CPU whose current thread it is; the run queue holds exactly the  *)
+(* ready threads, once each (sched.ts, oneThreadPerCpu in checks.ts).      *)
+(***************************************************************************)
+Scheduling ==
+    /\ \A c \in CPUs : cpus[c] # Null => threads[cpus[c] + 1].state = [tag |-> "running", cpu |-> c]
+    /\ \A t \in Tids : threads[t + 1].state.tag = "running" => cpus[threads[t + 1].state.cpu] = t
+    /\ \A t \in Tids : threads[t + 1].state.tag = "ready" <=> t \in Range(runQueue)
+    /\ Len(runQueue) = Cardinality(Range(runQueue))
+
+(***************************************************************************)
+(* DefaultDeny (DESIGN.md principle 3): only an explicit rule produces a   *)
+(* grant, and only for a declared method with a well-formed message (an    *)
+(* unknown event, an unparsable message, an undeclared method: deny); a    *)
+(* denied event takes no effect; a limited rule never grants beyond its    *)
+(* limit.                                                                  *)
+(***************************************************************************)
+LimitedRule(k) == CHOOSE i \in LimitedRules : Slot(i) = k
+
+DefaultDeny ==
+    /\ \A d \in Range(decisions) : d.verdict = "grant" =>
+          /\ d.event.kind = "execute" \/ (d.event.wf /\ d.event.iface # -1)
+          /\ d.rule \in DOMAIN Rules
+          /\ Matches(Rules[d.rule], d.event)
+    /\ \A d \in Range(decisions) : d.verdict = "deny" => \A e \in Range(effects) : e.event # d.event
+    /\ \A k \in DOMAIN monitor : monitor[k] <= Rules[LimitedRule(k)].limit
+
+(***************************************************************************)
+(* CompleteMediation (DESIGN.md principle 2): every transition that moved  *)
+(* information or authority in the last step (a process start, a request, *)
+(* a response, an error, a kernel service) has exactly one decision for    *)
+(* exactly its event in that step, and it is a grant; and what has crossed *)
+(* and is still visible - requests waiting in a queue or being served,     *)
+(* processes started - was named by an explicit rule.                      *)
+(***************************************************************************)
+RequestNamed(srcClass, dstClass, riid, mid) ==
+    LET eps == Classes[dstClass + 1].endpoints
+        ep == eps[riid + 1]
+    IN /\ riid < Len(eps)
+       /\ mid < Len(Interfaces[ep.iface + 1])
+       /\ \E i \in DOMAIN Rules :
+             Matches(Rules[i], [kind |-> "request", srcClass |-> srcClass, dstClass |-> dstClass,
+                                endpoint |-> ep.nameId, method |-> Interfaces[ep.iface + 1][mid + 1]])
+
+ClassOfThread(t) == processes[threads[t + 1].sid + 1].taskClass
+
+CompleteMediation ==
+    /\ \A i \in DOMAIN effects :
+          LET same == {j \in DOMAIN decisions : decisions[j].event = effects[i].event}
+          IN /\ Cardinality(same) = 1
+             /\ \A j \in same : decisions[j].verdict = "grant"
+             /\ effects[i].kind = "service" \/ effects[i].kind = effects[i].event.kind
+    /\ \A o \in Oids : objects[o + 1].kind = "channel" =>
+          \A r \in Range(objects[o + 1].queue) :
+             RequestNamed(ClassOfThread(r.client), processes[objects[o + 1].server + 1].taskClass, r.riid, r.mid)
+    /\ \A t \in Tids : threads[t + 1].serving # Null =>
+          LET sv == threads[t + 1].serving IN
+          RequestNamed(ClassOfThread(sv.client), ClassOfThread(t), sv.riid, sv.mid)
+    /\ \A p \in Sids \ {KERNEL_SID, EINIT_SID} :
+          \E i \in DOMAIN Rules : Rules[i].kind = "execute" /\ (Rules[i].dst = Absent \/ Rules[i].dst = processes[p + 1].taskClass)
+
+(***************************************************************************)
+(* MediatedSteps (checks.ts completeMediation, as an action property): a  *)
+(* step in which a request enters a queue or reaches a server, a process   *)
+(* starts, or a process gains an object, records the granted effect that   *)
+(* did it.                                                                 *)
+(***************************************************************************)
+HeldObjects(ps, p) == {ps[p + 1].handles[h].object : h \in {i \in DOMAIN ps[p + 1].handles : ps[p + 1].handles[i] # Null}}
+
+MediatedStep ==
+    /\ \A p \in 0 .. Len(processes') - 1 :
+          /\ processes'[p + 1].status = "alive" /\ (p >= Len(processes) \/ processes[p + 1].status # "alive") =>
+                \E e \in Range(effects') : e.kind = "execute" /\ e.event.dst = p
+          /\ \A o \in HeldObjects(processes', p) \ (IF p < Len(processes) THEN HeldObjects(processes, p) ELSE {KERNEL_OBJECT}) :
+                \E e \in Range(effects') : <<p, o>> \in Range(e.transfers) \cup Range(e.created)
+    /\ \A t \in 0 .. Len(threads') - 1 :
+          threads'[t + 1].serving # Null /\ (t >= Len(threads) \/ threads'[t + 1].serving # threads[t + 1].serving) =>
+             \/ \E e \in Range(effects') : e.kind = "request" /\ e.event.src = threads'[threads'[t + 1].serving.client + 1].sid
+             \/ \E o \in Oids : objects[o + 1].kind = "channel" /\ \E r \in Range(objects[o + 1].queue) : r.client = threads'[t + 1].serving.client
+
+MediatedSteps == [][MediatedStep]_vars
+
+(***************************************************************************)
+(* Isolation: a process affects only the processes it shares a granted     *)
+(* channel with.  Requests travel only along channels to the channel's     *)
+(* server; a thread receives and serves only on channels its process       *)
+(* serves; an exited process holds nothing; memory is mapped only as       *)
+(* memory objects, with at most read and write; and the last step's        *)
+(* requests went from a holder of a channel's client end to the channel's  *)
+(* server, its responses and errors from a holder of a server end.         *)
+(***************************************************************************)
+Isolation ==
+    /\ \A o \in Oids : objects[o + 1].kind = "channel" =>
+          LET ch == objects[o + 1] IN
+          /\ \A i \in DOMAIN ch.queue : threads[ch.queue[i].client + 1].state = [tag |-> "call", channel |-> o]
+          /\ \A r \in Range(ch.receivers) : threads[r + 1].state = [tag |-> "recv", channel |-> o] /\ threads[r + 1].sid = ch.server
+    /\ \A t \in Tids :
+          /\ threads[t + 1].state.tag = "call" =>
+                LET q == objects[threads[t + 1].state.channel + 1].queue IN Cardinality({i \in DOMAIN q : q[i].client = t}) = 1
+          /\ threads[t + 1].state.tag = "recv" => t \in Range(objects[threads[t + 1].state.channel + 1].receivers)
+          /\ threads[t + 1].serving # Null => objects[threads[t + 1].serving.channel + 1].server = threads[t + 1].sid
+    /\ \A p \in Sids : processes[p + 1].status = "exited" =>
+          /\ processes[p + 1].handles = <<>> /\ processes[p + 1].regions = <<>>
+          /\ \A t \in Tids : threads[t + 1].sid = p => threads[t + 1].state.tag = "exited"
+    /\ \A p \in Sids : \A r \in Range(processes[p + 1].regions) : objects[r.object + 1].kind = "memory"
+    /\ \A e \in Range(effects) :
+          /\ e.kind = "request" =>
+                \E h \in Held(e.event.src) : objects[Entry(e.event.src, h).object + 1].kind = "channel"
+                                            /\ objects[Entry(e.event.src, h).object + 1].server = e.event.dst
+                                            /\ HasRight(Entry(e.event.src, h).rights, RCall)
+          /\ e.kind \in {"response", "error"} =>
+                \E h \in Held(e.event.src) : objects[Entry(e.event.src, h).object + 1].kind = "channel"
+                                            /\ objects[Entry(e.event.src, h).object + 1].server = e.event.src
+
+(***************************************************************************)
+(* HandlesUnforgeable: a handle is an index into the holder's own table;   *)
+(* every entry names an existing object; the kernel endpoint sits at       *)
+(* handle 0 of every live process and nowhere else; rights never exceed    *)
+(* what the object's creator handed out (handles only ever lose rights):   *)
+(* a channel's server end (recv) stays with the server, IRQ handles with   *)
+(* their owner; and a system call naming a handle the caller does not      *)
+(* hold - as the handle or as a transfer - fails and changes nothing.      *)
+(***************************************************************************)
+ChannelClientRights == RCall + RTransfer + RDuplicate
+
+Forged(t, h) == handle(Fresh, threads[t + 1].sid, h) = Null
+
+HandlesUnforgeable ==
+    /\ \A p \in Sids : \A h \in Held(p) :
+          LET e == Entry(p, h)
+              o == objects[e.object + 1]
+          IN /\ e.object \in Oids
+             /\ (e.object = KERNEL_OBJECT) <=> (h = KERNEL_HANDLE)
+             /\ o.kind = "kernel" => e.rights = RCall
+             /\ o.kind = "channel" => IF HasRight(e.rights, RRecv) THEN e.rights = RRecv /\ o.server = p
+                                      ELSE RightsWithin(e.rights, ChannelClientRights)
+             /\ o.kind = "memory" => RightsWithin(e.rights, MemoryRights)
+             /\ o.kind = "irq" => RightsWithin(e.rights, RRead + RWrite) /\ o.owner = p
+    /\ \A p \in Sids : processes[p + 1].status = "alive" /\ p > EINIT_SID => KERNEL_HANDLE \in Held(p)
+    /\ \A t \in Tids : threads[t + 1].state.tag = "running" =>
+          \A h \in Handles : Forged(t, h) =>
+             /\ \A m \in Messages : call(Fresh, t, h, m) = Fresh
+             /\ recv(Fresh, t, h) = Fresh
+             /\ \A m \in Replies : reply(Fresh, t, h, m) = Fresh
+    /\ \A t \in Tids : threads[t + 1].state.tag = "running" =>
+          \A h \in Handles, m \in Messages :
+             (\E i \in DOMAIN m.handles : Forged(t, m.handles[i].handle)) => call(Fresh, t, h, m) = Fresh
+
+(***************************************************************************)
+(* ReplyToCaller: Reply answers the request the thread received, and only  *)
+(* that request's caller: a thread waiting for a reply waits on exactly    *)
+(* the thread that holds its request, and a Reply changes no thread other  *)
+(* than the replier and the caller it serves.                              *)
+(***************************************************************************)
+ReplyToCaller ==
+    /\ \A c \in Tids : threads[c + 1].state.tag = "reply" =>
+          LET sv == threads[threads[c + 1].state.server + 1].serving IN sv # Null /\ sv.client = c
+    /\ \A t \in Tids : threads[t + 1].state.tag = "running" =>
+          \A h \in Handles, m \in Replies :
+             LET after == reply(Fresh, t, h, m)
+                 caller == IF threads[t + 1].serving = Null THEN -1 ELSE threads[t + 1].serving.client
+             IN \A u \in Tids \ {t, caller} : after.threads[u + 1] = threads[u + 1]
+
+(***************************************************************************)
+(* Liveness: a granted call to a live server that keeps receiving is       *)
+(* eventually answered (a response, an error, or an error return such as   *)
+(* rcSecurityDisallow or rcNotConnected): a watched client blocked in Call *)
+(* or waiting for its reply eventually returns.  Fairness: every CPU keeps *)
+(* scheduling, and each well-behaved server keeps receiving and replying   *)
+(* on its server handles.                                                  *)
+(***************************************************************************)
+ServerHandles(t) == {h \in Handles : handle(Fresh, threads[t + 1].sid, h) # Null /\ HasRight(handle(Fresh, threads[t + 1].sid, h).rights, RRecv)}
+
+\* The liveness model's next-state relation: servers run only their receive loop.
+ServerStep(t) == \E h \in ServerHandles(t) : Recv(t, h) \/ \E m \in Replies : Reply(t, h, m)
+
+NextServing ==
+    \/ \E c \in CPUs : Schedule(c)
+    \/ Tick
+    \/ \E l \in 0 .. IrqLines - 1 : Irq(l)
+    \/ \E t \in Tids \ Servers :
+          /\ Running(t)
+          /\ \/ \E m \in Messages : \/ Execute(t, m) \/ Exit(t, m) \/ Service(t, m)
+                                    \/ \E h \in Handles \ {KERNEL_HANDLE} : Call(t, h, m)
+             \/ \E h \in Handles : Recv(t, h)
+             \/ \E h \in Handles, m \in Replies : Reply(t, h, m)
+    \/ \E t \in Servers \cap Tids : ServerStep(t)
+
+FairSpec ==
+    /\ Init /\ [][NextServing]_vars
+    /\ \A c \in CPUs : WF_vars(Schedule(c))
+    /\ \A t \in Servers : SF_vars(ServerStep(t))
+
+Blocked(c) == c \in Tids /\ threads[c + 1].state.tag \in {"call", "reply"}
+
+GrantedCallAnswered == \A c \in Watched : Blocked(c) ~> ~Blocked(c)
+===============================================================================

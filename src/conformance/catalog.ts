@@ -1,0 +1,218 @@
+// The hand-written TLC models of the kernel, from small to large. Each is a
+// ModelDef (model.ts); `npm`-free regeneration of the files in models/ is
+// `writeModels()` in models.ts, and a test checks the committed files match.
+
+import * as t from 'io-ts';
+import { Nat } from '../kernel/kernel-api.ts';
+import type { InterfaceDecl, SolutionDecl } from '../kernel/solution.ts';
+import type { Message } from '../kernel/types.ts';
+import type { AllowRule } from '../monitor/rules.ts';
+import { Rights } from '../kernel/types.ts';
+import { modelMachine, type ModelDef } from './model.ts';
+
+const VALUE = t.type({ value: Nat });
+
+/** An interface whose methods all take, return and fail with {value: Nat}. */
+export const valueInterface = (name: string, methods: readonly string[]): InterfaceDecl => ({
+  name,
+  methods: methods.map((m) => ({ name: m, request: VALUE, response: VALUE, error: VALUE })),
+});
+
+// Kernel service messages (kernel-api.ts RIID/MID order).
+export const K = {
+  execute: (taskClass: string, name: string): Message => ({ riid: 0, mid: 0, payload: { taskClass, name } }),
+  taskExit: { riid: 0, mid: 1, payload: { code: 0 } } as Message,
+  threadExit: { riid: 1, mid: 1, payload: {} } as Message,
+  sleep: (ns: number): Message => ({ riid: 1, mid: 2, payload: { ns } }),
+  allocate: (pages: number): Message => ({ riid: 2, mid: 0, payload: { pages } }),
+  map: (handle: number): Message => ({ riid: 2, mid: 1, payload: { handle } }),
+  irqAttach: (line: number): Message => ({ riid: 4, mid: 0, payload: { line } }),
+  irqWait: (handle: number): Message => ({ riid: 4, mid: 1, payload: { handle } }),
+  irqAck: (handle: number): Message => ({ riid: 4, mid: 2, payload: { handle } }),
+  timeRead: { riid: 7, mid: 0, payload: { clock: 'monotonic' } } as Message,
+  close: (handle: number): Message => ({ riid: 8, mid: 0, payload: { handle } }),
+  duplicate: (handle: number, rights: number): Message => ({ riid: 8, mid: 1, payload: { handle, rights } }),
+  /** a malformed kernel request (the payload fits no codec) */
+  malformed: { riid: 2, mid: 0, payload: null } as Message,
+} as const;
+
+/** Kernel requests a policy grants to every process: the modelled services by name. */
+export const kernelRule = (endpoint: string, method: string, src?: string): AllowRule => ({
+  id: `kernel ${endpoint}.${method}${src === undefined ? '' : ` for ${src}`}`,
+  kind: 'request',
+  dst: 'kl.core.Core',
+  endpoint,
+  method,
+  ...(src === undefined ? {} : { src }),
+});
+
+const einit: AllowRule = { id: 'Einit starts', kind: 'execute', src: 'Einit' };
+
+const msg = (riid: number, mid: number, value: unknown, handles?: Message['handles']): Message => ({ riid, mid, payload: value, ...(handles === undefined ? {} : { handles }) });
+const answer = (error: boolean, payload: unknown, handles?: Message['handles']): Message => ({ riid: 0, mid: 0, payload, error, ...(handles === undefined ? {} : { handles }) });
+
+// ------------------------------------------------------------------ Ping: 2 processes, 1 channel
+
+const pingSolution: SolutionDecl = {
+  name: 'ping',
+  interfaces: [valueInterface('ping.Ping', ['Ping', 'Stop'])],
+  classes: [
+    { name: 'Client', endpoints: [] },
+    { name: 'Server', endpoints: [{ name: 'ping', interface: 'ping.Ping' }] },
+  ],
+  processes: [
+    { name: 'client', taskClass: 'Client' },
+    { name: 'server', taskClass: 'Server' },
+  ],
+  connections: [{ client: 'client', server: 'server', id: 'ping' }],
+};
+
+/** Two processes and one channel: Ping is allowed both ways, Stop requests and every error are denied. */
+export const Ping: ModelDef = {
+  name: 'Ping',
+  description: 'Ping: a client and a server (2 processes, 1 channel, 1 CPU); Ping requests and responses are\nallowed, Stop and errors are denied; threads may exit; adversarial calls with forged handles,\nmalformed payloads and undeclared methods.',
+  solution: pingSolution,
+  policy: {
+    name: 'ping',
+    rules: [
+      einit,
+      { id: 'ping', kind: 'request', src: 'Client', dst: 'Server', endpoint: 'ping', method: 'Ping' },
+      { id: 'pong', kind: 'response', src: 'Server', dst: 'Client' },
+      kernelRule('thread', 'Exit'),
+    ],
+  },
+  machine: modelMachine({ cpus: 1, irqLines: 0, memoryPages: 4 }),
+  alphabet: {
+    handles: [0, 1, 2],
+    calls: [msg(0, 0, { value: 1 }), msg(0, 1, { value: 1 }), msg(0, 0, { text: 'x' }), msg(0, 2, { value: 1 }), K.threadExit],
+    replies: [answer(false, { value: 2 }), answer(true, { value: 3 }), answer(false, 'garbage')],
+  },
+  bounds: { maxHandles: 3, maxRegions: 1, maxObjects: 2 },
+  symmetry: false,
+};
+
+/** Ping under fairness: the server only receives and replies; the client's granted calls must be answered. */
+export const PingLive: ModelDef = {
+  ...Ping,
+  name: 'PingLive',
+  description: 'PingLive: the Ping solution with a well-behaved server (it only receives and replies) under\nfairness (every CPU keeps scheduling, the server keeps serving): a granted call is eventually answered.',
+  alphabet: {
+    handles: [0, 1, 2],
+    calls: [msg(0, 0, { value: 1 }), msg(0, 1, { value: 1 }), K.threadExit],
+    replies: [answer(false, { value: 2 }), answer(true, { value: 3 })],
+  },
+  liveness: { servers: [1], watched: [0] },
+};
+
+// ------------------------------------------------------------------ Services: kernel services and interrupts
+
+const servicesSolution: SolutionDecl = {
+  name: 'services',
+  interfaces: [valueInterface('dev.Device', ['Read'])],
+  classes: [
+    { name: 'Driver', endpoints: [{ name: 'dev', interface: 'dev.Device' }] },
+    { name: 'App', endpoints: [] },
+  ],
+  processes: [
+    { name: 'driver', taskClass: 'Driver' },
+    { name: 'app', taskClass: 'App' },
+  ],
+  connections: [{ client: 'app', server: 'driver', id: 'dev' }],
+};
+
+/** Kernel services: memory, interrupts, handles, sleep, exit, on one CPU with one IRQ line. */
+export const Services: ModelDef = {
+  name: 'Services',
+  description: 'Services: a driver and an application (2 processes, 1 channel, 1 CPU, 1 IRQ line, 2 pages):\nvmm.Allocate/Map, irq.Attach/Wait/Ack with the Irq hardware event, handle.Close/Duplicate,\nthread.Sleep with Tick, task.Exit; the application may only Read the device and sleep.',
+  solution: servicesSolution,
+  policy: {
+    name: 'services',
+    rules: [
+      einit,
+      { id: 'read', kind: 'request', src: 'App', dst: 'Driver', endpoint: 'dev', method: 'Read' },
+      { id: 'data', kind: 'response', src: 'Driver', dst: 'App' },
+      kernelRule('vmm', 'Allocate', 'Driver'),
+      kernelRule('vmm', 'Map', 'Driver'),
+      kernelRule('irq', 'Attach', 'Driver'),
+      kernelRule('irq', 'Wait', 'Driver'),
+      kernelRule('irq', 'Ack', 'Driver'),
+      kernelRule('handle', 'Close'),
+      kernelRule('handle', 'Duplicate'),
+      kernelRule('thread', 'Sleep', 'App'),
+      kernelRule('task', 'Exit', 'Driver'),
+    ],
+  },
+  machine: modelMachine({ cpus: 1, irqLines: 1, memoryPages: 1 }),
+  alphabet: {
+    handles: [0, 1, 2, 3],
+    calls: [
+      msg(0, 0, { value: 1 }),
+      K.allocate(1),
+      K.map(2),
+      K.irqAttach(0),
+      K.irqWait(2),
+      K.irqWait(3),
+      K.irqAck(3),
+      K.close(2),
+      K.sleep(1_000_000),
+      K.taskExit,
+    ],
+    replies: [answer(false, { value: 7 })],
+  },
+  bounds: { maxHandles: 4, maxRegions: 2, maxObjects: 5 },
+  symmetry: false,
+};
+
+// ------------------------------------------------------------------ Gateway: 3 processes, 2 channels, handle transfer
+
+const gatewaySolution: SolutionDecl = {
+  name: 'gateway',
+  interfaces: [valueInterface('gw.Forward', ['Put']), valueInterface('gw.Store', ['Put'])],
+  classes: [
+    { name: 'Sensor', endpoints: [] },
+    { name: 'Gateway', endpoints: [{ name: 'in', interface: 'gw.Forward' }] },
+    { name: 'Store', endpoints: [{ name: 'store', interface: 'gw.Store' }] },
+  ],
+  processes: [
+    { name: 'sensor', taskClass: 'Sensor' },
+    { name: 'gateway', taskClass: 'Gateway' },
+    { name: 'store', taskClass: 'Store' },
+  ],
+  connections: [
+    { client: 'sensor', server: 'gateway', id: 'in' },
+    { client: 'gateway', server: 'store', id: 'store' },
+  ],
+};
+
+/** A one-way chain sensor -> gateway -> store; requests carry handles. */
+export const Gateway: ModelDef = {
+  name: 'Gateway',
+  description: 'Gateway: sensor -> gateway -> store (3 processes, 2 channels, 1 CPU); requests may carry a handle:\nthe sensor may pass its channel handle on (call right only), the gateway may pass its store handle;\nresponses are allowed, errors denied; the store may not call anyone.',
+  solution: gatewaySolution,
+  policy: {
+    name: 'gateway',
+    rules: [
+      einit,
+      { id: 'sensor puts', kind: 'request', src: 'Sensor', dst: 'Gateway', endpoint: 'in', method: 'Put' },
+      { id: 'gateway stores', kind: 'request', src: 'Gateway', dst: 'Store', endpoint: 'store', method: 'Put' },
+      { id: 'acks', kind: 'response' },
+      kernelRule('handle', 'Duplicate'),
+    ],
+  },
+  machine: modelMachine({ cpus: 1, irqLines: 0, memoryPages: 1 }),
+  alphabet: {
+    handles: [0, 1, 2, 3],
+    calls: [
+      msg(0, 0, { value: 1 }),
+      msg(0, 0, { value: 1 }, [{ handle: 1, rights: Rights.call }]),
+      msg(0, 0, { value: 1 }, [{ handle: 1, rights: Rights.call | Rights.recv }]),
+      msg(0, 0, { value: 1 }, [{ handle: 2, rights: Rights.call }]),
+      K.duplicate(1, Rights.call | Rights.transfer),
+    ],
+    replies: [answer(false, { value: 1 }), answer(true, { value: 1 })],
+  },
+  bounds: { maxHandles: 4, maxRegions: 0, maxObjects: 3 },
+  symmetry: false,
+};
+
+export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Services, Gateway];

@@ -1,0 +1,167 @@
+// A TLC model of the kernel: a solution, a rule policy, a machine, the finite
+// event alphabet (handle values, Call and Reply messages) and the bounds. The
+// same definition produces the TLC files (models/MC<Name>.tla and
+// models/<Name>.cfg) and drives the TS explorer, so that both sides explore
+// exactly the same event alphabet.
+
+import { compileSolution, type SolutionDecl, type SolutionTables } from '../kernel/solution.ts';
+import type { Machine } from '../kernel/machine.ts';
+import type { KernelEvent, Message } from '../kernel/types.ts';
+import { compileRules, type RulePolicy } from '../monitor/rules.ts';
+import { bootWith, type BootResult } from '../kernel/boot.ts';
+import { createMonitor } from '../monitor/monitor.ts';
+import { abstractCall, abstractReply, rulesConstant, solutionConstants } from './constants.ts';
+import { cpuName, int, mv, set, tlaSource } from './tla.ts';
+import type { TlaValue } from '../tlc/value.ts';
+
+export interface Alphabet {
+  /** handle values syscalls name (held or forged); must include 0, the kernel handle */
+  readonly handles: readonly number[];
+  /** messages a running thread may Call with (on any handle in `handles`) */
+  readonly calls: readonly Message[];
+  /** messages a running thread may Reply with */
+  readonly replies: readonly Message[];
+}
+
+export interface ModelDef {
+  /** file stem: models/MC<name>.tla and models/<name>.cfg */
+  readonly name: string;
+  readonly description: string;
+  readonly solution: SolutionDecl;
+  readonly policy: RulePolicy;
+  readonly machine: Machine;
+  readonly alphabet: Alphabet;
+  readonly bounds: { readonly maxHandles: number; readonly maxRegions: number; readonly maxObjects: number };
+  /** CPUs as a symmetry set (why it is sound: spec/Kernel.tla treats CPUs only as names) */
+  readonly symmetry: boolean;
+  /** the liveness model: TIDs of well-behaved servers, and the clients whose calls must be answered */
+  readonly liveness?: { readonly servers: readonly number[]; readonly watched: readonly number[] };
+  /** invariants to check (default: all of spec/Properties.tla) */
+  readonly invariants?: readonly string[];
+  /** extra text for the MC module (solution properties) and their names */
+  readonly extra?: { readonly definitions: string; readonly invariants: readonly string[]; readonly properties?: readonly string[] };
+}
+
+export const ALL_INVARIANTS = ['TypeOK', 'Scheduling', 'DefaultDeny', 'CompleteMediation', 'Isolation', 'HandlesUnforgeable', 'ReplyToCaller'] as const;
+
+/** A machine for models: only the fields the spec reads matter; the rest are fixed. */
+export function modelMachine(m: { cpus: number; irqLines: number; memoryPages: number; reservedIrqs?: readonly number[] }): Machine {
+  return { name: 'model', arch: 'model', cpus: m.cpus, pageSize: 4096, irqLines: m.irqLines, ...(m.reservedIrqs === undefined ? {} : { reservedIrqs: m.reservedIrqs }), portIo: false, ports: [], mmio: [], dma: null, iommu: false, tickNs: 1_000_000, memoryPages: m.memoryPages };
+}
+
+export interface CompiledModel {
+  readonly def: ModelDef;
+  readonly tables: SolutionTables;
+  readonly boot: BootResult;
+}
+
+export function compileModel(def: ModelDef): CompiledModel {
+  const c = compileSolution(def.solution);
+  if (!c.ok) throw new Error(`model ${def.name}: ${c.errors.join('; ')}`);
+  const p = compileRules(c.value, def.policy);
+  if (!p.ok) throw new Error(`model ${def.name}: ${p.errors.join('; ')}`);
+  if (!def.alphabet.handles.includes(0)) throw new Error(`model ${def.name}: the alphabet's handles must include the kernel handle 0`);
+  return { def, tables: c.value, boot: bootWith(c.value, createMonitor(c.value, p.value), def.machine) };
+}
+
+/** The events of the alphabet in a state: hardware events, and the syscalls of the running threads. */
+export function alphabetEvents(def: ModelDef, running: readonly number[]): KernelEvent[] {
+  const out: KernelEvent[] = [];
+  for (let cpu = 0; cpu < def.machine.cpus; cpu++) out.push({ kind: 'schedule', cpu });
+  out.push({ kind: 'tick' });
+  for (let line = 0; line < def.machine.irqLines; line++) out.push({ kind: 'irq', line });
+  for (const tid of running) {
+    for (const message of def.alphabet.calls) for (const handle of def.alphabet.handles) out.push({ kind: 'syscall', tid, call: { op: 'Call', handle, message } });
+    for (const handle of def.alphabet.handles) out.push({ kind: 'syscall', tid, call: { op: 'Recv', handle } });
+    for (const message of def.alphabet.replies) for (const handle of def.alphabet.handles) out.push({ kind: 'syscall', tid, call: { op: 'Reply', handle, message } });
+  }
+  return out;
+}
+
+export function cpuNames(def: ModelDef): string[] {
+  return Array.from({ length: def.machine.cpus }, (_, i) => cpuName(i));
+}
+
+/** The TLA+ constants of a model, by the spec's constant names. */
+export function modelConstants(m: CompiledModel): Record<string, TlaValue> {
+  const { def, tables } = m;
+  return {
+    ...solutionConstants(tables),
+    Rules: rulesConstant(tables, def.policy),
+    CPUs: set(cpuNames(def).map(mv)),
+    IrqLines: int(def.machine.irqLines),
+    ReservedIrqs: set((def.machine.reservedIrqs ?? []).map(int)),
+    MemoryPages: int(def.machine.memoryPages),
+    TickNs: int(def.machine.tickNs),
+    Handles: set(def.alphabet.handles.map(int)),
+    Messages: set(def.alphabet.calls.map((x) => abstractCall(tables, x))),
+    Replies: set(def.alphabet.replies.map((x) => abstractReply(tables, x))),
+    MaxHandles: int(def.bounds.maxHandles),
+    MaxRegions: int(def.bounds.maxRegions),
+    MaxObjects: int(def.bounds.maxObjects),
+    Servers: set((def.liveness?.servers ?? []).map(int)),
+    Watched: set((def.liveness?.watched ?? []).map(int)),
+  };
+}
+
+export interface ModelFiles {
+  readonly module: string;
+  readonly tla: string;
+  readonly cfg: string;
+}
+
+const wrap = (text: string, indent: string) => text.replace(/\n/g, `\n${indent}`);
+
+/** The MC module and cfg of a model. `extends` is the spec module it instantiates (Properties by default). */
+export function renderModel(m: CompiledModel, opts: { extends?: string; header?: string } = {}): ModelFiles {
+  const { def } = m;
+  const module = `MC${def.name}`;
+  const consts = modelConstants(m);
+  const cpus = cpuNames(def);
+  const lines: string[] = [];
+  lines.push(`${'-'.repeat(4)} MODULE ${module} ${'-'.repeat(4)}`);
+  lines.push(`\\* Generated by src/conformance/models.ts from the model "${def.name}"; do not edit.`);
+  for (const l of (opts.header ?? def.description).split('\n')) lines.push(`\\* ${l}`);
+  lines.push(`EXTENDS ${opts.extends ?? 'Properties'}, TLC`);
+  lines.push('');
+  lines.push(`CONSTANTS ${cpus.join(', ')}`);
+  lines.push('');
+  for (const [k, v] of Object.entries(consts)) lines.push(`MC_${k} ==\n    ${wrap(tlaSource(v), '    ')}`);
+  if (def.symmetry) {
+    lines.push('');
+    lines.push('\\* CPUs are a symmetry set: the spec uses a CPU only as a name (schedule(c) runs a thread on c,');
+    lines.push('\\* a running thread records its c); no operator orders CPUs or singles one out, so permuting');
+    lines.push('\\* CPU names maps behaviours to behaviours and every invariant is invariant under it.');
+    lines.push(`MC_Symmetry == Permutations(MC_CPUs)`);
+  }
+  if (def.extra !== undefined) {
+    lines.push('');
+    lines.push(def.extra.definitions.trimEnd());
+  }
+  lines.push('='.repeat(40));
+  const cfg: string[] = [];
+  cfg.push(`\\* Generated by src/conformance/models.ts; do not edit.`);
+  cfg.push('CONSTANTS');
+  cfg.push('    Null = Null');
+  cfg.push('    Absent = Absent');
+  for (const c of cpus) cfg.push(`    ${c} = ${c}`);
+  for (const k of Object.keys(consts)) cfg.push(`    ${k} <- MC_${k}`);
+  if (def.liveness !== undefined) {
+    cfg.push('SPECIFICATION FairSpec');
+  } else {
+    cfg.push('INIT Init');
+    cfg.push('NEXT Next');
+  }
+  cfg.push('CONSTRAINT Bounds');
+  const invariants = [...(def.invariants ?? ALL_INVARIANTS), ...(def.extra?.invariants ?? [])];
+  if (invariants.length > 0) cfg.push(`INVARIANTS ${invariants.join(' ')}`);
+  const properties = [...(def.liveness !== undefined ? ['GrantedCallAnswered'] : ['MediatedSteps']), ...(def.extra?.properties ?? [])];
+  cfg.push(`PROPERTIES ${properties.join(' ')}`);
+  if (def.symmetry) cfg.push('SYMMETRY MC_Symmetry');
+  cfg.push('\\* Totality: every state has a successor (the hardware events Tick, Schedule and Irq are enabled in');
+  cfg.push('\\* every state, as step() accepts them in every state).  A state where every thread is blocked with');
+  cfg.push('\\* nobody to wake it is a legitimate end state of a finite model; it is not a deadlock, because');
+  cfg.push('\\* the hardware can still tick (a stuttering step), so TLC checks that no state lacks a successor.');
+  cfg.push('CHECK_DEADLOCK TRUE');
+  return { module, tla: `${lines.join('\n')}\n`, cfg: `${cfg.join('\n')}\n` };
+}
