@@ -1,7 +1,7 @@
 // `npm run bench`: every speed figure as a ratio against a baseline measured
 // in the same run. Writes out/bench.json.
 
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import { preparsePolicySet, statefulIsAuthorized, getCedarVersion } from '@cedar-policy/cedar-wasm/nodejs';
@@ -118,10 +118,16 @@ async function main() {
     targetsMet: cordon.perSecond >= DECISION_TARGET && cordon.perSecond / cedar.perSecond >= PEER_FACTOR && cordon.perSecond / casbin.perSecond >= PEER_FACTOR,
   };
 
-  const boardsBench = join(ROOT, 'bench', 'boards.ts');
-  if (existsSync(boardsBench)) {
+  process.stderr.write('PSL…\n');
+  const { benchPsl } = await import('./psl.ts');
+  const psl = await benchPsl();
+  console.log('\n(b2) PSL: the same 200-rule allow-list written in PSL and compiled, and compiled vs interpreted dynamic policies (ratio to the compiled rule form above)');
+  console.table(psl.map((r) => ({ policy: r.name, 'decisions/s': fmt(r.decisionsPerSecond), 'vs rule form': `${(r.decisionsPerSecond / cordon.perSecond).toFixed(3)}x` })));
+  out.psl = psl;
+
+  {
     process.stderr.write('boards…\n');
-    const { benchBoards } = (await import('./boards.ts')) as { benchBoards: () => Promise<{ board: string; eventsPerSecond: number; events: number }[]> };
+    const { benchBoards } = await import('./boards.ts');
     const rows = await benchBoards();
     const base = rows[0]!.eventsPerSecond;
     console.log('\n(c) simulated kernel events per second per board (ratio to the first board)');
