@@ -7,7 +7,7 @@
 import type { Board } from '../../boards/index.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
-import { run, checkBoardStep, describeEvent, describeResult, type Program, type Op } from '../driver/index.ts';
+import { run, compilePrograms, checkBoardStep, describeEvent, describeResult, type Program, type Op } from '../driver/index.ts';
 import type { ProgramOp } from '../solution/manifest.ts';
 import type { CheckResult } from '../evidence/report.ts';
 import type { Loaded } from './verify.ts';
@@ -31,6 +31,9 @@ export function scenarioCheck(loaded: Loaded, board: Board, seed: number, steps:
   const violations: string[] = [];
   let failedOp: string | null = null;
   const scripted = new Set(Object.keys(programs).map((p) => boot.sids[p]).filter((s): s is number => s !== undefined));
+  const compiled = compilePrograms(boot, programs);
+  if (!compiled.ok)
+    return { id: 'scenario.programs', kind: 'scenario', runs: 0, durationMs: Math.round(performance.now() - started), status: 'fail', counterexample: `the programs cannot run on this solution as booted:\n${compiled.errors.join('\n')}` };
   const result = run({
     boot, board, programs, adversaries: m?.untrusted ?? [], seed, steps,
     onStep: ({ index, event, before, result: r }) => {
