@@ -89,6 +89,7 @@ export const Ping: ModelDef = {
   },
   bounds: { maxHandles: 3, maxRegions: 1, maxObjects: 2 },
   symmetry: false,
+  expected: { distinct: 55, depth: 7 },
 };
 
 /** Ping under fairness: the server only receives and replies; the client's granted calls must be answered. */
@@ -102,6 +103,7 @@ export const PingLive: ModelDef = {
     replies: [answer(false, { value: 2 }), answer(true, { value: 3 })],
   },
   liveness: { servers: [1], watched: [0] },
+  expected: { distinct: 27, depth: 7 },
 };
 
 // ------------------------------------------------------------------ Services: kernel services and interrupts
@@ -161,6 +163,7 @@ export const Services: ModelDef = {
   },
   bounds: { maxHandles: 4, maxRegions: 2, maxObjects: 5 },
   symmetry: false,
+  expected: { distinct: 9834, depth: 16 },
 };
 
 // ------------------------------------------------------------------ Gateway: 3 processes, 2 channels, handle transfer
@@ -213,6 +216,56 @@ export const Gateway: ModelDef = {
   },
   bounds: { maxHandles: 4, maxRegions: 0, maxObjects: 3 },
   symmetry: false,
+  expected: { distinct: 3169, depth: 23 },
 };
 
-export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Services, Gateway];
+// ------------------------------------------------------------------ Broker: 4 processes, 3 channels, 2 CPUs
+
+const brokerSolution: SolutionDecl = {
+  name: 'broker',
+  interfaces: [valueInterface('bus.Broker', ['Put']), valueInterface('bus.Store', ['Put'])],
+  classes: [
+    { name: 'Client', endpoints: [] },
+    { name: 'Broker', endpoints: [{ name: 'bus', interface: 'bus.Broker' }] },
+    { name: 'Store', endpoints: [{ name: 'store', interface: 'bus.Store' }] },
+  ],
+  processes: [
+    { name: 'alice', taskClass: 'Client' },
+    { name: 'bob', taskClass: 'Client' },
+    { name: 'broker', taskClass: 'Broker' },
+    { name: 'store', taskClass: 'Store' },
+  ],
+  connections: [
+    { client: 'alice', server: 'broker', id: 'bus' },
+    { client: 'bob', server: 'broker', id: 'bus' },
+    { client: 'broker', server: 'store', id: 'store' },
+  ],
+};
+
+/** Two clients, a broker and a store on two CPUs; requests carry handles; the store's answers are limited. */
+export const Broker: ModelDef = {
+  name: 'Broker',
+  description: 'Broker: two clients -> broker -> store (4 processes, 3 channels, 2 CPUs as a symmetry set):\nrequests may carry the sender\'s channel handle (call right) or a forged one; the store may answer\nat most twice (a limited rule); errors are denied.',
+  solution: brokerSolution,
+  policy: {
+    name: 'broker',
+    rules: [
+      einit,
+      { id: 'clients put', kind: 'request', src: 'Client', dst: 'Broker', endpoint: 'bus', method: 'Put' },
+      { id: 'broker stores', kind: 'request', src: 'Broker', dst: 'Store', endpoint: 'store', method: 'Put' },
+      { id: 'broker answers', kind: 'response', src: 'Broker', dst: 'Client' },
+      { id: 'store answers', kind: 'response', src: 'Store', dst: 'Broker', limit: 2 },
+    ],
+  },
+  machine: modelMachine({ cpus: 2, irqLines: 0, memoryPages: 1 }),
+  alphabet: {
+    handles: [0, 1, 2, 3, 5],
+    calls: [msg(0, 0, { value: 1 }), msg(0, 0, { value: 1 }, [{ handle: 1, rights: Rights.call }]), msg(0, 0, { value: 1 }, [{ handle: 3, rights: Rights.call }])],
+    replies: [answer(false, { value: 1 }), answer(true, { value: 1 })],
+  },
+  bounds: { maxHandles: 5, maxRegions: 0, maxObjects: 4 },
+  symmetry: true,
+  expected: { distinct: 37538, depth: 31 },
+};
+
+export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Services, Gateway, Broker];

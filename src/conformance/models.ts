@@ -1,0 +1,82 @@
+// The hand-written models (catalog.ts) as TLC files in models/, and running
+// them: per model the distinct-state count, the depth (diameter) and TLC's
+// time, for the verify report.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CATALOG } from './catalog.ts';
+import { compileModel, renderModel, type ModelDef, type ModelFiles } from './model.ts';
+import { MODELS_DIR, describeResult, runStaged, type RunOptions } from './run.ts';
+import type { TlcResult } from '../tlc/index.ts';
+
+export interface ModelResult {
+  readonly model: string;
+  readonly description: string;
+  /** `success` when TLC found no violation and explored everything */
+  readonly verdict: TlcResult['kind'];
+  readonly distinct: number | null;
+  readonly generated: number | null;
+  /** the depth of the complete state graph search (TLC 2194), i.e. the diameter of the model */
+  readonly depth: number | null;
+  /** TLC's own duration (2186) */
+  readonly tlcSeconds: number | null;
+  /** wall-clock time including the JVM start */
+  readonly wallSeconds: number;
+  /** the distinct count and depth this model is expected to have (the regression baseline) */
+  readonly expected: { readonly distinct: number; readonly depth: number };
+  /** TLC's words when the verdict is not success */
+  readonly problem: string | null;
+  readonly result: TlcResult;
+}
+
+export function modelFiles(def: ModelDef): ModelFiles {
+  return renderModel(compileModel(def));
+}
+
+/** Regenerates models/MC<name>.tla and models/<name>.cfg for every catalogued model. */
+export async function writeModels(defs: readonly ModelDef[] = CATALOG): Promise<string[]> {
+  const written: string[] = [];
+  for (const def of defs) {
+    const f = modelFiles(def);
+    await writeFile(join(MODELS_DIR, `${f.module}.tla`), f.tla);
+    await writeFile(join(MODELS_DIR, `${def.name}.cfg`), f.cfg);
+    written.push(f.module);
+  }
+  return written;
+}
+
+/** The committed files of a model, or null when missing. */
+export async function committedModel(def: ModelDef): Promise<{ tla: string; cfg: string } | null> {
+  try {
+    return { tla: await readFile(join(MODELS_DIR, `MC${def.name}.tla`), 'utf8'), cfg: await readFile(join(MODELS_DIR, `${def.name}.cfg`), 'utf8') };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs one model under TLC (one worker, so that counts and depth are reproducible). */
+export async function runModel(def: ModelDef, options: RunOptions = {}): Promise<ModelResult> {
+  const t0 = performance.now();
+  const files = modelFiles(def);
+  const { result } = await runStaged(files, { timeoutMs: 15 * 60_000, ...options });
+  return {
+    model: def.name,
+    description: def.description,
+    verdict: result.kind,
+    distinct: result.stats?.distinct ?? null,
+    generated: result.stats?.generated ?? null,
+    depth: result.stats?.depth ?? null,
+    tlcSeconds: result.tlcDurationMs === null ? null : result.tlcDurationMs / 1000,
+    wallSeconds: (performance.now() - t0) / 1000,
+    expected: def.expected ?? { distinct: -1, depth: -1 },
+    problem: result.kind === 'success' ? null : describeResult(result),
+    result,
+  };
+}
+
+/** Runs every catalogued model, one after the other. */
+export async function runModels(defs: readonly ModelDef[] = CATALOG, options: RunOptions = {}): Promise<ModelResult[]> {
+  const out: ModelResult[] = [];
+  for (const def of defs) out.push(await runModel(def, options));
+  return out;
+}
