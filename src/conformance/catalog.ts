@@ -268,4 +268,49 @@ export const Broker: ModelDef = {
   expected: { distinct: 37538, depth: 31 },
 };
 
-export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Services, Gateway, Broker];
+// ------------------------------------------------------------------ Duo: one server, two channels
+
+const duoSolution: SolutionDecl = {
+  name: 'duo',
+  interfaces: [valueInterface('duo.Echo', ['Echo'])],
+  classes: [
+    { name: 'Left', endpoints: [] },
+    { name: 'Right', endpoints: [] },
+    { name: 'Echo', endpoints: [{ name: 'echo', interface: 'duo.Echo' }] },
+  ],
+  processes: [
+    { name: 'left', taskClass: 'Left' },
+    { name: 'right', taskClass: 'Right' },
+    { name: 'echo', taskClass: 'Echo' },
+  ],
+  connections: [
+    { client: 'left', server: 'echo', id: 'echo' },
+    { client: 'right', server: 'echo', id: 'echo' },
+  ],
+};
+
+/** A server with two channels: Reply must answer on the channel the request came in on. */
+export const Duo: ModelDef = {
+  name: 'Duo',
+  description: 'Duo: two clients of one server over two channels (3 processes, 2 channels, 1 CPU): a reply must\nname the server end the request came in on; the right client may only be answered with errors.',
+  solution: duoSolution,
+  policy: {
+    name: 'duo',
+    rules: [
+      einit,
+      { id: 'echo', kind: 'request', dst: 'Echo', endpoint: 'echo', method: 'Echo' },
+      { id: 'left answers', kind: 'response', src: 'Echo', dst: 'Left' },
+      { id: 'right errors', kind: 'error', src: 'Echo', dst: 'Right' },
+    ],
+  },
+  machine: modelMachine({ cpus: 1, irqLines: 0, memoryPages: 1 }),
+  alphabet: {
+    handles: [0, 1, 2],
+    calls: [msg(0, 0, { value: 1 })],
+    replies: [answer(false, { value: 2 }), answer(true, { value: 3 })],
+  },
+  bounds: { maxHandles: 3, maxRegions: 0, maxObjects: 3 },
+  symmetry: false,
+};
+
+export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Duo, Services, Gateway, Broker];

@@ -18,6 +18,7 @@ export interface ExploreOptions {
   readonly maxStates?: number;
 }
 
+/** A transition; `from` and `to` are spec-level state keys (projection.ts stateKey). */
 export interface Edge {
   readonly from: string;
   readonly event: KernelEvent;
@@ -93,6 +94,13 @@ export function explore(m: CompiledModel, options: ExploreOptions = {}): Explore
   }
   // keyed by the spec-level key (valueKey), comparable with states read from TLC
   const states = new Map<string, SpecState>();
-  if (keepStates) for (const v of seen.values()) states.set(stateKey(v!), v!);
-  return { model: m.def.name, distinct: seen.size, depth, generated, complete, states, edges, ms: performance.now() - t0 };
+  const specKey = new Map<string, string>();
+  if (keepStates)
+    for (const [k, v] of seen) {
+      const sk = stateKey(v!);
+      states.set(sk, v!);
+      specKey.set(k, sk);
+    }
+  const specEdges = keepStates ? edges.map((e) => ({ from: specKey.get(e.from)!, event: e.event, to: specKey.get(e.to)! })) : edges;
+  return { model: m.def.name, distinct: seen.size, depth, generated, complete, states, edges: specEdges, ms: performance.now() - t0 };
 }

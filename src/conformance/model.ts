@@ -27,7 +27,7 @@ export interface ModelDef {
   /** file stem: models/MC<name>.tla and models/<name>.cfg */
   readonly name: string;
   readonly description: string;
-  readonly solution: SolutionDecl;
+  readonly solution: SolutionDecl | SolutionTables;
   readonly policy: RulePolicy;
   readonly machine: Machine;
   readonly alphabet: Alphabet;
@@ -58,7 +58,7 @@ export interface CompiledModel {
 }
 
 export function compileModel(def: ModelDef): CompiledModel {
-  const c = compileSolution(def.solution);
+  const c = 'classByName' in def.solution ? ({ ok: true, value: def.solution } as const) : compileSolution(def.solution);
   if (!c.ok) throw new Error(`model ${def.name}: ${c.errors.join('; ')}`);
   const p = compileRules(c.value, def.policy);
   if (!p.ok) throw new Error(`model ${def.name}: ${p.errors.join('; ')}`);
