@@ -311,6 +311,46 @@ export const Duo: ModelDef = {
   },
   bounds: { maxHandles: 3, maxRegions: 0, maxObjects: 3 },
   symmetry: false,
+  expected: { distinct: 85, depth: 11 },
 };
+
+// ------------------------------------------------------------------ Swarm: the scale model (distributed TLC)
+
+/** `clients` clients of one server, each over its own channel, on `cpus` CPUs: the model for distributed TLC. */
+export function swarm(clients: number, cpus: number, name = `Swarm${clients}x${cpus}`): ModelDef {
+  const names = Array.from({ length: clients }, (_, i) => `client${i + 1}`);
+  return {
+    name,
+    description: `${name}: ${clients} clients of one server, each over its own channel, ${cpus} CPUs; requests and\nresponses allowed, errors denied; threads may exit (the scale model for distributed TLC).`,
+    solution: {
+      name: 'swarm',
+      interfaces: [valueInterface('swarm.Echo', ['Echo'])],
+      classes: [
+        { name: 'Client', endpoints: [] },
+        { name: 'Server', endpoints: [{ name: 'echo', interface: 'swarm.Echo' }] },
+      ],
+      processes: [...names.map((n) => ({ name: n, taskClass: 'Client' })), { name: 'server', taskClass: 'Server' }],
+      connections: names.map((n) => ({ client: n, server: 'server', id: 'echo' })),
+    },
+    policy: {
+      name: 'swarm',
+      rules: [
+        einit,
+        { id: 'echo', kind: 'request', src: 'Client', dst: 'Server', endpoint: 'echo', method: 'Echo' },
+        { id: 'answers', kind: 'response', src: 'Server', dst: 'Client' },
+        kernelRule('thread', 'Exit', 'Client'),
+      ],
+    },
+    machine: modelMachine({ cpus, irqLines: 0, memoryPages: 1 }),
+    alphabet: {
+      handles: [0, ...Array.from({ length: clients }, (_, i) => i + 1)],
+      calls: [msg(0, 0, { value: 1 }), K.threadExit],
+      replies: [answer(false, { value: 1 }), answer(true, { value: 1 })],
+    },
+    bounds: { maxHandles: clients + 1, maxRegions: 0, maxObjects: clients + 1 },
+    symmetry: false,
+    invariants: ['TypeOK', 'DefaultDeny', 'CompleteMediation'],
+  };
+}
 
 export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Duo, Services, Gateway, Broker];

@@ -91,12 +91,37 @@ export function mapTrace(m: CompiledModel, trace: readonly TraceState[], loopTo:
       number: i,
       event: found.event,
       action: trace[i]!.action,
-      description: describeKernelEvent(s, found.event),
+      description: describeKernelEvent(s, found.event) + outcome(s, found.event, found.result),
       decisions: found.result.decisions.map((d) => describeDecision(m.tables, d.event, d.decision)),
     });
     s = found.result.state;
   }
   return { model: m.def.name, steps, final: s, loopTo };
+}
+
+/** What a step did, where the event alone does not say it: who runs, who blocks, who is woken. */
+function outcome(before: KernelState, e: KernelEvent, r: StepResult): string {
+  const after = r.state;
+  const name = (tid: number) => `thread ${tid} (${after.processes[after.threads[tid]!.sid]?.name ?? '?'})`;
+  const parts: string[] = [];
+  if (e.kind === 'schedule') {
+    const now = after.cpus[e.cpu];
+    parts.push(now === null || now === undefined ? 'nothing is ready' : `${name(now)} runs`);
+  }
+  for (const th of after.threads) {
+    const was = before.threads[th.tid]?.state.tag;
+    if (was === th.state.tag) continue;
+    if (th.state.tag === 'call' || th.state.tag === 'recv' || th.state.tag === 'reply' || th.state.tag === 'irq' || th.state.tag === 'sleep')
+      parts.push(`${name(th.tid)} waits (${th.state.tag})`);
+    else if (th.state.tag === 'exited') parts.push(`${name(th.tid)} exits`);
+    else if (th.state.tag === 'ready' && was !== 'running' && was !== undefined) {
+      const res = r.results.find((x) => x.tid === th.tid);
+      parts.push(`${name(th.tid)} is woken${res === undefined ? '' : ` with ${res.rc}`}`);
+    }
+  }
+  const mine = e.kind === 'syscall' ? r.results.find((x) => x.tid === e.tid) : undefined;
+  if (mine !== undefined && mine.rc !== 'rcOk') parts.push(`it returns ${mine.rc}`);
+  return parts.length === 0 ? '' : `: ${parts.join('; ')}`;
 }
 
 /** The trace of a TLC result that has one (a violated invariant, a deadlock, a liveness counterexample). */

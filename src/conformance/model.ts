@@ -41,7 +41,7 @@ export interface ModelDef {
   /** the distinct-state count and depth TLC reports (one worker): the regression baseline */
   readonly expected?: { readonly distinct: number; readonly depth: number };
   /** extra text for the MC module (solution properties) and their names */
-  readonly extra?: { readonly definitions: string; readonly invariants: readonly string[]; readonly properties?: readonly string[] };
+  readonly extra?: { readonly definitions: string; readonly invariants: readonly string[]; readonly properties?: readonly string[]; readonly init?: string; readonly next?: string };
 }
 
 export const ALL_INVARIANTS = ['TypeOK', 'Scheduling', 'DefaultDeny', 'CompleteMediation', 'Isolation', 'HandlesUnforgeable', 'ReplyToCaller'] as const;
@@ -181,8 +181,8 @@ export function renderModel(m: CompiledModel, opts: RenderOptions = {}): ModelFi
   if (def.liveness !== undefined && opts.init === undefined) {
     cfg.push('SPECIFICATION FairSpec');
   } else {
-    cfg.push(`INIT ${opts.init ?? 'Init'}`);
-    cfg.push(`NEXT ${opts.next ?? 'Next'}`);
+    cfg.push(`INIT ${opts.init ?? def.extra?.init ?? 'Init'}`);
+    cfg.push(`NEXT ${opts.next ?? def.extra?.next ?? 'Next'}`);
   }
   const constraint = opts.constraint === undefined ? 'Bounds' : opts.constraint;
   if (constraint !== null) cfg.push(`CONSTRAINT ${constraint}`);

@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CATALOG } from './catalog.ts';
+import { Diode } from './examples.ts';
 import { compileModel, renderModel, type ModelDef, type ModelFiles } from './model.ts';
 import { MODELS_DIR, describeResult, runStaged, type RunOptions } from './run.ts';
 import type { TlcResult } from '../tlc/index.ts';
@@ -34,7 +35,7 @@ export function modelFiles(def: ModelDef): ModelFiles {
 }
 
 /** Regenerates models/MC<name>.tla and models/<name>.cfg for every catalogued model. */
-export async function writeModels(defs: readonly ModelDef[] = CATALOG): Promise<string[]> {
+export async function writeModels(defs: readonly ModelDef[] = [...CATALOG, Diode]): Promise<string[]> {
   const written: string[] = [];
   for (const def of defs) {
     const f = modelFiles(def);
@@ -79,4 +80,21 @@ export async function runModels(defs: readonly ModelDef[] = CATALOG, options: Ru
   const out: ModelResult[] = [];
   for (const def of defs) out.push(await runModel(def, options));
   return out;
+}
+
+/** The committed counterexamples: models/counterexamples/<model>.replay.json, from the faulty example solutions. */
+export const COUNTEREXAMPLES_DIR = join(MODELS_DIR, 'counterexamples');
+
+/** Regenerates the replay file of the leaky diode's one-way violation (TLC finds it; the TS kernel replays it). */
+export async function writeCounterexamples(): Promise<string[]> {
+  const { checkSolution } = await import('./solution-model.ts');
+  const { DIODE_OPTIONS, LEAKY_DIODE_RULES, diodeTables } = await import('./examples.ts');
+  const { writeReplayFile } = await import('./counterexample.ts');
+  const { mkdir } = await import('node:fs/promises');
+  const r = await checkSolution(diodeTables(), { name: 'leaky-diode', rules: LEAKY_DIODE_RULES }, { ...DIODE_OPTIONS, name: 'DiodeLeaky', reference: { kind: 'model', name: 'DiodeLeaky' } });
+  if (r.counterexample?.replay == null) throw new Error(`the leaky diode did not yield a replayable counterexample: ${r.problem ?? r.verdict} ${r.counterexample?.mappingError ?? ''}`);
+  await mkdir(COUNTEREXAMPLES_DIR, { recursive: true });
+  const path = join(COUNTEREXAMPLES_DIR, 'DiodeLeaky.replay.json');
+  await writeReplayFile(path, r.counterexample.replay);
+  return [path];
 }

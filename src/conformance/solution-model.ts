@@ -13,7 +13,7 @@ import type { TlcResult } from '../tlc/index.ts';
 import { K } from './catalog.ts';
 import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from './model.ts';
 import { describeResult, runStaged, type RunOptions } from './run.ts';
-import { CounterexampleMappingError, mapTrace, printCounterexample, replayFile, traceOf, type ReplayFile } from './counterexample.ts';
+import { CounterexampleMappingError, mapTrace, printCounterexample, replayFile, traceOf, type ReplayFile, type SolutionReference } from './counterexample.ts';
 import { SPEC_VARIABLES, type SpecState } from './projection.ts';
 
 // ------------------------------------------------------------------ payload witnesses
@@ -174,7 +174,7 @@ export function solutionModelDef(tables: SolutionTables, policy: RulePolicy | re
   const extra =
     props.length === 0
       ? undefined
-      : { definitions: props.map((p) => oneWayDefinitions(tables, p)).join('\n'), invariants: props.map(() => 'OneWay') };
+      : { definitions: props.map((p) => oneWayDefinitions(tables, p)).join('\n'), invariants: props.map(() => 'OneWay'), init: 'SolutionInit', next: 'SolutionNext' };
   return {
     name,
     description: `The solution "${tables.name}" with its policy "${pol.name}": ${tables.processes.length} processes, ${tables.connections.length} channels, ${calls.length} call and ${replies.length} reply messages.`,
@@ -189,8 +189,7 @@ export function solutionModelDef(tables: SolutionTables, policy: RulePolicy | re
 }
 
 export function solutionModelFiles(m: CompiledModel): ModelFiles {
-  const hasOneWay = m.def.extra !== undefined;
-  return renderModel(m, hasOneWay ? { init: 'SolutionInit', next: 'SolutionNext' } : {});
+  return renderModel(m);
 }
 
 export interface SolutionCheckResult {
@@ -218,7 +217,7 @@ export interface SolutionCheckResult {
 export async function checkSolution(
   tables: SolutionTables,
   policy: RulePolicy | readonly AllowRule[],
-  options: SolutionModelOptions & { readonly path?: string; readonly run?: RunOptions } = {},
+  options: SolutionModelOptions & { readonly path?: string; readonly reference?: SolutionReference; readonly run?: RunOptions } = {},
 ): Promise<SolutionCheckResult> {
   const t0 = performance.now();
   const def = solutionModelDef(tables, policy, options);
@@ -235,7 +234,7 @@ export async function checkSolution(
       counterexample = {
         what: found.what,
         printed: printCounterexample(mapped, found.what),
-        replay: replayFile({ kind: 'solution', path: options.path ?? tables.name, model: def.name }, found.what, mapped, final),
+        replay: replayFile(options.reference ?? { kind: 'solution', path: options.path ?? tables.name, model: def.name }, found.what, mapped, final),
         mappingError: null,
       };
     } catch (e) {
