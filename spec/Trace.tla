@@ -63,6 +63,6 @@ TraceNext ==
     \/ /\ pos = Len(Traces[tr])
        /\ UNCHANGED traceVars
 
-\* How far each trace got, for the report.
+\* The behaviours that follow the traces.
 TraceSpec == TraceInit /\ [][TraceNext]_traceVars
 ===============================================================================

@@ -1,6 +1,6 @@
 // The hand-written TLC models of the kernel, from small to large. Each is a
-// ModelDef (model.ts); `npm`-free regeneration of the files in models/ is
-// `writeModels()` in models.ts, and a test checks the committed files match.
+// ModelDef (model.ts); `writeModels()` in models.ts regenerates the files in
+// models/, and a test checks that the committed files match.
 
 import * as t from 'io-ts';
 import { Nat } from '../kernel/kernel-api.ts';
