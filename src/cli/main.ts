@@ -4,7 +4,10 @@
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { verify, VerifyError } from '../verify/verify.ts';
+import { verify, verifyWithTlc, loadSolution, VerifyError } from '../verify/verify.ts';
+import { checkLoaded, distributed, writeCounterexample, CheckError } from '../check/check.ts';
+import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
+import cliProgress from 'cli-progress';
 import { ManifestError } from '../solution/manifest.ts';
 import { ROOT, writeReport, type Report } from '../evidence/report.ts';
 import { listBoards, boardFacts } from './boards.ts';
@@ -20,11 +23,14 @@ export function printReport(r: Report, out: (s: string) => void): void {
   out(`solution ${r.solution} on board ${r.board}, seed ${r.seed}`);
   for (const c of r.checks) {
     const steps = typeof c.details === 'object' && c.details !== null && 'steps' in c.details ? `, ${(c.details as { steps: number }).steps} steps` : '';
-    out(`  ${c.status === 'pass' ? 'PASS' : c.status.toUpperCase()}  ${c.id.padEnd(30)} ${String(c.runs).padStart(6)} runs${steps}, ${c.durationMs} ms`);
+    const t = c.kind === 'tlc' ? (c.details as { distinct?: number; depth?: number } | undefined) : undefined;
+    const tlc = t?.distinct !== undefined ? `, ${t.distinct} distinct states, depth ${t.depth}` : '';
+    out(`  ${c.status === 'pass' ? 'PASS' : c.status.toUpperCase()}  ${c.id.padEnd(30)} ${String(c.runs).padStart(6)} runs${steps}${tlc}, ${c.durationMs} ms`);
+    if (c.status === 'skipped' && typeof c.details === 'object' && c.details !== null && 'reason' in c.details) out(`        ${(c.details as { reason: string }).reason}`);
     if (c.counterexample !== undefined) out(c.counterexample.split('\n').map((l) => `        ${l}`).join('\n'));
     if (c.replay !== undefined) out(`        replay: ${c.replay}`);
   }
-  const failed = r.checks.filter((c) => c.status !== 'pass').length;
+  const failed = r.checks.filter((c) => c.status === 'fail' || c.status === 'error').length;
   out(failed === 0 ? `all ${r.checks.length} checks passed` : `${failed} of ${r.checks.length} checks failed`);
 }
 
@@ -47,13 +53,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--steps <n>', 'kernel steps per run, at most', int('steps'))
     .option('--path <path>', "fast-check replay path (from a failure's replay line)")
     .option('--out <file>', 'report file', 'out/verify.json')
-    .action((solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string }) => {
-      const report = verify({ ...(solution ? { solution } : {}), ...o, onCheck: (id) => process.stderr.write(`… ${id}\n`) });
+    .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
+    .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean }) => {
+      const opts = { ...(solution ? { solution } : {}), ...o, onCheck: (id: string) => process.stderr.write(`… ${id}\n`) };
+      const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const file = resolve(o.out);
       writeReport(file, report);
       printReport(report, out);
       out(`report written to ${o.out}`);
-      code = report.checks.every((c) => c.status === 'pass') ? 0 : 1;
+      code = report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') ? 0 : 1;
     });
 
   program
@@ -64,6 +72,52 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml')
     .action((solution: string | undefined, o: { board?: string; junit: string }) => {
       code = testCommand({ ...(solution ? { solution } : {}), ...o }, out).code;
+    });
+
+  program
+    .command('check')
+    .description("model-check a solution with TLC: its processes, channels and policy as a TLC model; a violation is replayed in the kernel and written as a replay file")
+    .argument('[solution]', 'solution directory or solution.yaml (default: examples/ping-rules)')
+    .option('--board <id>', 'board whose template variables the solution is read with')
+    .option('--workers <n>', 'TLC worker threads (default: the core count)', int('workers'))
+    .option('--timeout <seconds>', 'give up after this long', int('timeout'))
+    .option('--replay <file>', 'where to write the counterexample replay file', 'out/check.replay.json')
+    .option('--distributed <n>', "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare", int('workers'))
+    .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
+    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string }) => {
+      const bar = new cliProgress.SingleBar({ format: 'TLC |{bar}| {distinct} distinct states, {queue} on the queue, depth {depth}', hideCursor: true, noTTYOutput: false, stream: process.stderr }, cliProgress.Presets.shades_classic);
+      if (o.distributed !== undefined) {
+        if (o.size !== 'large' && o.size !== 'small') throw new VerifyError(`--size must be large or small, not "${o.size}"`);
+        process.stderr.write(`distributed TLC (${o.distributed} workers) and a single-process run of the ${o.size} scale model…\n`);
+        const c = await distributed(o.distributed, o.size);
+        for (const [mode, f] of [['single process', c.single], [`distributed, ${c.workers} workers`, c.distributed]] as const)
+          out(`  ${mode.padEnd(24)} ${f.verdict.padEnd(8)} ${f.distinct ?? '?'} distinct states, depth ${f.depth ?? '?'}, TLC ${f.tlcSeconds ?? '?'} s, wall ${f.wallSeconds.toFixed(1)} s${f.problem ? `\n    ${f.problem}` : ''}`);
+        out(c.sameDistinct ? `the same ${c.single.distinct} distinct states both ways` : 'the runs disagree');
+        code = c.sameDistinct ? 0 : 1;
+        return;
+      }
+      const board = getBoard(o.board ?? DEFAULT_BOARD);
+      const path = solution ?? 'examples/ping-rules';
+      const loaded = loadSolution(path, board);
+      bar.start(1, 0, { distinct: 0, queue: 0, depth: 0 });
+      const r = await checkLoaded(loaded, {
+        path,
+        ...(o.workers ? { workers: o.workers } : {}),
+        ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
+        onProgress: (p) => {
+          const total = (p.distinct ?? 0) + (p.leftOnQueue ?? 0);
+          bar.setTotal(Math.max(1, total));
+          bar.update(p.distinct ?? 0, { distinct: p.distinct ?? 0, queue: p.leftOnQueue ?? 0, depth: p.depth ?? 0 });
+        },
+      });
+      bar.stop();
+      out(`model ${r.model} of ${path}: ${r.verdict}, ${r.distinct ?? '?'} distinct states, depth ${r.depth ?? '?'}, TLC ${r.tlcSeconds ?? '?'} s`);
+      if (r.counterexample !== null) {
+        out(r.counterexample.printed);
+        if (await writeCounterexample(r, resolve(o.replay))) out(`replay file written to ${o.replay}`);
+        if (r.counterexample.mappingError) out(`the trace could not be replayed in the kernel: ${r.counterexample.mappingError}`);
+      } else if (r.problem !== null) out(r.problem);
+      code = r.verdict === 'success' ? 0 : 1;
     });
 
   program
@@ -85,7 +139,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv as string[]);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof VerifyError || e instanceof ManifestError) {
+    if (e instanceof VerifyError || e instanceof ManifestError || e instanceof CheckError) {
       process.stderr.write(`cordon: ${e.message}\n`);
       return 2;
     }

@@ -49,6 +49,8 @@ export function witness(codec: t.Mixed, depth = 0): unknown {
     tries.push(o);
   }
   if (Array.isArray(c.types)) for (const x of c.types as t.Mixed[]) tries.push(witness(x, depth + 1));
+  // exact, readonly and refinement types wrap the type that has the structure
+  if (typeof c.type === 'object' && c.type !== null && typeof (c.type as { is?: unknown }).is === 'function') tries.push(witness(c.type as t.Mixed, depth + 1));
   if (c.keys !== undefined && typeof c.keys === 'object' && c.keys !== null) tries.push(Object.keys(c.keys)[0]);
   if ('value' in c) tries.push(c.value);
   tries.push(...CANDIDATES);

@@ -14,7 +14,7 @@ export const CheckCodec = t.intersection([
   t.type({
     id: t.string,
     kind: t.string,
-    status: t.keyof({ pass: null, fail: null, error: null }),
+    status: t.keyof({ pass: null, fail: null, error: null, skipped: null }),
     runs: t.number,
     durationMs: t.number,
   }),

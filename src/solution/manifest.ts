@@ -33,7 +33,13 @@ const OpM = t.union([
 ]);
 export const ManifestCodec = t.intersection([
   t.type({ name: Name, interfaces: t.array(InterfaceM), classes: t.array(ClassM), processes: t.array(ProcessM), connections: t.array(ConnectionM), policy: t.array(RuleM) }),
-  t.partial({ programs: t.record(t.string, t.array(OpM)), untrusted: t.array(Name), description: t.string }),
+  t.partial({
+    programs: t.record(t.string, t.array(OpM)),
+    untrusted: t.array(Name),
+    description: t.string,
+    /** extra properties `cordon check` verifies with TLC, e.g. a one-way gateway: no information flows from the external classes to the internal ones */
+    properties: t.array(t.type({ kind: t.literal('one-way'), internal: t.array(Name), external: t.array(Name) })),
+  }),
 ]);
 export type Manifest = t.TypeOf<typeof ManifestCodec>;
 export type ProgramOp = t.TypeOf<typeof OpM>;
@@ -45,6 +51,7 @@ export interface LoadedManifest {
   readonly policy: RulePolicy;
   readonly programs: Readonly<Record<string, readonly ProgramOp[]>>;
   readonly untrusted: readonly string[];
+  readonly properties: readonly { readonly kind: 'one-way'; readonly internal: readonly string[]; readonly external: readonly string[] }[];
 }
 
 export class ManifestError extends Error {}
@@ -124,7 +131,7 @@ export function parseManifest(text: string, file: string): LoadedManifest {
   if (problems.length > 0) throw new ManifestError(problems.join('\n'));
   for (const name of Object.keys(m.programs ?? {}))
     if (!m.processes.some((p) => p.name === name)) throw new ManifestError(`${file}:${locate(doc, lc, ['programs', name])}: programs: no process "${name}"`);
-  return { file, text, solution, policy: { name: m.name, rules: m.policy }, programs: m.programs ?? {}, untrusted: m.untrusted ?? [] };
+  return { file, text, solution, policy: { name: m.name, rules: m.policy }, programs: m.programs ?? {}, untrusted: m.untrusted ?? [], properties: m.properties ?? [] };
 }
 
 export function loadManifest(file: string): LoadedManifest {

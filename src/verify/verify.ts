@@ -48,6 +48,8 @@ export interface Loaded {
   readonly manifest: Pick<LoadedManifest, 'programs' | 'untrusted'> | null;
   /** PAL tests (a KasperskyOS solution's assert blocks) */
   readonly pal: readonly PalSuite[];
+  /** extra properties for `cordon check` (solution.yaml `properties`) */
+  readonly properties: LoadedManifest['properties'];
 }
 
 export class VerifyError extends Error {}
@@ -65,7 +67,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
       if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
       const k = loadKosSolution(abs, board === undefined ? {} : { board });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests, properties: [] };
     } catch (e) {
       if (e instanceof ParseError) throw new VerifyError(e.message);
       throw e;
@@ -77,7 +79,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
   if (!tables.ok) throw new VerifyError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new VerifyError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, pal: [] };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, pal: [], properties: m.properties };
 }
 
 function bootCheck(loaded: Loaded, board: Board): CheckResult {
@@ -131,4 +133,42 @@ export function verify(opts: VerifyOptions = {}): Report {
     inputs: loaded.files.map((f) => ({ path: reportPath(f), sha256: sha256File(f) })),
     toolVersions: toolVersions(),
   };
+}
+
+/**
+ * The main job with its TLC checks: every hand-written model of the kernel
+ * spec (models/) with its distinct-state count and depth, and the solution's
+ * own model when its policy is a finite relation (a rule-form or static PSL
+ * policy; otherwise the check is reported as skipped with the reason).
+ */
+export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (name: string) => void } = {}): Promise<Report> {
+  const report = verify(opts);
+  const { runModels } = await import('../conformance/models.ts');
+  const { checkLoaded, checkEntry, CheckError } = await import('../check/check.ts');
+  opts.onCheck?.('TLC models');
+  const checks: CheckResult[] = [];
+  for (const m of await runModels()) {
+    const regression = m.distinct !== m.expected.distinct || m.depth !== m.expected.depth;
+    const details = { distinct: m.distinct, generated: m.generated, depth: m.depth, tlcSeconds: m.tlcSeconds, expected: m.expected, description: m.description };
+    const base = { id: `tlc.model.${m.model}`, kind: 'tlc', runs: 1, durationMs: Math.round(m.wallSeconds * 1000), details };
+    if (m.verdict !== 'success') checks.push({ ...base, status: 'fail', counterexample: m.problem ?? m.verdict });
+    else if (regression) checks.push({ ...base, status: 'fail', counterexample: `expected ${m.expected.distinct} distinct states at depth ${m.expected.depth}, TLC found ${m.distinct} at depth ${m.depth}` });
+    else checks.push({ ...base, status: 'pass' });
+  }
+  opts.onCheck?.('TLC: the solution');
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board));
+  const started = performance.now();
+  try {
+    checks.push(checkEntry(await checkLoaded(loaded, { path: report.solution })));
+  } catch (e) {
+    if (!(e instanceof CheckError)) throw e;
+    checks.push({ id: `tlc.solution.${loaded.name}`, kind: 'tlc', status: 'skipped', runs: 0, durationMs: Math.round(performance.now() - started), details: { reason: e.message } });
+  }
+  return { ...report, checks: [...report.checks, ...checks], toolVersions: { ...report.toolVersions, ...(await tlcVersion()) } };
+}
+
+async function tlcVersion(): Promise<Record<string, string>> {
+  const { findTlc } = await import('../tlc/index.ts');
+  const f = await findTlc();
+  return f.ok ? { tlc: f.tlc.banner ?? 'unknown', 'tla2tools.sha256': f.tlc.sha256, java: f.tlc.javaVersion } : { tlc: `unavailable: ${f.error.message}` };
 }
