@@ -31,7 +31,9 @@ export function printReport(r: Report, out: (s: string) => void): void {
     if (c.replay !== undefined) out(`        replay: ${c.replay}`);
   }
   const failed = r.checks.filter((c) => c.status === 'fail' || c.status === 'error').length;
-  out(failed === 0 ? `all ${r.checks.length} checks passed` : `${failed} of ${r.checks.length} checks failed`);
+  const skipped = r.checks.filter((c) => c.status === 'skipped').length;
+  const passed = r.checks.length - failed - skipped;
+  out(`verify: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
