@@ -137,6 +137,13 @@ async function main() {
     out.boards = rows;
   }
 
+  process.stderr.write('TS explorer vs TLC…\n');
+  const { benchExplorer } = await import('./explorer.ts');
+  const ex = await benchExplorer();
+  console.log('\n(d) distinct states per second on the same model: the TS kernel explorer vs TLC (goal: explorer >= TLC)');
+  console.table(ex.map((r) => ({ model: r.model, distinct: r.distinct, 'explorer states/s': fmt(r.explorerStatesPerSecond), 'TLC states/s': fmt(r.tlcStatesPerSecond), 'explorer / TLC': `${r.ratio.toFixed(2)}x` })));
+  out.explorer = ex;
+
   mkdirSync(join(ROOT, 'out'), { recursive: true });
   writeFileSync(join(ROOT, 'out', 'bench.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log('\nfigures written to out/bench.json');
