@@ -56,6 +56,12 @@ export class RuleOracle {
     return { grant: false, rule: null, why: 'no rule allows it' };
   }
 
+  /** Takes in the decisions already committed before the checks begin (Einit's starts at boot). */
+  prime(decisions: readonly { readonly decision: { readonly verdict: string; readonly rule: string } }[]): this {
+    for (const d of decisions) if (d.decision.verdict === 'grant') this.commit(d.decision.rule);
+    return this;
+  }
+
   /** Records a committed grant (limited rules spend one). */
   commit(rule: string): void {
     const i = this.policy.rules.findIndex((r, k) => ruleId(r, k) === rule);

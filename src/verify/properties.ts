@@ -39,13 +39,14 @@ function prepared(target: PropertyTarget): Prepared {
   return { boot: bootWith(target.tables, instrument(createMonitor(target.tables, target.policy), log), target.machine), log };
 }
 
-function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make: () => Record<string, Check>): CheckResult {
+function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make: (p: Prepared) => Record<string, Check>): CheckResult {
   const started = performance.now();
   let steps = 0;
   const arb = fc.array(arbChoice, { minLength: 1, maxLength: opts.steps, size: 'max' });
   const details = fc.check(
     fc.property(arb, (choices: Choice[]) => {
-      const out = runChoices(prepared(target), choices, make());
+      const p = prepared(target);
+      const out = runChoices(p, choices, make(p));
       steps += out.steps;
       if (out.violation) throw new Error(formatViolation(out.violation, `solution ${target.tables.name} on ${target.machine.name}`));
     }),
@@ -87,7 +88,7 @@ function determinism(target: PropertyTarget, opts: PropertyOptions): CheckResult
 export function kernelProperties(target: PropertyTarget, opts: PropertyOptions): CheckResult[] {
   const out: CheckResult[] = [];
   const rules = target.rules;
-  out.push(runOne('kernel.default-deny', target, opts, () => ({ 'default deny': defaultDeny(rules === null ? null : new RuleOracle(target.tables, rules)) })));
+  out.push(runOne('kernel.default-deny', target, opts, (p) => ({ 'default deny': defaultDeny(rules === null ? null : new RuleOracle(target.tables, rules).prime(p.boot.decisions)) })));
   out.push(runOne('kernel.complete-mediation', target, opts, () => ({ 'complete mediation': completeMediation })));
   out.push(runOne('kernel.isolation', target, opts, () => ({ isolation })));
   out.push(runOne('kernel.one-thread-per-cpu', target, opts, () => ({ 'one thread per CPU': oneThreadPerCpu })));
