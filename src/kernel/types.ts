@@ -138,7 +138,11 @@ export interface KernelState {
   /** futex waiters in arrival order */
   readonly futexQueue: readonly Tid[];
   readonly irqs: readonly IrqLine[];
-  /** nanoseconds */
+  /**
+   * Nanoseconds as safe integers: exact up to 2^53 ns, about 104 days. The
+   * monotonic clock counts from boot; a realtime value is counted from the
+   * model's own epoch (boards start their RTC there), not from 1970.
+   */
   readonly clock: { readonly monotonic: number; readonly realtime: number };
   /** last value written to each device register: key `port:N` or `mmio:N` */
   readonly io: Readonly<Record<string, number>>;
