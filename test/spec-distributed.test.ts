@@ -21,6 +21,7 @@ test('distributed TLC on over 1,000,000 distinct states (CORDON_TLC_LARGE=1)', {
   assert.equal(r.single.verdict, 'success', r.single.problem ?? '');
   assert.equal(r.distributed.verdict, 'success', r.distributed.problem ?? '');
   assert.ok(r.single.distinct !== null && r.single.distinct >= 1_000_000, `only ${r.single.distinct} distinct states`);
+  assert.equal(r.single.distinct, 1_299_042);
   assert.ok(r.sameDistinct, `single ${r.single.distinct}, distributed ${r.distributed.distinct}`);
   console.log(JSON.stringify(r));
 });
