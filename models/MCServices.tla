@@ -57,6 +57,18 @@ MC_Rules_ ==
       [kind |-> "request", src |-> 2, dst |-> 0, endpoint |-> 0, method |-> 1, limit |-> -1]
     >>
 MC_Rules == MC_Rules_
+MC_PolicyForm_ ==
+    "rules"
+MC_PolicyForm == MC_PolicyForm_
+MC_TableEvents_ ==
+    <<>>
+MC_TableEvents == MC_TableEvents_
+MC_Table_ ==
+    <<>>
+MC_Table == MC_Table_
+MC_TableRules_ ==
+    <<>>
+MC_TableRules == MC_TableRules_
 MC_CPUs_ ==
     {c0}
 MC_CPUs == MC_CPUs_
@@ -76,20 +88,20 @@ MC_Handles_ ==
     {0, 1, 2, 3}
 MC_Handles == MC_Handles_
 MC_Messages_ ==
-    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 2, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 0>>, <<6, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 1, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 2, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 4, mid |-> 0, accepts |-> {<<1, 1>>, <<4, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 4, mid |-> 2, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 8, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>],
-      [riid |-> 1, mid |-> 2, accepts |-> {<<1, 1>>, <<1, 2>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 1000000], handles |-> <<>>],
-      [riid |-> 0, mid |-> 1, accepts |-> {<<0, 1>>, <<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>]
+    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 2, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 0>>, <<6, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 1, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 2, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 0, accepts |-> {<<1, 1>>, <<4, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 2, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 8, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 1, mid |-> 2, accepts |-> {<<1, 1>>, <<1, 2>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 1000000], handles |-> <<>>, payload |-> 0],
+      [riid |-> 0, mid |-> 1, accepts |-> {<<0, 1>>, <<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0]
     }
 MC_Messages == MC_Messages_
 MC_Replies_ ==
-    {[error |-> FALSE, accepts |-> {<<0, 0>>, <<0, 1>>, <<1, 0>>, <<1, 1>>, <<1, 2>>, <<2, 0>>, <<2, 1>>, <<2, 2>>, <<3, 0>>, <<3, 1>>, <<4, 0>>, <<4, 1>>, <<4, 2>>, <<5, 0>>, <<5, 1>>, <<5, 2>>, <<5, 3>>, <<5, 4>>, <<5, 5>>, <<6, 0>>, <<6, 1>>, <<6, 2>>, <<7, 0>>, <<7, 1>>, <<8, 0>>, <<8, 1>>, <<9, 0>>, <<10, 0>>}, handles |-> <<>>]}
+    {[error |-> FALSE, accepts |-> {<<0, 0>>, <<0, 1>>, <<1, 0>>, <<1, 1>>, <<1, 2>>, <<2, 0>>, <<2, 1>>, <<2, 2>>, <<3, 0>>, <<3, 1>>, <<4, 0>>, <<4, 1>>, <<4, 2>>, <<5, 0>>, <<5, 1>>, <<5, 2>>, <<5, 3>>, <<5, 4>>, <<5, 5>>, <<6, 0>>, <<6, 1>>, <<6, 2>>, <<7, 0>>, <<7, 1>>, <<8, 0>>, <<8, 1>>, <<9, 0>>, <<10, 0>>}, handles |-> <<>>, payload |-> 0]}
 MC_Replies == MC_Replies_
 MC_MaxHandles_ ==
     4

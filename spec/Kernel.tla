@@ -15,8 +15,10 @@
 (* Abstractions (the projection in src/conformance/projection.ts does the  *)
 (* same to a TS state):                                                    *)
 (*  - payloads: a message carries `accepts`, the (interface, method) pairs *)
-(*    whose declaration its payload matches, and `args`, the fields kernel *)
-(*    services read; a queued request keeps only its RIID/MID;             *)
+(*    whose declaration its payload matches, `args`, the fields kernel     *)
+(*    services read, and `payload`, the model's number of its payload (for *)
+(*    a tabulated policy that reads messages; 0 for a rule policy); a      *)
+(*    queued request keeps only its RIID/MID;                              *)
 (*  - time: the clock is dropped; a sleeping thread keeps the number of    *)
 (*    ticks until it wakes;                                                 *)
 (*  - regions: bases count pages from the first mappable address 0x10000;  *)
@@ -44,8 +46,9 @@ CONSTANTS
     \* the `null` of TS (a free handle slot, an idle CPU, no request served, a detached IRQ line)
     Null,
     \* The finite event alphabet: handle values syscalls name (held or forged),
-    \* messages for Call ([riid, mid, accepts, args, handles]) and for Reply
-    \* ([error, accepts, handles]); `handles` are the transfers [handle, rights].
+    \* messages for Call ([riid, mid, accepts, args, handles, payload]) and for Reply
+    \* ([error, accepts, handles, payload]); `handles` are the transfers [handle, rights],
+    \* `payload` the model's number of the payload (0 in a rule-form model: see Monitor).
     Handles, Messages, Replies
 
 KERNEL_SID == 0
@@ -212,7 +215,7 @@ captureTransfers(s, sid, hs) ==
 \* messageEvent: the security event of a message; endpoint and method belong to the server's class
 \* (the destination's for a request, the source's for a response or error, and the source's
 \* security interface for a security event).  `wf`: the method is declared and the payload matches it.
-messageEvent(s, kind, src, dst, riid, mid, accepts, entries) ==
+messageEvent(s, kind, src, dst, riid, mid, accepts, payload, entries) ==
     LET srcClass == Proc(s, src).taskClass
         dstClass == Proc(s, dst).taskClass
         cls == Classes[(IF kind = "request" THEN dstClass ELSE srcClass) + 1]
@@ -225,7 +228,8 @@ messageEvent(s, kind, src, dst, riid, mid, accepts, entries) ==
         iface |-> IF declared THEN iface ELSE -1,
         riid |-> riid, mid |-> mid,
         wf |-> declared /\ <<iface, mid>> \in accepts,
-        transfers |-> [i \in DOMAIN entries |-> entries[i].rights]]
+        transfers |-> [i \in DOMAIN entries |-> entries[i].rights],
+        payload |-> payload]
 
 RECURSIVE installAll(_, _, _, _)
 \* install: the captured entries go into the receiver's table, one after the other.
@@ -367,7 +371,7 @@ execute(s, t, a) ==
         cls == ClassId(a.taskClass)
         sid == Len(s.processes)
         ev == [kind |-> "execute", src |-> src, srcClass |-> Proc(s, src).taskClass, dst |-> sid, dstClass |-> cls,
-               endpoint |-> -1, method |-> -1, iface |-> -1, riid |-> -1, mid |-> -1, wf |-> TRUE, transfers |-> <<>>]
+               endpoint |-> -1, method |-> -1, iface |-> -1, riid |-> -1, mid |-> -1, wf |-> TRUE, transfers |-> <<>>, payload |-> 0]
         s1 == mediate(s, ev)
     IN IF cls < 2 THEN s
        ELSE IF a.name = "" \/ \E p \in DOMAIN s.processes : s.processes[p].name = a.name THEN s
@@ -424,7 +428,7 @@ service(name, s, t, a) ==
 callKernel(s, t, m) ==
     LET sid == Thr(s, t).sid
         kind == IF m.riid = SECURITY_RIID THEN "security" ELSE "request"
-        ev == messageEvent(s, kind, sid, KERNEL_SID, m.riid, m.mid, m.accepts, <<>>)
+        ev == messageEvent(s, kind, sid, KERNEL_SID, m.riid, m.mid, m.accepts, m.payload, <<>>)
         s1 == mediate(s, ev)
         s2 == service(ServiceOf(m), s1, t, m.args)
         n == Len(s1.effects)
@@ -442,7 +446,7 @@ call(s, t, h, m) ==
         e == handle(s, sid, h)
         obj == Obj(s, e.object)
         xf == captureTransfers(s, sid, m.handles)
-        ev == messageEvent(s, "request", sid, obj.server, m.riid, m.mid, m.accepts, xf.entries)
+        ev == messageEvent(s, "request", sid, obj.server, m.riid, m.mid, m.accepts, m.payload, xf.entries)
         s1 == mediate(s, ev)
         inst == install(s1, obj.server, xf.entries)
         s2 == effect(inst.s, "request", ev, transferred(inst.s, obj.server, inst.handles), <<>>)
@@ -490,7 +494,7 @@ reply(s, t, h, m) ==
         client == Thr(s, sv.client)
         xf == captureTransfers(s, sid, m.handles)
         kind == IF m.error THEN "error" ELSE "response"
-        ev == messageEvent(s, kind, sid, client.sid, sv.riid, sv.mid, m.accepts, xf.entries)
+        ev == messageEvent(s, kind, sid, client.sid, sv.riid, sv.mid, m.accepts, m.payload, xf.entries)
         s1 == mediate(moveThreadServing(s, t, Thr(s, t).state, Null), ev)
         inst == install(s1, client.sid, xf.entries)
     IN IF id < 0 THEN s
@@ -539,7 +543,7 @@ bootFrom(s, i, sids) ==
     IF i > Len(BootProcesses) THEN [s |-> s, sids |-> sids]
     ELSE LET p == BootProcesses[i]
              ev == [kind |-> "execute", src |-> EINIT_SID, srcClass |-> 1, dst |-> Len(s.processes), dstClass |-> p.taskClass,
-                    endpoint |-> -1, method |-> -1, iface |-> -1, riid |-> -1, mid |-> -1, wf |-> TRUE, transfers |-> <<>>]
+                    endpoint |-> -1, method |-> -1, iface |-> -1, riid |-> -1, mid |-> -1, wf |-> TRUE, transfers |-> <<>>, payload |-> 0]
              s1 == mediate(s, ev)
          IN IF granted(s1)
             THEN bootFrom(effect(createProcess(s1, p.name, p.taskClass, p.priority), "execute", ev, <<>>, <<>>), i + 1, Append(sids, Len(s.processes)))
@@ -574,10 +578,9 @@ Booted == LET b == bootFrom(Empty, 1, <<>>) IN connectFrom(b.s, 1, b.sids)
 \* the policy might grant (a trace that does meets the Assert in `service`).
 ASSUME \A m \in Messages :
          ServiceOf(m) \notin ModelledServices \cup {"none"} =>
-           \A i \in DOMAIN Rules : ~(/\ Rules[i].kind = "request"
-                                     /\ Rules[i].dst = Absent \/ Rules[i].dst = 0
-                                     /\ Rules[i].endpoint = Absent \/ Rules[i].endpoint = Classes[1].endpoints[m.riid + 1].nameId
-                                     /\ Rules[i].method = Absent \/ Rules[i].method = Interfaces[Classes[1].endpoints[m.riid + 1].iface + 1][m.mid + 1])
+           ~MayGrant([kind |-> "request", srcClass |-> Absent, dstClass |-> 0,
+                      endpoint |-> Classes[1].endpoints[m.riid + 1].nameId,
+                      method |-> Interfaces[Classes[1].endpoints[m.riid + 1].iface + 1][m.mid + 1]])
 
 Init == Is(Booted)
 

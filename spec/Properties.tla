@@ -49,7 +49,8 @@ ObjectShapes ==
 
 EventShapes ==
     [kind : {"execute", "request", "response", "error", "security"}, src : Sids, srcClass : 0 .. Len(Classes) - 1,
-     dst : Int, dstClass : Int, endpoint : Int, method : Int, iface : Int, riid : Int, mid : Int, wf : BOOLEAN, transfers : Seq(Nat)]
+     dst : Int, dstClass : Int, endpoint : Int, method : Int, iface : Int, riid : Int, mid : Int, wf : BOOLEAN, transfers : Seq(Nat),
+     payload : Nat]
 
 TypeOK ==
     /\ processes \in Seq([name : STRING, taskClass : 0 .. Len(Classes) - 1, status : {"alive", "exited"},
@@ -60,8 +61,9 @@ TypeOK ==
     /\ cpus \in [CPUs -> Tids \cup {Null}]
     /\ runQueue \in Seq(Tids)
     /\ irqs \in [1 .. IrqLines -> [object : Oids \cup {Null}, pending : BOOLEAN, masked : BOOLEAN]]
-    /\ monitor \in [DOMAIN MonitorInit -> Nat]
-    /\ decisions \in Seq([event : EventShapes, verdict : {"grant", "deny"}, rule : -1 .. Len(Rules)])
+    /\ monitor \in MonitorStates
+    \* (a table that lacks an event the kernel asked about gives the verdict "untabulated": not a type)
+    /\ decisions \in Seq([event : EventShapes, verdict : {"grant", "deny"}, rule : RuleNumbers])
     /\ effects \in Seq([kind : {"execute", "request", "response", "error", "service", "security"}, event : EventShapes,
                         transfers : Seq(Sids \X Oids), created : Seq(Sids \X Oids)])
 
@@ -83,15 +85,12 @@ Scheduling ==
 (* denied event takes no effect; a limited rule never grants beyond its    *)
 (* limit.                                                                  *)
 (***************************************************************************)
-LimitedRule(k) == CHOOSE i \in LimitedRules : Slot(i) = k
-
 DefaultDeny ==
     /\ \A d \in Range(decisions) : d.verdict = "grant" =>
           /\ d.event.kind = "execute" \/ (d.event.wf /\ d.event.iface # -1)
-          /\ d.rule \in DOMAIN Rules
-          /\ Matches(Rules[d.rule], d.event)
+          /\ GrantedBy(d.rule, d.event)
     /\ \A d \in Range(decisions) : d.verdict = "deny" => \A e \in Range(effects) : e.event # d.event
-    /\ \A k \in DOMAIN monitor : monitor[k] <= Rules[LimitedRule(k)].limit
+    /\ WithinLimits(monitor)
 
 (***************************************************************************)
 (* CompleteMediation (DESIGN.md principle 2): every transition that moved  *)
@@ -106,9 +105,8 @@ RequestNamed(srcClass, dstClass, riid, mid) ==
         ep == eps[riid + 1]
     IN /\ riid < Len(eps)
        /\ mid < Len(Interfaces[ep.iface + 1])
-       /\ \E i \in DOMAIN Rules :
-             Matches(Rules[i], [kind |-> "request", srcClass |-> srcClass, dstClass |-> dstClass,
-                                endpoint |-> ep.nameId, method |-> Interfaces[ep.iface + 1][mid + 1]])
+       /\ MayGrant([kind |-> "request", srcClass |-> srcClass, dstClass |-> dstClass,
+                    endpoint |-> ep.nameId, method |-> Interfaces[ep.iface + 1][mid + 1]])
 
 ClassOfThread(t) == processes[threads[t + 1].sid + 1].taskClass
 
@@ -125,7 +123,7 @@ CompleteMediation ==
           LET sv == threads[t + 1].serving IN
           RequestNamed(ClassOfThread(sv.client), ClassOfThread(t), sv.riid, sv.mid)
     /\ \A p \in Sids \ {KERNEL_SID, EINIT_SID} :
-          \E i \in DOMAIN Rules : Rules[i].kind = "execute" /\ (Rules[i].dst = Absent \/ Rules[i].dst = processes[p + 1].taskClass)
+          MayGrant([kind |-> "execute", srcClass |-> Absent, dstClass |-> processes[p + 1].taskClass, endpoint |-> Absent, method |-> Absent])
 
 (***************************************************************************)
 (* MediatedSteps (checks.ts completeMediation, as an action property): a  *)

@@ -5,10 +5,12 @@
 // run. `--distributed N` instead runs the scale model under TLC's distributed
 // engine and a single-process run and compares their distinct-state counts.
 
-import { EVENT_KINDS, type CompiledPolicy, type SecurityEvent } from '../monitor/types.ts';
-import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
+import type { CompiledPolicy } from '../monitor/types.ts';
+import type { RulePolicy } from '../monitor/rules.ts';
 import type { SolutionTables } from '../kernel/solution.ts';
-import { checkSolution, witness, type SolutionCheckResult, type SolutionProperty } from '../conformance/solution-model.ts';
+import { checkSolution, SolutionModelError, solutionModelDef, witness, type SolutionCheckResult, type SolutionModelOptions, type SolutionProperty } from '../conformance/solution-model.ts';
+import { compileModel, type CompiledModel } from '../conformance/model.ts';
+import { TabulationError } from '../conformance/monitor-model.ts';
 import { writeReplayFile } from '../conformance/counterexample.ts';
 import { compareDistributed, SCALE_LARGE, SCALE_SMALL, type DistributedComparison } from '../conformance/scale.ts';
 import type { RunOptions } from '../conformance/run.ts';
@@ -18,44 +20,22 @@ import type { Loaded } from '../verify/verify.ts';
 export class CheckError extends Error {}
 
 /**
- * The policy as a finite allow relation. A rule-form policy is one already; a
- * compiled PSL policy is read cell by cell, which is exact only when every
- * cell is static (no message expression, no policy object): otherwise the
- * solution cannot be model-checked here, and the error says why.
+ * The policy as the model gives it to TLC: a rule-form policy as its rules; a
+ * compiled PSL policy as itself, which the model tabulates over its reachable
+ * monitor states (src/conformance/monitor-model.ts).
  */
-export function allowRelation(loaded: Pick<Loaded, 'tables' | 'policy' | 'rules'>): RulePolicy {
-  if (loaded.rules !== null) return loaded.rules;
-  const p = loaded.policy as CompiledPolicy & { stats?: { cells: number; staticCells: number } };
-  if (p.stats === undefined || p.stats.staticCells !== p.stats.cells)
-    throw new CheckError(
-      `unsupported: policy "${p.name}" has ${p.stats ? p.stats.cells - p.stats.staticCells : 'some'} decisions that depend on message contents or policy-object state; cordon check models rule-form policies and PSL policies whose every decision is static`,
-    );
-  return { name: p.name, rules: staticRules(loaded.tables, p) };
+export function modelPolicy(loaded: Pick<Loaded, 'policy' | 'rules'>): RulePolicy | CompiledPolicy {
+  return loaded.rules ?? loaded.policy;
 }
 
-function staticRules(t: SolutionTables, p: CompiledPolicy): AllowRule[] {
-  const rules: AllowRule[] = [];
-  for (const kind of EVENT_KINDS)
-    for (const src of t.classes)
-      for (const dst of t.classes) {
-        const targets: { endpoint: number; method: number; name?: [string, string] }[] = [];
-        if (kind === 'execute') targets.push({ endpoint: -1, method: -1 });
-        else {
-          const owner = kind === 'request' ? dst : src;
-          const eps = kind === 'security' ? [] : owner.endpoints;
-          for (const ep of eps)
-            for (const m of t.interfaces[ep.iface]?.methods ?? []) targets.push({ endpoint: ep.nameId, method: m.nameId, name: [ep.name, m.name] });
-          if (kind === 'security' && src.security >= 0) for (const m of t.interfaces[src.security]!.methods) targets.push({ endpoint: -1, method: m.nameId });
-        }
-        for (const x of targets) {
-          const ev: SecurityEvent = { kind, src: 2, srcClass: src.id, dst: 3, dstClass: dst.id, endpoint: x.endpoint, method: x.method, iface: -1, riid: -1, mid: -1, message: null, transfers: [] };
-          const d = p.decide(p.initial, ev);
-          if (d.verdict !== 'grant') continue;
-          const where = x.name ? { endpoint: x.name[0], method: x.name[1] } : kind === 'security' ? { method: t.methodNames[x.method]! } : {};
-          rules.push({ id: d.rule, kind, src: src.name, dst: dst.name, ...where });
-        }
-      }
-  return rules;
+/** The literal payloads the solution's programs send and reply with (a payload naming an earlier result with `$ref` is left out). */
+export function programPayloads(loaded: Pick<Loaded, 'manifest'>): unknown[] {
+  const hasRef = (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && (Array.isArray(v) ? v.some(hasRef) : Object.entries(v).some(([k, x]) => k === '$ref' || hasRef(x)));
+  const out: unknown[] = [];
+  for (const ops of Object.values(loaded.manifest?.programs ?? {}))
+    for (const op of ops) if ('payload' in op && op.payload !== undefined && !hasRef(op.payload)) out.push(op.payload);
+  return out;
 }
 
 export interface CheckOptions {
@@ -76,15 +56,28 @@ function requireWitnesses(t: SolutionTables): void {
           if (witness(codec) === undefined) throw new CheckError(`cannot build a well-formed ${kind} of ${t.interfaces[ep.iface]!.name}.${m.name} (endpoint ${ep.name}) for the model`);
 }
 
+/** The model options `cordon check` uses for a solution: its programs' payloads, and its properties (with handle transfers, which can carry information). */
+export function modelOptions(loaded: Pick<Loaded, 'manifest' | 'properties'>, properties: readonly SolutionProperty[] = loaded.properties): SolutionModelOptions {
+  return { payloads: programPayloads(loaded), ...(properties.length > 0 ? { properties, transfers: true } : {}) };
+}
+
+/** The compiled model of a solution, as `cordon check` builds it (to replay its counterexamples). */
+export function solutionModel(loaded: Loaded): CompiledModel {
+  return compileModel(solutionModelDef(loaded.tables, modelPolicy(loaded), modelOptions(loaded)));
+}
+
 export async function checkLoaded(loaded: Loaded, opts: CheckOptions = {}): Promise<SolutionCheckResult> {
-  const policy = allowRelation(loaded);
   requireWitnesses(loaded.tables);
-  const properties = opts.properties ?? loaded.properties;
-  return checkSolution(loaded.tables, policy, {
-    ...(properties.length > 0 ? { properties, transfers: true } : {}),
-    ...(opts.path ? { path: opts.path } : {}),
-    run: { ...(opts.workers ? { workers: opts.workers } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
-  });
+  try {
+    return await checkSolution(loaded.tables, modelPolicy(loaded), {
+      ...modelOptions(loaded, opts.properties),
+      ...(opts.path ? { path: opts.path } : {}),
+      run: { ...(opts.workers ? { workers: opts.workers } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
+    });
+  } catch (e) {
+    if (e instanceof TabulationError || e instanceof SolutionModelError) throw new CheckError(e.message);
+    throw e;
+  }
 }
 
 /** The check result as a verify-report entry. */

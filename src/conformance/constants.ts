@@ -100,13 +100,13 @@ function transfers(m: Message): TlaValue {
   return seq((m.handles ?? []).map((h) => rec({ handle: int(h.handle), rights: int(h.rights) })));
 }
 
-/** A Call's message in the spec: [riid, mid, accepts, args, handles]. */
-export function abstractCall(t: SolutionTables, m: Message): TlaValue {
-  return rec({ riid: int(m.riid), mid: int(m.mid), accepts: accepts(t, m.payload, 'request'), args: abstractArgs(m.payload), handles: transfers(m) });
+/** A Call's message in the spec: [riid, mid, accepts, args, handles, payload]; `payload` is the model's number of the payload (MonitorModel.payload). */
+export function abstractCall(t: SolutionTables, m: Message, payload: number): TlaValue {
+  return rec({ riid: int(m.riid), mid: int(m.mid), accepts: accepts(t, m.payload, 'request'), args: abstractArgs(m.payload), handles: transfers(m), payload: int(payload) });
 }
 
-/** A Reply's message in the spec: [error, accepts, handles] (a reply answers the method served, whatever RIID/MID it carries). */
-export function abstractReply(t: SolutionTables, m: Message): TlaValue {
+/** A Reply's message in the spec: [error, accepts, handles, payload] (a reply answers the method served, whatever RIID/MID it carries). */
+export function abstractReply(t: SolutionTables, m: Message, payload: number): TlaValue {
   const error = m.error === true;
-  return rec({ error: bool(error), accepts: accepts(t, m.payload, error ? 'error' : 'response'), handles: transfers(m) });
+  return rec({ error: bool(error), accepts: accepts(t, m.payload, error ? 'error' : 'response'), handles: transfers(m), payload: int(payload) });
 }

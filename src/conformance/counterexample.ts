@@ -64,7 +64,7 @@ function specOf(st: TraceState): SpecState | null {
  * cannot do what the spec did).
  */
 export function mapTrace(m: CompiledModel, trace: readonly TraceState[], loopTo: number | null = null): MappedTrace {
-  const project = projector(m.def.policy);
+  const project = projector(m.monitor);
   const first = trace[0];
   if (first === undefined) throw new CounterexampleMappingError('the trace is empty', 0);
   const init = specOf(first);
@@ -208,7 +208,7 @@ export interface ReplayOutcome {
 
 /** Replays a file's events from boot in the TS kernel and compares the final state with the one recorded. */
 export function replay(m: CompiledModel, file: ReplayFile): ReplayOutcome {
-  const project = projector(m.def.policy);
+  const project = projector(m.monitor);
   let s = m.boot.state;
   let last = project.state(s, m.boot.decisions, m.boot.effects);
   for (const [i, ev] of file.events.entries()) {

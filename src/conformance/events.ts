@@ -9,8 +9,8 @@ import { abstractCall, abstractReply } from './constants.ts';
 import { cpuName, int, mv, rec, str } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
-/** The spec action and parameters of a TS event (spec/Trace.tla `Do`). */
-export function eventRecord(t: SolutionTables, e: KernelEvent): TlaValue {
+/** The spec action and parameters of a TS event (spec/Trace.tla `Do`); `payload` numbers a message's payload as the model does (MonitorModel.payload). */
+export function eventRecord(t: SolutionTables, e: KernelEvent, payload: (p: unknown) => number): TlaValue {
   switch (e.kind) {
     case 'schedule':
       return rec({ op: str('Schedule'), cpu: mv(cpuName(e.cpu)) });
@@ -21,8 +21,8 @@ export function eventRecord(t: SolutionTables, e: KernelEvent): TlaValue {
     case 'syscall': {
       const c = e.call;
       if (c.op === 'Recv') return rec({ op: str('Recv'), tid: int(e.tid), handle: int(c.handle) });
-      if (c.op === 'Call') return rec({ op: str('Call'), tid: int(e.tid), handle: int(c.handle), msg: abstractCall(t, c.message) });
-      return rec({ op: str('Reply'), tid: int(e.tid), handle: int(c.handle), msg: abstractReply(t, c.message) });
+      if (c.op === 'Call') return rec({ op: str('Call'), tid: int(e.tid), handle: int(c.handle), msg: abstractCall(t, c.message, payload(c.message.payload)) });
+      return rec({ op: str('Reply'), tid: int(e.tid), handle: int(c.handle), msg: abstractReply(t, c.message, payload(c.message.payload)) });
     }
     case 'dma':
     case 'rtc':

@@ -8,9 +8,11 @@ import { compileSolution, type SolutionDecl, type SolutionTables } from '../kern
 import type { Machine } from '../kernel/machine.ts';
 import type { KernelEvent, Message } from '../kernel/types.ts';
 import { compileRules, type RulePolicy } from '../monitor/rules.ts';
+import type { CompiledPolicy } from '../monitor/types.ts';
 import { bootWith, type BootResult } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
-import { abstractCall, abstractReply, rulesConstant, solutionConstants } from './constants.ts';
+import { abstractCall, abstractReply, solutionConstants } from './constants.ts';
+import { modelEvents, PayloadIds, ruleMonitorModel, tabulate, type MonitorModel, type TableLimits } from './monitor-model.ts';
 import { cpuName, int, mv, set, tlaSource } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
@@ -28,7 +30,10 @@ export interface ModelDef {
   readonly name: string;
   readonly description: string;
   readonly solution: SolutionDecl | SolutionTables;
-  readonly policy: RulePolicy;
+  /** a rule policy (given to the spec as rules), or any compiled policy (tabulated: src/conformance/monitor-model.ts) */
+  readonly policy: RulePolicy | CompiledPolicy;
+  /** bounds of the tabulation of a compiled policy */
+  readonly tableLimits?: TableLimits;
   readonly machine: Machine;
   readonly alphabet: Alphabet;
   readonly bounds: { readonly maxHandles: number; readonly maxRegions: number; readonly maxObjects: number };
@@ -55,15 +60,29 @@ export interface CompiledModel {
   readonly def: ModelDef;
   readonly tables: SolutionTables;
   readonly boot: BootResult;
+  /** the monitor as the spec sees it */
+  readonly monitor: MonitorModel;
 }
+
+const isRulePolicy = (p: RulePolicy | CompiledPolicy): p is RulePolicy => 'rules' in p && Array.isArray(p.rules);
 
 export function compileModel(def: ModelDef): CompiledModel {
   const c = 'classByName' in def.solution ? ({ ok: true, value: def.solution } as const) : compileSolution(def.solution);
   if (!c.ok) throw new Error(`model ${def.name}: ${c.errors.join('; ')}`);
-  const p = compileRules(c.value, def.policy);
-  if (!p.ok) throw new Error(`model ${def.name}: ${p.errors.join('; ')}`);
   if (!def.alphabet.handles.includes(0)) throw new Error(`model ${def.name}: the alphabet's handles must include the kernel handle 0`);
-  return { def, tables: c.value, boot: bootWith(c.value, createMonitor(c.value, p.value), def.machine) };
+  const tables = c.value;
+  if (isRulePolicy(def.policy)) {
+    const p = compileRules(tables, def.policy);
+    if (!p.ok) throw new Error(`model ${def.name}: ${p.errors.join('; ')}`);
+    return { def, tables, boot: bootWith(tables, createMonitor(tables, p.value), def.machine), monitor: ruleMonitorModel(def.policy) };
+  }
+  const monitor = createMonitor(tables, def.policy);
+  const boot = bootWith(tables, monitor, def.machine);
+  const payloads = new PayloadIds();
+  for (const m of [...def.alphabet.calls, ...def.alphabet.replies]) payloads.add(m.payload);
+  const classes = boot.state.processes.map((p) => p.taskClass);
+  const events = modelEvents(tables, boot.decisions.map((d) => d.event), classes, def.alphabet.calls, def.alphabet.replies);
+  return { def, tables, boot, monitor: tabulate(monitor, events, payloads, def.tableLimits) };
 }
 
 /** The events of the alphabet in a state: hardware events, and the syscalls of the running threads. */
@@ -87,17 +106,18 @@ export function cpuNames(def: ModelDef): string[] {
 /** The TLA+ constants of a model, by the spec's constant names. */
 export function modelConstants(m: CompiledModel): Record<string, TlaValue> {
   const { def, tables } = m;
+  const payload = (x: Message) => m.monitor.payload(x.payload);
   return {
     ...solutionConstants(tables),
-    Rules: rulesConstant(tables, def.policy),
+    ...m.monitor.constants(tables),
     CPUs: set(cpuNames(def).map(mv)),
     IrqLines: int(def.machine.irqLines),
     ReservedIrqs: set((def.machine.reservedIrqs ?? []).map(int)),
     MemoryPages: int(def.machine.memoryPages),
     TickNs: int(def.machine.tickNs),
     Handles: set(def.alphabet.handles.map(int)),
-    Messages: set(def.alphabet.calls.map((x) => abstractCall(tables, x))),
-    Replies: set(def.alphabet.replies.map((x) => abstractReply(tables, x))),
+    Messages: set(def.alphabet.calls.map((x) => abstractCall(tables, x, payload(x)))),
+    Replies: set(def.alphabet.replies.map((x) => abstractReply(tables, x, payload(x)))),
     MaxHandles: int(def.bounds.maxHandles),
     MaxRegions: int(def.bounds.maxRegions),
     MaxObjects: int(def.bounds.maxObjects),

@@ -8,6 +8,7 @@ import type { DecisionRecord, Effect, KernelState, ThreadState } from '../kernel
 import type { SolutionTables } from '../kernel/solution.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
 import { ruleId, type RulePolicy } from '../monitor/rules.ts';
+import type { MonitorModel } from './monitor-model.ts';
 import { NULL, bool, cpuName, fn, int, mv, rec, seq, str, tuple, valueKey } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
@@ -48,7 +49,8 @@ export function wellFormed(t: SolutionTables, e: SecurityEvent): boolean {
   }
 }
 
-export function projectEvent(t: SolutionTables, e: SecurityEvent): TlaValue {
+/** The spec's event record; `payload` is the model's number of the message (always 0 for a rule policy, which abstracts payloads). */
+export function projectEvent(t: SolutionTables, e: SecurityEvent, payload: number): TlaValue {
   return rec({
     kind: str(e.kind),
     src: int(e.src),
@@ -62,6 +64,7 @@ export function projectEvent(t: SolutionTables, e: SecurityEvent): TlaValue {
     mid: int(e.mid),
     wf: bool(wellFormed(t, e)),
     transfers: seq(e.transfers.map(int)),
+    payload: int(payload),
   });
 }
 
@@ -93,12 +96,12 @@ export interface Projector {
   state(s: KernelState, decisions: readonly DecisionRecord[], effects: readonly Effect[]): SpecState;
 }
 
-export function projector(policy: RulePolicy): Projector {
+export function projector(policy: MonitorModel): Projector {
   return {
     state(s, decisions, effects) {
       const t = s.config.tables;
       const page = s.config.machine.pageSize;
-      const ev = (e: SecurityEvent) => projectEvent(t, e);
+      const ev = (e: SecurityEvent) => projectEvent(t, e, policy.payload(e.message));
       const processes = seq(
         s.processes.map((p) =>
           rec({
@@ -143,8 +146,7 @@ export function projector(policy: RulePolicy): Projector {
       );
       if (s.futexQueue.length > 0) throw new ProjectionError('futex waits (sync.Wait) are not in the spec');
       const cpus = fn(s.cpus.map((tid, c) => [mv(cpuName(c)), tid === null ? NULL : int(tid)] as const));
-      const monitor = s.monitor === null ? seq([]) : Array.isArray(s.monitor) ? seq((s.monitor as number[]).map(int)) : null;
-      if (monitor === null) throw new ProjectionError('the monitor state is not that of a rule policy (null or a count per limited rule)');
+      const monitor = policy.monitor(s.monitor);
       return {
         processes,
         threads,
@@ -153,7 +155,7 @@ export function projector(policy: RulePolicy): Projector {
         runQueue: seq(s.runQueue.map(int)),
         irqs: seq(s.irqs.map((l) => rec({ object: l.object === null ? NULL : int(l.object), pending: bool(l.pending), masked: bool(l.masked) }))),
         monitor,
-        decisions: seq(decisions.map((d) => rec({ event: ev(d.event), verdict: str(d.decision.verdict), rule: int(ruleIndex(policy, d.decision.rule)) }))),
+        decisions: seq(decisions.map((d) => rec({ event: ev(d.event), verdict: str(d.decision.verdict), rule: int(policy.rule(d.decision.rule)) }))),
         effects: seq(
           effects.map((e) =>
             rec({
@@ -188,7 +190,7 @@ export class StateKeyer {
   private readonly objs = new WeakMap<object, string>();
   private readonly thrs = new WeakMap<object, string>();
 
-  constructor(private readonly policy: RulePolicy) {}
+  constructor(private readonly policy: MonitorModel) {}
 
   private proc(p: KernelState['processes'][number]): string {
     let k = this.procs.get(p);
@@ -222,7 +224,7 @@ export class StateKeyer {
   }
 
   private event(t: SolutionTables, e: SecurityEvent): string {
-    return JSON.stringify([e.kind, e.src, e.srcClass, e.dst, e.dstClass, e.endpoint, e.method, e.iface, e.riid, e.mid, wellFormed(t, e), e.transfers]);
+    return JSON.stringify([e.kind, e.src, e.srcClass, e.dst, e.dstClass, e.endpoint, e.method, e.iface, e.riid, e.mid, wellFormed(t, e), e.transfers, this.policy.payload(e.message)]);
   }
 
   key(s: KernelState, decisions: readonly DecisionRecord[], effects: readonly Effect[]): string {
@@ -233,8 +235,8 @@ export class StateKeyer {
     for (const th of s.threads) out += this.thread(s, th) + ';';
     out += '|';
     for (const o of s.objects) out += this.object(o) + ';';
-    out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue)}|${JSON.stringify(s.irqs)}|${JSON.stringify(s.monitor)}|`;
-    for (const d of decisions) out += `${this.event(t, d.event)}${d.decision.verdict}${ruleIndex(this.policy, d.decision.rule)};`;
+    out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue)}|${JSON.stringify(s.irqs)}|${this.policy.monitorKey(s.monitor)}|`;
+    for (const d of decisions) out += `${this.event(t, d.event)}${d.decision.verdict}${this.policy.rule(d.decision.rule)};`;
     out += '|';
     for (const e of effects) out += `${e.kind}${this.event(t, e.event)}${JSON.stringify(e.transfers)}${JSON.stringify(e.created)};`;
     return out;

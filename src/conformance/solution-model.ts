@@ -1,20 +1,24 @@
 // Model checking a user's solution: from its tables (SolutionTables) and its
-// rule policy (src/monitor/rules.ts), a TLC model of the kernel running it —
-// its processes and channels, its compiled policy as a finite relation with
-// limited rules as stateful policy objects, an event alphabet derived from
-// its interfaces — plus solution properties, run through the TLC bridge; a
-// violation comes back as numbered steps and a replay file.
+// policy, a TLC model of the kernel running it — its processes and channels;
+// its policy as a finite relation: a rule policy as rules (limited rules as
+// monitor state), any other compiled policy (PSL with its policy objects and
+// message expressions) tabulated over its reachable monitor states
+// (monitor-model.ts); an event alphabet derived from its interfaces and the
+// payloads its programs send — plus solution properties, run through the TLC
+// bridge; a violation comes back as numbered steps and a replay file.
 
 import type * as t from 'io-ts';
 import type { SolutionTables } from '../kernel/solution.ts';
 import type { Message } from '../kernel/types.ts';
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
+import type { CompiledPolicy } from '../monitor/types.ts';
 import type { TlcResult } from '../tlc/index.ts';
 import { K } from './catalog.ts';
 import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from './model.ts';
 import { describeResult, runStaged, type RunOptions } from './run.ts';
 import { CounterexampleMappingError, mapTrace, printCounterexample, replayFile, traceOf, type ReplayFile, type SolutionReference } from './counterexample.ts';
 import { SPEC_VARIABLES, type SpecState } from './projection.ts';
+import { canonicalKey } from './monitor-model.ts';
 
 // ------------------------------------------------------------------ payload witnesses
 
@@ -59,6 +63,14 @@ export function witness(codec: t.Mixed, depth = 0): unknown {
 
 // ------------------------------------------------------------------ solution properties
 
+/** A solution that cannot be made into a model (a property naming an unknown class). */
+export class SolutionModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SolutionModelError';
+  }
+}
+
 /**
  * A one-way gateway (data diode): no information ever flows from a process of
  * an external class to a process of an internal class, directly or through
@@ -80,7 +92,7 @@ function oneWayDefinitions(tables: SolutionTables, p: OneWayProperty): string {
   const ids = (names: readonly string[], what: string) =>
     names.map((n) => {
       const i = tables.classes.findIndex((c) => c.name === n);
-      if (i < 0) throw new Error(`one-way property: unknown ${what} class "${n}"`);
+      if (i < 0) throw new SolutionModelError(`one-way property: unknown ${what} class "${n}" (classes: ${tables.classes.slice(2).map((c) => c.name).join(', ')})`);
       return i;
     });
   const internal = ids(p.internal, 'internal');
@@ -121,13 +133,29 @@ export interface SolutionModelOptions {
   readonly exits?: boolean;
   /** a payload to use for a method, instead of the witness built from its codec */
   readonly payload?: (iface: string, method: string, kind: 'request' | 'response' | 'error') => unknown;
+  /**
+   * more payloads (e.g. those the solution's programs send): each is added for
+   * every method whose declaration accepts it, beside the witness, so that a
+   * policy that reads messages meets both kinds of message
+   */
+  readonly payloads?: readonly unknown[];
 }
+
+export type ModelPolicyInput = RulePolicy | CompiledPolicy | readonly AllowRule[];
+
+const accepted = (codec: t.Mixed, v: unknown): boolean => {
+  try {
+    return codec.is(v);
+  } catch {
+    return false;
+  }
+};
 
 const camel = (s: string) => s.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_m, _a, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '') || 'Solution';
 
 /** The alphabet and bounds of a solution: every method its servers offer, with payloads that fit. */
-export function solutionModelDef(tables: SolutionTables, policy: RulePolicy | readonly AllowRule[], options: SolutionModelOptions = {}): ModelDef {
-  const pol: RulePolicy = Array.isArray(policy) ? { name: tables.name, rules: policy as readonly AllowRule[] } : (policy as RulePolicy);
+export function solutionModelDef(tables: SolutionTables, policy: ModelPolicyInput, options: SolutionModelOptions = {}): ModelDef {
+  const pol: RulePolicy | CompiledPolicy = Array.isArray(policy) ? { name: tables.name, rules: policy as readonly AllowRule[] } : (policy as RulePolicy | CompiledPolicy);
   const servers = new Set(tables.connections.map((c) => tables.processes[c.server]!.taskClass));
   const calls: Message[] = [];
   const replies: Message[] = [];
@@ -136,7 +164,7 @@ export function solutionModelDef(tables: SolutionTables, policy: RulePolicy | re
     [replies, new Set()],
   ]);
   const add = (list: Message[], m: Message) => {
-    const k = JSON.stringify([m.riid, m.mid, m.payload, m.error ?? false, m.handles ?? []]);
+    const k = canonicalKey([m.riid, m.mid, m.payload, m.error ?? false, m.handles ?? []]);
     const known = seen.get(list)!;
     if (!known.has(k)) {
       known.add(k);
@@ -149,15 +177,17 @@ export function solutionModelDef(tables: SolutionTables, policy: RulePolicy | re
     for (const ep of tables.classes[cls]!.endpoints) {
       const iface = tables.interfaces[ep.iface]!;
       for (const m of iface.methods) {
+        const more = (kind: 'request' | 'response' | 'error') => (options.payloads ?? []).filter((v) => accepted(m[kind], v));
         const req = payloadFor(iface.name, m, 'request');
         if (req !== undefined) {
           add(calls, { riid: ep.riid, mid: m.mid, payload: req });
           if (options.transfers === true) add(calls, { riid: ep.riid, mid: m.mid, payload: req, handles: [{ handle: 1, rights: 1 }] });
         }
+        for (const v of more('request')) add(calls, { riid: ep.riid, mid: m.mid, payload: v });
         const res = payloadFor(iface.name, m, 'response');
-        if (res !== undefined) add(replies, { riid: 0, mid: 0, payload: res, error: false });
+        for (const v of res === undefined ? more('response') : [res, ...more('response')]) add(replies, { riid: 0, mid: 0, payload: v, error: false });
         const err = payloadFor(iface.name, m, 'error');
-        if (err !== undefined) add(replies, { riid: 0, mid: 0, payload: err, error: true });
+        for (const v of err === undefined ? more('error') : [err, ...more('error')]) add(replies, { riid: 0, mid: 0, payload: v, error: true });
       }
     }
   }
@@ -179,7 +209,7 @@ export function solutionModelDef(tables: SolutionTables, policy: RulePolicy | re
       : { definitions: props.map((p) => oneWayDefinitions(tables, p)).join('\n'), invariants: props.map(() => 'OneWay'), init: 'SolutionInit', next: 'SolutionNext' };
   return {
     name,
-    description: `The solution "${tables.name}" with its policy "${pol.name}": ${tables.processes.length} processes, ${tables.connections.length} channels, ${calls.length} call and ${replies.length} reply messages.`,
+    description: `The solution "${tables.name}" with its policy "${pol.name}"${'decide' in pol ? ' (tabulated)' : ''}: ${tables.processes.length} processes, ${tables.connections.length} channels, ${calls.length} call and ${replies.length} reply messages.`,
     solution: tables,
     policy: pol,
     machine: modelMachine({ cpus: options.cpus ?? 1, irqLines: 0, memoryPages: 1 }),
@@ -218,7 +248,7 @@ export interface SolutionCheckResult {
 /** Generates the model of a solution and checks it with TLC. `path` names the solution in the replay file. */
 export async function checkSolution(
   tables: SolutionTables,
-  policy: RulePolicy | readonly AllowRule[],
+  policy: ModelPolicyInput,
   options: SolutionModelOptions & { readonly path?: string; readonly reference?: SolutionReference; readonly run?: RunOptions } = {},
 ): Promise<SolutionCheckResult> {
   const t0 = performance.now();

@@ -283,7 +283,7 @@ export interface TraceStats {
 
 /** Runs choices through the TS kernel from boot, recording each event and the projected state it reached. */
 export function recordTrace(m: CompiledModel, choices: readonly TraceChoice[]): RecordedTrace {
-  const project = projector(m.def.policy);
+  const project = projector(m.monitor);
   let s = m.boot.state;
   const steps: RecordedStep[] = [];
   const events: KernelEvent[] = [];
@@ -293,7 +293,7 @@ export function recordTrace(m: CompiledModel, choices: readonly TraceChoice[]): 
     const r = step(s, e);
     if (r.rejected !== undefined) continue;
     events.push(e);
-    steps.push({ event: e, action: eventRecord(m.tables, e), state: project.state(r.state, r.decisions, r.effects) });
+    steps.push({ event: e, action: eventRecord(m.tables, e, m.monitor.payload), state: project.state(r.state, r.decisions, r.effects) });
     s = r.state;
   }
   return { events, steps };
@@ -314,7 +314,7 @@ export function traceStats(m: CompiledModel, traces: readonly RecordedTrace[]): 
   let grants = 0;
   let denies = 0;
   const effects: Record<string, number> = {};
-  const project = projector(m.def.policy);
+  const project = projector(m.monitor);
   for (const tr of traces) {
     let prev = project.state(m.boot.state, [], []);
     for (const st of tr.steps) {
@@ -345,7 +345,7 @@ const asString = (v: TlaValue): string => (v.kind === 'string' ? v.value : Strin
  * TLC evaluates each value once.
  */
 export function tracesConstant(m: CompiledModel, traces: readonly RecordedTrace[]): { readonly value: TlaValue; readonly definitions: string } {
-  const project = projector(m.def.policy);
+  const project = projector(m.monitor);
   const boot = project.state(m.boot.state, m.boot.decisions, m.boot.effects);
   const names = new Map<string, string>();
   const defs: string[] = [];
@@ -392,7 +392,7 @@ export interface TraceValidation {
 /** Checks recorded traces with TLC in one run. */
 export async function validateTraces(m: CompiledModel, traces: readonly RecordedTrace[], options: RunOptions & { readonly invariants?: readonly string[] } = {}): Promise<TraceValidation> {
   const t0 = performance.now();
-  const project = projector(m.def.policy);
+  const project = projector(m.monitor);
   const boot = project.state(m.boot.state, m.boot.decisions, m.boot.effects);
   const data = tracesConstant(m, traces);
   const files = renderModel(m, {

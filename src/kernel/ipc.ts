@@ -8,6 +8,7 @@ import type { Draft } from './draft.ts';
 import { callKernel } from './services.ts';
 import { Rights, type Handle, type HandleEntry, type Message, type ObjectId, type Sid, type Tid } from './types.ts';
 import type { EventKind, SecurityEvent } from '../monitor/types.ts';
+import type { SolutionTables } from './solution.ts';
 
 type Fail = { readonly rc: 'rcBadHandle' | 'rcNoRights' | 'rcInvalidArgument'; readonly detail: string };
 
@@ -26,26 +27,29 @@ function captureTransfers(d: Draft, sid: Sid, message: Message): HandleEntry[] |
 
 /** The security event for a message between two processes (or a process and the kernel). */
 export function messageEvent(d: Draft, kind: EventKind, src: Sid, dst: Sid, riid: number, mid: number, payload: unknown, transfers: readonly HandleEntry[]): SecurityEvent {
-  const { tables } = d.config;
-  const dstProc = d.processes[dst]!;
-  // the endpoint and method belong to the server's class (the caller's own class for its security interface)
-  const serverClass = tables.classes[kind === 'request' ? dstProc.taskClass : d.processes[src]!.taskClass]!;
+  const classOf = (sid: Sid) => d.processes[sid]!.taskClass;
+  return securityEvent(d.config.tables, kind, src, classOf(src), dst, classOf(dst), riid, mid, payload, transfers.map((t) => t.rights));
+}
+
+/** The same from the processes' classes: the endpoint and method belong to the server's class (the caller's own class for its security interface). */
+export function securityEvent(tables: SolutionTables, kind: EventKind, src: Sid, srcClass: number, dst: Sid, dstClass: number, riid: number, mid: number, payload: unknown, rights: readonly number[]): SecurityEvent {
+  const serverClass = tables.classes[kind === 'request' ? dstClass : srcClass]!;
   const ep = serverClass.endpoints[riid];
   const iface = kind === 'security' ? serverClass.security : (ep?.iface ?? -1);
   const method = tables.interfaces[iface]?.methods[mid];
   return {
     kind,
     src,
-    srcClass: d.processes[src]!.taskClass,
+    srcClass,
     dst,
-    dstClass: dstProc.taskClass,
+    dstClass,
     endpoint: kind === 'security' ? -1 : (ep?.nameId ?? -1),
     method: method?.nameId ?? -1,
     iface: method === undefined ? -1 : iface,
     riid,
     mid,
     message: payload,
-    transfers: transfers.map((t) => t.rights),
+    transfers: rights,
   };
 }
 

@@ -13,6 +13,8 @@
 //     client:
 //       - { call: ping, method: Ping, payload: { value: 1 } }
 //   untrusted: [ … ]                    processes run as adversaries
+//   properties:                         what `cordon check` verifies beside the kernel's own invariants
+//     - { kind: one-way, internal: [diode.Writer], external: [diode.Reader] }
 //
 // The file is read with the `yaml` package and validated with io-ts; every
 // error names the file, line and column.
@@ -27,6 +29,8 @@ import type { TemplateValue } from '../template/board.ts';
 
 /** The manifest's own program codec, so that both files accept the same operations. */
 const Programs = ManifestCodec.types[1].props.programs;
+/** and its solution properties (`cordon check`) */
+const Properties = ManifestCodec.types[1].props.properties;
 
 const Scalar = new t.Type<string, unknown, unknown>(
   'a text, number or boolean',
@@ -45,11 +49,12 @@ export const CordonYamlCodec = t.partial(
     variables: t.record(t.string, TemplateValueCodec, 'a map of template variables'),
     programs: Programs,
     untrusted: t.array(t.string, 'a list of process names'),
+    properties: Properties,
   },
   'a map of cordon.yaml keys',
 );
 
-const KEYS = ['name', 'description', 'placeholders', 'macros', 'variables', 'programs', 'untrusted'];
+const KEYS = ['name', 'description', 'placeholders', 'macros', 'variables', 'programs', 'untrusted', 'properties'];
 
 export interface CordonYaml {
   readonly file: string;
@@ -62,6 +67,8 @@ export interface CordonYaml {
   /** null when the file has no `programs` key */
   readonly programs: Readonly<Record<string, readonly ProgramOp[]>> | null;
   readonly untrusted: readonly string[];
+  /** solution properties `cordon check` verifies with TLC (class names, as in solution.yaml) */
+  readonly properties: t.TypeOf<typeof Properties>;
   /** where each program and each untrusted entry is written, for later checks against init.yaml */
   readonly at: (path: readonly (string | number)[]) => Loc;
 }
@@ -141,6 +148,7 @@ export function parseCordonYaml(file: string, text: string): CordonYaml {
     variables: m.variables ?? {},
     programs: m.programs ?? null,
     untrusted: m.untrusted ?? [],
+    properties: m.properties ?? [],
     at: (path) => locateIn(doc, source, path),
   };
 }

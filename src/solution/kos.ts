@@ -137,6 +137,8 @@ export interface KosSolution {
   /** scripted programs from cordon.yaml, null when there are none */
   readonly programs: Readonly<Record<string, readonly ProgramOp[]>> | null;
   readonly untrusted: readonly string[];
+  /** solution properties from cordon.yaml */
+  readonly properties: CordonYaml['properties'];
   /** non-fatal notes, each with its place (`file:line:col: …`) */
   readonly warnings: readonly string[];
   /** milliseconds spent reading and checking the files (parse) and compiling the policy */
@@ -252,6 +254,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     tests,
     programs: cordon?.programs ?? null,
     untrusted: cordon?.untrusted ?? [],
+    properties: cordon?.properties ?? [],
     warnings,
     timings: { parseMs: t1 - t0, compileMs: t2 - t1 },
   };

@@ -67,7 +67,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
       if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
       const k = loadKosSolution(abs, board === undefined ? {} : { board });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests, properties: [] };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests, properties: k.properties };
     } catch (e) {
       if (e instanceof ParseError) throw new VerifyError(e.message);
       throw e;
@@ -138,8 +138,10 @@ export function verify(opts: VerifyOptions = {}): Report {
 /**
  * The main job with its TLC checks: every hand-written model of the kernel
  * spec (models/) with its distinct-state count and depth, and the solution's
- * own model when its policy is a finite relation (a rule-form or static PSL
- * policy; otherwise the check is reported as skipped with the reason).
+ * own model (cordon check: its policy as rules or as a table over its
+ * reachable monitor states). A solution that cannot be modelled (a payload
+ * no codec accepts, a policy beyond the table's bounds) is an error entry
+ * with the reason.
  */
 export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (name: string) => void } = {}): Promise<Report> {
   const report = verify(opts);
@@ -162,7 +164,7 @@ export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (
     checks.push(checkEntry(await checkLoaded(loaded, { path: report.solution })));
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
-    checks.push({ id: `tlc.solution.${loaded.name}`, kind: 'tlc', status: 'skipped', runs: 0, durationMs: Math.round(performance.now() - started), details: { reason: e.message } });
+    checks.push({ id: `tlc.solution.${loaded.name}`, kind: 'tlc', status: 'error', runs: 0, durationMs: Math.round(performance.now() - started), details: { reason: e.message } });
   }
   return { ...report, checks: [...report.checks, ...checks], toolVersions: { ...report.toolVersions, ...(await tlcVersion()) } };
 }
