@@ -81,7 +81,7 @@ MC_Handles_ ==
     {0, 1, 2}
 MC_Handles == MC_Handles_
 MC_Messages_ ==
-    {[riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0]}
+    {[riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0]}
 MC_Messages == MC_Messages_
 MC_Replies_ ==
     { [error |-> FALSE, accepts |-> {<<0, 0>>, <<0, 1>>, <<1, 0>>, <<1, 1>>, <<1, 2>>, <<2, 0>>, <<2, 1>>, <<2, 2>>, <<3, 0>>, <<3, 1>>, <<4, 0>>, <<4, 1>>, <<4, 2>>, <<5, 0>>, <<5, 1>>, <<5, 2>>, <<5, 3>>, <<5, 4>>, <<5, 5>>, <<6, 0>>, <<6, 1>>, <<6, 2>>, <<7, 0>>, <<7, 1>>, <<8, 0>>, <<8, 1>>, <<9, 0>>, <<10, 0>>}, handles |-> <<>>, payload |-> 0],
@@ -97,6 +97,9 @@ MC_MaxRegions == MC_MaxRegions_
 MC_MaxObjects_ ==
     3
 MC_MaxObjects == MC_MaxObjects_
+MC_MaxThreads_ ==
+    64
+MC_MaxThreads == MC_MaxThreads_
 MC_Servers_ ==
     {}
 MC_Servers == MC_Servers_

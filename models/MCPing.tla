@@ -80,11 +80,11 @@ MC_Handles_ ==
     {0, 1, 2}
 MC_Handles == MC_Handles_
 MC_Messages_ ==
-    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 0, mid |-> 1, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 0, mid |-> 2, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 1, mid |-> 1, accepts |-> {<<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0]
+    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 0, mid |-> 1, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 0, mid |-> 2, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 1, mid |-> 1, accepts |-> {<<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0]
     }
 MC_Messages == MC_Messages_
 MC_Replies_ ==
@@ -102,6 +102,9 @@ MC_MaxRegions == MC_MaxRegions_
 MC_MaxObjects_ ==
     2
 MC_MaxObjects == MC_MaxObjects_
+MC_MaxThreads_ ==
+    64
+MC_MaxThreads == MC_MaxThreads_
 MC_Servers_ ==
     {}
 MC_Servers == MC_Servers_

@@ -88,16 +88,16 @@ MC_Handles_ ==
     {0, 1, 2, 3}
 MC_Handles == MC_Handles_
 MC_Messages_ ==
-    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 2, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 0>>, <<6, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 1, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 2, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 4, mid |-> 0, accepts |-> {<<1, 1>>, <<4, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 4, mid |-> 2, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 8, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 1, mid |-> 2, accepts |-> {<<1, 1>>, <<1, 2>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 1000000], handles |-> <<>>, payload |-> 0],
-      [riid |-> 0, mid |-> 1, accepts |-> {<<0, 1>>, <<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0], handles |-> <<>>, payload |-> 0]
+    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 2, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 0>>, <<6, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 1, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 2, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 0, accepts |-> {<<1, 1>>, <<4, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 1, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 4, mid |-> 2, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 3, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 8, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 2, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 1, mid |-> 2, accepts |-> {<<1, 1>>, <<1, 2>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 1000000, priority |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 0, mid |-> 1, accepts |-> {<<0, 1>>, <<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0]
     }
 MC_Messages == MC_Messages_
 MC_Replies_ ==
@@ -112,6 +112,9 @@ MC_MaxRegions == MC_MaxRegions_
 MC_MaxObjects_ ==
     5
 MC_MaxObjects == MC_MaxObjects_
+MC_MaxThreads_ ==
+    64
+MC_MaxThreads == MC_MaxThreads_
 MC_Servers_ ==
     {}
 MC_Servers == MC_Servers_

@@ -55,6 +55,7 @@ KERNEL_SID == 0
 EINIT_SID == 1
 KERNEL_OBJECT == 0
 KERNEL_HANDLE == 0
+MAX_PRIORITY == 31   \* solution.ts MAX_PRIORITY
 
 \* Rights (types.ts): a bit set.
 RCall == 1
@@ -87,7 +88,7 @@ ServiceNames == <<
 SECURITY_RIID == Len(ServiceNames)
 
 \* The kernel services this specification models; the others are never granted (ASSUME below).
-ModelledServices == {"task.Execute", "task.Exit", "thread.Exit", "thread.Sleep", "vmm.Allocate", "vmm.Map",
+ModelledServices == {"task.Execute", "task.Exit", "thread.Create", "thread.Exit", "thread.Sleep", "vmm.Allocate", "vmm.Map", "channel.Create",
                      "irq.Attach", "irq.Wait", "irq.Ack", "time.Read", "handle.Close", "handle.Duplicate"}
 
 \* The kernel service a Call on the kernel handle names by its RIID/MID ("none" if none).
@@ -383,6 +384,8 @@ service(name, s, t, a) ==
     LET sid == Thr(s, t).sid IN
     CASE name = "task.Execute" -> execute(s, t, a)
       [] name = "task.Exit" -> exitProcess(s, sid)
+      [] name = "thread.Create" ->
+            IF a.priority > MAX_PRIORITY THEN s ELSE spawnThread(s, sid, a.priority)
       [] name = "thread.Exit" -> exitThread(s, t)
       [] name = "thread.Sleep" ->
             IF a.ns = 0 THEN s ELSE moveThread(s, t, [tag |-> "sleep", ticks |-> (a.ns + TickNs - 1) \div TickNs])
@@ -421,6 +424,10 @@ service(name, s, t, a) ==
             IF e = Null THEN s
             ELSE IF ~HasRight(e.rights, RDuplicate) \/ ~RightsWithin(a.rights, e.rights) THEN s
             ELSE installHandle(s, sid, [object |-> e.object, rights |-> a.rights])
+      [] name = "channel.Create" ->
+            \* a channel served by the caller: the client end (call, transfer, duplicate), then the server end
+            LET s1 == give(s, sid, [kind |-> "channel", server |-> sid, queue |-> <<>>, receivers |-> <<>>], RCall + RTransfer + RDuplicate)
+            IN installHandle(s1, sid, [object |-> Len(s.objects), rights |-> RRecv])
       [] OTHER -> Assert(FALSE, <<"a granted kernel service the spec does not model", name>>)
 
 \* callKernel: a Call on the kernel handle is a kernel service or a query of the caller's security

@@ -12,6 +12,7 @@ CONSTANTS
     MaxHandles,   \* model bound: handle table length (handle.Duplicate and transfers grow tables)
     MaxRegions,   \* model bound: regions per process (vmm.Map grows them)
     MaxObjects,   \* model bound: kernel objects (allocations and attachments freed by handle.Close let the table grow)
+    MaxThreads,   \* model bound: threads (thread.Create grows the thread table)
     Servers,      \* TIDs of well-behaved servers: they only Recv and Reply on their server handle (the liveness model; {} elsewhere)
     Watched       \* TIDs of clients whose calls the liveness property follows
 
@@ -29,6 +30,7 @@ Entry(p, h) == HandlesOf(p)[h + 1]
 Bounds ==
     /\ \A p \in Sids : Len(HandlesOf(p)) <= MaxHandles /\ Len(processes[p + 1].regions) <= MaxRegions
     /\ Len(objects) <= MaxObjects
+    /\ Len(threads) <= MaxThreads
 
 (***************************************************************************)
 (* TypeOK: every variable has the shape of its TS counterpart (types.ts).   *)

@@ -29,9 +29,11 @@ export const K = {
   irqAttach: (line: number): Message => ({ riid: 4, mid: 0, payload: { line } }),
   irqWait: (handle: number): Message => ({ riid: 4, mid: 1, payload: { handle } }),
   irqAck: (handle: number): Message => ({ riid: 4, mid: 2, payload: { handle } }),
+  threadCreate: (priority: number): Message => ({ riid: 1, mid: 0, payload: { priority } }),
   timeRead: { riid: 7, mid: 0, payload: { clock: 'monotonic' } } as Message,
   close: (handle: number): Message => ({ riid: 8, mid: 0, payload: { handle } }),
   duplicate: (handle: number, rights: number): Message => ({ riid: 8, mid: 1, payload: { handle, rights } }),
+  channelCreate: { riid: 9, mid: 0, payload: {} } as Message,
   /** a malformed kernel request (the payload fits no codec) */
   malformed: { riid: 2, mid: 0, payload: null } as Message,
 } as const;
@@ -314,6 +316,43 @@ export const Duo: ModelDef = {
   expected: { distinct: 85, depth: 11 },
 };
 
+// ------------------------------------------------------------------ Spawn: threads and channels made at run time
+
+const spawnSolution: SolutionDecl = {
+  name: 'spawn',
+  interfaces: [valueInterface('spawn.Self', ['Ping'])],
+  classes: [{ name: 'Worker', endpoints: [{ name: 'self', interface: 'spawn.Self' }] }],
+  processes: [{ name: 'worker', taskClass: 'Worker' }],
+  connections: [],
+};
+
+/** One process that makes threads and a channel to itself at run time, and calls itself on it. */
+export const Spawn: ModelDef = {
+  name: 'Spawn',
+  description: 'Spawn: one process (1 channel made at run time, 1 CPU): thread.Create (a valid and an out-of-range\npriority) and channel.Create, then Call, Recv and Reply between its own threads on the new channel;\nthe second channel.Create is denied by a limited rule.',
+  solution: spawnSolution,
+  policy: {
+    name: 'spawn',
+    rules: [
+      einit,
+      kernelRule('thread', 'Create'),
+      { ...kernelRule('channel', 'Create'), limit: 1 },
+      kernelRule('thread', 'Exit'),
+      { id: 'ping', kind: 'request', src: 'Worker', dst: 'Worker', endpoint: 'self', method: 'Ping' },
+      { id: 'pong', kind: 'response', src: 'Worker', dst: 'Worker' },
+    ],
+  },
+  machine: modelMachine({ cpus: 1, irqLines: 0, memoryPages: 1 }),
+  alphabet: {
+    handles: [0, 1, 2],
+    calls: [K.threadCreate(0), K.threadCreate(32), K.channelCreate, K.threadExit, msg(0, 0, { value: 1 })],
+    replies: [answer(false, { value: 2 })],
+  },
+  bounds: { maxHandles: 3, maxRegions: 0, maxObjects: 2, maxThreads: 2 },
+  symmetry: false,
+  expected: { distinct: 140, depth: 12 },
+};
+
 // ------------------------------------------------------------------ Swarm: the scale model (distributed TLC)
 
 /** `clients` clients of one server, each over its own channel, on `cpus` CPUs: the model for distributed TLC. */
@@ -353,4 +392,4 @@ export function swarm(clients: number, cpus: number, name = `Swarm${clients}x${c
   };
 }
 
-export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Duo, Services, Gateway, Broker];
+export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Duo, Services, Spawn, Gateway, Broker];

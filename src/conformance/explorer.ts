@@ -40,8 +40,8 @@ export interface ExploreResult {
 
 /** The model's CONSTRAINT Bounds on a TS state. */
 export function withinBounds(m: CompiledModel, s: KernelState): boolean {
-  const { maxHandles, maxRegions, maxObjects } = m.def.bounds;
-  return s.objects.length <= maxObjects && s.processes.every((p) => p.handles.length <= maxHandles && p.regions.length <= maxRegions);
+  const { maxHandles, maxRegions, maxObjects, maxThreads = 64 } = m.def.bounds;
+  return s.objects.length <= maxObjects && s.threads.length <= maxThreads && s.processes.every((p) => p.handles.length <= maxHandles && p.regions.length <= maxRegions);
 }
 
 export function running(s: KernelState): number[] {

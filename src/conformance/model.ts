@@ -36,7 +36,8 @@ export interface ModelDef {
   readonly tableLimits?: TableLimits;
   readonly machine: Machine;
   readonly alphabet: Alphabet;
-  readonly bounds: { readonly maxHandles: number; readonly maxRegions: number; readonly maxObjects: number };
+  /** TLC's CONSTRAINT (spec/Properties.tla Bounds); maxThreads defaults to 64 */
+  readonly bounds: { readonly maxHandles: number; readonly maxRegions: number; readonly maxObjects: number; readonly maxThreads?: number };
   /** CPUs as a symmetry set (why it is sound: spec/Kernel.tla treats CPUs only as names) */
   readonly symmetry: boolean;
   /** the liveness model: TIDs of well-behaved servers, and the clients whose calls must be answered */
@@ -121,6 +122,7 @@ export function modelConstants(m: CompiledModel): Record<string, TlaValue> {
     MaxHandles: int(def.bounds.maxHandles),
     MaxRegions: int(def.bounds.maxRegions),
     MaxObjects: int(def.bounds.maxObjects),
+    MaxThreads: int(def.bounds.maxThreads ?? 64),
     Servers: set((def.liveness?.servers ?? []).map(int)),
     Watched: set((def.liveness?.watched ?? []).map(int)),
   };
