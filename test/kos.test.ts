@@ -190,7 +190,7 @@ describe('errors name file:line:col', () => {
   });
 
   it('cordon.yaml: unknown keys, wrong shapes, programs of processes that do not exist', () => {
-    fails(solution({ ...MINIMAL, 'cordon.yaml': 'name: x\nprogram: {}\n' }), 'validation', 'cordon.yaml:2:1', /unknown key program in cordon\.yaml \(expected name, description, placeholders, macros, variables, programs, untrusted\)/);
+    fails(solution({ ...MINIMAL, 'cordon.yaml': 'name: x\nprogram: {}\n' }), 'validation', 'cordon.yaml:2:1', /unknown key program in cordon\.yaml \(expected name, description, placeholders, macros, variables, programs, untrusted, properties\)/);
     fails(solution({ ...MINIMAL, 'cordon.yaml': 'programs:\n  demo.Client:\n    - { call: srv }\n' }), 'validation', 'cordon.yaml:3:7', /programs\.demo\.Client\[0\]: expected /);
     fails(solution({ ...MINIMAL, 'cordon.yaml': 'programs:\n  demo.Nobody:\n    - { recv: srv }\n' }), 'reference', 'cordon.yaml:2:3', /programs: demo\.Nobody is not a process that .*init\.yaml starts \(processes: demo\.Client, demo\.Server\)/);
     fails(solution({ ...MINIMAL, 'cordon.yaml': 'untrusted: [demo.Client, nobody]\n' }), 'reference', 'cordon.yaml:1:26', /untrusted: nobody is not a process/);
