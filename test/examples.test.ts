@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,15 +85,23 @@ describe('examples', () => {
     });
   }
 
-  it('a KasperskyOS solution without cordon.yaml still verifies; the scenario says it ran no programs', () => {
+  it('a KasperskyOS solution without cordon.yaml still verifies; its scripted-programs check is skipped with the reason', () => {
     const bare = join(out, 'ping-bare');
     cpSync(join(ROOT, 'examples', 'ping'), bare, { recursive: true });
     rmSync(join(bare, 'cordon.yaml'));
     const report = verify({ solution: bare, seed: 1, runs: 5, steps: 20, scenarioSteps: 200 });
-    assert.deepEqual(report.checks.filter((c) => c.status !== 'pass').map((c) => c.id), []);
-    const scenario = report.checks.find((c) => c.kind === 'scenario')!;
-    assert.equal(scenario.id, 'scenario.board');
-    assert.match((scenario.details as { note: string }).note, /no scripted programs/);
+    assert.deepEqual(report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}`), ['scenario.programs: skipped']);
+    const scenario = report.checks.find((c) => c.id === 'scenario.programs')!;
+    assert.deepEqual(scenario.details, { reason: 'no cordon.yaml' });
+    assert.equal(scenario.runs, 0);
+    // the board still ran: its events and scheduling under the board properties
+    const board = report.checks.find((c) => c.id === 'board.events')!;
+    assert.equal(board.status, 'pass');
+    assert.equal((board.details as { steps: number }).steps, 200);
     assert.equal(report.checks.filter((c) => c.kind === 'pal').length, 8);
+    // a cordon.yaml without programs names itself as the reason
+    writeFileSync(join(bare, 'cordon.yaml'), 'name: ping-bare\n');
+    const named = verify({ solution: bare, seed: 1, runs: 2, steps: 10, scenarioSteps: 50 });
+    assert.deepEqual(named.checks.find((c) => c.id === 'scenario.programs')!.details, { reason: 'cordon.yaml gives no programs' });
   });
 });

@@ -3,11 +3,18 @@
 // driver: every scripted operation must succeed, and the board properties
 // (IRQ only to its holder, no port I/O off x86, DMA only into granted
 // buffers, a monotonic clock, one thread per CPU) must hold at every step.
+//
+// A solution without scripted programs (a KasperskyOS solution has none
+// unless a cordon.yaml gives them) gets `scenario.programs` as skipped, with
+// the reason, and a `board.events` check: the same run with only board
+// events, scheduling and its untrusted processes, under the same board
+// properties.
 
 import type { Board } from '../../boards/index.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
 import { run, compilePrograms, checkBoardStep, describeEvent, describeResult, type Program, type Op } from '../driver/index.ts';
+import { basename } from 'node:path';
 import type { ProgramOp } from '../solution/manifest.ts';
 import type { CheckResult } from '../evidence/report.ts';
 import type { Loaded } from './verify.ts';
@@ -20,6 +27,18 @@ export function driverOp(o: ProgramOp): Op {
   if ('recv' in o) return { op: 'recv', connection: o.recv, ...opt('client', o.client), ...common };
   if ('reply' in o) return { op: 'reply', connection: o.reply, ...opt('client', o.client), ...opt('payload', o.payload), ...opt('error', o.error), ...opt('handles', o.handles), ...common };
   return { op: 'kernel', endpoint: o.kernel as Extract<Op, { op: 'kernel' }>['endpoint'], method: o.method, ...opt('payload', o.payload), ...common };
+}
+
+/** The scenario checks of a solution: its scripted programs, or (when it has none) the skipped programs check and the board-events run. */
+export function scenarioChecks(loaded: Loaded, board: Board, seed: number, steps: number): CheckResult[] {
+  if (Object.keys(loaded.manifest?.programs ?? {}).length > 0) return [scenarioCheck(loaded, board, seed, steps)];
+  const reason = loaded.manifestFile === null ? 'no cordon.yaml' : `${basename(loaded.manifestFile)} gives no programs`;
+  const events = scenarioCheck(loaded, board, seed, steps);
+  const untrusted = loaded.manifest?.untrusted ?? [];
+  return [
+    { id: 'scenario.programs', kind: 'scenario', status: 'skipped', runs: 0, durationMs: 0, details: { reason } },
+    { ...events, id: 'board.events', kind: 'board', details: { ...(events.details as object), ran: untrusted.length === 0 ? 'board events and scheduling' : `board events, scheduling and the untrusted processes ${untrusted.join(', ')}` } },
+  ];
 }
 
 export function scenarioCheck(loaded: Loaded, board: Board, seed: number, steps: number): CheckResult {

@@ -16,7 +16,7 @@ import { runPalTests } from '../policy/pal/run.ts';
 import { palChecks } from '../policy/pal/checks.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
 import { kernelProperties } from './properties.ts';
-import { scenarioCheck } from './scenario.ts';
+import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
 import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
@@ -46,6 +46,8 @@ export interface Loaded {
   readonly rules: RulePolicy | null;
   /** scripted programs and untrusted processes: solution.yaml's, or a KasperskyOS solution's cordon.yaml (null: none) */
   readonly manifest: Pick<LoadedManifest, 'programs' | 'untrusted'> | null;
+  /** the file that gives the scripted programs, if the solution has one (solution.yaml, cordon.yaml); null for a KasperskyOS solution without cordon.yaml */
+  readonly manifestFile: string | null;
   /** PAL tests (a KasperskyOS solution's assert blocks) */
   readonly pal: readonly PalSuite[];
   /** extra properties for `cordon check` (solution.yaml `properties`) */
@@ -67,7 +69,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
       if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
       const k = loadKosSolution(abs, board === undefined ? {} : { board });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests, properties: k.properties };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties };
     } catch (e) {
       if (e instanceof ParseError) throw new VerifyError(e.message);
       throw e;
@@ -79,7 +81,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
   if (!tables.ok) throw new VerifyError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new VerifyError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, pal: [], properties: m.properties };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, manifestFile: file, pal: [], properties: m.properties };
 }
 
 function bootCheck(loaded: Loaded, board: Board): CheckResult {
@@ -113,11 +115,7 @@ export function verify(opts: VerifyOptions = {}): Report {
   const shown = opts.solution ?? DEFAULT_SOLUTION;
   const replay = (s: number, p: string) => `npx cordon verify ${shown} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p}`;
   opts.onCheck?.('scenario');
-  const scenario = scenarioCheck(loaded, board, seed, opts.scenarioSteps ?? 5_000);
-  // a solution without scripted programs (a KasperskyOS solution has none unless a cordon.yaml gives them): board events and scheduling only
-  if (loaded.manifest === null || Object.keys(loaded.manifest.programs).length === 0)
-    checks.push({ ...scenario, id: 'scenario.board', details: { ...(scenario.details as object), note: 'no scripted programs (no cordon.yaml programs): only board events and scheduling ran' } });
-  else checks.push(scenario);
+  checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000));
   opts.onCheck?.('kernel properties');
   checks.push(...kernelProperties({ tables: loaded.tables, policy: loaded.policy, rules: loaded.rules, machine: board.toMachine() }, { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) }));
   return {
