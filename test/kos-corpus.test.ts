@@ -1,8 +1,9 @@
 // The corpus: every solution under test/fixtures/kos/ that holds a
 // cordon-fixture.json (at any depth, so a tree with several einit
 // configurations gives one fixture per configuration) loads as it is, boots,
-// passes its PAL tests, verifies (every check passes or is skipped, none
-// fails) and passes `cordon test`. One small fixture is also model-checked
+// passes its PAL tests, makes a TLC model whose alphabet holds every method
+// its servers offer, verifies (every check passes or is skipped, none fails)
+// and passes `cordon test`. One small fixture is also model-checked
 // with TLC through `cordon check`, which needs no cordon.yaml.
 //
 // cordon-fixture.json (io-ts codec below):
@@ -29,6 +30,9 @@ import { createMonitor } from '../src/monitor/monitor.ts';
 import { runPalTests } from '../src/policy/pal/run.ts';
 import { testCommand } from '../src/policy/pal/command.ts';
 import { verify, type VerifyOptions } from '../src/verify/verify.ts';
+import { solutionModelDef } from '../src/conformance/solution-model.ts';
+import { compileModel } from '../src/conformance/model.ts';
+import { modelOptions } from '../src/check/check.ts';
 import { DEFAULT_BOARD, getBoard } from '../boards/index.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -127,6 +131,21 @@ describe('the KasperskyOS corpus', () => {
           const n = reported(k, 'notModelled');
           assert.equal(Array.isArray(n) ? n.length : n, fixture.expect.notModelled, 'bindings not modelled');
         }
+      });
+
+      it('makes a TLC model: every method of every endpoint its servers offer, with a payload its declaration accepts', () => {
+        const k = loadKosSolution(dir, options as KosLoadOptions);
+        const def = solutionModelDef(k.tables, k.policy, modelOptions({ manifest: null, properties: [] }));
+        const servers = new Set(k.tables.connections.map((c) => k.tables.processes[c.server]!.taskClass));
+        const missing: string[] = [];
+        for (const cls of servers)
+          for (const ep of k.tables.classes[cls]!.endpoints)
+            for (const m of k.tables.interfaces[ep.iface]!.methods)
+              if (!def.alphabet.calls.some((c) => c.riid === ep.riid && c.mid === m.mid && m.request.is(c.payload))) missing.push(`${ep.name}.${m.name}`);
+        assert.deepEqual(missing, [], 'methods without a well-formed call in the alphabet');
+        // the policy tabulates over the model's events (what cordon check gives TLC)
+        const model = compileModel(def);
+        assert.equal(model.monitor.form, 'table');
       });
 
       it('verifies: every check passes or is skipped', () => {
