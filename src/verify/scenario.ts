@@ -10,11 +10,11 @@
 // events, scheduling and its untrusted processes, under the same board
 // properties.
 
+import { basename } from 'node:path';
 import type { Board } from '../../boards/index.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
 import { run, compilePrograms, checkBoardStep, describeEvent, describeResult, type Program, type Op } from '../driver/index.ts';
-import { basename } from 'node:path';
 import type { ProgramOp } from '../solution/manifest.ts';
 import type { CheckResult } from '../evidence/report.ts';
 import type { Loaded } from './verify.ts';
