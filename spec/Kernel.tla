@@ -65,11 +65,12 @@ RWrite == 8
 RMap == 16
 RTransfer == 32
 RDuplicate == 64
+ALL_RIGHTS == 127
 
 Pow2 == [b \in 0 .. 30 |-> 2 ^ b]
 HasRight(r, bit) == (r \div bit) % 2 = 1
-\* (rights & ~held) === 0 in TS, for rights below 2^31
-RightsWithin(r, held) == \A b \in 0 .. 30 : (r \div Pow2[b]) % 2 = 1 => (held \div Pow2[b]) % 2 = 1
+\* rightsWithin in TS: no right beyond ALL_RIGHTS, and (rights & ~held) === 0
+RightsWithin(r, held) == r <= ALL_RIGHTS /\ \A b \in 0 .. 6 : (r \div Pow2[b]) % 2 = 1 => (held \div Pow2[b]) % 2 = 1
 \* rights & (read | write)
 ReadWrite(r) == (IF HasRight(r, RRead) THEN RRead ELSE 0) + (IF HasRight(r, RWrite) THEN RWrite ELSE 0)
 
@@ -430,14 +431,23 @@ service(name, s, t, a) ==
             IN installHandle(s1, sid, [object |-> Len(s.objects), rights |-> RRecv])
       [] OTHER -> Assert(FALSE, <<"a granted kernel service the spec does not model", name>>)
 
+\* decode (services.ts): the kernel reads a service's arguments only from a payload that matches the
+\* service's codec, whatever the monitor checked; otherwise the caller gets rcInvalidArgument and the
+\* service does not run.  (Under Monitor a granted request always matches: ~wf is denied.)
+decode(m) ==
+    IF m.riid < Len(Classes[1].endpoints) /\ <<Classes[1].endpoints[m.riid + 1].iface, m.mid>> \in m.accepts
+    THEN [ok |-> TRUE, args |-> m.args] ELSE [ok |-> FALSE]
+
 \* callKernel: a Call on the kernel handle is a kernel service or a query of the caller's security
-\* interface; mediated first, run only on grant; the service effect precedes the effects the service causes.
+\* interface; mediated first, then decoded, run only on grant; the service effect precedes the effects
+\* the service causes.
 callKernel(s, t, m) ==
     LET sid == Thr(s, t).sid
         kind == IF m.riid = SECURITY_RIID THEN "security" ELSE "request"
         ev == messageEvent(s, kind, sid, KERNEL_SID, m.riid, m.mid, m.accepts, m.payload, <<>>)
         s1 == mediate(s, ev)
-        s2 == service(ServiceOf(m), s1, t, m.args)
+        a == decode(m)
+        s2 == IF a.ok THEN service(ServiceOf(m), s1, t, a.args) ELSE s1
         n == Len(s1.effects)
     IN IF Len(m.handles) > 0 THEN s
        ELSE IF ~granted(s1) THEN s1

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as t from 'io-ts';
-import { boot } from '../src/kernel/boot.ts';
+import { boot, bootWith } from '../src/kernel/boot.ts';
+import { compileSolution } from '../src/kernel/solution.ts';
+import type { CompiledPolicy } from '../src/monitor/types.ts';
 import { step } from '../src/kernel/step.ts';
 import { Nat, KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
@@ -194,6 +196,34 @@ test('time, handles and run-time channels', () => {
   assert.equal(kcall(w, 0, 'handle', 'Close', { handle: dup.handle })?.rc, 'rcOk');
   assert.equal(kcall(w, 0, 'handle', 'Close', { handle: dup.handle })?.rc, 'rcBadHandle');
   assert.equal(kcall(w, 0, 'handle', 'Close', { handle: 0 })?.rc, 'rcInvalidArgument');
+});
+
+test('the kernel decodes its own arguments: under a monitor that checks nothing, vmm.Allocate {} is rcInvalidArgument and changes nothing', () => {
+  const tables = compileSolution(solution);
+  assert.ok(tables.ok);
+  const grantAll: CompiledPolicy = { name: 'grant-all', initial: 0, decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }) };
+  const w = { s: bootWith(tables.value, { policy: grantAll, initial: 0, decide: grantAll.decide }, x86).state };
+  running(w, 0);
+  const before = w.s;
+  const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('vmm'), mid: mid('vmm', 'Allocate'), payload: {} } } });
+  assert.deepEqual(r.decisions.map((d) => d.decision.verdict), ['grant'], 'the monitor was asked, and granted');
+  assert.deepEqual(r.results, [{ tid: 0, rc: 'rcInvalidArgument', detail: 'argument pages of vmm.Allocate is not a Nat' }]);
+  for (const k of ['processes', 'threads', 'objects', 'cpus', 'runQueue', 'futexQueue', 'irqs', 'clock', 'io', 'monitor'] as const) assert.equal(w.s[k], before[k], `${k} changed`);
+  assert.deepEqual(r.effects.flatMap((e) => e.created), []);
+  // the same for a wrong type, a fraction, a negative number, and no record at all
+  for (const payload of [{ pages: '1' }, { pages: 1.5 }, { pages: -1 }, null, [1]]) {
+    const x = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('vmm'), mid: mid('vmm', 'Allocate'), payload } } });
+    assert.equal(x.results[0]?.rc, 'rcInvalidArgument', JSON.stringify(payload));
+    assert.equal(w.s.objects, before.objects);
+  }
+  assert.equal(value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1, extra: 'ignored' })).base, 0x10000, 'a payload that decodes is performed');
+});
+
+test('rights beyond the 32 bits of a bit operation are no rights a handle holds', () => {
+  const w = start(x86);
+  const a = value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 }));
+  for (const rights of [2 ** 32, 2 ** 32 + 4, 2 ** 40 + 4, Number.MAX_SAFE_INTEGER]) assert.equal(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights })?.rc, 'rcNoRights', `rights ${rights}`);
+  assert.equal(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: 4 })?.rc, 'rcOk');
 });
 
 test('a kernel service the policy does not grant does not run', () => {

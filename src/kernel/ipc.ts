@@ -6,7 +6,7 @@
 
 import type { Draft } from './draft.ts';
 import { callKernel } from './services.ts';
-import { Rights, type Handle, type HandleEntry, type Message, type ObjectId, type Sid, type Tid } from './types.ts';
+import { Rights, rightsWithin, type Handle, type HandleEntry, type Message, type ObjectId, type Sid, type Tid } from './types.ts';
 import type { EventKind, SecurityEvent } from '../monitor/types.ts';
 import type { SolutionTables } from './solution.ts';
 
@@ -19,7 +19,7 @@ function captureTransfers(d: Draft, sid: Sid, message: Message): HandleEntry[] |
     const e = d.handle(sid, handle);
     if (e === undefined) return { rc: 'rcBadHandle', detail: `transferred handle ${handle} is not in the sender's table` };
     if ((e.rights & Rights.transfer) === 0) return { rc: 'rcNoRights', detail: `handle ${handle} lacks the transfer right` };
-    if ((rights & ~e.rights) !== 0) return { rc: 'rcNoRights', detail: `handle ${handle}: cannot pass rights it does not hold` };
+    if (!rightsWithin(rights, e.rights)) return { rc: 'rcNoRights', detail: `handle ${handle}: cannot pass rights it does not hold` };
     out.push({ object: e.object, rights });
   }
   return out;

@@ -17,8 +17,9 @@ export function schedule(d: Draft, cpu: number): void {
 }
 
 export function tick(d: Draft): void {
-  const now = d.clock.monotonic + d.config.machine.tickNs;
-  d.clock = { monotonic: now, realtime: d.clock.realtime + d.config.machine.tickNs };
+  // both clocks stop at the end of their range (2^53 ns) rather than lose precision
+  const now = Math.min(d.clock.monotonic + d.config.machine.tickNs, Number.MAX_SAFE_INTEGER);
+  d.clock = { monotonic: now, realtime: Math.min(d.clock.realtime + d.config.machine.tickNs, Number.MAX_SAFE_INTEGER) };
   for (const t of d.threads) if (t.state.tag === 'sleep' && t.state.until <= now) d.wake({ tid: t.tid, rc: 'rcOk' });
 }
 

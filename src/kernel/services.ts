@@ -1,46 +1,35 @@
 // Kernel services: methods of the kernel's endpoints (kernel-api.ts), reached
-// only by `Call` on the kernel handle. Each request is mediated first; a
-// service runs only on grant, and its arguments have already been checked
-// against the method's codec by the monitor.
+// only by `Call` on the kernel handle. As in seL4 and Hubris, a request goes
+// decode, perform, answer: it is mediated first; on grant the kernel decodes
+// the arguments itself with the method's codec (it does not rely on the
+// monitor having checked them: a payload that does not decode is
+// rcInvalidArgument and changes nothing); the service checks before it
+// writes and returns its outcome; callKernel writes the caller's result once.
 
+import * as t from 'io-ts';
 import type { Draft } from './draft.ts';
-import { KERNEL_ENDPOINTS, SECURITY_RIID } from './kernel-api.ts';
+import { SECURITY_RIID, SERVICE_ARGS, serviceOf, type ServiceArgs, type ServiceName } from './kernel-api.ts';
 import { messageEvent } from './ipc.ts';
 import { MAX_PRIORITY } from './solution.ts';
-import { KERNEL_OBJECT, KERNEL_SID, Rights, type Effect, type Handle, type HandleEntry, type KernelObject, type Message, type ObjectId, type Sid, type ThreadResult, type Tid } from './types.ts';
+import { KERNEL_OBJECT, KERNEL_SID, Rights, rightsWithin, type Effect, type Handle, type HandleEntry, type KernelObject, type Message, type ObjectId, type ReturnCode, type Sid, type Tid } from './types.ts';
 
-/** Service arguments; the monitor has checked them against the method's codec, so the fields a service reads are present. */
-interface Args {
-  readonly taskClass: string;
-  readonly name: string;
-  readonly clock: 'monotonic' | 'realtime';
-  readonly code: number;
-  readonly priority: number;
-  readonly ns: number;
-  readonly pages: number;
-  readonly handle: number;
-  readonly base: number;
-  readonly offset: number;
-  readonly count: number;
-  readonly line: number;
-  readonly port: number;
-  readonly value: number;
-  readonly size: number;
-  readonly rights: number;
-}
 type Created = [Sid, ObjectId][];
-type Service = (d: Draft, tid: Tid, args: Args, created: Created) => void;
+/** A failed service: the caller's return code and why. */
+type Failure = { readonly rc: Exclude<ReturnCode, 'rcOk'>; readonly detail: string };
+/** What a service answers its caller now; null when the thread blocked or exited (its result comes later, or never). */
+type Outcome = { readonly rc: 'rcOk'; readonly value?: unknown } | Failure | null;
+type Service<A> = (d: Draft, tid: Tid, args: A, created: Created) => Outcome;
 
-const ok = (d: Draft, tid: Tid, value?: unknown) => void d.results.push(value === undefined ? { tid, rc: 'rcOk' } : { tid, rc: 'rcOk', value });
-const fail = (d: Draft, tid: Tid, rc: ThreadResult['rc'], detail: string) => void d.results.push({ tid, rc, detail });
+const ok = (value?: unknown): Outcome => (value === undefined ? { rc: 'rcOk' } : { rc: 'rcOk', value });
+const fail = (rc: Failure['rc'], detail: string): Failure => ({ rc, detail });
 
 /** Looks up a handle of the calling thread's process that must refer to an object of one kind, with some rights. */
-function objectOf<K extends KernelObject['kind']>(d: Draft, tid: Tid, h: Handle, kinds: readonly K[], rights: number): [ObjectId, Extract<KernelObject, { kind: K }>] | undefined {
+function objectOf<K extends KernelObject['kind']>(d: Draft, tid: Tid, h: Handle, kinds: readonly K[], rights: number): [ObjectId, Extract<KernelObject, { kind: K }>] | Failure {
   const e = d.handle(d.threads[tid]!.sid, h);
-  if (e === undefined) return void fail(d, tid, 'rcBadHandle', `handle ${h} is not in the caller's table`);
+  if (e === undefined) return fail('rcBadHandle', `handle ${h} is not in the caller's table`);
   const o = d.objects[e.object]!;
-  if (!(kinds as readonly string[]).includes(o.kind)) return void fail(d, tid, 'rcInvalidArgument', `handle ${h} is not a ${kinds.join(' or ')} handle`);
-  if ((e.rights & rights) !== rights) return void fail(d, tid, 'rcNoRights', `handle ${h} lacks the rights this needs`);
+  if (!(kinds as readonly string[]).includes(o.kind)) return fail('rcInvalidArgument', `handle ${h} is not a ${kinds.join(' or ')} handle`);
+  if ((e.rights & rights) !== rights) return fail('rcNoRights', `handle ${h} lacks the rights this needs`);
   return [e.object, o as Extract<KernelObject, { kind: K }>];
 }
 
@@ -170,96 +159,99 @@ export function exitProcess(d: Draft, sid: Sid): void {
 
 // ------------------------------------------------------------------ the services
 
-const SERVICES: Readonly<Record<string, Service>> = {
-  'task.Execute': (d, tid, a, created) => {
+const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
+  'task.Execute': (d, tid, a) => {
     const { tables } = d.config;
     const src = d.processes[d.threads[tid]!.sid]!;
     const cls = tables.classByName.get(a.taskClass);
-    if (cls === undefined || cls < 2) return fail(d, tid, 'rcInvalidArgument', `unknown task class "${a.taskClass}"`);
-    if (a.name === '' || d.processes.some((p) => p.name === a.name)) return fail(d, tid, 'rcInvalidArgument', `process name "${a.name}" is empty or taken`);
+    if (cls === undefined || cls < 2) return fail('rcInvalidArgument', `unknown task class "${a.taskClass}"`);
+    if (a.name === '' || d.processes.some((p) => p.name === a.name)) return fail('rcInvalidArgument', `process name "${a.name}" is empty or taken`);
     const sid = d.processes.length;
     const event = { kind: 'execute', src: src.sid, srcClass: src.taskClass, dst: sid, dstClass: cls, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] } as const;
-    if (!d.mediate(event)) return fail(d, tid, 'rcSecurityDisallow', 'execute denied');
+    if (!d.mediate(event)) return fail('rcSecurityDisallow', 'execute denied');
     createProcess(d, a.name, cls, d.threads[tid]!.priority);
     d.effect('execute', event);
-    ok(d, tid, { sid });
+    return ok({ sid });
   },
-  'task.Exit': (d, tid) => exitProcess(d, d.threads[tid]!.sid),
+  'task.Exit': (d, tid) => (exitProcess(d, d.threads[tid]!.sid), null),
 
   'thread.Create': (d, tid, a) => {
-    if (a.priority > MAX_PRIORITY) return fail(d, tid, 'rcInvalidArgument', `priority ${a.priority} exceeds ${MAX_PRIORITY}`);
-    ok(d, tid, { tid: spawnThread(d, d.threads[tid]!.sid, a.priority) });
+    if (a.priority > MAX_PRIORITY) return fail('rcInvalidArgument', `priority ${a.priority} exceeds ${MAX_PRIORITY}`);
+    return ok({ tid: spawnThread(d, d.threads[tid]!.sid, a.priority) });
   },
-  'thread.Exit': (d, tid) => exitThread(d, tid),
-  'thread.Sleep': (d, tid, a) => (a.ns === 0 ? ok(d, tid) : d.moveThread(tid, { tag: 'sleep', until: d.clock.monotonic + a.ns })),
+  'thread.Exit': (d, tid) => (exitThread(d, tid), null),
+  // a sleep past the end of the clock's range (2^53 ns) lasts until its end
+  'thread.Sleep': (d, tid, a) => (a.ns === 0 ? ok() : (d.moveThread(tid, { tag: 'sleep', until: Math.min(d.clock.monotonic + a.ns, Number.MAX_SAFE_INTEGER) }), null)),
 
   'vmm.Allocate': (d, tid, a, created) => {
     const sid = d.threads[tid]!.sid;
-    if (a.pages === 0 || usedPages(d, 'memory') + a.pages > d.config.machine.memoryPages) return fail(d, tid, 'rcOutOfRange', `cannot allocate ${a.pages} pages`);
+    if (a.pages === 0 || usedPages(d, 'memory') + a.pages > d.config.machine.memoryPages) return fail('rcOutOfRange', `cannot allocate ${a.pages} pages`);
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer | Rights.duplicate;
     const handle = give(d, sid, created, { kind: 'memory', creator: sid, pages: a.pages }, rights);
-    ok(d, tid, { handle, base: mapRegion(d, sid, d.processes[sid]!.handles[handle]!.object, a.pages, rights) });
+    return ok({ handle, base: mapRegion(d, sid, d.processes[sid]!.handles[handle]!.object, a.pages, rights) });
   },
-  'vmm.Map': (d, tid, a) => mapService(d, tid, a, 'memory'),
+  'vmm.Map': (d, tid, a) => mapService(d, tid, a.handle, 'memory'),
   'vmm.Unmap': (d, tid, a) => {
     const p = d.processes[d.threads[tid]!.sid]!;
-    if (!p.regions.some((r) => r.base === a.base)) return fail(d, tid, 'rcInvalidArgument', `no region starts at ${a.base}`);
+    if (!p.regions.some((r) => r.base === a.base)) return fail('rcInvalidArgument', `no region starts at ${a.base}`);
     d.setProcess({ ...p, regions: p.regions.filter((r) => r.base !== a.base) });
-    ok(d, tid);
+    return ok();
   },
 
   'sync.Wait': (d, tid, a) => {
     const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
-    if (o === undefined) return;
-    if (a.offset >= o[1].pages * d.config.machine.pageSize) return fail(d, tid, 'rcOutOfRange', `offset ${a.offset} is outside the memory object`);
+    if (!Array.isArray(o)) return o;
+    if (a.offset >= o[1].pages * d.config.machine.pageSize) return fail('rcOutOfRange', `offset ${a.offset} is outside the memory object`);
     d.moveThread(tid, { tag: 'futex', object: o[0], offset: a.offset });
+    return null;
   },
   'sync.Wake': (d, tid, a) => {
     const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
-    if (o === undefined) return;
+    if (!Array.isArray(o)) return o;
     const woken = d.futexQueue.filter((w) => {
       const s = d.threads[w]!.state;
       return s.tag === 'futex' && s.object === o[0] && s.offset === a.offset;
     }).slice(0, a.count);
     for (const w of woken) d.wake({ tid: w, rc: 'rcOk' });
-    ok(d, tid, { woken: woken.length });
+    return ok({ woken: woken.length });
   },
 
   'irq.Attach': (d, tid, a, created) => {
     const sid = d.threads[tid]!.sid;
     const line = d.irqs[a.line];
-    if (line === undefined) return fail(d, tid, 'rcOutOfRange', `IRQ line ${a.line} does not exist on ${d.config.machine.name}`);
-    if ((d.config.machine.reservedIrqs ?? []).includes(a.line)) return fail(d, tid, 'rcBusy', `IRQ line ${a.line} belongs to the kernel`);
-    if (line.object !== null) return fail(d, tid, 'rcBusy', `IRQ line ${a.line} is already attached`);
+    if (line === undefined) return fail('rcOutOfRange', `IRQ line ${a.line} does not exist on ${d.config.machine.name}`);
+    if ((d.config.machine.reservedIrqs ?? []).includes(a.line)) return fail('rcBusy', `IRQ line ${a.line} belongs to the kernel`);
+    if (line.object !== null) return fail('rcBusy', `IRQ line ${a.line} is already attached`);
     const handle = give(d, sid, created, { kind: 'irq', line: a.line, owner: sid }, Rights.read | Rights.write);
     d.setIrq(a.line, { object: d.processes[sid]!.handles[handle]!.object, pending: false, masked: false });
-    ok(d, tid, { handle });
+    return ok({ handle });
   },
   'irq.Wait': (d, tid, a) => {
     const o = objectOf(d, tid, a.handle, ['irq'], Rights.read);
-    if (o === undefined) return;
+    if (!Array.isArray(o)) return o;
     const line = d.irqs[o[1].line]!;
-    if (line.object !== o[0]) return fail(d, tid, 'rcNotConnected', 'the IRQ line was released');
+    if (line.object !== o[0]) return fail('rcNotConnected', 'the IRQ line was released');
     if (line.pending && !line.masked) {
       d.setIrq(o[1].line, { ...line, pending: false, masked: true });
-      return ok(d, tid, { line: o[1].line });
+      return ok({ line: o[1].line });
     }
     d.moveThread(tid, { tag: 'irq', line: o[1].line });
+    return null;
   },
   'irq.Ack': (d, tid, a) => {
     const o = objectOf(d, tid, a.handle, ['irq'], Rights.write);
-    if (o === undefined) return;
+    if (!Array.isArray(o)) return o;
     const line = d.irqs[o[1].line]!;
-    if (line.object !== o[0]) return fail(d, tid, 'rcNotConnected', 'the IRQ line was released');
+    if (line.object !== o[0]) return fail('rcNotConnected', 'the IRQ line was released');
     d.setIrq(o[1].line, { ...line, masked: false });
     if (line.pending) deliverIrq(d, o[1].line);
-    ok(d, tid);
+    return ok();
   },
 
   'io.AttachPorts': (d, tid, a, created) => {
     const m = d.config.machine;
-    if (!m.portIo) return fail(d, tid, 'rcUnsupported', `port I/O exists only on the x86 family; ${m.name} is ${m.arch}`);
-    attach(d, tid, created, 'ports', a.base, a.count, m.ports.map((r) => ({ base: r.base, size: r.count })));
+    if (!m.portIo) return fail('rcUnsupported', `port I/O exists only on the x86 family; ${m.name} is ${m.arch}`);
+    return attach(d, tid, created, 'ports', a.base, a.count, m.ports.map((r) => ({ base: r.base, size: r.count })));
   },
   'io.PortRead': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.read),
   'io.PortWrite': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.write, a.value),
@@ -269,89 +261,89 @@ const SERVICES: Readonly<Record<string, Service>> = {
 
   'dma.Allocate': (d, tid, a, created) => {
     const w = d.config.machine.dma;
-    if (w === null) return fail(d, tid, 'rcUnsupported', `${d.config.machine.name} has no DMA`);
+    if (w === null) return fail('rcUnsupported', `${d.config.machine.name} has no DMA`);
     const deviceAddress = a.pages === 0 ? null : dmaAddress(d, a.pages);
-    if (deviceAddress === null) return fail(d, tid, 'rcOutOfRange', `cannot allocate ${a.pages} DMA pages`);
+    if (deviceAddress === null) return fail('rcOutOfRange', `cannot allocate ${a.pages} DMA pages`);
     const sid = d.threads[tid]!.sid;
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer;
-    ok(d, tid, { handle: give(d, sid, created, { kind: 'dma', creator: sid, pages: a.pages, deviceAddress, status: 'idle' }, rights), deviceAddress });
+    return ok({ handle: give(d, sid, created, { kind: 'dma', creator: sid, pages: a.pages, deviceAddress, status: 'idle' }, rights), deviceAddress });
   },
-  'dma.Map': (d, tid, a) => mapService(d, tid, a, 'dma'),
+  'dma.Map': (d, tid, a) => mapService(d, tid, a.handle, 'dma'),
   'dma.Start': (d, tid, a) => {
     const o = objectOf(d, tid, a.handle, ['dma'], Rights.write);
-    if (o === undefined) return;
+    if (!Array.isArray(o)) return o;
     d.setObject(o[0], { ...o[1], status: 'busy' });
-    ok(d, tid);
+    return ok();
   },
 
-  'time.Read': (d, tid, a) => ok(d, tid, { value: d.clock[a.clock] }),
-  'time.SetRealtime': (d, tid, a) => {
+  'time.Read': (d, _tid, a) => ok({ value: d.clock[a.clock] }),
+  'time.SetRealtime': (d, _tid, a) => {
     d.clock = { ...d.clock, realtime: a.value };
-    ok(d, tid);
+    return ok();
   },
 
   'handle.Close': (d, tid, a) => {
     const sid = d.threads[tid]!.sid;
-    if (a.handle === 0) return fail(d, tid, 'rcInvalidArgument', 'the kernel handle cannot be closed');
-    if (d.handle(sid, a.handle) === undefined) return fail(d, tid, 'rcBadHandle', `handle ${a.handle} is not in the caller's table`);
+    if (a.handle === 0) return fail('rcInvalidArgument', 'the kernel handle cannot be closed');
+    if (d.handle(sid, a.handle) === undefined) return fail('rcBadHandle', `handle ${a.handle} is not in the caller's table`);
     const p = d.processes[sid]!;
     const object = p.handles[a.handle]!.object;
     const handles = p.handles.slice();
     handles[a.handle] = null;
     d.setProcess({ ...p, handles });
     releaseIfUnheld(d, object);
-    ok(d, tid);
+    return ok();
   },
   'handle.Duplicate': (d, tid, a) => {
     const sid = d.threads[tid]!.sid;
     const e = d.handle(sid, a.handle);
-    if (e === undefined) return fail(d, tid, 'rcBadHandle', `handle ${a.handle} is not in the caller's table`);
-    if ((e.rights & Rights.duplicate) === 0 || (a.rights & ~e.rights) !== 0) return fail(d, tid, 'rcNoRights', `handle ${a.handle} cannot be duplicated with those rights`);
-    ok(d, tid, { handle: d.installHandle(sid, { object: e.object, rights: a.rights }) });
+    if (e === undefined) return fail('rcBadHandle', `handle ${a.handle} is not in the caller's table`);
+    if ((e.rights & Rights.duplicate) === 0 || !rightsWithin(a.rights, e.rights)) return fail('rcNoRights', `handle ${a.handle} cannot be duplicated with those rights`);
+    return ok({ handle: d.installHandle(sid, { object: e.object, rights: a.rights }) });
   },
 
   'channel.Create': (d, tid, _a, created) => {
     const sid = d.threads[tid]!.sid;
     const client = give(d, sid, created, { kind: 'channel', server: sid, queue: [], receivers: [] }, Rights.call | Rights.transfer | Rights.duplicate);
     const server = d.installHandle(sid, { object: d.processes[sid]!.handles[client]!.object, rights: Rights.recv });
-    ok(d, tid, { client, server });
+    return ok({ client, server });
   },
 };
 
-function mapService(d: Draft, tid: Tid, a: Args, kind: 'memory' | 'dma'): void {
-  const o = objectOf(d, tid, a.handle, [kind], Rights.map);
-  if (o === undefined) return;
-  const e = d.handle(d.threads[tid]!.sid, a.handle)!;
-  ok(d, tid, { base: mapRegion(d, d.threads[tid]!.sid, o[0], o[1].pages, e.rights) });
+function mapService(d: Draft, tid: Tid, h: Handle, kind: 'memory' | 'dma'): Outcome {
+  const o = objectOf(d, tid, h, [kind], Rights.map);
+  if (!Array.isArray(o)) return o;
+  const e = d.handle(d.threads[tid]!.sid, h)!;
+  return ok({ base: mapRegion(d, d.threads[tid]!.sid, o[0], o[1].pages, e.rights) });
 }
 
 /** Attaches a port or MMIO range the board offers and no live process holds. */
-function attach(d: Draft, tid: Tid, created: Created, kind: 'ports' | 'mmio', base: number, size: number, offered: readonly { base: number; size: number }[]): void {
+function attach(d: Draft, tid: Tid, created: Created, kind: 'ports' | 'mmio', base: number, size: number, offered: readonly { base: number; size: number }[]): Outcome {
   const m = d.config.machine;
   const what = kind === 'ports' ? `ports ${base}..${base + size - 1}` : `MMIO ${base}+${size}`;
-  if (size === 0 || !offered.some((r) => base >= r.base && base + size <= r.base + r.size)) return fail(d, tid, 'rcOutOfRange', `${what} is not offered by ${m.name}`);
+  if (size === 0 || !offered.some((r) => base >= r.base && base + size <= r.base + r.size)) return fail('rcOutOfRange', `${what} is not offered by ${m.name}`);
   const overlaps = (o: KernelObject): boolean => {
     if (o.kind !== kind) return false;
     const [b, n] = o.kind === 'ports' ? [o.base, o.count] : o.kind === 'mmio' ? [o.base, o.size] : [0, 0];
     return base < b + n && b < base + size;
   };
-  if (d.objects.some((o, id) => overlaps(o) && held(d, id))) return fail(d, tid, 'rcBusy', `${what} overlaps a range already attached`);
+  if (d.objects.some((o, id) => overlaps(o) && held(d, id))) return fail('rcBusy', `${what} overlaps a range already attached`);
   const sid = d.threads[tid]!.sid;
   const object: KernelObject = kind === 'ports' ? { kind, base, count: size, owner: sid } : { kind, base, size, owner: sid };
-  ok(d, tid, { handle: give(d, sid, created, object, Rights.read | Rights.write) });
+  return ok({ handle: give(d, sid, created, object, Rights.read | Rights.write) });
 }
 
-function register(d: Draft, tid: Tid, kind: 'ports' | 'mmio', h: Handle, at: number, rights: number, value?: number): void {
+function register(d: Draft, tid: Tid, kind: 'ports' | 'mmio', h: Handle, at: number, rights: number, value?: number): Outcome {
   const o = objectOf(d, tid, h, [kind], rights);
-  if (o === undefined) return;
+  if (!Array.isArray(o)) return o;
   const [base, size] = o[1].kind === 'ports' ? [o[1].base, o[1].count] : [o[1].base, (o[1] as { size: number }).size];
   const addr = kind === 'ports' ? at : base + at;
-  if (addr < base || addr >= base + size) return fail(d, tid, 'rcOutOfRange', `${kind === 'ports' ? 'port' : 'offset'} ${at} is outside the attached range`);
+  if (addr < base || addr >= base + size) return fail('rcOutOfRange', `${kind === 'ports' ? 'port' : 'offset'} ${at} is outside the attached range`);
   const key = `${kind === 'ports' ? 'port' : 'mmio'}:${addr}`;
-  if (value === undefined) return ok(d, tid, { value: d.io[key] ?? 0 });
-  if (value > 0xffffffff) return fail(d, tid, 'rcInvalidArgument', `value ${value} is wider than 32 bits`);
+  if (value === undefined) return ok({ value: d.io[key] ?? 0 });
+  if (value > 0xffffffff) return fail('rcInvalidArgument', `value ${value} is wider than 32 bits`);
   d.io = { ...d.io, [key]: value };
-  ok(d, tid);
+  return ok();
 }
 
 /** Hands a pending interrupt on a line to the first thread waiting for it. */
@@ -363,25 +355,58 @@ export function deliverIrq(d: Draft, line: number): void {
   d.wake({ tid: waiter.tid, rc: 'rcOk', value: { line } });
 }
 
-/** A Call on the kernel handle: a kernel service, or a query of the caller's security interface. */
-export function callKernel(d: Draft, tid: Tid, message: Message): void {
+/**
+ * The kernel's own reading of a service's arguments (spec `decode`): the
+ * payload decoded with the method's codec, or why it does not match. Total:
+ * a payload that cannot even be read is a failure too.
+ */
+export function decode<N extends ServiceName>(name: N, payload: unknown): { readonly ok: true; readonly args: ServiceArgs<N> } | { readonly ok: false; readonly why: string } {
+  const codec: t.Decoder<unknown, ServiceArgs<N>> = SERVICE_ARGS[name];
+  let r: t.Validation<ServiceArgs<N>>;
+  try {
+    r = codec.decode(payload);
+  } catch {
+    return { ok: false, why: `the arguments of ${name} cannot be read` };
+  }
+  if (r._tag === 'Right') return { ok: true, args: r.right };
+  const path = r.left[0]!.context.map((c) => c.key).filter((k) => k !== '');
+  const type = r.left[0]!.context[r.left[0]!.context.length - 1]!.type.name;
+  return { ok: false, why: path.length === 0 ? `the arguments of ${name} are not a ${type}` : `argument ${path.join('.')} of ${name} is not a ${type}` };
+}
+
+/** Decode, then perform: a payload that does not decode is rcInvalidArgument, and the service does not run. */
+function perform<N extends ServiceName>(d: Draft, tid: Tid, name: N, payload: unknown, created: Created): Outcome {
+  const a = decode(name, payload);
+  if (!a.ok) return fail('rcInvalidArgument', a.why);
+  const service: Service<ServiceArgs<N>> = SERVICES[name];
+  return service(d, tid, a.args, created);
+}
+
+/** A Call on the kernel handle: mediated, then a kernel service or a query of the caller's security interface. */
+function kernelCall(d: Draft, tid: Tid, message: Message): Outcome {
   const sid = d.threads[tid]!.sid;
-  if ((message.handles ?? []).length > 0) return fail(d, tid, 'rcInvalidArgument', 'kernel services take handle numbers as arguments, not transfers');
+  if ((message.handles ?? []).length > 0) return fail('rcInvalidArgument', 'kernel services take handle numbers as arguments, not transfers');
   const kind = message.riid === SECURITY_RIID ? 'security' : 'request';
   const event = messageEvent(d, kind, sid, KERNEL_SID, message.riid, message.mid, message.payload, [] as HandleEntry[]);
-  if (!d.mediate(event)) return fail(d, tid, 'rcSecurityDisallow', `${kind} denied`);
+  if (!d.mediate(event)) return fail('rcSecurityDisallow', `${kind} denied`);
   if (kind === 'security') {
     d.effect('security', event);
-    return ok(d, tid);
+    return ok();
   }
-  const method = d.config.tables.interfaces[event.iface]?.methods[event.mid];
-  const service = method && SERVICES[`${KERNEL_ENDPOINTS[event.riid]}.${method.name}`];
-  if (service === undefined) return fail(d, tid, 'rcInvalidArgument', `RIID ${message.riid} / MID ${message.mid} name no kernel service`);
+  const name = serviceOf(message.riid, message.mid);
+  if (name === undefined) return fail('rcInvalidArgument', `RIID ${message.riid} / MID ${message.mid} name no kernel service`);
   const created: Created = [];
   const before = d.effects.length;
-  service(d, tid, message.payload as Args, created);
+  const outcome = perform(d, tid, name, message.payload, created);
   // the service effect goes before any effect the service itself caused (e.g. execute)
   d.effects.splice(before, 0, { kind: 'service', event, transfers: [], created } satisfies Effect);
+  return outcome;
+}
+
+/** A Call on the kernel handle; the caller's result is written here, once (none if the thread blocked or exited). */
+export function callKernel(d: Draft, tid: Tid, message: Message): void {
+  const outcome = kernelCall(d, tid, message);
+  if (outcome !== null) d.results.push({ tid, ...outcome });
 }
 
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);

@@ -34,6 +34,8 @@ export const Rights = {
   duplicate: 64,
 } as const;
 export const ALL_RIGHTS = 127;
+/** Whether `rights` asks for no right beyond `held` (and none beyond ALL_RIGHTS: bit operations see only 32 bits). */
+export const rightsWithin = (rights: number, held: number): boolean => rights <= ALL_RIGHTS && (rights & ~held) === 0;
 
 export interface HandleEntry {
   readonly object: ObjectId;
