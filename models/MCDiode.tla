@@ -62,6 +62,9 @@ MC_Table == MC_Table_
 MC_TableRules_ ==
     <<>>
 MC_TableRules == MC_TableRules_
+MC_OracleTable_ ==
+    <<>>
+MC_OracleTable == MC_OracleTable_
 MC_CPUs_ ==
     {c0}
 MC_CPUs == MC_CPUs_

@@ -113,7 +113,7 @@ VARIABLES
     cpus,       \* CPU -> current TID or Null
     runQueue,   \* ready threads in arrival order
     irqs,       \* line -> [object, pending, masked]
-    monitor,    \* the monitor state: grant counts of the limited rules
+    monitor,    \* the monitor state: grant counts of the limited rules (a table: see Monitor.tla)
     decisions,  \* the decisions of the last step: [event, verdict, rule]
     effects     \* the mediated transitions of the last step: [kind, event, transfers, created]
 

@@ -19,7 +19,14 @@
 (* and Table[m + 1][i] is its decision in state m on TableEvents[i] (the   *)
 (* verdict, the rule by its number in TableRules, the next state).  Events *)
 (* carry the model's number of their payload, so a decision that reads    *)
-(* the message is exact.                                                   *)
+(* the message is exact.  The kernel acts on Table.  OracleTable is the    *)
+(* same tabulation of the policy's reference interpreter (PSL:            *)
+(* src/policy/compile/interpret.ts), over its own monitor states, numbered *)
+(* on their own: the oracle of DefaultDeny, independent of the compiled    *)
+(* policy (Cedar's engine against its model).  The monitor state is then a *)
+(* record: the kernel's table state, the oracle's state reached on the     *)
+(* same events, and whether the oracle granted every grant the kernel      *)
+(* acted on.                                                               *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
 
@@ -34,7 +41,9 @@ CONSTANTS
     \* "rules" or "table": which of the two forms the policy takes
     PolicyForm,
     \* the table form: the events tabulated, the decisions per state and event, the rule names
-    TableEvents, Table, TableRules
+    TableEvents, Table, TableRules,
+    \* the table form: the reference interpreter's decisions per (its own) state and event, as Table
+    OracleTable
 
 ASSUME PolicyForm \in {"rules", "table"}
 
@@ -51,11 +60,14 @@ LimitedRules == {i \in DOMAIN Rules : Rules[i].limit # NoLimit}
 Slot(i) == Cardinality({j \in LimitedRules : j <= i})
 
 \* The initial monitor state: compileRules' `initial`, a zero count per limited rule (null in TS
-\* when there is none: <<>> here); state 0 of a table.
-MonitorInit == IF PolicyForm = "table" THEN 0 ELSE [k \in 1 .. Cardinality(LimitedRules) |-> 0]
+\* when there is none: <<>> here); state 0 of both tables, in agreement.
+MonitorInit == IF PolicyForm = "table" THEN [kernel |-> 0, oracle |-> 0, agreed |-> TRUE] ELSE [k \in 1 .. Cardinality(LimitedRules) |-> 0]
 
 \* The monitor states and the rule numbers a decision may carry.
-MonitorStates == IF PolicyForm = "table" THEN 0 .. Len(Table) - 1 ELSE [DOMAIN MonitorInit -> Nat]
+MonitorStates ==
+    IF PolicyForm = "table"
+    THEN [kernel : 0 .. Len(Table) - 1, oracle : 0 .. Len(OracleTable) - 1, agreed : BOOLEAN]
+    ELSE [DOMAIN MonitorInit -> Nat]
 RuleNumbers == -1 .. (IF PolicyForm = "table" THEN Len(TableRules) ELSE Len(Rules))
 
 \* A rule names this event (a field the rule leaves out matches anything, -1 included).
@@ -79,14 +91,23 @@ Granting(m, ev) == {i \in DOMAIN Rules : Matches(Rules[i], ev) /\ HasBudget(m, i
 (***************************************************************************)
 TableIndex == [e \in {TableEvents[i] : i \in DOMAIN TableEvents} |-> CHOOSE i \in DOMAIN TableEvents : TableEvents[i] = e]
 
+\* The kernel's decision is Table's, in the kernel's table state; the oracle decides the same event
+\* in its own state, which advances on its own grant.  (The next state counts only on the kernel's
+\* grant: Mediate keeps it then and only then.)
 TableDecide(m, ev) ==
-    IF ev \in DOMAIN TableIndex THEN Table[m + 1][TableIndex[ev]]
+    IF ev \in DOMAIN TableIndex
+    THEN LET k == Table[m.kernel + 1][TableIndex[ev]]
+             o == OracleTable[m.oracle + 1][TableIndex[ev]]
+         IN [verdict |-> k.verdict, rule |-> k.rule,
+             next |-> [kernel |-> k.next,
+                       oracle |-> IF o.verdict = "grant" THEN o.next ELSE m.oracle,
+                       agreed |-> m.agreed /\ o.verdict = "grant" /\ o.rule = k.rule]]
     ELSE [verdict |-> "untabulated", rule |-> RuleDefaultDeny, next |-> m]
 
-\* The (event, rule) pairs of the table's grants, and their shapes.
-TableGrants == UNION {{<<TableEvents[i], Table[m][i].rule>> : i \in {j \in DOMAIN TableEvents : Table[m][j].verdict = "grant"}} : m \in DOMAIN Table}
-TableGrantShapes == {[kind |-> g[1].kind, srcClass |-> g[1].srcClass, dstClass |-> g[1].dstClass,
-                      endpoint |-> g[1].endpoint, method |-> g[1].method] : g \in TableGrants}
+\* The (event, rule) pairs of the oracle's grants, in any of its states, and their shapes.
+OracleGrants == UNION {{<<TableEvents[i], OracleTable[m][i].rule>> : i \in {j \in DOMAIN TableEvents : OracleTable[m][j].verdict = "grant"}} : m \in DOMAIN OracleTable}
+OracleGrantShapes == {[kind |-> g[1].kind, srcClass |-> g[1].srcClass, dstClass |-> g[1].dstClass,
+                       endpoint |-> g[1].endpoint, method |-> g[1].method] : g \in OracleGrants}
 
 (***************************************************************************)
 (* Monitor.decide: first the structural check (every event but execute     *)
@@ -111,17 +132,22 @@ Decide(m, ev) ==
 (***************************************************************************)
 (* What the properties ask of a policy, in either form.                    *)
 (***************************************************************************)
-\* Rule `rule` is an explicit grant of exactly this event (in some monitor state).
+\* Rule `rule` is an explicit grant of exactly this event (in some monitor state; for a table, a
+\* grant of the oracle).
 GrantedBy(rule, ev) ==
-    IF PolicyForm = "table" THEN <<ev, rule>> \in TableGrants
+    IF PolicyForm = "table" THEN <<ev, rule>> \in OracleGrants
     ELSE rule \in DOMAIN Rules /\ Matches(Rules[rule], ev)
+
+\* The oracle granted, on its own state, every grant the kernel acted on (a rule policy is read
+\* directly by Decide: it is its own oracle).
+OracleAgrees(m) == PolicyForm = "rules" \/ m.agreed
 
 \* Some explicit grant names an event of this shape: [kind, srcClass, dstClass, endpoint, method],
 \* where a field set to Absent stands for any value.
 Fits(x, want) == want = Absent \/ x = Absent \/ x = want
 MayGrant(shape) ==
     IF PolicyForm = "table"
-    THEN \E g \in TableGrantShapes :
+    THEN \E g \in OracleGrantShapes :
             /\ g.kind = shape.kind
             /\ \A f \in {"srcClass", "dstClass", "endpoint", "method"} : shape[f] = Absent \/ g[f] = shape[f]
     ELSE \E i \in DOMAIN Rules :

@@ -85,7 +85,8 @@ Scheduling ==
 (* grant, and only for a declared method with a well-formed message (an    *)
 (* unknown event, an unparsable message, an undeclared method: deny); a    *)
 (* denied event takes no effect; a limited rule never grants beyond its    *)
-(* limit.                                                                  *)
+(* limit; a tabulated policy's every grant so far was a grant of its       *)
+(* reference interpreter too, on the interpreter's own state.              *)
 (***************************************************************************)
 DefaultDeny ==
     /\ \A d \in Range(decisions) : d.verdict = "grant" =>
@@ -93,6 +94,7 @@ DefaultDeny ==
           /\ GrantedBy(d.rule, d.event)
     /\ \A d \in Range(decisions) : d.verdict = "deny" => \A e \in Range(effects) : e.event # d.event
     /\ WithinLimits(monitor)
+    /\ OracleAgrees(monitor)
 
 (***************************************************************************)
 (* CompleteMediation (DESIGN.md principle 2): every transition that moved  *)

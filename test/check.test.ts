@@ -1,7 +1,10 @@
 // `cordon check`: a solution's model under TLC; the one-way property of a
 // diode holds, and a leaky policy yields a counterexample replayed in the
 // kernel and written as a replay file; PSL policies are tabulated over their
-// monitor states (Flow, message checks), and a stateful flaw is found.
+// monitor states (Flow, message checks), and a stateful flaw is found; the
+// policy's reference interpreter, tabulated on its own, is DefaultDeny's
+// oracle: compiled = interpreted on every cell, and a planted compiled-policy
+// bug fails DefaultDeny under TLC.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +16,12 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import { ReplayFileC } from '../src/conformance/counterexample.ts';
 import { loadSolution } from '../src/verify/verify.ts';
 import { checkLoaded, modelOptions, modelPolicy, solutionModel } from '../src/check/check.ts';
-import { solutionModelDef } from '../src/conformance/solution-model.ts';
+import { checkSolution, solutionModelDef } from '../src/conformance/solution-model.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { canonicalKey } from '../src/conformance/monitor-model.ts';
+import { bool, int, rec } from '../src/conformance/tla.ts';
+import { createMonitor } from '../src/monitor/monitor.ts';
+import type { CompiledPolicy } from '../src/monitor/types.ts';
 import { compileModel } from '../src/conformance/model.ts';
 import { TabulationError, type PolicyTable } from '../src/conformance/monitor-model.ts';
 
@@ -53,13 +61,63 @@ test('a PSL policy is tabulated over its reachable monitor states: Flow states, 
       const [g, rule, next] = table.cells[i]![j]!;
       assert.equal(g === 1, d.verdict === 'grant');
       assert.equal(rule, table.rule(d.rule));
-      assert.deepEqual(table.monitor(g === 1 ? d.next : st), { kind: 'int', value: next });
+      // the spec's monitor state: the kernel's table state, the oracle's (the same state, numbered in its own table), agreed
+      assert.deepEqual(table.monitor(g === 1 ? d.next : st), rec({ kernel: int(next), oracle: int(next), agreed: bool(true) }));
     }),
   );
   // a message check: the diode's empty record is denied, the programs' record granted
   const diode = solutionModel(loadSolution(join(root, 'examples', 'diode'))).monitor as PolicyTable;
   const pushes = diode.events.map((e, j) => [e, diode.cells[0]![j]!] as const).filter(([e]) => e.kind === 'request' && e.src === 2 && e.dst === 3);
   assert.ok(pushes.some(([, c]) => c[0] === 1) && pushes.some(([, c]) => c[0] === 0), 'both a granted and a denied Push');
+});
+
+test('the reference interpreter, tabulated on its own, is the oracle: compiled = interpreted on every cell', () => {
+  for (const name of ['ping', 'echo', 'diode', 'gateway']) {
+    const loaded = loadSolution(join(root, 'examples', name));
+    const table = solutionModel(loaded).monitor as PolicyTable;
+    assert.ok(table.oracle !== null, `${name}: the model has an oracle`);
+    assert.match(table.oracle.name, /\(interpreted\)$/);
+    // the interpreter reaches the same monitor states, and decides every (state, event) cell as the compiled policy does
+    assert.deepEqual(table.oracle.states.map(canonicalKey), table.states.map(canonicalKey), `${name}: the same monitor states`);
+    assert.deepEqual(table.oracle.cells, table.cells, `${name}: the same cells`);
+    const compiled = createMonitor(loaded.tables, loaded.policy);
+    const interpreted = createMonitor(loaded.tables, loaded.oracle!);
+    table.states.forEach((st, i) =>
+      table.events.forEach((ev, j) => {
+        const a = compiled.decide(st, ev);
+        const b = interpreted.decide(st, ev);
+        const where = `${name}: state ${i}, event ${j}`;
+        assert.deepEqual([a.verdict, a.rule, a.reason], [b.verdict, b.rule, b.reason], where);
+        assert.ok(isDeepStrictEqual(a.next, b.next), `${where}: next states differ`);
+      }),
+    );
+  }
+});
+
+/**
+ * Ping's compiled policy with one planted bug, a stateful one: it grants a Ping its Flow object
+ * forbids (a second Ping before the Pong), by the very rule that grants a Ping in the right state, so
+ * that only the interpreter's own state, not the set of (event, rule) grants, tells it from a true grant.
+ */
+function plantedPing(loaded: ReturnType<typeof loadSolution>): CompiledPolicy {
+  const policy = loaded.policy;
+  return {
+    ...policy,
+    name: 'ping with a planted grant',
+    decide(state, event) {
+      const d = policy.decide(state, event);
+      const ping = event.kind === 'request' && loaded.tables.methodNames[event.method] === 'Ping';
+      return d.verdict === 'deny' && d.rule !== 'structure' && ping ? { verdict: 'grant', rule: d.rule, next: state } : d;
+    },
+  };
+}
+
+test('a planted compiled-policy bug (a grant the interpreter does not give in its state) fails DefaultDeny under TLC', { timeout: 5 * 60_000 }, async () => {
+  const loaded = loadSolution(join(root, 'examples', 'ping'));
+  const r = await checkSolution(loaded.tables, plantedPing(loaded), { ...modelOptions(loaded), name: 'PingPlanted', run: { workers: 1 } });
+  assert.equal(r.verdict, 'invariant-violation', r.problem ?? '');
+  assert.match(r.problem ?? '', /DefaultDeny/);
+  assert.match(r.result.kind === 'invariant-violation' ? JSON.stringify(r.result) : '', /agreed \|-> FALSE/);
 });
 
 test('a policy with more monitor states than the table allows is refused with the counts', () => {

@@ -135,7 +135,7 @@ describe('the KasperskyOS corpus', () => {
 
       it('makes a TLC model: every method of every endpoint its servers offer, with a payload its declaration accepts', () => {
         const k = loadKosSolution(dir, options as KosLoadOptions);
-        const def = solutionModelDef(k.tables, k.policy, modelOptions({ manifest: null, properties: [] }));
+        const def = solutionModelDef(k.tables, k.policy, modelOptions({ manifest: null, properties: [], oracle: null }));
         const servers = new Set(k.tables.connections.map((c) => k.tables.processes[c.server]!.taskClass));
         const missing: string[] = [];
         for (const cls of servers)

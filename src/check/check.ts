@@ -56,9 +56,9 @@ function requireWitnesses(t: SolutionTables): void {
           if (witness(codec) === undefined) throw new CheckError(`cannot build a well-formed ${kind} of ${t.interfaces[ep.iface]!.name}.${m.name} (endpoint ${ep.name}) for the model`);
 }
 
-/** The model options `cordon check` uses for a solution: its programs' payloads, and its properties (with handle transfers, which can carry information). */
-export function modelOptions(loaded: Pick<Loaded, 'manifest' | 'properties'>, properties: readonly SolutionProperty[] = loaded.properties): SolutionModelOptions {
-  return { payloads: programPayloads(loaded), ...(properties.length > 0 ? { properties, transfers: true } : {}) };
+/** The model options `cordon check` uses for a solution: its programs' payloads, its properties (with handle transfers, which can carry information), and a PSL policy's reference interpreter as DefaultDeny's oracle. */
+export function modelOptions(loaded: Pick<Loaded, 'manifest' | 'properties' | 'oracle'>, properties: readonly SolutionProperty[] = loaded.properties): SolutionModelOptions {
+  return { payloads: programPayloads(loaded), ...(properties.length > 0 ? { properties, transfers: true } : {}), ...(loaded.oracle === null ? {} : { oracle: loaded.oracle }) };
 }
 
 /** The compiled model of a solution, as `cordon check` builds it (to replay its counterexamples). */

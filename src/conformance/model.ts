@@ -34,6 +34,8 @@ export interface ModelDef {
   readonly policy: RulePolicy | CompiledPolicy;
   /** bounds of the tabulation of a compiled policy */
   readonly tableLimits?: TableLimits;
+  /** a compiled policy's reference interpreter (PSL: src/policy/compile/interpret.ts), tabulated as DefaultDeny's oracle; without it the model leaves DefaultDeny out */
+  readonly oracle?: CompiledPolicy;
   readonly machine: Machine;
   readonly alphabet: Alphabet;
   /** TLC's CONSTRAINT (spec/Properties.tla Bounds); maxThreads defaults to 64 */
@@ -83,7 +85,15 @@ export function compileModel(def: ModelDef): CompiledModel {
   for (const m of [...def.alphabet.calls, ...def.alphabet.replies]) payloads.add(m.payload);
   const classes = boot.state.processes.map((p) => p.taskClass);
   const events = modelEvents(tables, boot.decisions.map((d) => d.event), classes, def.alphabet.calls, def.alphabet.replies);
-  return { def, tables, boot, monitor: tabulate(monitor, events, payloads, def.tableLimits) };
+  const table = tabulate(monitor, events, payloads, def.tableLimits, def.oracle === undefined ? null : createMonitor(tables, def.oracle));
+  if (def.oracle !== undefined) return { def, tables, boot, monitor: table };
+  // no oracle: DefaultDeny could not fail (the table would be checked against itself), so it is not claimed
+  const unchecked: ModelDef = {
+    ...def,
+    description: `${def.description} DefaultDeny is not checked: the policy has no reference interpreter to be its oracle.`,
+    invariants: (def.invariants ?? ALL_INVARIANTS).filter((i) => i !== 'DefaultDeny'),
+  };
+  return { def: unchecked, tables, boot, monitor: table };
 }
 
 /** The events of the alphabet in a state: hardware events, and the syscalls of the running threads. */

@@ -7,7 +7,11 @@
 //    alphabet can produce, each state is numbered, and the policy becomes a
 //    finite relation (state, event) -> (verdict, rule, next state): the
 //    `Table` constant. Payloads, which the spec otherwise abstracts, are
-//    numbered too, so that a decision that reads the message is exact.
+//    numbered too, so that a decision that reads the message is exact. The
+//    policy's reference interpreter (PSL: src/policy/compile/interpret.ts)
+//    is tabulated the same way over its own monitor states: the
+//    `OracleTable` constant, DefaultDeny's oracle, independent of the
+//    compiled policy the kernel acts on.
 // Both forms also say how a TS monitor state, a decision's rule and a
 // payload are written in the spec (the projection uses them).
 
@@ -18,7 +22,7 @@ import { SECURITY_RIID } from '../kernel/kernel-api.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { RulePolicy } from '../monitor/rules.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
-import { int, rec, seq, str } from './tla.ts';
+import { bool, int, rec, seq, str } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 import { rulesConstant } from './constants.ts';
 import { ProjectionError, ruleIndex, projectEvent, wellFormed } from './projection.ts';
@@ -35,7 +39,7 @@ export interface MonitorModel {
   /** the spec's number of a payload (always 0 in the rules form, which abstracts payloads) */
   payload(p: unknown): number;
   /** the constants of spec/Monitor.tla */
-  constants(tables: SolutionTables): Record<'Rules' | 'PolicyForm' | 'TableEvents' | 'Table' | 'TableRules', TlaValue>;
+  constants(tables: SolutionTables): Record<'Rules' | 'PolicyForm' | 'TableEvents' | 'Table' | 'TableRules' | 'OracleTable', TlaValue>;
 }
 
 // ------------------------------------------------------------------ canonical keys
@@ -83,7 +87,7 @@ export function ruleMonitorModel(policy: RulePolicy): MonitorModel {
     monitorKey: (state) => JSON.stringify(state),
     rule: (rule) => ruleIndex(policy, rule),
     payload: () => 0,
-    constants: (tables) => ({ Rules: rulesConstant(tables, policy), PolicyForm: str('rules'), TableEvents: seq([]), Table: seq([]), TableRules: seq([]) }),
+    constants: (tables) => ({ Rules: rulesConstant(tables, policy), PolicyForm: str('rules'), TableEvents: seq([]), Table: seq([]), TableRules: seq([]), OracleTable: seq([]) }),
   };
 }
 
@@ -126,15 +130,20 @@ export class TabulationError extends Error {
   }
 }
 
+/** cells[state][event] = [grant ? 1 : 0, rule, next state] */
+export type TableCells = readonly (readonly (readonly [number, number, number])[])[];
+
 export interface PolicyTable extends MonitorModel {
   readonly form: 'table';
   readonly states: readonly unknown[];
   readonly events: readonly SecurityEvent[];
-  /** rule names by spec index: ruleNames[i - 1] is rule i */
+  /** rule names by spec index: ruleNames[i - 1] is rule i (of both tables) */
   readonly ruleNames: readonly string[];
-  /** cells[state][event] = [grant ? 1 : 0, rule, next state] */
-  readonly cells: readonly (readonly (readonly [number, number, number])[])[];
+  /** the compiled policy's decisions, which the kernel acts on (`Table`) */
+  readonly cells: TableCells;
   readonly payloads: PayloadIds;
+  /** the reference interpreter's table over its own monitor states (`OracleTable`), or null: the policy has none, and DefaultDeny no oracle */
+  readonly oracle: { readonly name: string; readonly states: readonly unknown[]; readonly cells: TableCells } | null;
 }
 
 /**
@@ -175,15 +184,76 @@ export function modelEvents(tables: SolutionTables, boot: readonly SecurityEvent
  * Tabulates the monitor over the events: breadth first from its initial
  * state, every state is asked about every event; a grant's next state is
  * numbered if new. A policy whose reachable states exceed the limits is
- * refused with the counts, not cut short.
+ * refused with the counts, not cut short. `oracle`, the monitor of the
+ * policy's reference interpreter, is tabulated the same way over its own
+ * states (the spec's OracleTable); the rule numbers are shared.
  */
-export function tabulate(monitor: Monitor, events: readonly SecurityEvent[], payloads: PayloadIds, limits: TableLimits = {}): PolicyTable {
+export function tabulate(monitor: Monitor, events: readonly SecurityEvent[], payloads: PayloadIds, limits: TableLimits = {}, oracle: Monitor | null = null): PolicyTable {
+  const ruleIds = new Map<string, number>();
+  const ruleNames: string[] = [];
+  const rule = (r: string): number => {
+    if (r === 'default-deny') return 0;
+    if (r === 'structure') return -1;
+    let i = ruleIds.get(r);
+    if (i === undefined) {
+      ruleNames.push(r);
+      i = ruleNames.length;
+      ruleIds.set(r, i);
+    }
+    return i;
+  };
+  const kernel = explore(monitor, events, limits, rule);
+  const interpreted = oracle === null ? null : explore(oracle, events, limits, rule);
+  const { states, ids, cells } = kernel;
+  const model: PolicyTable = {
+    form: 'table',
+    name: monitor.policy.name,
+    states,
+    events,
+    ruleNames,
+    cells,
+    payloads,
+    oracle: interpreted === null ? null : { name: oracle!.policy.name, states: interpreted.states, cells: interpreted.cells },
+    monitor(state) {
+      const key = canonicalKey(state);
+      const id = ids.get(key);
+      if (id === undefined) throw new ProjectionError('a monitor state outside the policy table');
+      // the oracle reaches the same states as the kernel's monitor where the two agree (the conformance test checks it)
+      const o = interpreted === null ? id : interpreted.ids.get(key);
+      if (o === undefined) throw new ProjectionError('a monitor state the reference interpreter never reaches');
+      return rec({ kernel: int(id), oracle: int(o), agreed: bool(true) });
+    },
+    monitorKey: (state) => canonicalKey(state),
+    rule(r) {
+      if (r === 'default-deny') return 0;
+      if (r === 'structure') return -1;
+      const i = ruleIds.get(r);
+      if (i === undefined) throw new ProjectionError(`decision by "${r}", which the policy table never makes`);
+      return i;
+    },
+    payload: (p) => payloads.id(p),
+    constants(tables) {
+      const table = (cs: TableCells) => seq(cs.map((row) => seq(row.map(([g, r, n]) => rec({ verdict: str(g === 1 ? 'grant' : 'deny'), rule: int(r), next: int(n) })))));
+      return {
+        Rules: seq([]),
+        PolicyForm: str('table'),
+        TableEvents: seq(events.map((e) => projectEvent(tables, e, payloads.id(e.message)))),
+        Table: table(cells),
+        TableRules: seq(ruleNames.map((r) => str(r.replace(/["\\]/g, "'")))),
+        // no reference interpreter: the table is its own oracle (and the model leaves DefaultDeny out)
+        OracleTable: table(interpreted === null ? cells : interpreted.cells),
+      };
+    },
+  };
+  return model;
+}
+
+/** One policy's table: its states from the initial one, breadth first, each asked about every event. */
+function explore(monitor: Monitor, events: readonly SecurityEvent[], limits: TableLimits, rule: (r: string) => number) {
   const maxStates = limits.states ?? 2_000;
   const maxEntries = limits.entries ?? 400_000;
   const states: unknown[] = [];
   const ids = new Map<string, number>();
-  const ruleIds = new Map<string, number>();
-  const ruleNames: string[] = [];
   const cells: (readonly [number, number, number])[][] = [];
   const number = (s: unknown): number => {
     const k = canonicalKey(s);
@@ -198,17 +268,6 @@ export function tabulate(monitor: Monitor, events: readonly SecurityEvent[], pay
     }
     return id;
   };
-  const rule = (r: string): number => {
-    if (r === 'default-deny') return 0;
-    if (r === 'structure') return -1;
-    let i = ruleIds.get(r);
-    if (i === undefined) {
-      ruleNames.push(r);
-      i = ruleNames.length;
-      ruleIds.set(r, i);
-    }
-    return i;
-  };
   number(monitor.initial);
   for (let s = 0; s < states.length; s++) {
     const row: (readonly [number, number, number])[] = [];
@@ -219,37 +278,5 @@ export function tabulate(monitor: Monitor, events: readonly SecurityEvent[], pay
     }
     cells.push(row);
   }
-  const model: PolicyTable = {
-    form: 'table',
-    name: monitor.policy.name,
-    states,
-    events,
-    ruleNames,
-    cells,
-    payloads,
-    monitor(state) {
-      const id = ids.get(canonicalKey(state));
-      if (id === undefined) throw new ProjectionError('a monitor state outside the policy table');
-      return int(id);
-    },
-    monitorKey: (state) => canonicalKey(state),
-    rule(r) {
-      if (r === 'default-deny') return 0;
-      if (r === 'structure') return -1;
-      const i = ruleIds.get(r);
-      if (i === undefined) throw new ProjectionError(`decision by "${r}", which the policy table never makes`);
-      return i;
-    },
-    payload: (p) => payloads.id(p),
-    constants(tables) {
-      return {
-        Rules: seq([]),
-        PolicyForm: str('table'),
-        TableEvents: seq(events.map((e) => projectEvent(tables, e, payloads.id(e.message)))),
-        Table: seq(cells.map((row) => seq(row.map(([g, r, n]) => rec({ verdict: str(g === 1 ? 'grant' : 'deny'), rule: int(r), next: int(n) }))))),
-        TableRules: seq(ruleNames.map((r) => str(r.replace(/["\\]/g, "'")))),
-      };
-    },
-  };
-  return model;
+  return { states, ids, cells };
 }

@@ -139,6 +139,8 @@ export interface SolutionModelOptions {
    * policy that reads messages meets both kinds of message
    */
   readonly payloads?: readonly unknown[];
+  /** a compiled policy's reference interpreter: DefaultDeny's oracle (model.ts ModelDef.oracle) */
+  readonly oracle?: CompiledPolicy;
 }
 
 export type ModelPolicyInput = RulePolicy | CompiledPolicy | readonly AllowRule[];
@@ -217,6 +219,7 @@ export function solutionModelDef(tables: SolutionTables, policy: ModelPolicyInpu
     bounds: { maxHandles: most + (options.transfers === true ? 2 : 0), maxRegions: 0, maxObjects: 1 + tables.connections.length },
     symmetry: false,
     ...(extra === undefined ? {} : { extra }),
+    ...(options.oracle === undefined || !('decide' in pol) ? {} : { oracle: options.oracle }),
   };
 }
 

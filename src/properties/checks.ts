@@ -4,7 +4,7 @@
 
 import type { DecisionRecord, HandleEntry, KernelEvent, KernelState, ObjectId, Sid, StepResult } from '../kernel/types.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
-import type { RuleOracle } from './oracle.ts';
+import type { DecisionOracle } from './oracle.ts';
 import { describeEvent } from '../monitor/audit.ts';
 
 export interface StepView {
@@ -34,21 +34,18 @@ function unchanged(a: KernelState, b: KernelState): string | null {
 // ------------------------------------------------------------------ default deny
 
 /**
- * Default deny: every decision agrees with a direct reading of the rules (a
- * grant only where an explicit rule allows, with budget left), and an event
+ * Default deny: every decision agrees with the oracle (a direct reading of
+ * the rules: a grant only where an explicit rule allows, with budget left; or
+ * PSL's reference interpreter, on its own monitor states), and an event
  * no rule grants changes nothing but the caller's result and the decision record.
  */
-export function defaultDeny(oracle: RuleOracle | null): Check {
+export function defaultDeny(oracle: DecisionOracle): Check {
   return (v) => {
     const t = v.before.config.tables;
-    if (oracle !== null) for (const { event, decision } of v.result.decisions) {
-      const want = oracle.expect(event);
-      if (want.grant !== (decision.verdict === 'grant'))
-        return `${describeEvent(t, event)}: the monitor said ${decision.verdict} (${decision.rule}) but the rules say ${want.grant ? 'grant' : 'deny'}: ${want.why}`;
-      if (want.grant) {
-        if (decision.rule !== want.rule) return `${describeEvent(t, event)}: granted by ${decision.rule}, but the first rule that applies is ${want.rule}`;
-        oracle.commit(decision.rule);
-      }
+    if (oracle.broken !== null) return oracle.broken;
+    for (const { event, decision } of v.result.decisions) {
+      const why = oracle.judge(event, decision);
+      if (why !== null) return why;
     }
     for (const e of v.result.effects)
       if (!v.result.decisions.some((d) => d.event === e.event && d.decision.verdict === 'grant'))

@@ -1,11 +1,75 @@
-// A direct reading of the intermediate policy form, written independently of
-// the compiled table in src/monitor/rules.ts: does any rule grant this event?
-// The default-deny property compares every monitor decision against it.
+// The oracles of the default-deny property: what the policy says of an event,
+// computed independently of the compiled policy the kernel asks (the Cedar
+// way: engine against model). For the intermediate rule form, a direct
+// reading of the rules (RuleOracle, written independently of the compiled
+// table in src/monitor/rules.ts); for PSL, the reference interpreter
+// (src/policy/compile/interpret.ts) behind the same decision point
+// (InterpreterOracle). The property compares every monitor decision with it.
 
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import { ruleId } from '../monitor/rules.ts';
-import type { SecurityEvent } from '../monitor/types.ts';
+import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from '../monitor/types.ts';
+import { createMonitor, type Monitor } from '../monitor/monitor.ts';
+import { describeEvent } from '../monitor/audit.ts';
 import type { SolutionTables } from '../kernel/solution.ts';
+
+/** What the default-deny property asks of an oracle. */
+export interface DecisionOracle {
+  /**
+   * Judges one decision the kernel recorded, on the oracle's own state: null
+   * when the oracle decides the event the same way (its grant is then taken
+   * in), otherwise how they differ.
+   */
+  judge(event: SecurityEvent, decision: Decision): string | null;
+  /** a disagreement before the checks began (on Einit's starts at boot), or null */
+  readonly broken: string | null;
+}
+
+type Recorded = readonly { readonly event: SecurityEvent; readonly decision: Decision }[];
+
+/**
+ * The reference interpreter of a PSL policy as the oracle: run behind the
+ * decision point's own message check (createMonitor, so an undeclared method
+ * or a malformed message is denied on both sides before any rule), on the
+ * same events as the kernel's monitor and on the interpreter's own monitor
+ * states (its state advances on its own grants). Every kernel grant must be
+ * an interpreter grant by the same rule, and every interpreter grant a
+ * kernel grant.
+ */
+export class InterpreterOracle implements DecisionOracle {
+  private readonly monitor: Monitor;
+  private state: MonitorState;
+  broken: string | null = null;
+
+  constructor(
+    private readonly tables: SolutionTables,
+    interpreter: CompiledPolicy,
+  ) {
+    this.monitor = createMonitor(tables, interpreter);
+    this.state = this.monitor.initial;
+  }
+
+  judge(event: SecurityEvent, decision: Decision): string | null {
+    const want = this.monitor.decide(this.state, event);
+    const what = describeEvent(this.tables, event);
+    if (want.verdict !== decision.verdict)
+      return `${what}: the monitor said ${decision.verdict} (${decision.rule}) but the reference interpreter says ${want.verdict} (${want.rule}${want.reason === undefined ? '' : `: ${want.reason}`})`;
+    if (want.verdict === 'grant') {
+      if (want.rule !== decision.rule) return `${what}: granted by ${decision.rule}, but the reference interpreter grants it by ${want.rule}`;
+      this.state = want.next;
+    }
+    return null;
+  }
+
+  /** Takes in the decisions already made before the checks begin (Einit's starts at boot), judging each. */
+  prime(decisions: Recorded): this {
+    for (const d of decisions) {
+      const why = this.judge(d.event, d.decision);
+      if (why !== null && this.broken === null) this.broken = `at boot: ${why}`;
+    }
+    return this;
+  }
+}
 
 export interface OracleVerdict {
   readonly grant: boolean;
@@ -14,8 +78,9 @@ export interface OracleVerdict {
   readonly why: string;
 }
 
-export class RuleOracle {
+export class RuleOracle implements DecisionOracle {
   private readonly used: number[];
+  readonly broken = null;
   constructor(
     private readonly tables: SolutionTables,
     private readonly policy: RulePolicy,
@@ -60,6 +125,17 @@ export class RuleOracle {
   prime(decisions: readonly { readonly decision: { readonly verdict: string; readonly rule: string } }[]): this {
     for (const d of decisions) if (d.decision.verdict === 'grant') this.commit(d.decision.rule);
     return this;
+  }
+
+  judge(event: SecurityEvent, decision: Decision): string | null {
+    const want = this.expect(event);
+    const what = describeEvent(this.tables, event);
+    if (want.grant !== (decision.verdict === 'grant')) return `${what}: the monitor said ${decision.verdict} (${decision.rule}) but the rules say ${want.grant ? 'grant' : 'deny'}: ${want.why}`;
+    if (want.grant) {
+      if (decision.rule !== want.rule) return `${what}: granted by ${decision.rule}, but the first rule that applies is ${want.rule}`;
+      this.commit(decision.rule);
+    }
+    return null;
   }
 
   /** Records a committed grant (limited rules spend one). */

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { arbChoice, realize, type Choice } from '../properties/gen.ts';
 import { instrument, runChoices, formatViolation, type Prepared } from '../properties/runner.ts';
 import { completeMediation, defaultDeny, isolation, oneThreadPerCpu, type Check } from '../properties/checks.ts';
-import { RuleOracle } from '../properties/oracle.ts';
+import { InterpreterOracle, RuleOracle, type DecisionOracle } from '../properties/oracle.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { step } from '../kernel/step.ts';
 import { createMonitor } from '../monitor/monitor.ts';
@@ -22,6 +22,8 @@ export interface PropertyTarget {
   readonly policy: CompiledPolicy;
   /** the rule form, when the policy has one: default deny is then checked rule by rule */
   readonly rules: RulePolicy | null;
+  /** otherwise the policy's reference interpreter (PSL: src/policy/compile/interpret.ts), default deny's oracle; null: none */
+  readonly oracle?: CompiledPolicy | null;
   readonly machine: Machine;
 }
 
@@ -85,10 +87,23 @@ function determinism(target: PropertyTarget, opts: PropertyOptions): CheckResult
   return { ...base, status: 'fail', counterexample: String(details.errorInstance instanceof Error ? details.errorInstance.message : details.errorInstance), replay: opts.replay(details.seed, details.counterexamplePath ?? '') };
 }
 
+/**
+ * Default deny's oracle for a run, independent of the compiled policy the
+ * kernel asks: the rules read directly, or the reference interpreter on its
+ * own monitor states; both start where the monitor starts (after Einit's
+ * starts at boot). Null: the solution's policy has neither.
+ */
+function oracleOf(target: PropertyTarget, p: Prepared): DecisionOracle | null {
+  if (target.rules !== null) return new RuleOracle(target.tables, target.rules).prime(p.boot.decisions);
+  if (target.oracle != null) return new InterpreterOracle(target.tables, target.oracle).prime(p.boot.decisions);
+  return null;
+}
+
 export function kernelProperties(target: PropertyTarget, opts: PropertyOptions): CheckResult[] {
   const out: CheckResult[] = [];
-  const rules = target.rules;
-  out.push(runOne('kernel.default-deny', target, opts, (p) => ({ 'default deny': defaultDeny(rules === null ? null : new RuleOracle(target.tables, rules).prime(p.boot.decisions)) })));
+  if (target.rules === null && target.oracle == null)
+    out.push({ id: 'kernel.default-deny', kind: 'property', status: 'skipped', runs: 0, durationMs: 0, details: { reason: `policy "${target.policy.name}" has neither a rule form nor a reference interpreter: default deny has no oracle to check the monitor's decisions against` } });
+  else out.push(runOne('kernel.default-deny', target, opts, (p) => ({ 'default deny': defaultDeny(oracleOf(target, p)!) })));
   out.push(runOne('kernel.complete-mediation', target, opts, () => ({ 'complete mediation': completeMediation })));
   out.push(runOne('kernel.isolation', target, opts, () => ({ isolation })));
   out.push(runOne('kernel.one-thread-per-cpu', target, opts, () => ({ 'one thread per CPU': oneThreadPerCpu })));

@@ -13,6 +13,7 @@ import { loadManifest, type LoadedManifest } from '../solution/manifest.ts';
 import { detectKosLayout, loadKosSolution, type PalSuite } from '../solution/kos.ts';
 import { ParseError } from '../template/errors.ts';
 import { runPalTests } from '../policy/pal/run.ts';
+import { interpretPsl } from '../policy/compile/interpret.ts';
 import { palChecks } from '../policy/pal/checks.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
 import { kernelProperties } from './properties.ts';
@@ -44,6 +45,8 @@ export interface Loaded {
   readonly tables: SolutionTables;
   readonly policy: CompiledPolicy;
   readonly rules: RulePolicy | null;
+  /** the policy's reference interpreter, when it is PSL (src/policy/compile/interpret.ts): the oracle of default deny */
+  readonly oracle: CompiledPolicy | null;
   /** scripted programs and untrusted processes: solution.yaml's, or a KasperskyOS solution's cordon.yaml (null: none) */
   readonly manifest: Pick<LoadedManifest, 'programs' | 'untrusted'> | null;
   /** the file that gives the scripted programs, if the solution has one (solution.yaml, cordon.yaml); null for a KasperskyOS solution without cordon.yaml */
@@ -69,7 +72,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
       if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
       const k = loadKosSolution(abs, board === undefined ? {} : { board });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties };
     } catch (e) {
       if (e instanceof ParseError) throw new VerifyError(e.message);
       throw e;
@@ -81,7 +84,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
   if (!tables.ok) throw new VerifyError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new VerifyError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, manifestFile: file, pal: [], properties: m.properties };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, manifest: m, manifestFile: file, pal: [], properties: m.properties };
 }
 
 function bootCheck(loaded: Loaded, board: Board): CheckResult {
@@ -117,7 +120,7 @@ export function verify(opts: VerifyOptions = {}): Report {
   opts.onCheck?.('scenario');
   checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000));
   opts.onCheck?.('kernel properties');
-  checks.push(...kernelProperties({ tables: loaded.tables, policy: loaded.policy, rules: loaded.rules, machine: board.toMachine() }, { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) }));
+  checks.push(...kernelProperties({ tables: loaded.tables, policy: loaded.policy, rules: loaded.rules, oracle: loaded.oracle, machine: board.toMachine() }, { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) }));
   return {
     solution: reportPath(loaded.dir),
     board: board.id,

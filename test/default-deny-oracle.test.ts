@@ -1,0 +1,50 @@
+// Default deny in `cordon verify` is differential: for a PSL solution the
+// monitor's decisions are checked against the reference interpreter on its
+// own monitor states (src/properties/oracle.ts), so a compiled-policy bug
+// fails the check; a policy with no oracle is skipped with the reason, not
+// passed.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { loadSolution } from '../src/verify/verify.ts';
+import { kernelProperties, type PropertyTarget } from '../src/verify/properties.ts';
+import type { CompiledPolicy } from '../src/monitor/types.ts';
+import { getBoard } from '../boards/index.ts';
+
+const ping = loadSolution(join(import.meta.dirname, '..', 'examples', 'ping'));
+const machine = getBoard('qemu-x86_64').toMachine();
+const opts = { seed: 11, runs: 60, steps: 40, replay: (s: number, p: string) => `seed ${s} path ${p}` };
+
+/** The compiled policy with one planted bug: it grants the client's requests to the kernel, which the policy (and its interpreter) deny. */
+function planted(policy: CompiledPolicy): CompiledPolicy {
+  const client = ping.tables.classByName.get('ping.Client')!;
+  return {
+    ...policy,
+    decide(state, event) {
+      const d = policy.decide(state, event);
+      return d.verdict === 'deny' && event.kind === 'request' && event.srcClass === client && event.dstClass === 0 ? { verdict: 'grant', rule: 'planted', next: state } : d;
+    },
+  };
+}
+
+const defaultDenyOf = (target: PropertyTarget) => kernelProperties(target, opts).find((c) => c.id === 'kernel.default-deny')!;
+
+test('a PSL solution: kernel.default-deny has the reference interpreter as its oracle and passes', () => {
+  assert.equal(ping.rules, null);
+  assert.notEqual(ping.oracle, null);
+  const c = defaultDenyOf({ tables: ping.tables, policy: ping.policy, rules: null, oracle: ping.oracle, machine });
+  assert.equal(c.status, 'pass', c.counterexample);
+});
+
+test('a planted compiled-policy bug (a grant the interpreter does not give) fails kernel.default-deny', () => {
+  const c = defaultDenyOf({ tables: ping.tables, policy: planted(ping.policy), rules: null, oracle: ping.oracle, machine });
+  assert.equal(c.status, 'fail');
+  assert.match(c.counterexample!, /src=ping\.Client\(sid \d\) dst=kl\.core\.Core\(sid 0\).*: the monitor said grant \(planted\) but the reference interpreter says deny \(default-deny/);
+});
+
+test('a policy with no oracle: kernel.default-deny is skipped with the reason, never passed', () => {
+  const c = defaultDenyOf({ tables: ping.tables, policy: ping.policy, rules: null, oracle: null, machine });
+  assert.equal(c.status, 'skipped');
+  assert.match((c.details as { reason: string }).reason, /neither a rule form nor a reference interpreter/);
+});
