@@ -5,7 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { arbCase, realize } from '../src/properties/gen.ts';
+import { arbCase } from '../src/properties/gen.ts';
+import { realize } from '../src/adversary/index.ts';
 import { prepare } from '../src/properties/runner.ts';
 import { step } from '../src/kernel/step.ts';
 import type { KernelEvent, KernelState, StepResult } from '../src/kernel/types.ts';

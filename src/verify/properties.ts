@@ -4,7 +4,7 @@
 // complete mediation, isolation and one thread per CPU, plus determinism.
 
 import fc from 'fast-check';
-import { arbChoice, realize, type Choice } from '../properties/gen.ts';
+import { arbChoices, realize, type Choice } from '../adversary/index.ts';
 import { describeKernelEvent, instrument, runChoices, formatViolation, type Prepared } from '../properties/runner.ts';
 import { completeMediation, defaultDeny, isolation, oneThreadPerCpu, type Check } from '../properties/checks.ts';
 import { RuleOracle } from '../properties/oracle.ts';
@@ -42,7 +42,7 @@ function prepared(target: PropertyTarget): Prepared {
 function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make: (p: Prepared) => Record<string, Check>): CheckResult {
   const started = performance.now();
   let steps = 0;
-  const arb = fc.array(arbChoice, { minLength: 1, maxLength: opts.steps, size: 'max' });
+  const arb = arbChoices(opts.steps);
   const details = fc.check(
     fc.property(arb, (choices: Choice[]) => {
       const p = prepared(target);
@@ -61,7 +61,7 @@ function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make:
 /** Same choices, same trace: the whole run is replayed and compared step by step. */
 function determinism(target: PropertyTarget, opts: PropertyOptions): CheckResult {
   const started = performance.now();
-  const arb = fc.array(arbChoice, { minLength: 1, maxLength: opts.steps, size: 'max' });
+  const arb = arbChoices(opts.steps);
   const render = (x: unknown) => JSON.stringify(x, (k, v) => (k === 'config' ? undefined : v));
   const details = fc.check(
     fc.property(arb, (choices) => {
