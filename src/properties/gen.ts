@@ -1,8 +1,6 @@
 // Generators for the property suites: random solutions, policies in the
-// intermediate rule form, machines, and event choices. A choice is abstract
-// ("the 2nd running thread calls handle 3 with RIID 1, MID 0") and is made
-// concrete against the state it meets, so shrinking keeps sequences valid and
-// counterexamples stay readable.
+// intermediate rule form and machines; the event choices run in them come
+// from the one adversary (src/adversary), re-exported here.
 
 import fc from 'fast-check';
 import * as t from 'io-ts';
