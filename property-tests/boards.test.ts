@@ -5,7 +5,9 @@
 // port I/O off the x86 family; DMA only into granted buffers; the monotonic
 // clock moves only on ticks and never back; one current thread per CPU; a
 // rejected event changes nothing. Per run: replay reaches the same state, and
-// the DMA isolation verdict matches the board and the policy.
+// the DMA isolation verdict matches the board and the policy. The adversaries'
+// system calls are a list of the adversary's choices (src/adversary), which
+// fast-check shrinks with the rest of the case.
 //
 // CORDON_SEED / CORDON_PATH replay a failure; CORDON_SCALE multiplies the runs.
 
@@ -14,6 +16,7 @@ import fc from 'fast-check';
 import { BOARDS, type Board } from '../boards/index.ts';
 import {
   KERNEL_SERVICES,
+  arbAdversaryProgram,
   bootScenario,
   buildScenario,
   checkBoardStep,
@@ -28,6 +31,7 @@ import {
   type Violation,
 } from '../src/driver/index.ts';
 import type { KernelEvent } from '../src/kernel/types.ts';
+import type { SyscallChoice } from '../src/adversary/index.ts';
 import { banner, check, runs } from './harness.ts';
 
 banner(import.meta.filename);
@@ -40,6 +44,8 @@ interface Case {
   readonly seed: number;
   readonly steps: number;
   readonly weights: { readonly board: number; readonly schedule: number; readonly thread: number };
+  /** the adversaries' choices, taken in turn */
+  readonly adversary: readonly SyscallChoice[];
 }
 
 const arbCase: fc.Arbitrary<Case> = fc.record({
@@ -57,6 +63,7 @@ const arbCase: fc.Arbitrary<Case> = fc.record({
   seed: fc.integer(),
   steps: fc.integer({ min: 20, max: 800 }),
   weights: fc.record({ board: fc.integer({ min: 1, max: 4 }), schedule: fc.integer({ min: 1, max: 4 }), thread: fc.integer({ min: 2, max: 10 }) }),
+  adversary: arbAdversaryProgram(300),
 });
 
 const eventsSeen = new Map<string, number>();
@@ -66,6 +73,7 @@ function explain(board: Board, c: Case, index: number, violations: readonly Viol
   return [
     `board ${board.id}: ${violations.map((v) => `${v.property}: ${v.message}`).join('; ')}`,
     `at step ${index} of a run with seed ${c.seed}, weights ${JSON.stringify(c.weights)}, scenario ${JSON.stringify(c.shape)}`,
+    `the adversaries' choices: ${JSON.stringify(c.adversary)}`,
     `the last steps (event -> results):`,
     ...lines.slice(-25).map((l) => `  ${l}`),
     `concrete events ${events.length - tail.length}..${events.length - 1} of ${events.length} (JSON, replay them with replay(bootScenario(buildScenario(board, scenario)), events)):`,
@@ -93,6 +101,7 @@ for (const board of BOARDS) {
           seed: c.seed,
           steps: c.steps,
           weights: c.weights,
+          adversary: c.adversary,
           onStep: ({ index, before, event, result: r }) => {
             events.push(event);
             lines.push(`[${index}] ${describeEvent(before, event)}${describeResult(r.state, r).map((x) => `\n        ${x}`).join('')}`);

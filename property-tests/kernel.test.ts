@@ -64,7 +64,7 @@ const PSL = ['ping', 'echo', 'diode', 'gateway'].map((name) => {
 
 /** A choice whose Call or Reply carries, three times in four, one of the solution's well-formed payloads. */
 const arbPslChoice = (payloads: readonly unknown[]): fc.Arbitrary<Choice> =>
-  fc.tuple(arbChoice, fc.nat(3), fc.constantFrom(...payloads)).map(([c, keep, raw]) => (keep === 0 || (c.t !== 'Call' && c.t !== 'Reply') ? c : { ...c, payload: { raw } }));
+  fc.tuple(arbChoice(), fc.nat(3), fc.constantFrom(...payloads)).map(([c, keep, raw]) => (keep === 0 || (c.t !== 'Call' && c.t !== 'Reply') ? c : { ...c, payload: { raw } }));
 
 test('default deny, PSL: every decision of the compiled policy is the reference interpreter\'s, on its own monitor states', () => {
   let judged = 0;

@@ -13,7 +13,7 @@ import { Nat } from '../src/kernel/kernel-api.ts';
 import { compileRules } from '../src/monitor/rules.ts';
 import type { KernelEvent, KernelState, StepResult, Tid } from '../src/kernel/types.ts';
 import type { Machine } from '../src/kernel/machine.ts';
-import { banner, check, countSteps, runs, stepsTaken } from './harness.ts';
+import { banner, check, commands as replayableCommands, countSteps, runs, stepsTaken } from './harness.ts';
 
 banner(import.meta.filename);
 
@@ -172,8 +172,9 @@ const commands = [
   fc.constant(new Tick()),
 ];
 
-test('model-based: Call/Recv/Reply against an abstract IPC model', () => {
-  check(import.meta.filename, 'model-based', fc.commands(commands, { size: 'max', maxCommands: 60 }), (cmds) => {
+const NAME = 'model-based: Call/Recv/Reply against an abstract IPC model';
+test(NAME, () => {
+  check(import.meta.filename, NAME, replayableCommands(commands, { size: 'max', maxCommands: 60 }), (cmds) => {
     fc.modelRun(() => ({ model: { client: 'idle', server: 'idle', value: 0 } as Model, real: { s: B.state } }), cmds);
   }, runs(1500), (cmds) => String(cmds));
 });

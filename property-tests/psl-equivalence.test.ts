@@ -405,11 +405,11 @@ let granted = 0;
 let stateful = 0;
 let t0 = 0;
 
-test('the compiled policy and the reference interpreter agree on verdict, rule, reason and next state', () => {
+test('the compiled policy and the reference interpreter agree on verdict, rule, reason and next state', (t) => {
   t0 = performance.now();
   check(
     import.meta.filename,
-    'psl equivalence',
+    t.name,
     arbCase(EVENTS_PER_POLICY),
     (c) => {
       const policy = load(render(c.policy));
@@ -459,10 +459,10 @@ function selects(tables: SolutionTables, s: Sel, e: SecurityEvent): boolean {
 
 let unmatched = 0;
 
-test('default deny: an event that no binding selects is denied', () => {
+test('default deny: an event that no binding selects is denied', (t) => {
   check(
     import.meta.filename,
-    'psl default deny',
+    t.name,
     arbCase({ minLength: 50, maxLength: 100 }),
     (c) => {
       const compiled = compilePsl(load(render(c.policy)), c.solution.tables);

@@ -5,7 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { arbCase, realize } from '../src/properties/gen.ts';
+import { arbCase } from '../src/properties/gen.ts';
+import { realize } from '../src/adversary/index.ts';
 import { prepare } from '../src/properties/runner.ts';
 import { step } from '../src/kernel/step.ts';
 import type { KernelEvent, KernelState, StepResult } from '../src/kernel/types.ts';
@@ -26,8 +27,8 @@ function render(r: StepResult): string {
   return JSON.stringify(r, (k, v) => (k === 'config' ? undefined : v));
 }
 
-test('purity: step never writes to its (deep-frozen) inputs and never throws on them', () => {
-  check(import.meta.filename, 'purity', arbCase(100), (c) => {
+test('purity: step never writes to its (deep-frozen) inputs and never throws on them', (t) => {
+  check(import.meta.filename, t.name, arbCase(100), (c) => {
     const p = prepare(c.solution, c.policy, c.machine);
     if (typeof p === 'string') throw new Error(p);
     let s: KernelState = deepFreeze(p.boot.state);
@@ -42,8 +43,8 @@ test('purity: step never writes to its (deep-frozen) inputs and never throws on 
   }, runs(300));
 });
 
-test('determinism: the same state and event give the same result, and a whole run replays bit for bit', () => {
-  check(import.meta.filename, 'determinism', arbCase(100), (c) => {
+test('determinism: the same state and event give the same result, and a whole run replays bit for bit', (t) => {
+  check(import.meta.filename, t.name, arbCase(100), (c) => {
     const run = () => {
       const p = prepare(c.solution, c.policy, c.machine);
       if (typeof p === 'string') throw new Error(p);
@@ -75,8 +76,8 @@ const arbGarbage = (base: fc.Arbitrary<KernelEvent>): fc.Arbitrary<unknown> =>
     fc.record({ riid: anything, mid: anything, payload: anything, handles: anything, error: anything }).map((message) => ({ kind: 'syscall', tid: 0, call: { op: 'Call', handle: 1, message } })),
   );
 
-test('totality: garbage events never throw; a rejected event leaves the state as it was', () => {
-  check(import.meta.filename, 'totality', arbCase(40).chain((c) => fc.tuple(fc.constant(c), fc.array(arbGarbage(fc.constant({ kind: 'tick' })), { minLength: 1, maxLength: 40 }))), ([c, garbage]) => {
+test('totality: garbage events never throw; a rejected event leaves the state as it was', (t) => {
+  check(import.meta.filename, t.name, arbCase(40).chain((c) => fc.tuple(fc.constant(c), fc.array(arbGarbage(fc.constant({ kind: 'tick' })), { minLength: 1, maxLength: 40 }))), ([c, garbage]) => {
     const p = prepare(c.solution, c.policy, c.machine);
     if (typeof p === 'string') throw new Error(p);
     let s = p.boot.state;

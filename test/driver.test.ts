@@ -6,6 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { BOARDS, boardStep, getBoard, initialHardware, offered, programDma, type Board } from '../boards/index.ts';
 import { deviceLines } from '../boards/hardware.ts';
 import { rng } from '../boards/prng.ts';
@@ -14,8 +15,11 @@ import { step } from '../src/kernel/step.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import type { KernelEvent, KernelState, ThreadResult, Tid } from '../src/kernel/types.ts';
 import { compileRules } from '../src/monitor/rules.ts';
+import type { SyscallChoice } from '../src/adversary/index.ts';
 import {
   KERNEL_SERVICES,
+  adversaryChoices,
+  arbAdversaryProgram,
   bootScenario,
   buildScenario,
   checkBoardStep,
@@ -23,9 +27,11 @@ import {
   dmaIsolation,
   loop,
   oneThreadPerCpu,
+  kernelService,
   replay,
   run,
   stateDigest,
+  type RunResult,
   type ScenarioShape,
 } from '../src/driver/index.ts';
 
@@ -177,6 +183,26 @@ for (const board of BOARDS) {
     assert.ok(a.counts.bySource.adversary > 50, `adversaries made ${a.counts.bySource.adversary} calls`);
   });
 }
+
+test('the adversaries call from their list of choices: none leaves them idle, a list replays, a failing list shrinks', () => {
+  const board = getBoard('qemu-x86_64');
+  const sc = buildScenario(board, { ...SHAPE, adversaries: 1 });
+  const b = bootScenario(sc);
+  const go = (adversary: readonly SyscallChoice[]) => run({ boot: b, board, programs: sc.programs, adversaries: sc.adversaries, seed: 3, steps: 300, adversary });
+  assert.equal(go([]).counts.bySource.adversary, 0);
+  const list = adversaryChoices(11, 40);
+  assert.ok(go(list).counts.bySource.adversary > 20);
+  assert.deepEqual(go(list).events, go(list).events);
+  // a property that fails once the adversary asks for thread.Sleep: fast-check shrinks the list to a choice or two, one of them asking for it
+  const sleeps = (r: RunResult) =>
+    r.steps.filter((st) => st.source === 'adversary' && st.event.kind === 'syscall' && st.event.call.op === 'Call' && st.event.call.handle === 0 && kernelService(st.event.call.message.riid, st.event.call.message.mid) === 'thread.Sleep').length;
+  const details = fc.check(fc.property(arbAdversaryProgram(60), (adversary) => sleeps(go(adversary)) === 0), { seed: 5, numRuns: 200 });
+  assert.ok(details.failed, 'no list of choices made the adversary sleep');
+  const [shrunk] = details.counterexample!;
+  assert.ok(details.numShrinks > 0 && shrunk.length <= 2, JSON.stringify(shrunk));
+  assert.ok(shrunk.some((c) => c.t === 'kernel' && KERNEL_SERVICES[c.service] === 'thread.Sleep'), JSON.stringify(shrunk));
+  assert.ok(sleeps(go(shrunk)) > 0);
+});
 
 // ------------------------------------------------------------------ IRQs
 

@@ -53,10 +53,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--seed <n>', 'seed for the property suites', int('seed'))
     .option('--runs <n>', 'runs per property', int('runs'))
     .option('--steps <n>', 'kernel steps per run, at most', int('steps'))
-    .option('--path <path>', "fast-check replay path (from a failure's replay line)")
+    .option('--path <path>', "fast-check replay path (from a failure's replay line; needs --seed)", (v: string) => {
+      if (!/^\d+(:\d+)*$/.test(v)) throw new InvalidArgumentError(`a replay path is numbers separated by colons (e.g. 12:0:3), not "${v}"`);
+      return v;
+    })
     .option('--out <file>', 'report file', 'out/verify.json')
     .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
     .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean }) => {
+      if (o.path !== undefined && o.seed === undefined) throw new VerifyError('--path replays a counterexample of the run it was printed with: give that run\'s --seed too');
       const opts = { ...(solution ? { solution } : {}), ...o, onCheck: (id: string) => process.stderr.write(`… ${id}\n`) };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const file = resolve(o.out);

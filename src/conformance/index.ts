@@ -16,8 +16,8 @@ export { projector, stateKey, StateKeyer, SPEC_VARIABLES, ProjectionError } from
 export type { SpecState, SpecVariable } from './projection.ts';
 export { compareReachable, compareTransitions, printState } from './reachable.ts';
 export type { SetComparison, TransitionComparison } from './reachable.ts';
-export { TraceWorld, generateTraces, recordTrace, validateTraces, traceStats, realizeChoice, arbTrace } from './traces.ts';
-export type { RecordedTrace, TraceValidation, TraceStats, TraceChoice } from './traces.ts';
+export { TraceWorld, TRACE_WEIGHTS, generateTraces, recordTrace, validateTraces, traceStats, arbTrace } from './traces.ts';
+export type { RecordedTrace, TraceValidation, TraceStats } from './traces.ts';
 export { mapTrace, traceOf, printCounterexample, replayFile, writeReplayFile, readReplayFile, replay, CounterexampleMappingError, ReplayFileC } from './counterexample.ts';
 export type { MappedTrace, MappedStep, ReplayFile, ReplayOutcome, SolutionReference } from './counterexample.ts';
 export { eventRecord, describeKernelEvent, serviceName } from './events.ts';

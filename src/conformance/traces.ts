@@ -1,15 +1,15 @@
-// Trace validation: random traces of the TS kernel (fast-check, adversarial
-// processes included) are checked by TLC to be behaviours of the spec, many
-// traces in one TLC run (spec/Trace.tla).
+// Trace validation: random traces of the TS kernel (the adversary of
+// src/adversary: every process may issue any syscall) are checked by TLC to
+// be behaviours of the spec, many traces in one TLC run (spec/Trace.tla).
 
 import fc from 'fast-check';
 import * as t from 'io-ts';
 import { Nat } from '../kernel/kernel-api.ts';
 import { step } from '../kernel/step.ts';
-import type { KernelEvent, KernelState, Message } from '../kernel/types.ts';
-import { Rights } from '../kernel/types.ts';
+import type { KernelEvent, KernelState } from '../kernel/types.ts';
+import { arbChoices, realize, type Choice, type ChoiceWeights } from '../adversary/index.ts';
 import type { SolutionDecl } from '../kernel/solution.ts';
-import { K, kernelRule } from './catalog.ts';
+import { kernelRule } from './catalog.ts';
 import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef } from './model.ts';
 import { SPEC_VARIABLES, projector, type SpecState } from './projection.ts';
 import { eventRecord } from './events.ts';
@@ -92,170 +92,8 @@ export const TraceWorld: ModelDef = {
 
 // ------------------------------------------------------------------ random events
 
-type HandlePick = { readonly held: number } | { readonly forged: number };
-type Payload = 'value' | 'text' | 'empty' | 'null' | 'negative' | 'big';
-type Transfer = readonly [HandlePick, number];
-
-export type TraceChoice =
-  | { readonly t: 'schedule'; readonly cpu: number }
-  | { readonly t: 'tick' }
-  | { readonly t: 'irq'; readonly line: number }
-  | { readonly t: 'call'; readonly who: number; readonly handle: HandlePick; readonly method: number; readonly raw: readonly [number, number] | null; readonly payload: Payload; readonly transfers: readonly Transfer[] }
-  | { readonly t: 'kernel'; readonly who: number; readonly service: number; readonly args: readonly number[]; readonly transfers: readonly Transfer[] }
-  | { readonly t: 'recv'; readonly who: number; readonly handle: HandlePick }
-  | { readonly t: 'reply'; readonly who: number; readonly handle: HandlePick; readonly payload: Payload; readonly error: boolean; readonly transfers: readonly Transfer[] };
-
-const arbHandle: fc.Arbitrary<HandlePick> = fc.oneof(
-  { weight: 8, arbitrary: fc.nat({ max: 7 }).map((held) => ({ held })) },
-  { weight: 1, arbitrary: fc.constantFrom(5, 6, 9, 1 << 20).map((forged) => ({ forged })) },
-);
-const arbPayload: fc.Arbitrary<Payload> = fc.oneof(
-  { weight: 8, arbitrary: fc.constant('value' as const) },
-  { weight: 2, arbitrary: fc.constantFrom('text' as const, 'empty' as const, 'null' as const, 'negative' as const, 'big' as const) },
-);
-const RIGHTS = [Rights.call, Rights.call | Rights.transfer, Rights.recv, Rights.read | Rights.write, 124, 127, 0, 1 << 20] as const;
-const arbTransfers: fc.Arbitrary<readonly Transfer[]> = fc.oneof(
-  { weight: 6, arbitrary: fc.constant([]) },
-  { weight: 2, arbitrary: fc.array(fc.tuple(arbHandle, fc.constantFrom(...RIGHTS)), { minLength: 1, maxLength: 2 }) },
-);
-
-/** Kernel requests traces make (modelled services with random arguments, and services the policy must deny). */
-const SERVICES: readonly ((a: readonly number[]) => Message)[] = [
-  (a) => K.execute(['Spawned', 'Client', 'kl.core.Core', 'Nope'][a[0]! % 4]!, ['w1', 'w2', 'c1', ''][a[1]! % 4]!),
-  () => K.taskExit,
-  () => K.threadExit,
-  (a) => K.sleep([0, 1_000_000, 2_500_000][a[0]! % 3]!),
-  (a) => K.allocate(a[0]! % 3),
-  (a) => K.map(a[0]! % 7),
-  (a) => K.irqAttach(a[0]! % 3),
-  (a) => K.irqWait(a[0]! % 7),
-  (a) => K.irqAck(a[0]! % 7),
-  (a) => K.close(a[0]! % 8),
-  (a) => K.duplicate(a[0]! % 7, RIGHTS[a[1]! % RIGHTS.length]!),
-  () => K.timeRead,
-  () => ({ riid: 1, mid: 0, payload: { priority: 10 } }), // thread.Create: not modelled, the policy denies it
-  () => ({ riid: 9, mid: 0, payload: {} }), // channel.Create: not modelled, denied
-  (a) => ({ riid: 10, mid: a[0]! % 2, payload: { text: 'audit' } }), // the caller's security interface
-  () => K.malformed,
-];
-
-export const arbTraceChoice: fc.Arbitrary<TraceChoice> = fc.oneof(
-  { weight: 6, arbitrary: fc.nat({ max: 3 }).map((cpu) => ({ t: 'schedule' as const, cpu })) },
-  { weight: 1, arbitrary: fc.constant({ t: 'tick' as const }) },
-  { weight: 1, arbitrary: fc.nat({ max: 3 }).map((line) => ({ t: 'irq' as const, line })) },
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      t: fc.constant('call' as const),
-      who: fc.nat({ max: 3 }),
-      handle: arbHandle,
-      method: fc.nat({ max: 5 }),
-      raw: fc.option(fc.tuple(fc.nat({ max: 3 }), fc.nat({ max: 3 })), { freq: 6 }),
-      payload: arbPayload,
-      transfers: arbTransfers,
-    }),
-  },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      t: fc.constant('kernel' as const),
-      who: fc.nat({ max: 3 }),
-      service: fc.nat({ max: SERVICES.length - 1 }),
-      args: fc.array(fc.nat({ max: 12 }), { minLength: 2, maxLength: 2 }),
-      transfers: fc.oneof({ weight: 9, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: arbTransfers }),
-    }),
-  },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('recv' as const), who: fc.nat({ max: 3 }), handle: arbHandle }) },
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('reply' as const), who: fc.nat({ max: 3 }), handle: arbHandle, payload: arbPayload, error: fc.boolean(), transfers: arbTransfers }) },
-);
-
-function payloadOf(p: Payload, n: number): unknown {
-  switch (p) {
-    case 'value':
-      return { value: n };
-    case 'text':
-      return { text: 'x' };
-    case 'empty':
-      return {};
-    case 'null':
-      return null;
-    case 'negative':
-      return { value: -1 };
-    case 'big':
-      return { value: 2 ** 40 };
-  }
-}
-
-/** A held pick prefers handles with a right the operation needs, as a working program would. */
-function pickHandle(s: KernelState, sid: number, h: HandlePick, want: number): number {
-  if ('forged' in h) return h.forged;
-  const held: number[] = [];
-  // the kernel handle (0) has the call right too; a channel call names it only now and then
-  s.processes[sid]!.handles.forEach((e, i) => e !== null && (e.rights & want) === want && (i > 0 || h.held === 7) && held.push(i));
-  if (held.length === 0) s.processes[sid]!.handles.forEach((e, i) => e !== null && held.push(i));
-  return held.length === 0 ? h.held : held[h.held % held.length]!;
-}
-
-/** Makes a choice concrete against the state it meets (null: nothing to do for it here). */
-export function realizeChoice(s: KernelState, c: TraceChoice): KernelEvent | null {
-  switch (c.t) {
-    case 'schedule':
-      return { kind: 'schedule', cpu: c.cpu % s.cpus.length };
-    case 'tick':
-      return { kind: 'tick' };
-    case 'irq':
-      return s.irqs.length === 0 ? null : { kind: 'irq', line: c.line % s.irqs.length };
-  }
-  const running = s.cpus.filter((x): x is number => x !== null);
-  // nothing runs yet: the scheduler runs instead
-  if (running.length === 0) return { kind: 'schedule', cpu: c.who % s.cpus.length };
-  // a working program does what it can: prefer a running thread able to make this call
-  const holds = (x: number, right: number) => s.processes[s.threads[x]!.sid]!.handles.some((e, i) => i > 0 && e !== null && (e.rights & right) !== 0);
-  const able =
-    c.t === 'reply' ? running.filter((x) => s.threads[x]!.serving !== null)
-    : c.t === 'recv' ? running.filter((x) => s.threads[x]!.serving === null && holds(x, Rights.recv))
-    : c.t === 'call' ? running.filter((x) => holds(x, Rights.call))
-    : running;
-  // nobody running can do it (e.g. every server waits in Recv): mostly the scheduler runs instead
-  if (able.length === 0 && c.who < 3) return { kind: 'schedule', cpu: c.who % s.cpus.length };
-  const pool = able.length > 0 && c.who < 3 ? able : running;
-  const tid = pool[c.who % pool.length]!;
-  const sid = s.threads[tid]!.sid;
-  const transfers = (xs: readonly Transfer[]) => xs.map(([h, rights]) => ({ handle: pickHandle(s, sid, h, Rights.transfer), rights }));
-  switch (c.t) {
-    case 'recv':
-      return { kind: 'syscall', tid, call: { op: 'Recv', handle: pickHandle(s, sid, c.handle, Rights.recv) } };
-    case 'reply': {
-      const serving = s.threads[tid]!.serving;
-      const own = serving === null ? -1 : s.processes[sid]!.handles.findIndex((e) => e !== null && e.object === serving.channel && (e.rights & Rights.recv) !== 0);
-      const handle = own >= 0 && 'held' in c.handle && c.handle.held < 6 ? own : pickHandle(s, sid, c.handle, Rights.recv);
-      return {
-        kind: 'syscall',
-        tid,
-        call: { op: 'Reply', handle, message: { riid: 0, mid: 0, payload: payloadOf(c.payload, 3), error: c.error, handles: transfers(c.transfers) } },
-      };
-    }
-    case 'kernel': {
-      const m = SERVICES[c.service]!(c.args);
-      return { kind: 'syscall', tid, call: { op: 'Call', handle: 0, message: { ...m, handles: transfers(c.transfers) } } };
-    }
-    case 'call': {
-      const handle = pickHandle(s, sid, c.handle, Rights.call);
-      const entry = s.processes[sid]!.handles[handle];
-      const obj = entry == null ? undefined : s.objects[entry.object];
-      let riid = 0;
-      let mid = 0;
-      if (c.raw !== null) [riid, mid] = c.raw;
-      else if (obj?.kind === 'channel') {
-        const t = s.config.tables;
-        const cls = t.classes[s.processes[obj.server]!.taskClass]!;
-        const all = cls.endpoints.flatMap((ep) => t.interfaces[ep.iface]!.methods.map((m) => [ep.riid, m.mid] as const));
-        if (all.length > 0) [riid, mid] = all[c.method % all.length]!;
-      }
-      return { kind: 'syscall', tid, call: { op: 'Call', handle, message: { riid, mid, payload: payloadOf(c.payload, 1), handles: transfers(c.transfers) } } };
-    }
-  }
-}
+/** The adversary's choices in the trace world: every kind but DMA completions and real-time clock reads, which the spec does not have. */
+export const TRACE_WEIGHTS: Partial<ChoiceWeights> = { tick: 1, dma: 0, rtc: 0 };
 
 // ------------------------------------------------------------------ recording
 
@@ -282,14 +120,13 @@ export interface TraceStats {
 }
 
 /** Runs choices through the TS kernel from boot, recording each event and the projected state it reached. */
-export function recordTrace(m: CompiledModel, choices: readonly TraceChoice[]): RecordedTrace {
+export function recordTrace(m: CompiledModel, choices: readonly Choice[]): RecordedTrace {
   const project = projector(m.monitor);
   let s = m.boot.state;
   const steps: RecordedStep[] = [];
   const events: KernelEvent[] = [];
   for (const c of choices) {
-    const e = realizeChoice(s, c);
-    if (e === null) continue;
+    const e = realize(s, c);
     const r = step(s, e);
     if (r.rejected !== undefined) continue;
     events.push(e);
@@ -299,8 +136,8 @@ export function recordTrace(m: CompiledModel, choices: readonly TraceChoice[]): 
   return { events, steps };
 }
 
-export function arbTrace(maxLength: number): fc.Arbitrary<readonly TraceChoice[]> {
-  return fc.array(arbTraceChoice, { minLength: 5, maxLength, size: 'max' });
+export function arbTrace(maxLength: number): fc.Arbitrary<readonly Choice[]> {
+  return arbChoices(maxLength, { minLength: 5, weights: TRACE_WEIGHTS });
 }
 
 /** `count` random traces of the trace world (seeded: the same seed gives the same traces). */

@@ -3,7 +3,7 @@
 // per board.
 
 export { loop, setupThenLoop, compilePrograms, resolve, lookup, type Op, type Program, type Ref, type TransferSpec, type CompiledProgram, type CompiledOp } from './program.ts';
-export { adversarialSyscall, randomValue, KERNEL_SERVICES } from './adversary.ts';
+export { adversarialSyscall, adversaryChoices, arbAdversaryProgram, blocksItself, DRIVER_WEIGHTS, KERNEL_SERVICES } from './adversary.ts';
 export { run, replay, stateDigest, type RunOptions, type RunResult, type RunCounts, type StepInfo, type StepRecord, type EventSource, type ReplayResult } from './run.ts';
 export { checkBoardStep, irqToHolder, noPortIoOffX86, dmaGrantedOnly, monotonicClock, oneThreadPerCpu, rejectedUnchanged, BOARD_PROPERTIES, type BoardProperty, type Violation } from './properties.ts';
 export { dmaIsolation, type DmaIsolationReport, type DmaProcessVerdict } from './dma-isolation.ts';

@@ -10,7 +10,8 @@ import type { Board } from '../../boards/types.ts';
 import type { BootResult } from '../kernel/boot.ts';
 import { step } from '../kernel/step.ts';
 import type { Effect, KernelEvent, KernelState, ReturnCode, StepResult, ThreadResult, Tid } from '../kernel/types.ts';
-import { adversarialSyscall } from './adversary.ts';
+import { adversarialSyscall, adversaryChoices } from './adversary.ts';
+import type { SyscallChoice } from '../adversary/index.ts';
 import { compilePrograms, saved, syscallOf, type CompiledProgram, type Program, type ThreadContext } from './program.ts';
 
 export type EventSource = 'board' | 'schedule' | 'program' | 'adversary';
@@ -22,6 +23,8 @@ export interface RunOptions {
   readonly programs?: Readonly<Record<string, Program>>;
   /** untrusted processes whose every thread makes arbitrary system calls */
   readonly adversaries?: readonly string[];
+  /** the untrusted threads' choices, taken in turn and from the start again when used up (none: they make no calls); default: generated from the seed */
+  readonly adversary?: readonly SyscallChoice[];
   readonly seed: number;
   /** kernel events to feed */
   readonly steps: number;
@@ -94,6 +97,9 @@ export function run(opts: RunOptions): RunResult {
 
   const random = new Random(deriveSeed(seed, 'interleaving'));
   const adversary = new Random(deriveSeed(seed, 'adversary'));
+  const choices = opts.adversary ?? (adversarySids.size === 0 ? [] : adversaryChoices(deriveSeed(seed, 'adversary choices'), opts.steps));
+  let nextChoice = 0;
+  const next = (): SyscallChoice => choices[nextChoice++ % choices.length]!;
   let hwRng: Rng = rng(deriveSeed(seed, 'board'));
   let hw = initialHardware(board, deriveSeed(seed, 'rtc'));
   let state = boot.state;
@@ -162,7 +168,7 @@ export function run(opts: RunOptions): RunResult {
     for (const tid of state.cpus) {
       if (tid === null) continue;
       const p = programByTid.get(tid);
-      if (p !== undefined ? contexts.get(tid)!.pc < p.ops.length : adversarySids.has(state.threads[tid]!.sid)) out.push(tid);
+      if (p !== undefined ? contexts.get(tid)!.pc < p.ops.length : choices.length > 0 && adversarySids.has(state.threads[tid]!.sid)) out.push(tid);
     }
     return out;
   };
@@ -190,7 +196,7 @@ export function run(opts: RunOptions): RunResult {
     const tid = random.pick(ready);
     const p = programByTid.get(tid);
     if (p === undefined) {
-      feed({ kind: 'syscall', tid, call: adversarialSyscall(adversary, board, state, tid) }, 'adversary');
+      feed({ kind: 'syscall', tid, call: adversarialSyscall(next, adversary, state, tid) }, 'adversary');
       continue;
     }
     const ctx = contexts.get(tid)!;

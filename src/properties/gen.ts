@@ -1,17 +1,15 @@
 // Generators for the property suites: random solutions, policies in the
-// intermediate rule form, machines, and event choices. A choice is abstract
-// ("the 2nd running thread calls handle 3 with RIID 1, MID 0") and is made
-// concrete against the state it meets, so shrinking keeps sequences valid and
-// counterexamples stay readable.
+// intermediate rule form and machines; the event choices run in them come
+// from the one adversary (src/adversary), re-exported here.
 
 import fc from 'fast-check';
 import * as t from 'io-ts';
-import { Nat, KERNEL_ENDPOINTS, KERNEL_INTERFACES, SECURITY_RIID } from '../kernel/kernel-api.ts';
+import { Nat, KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
 import type { SolutionDecl, InterfaceDecl } from '../kernel/solution.ts';
 import type { Machine } from '../kernel/machine.ts';
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import { EVENT_KINDS } from '../monitor/types.ts';
-import { Rights, type KernelEvent, type KernelState, type Message } from '../kernel/types.ts';
+import { arbChoices, type Choice } from '../adversary/index.ts';
 
 const CODECS: readonly [string, t.Mixed][] = [
   ['{value: Nat}', t.type({ value: Nat })],
@@ -121,141 +119,8 @@ export const arbPolicy = (s: SolutionDecl): fc.Arbitrary<RulePolicy> => {
 
 // ---------------------------------------------------------------- choices
 
-/** Payload keys the kernel services and generated interfaces read. */
-const PAYLOAD_KEYS = ['value', 'text', 'handle', 'pages', 'offset', 'count', 'line', 'base', 'size', 'port', 'priority', 'ns', 'clock', 'taskClass', 'name', 'rights', 'code'] as const;
-
-export type Payload = { readonly full: number } | { readonly keys: Readonly<Record<string, unknown>> } | { readonly raw: unknown };
-
-const arbPayload: fc.Arbitrary<Payload> = fc.oneof(
-  { weight: 6, arbitrary: fc.nat({ max: 1000 }).map((full) => ({ full })) },
-  { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...PAYLOAD_KEYS), fc.oneof(fc.nat({ max: 8 }), fc.constantFrom('monotonic', 'x', 'C0', -1, 1.5))).map((keys) => ({ keys })) },
-  { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }).map((raw) => ({ raw })) },
-);
-
-/** Builds the payload: `full` fills every key any method reads, with small values picked from the seed. */
-export function realizePayload(p: Payload, classNames: readonly string[]): unknown {
-  if ('raw' in p) return p.raw;
-  if ('keys' in p) return p.keys;
-  const n = p.full;
-  return {
-    value: n % 7, text: `t${n % 3}`, handle: n % 6, pages: 1 + (n % 2), offset: (n % 3) * 8, count: 1 + (n % 2), line: n % 5,
-    base: [0x60, 0x1000_0000, 0x10000, 0x62][n % 4], size: 8 + (n % 2) * 8, port: 0x60 + (n % 3), priority: 8 + (n % 5), ns: (n % 3) * 1_000_000,
-    clock: n % 2 ? 'monotonic' : 'realtime', taskClass: classNames[n % classNames.length], name: `x${n % 4}`, rights: [127, 1, 5, 36, 0][n % 5], code: 0,
-  };
-}
-
-export type Choice =
-  | { readonly t: 'schedule'; readonly cpu: number }
-  | { readonly t: 'tick' }
-  | { readonly t: 'irq'; readonly line: number }
-  | { readonly t: 'dma'; readonly slot: number }
-  | { readonly t: 'rtc'; readonly value: number }
-  | { readonly t: 'Call' | 'Reply'; readonly who: number; readonly handle: HandlePick; readonly addr: Address; readonly payload: Payload; readonly transfers: readonly (readonly [HandlePick, number])[]; readonly error: boolean }
-  | { readonly t: 'Recv'; readonly who: number; readonly handle: HandlePick };
-
-/** `method`: the n-th method the handle's target declares (kernel services included); `raw`: any RIID/MID. */
-export type Address = { readonly method: number } | { readonly riid: number; readonly mid: number };
-
-/** `held`: the n-th handle the caller holds; `forged`: a raw number, as an attacker would guess it. */
-export type HandlePick = { readonly held: number } | { readonly forged: number };
-
-const arbHandle: fc.Arbitrary<HandlePick> = fc.oneof(
-  { weight: 6, arbitrary: fc.nat({ max: 7 }).map((held) => ({ held })) },
-  { weight: 1, arbitrary: fc.oneof(fc.nat({ max: 8 }), fc.nat({ max: 1 << 20 })).map((forged) => ({ forged })) },
-);
-
-/** A held pick prefers handles with the right the operation needs (`want`), as a working program would. */
-function pickHandle(s: KernelState, sid: number, h: HandlePick, want = 0): number {
-  if ('forged' in h) return h.forged;
-  const held: number[] = [];
-  s.processes[sid]!.handles.forEach((e, i) => e !== null && (e.rights & want) === want && held.push(i));
-  if (held.length === 0 && want !== 0) return pickHandle(s, sid, h);
-  return held.length === 0 ? h.held : held[h.held % held.length]!;
-}
-
-const arbMsg = (t: 'Call' | 'Reply') =>
-  fc.record({
-    t: fc.constant(t),
-    who: fc.nat({ max: 3 }),
-    handle: arbHandle,
-    addr: fc.oneof(
-      { weight: 6, arbitrary: fc.nat({ max: 40 }).map((method) => ({ method })) },
-      { weight: 1, arbitrary: fc.record({ riid: fc.oneof(fc.nat({ max: SECURITY_RIID }), fc.nat({ max: 64 })), mid: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 40 })) }) },
-    ),
-    payload: arbPayload,
-    transfers: fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.tuple(arbHandle, fc.constantFrom(127, 36, 1, 4, 2, 60)), { minLength: 1, maxLength: 2 }) }),
-    error: fc.boolean(),
-  });
-
-export const arbChoice: fc.Arbitrary<Choice> = fc.oneof(
-  { weight: 6, arbitrary: fc.nat({ max: 3 }).map((cpu) => ({ t: 'schedule' as const, cpu })) },
-  { weight: 10, arbitrary: arbMsg('Call') },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('Recv' as const), who: fc.nat({ max: 3 }), handle: arbHandle }) },
-  { weight: 6, arbitrary: arbMsg('Reply') },
-  { weight: 2, arbitrary: fc.constant({ t: 'tick' as const }) },
-  { weight: 1, arbitrary: fc.nat({ max: 5 }).map((line) => ({ t: 'irq' as const, line })) },
-  { weight: 1, arbitrary: fc.nat({ max: 3 }).map((slot) => ({ t: 'dma' as const, slot })) },
-  { weight: 1, arbitrary: fc.nat({ max: 1e9 }).map((value) => ({ t: 'rtc' as const, value })) },
-);
+// The adversarial events themselves come from the one adversary (src/adversary).
+export { arbChoice, arbChoices, realize, realizePayload, type Address, type Choice, type HandlePick, type Payload } from '../adversary/index.ts';
 
 export const arbCase = (steps: number): fc.Arbitrary<GeneratedCase> =>
-  arbSolution.chain((solution) =>
-    fc.record({ solution: fc.constant(solution), policy: arbPolicy(solution), machine: arbMachine, choices: fc.array(arbChoice, { minLength: 1, maxLength: steps, size: "max" }) }),
-  );
-
-/** Makes a choice concrete against the state it meets. */
-export function realize(s: KernelState, c: Choice): KernelEvent {
-  switch (c.t) {
-    case 'schedule':
-      return { kind: 'schedule', cpu: c.cpu % s.cpus.length };
-    case 'tick':
-      return { kind: 'tick' };
-    case 'irq':
-      return s.irqs.length === 0 ? { kind: 'tick' } : { kind: 'irq', line: c.line % s.irqs.length };
-    case 'dma': {
-      const w = s.config.machine.dma;
-      return { kind: 'dma', deviceAddress: (w?.base ?? 0) + c.slot * s.config.machine.pageSize };
-    }
-    case 'rtc':
-      return { kind: 'rtc', realtime: c.value };
-  }
-  const running = s.cpus.filter((x): x is number => x !== null);
-  if (running.length === 0) return { kind: 'schedule', cpu: c.who % s.cpus.length };
-  // a working program calls on what it can: prefer a running thread holding a handle with the right the operation needs
-  const want = c.t === 'Call' ? Rights.call : Rights.recv;
-  const able = running.filter((x) => s.processes[s.threads[x]!.sid]!.handles.some((e, i) => i > 0 && e !== null && (e.rights & want) !== 0));
-  // nothing running can do it (e.g. every server already waits in Recv): the scheduler runs instead
-  if ('held' in c.handle && c.t !== 'Call' && able.length === 0) return { kind: 'schedule', cpu: c.who % s.cpus.length };
-  const pool = 'held' in c.handle && able.length > 0 && (c.t !== 'Reply' || able.some((x) => s.threads[x]!.serving !== null)) ? (c.t === 'Reply' ? able.filter((x) => s.threads[x]!.serving !== null) : able) : running;
-  const tid = pool[c.who % pool.length]!;
-  const sid = s.threads[tid]!.sid;
-  if (c.t === 'Recv') return { kind: 'syscall', tid, call: { op: 'Recv', handle: pickHandle(s, sid, c.handle, Rights.recv) } };
-  const handle = pickHandle(s, sid, c.handle, c.t === 'Call' ? Rights.call : Rights.recv);
-  const [riid, mid] = address(s, sid, tid, handle, c);
-  const message: Message = {
-    riid,
-    mid,
-    payload: realizePayload(c.payload, s.config.tables.classes.map((k) => k.name)),
-    // kernel services take no transfers; only a forged address sends them there anyway
-    handles: handle === 0 && 'method' in c.addr ? [] : c.transfers.map(([h, rights]) => ({ handle: pickHandle(s, sid, h, Rights.transfer), rights })),
-    ...(c.t === 'Reply' ? { error: c.error } : {}),
-  };
-  return { kind: 'syscall', tid, call: { op: c.t, handle, message } };
-}
-
-/** The RIID/MID of the n-th method reachable through a handle (for a Reply: the method being served). */
-function address(s: KernelState, sid: number, tid: number, handle: number, c: Extract<Choice, { t: 'Call' | 'Reply' }>): [number, number] {
-  if ('riid' in c.addr) return [c.addr.riid, c.addr.mid];
-  const n = c.addr.method;
-  const serving = s.threads[tid]!.serving;
-  if (c.t === 'Reply') return serving === null ? [0, 0] : [serving.riid, serving.mid];
-  const entry = s.processes[sid]!.handles[handle];
-  const obj = entry == null ? undefined : s.objects[entry.object];
-  const t = s.config.tables;
-  const cls = obj?.kind === 'kernel' ? t.classes[0]! : obj?.kind === 'channel' ? t.classes[s.processes[obj.server]!.taskClass]! : undefined;
-  if (cls === undefined) return [0, n % 3];
-  const all: [number, number][] = cls.endpoints.flatMap((ep) => t.interfaces[ep.iface]!.methods.map((m) => [ep.riid, m.mid] as [number, number]));
-  const own = t.classes[s.processes[sid]!.taskClass]!;
-  if (obj?.kind === 'kernel' && own.security >= 0) all.push(...t.interfaces[own.security]!.methods.map((m) => [SECURITY_RIID, m.mid] as [number, number]));
-  return all.length === 0 ? [0, 0] : all[n % all.length]!;
-}
+  arbSolution.chain((solution) => fc.record({ solution: fc.constant(solution), policy: arbPolicy(solution), machine: arbMachine, choices: arbChoices(steps) }));

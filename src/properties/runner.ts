@@ -11,7 +11,7 @@ import { createMonitor, type Monitor } from '../monitor/monitor.ts';
 import { compileRules, type RulePolicy } from '../monitor/rules.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
 import { describeDecision } from '../monitor/audit.ts';
-import { realize, type Choice } from './gen.ts';
+import { realize, type Choice } from '../adversary/index.ts';
 import type { Check } from './checks.ts';
 
 export interface Violation {

@@ -4,8 +4,8 @@
 // complete mediation, isolation and one thread per CPU, plus determinism.
 
 import fc from 'fast-check';
-import { arbChoice, realize, type Choice } from '../properties/gen.ts';
-import { instrument, runChoices, formatViolation, type Prepared } from '../properties/runner.ts';
+import { arbChoices, realize, type Choice } from '../adversary/index.ts';
+import { describeKernelEvent, instrument, runChoices, formatViolation, type Prepared } from '../properties/runner.ts';
 import { completeMediation, defaultDeny, isolation, oneThreadPerCpu, type Check } from '../properties/checks.ts';
 import { InterpreterOracle, RuleOracle, type DecisionOracle } from '../properties/oracle.ts';
 import { bootWith } from '../kernel/boot.ts';
@@ -44,7 +44,7 @@ function prepared(target: PropertyTarget): Prepared {
 function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make: (p: Prepared) => Record<string, Check>): CheckResult {
   const started = performance.now();
   let steps = 0;
-  const arb = fc.array(arbChoice, { minLength: 1, maxLength: opts.steps, size: 'max' });
+  const arb = arbChoices(opts.steps);
   const details = fc.check(
     fc.property(arb, (choices: Choice[]) => {
       const p = prepared(target);
@@ -57,34 +57,40 @@ function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make:
   const base = { id, kind: 'property', runs: details.numRuns, durationMs: Math.round(performance.now() - started), details: { steps } };
   if (!details.failed) return { ...base, status: 'pass' };
   const msg = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  return { ...base, status: 'fail', counterexample: msg, replay: opts.replay(details.seed, details.counterexamplePath ?? '') };
+  return { ...base, details: { steps, shrinks: details.numShrinks }, status: 'fail', counterexample: msg, replay: opts.replay(details.seed, details.counterexamplePath ?? '') };
 }
 
 /** Same choices, same trace: the whole run is replayed and compared step by step. */
 function determinism(target: PropertyTarget, opts: PropertyOptions): CheckResult {
   const started = performance.now();
-  const arb = fc.array(arbChoice, { minLength: 1, maxLength: opts.steps, size: 'max' });
+  const arb = arbChoices(opts.steps);
   const render = (x: unknown) => JSON.stringify(x, (k, v) => (k === 'config' ? undefined : v));
   const details = fc.check(
     fc.property(arb, (choices) => {
       const trace = () => {
         let s = prepared(target).boot.state;
         return choices.map((c) => {
-          const r = step(s, realize(s, c));
+          const before = s;
+          const event = realize(s, c);
+          const r = step(s, event);
           s = r.state;
-          return render(r);
+          return { event: describeKernelEvent(before, event), result: render(r) };
         });
       };
       const a = trace();
       const b = trace();
-      const i = a.findIndex((x, k) => x !== b[k]);
-      if (i >= 0) throw new Error(`the run diverged at step ${i + 1}`);
+      const i = a.findIndex((x, k) => x.result !== b[k]!.result);
+      if (i >= 0)
+        throw new Error(
+          [`the run diverged at step ${i + 1}: the same events from the same boot gave two different results`, `solution ${target.tables.name} on ${target.machine.name}`, 'trace:', ...a.slice(0, i + 1).map((x, k) => `${k + 1}. ${x.event}`)].join('\n'),
+        );
     }),
-    { seed: opts.seed, numRuns: Math.max(1, Math.round(opts.runs / 4)) },
+    { seed: opts.seed, numRuns: Math.max(1, Math.round(opts.runs / 4)), ...(opts.path ? { path: opts.path, endOnFailure: true } : {}) },
   );
   const base = { id: 'kernel.determinism', kind: 'property', runs: details.numRuns, durationMs: Math.round(performance.now() - started) };
   if (!details.failed) return { ...base, status: 'pass' };
-  return { ...base, status: 'fail', counterexample: String(details.errorInstance instanceof Error ? details.errorInstance.message : details.errorInstance), replay: opts.replay(details.seed, details.counterexamplePath ?? '') };
+  const counterexample = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  return { ...base, details: { shrinks: details.numShrinks }, status: 'fail', counterexample, replay: opts.replay(details.seed, details.counterexamplePath ?? '') };
 }
 
 /**

@@ -17,6 +17,7 @@ import { interpretPsl } from '../policy/compile/interpret.ts';
 import { palChecks } from '../policy/pal/checks.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
 import { kernelProperties } from './properties.ts';
+import { shellQuote } from '../properties/env.ts';
 import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
@@ -116,7 +117,8 @@ export function verify(opts: VerifyOptions = {}): Report {
     checks.push(...palChecks(runPalTests(loaded.tables, loaded.policy, loaded.pal), reportPath));
   }
   const shown = opts.solution ?? DEFAULT_SOLUTION;
-  const replay = (s: number, p: string) => `npx cordon verify ${shown} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p}`;
+  // the property checks alone reproduce a property counterexample: the replay skips the TLC models
+  const replay = (s: number, p: string) => `npx cordon verify ${shellQuote(shown)} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p} --no-tlc`;
   opts.onCheck?.('scenario');
   checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000));
   opts.onCheck?.('kernel properties');
