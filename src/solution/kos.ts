@@ -288,8 +288,18 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   for (let d = dirname(layout.init); d.startsWith(layout.root) && d !== dirname(layout.root); d = dirname(d)) configCmake.push(join(d, 'CMakeLists.txt'));
   const build = readSdkBuild(layout.root, { defines, builtins: { CMAKE_SYSTEM_BOARD: boardVariable(board) }, qemu: board.id.startsWith('qemu'), init: layout.init, policy: layout.policy, extraFiles: configCmake.reverse() });
   const initText = readText(layout.init);
-  const external = externalPrograms(initText, build, cordon?.macros ?? {});
   const facts = initFacts(blankPlaceholders(layout.init, initText));
+  // placeholders outside the INIT_ family may name connection targets (`target: @ROOTFS_ENTITY@`)
+  const plain = (n: string): string | undefined => {
+    if (n.startsWith('INIT_')) return undefined;
+    if (Object.hasOwn(placeholders, n)) return placeholders[n];
+    try {
+      return placeholderValue(n, { file: layout.init, line: 1, column: 1 }, 'init', { build, defines, init: facts, external: [] });
+    } catch {
+      return undefined;
+    }
+  };
+  const external = externalPrograms(initText, build, cordon?.macros ?? {}, plain);
   const computed: string[] = [];
   const sdkValue = (file: 'init' | 'psl') => (name: string, _offset: number, loc: Loc): string => {
     const v = placeholderValue(name, loc, file, { build, defines, init: facts, external });
@@ -415,8 +425,10 @@ function emptyReason(name: string): string {
  * init.yaml, in the programs' EXTRA_CONNECTIONS and in cordon.yaml's
  * macros) that no entity of init.yaml starts, in order of appearance.
  */
-function externalPrograms(initText: string, build: SdkBuild, macros: Readonly<Record<string, string>>): string[] {
-  const facts = initFacts(blankPlaceholders('init.yaml', initText));
+function externalPrograms(initText: string, build: SdkBuild, macros: Readonly<Record<string, string>>, plain: (name: string) => string | undefined): string[] {
+  let filled = initText;
+  for (const p of listPlaceholders(sourceFromText('init.yaml', initText)).reverse()) filled = filled.slice(0, p.start) + (plain(p.name) ?? ' '.repeat(p.end - p.start)) + filled.slice(p.end);
+  const facts = initFacts(filled);
   const targets = [...facts.targets];
   const more = (yamlItems: string) => {
     for (const t of initFacts(`entities:\n- name: x\n  connections:\n${yamlItems.replace(/^\s*connections:\s*\n/, '').split('\n').map((l) => `  ${l}`).join('\n')}\n`).targets) if (!targets.includes(t)) targets.push(t);
