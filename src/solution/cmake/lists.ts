@@ -351,7 +351,12 @@ class Evaluator {
       const e = expand(arg.raw, (n) => this.lookup(scope, n), true);
       const base = e.known ? { known: true as const } : { known: false as const, why: e.why! };
       if (arg.kind === 'quoted') out.push({ value: e.value.replace(/\\;/g, '\\;'), ...base, arg, quoted: true });
-      else for (const v of splitList(e.value)) out.push({ value: v, ...base, arg, quoted: false });
+      else {
+        const items = splitList(e.value);
+        // an unknown value that expands to nothing still stands for something the build knows
+        if (items.length === 0 && !e.known) out.push({ value: '', ...base, arg, quoted: false });
+        for (const v of items) out.push({ value: v, ...base, arg, quoted: false });
+      }
     }
     return out;
   }
