@@ -242,7 +242,7 @@ describe('einit configurations deeper in a tree, and several of them', () => {
     assert.deepEqual(findKosSolutions(fixture('echo')), [fixture('echo')]);
     assert.throws(() => detectKosLayout(fixture('drone')), (e: unknown) => e instanceof ParseError && /this tree holds 2 einit configurations \(kos\/einit\/hw, kos\/einit\/qemu\)/.test(e.message));
     const hw = loadKosSolution(fixture('drone', 'kos', 'einit', 'hw', 'src'));
-    assert.equal(hw.name, 'kos-hw');
+    assert.equal(hw.name, 'drone-hw');
     assert.equal(hw.layout.root, fixture('drone', 'kos'));
     assert.ok(hw.tables.classByName.has('kl.drivers.BSP'));
   });

@@ -372,7 +372,9 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   }
   const processes: ProcessDecl[] = init.processes.map((p) => ({ name: p.name, taskClass: p.taskClass }));
   const connections: ConnectionDecl[] = init.connections.map((c) => ({ client: c.client, server: c.server, id: c.id }));
-  const name = cordon?.name ?? (layout.config === null ? basename(layout.root) : `${basename(layout.root)}-${layout.config}`);
+  // a tree's KasperskyOS part often sits in kos/: the project is named by the folder above it
+  const project = basename(layout.root) === 'kos' ? basename(dirname(layout.root)) : basename(layout.root);
+  const name = cordon?.name ?? (layout.config === null ? project : `${project}-${layout.config}`);
   const decl: SolutionDecl = { name, interfaces, classes, processes, connections };
   const compiled = compileSolution(decl);
   if (!compiled.ok) throw new ParseError({ kind: 'validation', loc: { file: layout.init, line: 1, column: 1 }, detail: compiled.errors.join('; ') });
