@@ -196,12 +196,11 @@ export function readSdkBuild(root: string, options: ReadBuildOptions): SdkBuild 
     }
   }
   // generate_edl_file outputs that no nk_build_edl_files compiles still exist for the policy compiler
-  for (const [path, gen] of generators) {
+  for (const gen of generators.values()) {
     const prefix = gen.kw.single.get('PREFIX')?.value;
     const n = gen.kw.positional[0]!.value;
     const taskClass = prefix === undefined || prefix === '' ? n : `${prefix}.${n}`;
     if (!generated.has(taskClass) && ![...generated.values()].some((g) => g.call === gen.call)) generated.set(taskClass, { taskClass, source: generatedEdl(taskClass, gen.call, gen.kw), call: gen.call });
-    void path;
   }
 
   // the image call of this einit configuration

@@ -350,7 +350,7 @@ class Evaluator {
       }
       const e = expand(arg.raw, (n) => this.lookup(scope, n), true);
       const base = e.known ? { known: true as const } : { known: false as const, why: e.why! };
-      if (arg.kind === 'quoted') out.push({ value: e.value.replace(/\\;/g, '\\;'), ...base, arg, quoted: true });
+      if (arg.kind === 'quoted') out.push({ value: e.value, ...base, arg, quoted: true });
       else {
         const items = splitList(e.value);
         // an unknown value that expands to nothing still stands for something the build knows
@@ -411,6 +411,7 @@ class Evaluator {
 
   private runIf(node: IfBlock, scope: Scope, certain: boolean): void {
     const undecided: Node[][] = [];
+    let someBranchRuns = false;
     for (const b of node.branches) {
       const c: Tri = b.condition === null ? true : this.condition(b.condition, scope);
       if (c === false) continue;
@@ -419,17 +420,19 @@ class Evaluator {
         return;
       }
       undecided.push(b.body);
-      if (c === true) break;
+      if (c === true) {
+        someBranchRuns = true;
+        break;
+      }
     }
     if (undecided.length === 0) return;
-    // Undecided: every branch that may run, each on a copy; variables they disagree on are unknown.
-    const allCovered = node.branches[node.branches.length - 1]?.condition === null || undecided.length < node.branches.length;
+    // Undecided: every branch that may run, each on a copy (and, when none may run, the scope as it is); variables they disagree on are unknown.
     const forks = undecided.map((body) => {
       const fork = new Scope(scope.parent, scope.dir, new Map(scope.vars));
       this.run(body, fork, false);
       return fork;
     });
-    if (!allCovered || node.branches[node.branches.length - 1]?.condition !== null) forks.push(new Scope(scope.parent, scope.dir, new Map(scope.vars)));
+    if (!someBranchRuns) forks.push(new Scope(scope.parent, scope.dir, new Map(scope.vars)));
     const names = new Set(forks.flatMap((f) => [...f.vars.keys()]));
     for (const name of names) {
       const values = forks.map((f) => f.vars.get(name));
@@ -597,10 +600,10 @@ class Evaluator {
       }
       const value = values.map((e) => e.value).join(';');
       const unknown = values.find((e) => !e.known);
-      const v: VarValue =
-        unknown === undefined && certain ? { value, known: true, loc: c.loc } : { value, known: false, loc: c.loc, why: unknown?.why ?? `it is set inside an if() branch Cordon cannot decide (${formatLoc(c.loc)})` };
+      // inside an undecided if() branch the value is kept: runIf() compares the branches afterwards
+      const v: VarValue = unknown === undefined ? { value, known: true, loc: c.loc } : { value, known: false, loc: c.loc, why: unknown.why ?? 'a part of it is not known' };
       if (cache) this.cache.set(n.value, v);
-      else this.set(scope, n.value, unknown === undefined ? { value, known: true, loc: c.loc } : v, parent);
+      else this.set(scope, n.value, v, parent);
       return;
     }
     if (name === 'project') {
