@@ -118,6 +118,7 @@ describe('the SDK macros and the solution\'s variables in init.yaml.in and secur
     const pub = byName.get('mqtt.Publisher')!;
     assert.deepEqual(pub.env, { VFS_FILESYSTEM_BACKEND: 'client:kl.VfsSdCardFs', MQTT_BROKER_PORT: '1883' });
     assert.deepEqual(pub.args, ['--topic', 'telemetry']);
+    assert.deepEqual(byName.get('kl.VfsSdCardFs')!.args, ['-l', 'devfs /dev devfs 0'], 'EXTRA_ARGS of the SDK program\'s target');
     assert.equal(byName.get('kl.core.DCM')!.path, 'dcm');
     assert.equal(byName.get('kl.core.DCM')!.dynamicConnectionManager, true);
     assert.deepEqual(s.init.connections.map((c) => [c.client, c.server, c.id]), [

@@ -303,6 +303,24 @@ const indent = (text: string, by: number) => text.split('\n').map((l) => (l.leng
 
 export type PlaceholderFile = 'init' | 'psl';
 
+/**
+ * EXTRA_ARGS and EXTRA_ENV the solution sets on an SDK program's imported
+ * target (`set_target_properties(precompiled_vfs::VfsSdCardFs PROPERTIES
+ * EXTRA_ARGS …)`), as its INIT_EXTERNAL_ENTITIES entry carries them. Only
+ * literal target names are known: `${precompiled_vfsVfsSdCardFs}` is the
+ * SDK's variable and its value is not.
+ */
+function sdkProgramProperties(build: SdkBuild, taskClass: string): string {
+  const short = taskClass.split('.').pop()!;
+  const targets = [`precompiled_vfs::${short}`, short];
+  let out = '';
+  for (const [prop, key] of [['EXTRA_ARGS', 'args'], ['EXTRA_ENV', 'env']] as const) {
+    const p = targets.map((t) => build.property(t, prop)).find((x) => x !== undefined && x.known && x.value.trim() !== '');
+    if (p !== undefined) out += `\n  ${key}:\n${indent(dedent(p.value), 4)}`;
+  }
+  return out;
+}
+
 const INIT_MACRO = /^INIT_(.+)_ENTITY_(CONNECTIONS\+?|ARGS|ENV)$/;
 
 /**
@@ -320,7 +338,7 @@ export function placeholderValue(
   const fix = `give it with --define ${name}=<value>`;
   if (name === 'INIT_EXTERNAL_ENTITIES') {
     if (file === 'psl') return ctx.external.map((c) => `use EDL ${c}`).join('\n');
-    return ctx.external.map((c) => `- name: ${c}${EXTERNAL_ENTRY[c] === undefined ? '' : `\n${EXTERNAL_ENTRY[c]}`}`).join('\n');
+    return ctx.external.map((c) => `- name: ${c}${EXTERNAL_ENTRY[c] === undefined ? '' : `\n${EXTERNAL_ENTRY[c]}`}${sdkProgramProperties(build, c)}`).join('\n');
   }
   const m = INIT_MACRO.exec(name);
   if (m !== null) {
