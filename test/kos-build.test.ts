@@ -143,6 +143,12 @@ describe('the SDK macros and the solution\'s variables in init.yaml.in and secur
     assert.equal(loadKosSolution(dir, { defines: { HELLO_PATH: 'hello_app' } }).init.processes[0]!.path, 'hello_app');
   });
 
+  it('the same in security.psl.in: the placeholder\'s place and the fix', () => {
+    const dir = variant(fixture('hello'), { 'einit/src/security.psl.in': (t) => t.replace('use EDL hello.Hello', 'use EDL hello.@MAIN_TASK@') });
+    fails(dir, 'template', 'einit/src/security.psl.in:8:15', /unknown placeholder @MAIN_TASK@: .*give it with --define MAIN_TASK=<value>/);
+    assert.ok(loadKosSolution(dir, { defines: { MAIN_TASK: 'Hello' } }).tables.classByName.has('hello.Hello'));
+  });
+
   it('a variable the CMake files set from what Cordon cannot know names the set() and the fix', () => {
     const dir = variant(fixture('hello'), {
       'CMakeLists.txt': (t) => t.replace('add_subdirectory (hello)', 'set (HELLO_PATH ${KL_SDK_ROOT_PATH}/bin/hello)\nadd_subdirectory (hello)'),
