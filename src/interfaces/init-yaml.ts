@@ -13,6 +13,8 @@
  *     - target: demo.Lock        the server's process name
  *       id: lock_channel         the name the client looks the channel up by
  *   - name: demo.Lock
+ *   - name: kl.core.DCM
+ *     dynamic_connection_manager: true   the SDK's dynamic connection manager
  *
  * `init.yaml.in` templates are accepted too: `@NAME@` placeholders are
  * filled from `variables`, and the macros the build generates
@@ -27,7 +29,11 @@
  * expands `  @INIT_Door_ENTITY_CONNECTIONS@` into a `connections:` key of
  * the entity at that indentation. When `INIT_<prog>_ENTITY_CONNECTIONS+`
  * has no value of its own it is derived from `INIT_<prog>_ENTITY_CONNECTIONS`
- * (the same items without the `connections:` line).
+ * (the same items without the `connections:` line). A macro written at
+ * column 0, as the SDK's own templates do, is indented like what it belongs
+ * to (the entity above it; its connection items for the `+` form; the entity
+ * list for `@INIT_EXTERNAL_ENTITIES@`), and a value that already starts with
+ * spaces (CMake's own text) goes in unchanged.
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
