@@ -290,14 +290,14 @@ describe('section 7 constructs, end to end', () => {
     assert.equal(s.tables.classByName.has('kl.bc.BlobContainer'), false);
   });
 
-  it('macros without a value are left out with a warning at the macro', () => {
+  it('macros the build leaves empty are noted at the macro', () => {
     const bare = write(join(scratch, 'bare'), { ...FILES, 'cordon.yaml': 'placeholders: { CLIENT_CLASS: Client }\n' });
     const s = loadKosSolution(bare);
     assert.deepEqual(s.warnings.map((w) => w.slice(w.indexOf('init.yaml.in'))), [
-      'init.yaml.in:17:3: macro @INIT_ClientA_ENTITY_CONNECTIONS+@ has no value and was left out',
-      'init.yaml.in:21:3: macro @INIT_ServerC_ENTITY_CONNECTIONS@ has no value and was left out',
-      'init.yaml.in:22:3: macro @INIT_ServerC_ENTITY_ENV@ has no value and was left out',
-      'init.yaml.in:26:1: macro @INIT_EXTERNAL_ENTITIES@ has no value and was left out',
+      'init.yaml.in:17:3: macro @INIT_ClientA_ENTITY_CONNECTIONS+@ is empty in this build (the CMake files give ClientA no EXTRA_CONNECTIONS; Cordon does not infer the system programs a program links with)',
+      'init.yaml.in:21:3: macro @INIT_ServerC_ENTITY_CONNECTIONS@ is empty in this build (the CMake files give ServerC no EXTRA_CONNECTIONS; Cordon does not infer the system programs a program links with)',
+      'init.yaml.in:22:3: macro @INIT_ServerC_ENTITY_ENV@ is empty in this build (the CMake files give ServerC no EXTRA_ENV; Cordon does not infer the system programs a program links with)',
+      'init.yaml.in:26:1: macro @INIT_EXTERNAL_ENTITIES@ is empty in this build (no connection target is an SDK program outside init.yaml)',
     ]);
     assert.equal(s.decl.processes.length, 3);
   });

@@ -92,8 +92,8 @@ describe('loading a KasperskyOS solution', () => {
     const plc = s.tables.classes[s.tables.classByName.get('gw.Plc')!]!;
     assert.deepEqual(plc.endpoints.map((e) => [e.riid, e.name]), [[0, 'io.tags']]);
     assert.deepEqual(s.warnings.map((w) => w.replace(/^.*init\.yaml\.in:/, 'init.yaml.in:')), [
-      'init.yaml.in:8:3: macro @INIT_Cloud_ENTITY_CONNECTIONS+@ has no value and was left out',
-      'init.yaml.in:24:1: macro @INIT_EXTERNAL_ENTITIES@ has no value and was left out',
+      'init.yaml.in:8:3: macro @INIT_Cloud_ENTITY_CONNECTIONS+@ is empty in this build (the CMake files give Cloud no EXTRA_CONNECTIONS; Cordon does not infer the system programs a program links with)',
+      'init.yaml.in:24:1: macro @INIT_EXTERNAL_ENTITIES@ is empty in this build (no connection target is an SDK program outside init.yaml)',
     ]);
   });
 

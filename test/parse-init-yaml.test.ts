@@ -108,7 +108,7 @@ describe('init.yaml: plain files', () => {
 describe('init.yaml errors', () => {
   const cases: [string, string, string, RegExp][] = [
     ['entities:\n- task: a\n', 'validation', '2:3', /entities\[0\]: the key name is missing \(expected a task class name \(text\)\)/],
-    ['entities:\n- name: a\n  target: b\n', 'validation', '3:3', /unknown key target in an entity \(expected name, task, path, args, env, connections\)/],
+    ['entities:\n- name: a\n  target: b\n', 'validation', '3:3', /unknown key target in an entity \(expected name, task, path, args, env, connections, dynamic_connection_manager\)/],
     ['entities:\n- name: a\n  connections:\n  - target: a\n    id: x\n    via: y\n', 'validation', '6:5', /unknown key via in a connection/],
     ['entities:\n- name: [a]\n', 'validation', '2:9', /entities\[0\]\.name: expected a task class name \(text\), found a list/],
     ['entities:\n- name: a\n  args: {x: 1}\n', 'validation', '3:9', /entities\[0\]\.args: expected a list of arguments, found a map/],

@@ -3,7 +3,9 @@
 // clear message, never a stack trace.
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
+import { findKosSolutions } from '../solution/kos.ts';
 import { verify, verifyWithTlc, loadSolution, VerifyError } from '../verify/verify.ts';
 import { checkLoaded, distributed, writeCounterexample, CheckError } from '../check/check.ts';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
@@ -18,6 +20,21 @@ const int = (what: string) => (v: string) => {
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${what} must be an integer`);
   return n;
 };
+
+/** `--define NAME=VALUE`, repeatable: collected into one map (a later one wins). */
+export function collectDefine(v: string, previous: Record<string, string> = {}): Record<string, string> {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*\+?)=(.*)$/s.exec(v);
+  if (m === null) throw new InvalidArgumentError(`expected NAME=VALUE (a CMake variable or placeholder name, "=", its value), not "${v}"`);
+  return { ...previous, [m[1]!]: m[2]! };
+}
+
+/** The einit configurations `cordon verify <tree>` verifies one by one: more than one, in a tree without solution.yaml. */
+export function configurationsOf(path: string): string[] {
+  const abs = resolve(path);
+  if (!existsSync(abs) || !statSync(abs).isDirectory() || existsSync(resolve(abs, 'solution.yaml'))) return [];
+  const found = findKosSolutions(abs);
+  return found.length > 1 ? found : [];
+}
 
 export function printReport(r: Report, out: (s: string) => void): void {
   out(`solution ${r.solution} on board ${r.board}, seed ${r.seed}`);
@@ -59,9 +76,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     })
     .option('--out <file>', 'report file', 'out/verify.json')
     .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
-    .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean }) => {
+    .option('--define <NAME=VALUE>', 'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)', collectDefine)
+    .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean; define?: Record<string, string> }) => {
       if (o.path !== undefined && o.seed === undefined) throw new VerifyError('--path replays a counterexample of the run it was printed with: give that run\'s --seed too');
-      const opts = { ...(solution ? { solution } : {}), ...o, onCheck: (id: string) => process.stderr.write(`… ${id}\n`) };
+      const { define, ...rest } = o;
+      const configs = solution === undefined ? [] : configurationsOf(solution);
+      if (configs.length > 0) {
+        // a tree with several einit configurations: each in turn, a report each, a summary line each
+        out(`${solution}: ${configs.length} einit configurations`);
+        const summary: string[] = [];
+        for (const c of configs) {
+          const name = relative(resolve(solution!), c) || basename(c);
+          out(`== ${name}`);
+          const one = { ...rest, solution: c, ...(define ? { defines: define } : {}), onCheck: (id: string) => process.stderr.write(`… ${name}: ${id}\n`) };
+          try {
+            const report = o.tlc ? await verifyWithTlc(one) : verify(one);
+            const file = o.out.replace(/(\.json)?$/, `.${name.replace(/[\\/]/g, '.')}.json`);
+            writeReport(resolve(file), report);
+            printReport(report, out);
+            const failed = report.checks.filter((k) => k.status === 'fail' || k.status === 'error').length;
+            summary.push(`  ${failed === 0 ? 'PASS' : 'FAIL'}  ${name}: ${report.checks.length - failed} of ${report.checks.length} checks passed, report ${file}`);
+            if (failed > 0) code = 1;
+          } catch (e) {
+            if (!(e instanceof VerifyError || e instanceof ManifestError || e instanceof CheckError)) throw e;
+            summary.push(`  FAIL  ${name}: ${e.message}`);
+            code = 1;
+          }
+        }
+        out(`verify ${solution}:`);
+        for (const l of summary) out(l);
+        return;
+      }
+      const opts = { ...(solution ? { solution } : {}), ...rest, ...(define ? { defines: define } : {}), onCheck: (id: string) => process.stderr.write(`… ${id}\n`) };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const file = resolve(o.out);
       writeReport(file, report);
@@ -76,8 +122,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('[solution]', 'solution directory (KasperskyOS layout)', undefined)
     .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
     .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml')
-    .action((solution: string | undefined, o: { board?: string; junit: string }) => {
-      code = testCommand({ ...(solution ? { solution } : {}), ...o }, out).code;
+    .option('--define <NAME=VALUE>', 'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)', collectDefine)
+    .action((solution: string | undefined, o: { board?: string; junit: string; define?: Record<string, string> }) => {
+      const { define, ...rest } = o;
+      code = testCommand({ ...(solution ? { solution } : {}), ...rest, ...(define ? { defines: define } : {}) }, out).code;
     });
 
   program
@@ -90,7 +138,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--replay <file>', 'where to write the counterexample replay file', 'out/check.replay.json')
     .option('--distributed <n>', "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare", int('workers'))
     .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
-    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string }) => {
+    .option('--define <NAME=VALUE>', 'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)', collectDefine)
+    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string; define?: Record<string, string> }) => {
       const bar = new cliProgress.SingleBar({ format: 'TLC |{bar}| {distinct} distinct states, {queue} on the queue, depth {depth}', hideCursor: true, noTTYOutput: false, stream: process.stderr }, cliProgress.Presets.shades_classic);
       if (o.distributed !== undefined) {
         if (o.size !== 'large' && o.size !== 'small') throw new VerifyError(`--size must be large or small, not "${o.size}"`);
@@ -104,7 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       const board = getBoard(o.board ?? DEFAULT_BOARD);
       const path = solution ?? 'examples/ping-rules';
-      const loaded = loadSolution(path, board);
+      const loaded = loadSolution(path, board, o.define === undefined ? {} : { defines: o.define });
       bar.start(1, 0, { distinct: 0, queue: 0, depth: 0 });
       const r = await checkLoaded(loaded, {
         path,

@@ -13,6 +13,8 @@
  *     - target: demo.Lock        the server's process name
  *       id: lock_channel         the name the client looks the channel up by
  *   - name: demo.Lock
+ *   - name: kl.core.DCM
+ *     dynamic_connection_manager: true   the SDK's dynamic connection manager
  *
  * `init.yaml.in` templates are accepted too: `@NAME@` placeholders are
  * filled from `variables`, and the macros the build generates
@@ -27,12 +29,16 @@
  * expands `  @INIT_Door_ENTITY_CONNECTIONS@` into a `connections:` key of
  * the entity at that indentation. When `INIT_<prog>_ENTITY_CONNECTIONS+`
  * has no value of its own it is derived from `INIT_<prog>_ENTITY_CONNECTIONS`
- * (the same items without the `connections:` line).
+ * (the same items without the `connections:` line). A macro written at
+ * column 0, as the SDK's own templates do, is indented like what it belongs
+ * to (the entity above it; its connection items for the `+` form; the entity
+ * list for `@INIT_EXTERNAL_ENTITIES@`), and a value that already starts with
+ * spaces (CMake's own text) goes in unchanged.
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
-import { substitutePlaceholders } from '../template/cmake.ts';
+import { listPlaceholders, substitutePlaceholders } from '../template/cmake.ts';
 import { ParseError } from '../template/errors.ts';
 import { asSource, type Loc, type Source, type SourceInput } from '../template/source.ts';
 
@@ -46,6 +52,11 @@ export interface InitYamlOptions {
    * or `strip` (expand to nothing, with a warning).
    */
   readonly onUndefinedMacro?: 'error' | 'strip';
+  /**
+   * Values for the placeholders neither `macros` nor `variables` has (the
+   * loader's computed SDK build values); it may throw a ParseError at `loc`.
+   */
+  readonly resolve?: (name: string, loc: Loc) => string | undefined;
 }
 
 /** A process Einit starts. */
@@ -58,6 +69,8 @@ export interface InitProcess {
   readonly path: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** `dynamic_connection_manager: true`: the process is a dynamic connection manager (the SDK's DCM) */
+  readonly dynamicConnectionManager?: boolean;
   readonly loc: Loc;
 }
 
@@ -129,6 +142,7 @@ const Entity = t.intersection([
     args: orEmpty(named(t.array(ScalarText), 'a list of arguments'), []),
     env: orEmpty(named(t.record(t.string, ScalarText), 'a map of environment variables'), {}),
     connections: orEmpty(named(t.array(Connection), 'a list of connections'), []),
+    dynamic_connection_manager: named(t.boolean, 'true or false'),
   }),
 ]);
 
@@ -137,7 +151,8 @@ const InitYaml = t.type({ entities: orEmpty(named(t.array(Entity), 'a list of en
 /** Keys allowed in each kind of map, for "unknown key" errors. */
 const KNOWN_KEYS = {
   top: ['entities'],
-  entity: ['name', 'task', 'path', 'args', 'env', 'connections'],
+  // the keys the SDK's einit tool reads (entities without `path` run the file named like the class)
+  entity: ['name', 'task', 'path', 'args', 'env', 'connections', 'dynamic_connection_manager'],
   connection: ['target', 'id'],
   id: ['var', 'include'],
 } as const;
@@ -180,6 +195,7 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
       path: e.path ?? (e.name.split('.').pop() as string),
       args: e.args ?? [],
       env: e.env ?? {},
+      ...(e.dynamic_connection_manager === true ? { dynamicConnectionManager: true } : {}),
       loc: at(['entities', i]),
     };
     const first = byName.get(name);
@@ -235,18 +251,27 @@ function expandMacros(source: Source, options: InitYamlOptions, warnings: { mess
   const variables = options.variables ?? {};
   const strip = options.onUndefinedMacro === 'strip';
   const stripped: string[] = [];
+  let context: MacroContext | undefined;
   const expanded = substitutePlaceholders(
     source,
-    (name) => {
-      if (Object.hasOwn(macros, name)) return macros[name];
-      const base = name.endsWith('+') ? name.slice(0, -1) : null;
-      if (base !== null && Object.hasOwn(macros, base)) return connectionItems(macros[base] as string);
-      if (Object.hasOwn(variables, name)) return variables[name];
-      if (strip && name.startsWith('INIT_')) {
-        stripped.push(name);
-        return '';
+    (name, offset, loc) => {
+      let value: string | undefined;
+      if (Object.hasOwn(macros, name)) value = macros[name];
+      else {
+        const base = name.endsWith('+') ? name.slice(0, -1) : null;
+        if (base !== null && Object.hasOwn(macros, base)) value = connectionItems(macros[base] as string);
+        else if (Object.hasOwn(variables, name)) return variables[name];
+        else value = options.resolve?.(name, loc);
       }
-      return undefined;
+      if (value === undefined) {
+        if (strip && name.startsWith('INIT_')) {
+          stripped.push(name);
+          return '';
+        }
+        return undefined;
+      }
+      context ??= macroContext(source);
+      return place(value, name, offset, source.text, context);
     },
     { indentMultiline: true },
   );
@@ -263,6 +288,65 @@ function expandMacros(source: Source, options: InitYamlOptions, warnings: { mess
     }
   }
   return expanded;
+}
+
+/** Where macros written at column 0 (the SDK's own templates put them there) belong in the YAML around them. */
+interface MacroContext {
+  /** column of the entity list's dashes */
+  readonly entityItems: number;
+  /** for each entity, in order: its first offset, the column of its keys, the column of its connections' dashes */
+  readonly entities: readonly { readonly start: number; readonly keys: number; readonly connections: number | null }[];
+}
+
+function columnAt(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+/** The template's structure with every placeholder blanked out (same offsets). */
+function macroContext(source: Source): MacroContext {
+  let blank = source.text;
+  for (const p of listPlaceholders(source)) blank = blank.slice(0, p.start) + ' '.repeat(p.end - p.start) + blank.slice(p.end);
+  const doc = parseDocument(blank, { prettyErrors: false, strict: false, uniqueKeys: false });
+  const top = doc.contents;
+  const seq = isMap(top) ? top.get('entities', true) : null;
+  if (!isSeq(seq)) return { entityItems: 0, entities: [] };
+  const entities: { start: number; keys: number; connections: number | null }[] = [];
+  for (const e of seq.items) {
+    const start = nodeOffset(e);
+    if (start === undefined) continue;
+    const conns = isMap(e) ? e.get('connections', true) : null;
+    const c = isSeq(conns) ? nodeOffset(conns) : undefined;
+    entities.push({ start, keys: columnAt(blank, start), connections: c === undefined ? null : columnAt(blank, c) });
+  }
+  const first = nodeOffset(seq);
+  return { entityItems: first === undefined ? 0 : columnAt(blank, first), entities };
+}
+
+/**
+ * A macro's value in place. A value written as if at column 0 (the form of
+ * cordon.yaml's macros and of the loader's computed ones) goes to the
+ * macro's own indentation; a macro that sits at column 0 itself gets the
+ * indentation of what it belongs to: the entity before it for
+ * `INIT_<program>_ENTITY_…` (its connection items for the `+` form), the
+ * entity list for `INIT_EXTERNAL_ENTITIES`. A value that starts with spaces
+ * is already indented (as CMake writes it) and goes in unchanged.
+ */
+function place(value: string, name: string, offset: number, text: string, ctx: MacroContext): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  if (offset !== lineStart || value === '' || /^[ \t]/.test(value)) return value;
+  let column = 0;
+  if (name === 'INIT_EXTERNAL_ENTITIES') column = ctx.entityItems;
+  else if (/^INIT_.+_ENTITY_/.test(name)) {
+    const owner = [...ctx.entities].reverse().find((e) => e.start < offset);
+    if (owner !== undefined) column = name.endsWith('+') ? (owner.connections ?? owner.keys) : owner.keys;
+  }
+  if (column === 0) return value;
+  const pad = ' '.repeat(column);
+  return value
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l) => (l.length === 0 ? l : pad + l))
+    .join('\n');
 }
 
 /**

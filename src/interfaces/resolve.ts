@@ -30,7 +30,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParseError } from '../template/errors.ts';
-import type { Loc } from '../template/source.ts';
+import type { Loc, Source, SourceInput } from '../template/source.ts';
 import type {
   CdlFile,
   ConstExpr,
@@ -58,6 +58,12 @@ export interface FormalSpecOptions {
   readonly searchPath: readonly string[];
   /** Reads a file, or returns undefined when it does not exist. Default: the file system. */
   readonly readFile?: (path: string) => string | undefined;
+  /**
+   * Files to try before the search path for a dotted name (the files a
+   * build names, flat resource folders, generated EDLs): a candidate is taken
+   * only when it declares that name; one with a `source` is not read from disk.
+   */
+  readonly candidates?: (name: string, extension: '.edl' | '.cdl' | '.idl') => readonly { readonly path: string; readonly source?: Source }[];
 }
 
 /** A request to load a task class, with the place that asked for it (e.g. a `use EDL`). */
@@ -150,14 +156,23 @@ export class FormalSpecLoader {
 
   /* -------------------------------------------------------------- files */
 
-  private find(name: string, extension: string): { path: string; text: string } | undefined {
+  private find(name: string, extension: '.edl' | '.cdl' | '.idl'): { path: string; text: string; input: SourceInput } | undefined {
+    for (const c of this.options.candidates?.(name, extension) ?? []) {
+      const text = c.source?.text ?? this.readFile(c.path);
+      if (text === undefined) continue;
+      const input: SourceInput = c.source ?? { file: c.path, text };
+      const declared = extension === '.idl' ? parseIdl(input).package : extension === '.cdl' ? parseCdl(input).name : parseEdl(input).name;
+      if (declared !== name) continue;
+      this.loadedFiles.push(c.path);
+      return { path: c.path, text, input };
+    }
     const relative = name.split('.').join('/') + extension;
     for (const dir of this.options.searchPath) {
       const path = join(dir, relative);
       const text = this.readFile(path);
       if (text !== undefined) {
         this.loadedFiles.push(path);
-        return { path, text };
+        return { path, text, input: { file: path, text } };
       }
     }
     return undefined;
@@ -182,7 +197,7 @@ export class FormalSpecLoader {
     const found = this.find(name, '.idl');
     let pkg: Package;
     if (found !== undefined) {
-      const ast = parseIdl({ file: found.path, text: found.text });
+      const ast = parseIdl(found.input);
       if (ast.package !== name) {
         fail('validation', ast.loc, `the file for package ${name} declares package ${ast.package}`);
       }
@@ -427,7 +442,7 @@ export class FormalSpecLoader {
     if (known !== undefined) return known;
     const found = this.find(name, '.cdl');
     if (found === undefined) return this.notFound('component', name, '.cdl', from);
-    const cdl = parseCdl({ file: found.path, text: found.text });
+    const cdl = parseCdl(found.input);
     if (cdl.name !== name) fail('validation', cdl.loc, `the file for component ${name} declares component ${cdl.name}`);
     this.cdls.set(name, cdl);
     return cdl;
@@ -439,7 +454,7 @@ export class FormalSpecLoader {
     if (known !== undefined) return known;
     const found = this.find(name, '.edl');
     if (found === undefined) return this.notFound('task class', name, '.edl', from);
-    const edl: EdlFile = parseEdl({ file: found.path, text: found.text });
+    const edl: EdlFile = parseEdl(found.input);
     if (edl.name !== name) fail('validation', edl.loc, `the file for task class ${name} declares ${edl.name}`);
 
     const endpoints: ResolvedEndpoint[] = [];

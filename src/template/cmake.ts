@@ -4,9 +4,14 @@
  */
 import { ParseError } from './errors.ts';
 import { compileGrammar } from './grammar.ts';
-import { asSource, DerivedTextBuilder, type Source, type SourceInput } from './source.ts';
+import { asSource, DerivedTextBuilder, type Loc, type Source, type SourceInput } from './source.ts';
 
-export type PlaceholderValues = Readonly<Record<string, string>> | ((name: string) => string | undefined);
+/**
+ * Placeholder values: a map, or a function of the name (and of where the
+ * placeholder is: its offset in the text and its original location; it may
+ * throw a ParseError of its own there).
+ */
+export type PlaceholderValues = Readonly<Record<string, string>> | ((name: string, offset: number, loc: Loc) => string | undefined);
 
 export interface PlaceholderOptions {
   /**
@@ -45,11 +50,12 @@ export function listPlaceholders(input: SourceInput): { name: string; start: num
  */
 export function substitutePlaceholders(input: SourceInput, values: PlaceholderValues, options: PlaceholderOptions = {}): Source {
   const source = asSource(input);
-  const lookup = typeof values === 'function' ? values : (name: string) => (Object.hasOwn(values, name) ? values[name] : undefined);
+  const lookup: (name: string, offset: number, loc: Loc) => string | undefined =
+    typeof values === 'function' ? values : (name: string) => (Object.hasOwn(values, name) ? values[name] : undefined);
   const out = new DerivedTextBuilder(source);
   let copied = 0;
   for (const p of listPlaceholders(source)) {
-    const value = lookup(p.name);
+    const value = lookup(p.name, p.start, source.locate(p.start));
     if (value === undefined) {
       throw new ParseError({
         kind: 'template',

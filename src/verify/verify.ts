@@ -36,6 +36,8 @@ export interface VerifyOptions {
   readonly scenarioSteps?: number;
   /** progress callback: a check is starting */
   readonly onCheck?: (id: string) => void;
+  /** `--define NAME=VALUE`: CMake variables and template placeholders of a KasperskyOS solution */
+  readonly defines?: Readonly<Record<string, string>>;
 }
 
 /** A loaded solution, whatever its source format. */
@@ -65,13 +67,13 @@ export class VerifyError extends Error {}
  * itself; otherwise a directory in KasperskyOS layout (init.yaml, EDL/CDL/IDL,
  * security.psl; src/solution/kos.ts), its templates expanded for `board`.
  */
-export function loadSolution(path: string, board?: Board): Loaded {
+export function loadSolution(path: string, board?: Board, options: { readonly defines?: Readonly<Record<string, string>> } = {}): Loaded {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new VerifyError(`no solution at ${path}`);
   if (statSync(abs).isDirectory() && !existsSync(resolve(abs, 'solution.yaml'))) {
     try {
       if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
-      const k = loadKosSolution(abs, board === undefined ? {} : { board });
+      const k = loadKosSolution(abs, { ...(board === undefined ? {} : { board }), ...(options.defines === undefined ? {} : { defines: options.defines }) });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
       return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties };
     } catch (e) {
@@ -105,7 +107,7 @@ export function verify(opts: VerifyOptions = {}): Report {
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
-  const loaded = loadSolution(solutionPath, board);
+  const loaded = loadSolution(solutionPath, board, opts.defines === undefined ? {} : { defines: opts.defines });
   const seed = opts.seed ?? ((Date.now() % 2 ** 31) | 0);
   const runs = opts.runs ?? 200;
   const steps = opts.steps ?? 100;
@@ -161,7 +163,7 @@ export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (
     else checks.push({ ...base, status: 'pass' });
   }
   opts.onCheck?.('TLC: the solution');
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board));
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board), opts.defines === undefined ? {} : { defines: opts.defines });
   const started = performance.now();
   try {
     checks.push(checkEntry(await checkLoaded(loaded, { path: report.solution })));

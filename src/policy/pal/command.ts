@@ -16,6 +16,8 @@ export interface TestCommandOptions {
   readonly board?: string;
   /** JUnit XML output file */
   readonly junit: string;
+  /** `--define NAME=VALUE` values for the solution's build inputs */
+  readonly defines?: Readonly<Record<string, string>>;
 }
 
 export interface TestCommandResult {
@@ -33,7 +35,7 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board);
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board, opts.defines === undefined ? {} : { defines: opts.defines });
   const result = runPalTests(loaded.tables, loaded.policy, loaded.pal);
   out(`PAL tests of ${loaded.name} (${reportPath(loaded.dir)}) on board ${board.id}`);
   if (result.tests.length === 0) out('no PAL tests: the policy files hold no assert blocks');
