@@ -4,7 +4,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CATALOG } from './catalog.ts';
+import { CATALOG, Ping } from './catalog.ts';
 import { Diode } from './examples.ts';
 import { compileModel, renderModel, type ModelDef, type ModelFiles } from './model.ts';
 import { MODELS_DIR, describeResult, runStaged, type RunOptions } from './run.ts';
@@ -43,10 +43,26 @@ export async function writeModels(defs: readonly ModelDef[] = [...CATALOG, Diode
     await writeFile(join(MODELS_DIR, `${def.name}.cfg`), f.cfg);
     written.push(f.module);
   }
+  await writeFile(join(MODELS_DIR, `${MEDIATION.config}.cfg`), mediationCfg());
   const readme = join(MODELS_DIR, 'README.md');
   await writeFile(readme, withModelsTable(await readFile(readme, 'utf8'), defs));
   written.push('README.md');
   return written;
+}
+
+// The refinement check (spec/Mediation.tla): models/MCPingMediation.tla, written by hand, holds the
+// refinement mapping and extends MCPing; its cfg is Ping's with the refinement as the property (and
+// TypeOK as the one invariant, so that a violation is the refinement's).
+export const MEDIATION = { module: 'MCPingMediation', config: 'PingMediation', model: Ping } as const;
+
+export function mediationCfg(): string {
+  return modelFiles(MEDIATION.model).cfg.replace(/^INVARIANTS .*$/m, 'INVARIANTS TypeOK').replace(/^PROPERTIES .*$/m, 'PROPERTIES RefinesMediation');
+}
+
+/** The refinement check's files (the committed module and the generated cfg) and the module it extends. */
+export async function mediationFiles(): Promise<{ files: ModelFiles; extends: string }> {
+  const tla = await readFile(join(MODELS_DIR, `${MEDIATION.module}.tla`), 'utf8');
+  return { files: { module: MEDIATION.module, tla, cfg: mediationCfg() }, extends: join(MODELS_DIR, `MC${MEDIATION.model.name}.tla`) };
 }
 
 // The table of models/README.md: generated from the catalog, so that the expected counts live only
