@@ -8,7 +8,7 @@
 (* observed.                                                               *)
 (*                                                                         *)
 (*  - CompleteMediation (DESIGN.md principle 2): every delivered event was *)
-(*    decided in the step that delivered it, once.                         *)
+(*    decided in the step that delivered it, with one verdict.             *)
 (*  - DefaultDeny (DESIGN.md principle 3): nothing is delivered that the   *)
 (*    policy did not grant: its decision is a grant, and the policy's      *)
 (*    explicit rules permit the event.                                     *)
@@ -32,9 +32,11 @@ vars == <<delivered, decisions>>
 \* The decisions of the step about event e.
 DecisionsOn(e) == {d \in decisions : d.event = e}
 
-CompleteMediation == \A e \in delivered : DecisionsOn(e) # {} /\ \A d, d2 \in DecisionsOn(e) : d = d2
+\* Every delivery was decided, with one verdict.
+CompleteMediation == \A e \in delivered : DecisionsOn(e) # {} /\ \A d, d2 \in DecisionsOn(e) : d.verdict = d2.verdict
 
-DefaultDeny == \A e \in delivered : \A d \in DecisionsOn(e) : d.verdict = "grant" /\ Permits(e)
+\* Nothing is delivered that the policy did not grant: a grant decision, and an explicit rule that permits it.
+DefaultDeny == \A e \in delivered : Permits(e) /\ \E d \in DecisionsOn(e) : d.verdict = "grant"
 
 \* Every step, the first (the boot) included, keeps both.
 Mediated == CompleteMediation /\ DefaultDeny

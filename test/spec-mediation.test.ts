@@ -1,7 +1,7 @@
 // The kernel spec refines the abstract spec/Mediation.tla (complete mediation and default deny on
 // their own): TLC checks models/MCPingMediation.tla's RefinesMediation on the Ping model. And the
-// check can fail: a wrong refinement mapping (denied events counted as delivered) and a kernel
-// that delivers a denied request both violate it.
+// check can fail: wrong refinement mappings (denied events counted as delivered; the decisions
+// forgotten) and a kernel that delivers a denied request all violate it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,12 +31,14 @@ async function check(edit: { module?: (tla: string) => string; kernel?: (tla: st
   }
 }
 
-function assertRefinementFails(result: TlcResult): void {
+/** RefinesMediation is violated: a step (TLC names the action of module Mediation) or the initial state (TLC names the conjunct). */
+function assertRefinementFails(result: TlcResult, conjunct = /of module Mediation is violated|Property (CompleteMediation|DefaultDeny) is violated by the initial state/): void {
   assert.equal(result.kind, 'liveness-violation', `expected RefinesMediation to be violated, got ${describeResult(result)}`);
   if (result.kind === 'liveness-violation') {
-    assert.match(`${result.property ?? ''} ${result.message}`, /RefinesMediation|Action property/);
-    assert.ok(result.trace.length >= 1);
-    console.log(`${result.message.split('\n')[0]} (after ${result.trace.length} states)`);
+    assert.match(result.message, conjunct);
+    // a step's violation comes with its trace; the initial state's is in the message
+    assert.ok(result.trace.length >= 1 || /initial state:\n\/\\ effects = /.test(result.message), 'no trace and no state');
+    console.log(`${result.message.split('\n')[0]} (a trace of ${result.trace.length} states)`);
   }
 }
 
@@ -64,6 +66,18 @@ test('a wrong refinement mapping (denied events counted as delivered) fails the 
     },
   });
   assertRefinementFails(result);
+});
+
+test('a wrong refinement mapping (the decisions forgotten: deliveries undecided) fails the check', { timeout: 180_000 }, async () => {
+  const { result } = await check({
+    module: (tla) => {
+      const wrong = tla.replace('KernelDecisions == {[event |-> d.event, verdict |-> d.verdict] : d \\in Range(decisions)}', 'KernelDecisions == {}');
+      assert.notEqual(wrong, tla, 'the mapping mutation did not apply');
+      return wrong;
+    },
+  });
+  // already the boot's execute events are delivered undecided
+  assertRefinementFails(result, /Property CompleteMediation is violated by the initial state/);
 });
 
 test('a kernel that delivers a denied request fails the check', { timeout: 180_000 }, async () => {
