@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { CATALOG, PingLive } from '../src/conformance/catalog.ts';
 import { Diode } from '../src/conformance/examples.ts';
 import { compileModel, renderModel } from '../src/conformance/model.ts';
-import { committedModel, modelFiles, runModel, runModels } from '../src/conformance/models.ts';
+import { committedModel, modelFiles, runModel, runModels, withModelsTable } from '../src/conformance/models.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import { readFile } from 'node:fs/promises';
-import { SPEC_DIR, runStaged } from '../src/conformance/run.ts';
+import { MODELS_DIR, SPEC_DIR, runStaged } from '../src/conformance/run.ts';
 import { join } from 'node:path';
 
 test('the committed models are the generated ones', async () => {
@@ -21,6 +21,12 @@ test('the committed models are the generated ones', async () => {
     assert.equal(committed.tla, files.tla, `models/MC${def.name}.tla is stale: regenerate it with writeModels()`);
     assert.equal(committed.cfg, files.cfg, `models/${def.name}.cfg is stale: regenerate it with writeModels()`);
   }
+});
+
+test('the table of models/README.md is the one generated from the catalog', async () => {
+  const readme = await readFile(join(MODELS_DIR, 'README.md'), 'utf8');
+  assert.equal(readme, withModelsTable(readme), 'the table in models/README.md is stale: regenerate it with writeModels()');
+  for (const def of CATALOG) assert.ok(readme.includes(`| ${def.name} |`), `models/README.md has no row for ${def.name}`);
 });
 
 test('the spec names the kernel services as kernel-api.ts does', async () => {

@@ -4,7 +4,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CATALOG } from './catalog.ts';
+import { CATALOG, Ping } from './catalog.ts';
 import { Diode } from './examples.ts';
 import { compileModel, renderModel, type ModelDef, type ModelFiles } from './model.ts';
 import { MODELS_DIR, describeResult, runStaged, type RunOptions } from './run.ts';
@@ -34,7 +34,7 @@ export function modelFiles(def: ModelDef): ModelFiles {
   return renderModel(compileModel(def));
 }
 
-/** Regenerates models/MC<name>.tla and models/<name>.cfg for every catalogued model. */
+/** Regenerates models/MC<name>.tla and models/<name>.cfg for every catalogued model, and the table of models/README.md. */
 export async function writeModels(defs: readonly ModelDef[] = [...CATALOG, Diode]): Promise<string[]> {
   const written: string[] = [];
   for (const def of defs) {
@@ -43,7 +43,52 @@ export async function writeModels(defs: readonly ModelDef[] = [...CATALOG, Diode
     await writeFile(join(MODELS_DIR, `${def.name}.cfg`), f.cfg);
     written.push(f.module);
   }
+  await writeFile(join(MODELS_DIR, `${MEDIATION.config}.cfg`), mediationCfg());
+  const readme = join(MODELS_DIR, 'README.md');
+  await writeFile(readme, withModelsTable(await readFile(readme, 'utf8'), defs));
+  written.push('README.md');
   return written;
+}
+
+// The refinement check (spec/Mediation.tla): models/MCPingMediation.tla, written by hand, holds the
+// refinement mapping and extends MCPing; its cfg is Ping's with the refinement as the property (and
+// TypeOK as the one invariant, so that a violation is the refinement's).
+export const MEDIATION = { module: 'MCPingMediation', config: 'PingMediation', model: Ping } as const;
+
+export function mediationCfg(): string {
+  return modelFiles(MEDIATION.model).cfg.replace(/^INVARIANTS .*$/m, 'INVARIANTS TypeOK').replace(/^PROPERTIES .*$/m, 'PROPERTIES RefinesMediation');
+}
+
+/** The refinement check's files (the committed module and the generated cfg) and the module it extends. */
+export async function mediationFiles(): Promise<{ files: ModelFiles; extends: string }> {
+  const tla = await readFile(join(MODELS_DIR, `${MEDIATION.module}.tla`), 'utf8');
+  return { files: { module: MEDIATION.module, tla, cfg: mediationCfg() }, extends: join(MODELS_DIR, `MC${MEDIATION.model.name}.tla`) };
+}
+
+// The table of models/README.md: generated from the catalog, so that the expected counts live only
+// in catalog.ts (ModelDef.expected) and the README cannot drift from them.
+export const TABLE_BEGIN = '<!-- BEGIN models table: generated from src/conformance/catalog.ts by writeModels(); do not edit -->';
+export const TABLE_END = '<!-- END models table -->';
+
+const cell = (s: string): string => s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+
+/** The markdown table of the models: name, description, the expected distinct-state count and depth. */
+export function modelsTable(defs: readonly ModelDef[] = [...CATALOG, Diode]): string {
+  const rows = defs.map((d) => {
+    const what = cell(d.description.startsWith(`${d.name}: `) ? d.description.slice(d.name.length + 2) : d.description);
+    const distinct = d.expected === undefined ? 'not fixed' : d.expected.distinct.toLocaleString('en-US');
+    const depth = d.expected === undefined ? '' : String(d.expected.depth);
+    return `| ${d.name} | ${what} | ${distinct} | ${depth} |`;
+  });
+  return ['| model | what | distinct states | depth |', '|---|---|---:|---:|', ...rows].join('\n');
+}
+
+/** The README text with the generated table between the markers (an error when a marker is missing). */
+export function withModelsTable(readme: string, defs: readonly ModelDef[] = [...CATALOG, Diode]): string {
+  const begin = readme.indexOf(TABLE_BEGIN);
+  const end = readme.indexOf(TABLE_END);
+  if (begin < 0 || end < begin) throw new Error(`models/README.md: the markers ${TABLE_BEGIN} and ${TABLE_END} are missing or out of order`);
+  return `${readme.slice(0, begin + TABLE_BEGIN.length)}\n${modelsTable(defs)}\n${readme.slice(end)}`;
 }
 
 /** The committed files of a model, or null when missing. */

@@ -1,7 +1,8 @@
 // Board properties, checked on one kernel step (state before, event, result):
 //   irq-to-holder       an interrupt is handed only to a thread of the process that attached its line
-//                       (the IRQ object's owner; note that closing the handle does not detach the
-//                       line in this kernel, so a thread already waiting may still receive it)
+//                       (the IRQ object's owner); when no live process holds a handle to the IRQ
+//                       object any more (handle.Close) or its owner exits, the kernel detaches the
+//                       line and a thread waiting on it returns rcNotConnected
 //   no-port-io-off-x86  off the x86 family no port range is ever attached, read or written
 //   dma-granted-only    DMA buffers come only from a granted dma.Allocate inside the board's window,
 //                       start only through a handle with the right, and a completion touches only

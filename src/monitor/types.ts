@@ -51,7 +51,8 @@ export interface Decision {
 /**
  * A compiled policy. `decide` must be pure and total: same state and event,
  * same decision; it never throws and never mutates. Default deny is the
- * policy's obligation; `checkDefaultDeny` in property-tests checks it.
+ * policy's obligation; `defaultDeny` in src/properties/checks.ts checks the
+ * kernel's decisions against an oracle of the policy.
  */
 export interface CompiledPolicy {
   readonly name: string;
