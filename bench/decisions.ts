@@ -6,7 +6,7 @@
 // engine's verdicts must agree on every query.
 
 import * as t from 'io-ts';
-import { compileSolution, type SolutionDecl } from '../src/kernel/solution.ts';
+import { compileSolution, type SolutionDecl } from '../src/kernel/tables.ts';
 import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
 import type { SecurityEvent } from '../src/monitor/types.ts';

@@ -9,7 +9,7 @@ import { Gateway, Services } from '../src/conformance/catalog.ts';
 import { compileModel, renderModel, type ModelDef } from '../src/conformance/model.ts';
 import { explore } from '../src/conformance/explorer.ts';
 import { runStaged } from '../src/conformance/run.ts';
-import { SCALE_SMALL } from '../src/conformance/scale.ts';
+import { SCALE_SMALL } from '../proofs/scale.ts';
 
 export interface ExplorerBench {
   readonly model: string;

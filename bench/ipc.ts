@@ -7,7 +7,7 @@ import { bootWith } from '../src/kernel/boot.ts';
 import { step } from '../src/kernel/step.ts';
 import { createMonitor, type Monitor } from '../src/monitor/monitor.ts';
 import type { KernelEvent, KernelState } from '../src/kernel/types.ts';
-import { loadSolution } from '../src/verify/verify.ts';
+import { loadSolution } from '../src/solution/load.ts';
 import { getBoard, DEFAULT_BOARD } from '../boards/index.ts';
 import { ROOT } from '../src/evidence/report.ts';
 import { join } from 'node:path';

@@ -16,7 +16,7 @@
 EXTENDS Properties
 
 CONSTANTS
-    \* the bounded domain (generated from a model by src/conformance/proof.ts)
+    \* the bounded domain (generated from a model by proofs/inductive.ts)
     ProcSkeleton,    \* SID -> [name, taskClass] (names and classes never change)
     ThreadSkeleton,  \* TID -> [sid, priority]
     ChannelServers,  \* object id (1..) -> the SID serving that channel

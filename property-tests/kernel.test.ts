@@ -12,14 +12,14 @@ import { arbCase, arbChoice, type Choice, type GeneratedCase } from '../src/prop
 import { instrument, prepare, runChoices, formatViolation, type Prepared } from '../src/properties/runner.ts';
 import { completeMediation, defaultDeny, isolation, oneThreadPerCpu } from '../src/properties/checks.ts';
 import { InterpreterOracle, RuleOracle } from '../src/properties/oracle.ts';
-import { compileSolution } from '../src/kernel/solution.ts';
+import { compileSolution } from '../src/kernel/tables.ts';
 import { bootWith } from '../src/kernel/boot.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
 import type { SecurityEvent } from '../src/monitor/types.ts';
 import { loadKosSolution } from '../src/solution/kos.ts';
 import { interpretPsl } from '../src/policy/compile/interpret.ts';
 import { getBoard } from '../boards/index.ts';
-import { witness } from '../src/conformance/solution-model.ts';
+import { witness } from '../src/check/solution-model.ts';
 import { programPayloads } from '../src/check/check.ts';
 import { banner, check, countSteps, runs, stepsTaken } from './harness.ts';
 

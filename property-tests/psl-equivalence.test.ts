@@ -16,7 +16,7 @@ import { test, after } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import * as t from 'io-ts';
-import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/solution.ts';
+import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/tables.ts';
 import type { EventKind, SecurityEvent } from '../src/monitor/types.ts';
 import { compilePsl, interpretPsl, DEFAULT_DENY_RULE } from '../src/policy/compile/index.ts';
 import { loadPolicy, type SelectorKey } from '../src/policy/psl/index.ts';

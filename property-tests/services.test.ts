@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileSolution, type SolutionDecl } from '../src/kernel/solution.ts';
+import { compileSolution, type SolutionDecl } from '../src/kernel/tables.ts';
 import { bootWith } from '../src/kernel/boot.ts';
 import { step } from '../src/kernel/step.ts';
 import { SERVICE_ARGS, type ServiceName } from '../src/kernel/kernel-api.ts';

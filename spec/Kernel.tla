@@ -55,7 +55,7 @@ KERNEL_SID == 0
 EINIT_SID == 1
 KERNEL_OBJECT == 0
 KERNEL_HANDLE == 0
-MAX_PRIORITY == 31   \* solution.ts MAX_PRIORITY
+MAX_PRIORITY == 31   \* tables.ts MAX_PRIORITY
 
 \* Rights (types.ts): a bit set.
 RCall == 1

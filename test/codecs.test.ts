@@ -10,7 +10,7 @@ import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { describeErrors, interfaceDecl, paramsCodec, typeCodec } from '../src/interfaces/codecs.ts';
 import { resolveTaskClasses } from '../src/interfaces/resolve.ts';
 import { INTEGER_TYPES, type ResolvedType } from '../src/interfaces/types.ts';
-import { compileSolution } from '../src/kernel/solution.ts';
+import { compileSolution } from '../src/kernel/tables.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
 import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
 

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileModel } from '../src/conformance/model.ts';
-import { readReplayFile, replay } from '../src/conformance/counterexample.ts';
-import { COUNTEREXAMPLES_DIR } from '../src/conformance/models.ts';
-import { DIODE_OPTIONS, DIODE_RULES, LEAKY_DIODE_RULES, diodeTables, modelByName } from '../src/conformance/examples.ts';
-import { checkSolution } from '../src/conformance/solution-model.ts';
+import { readReplayFile, replay } from '../src/check/counterexample.ts';
+import { COUNTEREXAMPLES_DIR } from '../src/models/models.ts';
+import { DIODE_OPTIONS, DIODE_RULES, LEAKY_DIODE_RULES, diodeTables, modelByName } from '../src/models/registry.ts';
+import { checkSolution } from '../src/check/solution-model.ts';
 import { solutionModel } from '../src/check/check.ts';
-import { loadSolution } from '../src/verify/verify.ts';
+import { loadSolution } from '../src/solution/load.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadSolution } from '../src/verify/verify.ts';
-import { kernelProperties, type PropertyTarget } from '../src/verify/properties.ts';
+import { loadSolution } from '../src/solution/load.ts';
+import { kernelProperties, type PropertyTarget } from '../src/verify/suites.ts';
 import type { CompiledPolicy } from '../src/monitor/types.ts';
 import { getBoard } from '../boards/index.ts';
 

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadKosSolution } from '../src/solution/kos.ts';
 import { formatPalResults, runPalTests } from '../src/policy/pal/run.ts';
-import { testCommand } from '../src/policy/pal/command.ts';
+import { testCommand } from '../src/cli/test.ts';
 import { verify, DEFAULT_SOLUTION } from '../src/verify/verify.ts';
 import { getBoard } from '../boards/index.ts';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as t from 'io-ts';
 import { boot, bootWith } from '../src/kernel/boot.ts';
-import { compileSolution } from '../src/kernel/solution.ts';
+import { compileSolution } from '../src/kernel/tables.ts';
 import type { CompiledPolicy } from '../src/monitor/types.ts';
 import { step } from '../src/kernel/step.ts';
 import { Nat, KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';

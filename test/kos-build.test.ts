@@ -16,7 +16,7 @@ import { detectKosLayout, findKosSolutions, loadKosSolution, type KosLoadOptions
 import { evaluateCmake, parseCmakeLists } from '../src/solution/cmake/lists.ts';
 import { loadInitYaml } from '../src/interfaces/init-yaml.ts';
 import { runPalTests } from '../src/policy/pal/run.ts';
-import { ParseError, type ParseErrorKind } from '../src/template/errors.ts';
+import { ParseError, type ParseErrorKind } from '../src/syntax/errors.ts';
 import { main } from '../src/cli/main.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -16,7 +16,7 @@ import { runPalTests, formatPalResults } from '../src/policy/pal/run.ts';
 import { bootWith } from '../src/kernel/boot.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
 import { getBoard } from '../boards/index.ts';
-import { ParseError } from '../src/template/errors.ts';
+import { ParseError } from '../src/syntax/errors.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cordon-constructs-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -28,9 +28,9 @@ import { loadKosSolution, type KosLoadOptions, type KosSolution } from '../src/s
 import { bootWith } from '../src/kernel/boot.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
 import { runPalTests } from '../src/policy/pal/run.ts';
-import { testCommand } from '../src/policy/pal/command.ts';
+import { testCommand } from '../src/cli/test.ts';
 import { verify, type VerifyOptions } from '../src/verify/verify.ts';
-import { solutionModelDef } from '../src/conformance/solution-model.ts';
+import { solutionModelDef } from '../src/check/solution-model.ts';
 import { compileModel } from '../src/conformance/model.ts';
 import { modelOptions } from '../src/check/check.ts';
 import { DEFAULT_BOARD, getBoard } from '../boards/index.ts';

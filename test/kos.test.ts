@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectKosLayout, loadKosSolution, SDK_DIR } from '../src/solution/kos.ts';
-import { loadSolution, VerifyError } from '../src/verify/verify.ts';
+import { loadSolution, SolutionError } from '../src/solution/load.ts';
 import { getBoard } from '../boards/index.ts';
-import { ParseError, type ParseErrorKind } from '../src/template/errors.ts';
+import { ParseError, type ParseErrorKind } from '../src/syntax/errors.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const example = (name: string) => join(ROOT, 'examples', name);
@@ -223,12 +223,12 @@ policy: [{ kind: execute, src: Einit }]
     assert.deepEqual(l.pal, []);
   });
 
-  it('a broken KasperskyOS solution is a VerifyError with its place; a directory with neither is named', () => {
+  it('a broken KasperskyOS solution is a SolutionError with its place; a directory with neither is named', () => {
     const dir = solution({ ...MINIMAL, 'einit/src/init.yaml': 'entities:\n- name: demo.Client\n  colour: red\n' });
-    assert.throws(() => loadSolution(dir), (e: unknown) => e instanceof VerifyError && /einit\/src\/init\.yaml:3:3: unknown key colour in an entity/.test(e.message));
+    assert.throws(() => loadSolution(dir), (e: unknown) => e instanceof SolutionError && /einit\/src\/init\.yaml:3:3: unknown key colour in an entity/.test(e.message));
     const pal = solution({ ...MINIMAL, 'einit/src/security.psl': `${MINIMAL['einit/src/security.psl']}assert { sequence { request src = a dst = b method = Get { key : 1 + 1 } } }\n` });
-    assert.throws(() => loadSolution(pal), (e: unknown) => e instanceof VerifyError && /^unsupported construct binary expression in a PAL message .* at .*security\.psl:7:66$/.test(e.message));
+    assert.throws(() => loadSolution(pal), (e: unknown) => e instanceof SolutionError && /^unsupported construct binary expression in a PAL message .* at .*security\.psl:7:66$/.test(e.message));
     const none = solution({ 'notes.txt': '' });
-    assert.throws(() => loadSolution(none), (e: unknown) => e instanceof VerifyError && /neither a solution\.yaml nor KasperskyOS files/.test(e.message));
+    assert.throws(() => loadSolution(none), (e: unknown) => e instanceof SolutionError && /neither a solution\.yaml nor KasperskyOS files/.test(e.message));
   });
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { interfaceDecl } from '../src/interfaces/codecs.ts';
 import { resolveTaskClasses } from '../src/interfaces/resolve.ts';
-import { compileSolution, type SolutionTables } from '../src/kernel/solution.ts';
+import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
 import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
 import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
 import { parsePal } from '../src/policy/pal/parser.ts';
@@ -16,7 +16,7 @@ import { formatPalResults, runPalTests, type PalRunResult } from '../src/policy/
 import { palJUnitXml } from '../src/policy/pal/junit.ts';
 import { palCheckId, palChecks } from '../src/policy/pal/checks.ts';
 import { escapeAttr, escapeText, junitXml } from '../src/junit/xml.ts';
-import { ParseError } from '../src/template/errors.ts';
+import { ParseError } from '../src/syntax/errors.ts';
 
 const files: Record<string, string> = {
   '/s/demo/Counter.idl': `package demo.Counter

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePsl } from '../src/policy/psl/parser.ts';
 import { expandBoardTemplate, listPlaceholders, preprocess, substitutePlaceholders } from '../src/template/index.ts';
-import { sourceFromText } from '../src/template/source.ts';
+import { sourceFromText } from '../src/syntax/source.ts';
 import { expectParseError, lc } from './fixtures/formats/helpers.ts';
 
 const board = (text: string, vars: Record<string, string | number | boolean>) => expandBoardTemplate({ file: 't.psl', text }, vars).text;

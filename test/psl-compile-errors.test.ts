@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compilePsl, interpretPsl } from '../src/policy/compile/index.ts';
 import { loadPolicy } from '../src/policy/psl/index.ts';
-import { ParseError } from '../src/template/errors.ts';
+import { ParseError } from '../src/syntax/errors.ts';
 import { fixturePath, readFixture } from './fixtures/formats/helpers.ts';
 import { compileError, HEAD, ruleAt, TABLES } from './psl-compile-helpers.ts';
 

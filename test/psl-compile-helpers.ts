@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import * as t from 'io-ts';
-import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/solution.ts';
+import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/tables.ts';
 import type { Decision, EventKind, SecurityEvent } from '../src/monitor/types.ts';
 import { compilePsl, interpretPsl, type CompiledPsl, type CompiledPslPolicy, type PslCompileOptions } from '../src/policy/compile/index.ts';
 import { loadPolicy, type PolicyLoadOptions, type ResolvedPolicy } from '../src/policy/psl/index.ts';
-import { ParseError, type ParseErrorKind } from '../src/template/errors.ts';
+import { ParseError, type ParseErrorKind } from '../src/syntax/errors.ts';
 
 const method = (name: string) => ({ name, request: t.unknown, response: t.unknown, error: t.unknown });
 

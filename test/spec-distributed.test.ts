@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareDistributed, SCALE_LARGE, SCALE_SMALL } from '../src/conformance/scale.ts';
+import { compareDistributed, SCALE_LARGE, SCALE_SMALL } from '../proofs/scale.ts';
 
 test('distributed TLC reaches the single-process distinct count (CI-sized model)', { timeout: 10 * 60_000 }, async () => {
   const r = await compareDistributed(SCALE_SMALL, 2);

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkInductive, proofFiles, ProofPing } from '../src/conformance/proof.ts';
+import { checkInductive, proofFiles, ProofPing } from '../proofs/inductive.ts';
 
 test('IndInv is inductive on the bounded domain of the Ping solution', { timeout: 10 * 60_000 }, async () => {
   const r = await checkInductive();

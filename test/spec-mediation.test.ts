@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MEDIATION, mediationCfg, mediationFiles } from '../src/conformance/models.ts';
+import { MEDIATION, mediationCfg, mediationFiles } from '../src/models/models.ts';
 import { MODELS_DIR, describeResult, stageModel } from '../src/conformance/run.ts';
 import { runTlc, type TlcResult } from '../src/tlc/index.ts';
 

@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CATALOG, PingLive } from '../src/conformance/catalog.ts';
-import { Diode } from '../src/conformance/examples.ts';
+import { Diode } from '../src/models/registry.ts';
 import { compileModel, renderModel } from '../src/conformance/model.ts';
-import { committedModel, modelFiles, runModel, runModels, withModelsTable } from '../src/conformance/models.ts';
+import { committedModel, modelFiles, runModel, runModels, withModelsTable } from '../src/models/models.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import { readFile } from 'node:fs/promises';
 import { MODELS_DIR, SPEC_DIR, runStaged } from '../src/conformance/run.ts';

@@ -1,5 +1,5 @@
 // `cordon check`: model-check a solution with TLC. The solution's processes,
-// channels and policy become a TLC model (src/conformance/solution-model.ts);
+// channels and policy become a TLC model (src/check/solution-model.ts);
 // a violation comes back as a trace replayed in the TS kernel, printed in
 // DESIGN.md's vocabulary and written as a replay file that `npm test` can
 // run. `--distributed N` instead runs the scale model under TLC's distributed
@@ -7,15 +7,15 @@
 
 import type { CompiledPolicy } from '../monitor/types.ts';
 import type { RulePolicy } from '../monitor/rules.ts';
-import type { SolutionTables } from '../kernel/solution.ts';
-import { checkSolution, SolutionModelError, solutionModelDef, witness, type SolutionCheckResult, type SolutionModelOptions, type SolutionProperty } from '../conformance/solution-model.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
+import { checkSolution, SolutionModelError, solutionModelDef, witness, type SolutionCheckResult, type SolutionModelOptions, type SolutionProperty } from './solution-model.ts';
 import { compileModel, type CompiledModel } from '../conformance/model.ts';
 import { TabulationError } from '../conformance/monitor-model.ts';
-import { writeReplayFile } from '../conformance/counterexample.ts';
-import { compareDistributed, SCALE_LARGE, SCALE_SMALL, type DistributedComparison } from '../conformance/scale.ts';
+import { writeReplayFile } from './counterexample.ts';
+import { compareDistributed, SCALE_LARGE, SCALE_SMALL, type DistributedComparison } from '../../proofs/scale.ts';
 import type { RunOptions } from '../conformance/run.ts';
 import type { CheckResult } from '../evidence/report.ts';
-import type { Loaded } from '../verify/verify.ts';
+import type { Loaded } from '../solution/load.ts';
 
 export class CheckError extends Error {}
 

@@ -6,14 +6,15 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { findKosSolutions } from '../solution/kos.ts';
-import { verify, verifyWithTlc, loadSolution, VerifyError } from '../verify/verify.ts';
+import { verify, verifyWithTlc, VerifyError } from '../verify/verify.ts';
+import { loadSolution, SolutionError } from '../solution/load.ts';
 import { checkLoaded, distributed, writeCounterexample, CheckError } from '../check/check.ts';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
 import cliProgress from 'cli-progress';
 import { ManifestError } from '../solution/manifest.ts';
 import { ROOT, writeReport, type Report } from '../evidence/report.ts';
 import { listBoards, boardFacts } from './boards.ts';
-import { testCommand } from '../policy/pal/command.ts';
+import { testCommand } from './test.ts';
 
 const int = (what: string) => (v: string) => {
   const n = Number(v);
@@ -98,7 +99,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             summary.push(`  ${failed === 0 ? 'PASS' : 'FAIL'}  ${name}: ${report.checks.length - failed} of ${report.checks.length} checks passed, report ${file}`);
             if (failed > 0) code = 1;
           } catch (e) {
-            if (!(e instanceof VerifyError || e instanceof ManifestError || e instanceof CheckError)) throw e;
+            if (!(e instanceof SolutionError || e instanceof ManifestError || e instanceof CheckError)) throw e;
             summary.push(`  FAIL  ${name}: ${e.message}`);
             code = 1;
           }
@@ -194,7 +195,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv as string[]);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof VerifyError || e instanceof ManifestError || e instanceof CheckError) {
+    if (e instanceof SolutionError || e instanceof ManifestError || e instanceof CheckError) {
       process.stderr.write(`cordon: ${e.message}\n`);
       return 2;
     }

@@ -4,7 +4,7 @@
 
 import * as t from 'io-ts';
 import { Nat } from '../kernel/kernel-api.ts';
-import type { InterfaceDecl, SolutionDecl } from '../kernel/solution.ts';
+import type { InterfaceDecl, SolutionDecl } from '../kernel/tables.ts';
 import type { Message } from '../kernel/types.ts';
 import type { AllowRule } from '../monitor/rules.ts';
 import { Rights } from '../kernel/types.ts';

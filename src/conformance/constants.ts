@@ -2,7 +2,7 @@
 // abstraction of a message (spec/Kernel.tla: a payload becomes the methods it
 // is well formed for, plus the fields kernel services read).
 
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import type { Message } from '../kernel/types.ts';
 import type { RulePolicy } from '../monitor/rules.ts';
 import { ABSENT, int, rec, seq, set, str, bool, tuple } from './tla.ts';

@@ -3,7 +3,7 @@
 // them), and the description of a step in DESIGN.md's vocabulary.
 
 import type { KernelEvent, KernelState } from '../kernel/types.ts';
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES, SECURITY_RIID } from '../kernel/kernel-api.ts';
 import { abstractCall, abstractReply } from './constants.ts';
 import { cpuName, int, mv, rec, str } from './tla.ts';

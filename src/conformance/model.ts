@@ -4,7 +4,7 @@
 // models/<Name>.cfg) and drives the TS explorer, so that both sides explore
 // exactly the same event alphabet.
 
-import { compileSolution, type SolutionDecl, type SolutionTables } from '../kernel/solution.ts';
+import { compileSolution, type SolutionDecl, type SolutionTables } from '../kernel/tables.ts';
 import type { Machine } from '../kernel/machine.ts';
 import type { KernelEvent, Message } from '../kernel/types.ts';
 import { compileRules, type RulePolicy } from '../monitor/rules.ts';

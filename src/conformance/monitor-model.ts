@@ -15,7 +15,7 @@
 // Both forms also say how a TS monitor state, a decision's rule and a
 // payload are written in the spec (the projection uses them).
 
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import type { Message } from '../kernel/types.ts';
 import { securityEvent } from '../kernel/ipc.ts';
 import { SECURITY_RIID } from '../kernel/kernel-api.ts';

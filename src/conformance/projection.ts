@@ -5,7 +5,7 @@
 // by state: trace validation, reachable sets, counterexample replay.
 
 import type { DecisionRecord, Effect, KernelState, ThreadState } from '../kernel/types.ts';
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
 import { ruleId, type RulePolicy } from '../monitor/rules.ts';
 import type { MonitorModel } from './monitor-model.ts';

@@ -8,7 +8,7 @@ import { Nat } from '../kernel/kernel-api.ts';
 import { step } from '../kernel/step.ts';
 import type { KernelEvent, KernelState } from '../kernel/types.ts';
 import { arbChoices, realize, type Choice, type ChoiceWeights } from '../adversary/index.ts';
-import type { SolutionDecl } from '../kernel/solution.ts';
+import type { SolutionDecl } from '../kernel/tables.ts';
 import { kernelRule } from './catalog.ts';
 import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef } from './model.ts';
 import { SPEC_VARIABLES, projector, type SpecState } from './projection.ts';

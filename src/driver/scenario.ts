@@ -9,7 +9,7 @@ import { deviceLines } from '../../boards/hardware.ts';
 import { offered, type Board } from '../../boards/types.ts';
 import { boot, type BootResult } from '../kernel/boot.ts';
 import { Nat } from '../kernel/kernel-api.ts';
-import type { SolutionDecl } from '../kernel/solution.ts';
+import type { SolutionDecl } from '../kernel/tables.ts';
 import { compileRules, type AllowRule, type RulePolicy } from '../monitor/rules.ts';
 import { setupThenLoop, loop, type Op, type Program } from './program.ts';
 

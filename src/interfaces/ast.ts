@@ -3,7 +3,7 @@
  * CDL (components) and EDL (task classes). Every node carries the `loc`
  * (file, line, column) of its first character.
  */
-import type { Loc } from '../template/source.ts';
+import type { Loc } from '../syntax/source.ts';
 
 export type { Loc };
 

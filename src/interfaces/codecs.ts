@@ -38,7 +38,7 @@
  * `request.angle: expected UInt16 (0..65535), got 70000`.
  */
 import * as t from 'io-ts';
-import type { InterfaceDecl, MethodDecl } from '../kernel/solution.ts';
+import type { InterfaceDecl, MethodDecl } from '../kernel/tables.ts';
 import { integerRange, type IntegerType, type ResolvedField, type ResolvedInterface, type ResolvedMethod, type ResolvedParam, type ResolvedType } from './types.ts';
 
 /* ------------------------------------------------------------- the nodes */

@@ -39,8 +39,8 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { listPlaceholders, substitutePlaceholders } from '../template/cmake.ts';
-import { ParseError } from '../template/errors.ts';
-import { asSource, type Loc, type Source, type SourceInput } from '../template/source.ts';
+import { ParseError } from '../syntax/errors.ts';
+import { asSource, type Loc, type Source, type SourceInput } from '../syntax/source.ts';
 
 export interface InitYamlOptions {
   /** Values of the build's `@INIT_…@` macros, as YAML text (see the module comment). */

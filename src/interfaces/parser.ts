@@ -1,9 +1,9 @@
 /**
  * Parsing IDL, CDL and EDL files into their syntax trees.
  */
-import { compileGrammar, type CompiledGrammar, type ErrorHooks } from '../template/grammar.ts';
-import { explainTemplateRemnant } from '../template/remnants.ts';
-import { asSource, type SourceInput } from '../template/source.ts';
+import { compileGrammar, type CompiledGrammar, type ErrorHooks } from '../syntax/grammar.ts';
+import { explainTemplateRemnant } from '../syntax/remnants.ts';
+import { asSource, type SourceInput } from '../syntax/source.ts';
 import type { CdlFile, EdlFile, IdlFile } from './ast.ts';
 
 const FILES = [

@@ -29,8 +29,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParseError } from '../template/errors.ts';
-import type { Loc, Source, SourceInput } from '../template/source.ts';
+import { ParseError } from '../syntax/errors.ts';
+import type { Loc, Source, SourceInput } from '../syntax/source.ts';
 import type {
   CdlFile,
   ConstExpr,

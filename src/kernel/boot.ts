@@ -6,7 +6,7 @@
 import { Draft } from './draft.ts';
 import { createProcess } from './services.ts';
 import { checkMachine, type Machine } from './machine.ts';
-import { compileSolution, type Result, type SolutionDecl, type SolutionTables } from './solution.ts';
+import { compileSolution, type Result, type SolutionDecl, type SolutionTables } from './tables.ts';
 import { EINIT_SID, KERNEL_SID, Rights, type DecisionRecord, type Effect, type Handle, type KernelState, type Sid } from './types.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';

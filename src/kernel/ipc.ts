@@ -8,7 +8,7 @@ import type { Draft } from './draft.ts';
 import { callKernel } from './services.ts';
 import { Rights, rightsWithin, type Handle, type HandleEntry, type Message, type ObjectId, type Sid, type Tid } from './types.ts';
 import type { EventKind, SecurityEvent } from '../monitor/types.ts';
-import type { SolutionTables } from './solution.ts';
+import type { SolutionTables } from './tables.ts';
 
 type Fail = { readonly rc: 'rcBadHandle' | 'rcNoRights' | 'rcInvalidArgument'; readonly detail: string };
 

@@ -6,7 +6,7 @@
 // monitor's check.
 
 import * as t from 'io-ts';
-import type { InterfaceDecl, TaskClassDecl } from './solution.ts';
+import type { InterfaceDecl, TaskClassDecl } from './tables.ts';
 
 export const KERNEL_CLASS = 'kl.core.Core';
 export const EINIT_CLASS = 'Einit';

@@ -10,7 +10,7 @@ import * as t from 'io-ts';
 import type { Draft } from './draft.ts';
 import { SECURITY_RIID, SERVICE_ARGS, serviceOf, type ServiceArgs, type ServiceName } from './kernel-api.ts';
 import { messageEvent } from './ipc.ts';
-import { MAX_PRIORITY } from './solution.ts';
+import { MAX_PRIORITY } from './tables.ts';
 import { KERNEL_OBJECT, KERNEL_SID, Rights, rightsWithin, type Effect, type Handle, type HandleEntry, type KernelObject, type Message, type ObjectId, type ReturnCode, type Sid, type Tid } from './types.ts';
 
 type Created = [Sid, ObjectId][];

@@ -5,7 +5,7 @@
 
 import type { Decision, MonitorState, SecurityEvent } from '../monitor/types.ts';
 import type { Monitor } from '../monitor/monitor.ts';
-import type { SolutionTables } from './solution.ts';
+import type { SolutionTables } from './tables.ts';
 import type { Machine } from './machine.ts';
 
 /** Security identifier. SID 0 is the kernel, SID 1 is Einit. */

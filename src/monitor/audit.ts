@@ -2,7 +2,7 @@
 // between which SIDs and task classes, on which endpoint and method, and which
 // rule decided.
 
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import type { Decision, SecurityEvent } from './types.ts';
 
 export function describeEvent(t: SolutionTables, e: SecurityEvent): string {

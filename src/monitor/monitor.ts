@@ -4,7 +4,7 @@
 // the compiled policy. It never throws: a policy that throws or answers
 // something other than a well-formed grant is read as deny.
 
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from './types.ts';
 import { describeErrors } from '../interfaces/codecs.ts';
 

@@ -3,8 +3,8 @@
 // grants (a stateful quota). It compiles to a CompiledPolicy whose static part
 // is a table indexed by interned ids; no rule, no grant.
 
-import type { SolutionTables } from '../kernel/solution.ts';
-import type { Result } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
+import type { Result } from '../kernel/tables.ts';
 import { EVENT_KINDS, type CompiledPolicy, type Decision, type EventKind, type MonitorState, type SecurityEvent } from './types.ts';
 
 export interface AllowRule {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import * as t from 'io-ts';
 import { Nat, KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
-import type { SolutionDecl, InterfaceDecl } from '../kernel/solution.ts';
+import type { SolutionDecl, InterfaceDecl } from '../kernel/tables.ts';
 import type { Machine } from '../kernel/machine.ts';
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import { EVENT_KINDS } from '../monitor/types.ts';

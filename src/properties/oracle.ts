@@ -11,7 +11,7 @@ import { ruleId } from '../monitor/rules.ts';
 import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from '../monitor/types.ts';
 import { createMonitor, type Monitor } from '../monitor/monitor.ts';
 import { describeEvent } from '../monitor/audit.ts';
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 
 /** What the default-deny property asks of an oracle. */
 export interface DecisionOracle {

@@ -2,7 +2,7 @@
 // instrumented monitor, applies the checks after every step, and on the first
 // violation returns the concrete trace that led there.
 
-import { compileSolution, type SolutionDecl } from '../kernel/solution.ts';
+import { compileSolution, type SolutionDecl } from '../kernel/tables.ts';
 import { bootWith, type BootResult } from '../kernel/boot.ts';
 import { step } from '../kernel/step.ts';
 import type { KernelEvent, KernelState, StepResult } from '../kernel/types.ts';

@@ -5,7 +5,7 @@
 // formed, whatever the monitor grants and whatever a process passes.
 
 import { ALL_RIGHTS, KERNEL_OBJECT, Rights, type KernelObject, type KernelState, type ObjectId } from '../kernel/types.ts';
-import { MAX_PRIORITY } from '../kernel/solution.ts';
+import { MAX_PRIORITY } from '../kernel/tables.ts';
 
 const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const within = (base: number, size: number, ranges: readonly { readonly base: number; readonly size: number }[]) =>

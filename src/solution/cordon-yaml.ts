@@ -23,8 +23,8 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { isMap, isPair, isScalar, parseDocument, type Document } from 'yaml';
 import { ManifestCodec, type ProgramOp } from './manifest.ts';
-import { ParseError } from '../template/errors.ts';
-import { sourceFromText, type Loc, type Source } from '../template/source.ts';
+import { ParseError } from '../syntax/errors.ts';
+import { sourceFromText, type Loc, type Source } from '../syntax/source.ts';
 import type { TemplateValue } from '../template/board.ts';
 
 /** The manifest's own program codec, so that both files accept the same operations. */

@@ -34,7 +34,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileSolution, type ConnectionDecl, type InterfaceDecl, type ProcessDecl, type SolutionDecl, type SolutionTables, type TaskClassDecl } from '../kernel/solution.ts';
+import { compileSolution, type ConnectionDecl, type InterfaceDecl, type ProcessDecl, type SolutionDecl, type SolutionTables, type TaskClassDecl } from '../kernel/tables.ts';
 import { EINIT_CLASS, KERNEL_CLASS, KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import { interfaceDecl } from '../interfaces/codecs.ts';
@@ -43,13 +43,13 @@ import { loadInitYaml, type InitDescription } from '../interfaces/init-yaml.ts';
 import { loadPolicy, type ResolvedPolicy } from '../policy/psl/resolve.ts';
 import type { PalAssert } from '../policy/pal/ast.ts';
 import { checkPalSupported } from '../policy/pal/run.ts';
-import { ParseError } from '../template/errors.ts';
-import { formatLoc, type Loc } from '../template/source.ts';
+import { ParseError } from '../syntax/errors.ts';
+import { formatLoc, type Loc } from '../syntax/source.ts';
 import type { TemplateValue, TemplateVariables } from '../template/board.ts';
 import { boardVariable, DEFAULT_BOARD, getBoard, templateVariables, type Board } from '../../boards/index.ts';
 import { initFacts, placeholderValue, readSdkBuild, type SdkBuild } from './cmake/build.ts';
 import { listPlaceholders } from '../template/cmake.ts';
-import { sourceFromText } from '../template/source.ts';
+import { sourceFromText } from '../syntax/source.ts';
 import { parseCordonYaml, type CordonYaml } from './cordon-yaml.ts';
 import type { ProgramOp } from './manifest.ts';
 import { compilePsl } from '../policy/compile/compile.ts';
@@ -454,10 +454,10 @@ function externalPrograms(initText: string, build: SdkBuild, macros: Readonly<Re
 }
 
 /** Where a dotted name's file may be besides package paths: the files nk_build_* names, generated EDLs, flat resource folders. */
-function specCandidates(layout: KosLayout, build: SdkBuild): (name: string, ext: '.edl' | '.cdl' | '.idl') => { path: string; source?: import('../template/source.ts').Source }[] {
+function specCandidates(layout: KosLayout, build: SdkBuild): (name: string, ext: '.edl' | '.cdl' | '.idl') => { path: string; source?: import('../syntax/source.ts').Source }[] {
   const flat = layout.xdl.filter((d) => d.startsWith(layout.root));
   return (name, ext) => {
-    const out: { path: string; source?: import('../template/source.ts').Source }[] = [];
+    const out: { path: string; source?: import('../syntax/source.ts').Source }[] = [];
     const nk = build.nkFiles.get(name + ext);
     if (nk !== undefined) out.push({ path: nk.path });
     if (ext === '.edl') {

@@ -9,7 +9,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { Nat } from '../kernel/kernel-api.ts';
-import type { SolutionDecl } from '../kernel/solution.ts';
+import type { SolutionDecl } from '../kernel/tables.ts';
 import type { RulePolicy } from '../monitor/rules.ts';
 import { EVENT_KINDS } from '../monitor/types.ts';
 

@@ -3,9 +3,9 @@
  * against the variables of a build (BOARD, USE_DYNLD, …), with a map back to
  * the template's lines and columns.
  */
-import { ParseError } from './errors.ts';
-import { compileGrammar } from './grammar.ts';
-import { asSource, DerivedTextBuilder, type Source, type SourceInput } from './source.ts';
+import { ParseError } from '../syntax/errors.ts';
+import { compileGrammar } from '../syntax/grammar.ts';
+import { asSource, DerivedTextBuilder, type Source, type SourceInput } from '../syntax/source.ts';
 
 /** A template variable's value. */
 export type TemplateValue = string | number | boolean;

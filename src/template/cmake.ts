@@ -2,9 +2,9 @@
  * CMake `@NAME@` placeholder substitution for `.psl.in` and `init.yaml.in`
  * files, with a map back to the template's lines and columns.
  */
-import { ParseError } from './errors.ts';
-import { compileGrammar } from './grammar.ts';
-import { asSource, DerivedTextBuilder, type Loc, type Source, type SourceInput } from './source.ts';
+import { ParseError } from '../syntax/errors.ts';
+import { compileGrammar } from '../syntax/grammar.ts';
+import { asSource, DerivedTextBuilder, type Loc, type Source, type SourceInput } from '../syntax/source.ts';
 
 /**
  * Placeholder values: a map, or a function of the name (and of where the

@@ -2,14 +2,14 @@
  * Templates of solution sources and the source-text plumbing shared by all
  * parsers of the front end (locations, errors, grammar loading).
  */
-export { ParseError, parseError, type ParseErrorKind, type ParseErrorInit } from './errors.ts';
-export { asSource, derivedSource, formatLoc, LineIndex, sourceFromText, type Loc, type Source, type SourceInput } from './source.ts';
+export { ParseError, parseError, type ParseErrorKind, type ParseErrorInit } from '../syntax/errors.ts';
+export { asSource, derivedSource, formatLoc, LineIndex, sourceFromText, type Loc, type Source, type SourceInput } from '../syntax/source.ts';
 export { listPlaceholders, substitutePlaceholders, type PlaceholderOptions, type PlaceholderValues } from './cmake.ts';
 export { expandBoardTemplate, type TemplateValue, type TemplateVariables } from './board.ts';
 
 import { expandBoardTemplate, type TemplateVariables } from './board.ts';
 import { substitutePlaceholders, type PlaceholderValues } from './cmake.ts';
-import { asSource, type Source, type SourceInput } from './source.ts';
+import { asSource, type Source, type SourceInput } from '../syntax/source.ts';
 
 export interface PreprocessOptions {
   /** CMake variables for `@NAME@` placeholders; when absent the CMake pass is skipped. */

@@ -17,7 +17,7 @@ import { createMonitor } from '../monitor/monitor.ts';
 import { run, compilePrograms, checkBoardStep, describeEvent, describeResult, type Program, type Op } from '../driver/index.ts';
 import type { ProgramOp } from '../solution/manifest.ts';
 import type { CheckResult } from '../evidence/report.ts';
-import type { Loaded } from './verify.ts';
+import type { Loaded } from '../solution/load.ts';
 
 /** A manifest operation as the driver's program model states it. */
 export function driverOp(o: ProgramOp): Op {

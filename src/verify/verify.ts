@@ -4,19 +4,16 @@
 
 import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { compileSolution, type SolutionTables } from '../kernel/solution.ts';
+import { compileSolution, type SolutionTables } from '../kernel/tables.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
 import { compileRules, type RulePolicy } from '../monitor/rules.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
-import { loadManifest, type LoadedManifest } from '../solution/manifest.ts';
-import { detectKosLayout, loadKosSolution, type PalSuite } from '../solution/kos.ts';
-import { ParseError } from '../template/errors.ts';
+import { loadSolution, SolutionError, type Loaded } from '../solution/load.ts';
 import { runPalTests } from '../policy/pal/run.ts';
-import { interpretPsl } from '../policy/compile/interpret.ts';
 import { palChecks } from '../policy/pal/checks.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
-import { kernelProperties } from './properties.ts';
+import { kernelProperties } from './suites.ts';
 import { shellQuote } from '../properties/env.ts';
 import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
@@ -40,55 +37,8 @@ export interface VerifyOptions {
   readonly defines?: Readonly<Record<string, string>>;
 }
 
-/** A loaded solution, whatever its source format. */
-export interface Loaded {
-  readonly name: string;
-  readonly dir: string;
-  readonly files: readonly string[];
-  readonly tables: SolutionTables;
-  readonly policy: CompiledPolicy;
-  readonly rules: RulePolicy | null;
-  /** the policy's reference interpreter, when it is PSL (src/policy/compile/interpret.ts): the oracle of default deny */
-  readonly oracle: CompiledPolicy | null;
-  /** scripted programs and untrusted processes: solution.yaml's, or a KasperskyOS solution's cordon.yaml (null: none) */
-  readonly manifest: Pick<LoadedManifest, 'programs' | 'untrusted'> | null;
-  /** the file that gives the scripted programs, if the solution has one (solution.yaml, cordon.yaml); null for a KasperskyOS solution without cordon.yaml */
-  readonly manifestFile: string | null;
-  /** PAL tests (a KasperskyOS solution's assert blocks) */
-  readonly pal: readonly PalSuite[];
-  /** extra properties for `cordon check` (solution.yaml `properties`) */
-  readonly properties: LoadedManifest['properties'];
-}
-
-export class VerifyError extends Error {}
-
-/**
- * Finds the solution's files: a directory with solution.yaml, or the manifest
- * itself; otherwise a directory in KasperskyOS layout (init.yaml, EDL/CDL/IDL,
- * security.psl; src/solution/kos.ts), its templates expanded for `board`.
- */
-export function loadSolution(path: string, board?: Board, options: { readonly defines?: Readonly<Record<string, string>> } = {}): Loaded {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new VerifyError(`no solution at ${path}`);
-  if (statSync(abs).isDirectory() && !existsSync(resolve(abs, 'solution.yaml'))) {
-    try {
-      if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
-      const k = loadKosSolution(abs, { ...(board === undefined ? {} : { board }), ...(options.defines === undefined ? {} : { defines: options.defines }) });
-      const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties };
-    } catch (e) {
-      if (e instanceof ParseError) throw new VerifyError(e.message);
-      throw e;
-    }
-  }
-  const file = statSync(abs).isDirectory() ? resolve(abs, 'solution.yaml') : abs;
-  const m = loadManifest(file);
-  const tables = compileSolution(m.solution);
-  if (!tables.ok) throw new VerifyError(tables.errors.join('\n'));
-  const policy = compileRules(tables.value, m.policy);
-  if (!policy.ok) throw new VerifyError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, manifest: m, manifestFile: file, pal: [], properties: m.properties };
-}
+/** An error in the command's own arguments (a board id, a flag); a solution that cannot be loaded is a SolutionError. */
+export class VerifyError extends SolutionError {}
 
 function bootCheck(loaded: Loaded, board: Board): CheckResult {
   const started = performance.now();
@@ -150,7 +100,7 @@ export function verify(opts: VerifyOptions = {}): Report {
  */
 export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (name: string) => void } = {}): Promise<Report> {
   const report = verify(opts);
-  const { runModels } = await import('../conformance/models.ts');
+  const { runModels } = await import('../models/models.ts');
   const { checkLoaded, checkEntry, CheckError } = await import('../check/check.ts');
   opts.onCheck?.('TLC models');
   const checks: CheckResult[] = [];

@@ -10,8 +10,8 @@
  * implement are `unsupported` ("unsupported construct X at file:line:col").
  */
 import { posix, relative, sep, dirname, basename } from 'node:path';
-import type { SolutionTables } from '../../kernel/solution.ts';
-import { ParseError, type ParseErrorKind } from '../../template/errors.ts';
+import type { SolutionTables } from '../../kernel/tables.ts';
+import { ParseError, type ParseErrorKind } from '../../syntax/errors.ts';
 import type {
   AuditRef,
   BindingDecl,

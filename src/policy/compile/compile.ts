@@ -21,7 +21,7 @@
  *    list of closures (rule calls, interface guards, choices) compiled
  *    from the expressions, with constant sub-expressions folded.
  */
-import type { SolutionTables } from '../../kernel/solution.ts';
+import type { SolutionTables } from '../../kernel/tables.ts';
 import type { Decision, EventKind, SecurityEvent } from '../../monitor/types.ts';
 import type { CallExpr, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';

@@ -19,7 +19,7 @@
  * 4. Otherwise: grant if at least one rule was called, with the state the
  *    rules produced in turn; deny ("default-deny") if none was.
  */
-import type { SolutionTables } from '../../kernel/solution.ts';
+import type { SolutionTables } from '../../kernel/tables.ts';
 import type { Decision, SecurityEvent } from '../../monitor/types.ts';
 import type { CallExpr, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';

@@ -3,7 +3,7 @@
  * modules, CMake placeholders and board template variables, as
  * `loadPolicy` reads them) compiled against a solution's tables.
  */
-import type { SolutionTables } from '../../kernel/solution.ts';
+import type { SolutionTables } from '../../kernel/tables.ts';
 import { loadPolicy, type PolicyLoadOptions } from '../psl/resolve.ts';
 import { compilePsl, type CompiledPsl } from './compile.ts';
 import type { PslCompileOptions } from './check.ts';

@@ -2,7 +2,7 @@
  * Abstract syntax of PAL, the Policy Assertion Language: policy tests
  * written inside PSL files as `assert` blocks.
  */
-import type { Loc } from '../../template/source.ts';
+import type { Loc } from '../../syntax/source.ts';
 import type { EventKind, RecordExpr, Selector } from '../psl/ast.ts';
 
 /** What a test case expects the security module to decide; `any` ignores the decision. */

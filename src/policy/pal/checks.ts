@@ -4,7 +4,7 @@
  * event and the rule that decided.
  */
 import type { CheckResult } from '../../evidence/report.ts';
-import { formatLoc } from '../../template/source.ts';
+import { formatLoc } from '../../syntax/source.ts';
 import type { PalRunResult } from './run.ts';
 
 /** `pal.<assert name>.<sequence name>`, with runs of non-word characters as `-`. */

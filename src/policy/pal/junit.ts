@@ -5,7 +5,7 @@
  * event and the rule that decided) in <system-out>.
  */
 import { junitXml, type JUnitSuite } from '../../junit/xml.ts';
-import { formatLoc } from '../../template/source.ts';
+import { formatLoc } from '../../syntax/source.ts';
 import type { PalCaseResult, PalRunResult } from './run.ts';
 
 function caseLine(c: PalCaseResult): string {

@@ -3,7 +3,7 @@
  * parser reads them as `palAssert` declarations); this entry point reads a
  * file holding only `assert` blocks, with the same grammar rules.
  */
-import { asSource, type SourceInput } from '../../template/source.ts';
+import { asSource, type SourceInput } from '../../syntax/source.ts';
 import { PSL_ERROR_HOOKS, pslGrammar } from '../psl/grammar.ts';
 import type { PalFile } from './ast.ts';
 

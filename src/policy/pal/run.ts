@@ -41,14 +41,14 @@
  *   Values are literals (integers, texts, `true`/`false`, `()`), lists,
  *   records and SID variables (which stand for their SID number).
  */
-import type { SolutionTables } from '../../kernel/solution.ts';
+import type { SolutionTables } from '../../kernel/tables.ts';
 import { KERNEL_SID, EINIT_SID } from '../../kernel/types.ts';
 import { SECURITY_RIID } from '../../kernel/kernel-api.ts';
 import { createMonitor } from '../../monitor/monitor.ts';
 import { describeEvent } from '../../monitor/audit.ts';
 import type { CompiledPolicy, Decision, MonitorState, SecurityEvent, Verdict } from '../../monitor/types.ts';
-import { ParseError } from '../../template/errors.ts';
-import { formatLoc, type Loc } from '../../template/source.ts';
+import { ParseError } from '../../syntax/errors.ts';
+import { formatLoc, type Loc } from '../../syntax/source.ts';
 import type { Expr, RecordExpr, Selector, SelectorKey } from '../psl/ast.ts';
 import type { PalAssert, PalExpectation, PalTestCase } from './ast.ts';
 

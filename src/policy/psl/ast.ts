@@ -7,7 +7,7 @@
  * call's object may name no policy object, a selector may name no class):
  * that is the job of the checker and compiler built on top of it.
  */
-import type { Loc } from '../../template/source.ts';
+import type { Loc } from '../../syntax/source.ts';
 import type { PalAssert } from '../pal/ast.ts';
 
 export type { Loc };

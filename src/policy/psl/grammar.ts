@@ -2,8 +2,8 @@
  * The compiled PSL parser. PSL and PAL share one peggy parser built from
  * four grammar files; `PslFile` and `PalFile` are its start rules.
  */
-import { compileGrammar, type CompiledGrammar, type ErrorHooks } from '../../template/grammar.ts';
-import { explainTemplateRemnant } from '../../template/remnants.ts';
+import { compileGrammar, type CompiledGrammar, type ErrorHooks } from '../../syntax/grammar.ts';
+import { explainTemplateRemnant } from '../../syntax/remnants.ts';
 
 const FILES = [
   new URL('./psl.peggy', import.meta.url),

@@ -1,7 +1,7 @@
 /**
  * Parsing one PSL file into its syntax tree.
  */
-import { asSource, type SourceInput } from '../../template/source.ts';
+import { asSource, type SourceInput } from '../../syntax/source.ts';
 import type { PslFile } from './ast.ts';
 import { PSL_ERROR_HOOKS, pslGrammar } from './grammar.ts';
 

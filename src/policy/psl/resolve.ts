@@ -22,8 +22,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expandBoardTemplate, type TemplateVariables } from '../../template/board.ts';
 import { substitutePlaceholders, type PlaceholderValues } from '../../template/cmake.ts';
-import { ParseError } from '../../template/errors.ts';
-import { sourceFromText, type Loc, type Source } from '../../template/source.ts';
+import { ParseError } from '../../syntax/errors.ts';
+import { sourceFromText, type Loc, type Source } from '../../syntax/source.ts';
 import type { Declaration, PslFile } from './ast.ts';
 import { parsePsl } from './parser.ts';
 

@@ -25,8 +25,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { ParseError } from '../../template/errors.ts';
-import { formatLoc, type Loc, type Source } from '../../template/source.ts';
+import { ParseError } from '../../syntax/errors.ts';
+import { formatLoc, type Loc, type Source } from '../../syntax/source.ts';
 import { evaluateCmake, keywordArgs, type CmakeModel, type Element, type SdkCall, type VarValue } from './lists.ts';
 
 /** The documented parameters of the SDK functions (KasperskyOS CE CMake library reference). */

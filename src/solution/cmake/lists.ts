@@ -19,9 +19,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
-import { compileGrammar } from '../../template/grammar.ts';
-import { ParseError } from '../../template/errors.ts';
-import { asSource, formatLoc, type Loc, type SourceInput } from '../../template/source.ts';
+import { compileGrammar } from '../../syntax/grammar.ts';
+import { ParseError } from '../../syntax/errors.ts';
+import { asSource, formatLoc, type Loc, type SourceInput } from '../../syntax/source.ts';
 
 export interface CmakeArg {
   readonly kind: 'bracket' | 'quoted' | 'unquoted' | 'paren';

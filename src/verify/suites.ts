@@ -13,7 +13,7 @@ import { step } from '../kernel/step.ts';
 import { createMonitor } from '../monitor/monitor.ts';
 import type { CompiledPolicy, SecurityEvent } from '../monitor/types.ts';
 import type { RulePolicy } from '../monitor/rules.ts';
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import type { Machine } from '../kernel/machine.ts';
 import type { CheckResult } from '../evidence/report.ts';
 

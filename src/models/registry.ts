@@ -2,13 +2,13 @@
 // the counterexample of the faulty one as a replay file), and the registry
 // that resolves a replay file's reference to its model.
 
-import { compileSolution, type SolutionDecl, type SolutionTables } from '../kernel/solution.ts';
+import { compileSolution, type SolutionDecl, type SolutionTables } from '../kernel/tables.ts';
 import type { AllowRule } from '../monitor/rules.ts';
-import { CATALOG, valueInterface } from './catalog.ts';
-import type { ModelDef } from './model.ts';
-import { solutionModelDef, type SolutionModelOptions } from './solution-model.ts';
-import { ProofPing } from './proof.ts';
-import { SCALE_LARGE, SCALE_SMALL } from './scale.ts';
+import { CATALOG, valueInterface } from '../conformance/catalog.ts';
+import type { ModelDef } from '../conformance/model.ts';
+import { solutionModelDef, type SolutionModelOptions } from '../check/solution-model.ts';
+import { ProofPing } from '../../proofs/inductive.ts';
+import { SCALE_LARGE, SCALE_SMALL } from '../../proofs/scale.ts';
 
 /** A data diode: a PLC on the internal side pushes data through a gateway to the cloud, never back. */
 export const DIODE: SolutionDecl = {

@@ -4,10 +4,10 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CATALOG, Ping } from './catalog.ts';
-import { Diode } from './examples.ts';
-import { compileModel, renderModel, type ModelDef, type ModelFiles } from './model.ts';
-import { MODELS_DIR, describeResult, runStaged, type RunOptions } from './run.ts';
+import { CATALOG, Ping } from '../conformance/catalog.ts';
+import { Diode } from './registry.ts';
+import { compileModel, renderModel, type ModelDef, type ModelFiles } from '../conformance/model.ts';
+import { MODELS_DIR, describeResult, runStaged, type RunOptions } from '../conformance/run.ts';
 import type { TlcResult } from '../tlc/index.ts';
 
 export interface ModelResult {
@@ -132,9 +132,9 @@ export const COUNTEREXAMPLES_DIR = join(MODELS_DIR, 'counterexamples');
 
 /** Regenerates the replay file of the leaky diode's one-way violation (TLC finds it; the TS kernel replays it). */
 export async function writeCounterexamples(): Promise<string[]> {
-  const { checkSolution } = await import('./solution-model.ts');
-  const { DIODE_OPTIONS, LEAKY_DIODE_RULES, diodeTables } = await import('./examples.ts');
-  const { writeReplayFile } = await import('./counterexample.ts');
+  const { checkSolution } = await import('../check/solution-model.ts');
+  const { DIODE_OPTIONS, LEAKY_DIODE_RULES, diodeTables } = await import('./registry.ts');
+  const { writeReplayFile } = await import('../check/counterexample.ts');
   const { mkdir } = await import('node:fs/promises');
   const r = await checkSolution(diodeTables(), { name: 'leaky-diode', rules: LEAKY_DIODE_RULES }, { ...DIODE_OPTIONS, name: 'DiodeLeaky', reference: { kind: 'model', name: 'DiodeLeaky' } });
   if (r.counterexample?.replay == null) throw new Error(`the leaky diode did not yield a replayable counterexample: ${r.problem ?? r.verdict} ${r.counterexample?.mappingError ?? ''}`);

@@ -8,17 +8,17 @@
 // bridge; a violation comes back as numbered steps and a replay file.
 
 import type * as t from 'io-ts';
-import type { SolutionTables } from '../kernel/solution.ts';
+import type { SolutionTables } from '../kernel/tables.ts';
 import type { Message } from '../kernel/types.ts';
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import type { TlcResult } from '../tlc/index.ts';
-import { K } from './catalog.ts';
-import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from './model.ts';
-import { describeResult, runStaged, type RunOptions } from './run.ts';
+import { K } from '../conformance/catalog.ts';
+import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from '../conformance/model.ts';
+import { describeResult, runStaged, type RunOptions } from '../conformance/run.ts';
 import { CounterexampleMappingError, mapTrace, printCounterexample, replayFile, traceOf, type ReplayFile, type SolutionReference } from './counterexample.ts';
-import { SPEC_VARIABLES, type SpecState } from './projection.ts';
-import { canonicalKey } from './monitor-model.ts';
+import { SPEC_VARIABLES, type SpecState } from '../conformance/projection.ts';
+import { canonicalKey } from '../conformance/monitor-model.ts';
 
 // ------------------------------------------------------------------ payload witnesses
 

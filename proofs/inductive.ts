@@ -4,12 +4,12 @@
 // state, one step of Next, IndInv checked on every successor.
 
 import { join } from 'node:path';
-import { Ping } from './catalog.ts';
-import { compileModel, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from './model.ts';
-import { PROOFS_DIR, describeResult, runStaged, type RunOptions } from './run.ts';
-import { Rights } from '../kernel/types.ts';
-import { int, rec, seq, set, str } from './tla.ts';
-import type { TlcResult } from '../tlc/index.ts';
+import { Ping } from '../src/conformance/catalog.ts';
+import { compileModel, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from '../src/conformance/model.ts';
+import { PROOFS_DIR, describeResult, runStaged, type RunOptions } from '../src/conformance/run.ts';
+import { Rights } from '../src/kernel/types.ts';
+import { int, rec, seq, set, str } from '../src/conformance/tla.ts';
+import type { TlcResult } from '../src/tlc/index.ts';
 
 /** The model the proof runs on: Ping, with a limited rule so that the monitor's counts are in the domain. */
 export const ProofPing: ModelDef = {

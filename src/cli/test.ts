@@ -5,11 +5,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { getBoard, DEFAULT_BOARD, type Board } from '../../../boards/index.ts';
-import { ROOT, reportPath } from '../../evidence/report.ts';
-import { loadSolution, VerifyError, DEFAULT_SOLUTION } from '../../verify/verify.ts';
-import { palJUnitXml } from './junit.ts';
-import { formatPalResults, runPalTests, type PalRunResult } from './run.ts';
+import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
+import { ROOT, reportPath } from '../evidence/report.ts';
+import { DEFAULT_SOLUTION } from '../verify/verify.ts';
+import { loadSolution, SolutionError } from '../solution/load.ts';
+import { palJUnitXml } from '../policy/pal/junit.ts';
+import { formatPalResults, runPalTests, type PalRunResult } from '../policy/pal/run.ts';
 
 export interface TestCommandOptions {
   readonly solution?: string;
@@ -27,13 +28,13 @@ export interface TestCommandResult {
   readonly code: number;
 }
 
-/** Runs the PAL tests; `out` receives the lines to print. @throws VerifyError on a solution that cannot be loaded */
+/** Runs the PAL tests; `out` receives the lines to print. @throws SolutionError on a solution that cannot be loaded */
 export function testCommand(opts: TestCommandOptions, out: (line: string) => void): TestCommandResult {
   let board: Board;
   try {
     board = getBoard(opts.board ?? DEFAULT_BOARD);
   } catch (e) {
-    throw new VerifyError((e as Error).message);
+    throw new SolutionError((e as Error).message);
   }
   const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board, opts.defines === undefined ? {} : { defines: opts.defines });
   const result = runPalTests(loaded.tables, loaded.policy, loaded.pal);

@@ -11,11 +11,11 @@ import { step } from '../kernel/step.ts';
 import type { KernelEvent, KernelState, StepResult } from '../kernel/types.ts';
 import { describeDecision } from '../monitor/audit.ts';
 import { formatTlaValue, parseTlaValue, type TlcResult, type TraceState } from '../tlc/index.ts';
-import { valueKey } from './tla.ts';
-import { alphabetEvents, type CompiledModel } from './model.ts';
-import { running } from './explorer.ts';
-import { SPEC_VARIABLES, projector, stateKey, type SpecState } from './projection.ts';
-import { describeKernelEvent } from './events.ts';
+import { valueKey } from '../conformance/tla.ts';
+import { alphabetEvents, type CompiledModel } from '../conformance/model.ts';
+import { running } from '../conformance/explorer.ts';
+import { SPEC_VARIABLES, projector, stateKey, type SpecState } from '../conformance/projection.ts';
+import { describeKernelEvent } from '../conformance/events.ts';
 
 export interface MappedStep {
   /** 1-based number of the step (the TLC state it leads to is number + 1) */

@@ -4,10 +4,10 @@
 // same number of distinct states. A smaller model of the same family runs in
 // every CI run; the large one when CORDON_TLC_LARGE=1.
 
-import { swarm } from './catalog.ts';
-import { compileModel, renderModel, type ModelDef, type ModelFiles } from './model.ts';
-import { describeResult, runStaged, runStagedDistributed, type RunOptions } from './run.ts';
-import type { TlcResult } from '../tlc/index.ts';
+import { swarm } from '../src/conformance/catalog.ts';
+import { compileModel, renderModel, type ModelDef, type ModelFiles } from '../src/conformance/model.ts';
+import { describeResult, runStaged, runStagedDistributed, type RunOptions } from '../src/conformance/run.ts';
+import type { TlcResult } from '../src/tlc/index.ts';
 
 /** The large model: 6 clients of one server on 2 CPUs (1,299,042 distinct states, depth 27). */
 export const SCALE_LARGE: ModelDef = swarm(6, 2, 'ScaleLarge');
