@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import * as t from 'io-ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES, SERVICE_ARGS, type KernelEndpoint, type ServiceName } from '../kernel/kernel-api.ts';
 import type { KernelEvent, KernelObject, KernelState } from '../kernel/types.ts';
+import { arbChoice, realize, type Choice } from '../adversary/index.ts';
 
 export const SERVICES = Object.keys(SERVICE_ARGS) as ServiceName[];
 
@@ -74,21 +75,18 @@ export function arbServicePayload(name: ServiceName, classNames: readonly string
   return fc.oneof(...shapes);
 }
 
-/** One step of a run: a running thread calls a kernel service, or the scheduler, the timer or a device acts. */
-export type ServiceChoice =
-  | { readonly t: 'service'; readonly who: number; readonly service: ServiceName; readonly payload: unknown }
-  | { readonly t: 'schedule'; readonly cpu: number }
-  | { readonly t: 'tick' }
-  | { readonly t: 'irq'; readonly line: number }
-  | { readonly t: 'dma'; readonly slot: number };
+/** One step of a run: a running thread calls a kernel service, or the scheduler, the timer or a device acts (the adversary's hardware choices). */
+export type ServiceChoice = { readonly t: 'service'; readonly who: number; readonly service: ServiceName; readonly payload: unknown } | HardwareChoice;
+
+/** The scheduler, the timer, an interrupt or a DMA completion: the adversary's own (src/adversary). */
+export type HardwareChoice = Extract<Choice, { readonly t: 'schedule' | 'tick' | 'irq' | 'dma' }>;
+
+const arbHardware = arbChoice({ schedule: 4, tick: 1, irq: 1, dma: 1, rtc: 0, Call: 0, kernel: 0, Recv: 0, Reply: 0 }) as fc.Arbitrary<HardwareChoice>;
 
 export const arbServiceChoice = (classNames: readonly string[]): fc.Arbitrary<ServiceChoice> =>
   fc.oneof(
     { weight: 12, arbitrary: fc.constantFrom(...SERVICES).chain((service) => fc.record({ t: fc.constant('service' as const), who: fc.nat({ max: 7 }), service: fc.constant(service), payload: arbServicePayload(service, classNames) })) },
-    { weight: 4, arbitrary: fc.nat({ max: 3 }).map((cpu) => ({ t: 'schedule' as const, cpu })) },
-    { weight: 1, arbitrary: fc.constant({ t: 'tick' as const }) },
-    { weight: 1, arbitrary: fc.nat({ max: 7 }).map((line) => ({ t: 'irq' as const, line })) },
-    { weight: 1, arbitrary: fc.nat({ max: 7 }).map((slot) => ({ t: 'dma' as const, slot })) },
+    { weight: 7, arbitrary: arbHardware },
   );
 
 /** Calls that make one object of each kind, so that later calls find handles to name (a run starts with them). */
@@ -136,13 +134,10 @@ function resolve(s: KernelState, sid: number, service: ServiceName, payload: unk
 export function realizeServiceChoice(s: KernelState, c: ServiceChoice): KernelEvent {
   switch (c.t) {
     case 'schedule':
-      return { kind: 'schedule', cpu: c.cpu % s.cpus.length };
     case 'tick':
-      return { kind: 'tick' };
     case 'irq':
-      return s.irqs.length === 0 ? { kind: 'tick' } : { kind: 'irq', line: c.line % s.irqs.length };
     case 'dma':
-      return { kind: 'dma', deviceAddress: (s.config.machine.dma?.base ?? 0) + c.slot * s.config.machine.pageSize };
+      return realize(s, c);
     case 'service': {
       const running = s.cpus.filter((x): x is number => x !== null);
       if (running.length === 0) return { kind: 'schedule', cpu: c.who % s.cpus.length };
