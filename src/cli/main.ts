@@ -4,7 +4,7 @@
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { verify, verifyWithTlc, loadSolution, VerifyError } from '../verify/verify.ts';
+import { verify, verifyWithTlc, loadSolution, addedLines, VerifyError, type ImportOptions } from '../verify/verify.ts';
 import { checkLoaded, distributed, writeCounterexample, CheckError } from '../check/check.ts';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
 import cliProgress from 'cli-progress';
@@ -36,6 +36,11 @@ export function printReport(r: Report, out: (s: string) => void): void {
   out(`verify: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 }
 
+const collect = (v: string, previous: string[]) => [...previous, v];
+const SDK_HELP = 'the installed KasperskyOS SDK (its root; default: $CORDON_SDK): imports resolve from its sysroot-<arch>-kos/include after the solution\'s own files';
+const INCLUDE_HELP = 'a folder of stand-ins for imported modules, EDL/CDL/IDL files (repeatable; searched after the solution, before the SDK)';
+const imports = (o: { sdk?: string; include: string[] }): ImportOptions => ({ ...(o.sdk === undefined ? {} : { sdkRoot: o.sdk }), ...(o.include.length > 0 ? { includes: o.include } : {}) });
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -56,8 +61,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--path <path>', "fast-check replay path (from a failure's replay line)")
     .option('--out <file>', 'report file', 'out/verify.json')
     .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
-    .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean }) => {
-      const opts = { ...(solution ? { solution } : {}), ...o, onCheck: (id: string) => process.stderr.write(`… ${id}\n`) };
+    .option('--sdk <dir>', SDK_HELP)
+    .option('--include <dir>', INCLUDE_HELP, collect, [])
+    .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean; sdk?: string; include: string[] }) => {
+      const { sdk: _sdk, include: _include, ...rest } = o;
+      const opts = { ...(solution ? { solution } : {}), ...rest, imports: imports(o), onCheck: (id: string) => process.stderr.write(`… ${id}\n`), onLoaded: (l: { added: readonly { name: string; taskClass: string; reason: string }[] }) => addedLines(l).forEach(out) };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const file = resolve(o.out);
       writeReport(file, report);
@@ -72,8 +80,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('[solution]', 'solution directory (KasperskyOS layout)', undefined)
     .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
     .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml')
-    .action((solution: string | undefined, o: { board?: string; junit: string }) => {
-      code = testCommand({ ...(solution ? { solution } : {}), ...o }, out).code;
+    .option('--sdk <dir>', SDK_HELP)
+    .option('--include <dir>', INCLUDE_HELP, collect, [])
+    .action((solution: string | undefined, o: { board?: string; junit: string; sdk?: string; include: string[] }) => {
+      code = testCommand({ ...(solution ? { solution } : {}), ...(o.board === undefined ? {} : { board: o.board }), junit: o.junit, imports: imports(o) }, out).code;
     });
 
   program
@@ -86,7 +96,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--replay <file>', 'where to write the counterexample replay file', 'out/check.replay.json')
     .option('--distributed <n>', "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare", int('workers'))
     .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
-    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string }) => {
+    .option('--sdk <dir>', SDK_HELP)
+    .option('--include <dir>', INCLUDE_HELP, collect, [])
+    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string; sdk?: string; include: string[] }) => {
       const bar = new cliProgress.SingleBar({ format: 'TLC |{bar}| {distinct} distinct states, {queue} on the queue, depth {depth}', hideCursor: true, noTTYOutput: false, stream: process.stderr }, cliProgress.Presets.shades_classic);
       if (o.distributed !== undefined) {
         if (o.size !== 'large' && o.size !== 'small') throw new VerifyError(`--size must be large or small, not "${o.size}"`);
@@ -100,7 +112,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       const board = getBoard(o.board ?? DEFAULT_BOARD);
       const path = solution ?? 'examples/ping-rules';
-      const loaded = loadSolution(path, board);
+      const loaded = loadSolution(path, board, imports(o));
+      addedLines(loaded).forEach(out);
       bar.start(1, 0, { distinct: 0, queue: 0, depth: 0 });
       const r = await checkLoaded(loaded, {
         path,

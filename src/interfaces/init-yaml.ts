@@ -46,6 +46,12 @@ export interface InitYamlOptions {
    * or `strip` (expand to nothing, with a warning).
    */
   readonly onUndefinedMacro?: 'error' | 'strip';
+  /**
+   * What to do with a connection whose target is not a process of the file:
+   * `error` (default), or `keep` it and list the target in `external` (the
+   * caller resolves it, e.g. as an SDK system program the build adds).
+   */
+  readonly unknownTargets?: 'error' | 'keep';
 }
 
 /** A process Einit starts. */
@@ -80,6 +86,8 @@ export interface InitDescription {
   readonly connections: readonly InitConnection[];
   /** Non-fatal notes, e.g. macros stripped because they had no value. */
   readonly warnings: readonly { readonly message: string; readonly loc: Loc }[];
+  /** With `unknownTargets: 'keep'`: connection targets that are not processes of the file, each once, at its first `target`. */
+  readonly external?: readonly { readonly name: string; readonly client: string; readonly loc: Loc }[];
 }
 
 /* ------------------------------------------------------------- the shape */
@@ -172,6 +180,7 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
   const processes: InitProcess[] = [];
   const connections: InitConnection[] = [];
   const byName = new Map<string, InitProcess>();
+  const external = new Map<string, { name: string; client: string; loc: Loc }>();
   decoded.right.entities.forEach((e, i) => {
     const name = e.task ?? e.name;
     const process: InitProcess = {
@@ -199,7 +208,9 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
     const ids = new Map<string, Loc>();
     (e.connections ?? []).forEach((c, j) => {
       const loc = at(['entities', i, 'connections', j]);
-      if (!byName.has(c.target)) {
+      if (!byName.has(c.target) && options.unknownTargets === 'keep') {
+        if (!external.has(c.target)) external.set(c.target, { name: c.target, client: client.name, loc: at(['entities', i, 'connections', j, 'target']) });
+      } else if (!byName.has(c.target)) {
         throw new ParseError({
           kind: 'reference',
           loc: at(['entities', i, 'connections', j, 'target']),
@@ -226,7 +237,7 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
       });
     });
   });
-  return { file: raw.file, processes, connections, warnings };
+  return { file: raw.file, processes, connections, warnings, ...(options.unknownTargets === 'keep' ? { external: [...external.values()] } : {}) };
 }
 
 function expandMacros(source: Source, options: InitYamlOptions, warnings: { message: string; loc: Loc }[]): Source {

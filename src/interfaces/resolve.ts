@@ -58,6 +58,8 @@ export interface FormalSpecOptions {
   readonly searchPath: readonly string[];
   /** Reads a file, or returns undefined when it does not exist. Default: the file system. */
   readonly readFile?: (path: string) => string | undefined;
+  /** Appended to the message of a file that no directory holds (how to make it resolve). */
+  readonly notFoundHint?: string;
 }
 
 /** A request to load a task class, with the place that asked for it (e.g. a `use EDL`). */
@@ -169,7 +171,7 @@ export class FormalSpecLoader {
     return fail(
       'reference',
       loc,
-      `cannot find the ${what} ${name} (looked for ${relative} in ${this.options.searchPath.join(', ') || 'no directory'})`,
+      `cannot find the ${what} ${name} (looked for ${relative} in ${this.options.searchPath.join(', ') || 'no directory'})${this.options.notFoundHint === undefined ? '' : `; ${this.options.notFoundHint}`}`,
     );
   }
 

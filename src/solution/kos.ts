@@ -9,7 +9,13 @@
 //
 // (init.yaml and security.psl may also sit in <dir>/einit or <dir> itself;
 // the EDL/CDL/IDL search path is <dir>/resources/xdl, <dir>/resources, <dir>,
-// then Cordon's SDK stand-ins.)
+// then the `includes`, the SDK's sysroot (`sdkRoot`) and Cordon's SDK
+// stand-ins: sdk-path.ts.)
+//
+// SDK system programs: a connection target that is not a process of
+// init.yaml but a task class the search path holds (kl.VfsNet, from the SDK
+// or a stand-in) is started by Einit as the SDK's build adds it (through
+// @INIT_EXTERNAL_ENTITIES@), with its class's endpoints; `added` lists them.
 //
 // Loading: templates are expanded (CMake `@NAME@` from cordon.yaml's
 // placeholders; `{% if %}` blocks from the board's template variables, then
@@ -25,14 +31,14 @@
 // Every error is a ParseError naming file:line:col.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, join, relative as relativePath, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSolution, type ConnectionDecl, type InterfaceDecl, type ProcessDecl, type SolutionDecl, type SolutionTables, type TaskClassDecl } from '../kernel/solution.ts';
 import { EINIT_CLASS, KERNEL_CLASS, KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import { interfaceDecl } from '../interfaces/codecs.ts';
 import { resolveTaskClasses, type FormalSpecs } from '../interfaces/resolve.ts';
-import { loadInitYaml, type InitDescription } from '../interfaces/init-yaml.ts';
+import { loadInitYaml, type InitDescription, type InitProcess } from '../interfaces/init-yaml.ts';
 import { loadPolicy, type ResolvedPolicy } from '../policy/psl/resolve.ts';
 import type { PalAssert } from '../policy/pal/ast.ts';
 import { checkPalSupported } from '../policy/pal/run.ts';
@@ -43,6 +49,7 @@ import { DEFAULT_BOARD, getBoard, templateVariables, type Board } from '../../bo
 import { parseCordonYaml, type CordonYaml } from './cordon-yaml.ts';
 import type { ProgramOp } from './manifest.ts';
 import { compilePsl } from '../policy/compile/compile.ts';
+import { IMPORT_FIXES, sdkSearchDirs } from './sdk-path.ts';
 
 /** Cordon's stand-ins for SDK files solutions refer to (system-program policy fragments and their EDL/IDL). */
 export const SDK_DIR = fileURLToPath(new URL('./sdk/', import.meta.url));
@@ -113,6 +120,10 @@ export interface KosLoadOptions {
   readonly compile?: PolicyCompiler;
   /** SDK stand-in directories (default: Cordon's own). */
   readonly sdk?: readonly string[];
+  /** The installed KasperskyOS SDK's root (`--sdk`): imports resolve from its `sysroot-<arch>-kos/include` (arch from the board) and `toolchain/include`, after the solution's directories and the includes, before the stand-ins. */
+  readonly sdkRoot?: string;
+  /** Folders of stand-ins (`--include`), searched in order after the solution's own directories. */
+  readonly includes?: readonly string[];
 }
 
 /** A PAL test set and the file it is written in. */
@@ -139,6 +150,8 @@ export interface KosSolution {
   readonly untrusted: readonly string[];
   /** solution properties from cordon.yaml */
   readonly properties: CordonYaml['properties'];
+  /** SDK system programs the loader added as the SDK's build would (connection targets that init.yaml does not list) */
+  readonly added: readonly { readonly name: string; readonly taskClass: string; readonly reason: string }[];
   /** non-fatal notes, each with its place (`file:line:col: …`) */
   readonly warnings: readonly string[];
   /** milliseconds spent reading and checking the files (parse) and compiling the policy */
@@ -151,7 +164,9 @@ export const compileKosPolicy: PolicyCompiler = ({ name, policy, tables }) => co
 
 export function loadKosSolution(path: string, options: KosLoadOptions = {}): KosSolution {
   const t0 = performance.now();
-  const layout = detectKosLayout(path, options.sdk ?? [SDK_DIR]);
+  const board = options.board ?? getBoard(DEFAULT_BOARD);
+  const sdk = options.sdkRoot === undefined ? null : sdkSearchDirs(options.sdkRoot, board);
+  const layout = detectKosLayout(path, [...(options.includes ?? []).map((d) => resolvePath(d)), ...(sdk?.dirs ?? []), ...(options.sdk ?? [SDK_DIR])]);
   if (layout === null)
     throw new ParseError({ kind: 'io', loc: { file: resolvePath(path), line: 1, column: 1 }, detail: 'not a KasperskyOS solution: no init.yaml(.in) or security.psl(.in) in it, its einit/ or einit/src/' });
   const read: string[] = [];
@@ -168,14 +183,14 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
 
   const cordon: CordonYaml | null = layout.cordonYaml === null ? null : parseCordonYaml(layout.cordonYaml, readText(layout.cordonYaml));
   const placeholders = { ...(cordon?.placeholders ?? {}), ...(options.placeholders ?? {}) };
-  const variables: Record<string, TemplateValue> = { ...templateVariables(options.board ?? getBoard(DEFAULT_BOARD)), ...(cordon?.variables ?? {}), ...(options.variables ?? {}) };
+  const variables: Record<string, TemplateValue> = { ...templateVariables(board), ...(cordon?.variables ?? {}), ...(options.variables ?? {}) };
 
   // init.yaml: processes and static channels
-  const init = loadInitYaml({ file: layout.init, text: readText(layout.init) }, { macros: cordon?.macros ?? {}, variables: placeholders, onUndefinedMacro: 'strip' });
-  const warnings = init.warnings.map((w) => `${formatLoc(w.loc)}: ${w.message}`);
+  const init = loadInitYaml({ file: layout.init, text: readText(layout.init) }, { macros: cordon?.macros ?? {}, variables: placeholders, onUndefinedMacro: 'strip', unknownTargets: 'keep' });
+  const warnings = [...(sdk?.warnings ?? []), ...init.warnings.map((w) => `${formatLoc(w.loc)}: ${w.message}`)];
 
   // the policy and everything it includes
-  const policyAst = loadPolicy(layout.policy, { searchPath: layout.psl, readFile: readIfExists, placeholders, board: variables });
+  const policyAst = loadPolicy(layout.policy, { searchPath: layout.psl, readFile: readIfExists, placeholders, board: variables, notFoundHint: IMPORT_FIXES });
 
   // task classes: every `use EDL` and every init.yaml entity; the kernel and Einit are built in
   const builtin = new Set([KERNEL_CLASS, EINIT_CLASS]);
@@ -193,7 +208,22 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     if (builtin.has(p.name)) throw new ParseError({ kind: 'validation', loc: p.loc, detail: `process name ${p.name} is reserved (give the entity another task name)` });
     request(p.taskClass, p.loc);
   }
-  const specs = resolveTaskClasses(requests, { searchPath: layout.xdl, readFile: readIfExists });
+  // connection targets that are not processes: SDK system programs, started by Einit under their class name
+  const added: { name: string; taskClass: string; reason: string }[] = [];
+  const addedProcesses: InitProcess[] = [];
+  for (const x of init.external ?? []) {
+    const file = x.name.split('.').join('/') + '.edl';
+    if (builtin.has(x.name) || !layout.xdl.some((d) => existsSync(join(d, file))))
+      throw new ParseError({
+        kind: 'reference',
+        loc: x.loc,
+        detail: `connection target ${x.name} is not a process of this solution (processes: ${init.processes.map((p) => p.name).join(', ')}) nor an SDK system program (looked for ${file} in ${layout.xdl.join(', ')}); ${IMPORT_FIXES}`,
+      });
+    request(x.name, x.loc);
+    added.push({ name: x.name, taskClass: x.name, reason: `connection target of ${x.client} (${relativePath(layout.dir, x.loc.file)}:${x.loc.line}:${x.loc.column}), started by Einit as the SDK's build adds it` });
+    addedProcesses.push({ name: x.name, taskClass: x.name, path: x.name.split('.').pop() as string, args: [], env: {}, loc: x.loc });
+  }
+  const specs = resolveTaskClasses(requests, { searchPath: layout.xdl, readFile: readIfExists, notFoundHint: IMPORT_FIXES });
 
   const classes: TaskClassDecl[] = [];
   for (const r of requests) {
@@ -209,7 +239,8 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
       throw new ParseError({ kind: 'validation', loc: i.loc, detail: `interface ${i.name} has the name of an interface of Cordon's kernel (${[...kernelInterfaces].join(', ')}); the kernel class ${KERNEL_CLASS} is built in, rename the package` });
   const interfaces: InterfaceDecl[] = [...specs.interfaces.values()].map(interfaceDecl);
 
-  const byProcess = new Map(init.processes.map((p) => [p.name, p]));
+  const allProcesses = [...init.processes, ...addedProcesses];
+  const byProcess = new Map(allProcesses.map((p) => [p.name, p]));
   for (const c of init.connections) {
     const server = byProcess.get(c.server)!;
     const cls = specs.taskClasses.get(server.taskClass)!;
@@ -217,7 +248,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
       throw new ParseError({ kind: 'validation', loc: c.loc, detail: `connection ${c.id} to ${c.server}: its task class ${cls.name} declares no endpoints (${formatLoc(cls.loc)}), so it cannot serve a channel` });
     if (c.client === c.server) throw new ParseError({ kind: 'validation', loc: c.loc, detail: `connection ${c.id}: process ${c.client} cannot connect to itself` });
   }
-  const processes: ProcessDecl[] = init.processes.map((p) => ({ name: p.name, taskClass: p.taskClass }));
+  const processes: ProcessDecl[] = allProcesses.map((p) => ({ name: p.name, taskClass: p.taskClass }));
   const connections: ConnectionDecl[] = init.connections.map((c) => ({ client: c.client, server: c.server, id: c.id }));
   const name = cordon?.name ?? basename(layout.dir);
   const decl: SolutionDecl = { name, interfaces, classes, processes, connections };
@@ -250,11 +281,12 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     specs,
     policyAst,
     policy,
-    init,
+    init: { ...init, processes: allProcesses },
     tests,
     programs: cordon?.programs ?? null,
     untrusted: cordon?.untrusted ?? [],
     properties: cordon?.properties ?? [],
+    added,
     warnings,
     timings: { parseMs: t1 - t0, compileMs: t2 - t1 },
   };

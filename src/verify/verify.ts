@@ -34,6 +34,16 @@ export interface VerifyOptions {
   readonly scenarioSteps?: number;
   /** progress callback: a check is starting */
   readonly onCheck?: (id: string) => void;
+  /** where the solution's imports resolve beside its own files: the SDK (`--sdk`) and folders of stand-ins (`--include`) */
+  readonly imports?: ImportOptions;
+  /** called once the solution is loaded (the CLI prints the SDK programs added) */
+  readonly onLoaded?: (loaded: Loaded) => void;
+}
+
+/** `--sdk <dir>` and `--include <dir>…`; without `sdkRoot`, the environment variable CORDON_SDK gives it. */
+export interface ImportOptions {
+  readonly sdkRoot?: string;
+  readonly includes?: readonly string[];
 }
 
 /** A loaded solution, whatever its source format. */
@@ -50,6 +60,14 @@ export interface Loaded {
   readonly pal: readonly PalSuite[];
   /** extra properties for `cordon check` (solution.yaml `properties`) */
   readonly properties: LoadedManifest['properties'];
+  /** SDK system programs added as the SDK's build adds them (a KasperskyOS solution's connection targets that init.yaml does not list) */
+  readonly added: readonly { readonly name: string; readonly taskClass: string; readonly reason: string }[];
+}
+
+/** The SDK system programs a loaded solution was given, as lines to print (none: no lines). */
+export function addedLines(loaded: Pick<Loaded, 'added'>): string[] {
+  if (loaded.added.length === 0) return [];
+  return [`added ${loaded.added.length} SDK system program${loaded.added.length === 1 ? '' : 's'}:`, ...loaded.added.map((a) => `  ${a.name} (task class ${a.taskClass}): ${a.reason}`)];
 }
 
 export class VerifyError extends Error {}
@@ -59,15 +77,16 @@ export class VerifyError extends Error {}
  * itself; otherwise a directory in KasperskyOS layout (init.yaml, EDL/CDL/IDL,
  * security.psl; src/solution/kos.ts), its templates expanded for `board`.
  */
-export function loadSolution(path: string, board?: Board): Loaded {
+export function loadSolution(path: string, board?: Board, imports: ImportOptions = {}): Loaded {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new VerifyError(`no solution at ${path}`);
   if (statSync(abs).isDirectory() && !existsSync(resolve(abs, 'solution.yaml'))) {
     try {
       if (detectKosLayout(abs) === null) throw new VerifyError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
-      const k = loadKosSolution(abs, board === undefined ? {} : { board });
+      const sdkRoot = imports.sdkRoot ?? (process.env.CORDON_SDK || undefined);
+      const k = loadKosSolution(abs, { ...(board === undefined ? {} : { board }), ...(sdkRoot === undefined ? {} : { sdkRoot }), ...(imports.includes === undefined ? {} : { includes: imports.includes }) });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests, properties: k.properties };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, manifest, pal: k.tests, properties: k.properties, added: k.added };
     } catch (e) {
       if (e instanceof ParseError) throw new VerifyError(e.message);
       throw e;
@@ -79,7 +98,7 @@ export function loadSolution(path: string, board?: Board): Loaded {
   if (!tables.ok) throw new VerifyError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new VerifyError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, pal: [], properties: m.properties };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, manifest: m, pal: [], properties: m.properties, added: [] };
 }
 
 function bootCheck(loaded: Loaded, board: Board): CheckResult {
@@ -99,7 +118,8 @@ export function verify(opts: VerifyOptions = {}): Report {
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
-  const loaded = loadSolution(solutionPath, board);
+  const loaded = loadSolution(solutionPath, board, opts.imports);
+  opts.onLoaded?.(loaded);
   const seed = opts.seed ?? ((Date.now() % 2 ** 31) | 0);
   const runs = opts.runs ?? 200;
   const steps = opts.steps ?? 100;
@@ -158,7 +178,7 @@ export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (
     else checks.push({ ...base, status: 'pass' });
   }
   opts.onCheck?.('TLC: the solution');
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board));
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board), opts.imports);
   const started = performance.now();
   try {
     checks.push(checkEntry(await checkLoaded(loaded, { path: report.solution })));

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../../boards/index.ts';
 import { ROOT, reportPath } from '../../evidence/report.ts';
-import { loadSolution, VerifyError, DEFAULT_SOLUTION } from '../../verify/verify.ts';
+import { addedLines, loadSolution, VerifyError, DEFAULT_SOLUTION, type ImportOptions } from '../../verify/verify.ts';
 import { palJUnitXml } from './junit.ts';
 import { formatPalResults, runPalTests, type PalRunResult } from './run.ts';
 
@@ -16,6 +16,8 @@ export interface TestCommandOptions {
   readonly board?: string;
   /** JUnit XML output file */
   readonly junit: string;
+  /** the SDK (`--sdk`) and folders of stand-ins (`--include`) the solution's imports resolve from */
+  readonly imports?: ImportOptions;
 }
 
 export interface TestCommandResult {
@@ -33,9 +35,10 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board);
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board, opts.imports);
   const result = runPalTests(loaded.tables, loaded.policy, loaded.pal);
   out(`PAL tests of ${loaded.name} (${reportPath(loaded.dir)}) on board ${board.id}`);
+  for (const line of addedLines(loaded)) out(line);
   if (result.tests.length === 0) out('no PAL tests: the policy files hold no assert blocks');
   else for (const line of formatPalResults(result, reportPath)) out(line);
   const junitFile = resolve(opts.junit);

@@ -4,9 +4,10 @@
  *
  * - `use a.b._` names the file `a/b.psl` under one of the search
  *   directories, tried in order (the solution's directory, then the SDK's).
- * - SDK security model modules (`nk.base`, `nk.basic`, `nk.flow`, …) that
- *   are not found on disk are *built in*: Cordon implements those models in
- *   TypeScript, so the module contributes no declarations.
+ * - SDK security model modules (`nk.base`, `nk.basic`, `nk.flow`, …) are
+ *   *built in*, whether or not a search directory holds the file (the SDK's
+ *   toolchain/include does): Cordon implements those models in TypeScript,
+ *   so the module contributes no declarations.
  * - Each module is loaded once; a `use` of a module already loaded adds
  *   nothing (diamonds are fine). A `use` that leads back to a module still
  *   being loaded is a cycle and an error.
@@ -49,6 +50,8 @@ export interface PolicyLoadOptions {
   readonly placeholders?: PlaceholderValues;
   /** Board template variables (BOARD, USE_DYNLD, …); when absent, templates are not expanded. */
   readonly board?: TemplateVariables;
+  /** Appended to the message of a module that no directory holds (how to make it resolve). */
+  readonly notFoundHint?: string;
 }
 
 export interface PolicyModule {
@@ -110,7 +113,8 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
     const relative = name.split('.').join('/') + '.psl';
     let path: string | undefined;
     let text: string | undefined;
-    for (const dir of options.searchPath) {
+    // a security model module is always Cordon's own, even where a search directory (the SDK's toolchain/include) has the file
+    for (const dir of builtins.has(name) ? [] : options.searchPath) {
       const candidate = join(dir, relative);
       const content = readFile(candidate);
       if (content !== undefined) {
@@ -131,7 +135,7 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
         throw new ParseError({
           kind: 'reference',
           loc: at,
-          detail: `cannot find PSL module ${name} (looked for ${relative} in ${options.searchPath.join(', ') || 'no directory'})`,
+          detail: `cannot find PSL module ${name} (looked for ${relative} in ${options.searchPath.join(', ') || 'no directory'})${options.notFoundHint === undefined ? '' : `; ${options.notFoundHint}`}`,
         });
       }
       loaded.add(key);
