@@ -49,7 +49,7 @@ import { DEFAULT_BOARD, getBoard, templateVariables, type Board } from '../../bo
 import { parseCordonYaml, type CordonYaml } from './cordon-yaml.ts';
 import type { ProgramOp } from './manifest.ts';
 import { compilePsl } from '../policy/compile/compile.ts';
-import { IMPORT_FIXES, sdkSearchDirs } from './sdk-path.ts';
+import { IMPORT_FIXES, includeDirs, sdkModelsBuiltIn, sdkSearchDirs } from './sdk-path.ts';
 
 /** Cordon's stand-ins for SDK files solutions refer to (system-program policy fragments and their EDL/IDL). */
 export const SDK_DIR = fileURLToPath(new URL('./sdk/', import.meta.url));
@@ -166,7 +166,9 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   const t0 = performance.now();
   const board = options.board ?? getBoard(DEFAULT_BOARD);
   const sdk = options.sdkRoot === undefined ? null : sdkSearchDirs(options.sdkRoot, board);
-  const layout = detectKosLayout(path, [...(options.includes ?? []).map((d) => resolvePath(d)), ...(sdk?.dirs ?? []), ...(options.sdk ?? [SDK_DIR])]);
+  // searched after the solution's own directories: the includes, the SDK, Cordon's stand-ins (sdk-path.ts)
+  const external = [...includeDirs(options.includes ?? []), ...(sdk?.dirs ?? []), ...(options.sdk ?? [SDK_DIR])];
+  const layout = detectKosLayout(path, external);
   if (layout === null)
     throw new ParseError({ kind: 'io', loc: { file: resolvePath(path), line: 1, column: 1 }, detail: 'not a KasperskyOS solution: no init.yaml(.in) or security.psl(.in) in it, its einit/ or einit/src/' });
   const read: string[] = [];
@@ -190,7 +192,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   const warnings = [...(sdk?.warnings ?? []), ...init.warnings.map((w) => `${formatLoc(w.loc)}: ${w.message}`)];
 
   // the policy and everything it includes
-  const policyAst = loadPolicy(layout.policy, { searchPath: layout.psl, readFile: readIfExists, placeholders, board: variables, notFoundHint: IMPORT_FIXES });
+  const policyAst = loadPolicy(layout.policy, { searchPath: layout.psl, readFile: sdkModelsBuiltIn(sdk?.dirs ?? [], readIfExists), placeholders, board: variables, notFoundHint: IMPORT_FIXES });
 
   // task classes: every `use EDL` and every init.yaml entity; the kernel and Einit are built in
   const builtin = new Set([KERNEL_CLASS, EINIT_CLASS]);
@@ -213,12 +215,19 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   const addedProcesses: InitProcess[] = [];
   for (const x of init.external ?? []) {
     const file = x.name.split('.').join('/') + '.edl';
-    if (builtin.has(x.name) || !layout.xdl.some((d) => existsSync(join(d, file))))
+    const inExternal = external.some((d) => existsSync(join(d, file)));
+    if (builtin.has(x.name) || !inExternal) {
+      const own = layout.xdl.filter((d) => !external.includes(d)).map((d) => join(d, file)).find((f) => existsSync(f));
+      const processes = init.processes.map((p) => p.name).join(', ');
       throw new ParseError({
         kind: 'reference',
         loc: x.loc,
-        detail: `connection target ${x.name} is not a process of this solution (processes: ${init.processes.map((p) => p.name).join(', ')}) nor an SDK system program (looked for ${file} in ${layout.xdl.join(', ')}); ${IMPORT_FIXES}`,
+        detail:
+          own === undefined || builtin.has(x.name)
+            ? `connection target ${x.name} is not a process of this solution (processes: ${processes}) nor an SDK system program (looked for ${file} in ${layout.xdl.join(', ')}); ${IMPORT_FIXES}`
+            : `connection target ${x.name} is not a process of this solution (processes: ${processes}); its task class is the solution's own (${own}), which the build does not add: list it in init.yaml`,
       });
+    }
     request(x.name, x.loc);
     added.push({ name: x.name, taskClass: x.name, reason: `connection target of ${x.client} (${relativePath(layout.dir, x.loc.file)}:${x.loc.line}:${x.loc.column}), started by Einit as the SDK's build adds it` });
     addedProcesses.push({ name: x.name, taskClass: x.name, path: x.name.split('.').pop() as string, args: [], env: {}, loc: x.loc });

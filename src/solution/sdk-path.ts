@@ -14,14 +14,15 @@
 //   4. Cordon's own stand-ins (src/solution/sdk)
 //
 // The SDK's security-model modules (`nk.base`, `nk.flow`, …, in
-// toolchain/include/nk) are never read: Cordon implements those models
-// itself (src/policy/psl/resolve.ts), so a `use nk.base._` is built in
-// whatever the search path holds.
+// toolchain/include/nk) are never read from the SDK: Cordon implements
+// those models itself (src/policy/psl/resolve.ts), so with --sdk a
+// `use nk.base._` is still built in.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ArchId, Board } from '../../boards/index.ts';
 import { ParseError } from '../template/errors.ts';
+import { SDK_MODEL_MODULES } from '../policy/psl/resolve.ts';
 
 /** The sysroot name part the KasperskyOS SDK uses for each of Cordon's architectures (`sysroot-<name>-kos`). */
 export const SYSROOT_ARCH: Readonly<Record<ArchId, string>> = {
@@ -73,6 +74,25 @@ export function sdkSearchDirs(root: string, board: Board): SdkSearchDirs {
   }
   const dirs = [join(dir, sysroot, 'include'), join(dir, 'toolchain', 'include')].filter(isDir);
   return { dirs, sysroot, warnings };
+}
+
+/**
+ * A file reader for the PSL loader that does not see the SDK's own
+ * security-model modules (`<sdk dir>/nk/base.psl`, …): those stay Cordon's
+ * built-in models. A solution's or an include's file of that name is read.
+ */
+export function sdkModelsBuiltIn(sdkDirs: readonly string[], readFile: (path: string) => string | undefined): (path: string) => string | undefined {
+  const hidden = new Set(sdkDirs.flatMap((d) => SDK_MODEL_MODULES.map((m) => join(d, ...m.split('.')) + '.psl')));
+  return (path) => (hidden.has(resolve(path)) ? undefined : readFile(path));
+}
+
+/** The `--include` folders, absolute. @throws ParseError (kind io) for one that is not a directory */
+export function includeDirs(includes: readonly string[]): string[] {
+  return includes.map((d) => {
+    const dir = resolve(d);
+    if (!isDir(dir)) throw new ParseError({ kind: 'io', loc: at(dir), detail: `--include: no directory ${dir}` });
+    return dir;
+  });
 }
 
 /** The fixes named by every error about an import that nothing resolves. */

@@ -4,10 +4,9 @@
  *
  * - `use a.b._` names the file `a/b.psl` under one of the search
  *   directories, tried in order (the solution's directory, then the SDK's).
- * - SDK security model modules (`nk.base`, `nk.basic`, `nk.flow`, …) are
- *   *built in*, whether or not a search directory holds the file (the SDK's
- *   toolchain/include does): Cordon implements those models in TypeScript,
- *   so the module contributes no declarations.
+ * - SDK security model modules (`nk.base`, `nk.basic`, `nk.flow`, …) that
+ *   are not found on disk are *built in*: Cordon implements those models in
+ *   TypeScript, so the module contributes no declarations.
  * - Each module is loaded once; a `use` of a module already loaded adds
  *   nothing (diamonds are fine). A `use` that leads back to a module still
  *   being loaded is a cycle and an error.
@@ -113,8 +112,7 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
     const relative = name.split('.').join('/') + '.psl';
     let path: string | undefined;
     let text: string | undefined;
-    // a security model module is always Cordon's own, even where a search directory (the SDK's toolchain/include) has the file
-    for (const dir of builtins.has(name) ? [] : options.searchPath) {
+    for (const dir of options.searchPath) {
       const candidate = join(dir, relative);
       const content = readFile(candidate);
       if (content !== undefined) {
