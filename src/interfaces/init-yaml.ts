@@ -28,6 +28,10 @@
  * the entity at that indentation. When `INIT_<prog>_ENTITY_CONNECTIONS+`
  * has no value of its own it is derived from `INIT_<prog>_ENTITY_CONNECTIONS`
  * (the same items without the `connections:` line).
+ *
+ * A connection target that is not a process of the file is an error, unless
+ * `unknownTargets: 'keep'`: then it is listed in `external` for the caller
+ * (the solution loader adds SDK system programs the build would add).
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
