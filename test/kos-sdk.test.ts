@@ -270,6 +270,11 @@ describe('an import that nothing resolves', () => {
       [{ 'einit/src/security.psl': 'use nk.base._\nuse EDL app.Client\nuse EDL kl.drivers.GPIOO\n' }, 'einit/src/security.psl:3:1', /cannot find the task class kl\.drivers\.GPIOO \(looked for kl\/drivers\/GPIOO\.edl in .*resources\/xdl, /],
       [{ 'resources/xdl/app/Client.edl': 'task class app.Client\nendpoints {\n    api : app.Apii\n}\n' }, 'resources/xdl/app/Client.edl:3:5', /cannot find the IDL package app\.Apii \(looked for app\/Apii\.idl in /],
       [{ 'resources/xdl/app/Client.edl': 'task class app.Client\ncomponents {\n    unit : app.Unitt\n}\n' }, 'resources/xdl/app/Client.edl:3:5', /cannot find the component app\.Unitt \(looked for app\/Unitt\.cdl in /],
+      [
+        { 'resources/xdl/app/Client.edl': 'task class app.Client\nendpoints { api : app.Api }\n', 'resources/xdl/app/Api.idl': 'package app.Api\n\nimport kl.drivers.Gpioo\n\ninterface { Get(out UInt8 v); }\n' },
+        'resources/xdl/app/Api.idl:3:1',
+        /cannot find the IDL package kl\.drivers\.Gpioo \(looked for kl\/drivers\/Gpioo\.idl in /,
+      ],
     ];
     for (const [files, at, message] of cases) {
       const dir = client([]);
