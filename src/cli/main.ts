@@ -64,8 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--sdk <dir>', SDK_HELP)
     .option('--include <dir>', INCLUDE_HELP, collect, [])
     .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean; sdk?: string; include: string[] }) => {
-      const { sdk: _sdk, include: _include, ...rest } = o;
-      const opts = { ...(solution ? { solution } : {}), ...rest, imports: imports(o), onCheck: (id: string) => process.stderr.write(`… ${id}\n`), onLoaded: (l: { added: readonly { name: string; taskClass: string; reason: string }[] }) => addedLines(l).forEach(out) };
+      const opts = { ...(solution ? { solution } : {}), ...o, imports: imports(o), onCheck: (id: string) => process.stderr.write(`… ${id}\n`), onLoaded: (l: { added: readonly { name: string; taskClass: string; reason: string }[] }) => addedLines(l).forEach(out) };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const file = resolve(o.out);
       writeReport(file, report);

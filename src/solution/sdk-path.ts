@@ -2,10 +2,10 @@
 // (PSL), `use EDL`, EDL/CDL component references and IDL packages.
 //
 // The SDK's compilers take their search directories as `-I` options, tried
-// in order; the SDK's build passes the solution's own directories first,
-// then the SDK's (the CE "hello without CMake" script:
-// `nk-psl-gen-c -I . -I $SYSROOT/include -I $TOOLCHAIN/include`, and
-// `nk-gen-c -I $SYSROOT/include` for EDL/CDL/IDL). Cordon searches, in order:
+// in order; the solution's own directories come first, then the SDK's (the
+// CE example that builds without CMake runs nk-psl-gen-c through
+// `makekss --with-nkflags="-I . -I $SYSROOT/include -I $TOOLCHAIN/include"`
+// and `nk-gen-c -I $SYSROOT/include`). Cordon searches, in order:
 //
 //   1. the solution's own directories (kos.ts: resources/xdl, resources, …)
 //   2. every `--include <dir>`, in the order given (folders of stand-ins)
