@@ -302,6 +302,13 @@ describe('an import that nothing resolves', () => {
     assert.equal(good.status, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /added 2 SDK system programs:\n {2}kl\.VfsNet \(task class kl\.VfsNet\): connection target of telemetry\.Sender \(einit\/src\/init\.yaml\.in:7:13\), started by Einit as the SDK's build adds it\n {2}vendor\.Modem \(task class vendor\.Modem\): connection target of telemetry\.Sender/);
     assert.match(good.stdout, /all 2 PAL tests passed/);
+    // verify and check take the same options (both stop at the load here, before any check runs)
+    for (const [command, flag] of [['verify', '--sdk'], ['check', '--include']] as const) {
+      const r = cordon(command, join(FIXTURES, 'modem-sdk'), flag, join(scratch, 'missing'));
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`^cordon: .*missing:1:1: ${flag}: no directory .*missing`));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
   });
 });
 
