@@ -165,7 +165,7 @@ describe('errors name file:line:col', () => {
   });
 
   it('a use of a module nobody provides', () => {
-    fails(solution({ ...MINIMAL, 'einit/src/security.psl': 'use nk.base._\nuse kl.rump.Dhcpcd._\n' }), 'reference', 'einit/src/security.psl:2:1', /cannot find PSL module kl\.rump\.Dhcpcd \(looked for kl\/rump\/Dhcpcd\.psl in /);
+    fails(solution({ ...MINIMAL, 'einit/src/security.psl': 'use nk.base._\nuse acme.Telemetry._\n' }), 'reference', 'einit/src/security.psl:2:1', /cannot find PSL module acme\.Telemetry \(looked for acme\/Telemetry\.psl in /);
   });
 
   it('a placeholder without a value', () => {

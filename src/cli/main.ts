@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { findKosSolutions } from '../solution/kos.ts';
 import { verify, verifyWithTlc, VerifyError } from '../verify/verify.ts';
-import { loadSolution, SolutionError } from '../solution/load.ts';
+import { addedLines, loadSolution, SolutionError, type ImportOptions, type Loaded } from '../solution/load.ts';
 import { checkLoaded, distributed, writeCounterexample, CheckError } from '../check/check.ts';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
 import cliProgress from 'cli-progress';
@@ -54,6 +54,11 @@ export function printReport(r: Report, out: (s: string) => void): void {
   out(`verify: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 }
 
+const collect = (v: string, previous: string[]) => [...previous, v];
+const SDK_HELP = 'the installed KasperskyOS SDK (its root; default: $CORDON_SDK): imports resolve from its sysroot-<arch>-kos/include after the solution\'s own files';
+const INCLUDE_HELP = 'a folder of stand-ins for imported modules, EDL/CDL/IDL files (repeatable; searched after the solution, before the SDK)';
+const imports = (o: { sdk?: string; include: string[] }): ImportOptions => ({ ...(o.sdk === undefined ? {} : { sdkRoot: o.sdk }), ...(o.include.length > 0 ? { includes: o.include } : {}) });
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -78,9 +83,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--out <file>', 'report file', 'out/verify.json')
     .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
     .option('--define <NAME=VALUE>', 'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)', collectDefine)
-    .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean; define?: Record<string, string> }) => {
+    .option('--sdk <dir>', SDK_HELP)
+    .option('--include <dir>', INCLUDE_HELP, collect, [])
+    .action(async (solution: string | undefined, o: { board?: string; seed?: number; runs?: number; steps?: number; path?: string; out: string; tlc: boolean; define?: Record<string, string>; sdk?: string; include: string[] }) => {
       if (o.path !== undefined && o.seed === undefined) throw new VerifyError('--path replays a counterexample of the run it was printed with: give that run\'s --seed too');
-      const { define, ...rest } = o;
+      const { define, sdk: _sdk, include: _include, ...rest } = o;
+      const load = { ...(define ? { defines: define } : {}), imports: imports(o), onLoaded: (l: Pick<Loaded, 'added'>) => addedLines(l).forEach(out) };
       const configs = solution === undefined ? [] : configurationsOf(solution);
       if (configs.length > 0) {
         // a tree with several einit configurations: each in turn, a report each, a summary line each
@@ -89,7 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         for (const c of configs) {
           const name = relative(resolve(solution!), c) || basename(c);
           out(`== ${name}`);
-          const one = { ...rest, solution: c, ...(define ? { defines: define } : {}), onCheck: (id: string) => process.stderr.write(`… ${name}: ${id}\n`) };
+          const one = { ...rest, solution: c, ...load, onCheck: (id: string) => process.stderr.write(`… ${name}: ${id}\n`) };
           try {
             const report = o.tlc ? await verifyWithTlc(one) : verify(one);
             const file = o.out.replace(/(\.json)?$/, `.${name.replace(/[\\/]/g, '.')}.json`);
@@ -108,7 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         for (const l of summary) out(l);
         return;
       }
-      const opts = { ...(solution ? { solution } : {}), ...rest, ...(define ? { defines: define } : {}), onCheck: (id: string) => process.stderr.write(`… ${id}\n`) };
+      const opts = { ...(solution ? { solution } : {}), ...rest, ...load, onCheck: (id: string) => process.stderr.write(`… ${id}\n`) };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const file = resolve(o.out);
       writeReport(file, report);
@@ -124,9 +132,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
     .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml')
     .option('--define <NAME=VALUE>', 'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)', collectDefine)
-    .action((solution: string | undefined, o: { board?: string; junit: string; define?: Record<string, string> }) => {
-      const { define, ...rest } = o;
-      code = testCommand({ ...(solution ? { solution } : {}), ...rest, ...(define ? { defines: define } : {}) }, out).code;
+    .option('--sdk <dir>', SDK_HELP)
+    .option('--include <dir>', INCLUDE_HELP, collect, [])
+    .action((solution: string | undefined, o: { board?: string; junit: string; define?: Record<string, string>; sdk?: string; include: string[] }) => {
+      code = testCommand({ ...(solution ? { solution } : {}), ...(o.board === undefined ? {} : { board: o.board }), junit: o.junit, ...(o.define ? { defines: o.define } : {}), imports: imports(o) }, out).code;
     });
 
   program
@@ -140,7 +149,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--distributed <n>', "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare", int('workers'))
     .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
     .option('--define <NAME=VALUE>', 'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)', collectDefine)
-    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string; define?: Record<string, string> }) => {
+    .option('--sdk <dir>', SDK_HELP)
+    .option('--include <dir>', INCLUDE_HELP, collect, [])
+    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string; define?: Record<string, string>; sdk?: string; include: string[] }) => {
       const bar = new cliProgress.SingleBar({ format: 'TLC |{bar}| {distinct} distinct states, {queue} on the queue, depth {depth}', hideCursor: true, noTTYOutput: false, stream: process.stderr }, cliProgress.Presets.shades_classic);
       if (o.distributed !== undefined) {
         if (o.size !== 'large' && o.size !== 'small') throw new VerifyError(`--size must be large or small, not "${o.size}"`);
@@ -154,7 +165,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       const board = getBoard(o.board ?? DEFAULT_BOARD);
       const path = solution ?? 'examples/ping-rules';
-      const loaded = loadSolution(path, board, o.define === undefined ? {} : { defines: o.define });
+      const loaded = loadSolution(path, board, { ...(o.define === undefined ? {} : { defines: o.define }), ...imports(o) });
+      addedLines(loaded).forEach(out);
       bar.start(1, 0, { distinct: 0, queue: 0, depth: 0 });
       const r = await checkLoaded(loaded, {
         path,

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
 import { ROOT, reportPath } from '../evidence/report.ts';
 import { DEFAULT_SOLUTION } from '../verify/verify.ts';
-import { loadSolution, SolutionError } from '../solution/load.ts';
+import { addedLines, loadSolution, SolutionError, type ImportOptions } from '../solution/load.ts';
 import { palJUnitXml } from '../policy/pal/junit.ts';
 import { formatPalResults, runPalTests, type PalRunResult } from '../policy/pal/run.ts';
 
@@ -19,6 +19,8 @@ export interface TestCommandOptions {
   readonly junit: string;
   /** `--define NAME=VALUE` values for the solution's build inputs */
   readonly defines?: Readonly<Record<string, string>>;
+  /** the SDK (`--sdk`) and folders of stand-ins (`--include`) the solution's imports resolve from */
+  readonly imports?: ImportOptions;
 }
 
 export interface TestCommandResult {
@@ -36,9 +38,10 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
   } catch (e) {
     throw new SolutionError((e as Error).message);
   }
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board, opts.defines === undefined ? {} : { defines: opts.defines });
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board, { ...(opts.defines === undefined ? {} : { defines: opts.defines }), ...(opts.imports ?? {}) });
   const result = runPalTests(loaded.tables, loaded.policy, loaded.pal);
   out(`PAL tests of ${loaded.name} (${reportPath(loaded.dir)}) on board ${board.id}`);
+  for (const line of addedLines(loaded)) out(line);
   if (result.tests.length === 0) out('no PAL tests: the policy files hold no assert blocks');
   else for (const line of formatPalResults(result, reportPath)) out(line);
   const junitFile = resolve(opts.junit);

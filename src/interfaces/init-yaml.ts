@@ -34,6 +34,10 @@
  * to (the entity above it; its connection items for the `+` form; the entity
  * list for `@INIT_EXTERNAL_ENTITIES@`), and a value that already starts with
  * spaces (CMake's own text) goes in unchanged.
+ *
+ * A connection target that is not a process of the file is an error, unless
+ * `unknownTargets: 'keep'`: then it is listed in `external` for the caller
+ * (the solution loader adds SDK system programs the build would add).
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
@@ -57,6 +61,12 @@ export interface InitYamlOptions {
    * loader's computed SDK build values); it may throw a ParseError at `loc`.
    */
   readonly resolve?: (name: string, loc: Loc) => string | undefined;
+  /**
+   * What to do with a connection whose target is not a process of the file:
+   * `error` (default), or `keep` it and list the target in `external` (the
+   * caller resolves it, e.g. as an SDK system program the build adds).
+   */
+  readonly unknownTargets?: 'error' | 'keep';
 }
 
 /** A process Einit starts. */
@@ -93,6 +103,8 @@ export interface InitDescription {
   readonly connections: readonly InitConnection[];
   /** Non-fatal notes, e.g. macros stripped because they had no value. */
   readonly warnings: readonly { readonly message: string; readonly loc: Loc }[];
+  /** With `unknownTargets: 'keep'`: connection targets that are not processes of the file, each once, at its first `target`. */
+  readonly external?: readonly { readonly name: string; readonly client: string; readonly loc: Loc }[];
 }
 
 /* ------------------------------------------------------------- the shape */
@@ -187,6 +199,7 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
   const processes: InitProcess[] = [];
   const connections: InitConnection[] = [];
   const byName = new Map<string, InitProcess>();
+  const external = new Map<string, { name: string; client: string; loc: Loc }>();
   decoded.right.entities.forEach((e, i) => {
     const name = e.task ?? e.name;
     const process: InitProcess = {
@@ -215,7 +228,9 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
     const ids = new Map<string, Loc>();
     (e.connections ?? []).forEach((c, j) => {
       const loc = at(['entities', i, 'connections', j]);
-      if (!byName.has(c.target)) {
+      if (!byName.has(c.target) && options.unknownTargets === 'keep') {
+        if (!external.has(c.target)) external.set(c.target, { name: c.target, client: client.name, loc: at(['entities', i, 'connections', j, 'target']) });
+      } else if (!byName.has(c.target)) {
         throw new ParseError({
           kind: 'reference',
           loc: at(['entities', i, 'connections', j, 'target']),
@@ -242,7 +257,7 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
       });
     });
   });
-  return { file: raw.file, processes, connections, warnings };
+  return { file: raw.file, processes, connections, warnings, ...(options.unknownTargets === 'keep' ? { external: [...external.values()] } : {}) };
 }
 
 function expandMacros(source: Source, options: InitYamlOptions, warnings: { message: string; loc: Loc }[]): Source {

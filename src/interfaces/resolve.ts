@@ -64,6 +64,8 @@ export interface FormalSpecOptions {
    * only when it declares that name; one with a `source` is not read from disk.
    */
   readonly candidates?: (name: string, extension: '.edl' | '.cdl' | '.idl') => readonly { readonly path: string; readonly source?: Source }[];
+  /** Appended to the message of a file that no directory holds (how to make it resolve). */
+  readonly notFoundHint?: string;
 }
 
 /** A request to load a task class, with the place that asked for it (e.g. a `use EDL`). */
@@ -184,7 +186,7 @@ export class FormalSpecLoader {
     return fail(
       'reference',
       loc,
-      `cannot find the ${what} ${name} (looked for ${relative} in ${this.options.searchPath.join(', ') || 'no directory'})`,
+      `cannot find the ${what} ${name} (looked for ${relative} in ${this.options.searchPath.join(', ') || 'no directory'})${this.options.notFoundHint === undefined ? '' : `; ${this.options.notFoundHint}`}`,
     );
   }
 

@@ -14,8 +14,17 @@ import { ParseError } from '../syntax/errors.ts';
 import { interpretPsl } from '../policy/compile/interpret.ts';
 import type { Board } from '../../boards/index.ts';
 
-/** How a KasperskyOS solution is loaded (`--define`, …); the board is given on its own. */
+/** How a KasperskyOS solution is loaded (`--define`, `--sdk`, `--include`); the board is given on its own. Without `sdkRoot`, CORDON_SDK gives it. */
 export type LoadOptions = Omit<KosLoadOptions, 'board' | 'compile'>;
+
+/** `--sdk <dir>` and `--include <dir>…`. */
+export type ImportOptions = Pick<LoadOptions, 'sdkRoot' | 'includes'>;
+
+/** The SDK system programs a loaded solution was given, as lines to print (none: no lines). */
+export function addedLines(loaded: Pick<Loaded, 'added'>): string[] {
+  if (loaded.added.length === 0) return [];
+  return [`added ${loaded.added.length} SDK system program${loaded.added.length === 1 ? '' : 's'}:`, ...loaded.added.map((a) => `  ${a.name} (task class ${a.taskClass}): ${a.reason}`)];
+}
 
 /** A loaded solution, whatever its source format. */
 export interface Loaded {
@@ -35,6 +44,8 @@ export interface Loaded {
   readonly pal: readonly PalSuite[];
   /** extra properties for `cordon check` (solution.yaml `properties`) */
   readonly properties: LoadedManifest['properties'];
+  /** SDK system programs added as the SDK's build adds them (a KasperskyOS solution's connection targets that init.yaml does not list) */
+  readonly added: readonly { readonly name: string; readonly taskClass: string; readonly reason: string }[];
 }
 
 /** A solution that cannot be loaded: the message names what and where (file:line:col for KasperskyOS files). */
@@ -51,9 +62,10 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
   if (statSync(abs).isDirectory() && !existsSync(resolve(abs, 'solution.yaml'))) {
     try {
       if (detectKosLayout(abs) === null) throw new SolutionError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
-      const k = loadKosSolution(abs, { ...options, ...(board === undefined ? {} : { board }) });
+      const sdkRoot = options.sdkRoot ?? (process.env.CORDON_SDK || undefined);
+      const k = loadKosSolution(abs, { ...options, ...(sdkRoot === undefined ? {} : { sdkRoot }), ...(board === undefined ? {} : { board }) });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties, added: k.added };
     } catch (e) {
       if (e instanceof ParseError) throw new SolutionError(e.message);
       throw e;
@@ -65,6 +77,6 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
   if (!tables.ok) throw new SolutionError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new SolutionError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, manifest: m, manifestFile: file, pal: [], properties: m.properties };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, manifest: m, manifestFile: file, pal: [], properties: m.properties, added: [] };
 }
 

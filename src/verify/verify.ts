@@ -9,7 +9,7 @@ import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
 import { compileRules, type RulePolicy } from '../monitor/rules.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
-import { loadSolution, SolutionError, type Loaded } from '../solution/load.ts';
+import { loadSolution, SolutionError, type ImportOptions, type Loaded, type LoadOptions } from '../solution/load.ts';
 import { runPalTests } from '../policy/pal/run.ts';
 import { palChecks } from '../policy/pal/checks.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
@@ -35,6 +35,15 @@ export interface VerifyOptions {
   readonly onCheck?: (id: string) => void;
   /** `--define NAME=VALUE`: CMake variables and template placeholders of a KasperskyOS solution */
   readonly defines?: Readonly<Record<string, string>>;
+  /** where the solution's imports resolve beside its own files: the SDK (`--sdk`) and folders of stand-ins (`--include`) */
+  readonly imports?: ImportOptions;
+  /** called once the solution is loaded (the CLI prints the SDK programs added) */
+  readonly onLoaded?: (loaded: Loaded) => void;
+}
+
+/** How verify's options load the solution. */
+function loadOptionsOf(opts: VerifyOptions): LoadOptions {
+  return { ...(opts.defines === undefined ? {} : { defines: opts.defines }), ...(opts.imports ?? {}) };
 }
 
 /** An error in the command's own arguments (a board id, a flag); a solution that cannot be loaded is a SolutionError. */
@@ -57,7 +66,8 @@ export function verify(opts: VerifyOptions = {}): Report {
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
-  const loaded = loadSolution(solutionPath, board, opts.defines === undefined ? {} : { defines: opts.defines });
+  const loaded = loadSolution(solutionPath, board, loadOptionsOf(opts));
+  opts.onLoaded?.(loaded);
   const seed = opts.seed ?? ((Date.now() % 2 ** 31) | 0);
   const runs = opts.runs ?? 200;
   const steps = opts.steps ?? 100;
@@ -113,7 +123,7 @@ export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (
     else checks.push({ ...base, status: 'pass' });
   }
   opts.onCheck?.('TLC: the solution');
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board), opts.defines === undefined ? {} : { defines: opts.defines });
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board), loadOptionsOf(opts));
   const started = performance.now();
   try {
     checks.push(checkEntry(await checkLoaded(loaded, { path: report.solution })));

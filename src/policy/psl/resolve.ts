@@ -49,6 +49,8 @@ export interface PolicyLoadOptions {
   readonly placeholders?: PlaceholderValues;
   /** Board template variables (BOARD, USE_DYNLD, …); when absent, templates are not expanded. */
   readonly board?: TemplateVariables;
+  /** Appended to the message of a module that no directory holds (how to make it resolve). */
+  readonly notFoundHint?: string;
 }
 
 export interface PolicyModule {
@@ -131,7 +133,7 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
         throw new ParseError({
           kind: 'reference',
           loc: at,
-          detail: `cannot find PSL module ${name} (looked for ${relative} in ${options.searchPath.join(', ') || 'no directory'})`,
+          detail: `cannot find PSL module ${name} (looked for ${relative} in ${options.searchPath.join(', ') || 'no directory'})${options.notFoundHint === undefined ? '' : `; ${options.notFoundHint}`}`,
         });
       }
       loaded.add(key);
