@@ -14,7 +14,7 @@ import { expectParseError, fixturePath, lc, readFixture, withoutLocs } from './f
 const DOOR_TOP = 'door/einit/src/security.psl.in';
 const BOARD = { BOARD: 'RPI4_BCM2711', USE_DYNLD: 'ON' };
 
-function parseDoorTop(board: Record<string, string> = BOARD): PslFile {
+function parseDoorTop(board: Record<string, string | boolean> = BOARD): PslFile {
   const source = preprocess(
     { file: 'security.psl.in', text: readFixture(DOOR_TOP) },
     { placeholders: { MAIN_TASK: 'Door' }, board },
@@ -88,7 +88,7 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
 
   it('5, 16: conditional inclusion {% if USE_DYNLD %} use dynld._ {% endif %} and BOARD branches', () => {
     const modules = (t: PslFile) => t.declarations.flatMap((d) => (d.kind === 'useModule' ? [d.module] : []));
-    assert.deepEqual(modules(parseDoorTop({ BOARD: 'RADXA_ROCK_3A', USE_DYNLD: 'OFF' })), ['nk.base', 'kl.core.DCM', 'kl.drivers.RockBSP']);
+    assert.deepEqual(modules(parseDoorTop({ BOARD: 'RADXA_ROCK_3A', USE_DYNLD: false })), ['nk.base', 'kl.core.DCM', 'kl.drivers.RockBSP']);
     assert.deepEqual(modules(parseDoorTop({ BOARD: 'QEMU' })), ['nk.base', 'kl.core.DCM']);
     const rock = parseDoorTop({ BOARD: 'RADXA_ROCK_3A' }).declarations.find((d) => d.kind === 'useModule' && d.module === 'kl.drivers.RockBSP');
     assert.equal(lc((rock as Declaration).loc), '22:1');

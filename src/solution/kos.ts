@@ -39,7 +39,7 @@ import { checkPalSupported } from '../policy/pal/run.ts';
 import { ParseError } from '../template/errors.ts';
 import { formatLoc, type Loc } from '../template/source.ts';
 import type { TemplateValue, TemplateVariables } from '../template/board.ts';
-import { DEFAULT_BOARD, getBoard, templateVariables, type Board } from '../../boards/index.ts';
+import { DEFAULT_BOARD, getBoard, templateContext, type Board } from '../../boards/index.ts';
 import { parseCordonYaml, type CordonYaml } from './cordon-yaml.ts';
 import type { ProgramOp } from './manifest.ts';
 import { compilePsl } from '../policy/compile/compile.ts';
@@ -168,7 +168,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
 
   const cordon: CordonYaml | null = layout.cordonYaml === null ? null : parseCordonYaml(layout.cordonYaml, readText(layout.cordonYaml));
   const placeholders = { ...(cordon?.placeholders ?? {}), ...(options.placeholders ?? {}) };
-  const variables: Record<string, TemplateValue> = { ...templateVariables(options.board ?? getBoard(DEFAULT_BOARD)), ...(cordon?.variables ?? {}), ...(options.variables ?? {}) };
+  const variables: Record<string, TemplateValue> = { ...templateContext(options.board ?? getBoard(DEFAULT_BOARD)), ...(cordon?.variables ?? {}), ...(options.variables ?? {}) };
 
   // init.yaml: processes and static channels
   const init = loadInitYaml({ file: layout.init, text: readText(layout.init) }, { macros: cordon?.macros ?? {}, variables: placeholders, onUndefinedMacro: 'strip' });

@@ -12,7 +12,9 @@
  *   being loaded is a cycle and an error.
  * - Templates: a file whose name ends in `.in` first has its CMake
  *   `@NAME@` placeholders filled from `placeholders`; when `board` is
- *   given, every file then has its `{% if %}` blocks resolved against it.
+ *   given, every file is then rendered as a Jinja template with those
+ *   variables (`{% include %}` finds files next to the including file,
+ *   then on the search path).
  *
  * The combined declaration list is in inclusion order: a module's
  * declarations follow the `use` that first includes it, then the including
@@ -20,7 +22,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expandBoardTemplate, type TemplateVariables } from '../../template/board.ts';
+import { expandBoardTemplate, includeFrom, type TemplateVariables } from '../../template/board.ts';
 import { substitutePlaceholders, type PlaceholderValues } from '../../template/cmake.ts';
 import { ParseError } from '../../template/errors.ts';
 import { sourceFromText, type Loc, type Source } from '../../template/source.ts';
@@ -89,7 +91,7 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
   const prepare = (file: string, text: string): Source => {
     let source = sourceFromText(file, text);
     if (file.endsWith('.in')) source = substitutePlaceholders(source, options.placeholders ?? {});
-    if (options.board !== undefined) source = expandBoardTemplate(source, options.board);
+    if (options.board !== undefined) source = expandBoardTemplate(source, options.board, { include: includeFrom(options.searchPath, readFile) });
     return source;
   };
 
