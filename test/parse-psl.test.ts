@@ -4,6 +4,9 @@
  * syntax parse to the expected trees, with locations in the original files.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BindingDecl, CallExpr, ChoiceSection, Declaration, Expr, MatchSection, PolicyObjectDecl, PslFile } from '../src/policy/psl/ast.ts';
 import { parsePsl } from '../src/policy/psl/parser.ts';
@@ -502,13 +505,45 @@ describe('loadPolicy: the use resolver', () => {
 
   const memory = (files: Record<string, string>) => (path: string) => files[path];
 
-  it('detects use cycles and names the chain', () => {
-    const readFile = memory({
+  it('a use cycle includes each module once, in first-use order; each file is read once', () => {
+    const files: Record<string, string> = {
       'top.psl': 'use a._\nrequest { grant () }',
-      'lib/a.psl': 'use b._',
-      'lib/b.psl': '\n\n  use a._',
-    });
-    expectParseError(() => loadPolicy('top.psl', { searchPath: ['lib'], readFile }), { kind: 'validation', at: '3:3', file: 'lib/b.psl', message: /use cycle: a → b → a/ });
+      'lib/a.psl': 'use b._\nresponse { grant () }',
+      'lib/b.psl': '\n\n  use a._\n  use top._\nerror { grant () }',
+      'lib/top.psl': 'use a._',
+    };
+    const reads: string[] = [];
+    const readFile = (path: string) => (reads.push(path), files[path]);
+    const p = loadPolicy('top.psl', { searchPath: ['lib'], readFile });
+    assert.deepEqual(
+      p.modules.map((m) => m.name),
+      [null, 'a', 'b', 'top'],
+    );
+    assert.deepEqual(
+      p.declarations.filter((d) => d.kind === 'binding').map((d) => `${d.loc.file}:${d.loc.line}`),
+      ['lib/b.psl:5', 'lib/a.psl:2', 'top.psl:2'],
+    );
+    assert.equal(new Set(reads).size, reads.length, `a file was read twice: ${reads.join(', ')}`);
+  });
+
+  it('a typo in the use of an own module names the file looked for and the closest module', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cordon-use-'));
+    try {
+      mkdirSync(join(dir, 'parts'));
+      writeFileSync(join(dir, 'parts', 'flow_part.psl'), 'response { grant () }\n');
+      writeFileSync(join(dir, 'security.psl'), 'use nk.base._\n  use parts.flwo_part._\n');
+      expectParseError(() => loadPolicy(join(dir, 'security.psl'), { searchPath: [dir] }), {
+        kind: 'reference',
+        at: '2:3',
+        message: /cannot find PSL module parts\.flwo_part \(looked for parts\/flwo_part\.psl in .*\); did you mean use parts\.flow_part\._\?$/,
+      });
+      expectParseError(() => loadPolicy(join(dir, 'security.psl'), { searchPath: [dir], readFile: (f) => (f.endsWith('security.psl') ? 'use nk.flwo._' : undefined) }), {
+        kind: 'reference',
+        message: /did you mean use nk\.flow\._\?$/,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a module used from two places is loaded once (diamond)', () => {
