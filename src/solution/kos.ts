@@ -141,6 +141,8 @@ export interface KosSolution {
   readonly properties: CordonYaml['properties'];
   /** non-fatal notes, each with its place (`file:line:col: …`) */
   readonly warnings: readonly string[];
+  /** constructs the policy uses that Cordon cannot model ("unsupported construct X at file:line:col"); the rules using them deny */
+  readonly notModelled: readonly string[];
   /** milliseconds spent reading and checking the files (parse) and compiling the policy */
   readonly timings: { readonly parseMs: number; readonly compileMs: number };
 }
@@ -256,6 +258,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     untrusted: cordon?.untrusted ?? [],
     properties: cordon?.properties ?? [],
     warnings,
+    notModelled: (policy as { readonly notModelled?: readonly string[] }).notModelled ?? [],
     timings: { parseMs: t1 - t0, compileMs: t2 - t1 },
   };
 }
