@@ -144,6 +144,24 @@ const SELECTORS_OF: Readonly<Record<EventKind, ReadonlySet<SelectorKey>>> = {
 
 const err = (kind: ParseErrorKind, loc: Loc, detail: string): ParseError => new ParseError({ kind, loc, detail });
 
+/** "; expected one of a, b, … (did you mean x?)" for an unknown name, listing the 8 known ones closest to it. */
+function expectedOne(name: string, known: readonly string[]): string {
+  if (known.length === 0) return ' (the solution declares none)';
+  const distance = (a: string, b: string) => {
+    let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      prev = row;
+    }
+    return prev[b.length]!;
+  };
+  const byDistance = [...known].sort((a, b) => distance(name, a) - distance(name, b));
+  const near = byDistance[0]!;
+  const shown = known.length > 8 ? `${byDistance.slice(0, 8).join(', ')}, …` : byDistance.join(', ');
+  return `; expected one of ${shown}${distance(name, near) <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean ${near}?)` : ''}`;
+}
+
 /* ------------------------------------------------------------ constants */
 
 /** The value of a constant expression (no names, no calls), or why it is not one. */
@@ -421,24 +439,24 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
 
   const selectorIds = (event: EventKind, s: Selector): ReadonlySet<number> | null => {
     if (!SELECTORS_OF[event].has(s.key)) throw err('validation', s.loc, `selector ${s.key}= does not apply to ${event} events (they take ${[...SELECTORS_OF[event]].map((k) => `${k}=`).join(', ')})`);
-    const one = (what: string, at: number): ReadonlySet<number> => {
-      if (at < 0) throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=`);
+    const one = (what: string, at: number, known: readonly string[]): ReadonlySet<number> => {
+      if (at < 0) throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known)}`);
       return new Set([at]);
     };
     switch (s.key) {
       case 'src':
       case 'dst':
-        return one('task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value));
+        return one('task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value), classNames);
       case 'endpoint':
-        return one('endpoint', tables.endpointNames.indexOf(s.value));
+        return one('endpoint', tables.endpointNames.indexOf(s.value), tables.endpointNames);
       case 'method':
         if (event === 'execute') {
           if (s.value !== 'main') throw err('reference', s.loc, `the execute interface ${EXECUTE_INTERFACE} has only the method main, not ${s.value}`);
           return null;
         }
-        return one('method', tables.methodNames.indexOf(s.value));
+        return one('method', tables.methodNames.indexOf(s.value), tables.methodNames);
       case 'interface':
-        return one('interface', tables.interfaces.findIndex((i) => i.name === s.value));
+        return one('interface', tables.interfaces.findIndex((i) => i.name === s.value), tables.interfaces.map((i) => i.name));
       case 'component': {
         const ids = new Set<number>();
         tables.endpointNames.forEach((n, i) => {
