@@ -191,6 +191,7 @@ function environment(x: Expansion): nunjucks.Environment {
     },
     include: (name: unknown, id: number, from: string) => {
       if (typeof name !== 'string') x.fail('template', id, 'an include names its file with a text');
+      if (x.depth >= MAX_INCLUDE_DEPTH) x.fail('limit', id, `includes nest deeper than ${MAX_INCLUDE_DEPTH} levels (does ${name} include itself?)`);
       const file = x.options.include?.(name, from);
       if (file === undefined)
         x.fail('reference', id, `cannot find the included template ${name} (${x.options.include === undefined ? 'no include path is set' : `looked next to ${from} and on the policy search path`})`);
@@ -290,6 +291,13 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
         n.body = visit(n.body as NjNode);
         if (n.else_ !== null && n.else_ !== undefined) n.else_ = visit(n.else_ as NjNode);
         return n;
+      case 'Filter': {
+        const name = n.name as NjNode;
+        if (isNode(name) && name.typename === 'Symbol' && !FILTERS.has(String(name.value)))
+          throw new ParseError({ kind: 'reference', loc: source.locate(offsetOf(name)), detail: `unknown template filter ${String(name.value)} (known: ${[...FILTERS].sort().join(', ')})` });
+        for (const f of n.fields) if (f !== 'name') visitField(n, f);
+        return n;
+      }
       case 'FunCall': {
         const name = n.name as NjNode;
         const what = pathText(name) ?? 'the called value';
@@ -349,6 +357,9 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
   }
   return wrapped;
 }
+
+/** The filters nunjucks provides (Cordon adds none). */
+const FILTERS: ReadonlySet<string> = new Set(Object.keys((new nunjucks.Environment() as unknown as { filters: Record<string, unknown> }).filters));
 
 const isNode = (v: unknown): v is NjNode => typeof v === 'object' && v !== null && typeof (v as { typename?: unknown }).typename === 'string';
 
@@ -514,7 +525,12 @@ function renderError(x: Expansion, source: Source, e: unknown): ParseError {
   if (e instanceof ParseError) return e;
   const f = x.failure;
   if (f !== null) return new ParseError({ kind: f.kind, loc: f.at.source.locate(f.at.offset), detail: f.detail });
-  const raw = cleanMessage(String((e as NjError).message ?? e));
+  // nunjucks wraps a failure once per template it passes through: keep the innermost message
+  const lines = String((e as NjError).message ?? e)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^(?:Template render error: )?\([^)]*\)(?: \[Line \d+, Column \d+\])?$/.test(l));
+  const raw = cleanMessage(lines.at(-1) ?? 'unknown failure').replace(/^Error: /, '');
   if (e instanceof RangeError || /call stack/i.test(raw)) return new ParseError({ kind: 'limit', loc: source.locate(0), detail: 'the template recurses too deeply (a macro or include that calls itself?)' });
   return new ParseError({ kind: 'template', loc: source.locate(0), detail: `the template failed: ${raw}` });
 }

@@ -330,6 +330,7 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   for (const d of decls) if (d.kind === 'policyObject') declareObject(d);
 
   function declareObject(d: PolicyObjectDecl): void {
+    if (unmodelledObjects.has(d.name)) throw err('duplicate', d.loc, `policy object ${d.name} is declared twice (the first is not modelled: ${unmodelledObjects.get(d.name)})`);
     const known = objects.get(d.name);
     if (known !== undefined)
       throw new ParseError({
@@ -387,7 +388,6 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   }
 
   function unmodelledObject(name: string, why: NotModelled): void {
-    if (unmodelledObjects.has(name)) throw err('duplicate', { file: topFile, line: 1, column: 1 }, `policy object ${name} is declared twice`);
     unmodelledObjects.set(name, why.message);
     noteNotModelled(why.message);
   }
