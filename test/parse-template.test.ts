@@ -158,6 +158,15 @@ describe('board templates', () => {
     expectParseError(() => board('{% set c = "constructor" %}{{ cycler[c]("return 1")() }}', {}), { kind: 'template' });
     expectParseError(() => board('{{ X.__proto__ }}', { X: {} }), { kind: 'template', message: /X\.__proto__ is undefined/ });
     expectParseError(() => board('{% for i in range(1000000000) %}{% endfor %}', {}), { kind: 'template', message: /range\(\) is limited/ });
+    const self = { include: () => ({ path: '/p/self.psl', text: 'a{% include "self.psl" %}' }) };
+    expectParseError(() => expandBoardTemplate({ file: 't.psl', text: '{% include "self.psl" %}' }, {}, self), {
+      kind: 'limit',
+      file: '/p/self.psl',
+      at: '1:13',
+      message: /^\/p\/self\.psl:1:13: includes nest deeper than 32 levels \(does self\.psl include itself\?\)$/,
+    });
+    expectParseError(() => board('x\n {{ "a" | uper }}', {}), { kind: 'reference', at: '2:11', message: /unknown template filter uper \(known: .*upper.*\)/ });
+    assert.equal(board('{{ "a" | upper }}{{ [1, 2] | join("-") }}', {}), 'A1-2');
   });
 });
 
