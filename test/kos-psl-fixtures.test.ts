@@ -18,7 +18,8 @@ import { loadKosSolution } from '../src/solution/kos.ts';
 import { runPalTests } from '../src/policy/pal/run.ts';
 import { bootWith } from '../src/kernel/boot.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
-import { getBoard } from '../boards/index.ts';
+import { getBoard, templateContext } from '../boards/index.ts';
+import { expandBoardTemplate } from '../src/template/board.ts';
 import { ParseError } from '../src/template/errors.ts';
 import { verify } from '../src/verify/verify.ts';
 
@@ -61,6 +62,17 @@ describe('PSL fixtures: load, boot, PAL', () => {
     };
     assert.equal(write('rpi4b', 7), true);
     assert.equal(write('qemu-x86_64', 5), true);
+  });
+
+  it("the board's facts are template variables: {{ board.cpus }}, IOMMU, DEVICES, board.devices", () => {
+    for (const id of ['rpi4b', 'qemu-x86_64']) {
+      const b = getBoard(id);
+      const out = expandBoardTemplate(
+        { file: 't.psl', text: '{{ board.cpus }} {{ IOMMU }} {{ DEVICES | length }}{% for d in board.devices %}{% if loop.first %} {{ d.name }}{% endif %}{% endfor %} {{ BOARD }}' },
+        templateContext(b),
+      ).text;
+      assert.equal(out, `${b.facts.cpus} ${b.facts.iommu.present} ${b.facts.devices.length} ${b.facts.devices[0]!.name} ${templateContext(b).BOARD}`);
+    }
   });
 
   it('verify reports what is not modelled as a skipped check, with the list', () => {
