@@ -13,6 +13,7 @@ import { qemuX86_64 } from './qemu-x86_64.ts';
 import { rock3a } from './rock3a.ts';
 import { rpi4b } from './rpi4b.ts';
 import type { Board, Range } from './types.ts';
+import type { TemplateValue } from '../src/template/board.ts';
 
 export * from './types.ts';
 export { ARCHES } from './arch.ts';
@@ -138,6 +139,39 @@ export function boardVariable(board: Board): string {
 /** The variables a board defines for build templates: BOARD, and Cordon's CORDON_BOARD (the id) and ARCH. */
 export function templateVariables(board: Board): Record<string, string> {
   return { BOARD: boardVariable(board), CORDON_BOARD: board.id, ARCH: board.arch.id };
+}
+
+/**
+ * Everything a board offers build templates: `templateVariables` (BOARD,
+ * CORDON_BOARD, ARCH), a few facts as upper-case scalars (CPUS, IOMMU,
+ * ENDIANNESS, DMA, DEVICES: the device names), and the facts as one record
+ * `board` for `{{ board.cpus }}` or `{% for d in board.devices %}`.
+ */
+export function templateContext(board: Board): Record<string, TemplateValue> {
+  const f = board.facts;
+  return {
+    ...templateVariables(board),
+    CPUS: f.cpus,
+    IOMMU: f.iommu.present,
+    ENDIANNESS: f.endianness,
+    DMA: f.dmaWindow !== null,
+    DEVICES: f.devices.map((d) => d.name),
+    board: {
+      id: f.id,
+      name: f.name,
+      soc: f.soc,
+      arch: f.arch,
+      cpu: f.cpu,
+      cpus: f.cpus,
+      endianness: f.endianness,
+      kosBoard: f.kosBoard,
+      iommu: f.iommu.present,
+      dma: f.dmaWindow !== null,
+      ramBytes: f.ram.reduce((n, r) => n + r.size, 0),
+      interruptLines: f.interruptController.lines,
+      devices: f.devices.map((d) => ({ name: d.name, kind: d.kind, model: d.model, irqs: [...(d.irqs ?? [])], busMaster: d.busMaster === true, kernel: d.kernel === true })),
+    },
+  };
 }
 
 export interface WeakenedGuarantee {

@@ -4,7 +4,10 @@
 // sections, Base rules over message expressions, and state-changing calls of
 // Flow, HashSet, StaticMap and Mic objects in every kind of binding) and
 // random event sequences (consistent events and adversarial ones: ids outside
-// the tables, missing and ill-typed message fields).
+// the tables, missing and ill-typed message fields). Policies are split over
+// an own module (used first or last, using itself: a cycle), carry an audit
+// profile in every match block, and hold constructs Cordon cannot model (`%`,
+// `/`, an Era object), whose rules deny in both evaluators.
 //
 // Equivalence: on every event the compiled policy and the interpreter give the
 // same verdict, rule, reason and next monitor state (deep equality), and a
@@ -105,6 +108,11 @@ interface Policy {
   readonly bindings: readonly Binding[];
   /** formatting: separators between selectors */
   readonly comma: boolean;
+  /** bindings from this index on go to an own module parts/rest.psl (which uses itself: a cycle), `use`d first or last */
+  readonly split: number;
+  readonly useFirst: boolean;
+  /** every match block starts with `audit quiet` (an audit profile; decisions do not change) */
+  readonly audit: boolean;
 }
 
 const STATES = ['a', 'b', 'c'];
@@ -198,6 +206,8 @@ const modelRule: fc.Arbitrary<string> = fc.oneof(
 
 const rule: fc.Arbitrary<string> = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('grant ()', 'grant()') },
+  // constructs Cordon cannot model: the policy loads, these rules deny
+  { weight: 1, arbitrary: fc.constantFrom('assert ((message.x % 2) == 0)', 'era.tick {}', 'deny (message.x / 2 > 1)') },
   { weight: 1, arbitrary: fc.constant('deny ()') },
   { weight: 2, arbitrary: boolExpr(2).map((b) => `assert (${b})`) },
   { weight: 2, arbitrary: boolExpr(2).map((b) => `deny (${b})`) },
@@ -210,6 +220,7 @@ const choiceSubject: fc.Arbitrary<{ subject: string; labels: readonly string[] }
   fc.constant({ subject: 'message.x', labels: ['0', '1', '2', '-1', '"t"', 'true'] }),
   fc.constant({ subject: 'message.s', labels: ['"t"', '"u"', '"1"', '1', 'false'] }),
   fc.constant({ subject: '(re.select {text : message.s})', labels: ['"^t"', '"[0-9]"', '"u$"', '""'] }),
+  fc.constant({ subject: '(message.x / 2)', labels: ['0', '1'] }),
   sidExpr.map((s) => ({ subject: `(sm.get {sid : ${s}, key : "k0"})`, labels: ['0', '1', '2', '5'] })),
 );
 
@@ -246,16 +257,19 @@ function arbPolicy(tables: SolutionTables): fc.Arbitrary<Policy> {
     pool: fc.integer({ min: 2, max: 6 }),
     bindings: fc.array(binding, { minLength: 1, maxLength: 5 }),
     comma: fc.boolean(),
+    split: fc.integer({ min: 0, max: 5 }),
+    useFirst: fc.boolean(),
+    audit: fc.boolean(),
   });
 }
 
-function render(p: Policy): string {
+function render(p: Policy): { readonly top: string; readonly rest: string } {
   const sels = (ss: readonly Sel[]) => ss.map((s) => `${s.key} = ${s.value}`).join(p.comma ? ', ' : ' ');
   const body = (stmts: readonly Stmt[], indent: string): string =>
     stmts
       .map((s) => {
         if (s.kind === 'call') return `${indent}${s.text}\n`;
-        if (s.kind === 'match') return `${indent}match ${sels(s.sels)} {\n${body(s.body, `${indent}    `)}${indent}}\n`;
+        if (s.kind === 'match') return `${indent}match ${sels(s.sels)} {\n${p.audit ? `${indent}    audit quiet\n` : ''}${body(s.body, `${indent}    `)}${indent}}\n`;
         const alts = s.alts.map(([l, b]) => `${indent}    ${l} : {\n${body(b, `${indent}        `)}${indent}    }\n`).join('');
         const fb = s.fallback === null ? '' : `${indent}    _ : {\n${body(s.fallback, `${indent}        `)}${indent}    }\n`;
         return `${indent}choice ${s.subject} {\n${alts}${fb}${indent}}\n`;
@@ -263,7 +277,9 @@ function render(p: Policy): string {
       .join('');
   const mic = p.mic === 'linear' ? '["L0", "L1", "L2"]' : '{ degrees : ["L0", "L1", "L2"], categories : ["n", "g"] }';
   const transitions = STATES.map((s, i) => `"${s}" : [${p.transitions[i]!.map((x) => `"${x}"`).join(', ')}]`).join(', ');
-  return `execute: kl.core.Execute
+  const binding = (b: Binding) => `${b.event}${b.sels.length === 0 ? '' : ` ${sels(b.sels)}`} {\n${body(b.body, '    ')}}\n`;
+  const use = 'use parts.rest._\n';
+  const top = `${p.useFirst ? use : ''}execute: kl.core.Execute
 use nk.base._
 use nk.regex._
 use nk.flow._
@@ -278,9 +294,12 @@ policy object fsm : Flow {
 policy object hs : HashSet { type Entry = UInt8  config = { set_size : ${p.setSize}, pool_size : ${p.pool} } }
 policy object sm : StaticMap { type Value = UInt8  config = { keys : { "k0" : 0, "k1" : 1, "k2" : 2 }, pool_size : ${p.pool} } }
 policy object mic : Mic { config = ${mic} }
+policy object era : Era { config = "automaton.era" }
+audit profile quiet = { 0 : { base : { kss : [] }, fsm : { kss : ["denied"] } } }
 
 ${p.setup === null ? '' : `execute {\n${p.setup.map((c) => `    ${c}\n`).join('')}}\n`}
-${p.bindings.map((b) => `${b.event}${b.sels.length === 0 ? '' : ` ${sels(b.sels)}`} {\n${body(b.body, '    ')}}\n`).join('\n')}`;
+${p.bindings.slice(0, p.split).map(binding).join('\n')}${p.useFirst ? '' : use}`;
+  return { top, rest: `use parts.rest._\nuse nk.flow._\n${p.bindings.slice(p.split).map(binding).join('\n')}` };
 }
 
 /* --------------------------------------------------------------- events */
@@ -392,13 +411,16 @@ const arbCase = (events: { minLength: number; maxLength: number }): fc.Arbitrary
     arbPolicy(solution.tables).chain((policy) => fc.record({ solution: fc.constant(solution), policy: fc.constant(policy), events: fc.array(arbEvent(solution, policy), events) })),
   );
 
-function load(text: string) {
-  const files = new Map([['gen/security.psl', text]]);
+function load(texts: { readonly top: string; readonly rest: string }) {
+  const files = new Map([
+    ['gen/security.psl', texts.top],
+    ['gen/parts/rest.psl', texts.rest],
+  ]);
   return loadPolicy('gen/security.psl', { searchPath: ['gen'], readFile: (p) => files.get(p) });
 }
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Map ? Object.fromEntries(x) : x));
-const showCase = (c: Case) => `solution: ${json({ interfaces: c.solution.decl.interfaces.map((i) => [i.name, i.methods.map((m) => m.name)]), classes: c.solution.decl.classes })}\npolicy:\n${render(c.policy)}\nevents (${c.events.length}): ${json(c.events.slice(0, 40))}`;
+const showCase = (c: Case) => `solution: ${json({ interfaces: c.solution.decl.interfaces.map((i) => [i.name, i.methods.map((m) => m.name)]), classes: c.solution.decl.classes })}\npolicy:\n${render(c.policy).top}\nparts/rest.psl:\n${render(c.policy).rest}\nevents (${c.events.length}): ${json(c.events.slice(0, 40))}`;
 
 let checked = 0;
 let granted = 0;

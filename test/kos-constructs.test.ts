@@ -315,9 +315,18 @@ describe('unsupported constructs are named with their place', () => {
       `expected ${re}`,
     );
   };
-  it('in PSL (the parser), in a model (the compiler), in a PAL message and selector (the runner), in a task class (the loader)', () => {
-    unsupported({ 'einit/src/tests.psl': 'request dst = calc.Server { assert (message.a % 2 == 0) }\n' }, /^unsupported construct modulo operator % .* at .*tests\.psl:1:47$/);
-    unsupported({ 'einit/src/tests.psl': 'policy object clock : Era { config = "x" }\n' }, /^unsupported construct .*Era.* at .*tests\.psl:1:1$/);
+  it('in the policy (an operator, a model): the solution loads and lists them as not modelled', () => {
+    const d = write(mkdtempSync(join(scratch, 'n-')), {
+      ...FILES,
+      'einit/src/tests.psl': 'request dst = calc.Server { assert (message.a % 2 == 0) }\npolicy object clock : Era { config = "x" }\n',
+    });
+    const s = loadKosSolution(d);
+    assert.equal(s.notModelled.length, 2);
+    assert.match(s.notModelled[1]!, /^unsupported construct modulo operator % .* at .*tests\.psl:1:47$/);
+    assert.match(s.notModelled[0]!, /^unsupported construct .*Era.* at .*tests\.psl:2:1$/);
+  });
+
+  it('in a PAL message and selector (the runner), in a task class (the loader)', () => {
     unsupported(
       { 'einit/src/tests.psl': 'assert { sequence { c <- execute src = kl.core.Core dst = calc.Client\n request src = c dst = c method = Reset { n : 1 + 1 } } }\n' },
       /^unsupported construct binary expression in a PAL message .* at .*tests\.psl:2:47$/,

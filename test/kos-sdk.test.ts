@@ -297,7 +297,7 @@ describe('an import that nothing resolves', () => {
     const bad = cordon('test', dir, '--junit', junit);
     assert.equal(bad.status, 2, bad.stdout + bad.stderr);
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
-    assert.match(bad.stderr, /^cordon: .*einit\/src\/tests\.psl:1:1: cannot find PSL module kl\.drivers\.UARTT \(looked for kl\/drivers\/UARTT\.psl in .*\); with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>\n$/);
+    assert.match(bad.stderr, /^cordon: .*einit\/src\/tests\.psl:1:1: cannot find PSL module kl\.drivers\.UARTT \(looked for kl\/drivers\/UARTT\.psl in .*\); did you mean use kl\.drivers\.UART\._\?; with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>\n$/);
     const good = cordon('test', join(FIXTURES, 'modem-sdk'), '--sdk', FAKE_SDK, '--include', join(FIXTURES, 'modem-sdk', 'resources'), '--include', FAKE_INCLUDE, '--junit', junit);
     assert.equal(good.status, 0, good.stdout + good.stderr);
     assert.match(good.stdout, /added 2 SDK system programs:\n {2}kl\.VfsNet \(task class kl\.VfsNet\): connection target of telemetry\.Sender \(einit\/src\/init\.yaml\.in:7:5\), started by Einit through @INIT_EXTERNAL_ENTITIES@ \(einit\/src\/init\.yaml\.in:12:1\) as the SDK's build adds it\n {2}vendor\.Modem \(task class vendor\.Modem\): connection target of telemetry\.Sender/);

@@ -4,6 +4,9 @@
  * syntax parse to the expected trees, with locations in the original files.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BindingDecl, CallExpr, ChoiceSection, Declaration, Expr, MatchSection, PolicyObjectDecl, PslFile } from '../src/policy/psl/ast.ts';
 import { parsePsl } from '../src/policy/psl/parser.ts';
@@ -14,7 +17,7 @@ import { expectParseError, fixturePath, lc, readFixture, withoutLocs } from './f
 const DOOR_TOP = 'door/einit/src/security.psl.in';
 const BOARD = { BOARD: 'RPI4_BCM2711', USE_DYNLD: 'ON' };
 
-function parseDoorTop(board: Record<string, string> = BOARD): PslFile {
+function parseDoorTop(board: Record<string, string | boolean> = BOARD): PslFile {
   const source = preprocess(
     { file: 'security.psl.in', text: readFixture(DOOR_TOP) },
     { placeholders: { MAIN_TASK: 'Door' }, board },
@@ -88,7 +91,7 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
 
   it('5, 16: conditional inclusion {% if USE_DYNLD %} use dynld._ {% endif %} and BOARD branches', () => {
     const modules = (t: PslFile) => t.declarations.flatMap((d) => (d.kind === 'useModule' ? [d.module] : []));
-    assert.deepEqual(modules(parseDoorTop({ BOARD: 'RADXA_ROCK_3A', USE_DYNLD: 'OFF' })), ['nk.base', 'kl.core.DCM', 'kl.drivers.RockBSP']);
+    assert.deepEqual(modules(parseDoorTop({ BOARD: 'RADXA_ROCK_3A', USE_DYNLD: false })), ['nk.base', 'kl.core.DCM', 'kl.drivers.RockBSP']);
     assert.deepEqual(modules(parseDoorTop({ BOARD: 'QEMU' })), ['nk.base', 'kl.core.DCM']);
     const rock = parseDoorTop({ BOARD: 'RADXA_ROCK_3A' }).declarations.find((d) => d.kind === 'useModule' && d.module === 'kl.drivers.RockBSP');
     assert.equal(lc((rock as Declaration).loc), '22:1');
@@ -438,11 +441,24 @@ describe('PSL syntax errors say what was expected, where', () => {
   });
 });
 
+describe('PSL constructs Cordon parses but cannot model: an unsupported node at the construct', () => {
+  it('/ and % in an expression, ... in a type', () => {
+    const call = (bindings(psl('request { assert (a / 2 > 1) }'))[0] as BindingDecl).body[0] as CallExpr;
+    const cmp = call.arg as Expr & { kind: 'binary' };
+    assert.equal(cmp.left.kind, 'unsupported');
+    assert.match((cmp.left as Expr & { kind: 'unsupported' }).construct, /^division operator \//);
+    assert.equal(lc(cmp.left.loc), '1:21');
+    const mod = ((bindings(psl('request { assert (a % 2 > 1) }'))[0] as BindingDecl).body[0] as CallExpr).arg as Expr & { kind: 'binary' };
+    assert.match((mod.left as Expr & { kind: 'unsupported' }).construct, /^modulo operator %/);
+    const alias = psl('type Level = "low" | ... | ()').declarations[0] as Declaration & { kind: 'typeAlias' };
+    const wildcard = (alias.type as unknown as { options: { kind: string; loc: { line: number; column: number } }[] }).options[1]!;
+    assert.equal(wildcard.kind, 'typeUnsupported');
+    assert.equal(lc(wildcard.loc as never), '1:22');
+  });
+});
+
 describe('PSL constructs Cordon rejects as unsupported', () => {
   const cases: [string, string, RegExp][] = [
-    ['request { assert (a / 2 > 1) }', '1:21', /division operator/],
-    ['request { assert (a % 2 > 1) }', '1:21', /modulo operator/],
-    ['type Level = "low" | ... | ()', '1:22', /\.\.\. in a type/],
     ['request {\n{% if BOARD == "X" %}\ngrant ()\n{% endif %}\n}', '2:1', /template tag \{% if %\}/],
     ['request dst = demo.@MAIN_TASK@ { grant () }', '1:20', /CMake placeholder @MAIN_TASK@/],
     ['use EDL @MAIN_TASK@', '1:9', /CMake placeholder @MAIN_TASK@/],
@@ -502,13 +518,45 @@ describe('loadPolicy: the use resolver', () => {
 
   const memory = (files: Record<string, string>) => (path: string) => files[path];
 
-  it('detects use cycles and names the chain', () => {
-    const readFile = memory({
+  it('a use cycle includes each module once, in first-use order; each file is read once', () => {
+    const files: Record<string, string> = {
       'top.psl': 'use a._\nrequest { grant () }',
-      'lib/a.psl': 'use b._',
-      'lib/b.psl': '\n\n  use a._',
-    });
-    expectParseError(() => loadPolicy('top.psl', { searchPath: ['lib'], readFile }), { kind: 'validation', at: '3:3', file: 'lib/b.psl', message: /use cycle: a → b → a/ });
+      'lib/a.psl': 'use b._\nresponse { grant () }',
+      'lib/b.psl': '\n\n  use a._\n  use top._\nerror { grant () }',
+      'lib/top.psl': 'use a._',
+    };
+    const reads: string[] = [];
+    const readFile = (path: string) => (reads.push(path), files[path]);
+    const p = loadPolicy('top.psl', { searchPath: ['lib'], readFile });
+    assert.deepEqual(
+      p.modules.map((m) => m.name),
+      [null, 'a', 'b', 'top'],
+    );
+    assert.deepEqual(
+      p.declarations.filter((d) => d.kind === 'binding').map((d) => `${d.loc.file}:${d.loc.line}`),
+      ['lib/b.psl:5', 'lib/a.psl:2', 'top.psl:2'],
+    );
+    assert.equal(new Set(reads).size, reads.length, `a file was read twice: ${reads.join(', ')}`);
+  });
+
+  it('a typo in the use of an own module names the file looked for and the closest module', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cordon-use-'));
+    try {
+      mkdirSync(join(dir, 'parts'));
+      writeFileSync(join(dir, 'parts', 'flow_part.psl'), 'response { grant () }\n');
+      writeFileSync(join(dir, 'security.psl'), 'use nk.base._\n  use parts.flwo_part._\n');
+      expectParseError(() => loadPolicy(join(dir, 'security.psl'), { searchPath: [dir] }), {
+        kind: 'reference',
+        at: '2:3',
+        message: /cannot find PSL module parts\.flwo_part \(looked for parts\/flwo_part\.psl in .*\); did you mean use parts\.flow_part\._\?$/,
+      });
+      expectParseError(() => loadPolicy(join(dir, 'security.psl'), { searchPath: [dir], readFile: (f) => (f.endsWith('security.psl') ? 'use nk.flwo._' : undefined) }), {
+        kind: 'reference',
+        message: /did you mean use nk\.flow\._\?$/,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a module used from two places is loaded once (diamond)', () => {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compilePsl, compilePslFile, auditsRule, DEFAULT_DENY_RULE } from '../src/policy/compile/index.ts';
+import { auditRecord, policyAudit } from '../src/monitor/audit.ts';
 import { loadPolicy } from '../src/policy/psl/index.ts';
 import { fixturePath } from './fixtures/formats/helpers.ts';
 import { both, decide, ev, HEAD, ruleAt, run, TABLES, verdicts } from './psl-compile-helpers.ts';
@@ -476,6 +477,31 @@ request method = Hold { audit quiet  grant ()  match src = demo.Door { audit ver
     const plain = both(plainText);
     assert.deepEqual([plain.compiled.audit.defaultProfile, plain.compiled.audit.defaultLevel], ['empty', 0]);
     assert.equal(plain.compiled.audit.ruleProfiles.get(ruleAt(plainText, 'grant')), 'empty');
+  });
+
+  it('the audit log honours the profiles: each record carries the profile, the level and whether it is logged', () => {
+    const text = `${HEAD}
+audit profile loud = { 0 : { base : { kss : ["granted", "denied"] } }, 1 : { base : { kss : ["denied"] } } }
+audit profile quiet = { 0 : { base : { kss : [] } } }
+audit default = loud 1
+request method = Turn { grant () }
+request method = Hold { audit quiet  grant ()  match src = demo.Door { audit loud deny () } }
+`;
+    const b = both(text);
+    const a = policyAudit(b.compiled)!;
+    const record = (spec: Parameters<typeof ev>[1], level?: number) => {
+      const e = ev('request', spec);
+      return auditRecord(TABLES, 1, e, decide(b, b.compiled.initial, e), a, level).audit;
+    };
+    // level 1 (the default): loud logs denials only
+    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Turn' }), { profile: 'loud', level: 1, logged: false });
+    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Turn' }, 0), { profile: 'loud', level: 0, logged: true });
+    assert.deepEqual(record({ from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }), { profile: 'loud', level: 1, logged: true });
+    // the quiet block's grant is never logged
+    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Hold' }, 0), { profile: 'quiet', level: 0, logged: false });
+    // a default-deny is always logged
+    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Release' }), { profile: 'loud', level: 1, logged: true });
+    assert.equal(policyAudit({ name: 'rules', initial: null, decide: () => null }), null);
   });
 
   it('PAL test blocks in the policy are left to the PAL runner', () => {

@@ -52,7 +52,7 @@ import { checkPalSupported } from '../policy/pal/run.ts';
 import { ParseError } from '../syntax/errors.ts';
 import { formatLoc, type Loc } from '../syntax/source.ts';
 import type { TemplateValue, TemplateVariables } from '../template/board.ts';
-import { boardVariable, DEFAULT_BOARD, getBoard, templateVariables, type Board } from '../../boards/index.ts';
+import { boardVariable, DEFAULT_BOARD, getBoard, templateContext, type Board } from '../../boards/index.ts';
 import { initFacts, placeholderValue, readSdkBuild, type SdkBuild } from './cmake/build.ts';
 import { listPlaceholders } from '../template/cmake.ts';
 import { sourceFromText } from '../syntax/source.ts';
@@ -272,6 +272,8 @@ export interface KosSolution {
   readonly added: readonly { readonly name: string; readonly taskClass: string; readonly reason: string }[];
   /** non-fatal notes, each with its place (`file:line:col: …`) */
   readonly warnings: readonly string[];
+  /** constructs the policy uses that Cordon cannot model ("unsupported construct X at file:line:col"); the rules using them deny */
+  readonly notModelled: readonly string[];
   /** milliseconds spent reading and checking the files (parse) and compiling the policy */
   readonly timings: { readonly parseMs: number; readonly compileMs: number };
 }
@@ -304,7 +306,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   const cordon: CordonYaml | null = layout.cordonYaml === null ? null : parseCordonYaml(layout.cordonYaml, readText(layout.cordonYaml));
   const defines = options.defines ?? {};
   const placeholders = { ...(cordon?.placeholders ?? {}), ...(options.placeholders ?? {}), ...defines };
-  const variables: Record<string, TemplateValue> = { ...templateVariables(board), ...(cordon?.variables ?? {}), ...(options.variables ?? {}) };
+  const variables: Record<string, TemplateValue> = { ...templateContext(board), ...(cordon?.variables ?? {}), ...(options.variables ?? {}) };
 
   // the SDK's build inputs: the CMake files, the image call, the files nk_build_* names, generated EDLs
   const configCmake: string[] = [];
@@ -460,6 +462,7 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     properties: cordon?.properties ?? [],
     added,
     warnings,
+    notModelled: (policy as { readonly notModelled?: readonly string[] }).notModelled ?? [],
     timings: { parseMs: t1 - t0, compileMs: t2 - t1 },
   };
 }

@@ -46,6 +46,8 @@ export interface Loaded {
   readonly properties: LoadedManifest['properties'];
   /** SDK system programs added as the SDK's build adds them (a KasperskyOS solution's connection targets that init.yaml does not list) */
   readonly added: readonly { readonly name: string; readonly taskClass: string; readonly reason: string }[];
+  /** constructs of the policy Cordon cannot model ("unsupported construct X at file:line:col"); the rules using them deny */
+  readonly notModelled: readonly string[];
 }
 
 /** A solution that cannot be loaded: the message names what and where (file:line:col for KasperskyOS files). */
@@ -65,7 +67,7 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
       const sdkRoot = options.sdkRoot ?? (process.env.CORDON_SDK || undefined);
       const k = loadKosSolution(abs, { ...options, ...(sdkRoot === undefined ? {} : { sdkRoot }), ...(board === undefined ? {} : { board }) });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties, added: k.added };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties, added: k.added, notModelled: k.notModelled };
     } catch (e) {
       if (e instanceof ParseError) throw new SolutionError(e.message);
       throw e;
@@ -77,6 +79,6 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
   if (!tables.ok) throw new SolutionError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new SolutionError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, manifest: m, manifestFile: file, pal: [], properties: m.properties, added: [] };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, manifest: m, manifestFile: file, pal: [], properties: m.properties, added: [], notModelled: [] };
 }
 

@@ -23,7 +23,7 @@ export function explainTemplateRemnant(text: string, offset: number): { kind: Pa
     if (rest.startsWith('{{') || rest.startsWith('{#')) {
       return {
         kind: 'unsupported',
-        detail: `template syntax ${rest.slice(0, 2)} … (only {% if %} blocks are supported, and only by the template preprocessor)`,
+        detail: `template syntax ${rest.slice(0, 2)} … in an unexpanded file (expand board templates with the template preprocessor first)`,
         at,
       };
     }

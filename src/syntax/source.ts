@@ -158,6 +158,46 @@ export function derivedSource(input: Source, text: string, segments: readonly Se
   };
 }
 
+/** A piece of a text composed from several inputs (see `composedSource`). */
+export interface ComposedSegment {
+  readonly outputStart: number;
+  readonly length: number;
+  readonly input: Source;
+  readonly inputStart: number;
+  readonly verbatim: boolean;
+}
+
+/**
+ * A source whose pieces come from several inputs (a template and the files
+ * it includes). Like `derivedSource`, but each segment names its input;
+ * offsets before the first segment or past the end map to the start or
+ * end of `fallback`.
+ */
+export function composedSource(fallback: Source, text: string, segments: readonly ComposedSegment[]): Source {
+  const segs = [...segments];
+  return {
+    file: fallback.file,
+    text,
+    locate(offset: number): Loc {
+      if (segs.length === 0 || offset >= text.length) {
+        const last = segs[segs.length - 1];
+        if (last === undefined || offset > text.length) return fallback.locate(offset <= 0 ? 0 : fallback.text.length);
+        return last.input.locate(last.verbatim ? last.inputStart + last.length : last.inputStart);
+      }
+      let lo = 0;
+      let hi = segs.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((segs[mid] as ComposedSegment).outputStart <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      const seg = segs[lo] as ComposedSegment;
+      const inside = Math.max(0, offset - seg.outputStart);
+      return seg.input.locate(seg.verbatim ? seg.inputStart + inside : seg.inputStart);
+    },
+  };
+}
+
 /** Formats a location as `file:line:column`. */
 export function formatLoc(loc: Loc): string {
   return `${loc.file}:${loc.line}:${loc.column}`;

@@ -5,7 +5,7 @@
 export { ParseError, parseError, type ParseErrorKind, type ParseErrorInit } from '../syntax/errors.ts';
 export { asSource, derivedSource, formatLoc, LineIndex, sourceFromText, type Loc, type Source, type SourceInput } from '../syntax/source.ts';
 export { listPlaceholders, substitutePlaceholders, type PlaceholderOptions, type PlaceholderValues } from './cmake.ts';
-export { expandBoardTemplate, type TemplateValue, type TemplateVariables } from './board.ts';
+export { expandBoardTemplate, includeFrom, type BoardTemplateOptions, type TemplateValue, type TemplateVariables } from './board.ts';
 
 import { expandBoardTemplate, type TemplateVariables } from './board.ts';
 import { substitutePlaceholders, type PlaceholderValues } from './cmake.ts';
@@ -14,7 +14,7 @@ import { asSource, type Source, type SourceInput } from '../syntax/source.ts';
 export interface PreprocessOptions {
   /** CMake variables for `@NAME@` placeholders; when absent the CMake pass is skipped. */
   readonly placeholders?: PlaceholderValues;
-  /** Board template variables (BOARD, USE_DYNLD, …); when absent the `{% if %}` pass is skipped. */
+  /** Board template variables (BOARD, USE_DYNLD, …); when absent the Jinja pass is skipped. */
   readonly board?: TemplateVariables;
 }
 

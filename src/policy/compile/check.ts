@@ -108,9 +108,28 @@ export interface CheckedPolicy {
   readonly audit: PslAudit;
   /** `execute: <interface>`, if declared */
   readonly executeInterface: string | null;
+  /**
+   * Statements (rule calls, choice sections) that use a construct Cordon
+   * cannot model, each with its message ("unsupported construct X at
+   * file:line:col"): when one is reached it denies (see `notModelledReason`).
+   */
+  readonly unmodelled: ReadonlyMap<Statement, string>;
+  /** every construct not modelled, once each: "unsupported construct X at file:line:col" */
+  readonly notModelled: readonly string[];
   /** the rule id of a location: `security.psl:12:3` */
   label(loc: Loc): string;
 }
+
+/** Why a statement that uses an unmodelled construct denies. */
+export function notModelledReason(message: string): string {
+  return `not modelled: ${message}`;
+}
+
+/** A construct that cannot be modelled, found while checking a statement or an object. */
+class NotModelled {
+  constructor(readonly message: string) {}
+}
+const notModelledAt = (construct: string, loc: Loc): NotModelled => new NotModelled(new ParseError({ kind: 'unsupported', loc, detail: construct }).message);
 
 const EXECUTE_INTERFACE = 'kl.core.Execute';
 
@@ -124,6 +143,24 @@ const SELECTORS_OF: Readonly<Record<EventKind, ReadonlySet<SelectorKey>>> = {
 };
 
 const err = (kind: ParseErrorKind, loc: Loc, detail: string): ParseError => new ParseError({ kind, loc, detail });
+
+/** "; expected one of a, b, … (did you mean x?)" for an unknown name, listing the 8 known ones closest to it. */
+function expectedOne(name: string, known: readonly string[]): string {
+  if (known.length === 0) return ' (the solution declares none)';
+  const distance = (a: string, b: string) => {
+    let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      prev = row;
+    }
+    return prev[b.length]!;
+  };
+  const byDistance = [...known].sort((a, b) => distance(name, a) - distance(name, b));
+  const near = byDistance[0]!;
+  const shown = known.length > 8 ? `${byDistance.slice(0, 8).join(', ')}, …` : byDistance.join(', ');
+  return `; expected one of ${shown}${distance(name, near) <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean ${near}?)` : ''}`;
+}
 
 /* ------------------------------------------------------------ constants */
 
@@ -144,6 +181,8 @@ class NotConstant {
 
 function evalConstant(e: Expr): Value {
   switch (e.kind) {
+    case 'unsupported':
+      throw notModelledAt(e.construct, e.loc);
     case 'int':
     case 'text':
     case 'bool':
@@ -235,6 +274,13 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   const decls = policy.declarations;
   const topFile = policy.modules[0]?.file ?? 'policy';
 
+  const notModelled: string[] = [];
+  const noteNotModelled = (m: string) => {
+    if (!notModelled.includes(m)) notModelled.push(m);
+  };
+  /** objects of a model Cordon cannot model: name → the message */
+  const unmodelledObjects = new Map<string, string>();
+
   // global parameters, EDL inclusions, type aliases
   let executeInterface: { name: string; loc: Loc } | null = null;
   const aliases = new Map<string, TypeExpr>();
@@ -258,8 +304,10 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     try {
       typePredicate(type, aliases, new Set([name]));
     } catch (e) {
-      if (e instanceof TypeError_) throw err(e.kind, e.loc, e.detail);
-      throw e;
+      // an alias Cordon cannot model: the objects using it are not modelled (their preparation fails the same way)
+      if (e instanceof TypeError_ && e.kind === 'unsupported') noteNotModelled(notModelledAt(e.detail, e.loc).message);
+      else if (e instanceof TypeError_) throw err(e.kind, e.loc, e.detail);
+      else throw e;
     }
   }
 
@@ -282,6 +330,7 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   for (const d of decls) if (d.kind === 'policyObject') declareObject(d);
 
   function declareObject(d: PolicyObjectDecl): void {
+    if (unmodelledObjects.has(d.name)) throw err('duplicate', d.loc, `policy object ${d.name} is declared twice (the first is not modelled: ${unmodelledObjects.get(d.name)})`);
     const known = objects.get(d.name);
     if (known !== undefined)
       throw new ParseError({
@@ -291,7 +340,7 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
         related: known.loc === null ? [] : [{ message: 'first declared here', loc: known.loc }],
       });
     const unsupported = UNSUPPORTED_MODELS.get(d.model);
-    if (unsupported !== undefined) throw err('unsupported', d.loc, unsupported);
+    if (unsupported !== undefined) return unmodelledObject(d.name, notModelledAt(unsupported, d.loc));
     const model = models.get(d.model);
     if (model === undefined) throw err('reference', d.loc, `unknown security model ${d.model} (known: ${[...models.keys()].join(', ')})`);
     if (model.modules.length > 0 && !model.modules.some((m) => usedModules.has(m)))
@@ -313,7 +362,13 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     } else if (d.config === null) {
       if (model.configOptional !== true) throw err('validation', d.loc, `policy object ${d.name} : ${model.name} needs a config`);
     } else {
-      const c = constantValue(d.config);
+      let c;
+      try {
+        c = constantValue(d.config);
+      } catch (e) {
+        if (e instanceof NotModelled) return unmodelledObject(d.name, e);
+        throw e;
+      }
       if (!c.ok) throw err('validation', d.config.loc, `the config of ${d.name} must be a constant: ${c.reason}`);
       const decoded = model.config.decode(c.value);
       if (decoded._tag === 'Left') throw err('validation', d.config.loc, `invalid config of ${d.name} : ${model.name}: ${describeCodecError(decoded.left)}`);
@@ -324,11 +379,17 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     try {
       prepared = model.prepare({ name: d.name, config, types: own, aliases: visible });
     } catch (e) {
+      if (e instanceof TypeError_ && e.kind === 'unsupported') return unmodelledObject(d.name, notModelledAt(e.detail, e.loc));
       if (e instanceof TypeError_) throw err(e.kind, e.loc, e.detail);
       throw err('validation', d.loc, `model ${model.name} failed to prepare ${d.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!prepared.ok) throw err('validation', d.config?.loc ?? d.loc, `policy object ${d.name} : ${model.name}: ${prepared.error}`);
     add(d.name, model, prepared.object, d.loc);
+  }
+
+  function unmodelledObject(name: string, why: NotModelled): void {
+    unmodelledObjects.set(name, why.message);
+    noteNotModelled(why.message);
   }
 
   // audit profiles
@@ -338,7 +399,13 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     const first = profiles.get(d.name);
     if (first !== undefined)
       throw new ParseError({ kind: 'duplicate', loc: d.loc, detail: `audit profile ${d.name} is declared twice`, related: first.loc === null ? [] : [{ message: 'first declared here', loc: first.loc }] });
-    profiles.set(d.name, auditProfile(d.name, d.value, d.loc, objects));
+    try {
+      profiles.set(d.name, auditProfile(d.name, d.value, d.loc, objects, unmodelledObjects));
+    } catch (e) {
+      if (!(e instanceof NotModelled)) throw e;
+      noteNotModelled(e.message); // a profile Cordon cannot read audits nothing
+      profiles.set(d.name, { name: d.name, levels: new Map(), loc: d.loc });
+    }
   }
   let defaultProfile = 'empty';
   let defaultLevel = 0;
@@ -360,6 +427,7 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   const labels = new Map<ChoiceAlternative, LabelMatcher | null>();
   const ruleProfiles = new Map<string, string>();
   const ruleObjects = new Map<string, string>();
+  const unmodelled = new Map<Statement, string>();
   const bindings: BindingDecl[] = [];
   const classNames = tables.classes.map((c) => c.name);
 
@@ -371,24 +439,24 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
 
   const selectorIds = (event: EventKind, s: Selector): ReadonlySet<number> | null => {
     if (!SELECTORS_OF[event].has(s.key)) throw err('validation', s.loc, `selector ${s.key}= does not apply to ${event} events (they take ${[...SELECTORS_OF[event]].map((k) => `${k}=`).join(', ')})`);
-    const one = (what: string, at: number): ReadonlySet<number> => {
-      if (at < 0) throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=`);
+    const one = (what: string, at: number, known: readonly string[]): ReadonlySet<number> => {
+      if (at < 0) throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known)}`);
       return new Set([at]);
     };
     switch (s.key) {
       case 'src':
       case 'dst':
-        return one('task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value));
+        return one('task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value), classNames);
       case 'endpoint':
-        return one('endpoint', tables.endpointNames.indexOf(s.value));
+        return one('endpoint', tables.endpointNames.indexOf(s.value), tables.endpointNames);
       case 'method':
         if (event === 'execute') {
           if (s.value !== 'main') throw err('reference', s.loc, `the execute interface ${EXECUTE_INTERFACE} has only the method main, not ${s.value}`);
           return null;
         }
-        return one('method', tables.methodNames.indexOf(s.value));
+        return one('method', tables.methodNames.indexOf(s.value), tables.methodNames);
       case 'interface':
-        return one('interface', tables.interfaces.findIndex((i) => i.name === s.value));
+        return one('interface', tables.interfaces.findIndex((i) => i.name === s.value), tables.interfaces.map((i) => i.name));
       case 'component': {
         const ids = new Set<number>();
         tables.endpointNames.forEach((n, i) => {
@@ -414,6 +482,8 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   const resolveCall = (c: CallExpr, want: 'rule' | 'expression'): ResolvedCall => {
     let target: ObjectInfo | undefined;
     if (c.object !== null) {
+      const notModelledObject = unmodelledObjects.get(c.object);
+      if (notModelledObject !== undefined) throw new NotModelled(notModelledObject);
       target = objects.get(c.object);
       if (target === undefined) throw err('reference', c.loc, `unknown policy object ${c.object}${objects.size === 0 ? ' (no object is declared; did you forget use nk.base._?)' : ''}`);
     } else {
@@ -475,6 +545,8 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
 
   function checkExpr(e: Expr): void {
     switch (e.kind) {
+      case 'unsupported':
+        throw notModelledAt(e.construct, e.loc);
       case 'int':
       case 'text':
       case 'bool':
@@ -514,8 +586,14 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   }
 
   const checkChoice = (event: EventKind, c: ChoiceSection, profile: string) => {
-    checkExpr(c.subject);
     const id = label(c.loc);
+    try {
+      checkExpr(c.subject);
+    } catch (e) {
+      if (!(e instanceof NotModelled)) throw e;
+      markUnmodelled(c, e, profile);
+      return;
+    }
     ruleProfiles.set(id, profile);
     const subjectCall = c.subject.kind === 'call' ? calls.get(c.subject) : undefined;
     ruleObjects.set(id, subjectCall?.target.name ?? 'base');
@@ -554,12 +632,28 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
       } else if (s.kind === 'choice') {
         checkChoice(event, s, profileOf(s.audit, profile));
       } else {
-        const r = resolveCall(s, 'rule');
+        let r: ResolvedCall;
+        try {
+          r = resolveCall(s, 'rule');
+        } catch (e) {
+          if (!(e instanceof NotModelled)) throw e;
+          markUnmodelled(s, e, profile);
+          continue;
+        }
         const id = label(s.loc);
         ruleProfiles.set(id, profile);
         ruleObjects.set(id, r.target.name);
       }
     }
+  }
+
+  /** A statement using a construct Cordon cannot model: it denies when reached. */
+  function markUnmodelled(s: Statement, why: NotModelled, profile: string): void {
+    unmodelled.set(s, why.message);
+    noteNotModelled(why.message);
+    const id = label(s.loc);
+    ruleProfiles.set(id, profile);
+    ruleObjects.set(id, 'base');
   }
 
   for (const d of decls) {
@@ -581,6 +675,8 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     labels,
     audit: { defaultProfile, defaultLevel, profiles, ruleProfiles, ruleObjects },
     executeInterface: executeInterface?.name ?? null,
+    unmodelled,
+    notModelled,
     label,
   };
 }
@@ -589,7 +685,7 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
 
 const KSS = new Set(['granted', 'denied']);
 
-function auditProfile(name: string, value: Expr, loc: Loc, objects: ReadonlyMap<string, ObjectInfo>): AuditProfile {
+function auditProfile(name: string, value: Expr, loc: Loc, objects: ReadonlyMap<string, ObjectInfo>, unmodelled: ReadonlyMap<string, string>): AuditProfile {
   const c = constantValue(value);
   if (!c.ok) throw err('validation', value.loc, `audit profile ${name} must be a constant: ${c.reason}`);
   if (!isRecord(c.value)) throw err('validation', value.loc, `audit profile ${name} must be a dictionary { <level> : { <object> : { kss : […] } } }`);
@@ -603,6 +699,7 @@ function auditProfile(name: string, value: Expr, loc: Loc, objects: ReadonlyMap<
     if (!isRecord(body) || f.value.kind !== 'record') throw err('validation', f.value.loc, `audit profile ${name}: level ${f.key.value} maps object names to { kss : […] }`);
     for (const of of f.value.fields) {
       const objName = recordKey(of.key);
+      if (unmodelled.has(objName)) continue; // an object Cordon does not model has no audit either
       const obj = objects.get(objName);
       if (obj === undefined) throw err('reference', of.key.loc, `audit profile ${name}: unknown policy object ${objName}`);
       if (!obj.model.audit.auditable) throw err('validation', of.key.loc, `audit profile ${name}: objects of the model ${obj.model.name} cannot be audited`);

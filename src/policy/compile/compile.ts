@@ -27,7 +27,7 @@ import type { CallExpr, ChoiceSection, Expr, Selector, Statement } from '../psl/
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { Base } from '../models/base.ts';
 import { arith, asBool, elementOf, fieldOf, newRecord, order, PslFailure, scalarEquals, unaryOp, type Value } from '../models/value.ts';
-import { checkPolicy, constantValue, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState, type ResolvedCall } from './check.ts';
+import { checkPolicy, constantValue, notModelledReason, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState, type ResolvedCall } from './check.ts';
 import {
   applyRule,
   argumentReason,
@@ -140,7 +140,10 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     if (statics.has(leaf)) return statics.get(leaf)!;
     let s: Static | null = null;
     const c = leaf.item;
-    if (c.kind === 'call' && leaf.iface === null) {
+    const unmodelled = p.unmodelled.get(c);
+    if (unmodelled !== undefined) {
+      if (leaf.iface === null) s = { grant: false, rule: p.label(c.loc), reason: notModelledReason(unmodelled) };
+    } else if (c.kind === 'call' && leaf.iface === null) {
       const call = p.calls.get(c)!;
       const value = constantValue(c.arg);
       if (call.target.model === Base && (value.ok || value.constant)) {
@@ -160,7 +163,7 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
   const stepOf = (leaf: Leaf): Step => {
     let step = compiledSteps.get(leaf);
     if (step === undefined) {
-      const inner = leaf.item.kind === 'call' ? callStep(p, leaf.item) : choiceStep(p, leaf.item);
+      const inner = statementStep(p, leaf.item);
       const ifc = leaf.iface;
       step = ifc === null ? inner : ifc.size === 1 ? guardOne([...ifc][0]!, inner) : (c) => !ifc.has(c.ev.iface) || inner(c);
       compiledSteps.set(leaf, step);
@@ -265,6 +268,7 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     objects,
     objectState: (state, name) => objectStateOf(objects, state, name),
     executeInterface: p.executeInterface,
+    notModelled: p.notModelled,
     stats: { cells: decisions.length, staticCells, nodes: rows.map((r) => r.length), leaves: leaves.length },
   };
 }
@@ -289,6 +293,17 @@ function program(steps: readonly Step[], initial: PslState): (state: PslState, e
 }
 
 /* ------------------------------------------------------------- steps */
+
+/** A rule call or choice; one that uses a construct Cordon cannot model denies. */
+function statementStep(p: CheckedPolicy, s: CallExpr | ChoiceSection): Step {
+  const unmodelled = p.unmodelled.get(s);
+  if (unmodelled !== undefined) {
+    const rule = p.label(s.loc);
+    const reason = notModelledReason(unmodelled);
+    return (c) => ((c.rule = rule), (c.reason = reason), false);
+  }
+  return s.kind === 'call' ? callStep(p, s) : choiceStep(p, s);
+}
 
 function callStep(p: CheckedPolicy, c: CallExpr): Step {
   const call = p.calls.get(c)!;
@@ -320,8 +335,7 @@ function callStep(p: CheckedPolicy, c: CallExpr): Step {
 /** Statements inside a choice alternative: match sections are checked per event here. */
 function bodySteps(p: CheckedPolicy, body: readonly Statement[]): Step[] {
   return body.map((s): Step => {
-    if (s.kind === 'call') return callStep(p, s);
-    if (s.kind === 'choice') return choiceStep(p, s);
+    if (s.kind !== 'match') return statementStep(p, s);
     const sel = matcher(p, s.selectors);
     const inner = bodySteps(p, s.body);
     return (c) => {
@@ -395,6 +409,12 @@ function compileExpr(p: CheckedPolicy, e: Expr): Fn {
     };
   }
   switch (e.kind) {
+    case 'unsupported': {
+      const reason = `${e.construct} is not modelled`;
+      return () => {
+        throw new PslFailure(reason);
+      };
+    }
     case 'int':
     case 'text':
     case 'bool': {

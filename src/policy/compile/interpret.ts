@@ -16,6 +16,8 @@
  * 3. The first rule that denies (or argument that fails, or choice that
  *    fails or finds no alternative) ends the decision: deny, state
  *    unchanged.
+ *    A statement that uses a construct Cordon cannot model (check.ts,
+ *    `unmodelled`) denies when it is reached, as a rule that always denies.
  * 4. Otherwise: grant if at least one rule was called, with the state the
  *    rules produced in turn; deny ("default-deny") if none was.
  */
@@ -24,7 +26,7 @@ import type { Decision, SecurityEvent } from '../../monitor/types.ts';
 import type { CallExpr, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { arith, asBool, elementOf, fieldOf, newRecord, order, PslFailure, scalarEquals, unaryOp, type Value } from '../models/value.ts';
-import { checkPolicy, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState } from './check.ts';
+import { checkPolicy, notModelledReason, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState } from './check.ts';
 import {
   applyRule,
   argumentReason,
@@ -74,6 +76,8 @@ function selects(t: SolutionTables, s: Selector, e: SecurityEvent): boolean {
 
 function evaluate(p: CheckedPolicy, run: Run, e: Expr): Value {
   switch (e.kind) {
+    case 'unsupported':
+      throw new PslFailure(`${e.construct} is not modelled`);
     case 'int':
     case 'text':
     case 'bool':
@@ -143,6 +147,8 @@ function callRule(p: CheckedPolicy, run: Run, c: CallExpr): void {
 
 function runBody(p: CheckedPolicy, run: Run, body: readonly Statement[]): void {
   for (const s of body) {
+    const unmodelled = p.unmodelled.get(s);
+    if (unmodelled !== undefined) throw new Denied(p.label(s.loc), notModelledReason(unmodelled));
     if (s.kind === 'call') callRule(p, run, s);
     else if (s.kind === 'match') {
       if (s.selectors.every((sel) => selects(p.tables, sel, run.event))) runBody(p, run, s.body);
@@ -196,5 +202,6 @@ export function interpretPsl(policy: ResolvedPolicy, tables: SolutionTables, opt
     objects,
     objectState: (state, name) => objectStateOf(objects, state, name),
     executeInterface: p.executeInterface,
+    notModelled: p.notModelled,
   };
 }

@@ -22,6 +22,8 @@ export interface CompiledPslPolicy {
   objectState(state: unknown, object: string): unknown;
   /** `execute: <interface>`, if declared */
   readonly executeInterface: string | null;
+  /** the constructs Cordon could not model ("unsupported construct X at file:line:col"); the rules using them deny */
+  readonly notModelled: readonly string[];
 }
 
 export const DEFAULT_DENY_RULE = 'default-deny';

@@ -95,6 +95,8 @@ export function typePredicate(type: TypeExpr, aliases: TypeAliases, visiting: Re
     }
     case 'typeName':
       return named(type, aliases, visiting);
+    case 'typeUnsupported':
+      throw new TypeError_(type.loc, type.construct, 'unsupported');
   }
 }
 

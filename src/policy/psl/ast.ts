@@ -132,7 +132,20 @@ export interface UnaryExpr {
   readonly loc: Loc;
 }
 
+/**
+ * A construct Cordon parses but cannot model (the `/` and `%` operators:
+ * the Math model has neither). The policy still loads; a rule whose
+ * argument holds one denies, and the policy lists it as not modelled.
+ */
+export interface UnsupportedExpr {
+  readonly kind: 'unsupported';
+  /** what it is, as in "unsupported construct <construct> at file:line:col" */
+  readonly construct: string;
+  readonly loc: Loc;
+}
+
 export type Expr =
+  | UnsupportedExpr
   | IntLiteral
   | TextLiteral
   | BoolLiteral
@@ -191,7 +204,13 @@ export interface TypeTuple {
   readonly items: readonly TypeExpr[];
   readonly loc: Loc;
 }
-export type TypeExpr = TypeName | TypeText | TypeInt | TypeUnit | TypeVariant | TypeRecord | TypeTuple;
+/** A type Cordon cannot model (the Mic level wildcard `...`); objects using it are not modelled. */
+export interface TypeUnsupported {
+  readonly kind: 'typeUnsupported';
+  readonly construct: string;
+  readonly loc: Loc;
+}
+export type TypeExpr = TypeUnsupported | TypeName | TypeText | TypeInt | TypeUnit | TypeVariant | TypeRecord | TypeTuple;
 
 /* ------------------------------------------------------------ rule bodies */
 

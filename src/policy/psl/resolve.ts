@@ -7,20 +7,26 @@
  * - SDK security model modules (`nk.base`, `nk.basic`, `nk.flow`, …) that
  *   are not found on disk are *built in*: Cordon implements those models in
  *   TypeScript, so the module contributes no declarations.
- * - Each module is loaded once; a `use` of a module already loaded adds
- *   nothing (diamonds are fine). A `use` that leads back to a module still
- *   being loaded is a cycle and an error.
+ * - Each file is read once and each module loaded once, whatever the order
+ *   of the `use` declarations: a `use` of a module already loaded adds
+ *   nothing (diamonds are fine), and a `use` that leads back to a module
+ *   still being loaded adds nothing either (a cycle: that module's
+ *   declarations are already being included), as include guards would.
+ * - A module that cannot be found is an error at the `use`, naming the
+ *   files looked for and the closest module that does exist.
  * - Templates: a file whose name ends in `.in` first has its CMake
  *   `@NAME@` placeholders filled from `placeholders`; when `board` is
- *   given, every file then has its `{% if %}` blocks resolved against it.
+ *   given, every file is then rendered as a Jinja template with those
+ *   variables (`{% include %}` finds files next to the including file,
+ *   then on the search path).
  *
  * The combined declaration list is in inclusion order: a module's
  * declarations follow the `use` that first includes it, then the including
  * file continues. This is the order rules are evaluated in.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { expandBoardTemplate, type TemplateVariables } from '../../template/board.ts';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { expandBoardTemplate, includeFrom, type TemplateVariables } from '../../template/board.ts';
 import { substitutePlaceholders, type PlaceholderValues } from '../../template/cmake.ts';
 import { ParseError } from '../../syntax/errors.ts';
 import { sourceFromText, type Loc, type Source } from '../../syntax/source.ts';
@@ -81,8 +87,13 @@ export interface ResolvedPolicy {
  *   template errors.
  */
 export function loadPolicy(topFile: string, options: PolicyLoadOptions): ResolvedPolicy {
-  const readFile =
-    options.readFile ?? ((path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined));
+  const read = options.readFile ?? ((path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined));
+  const texts = new Map<string, string | undefined>();
+  const readFile = (path: string): string | undefined => {
+    const key = resolve(path);
+    if (!texts.has(key)) texts.set(key, read(path));
+    return texts.get(key);
+  };
   const builtins = new Set(options.builtinModules ?? SDK_MODEL_MODULES);
   const modules: PolicyModule[] = [];
   const declarations: Declaration[] = [];
@@ -91,7 +102,7 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
   const prepare = (file: string, text: string): Source => {
     let source = sourceFromText(file, text);
     if (file.endsWith('.in')) source = substitutePlaceholders(source, options.placeholders ?? {});
-    if (options.board !== undefined) source = expandBoardTemplate(source, options.board);
+    if (options.board !== undefined) source = expandBoardTemplate(source, options.board, { include: includeFrom(options.searchPath, readFile) });
     return source;
   };
 
@@ -109,11 +120,11 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
   };
 
   const use = (name: string, at: Loc): void => {
-    const relative = name.split('.').join('/') + '.psl';
+    const relativePath = name.split('.').join('/') + '.psl';
     let path: string | undefined;
     let text: string | undefined;
     for (const dir of options.searchPath) {
-      const candidate = join(dir, relative);
+      const candidate = join(dir, relativePath);
       const content = readFile(candidate);
       if (content !== undefined) {
         path = candidate;
@@ -122,18 +133,14 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
       }
     }
     const key = path === undefined ? `builtin:${name}` : resolve(path);
-    const open = stack.findIndex((s) => s.key === key);
-    if (open >= 0) {
-      const chain = [...stack.slice(open).map((s) => s.label), name].join(' → ');
-      throw new ParseError({ kind: 'validation', loc: at, detail: `use cycle: ${chain}` });
-    }
-    if (loaded.has(key)) return;
+    if (loaded.has(key) || stack.some((s) => s.key === key)) return;
     if (path === undefined || text === undefined) {
       if (!builtins.has(name)) {
+        const near = closestModule(name, options.searchPath);
         throw new ParseError({
           kind: 'reference',
           loc: at,
-          detail: `cannot find PSL module ${name} (looked for ${relative} in ${options.searchPath.join(', ') || 'no directory'})${options.notFoundHint === undefined ? '' : `; ${options.notFoundHint}`}`,
+          detail: `cannot find PSL module ${name} (looked for ${relativePath} in ${options.searchPath.join(', ') || 'no directory'})${near === null ? '' : `; did you mean use ${near}._?`}${options.notFoundHint === undefined ? '' : `; ${options.notFoundHint}`}`,
         });
       }
       loaded.add(key);
@@ -162,4 +169,50 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
     }
   }
   return { modules, declarations, edl };
+}
+
+/** The module on the search path (or an SDK model) whose name is closest to `name`, if one is close enough to be a typo. */
+function closestModule(name: string, searchPath: readonly string[]): string | null {
+  const names = new Set<string>(SDK_MODEL_MODULES);
+  for (const dir of searchPath) {
+    let seen = 0;
+    const walk = (d: string, depth: number) => {
+      let entries: string[];
+      try {
+        entries = readdirSync(d);
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (++seen > 2000) return;
+        const full = join(d, e);
+        if (e.endsWith('.psl')) names.add(relative(dir, full).slice(0, -4).split(/[\\/]/).join('.'));
+        else if (depth < 4 && !e.startsWith('.') && e !== 'node_modules') {
+          try {
+            if (statSync(full).isDirectory()) walk(full, depth + 1);
+          } catch {
+            /* unreadable: not a candidate */
+          }
+        }
+      }
+    };
+    walk(dir, 0);
+  }
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (d < bestDistance) [best, bestDistance] = [n, d];
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
