@@ -4,6 +4,9 @@
 
 import { BOARDS, DEFAULT_BOARD, getBoard as lookupBoard, templateVariables, weakenedGuarantees, type Board, type Range } from '../../boards/index.ts';
 import type { Machine } from '../kernel/machine.ts';
+import type { Command } from 'commander';
+import { SolutionError } from '../solution/load.ts';
+import type { CommandContext } from './options.ts';
 
 /** The board with this id; an unknown id throws an error that lists the valid ids. */
 export function getBoard(id: string): Board {
@@ -146,4 +149,21 @@ export function boardFacts(id: string): BoardFactsJson {
     machine: b.toMachine(),
     sources: [...a.sources, ...f.sources],
   };
+}
+
+export function registerBoards(program: Command, ctx: CommandContext): void {
+  program
+    .command('boards')
+    .description('list the supported boards and their facts, or one board in full')
+    .argument('[board]', 'a board id: print its facts as JSON')
+    .action((id: string | undefined) => {
+      if (id === undefined) ctx.out(listBoards());
+      else {
+        try {
+          ctx.out(JSON.stringify(boardFacts(id), null, 2));
+        } catch (e) {
+          throw new SolutionError((e as Error).message);
+        }
+      }
+    });
 }

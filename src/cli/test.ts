@@ -11,6 +11,8 @@ import { DEFAULT_SOLUTION } from '../verify/verify.ts';
 import { addedLines, loadSolution, SolutionError, type ImportOptions } from '../solution/load.ts';
 import { palJUnitXml } from '../policy/pal/junit.ts';
 import { formatPalResults, runPalTests, type PalRunResult } from '../policy/pal/run.ts';
+import type { Command } from 'commander';
+import { importsOf, solutionFlags, type CommandContext } from './options.ts';
 
 export interface TestCommandOptions {
   readonly solution?: string;
@@ -49,4 +51,18 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
   writeFileSync(junitFile, palJUnitXml(loaded.name, result, new Date().toISOString()));
   out(`JUnit XML written to ${opts.junit}`);
   return { result, junitFile, code: result.failed === 0 ? 0 : 1 };
+}
+
+export function registerTest(program: Command, ctx: CommandContext): void {
+  solutionFlags(
+    program
+      .command('test')
+    .description("run the PAL tests (assert blocks) of a solution's policy, print every case, and write JUnit XML")
+    .argument('[solution]', 'solution directory (KasperskyOS layout)', undefined)
+    .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
+    .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml'),
+  )
+    .action((solution: string | undefined, o: { board?: string; junit: string; define?: Record<string, string>; sdk?: string; include: string[] }) => {
+      ctx.setCode(testCommand({ ...(solution ? { solution } : {}), ...(o.board === undefined ? {} : { board: o.board }), junit: o.junit, ...(o.define ? { defines: o.define } : {}), imports: importsOf(o) }, ctx.out).code);
+    });
 }
