@@ -338,13 +338,13 @@ export function typeName(type: ResolvedType): string {
 
 class RightsCodec extends IdlCodec {
   constructor() {
-    super(`rights (0..${ALL_RIGHTS})`);
+    super(`rights mask (0..${ALL_RIGHTS})`);
   }
   check(u: unknown): boolean {
     return isRights(u);
   }
   explain(u: unknown, c: t.Context, errors: t.ValidationError[]): void {
-    failAt(errors, u, c, `expected rights, an integer 0..${ALL_RIGHTS}, got ${describeValue(u)}`);
+    failAt(errors, u, c, `expected a rights mask, an integer 0..${ALL_RIGHTS}, got ${describeValue(u)}`);
   }
 }
 const RIGHTS = new RightsCodec();
