@@ -127,6 +127,13 @@ async function main() {
   console.table(psl.map((r) => ({ policy: r.name, 'decisions/s': fmt(r.decisionsPerSecond), 'vs rule form': `${(r.decisionsPerSecond / cordon.perSecond).toFixed(3)}x` })));
   out.psl = psl;
 
+  process.stderr.write('echo policy…\n');
+  const { benchEcho, echoRows } = await import('./echo.ts');
+  const echo = benchEcho();
+  console.log(`\n(b3) the echo example's policy (a Regex check of every request's text), ${echo.events.toLocaleString('en-US')} Say requests, ${echo.granted.toLocaleString('en-US')} granted (ratio to the same policy without its regex assertion)`);
+  console.table(echoRows(echo));
+  out.echo = { ...echo, ratioToBaseline: echo.policyPerSecond / echo.baselinePerSecond };
+
   {
     process.stderr.write('boards…\n');
     const { benchBoards } = await import('./boards.ts');

@@ -599,6 +599,12 @@ ASSUME \A m \in Messages :
                       endpoint |-> Classes[1].endpoints[m.riid + 1].nameId,
                       method |-> Interfaces[Classes[1].endpoints[m.riid + 1].iface + 1][m.mid + 1]])
 
+\* Every handle the alphabet transfers carries a rights mask 0..ALL_RIGHTS: the kernel rejects any
+\* other message as malformed before it is a step (step.ts badMessage, types.ts isRights), so
+\* captureTransfers only ever sees such masks.  (handle.Duplicate's rights are bounded by its codec,
+\* kernel-api.ts RightsMask: a payload outside it is not in the message's `accepts`.)
+ASSUME \A m \in Messages \cup Replies : \A i \in DOMAIN m.handles : m.handles[i].rights \in 0 .. ALL_RIGHTS
+
 Init == Is(Booted)
 
 Running(t) == Thr(Fresh, t).state.tag = "running"

@@ -89,10 +89,15 @@ describe('other scalars', () => {
     rejects(b3, 'abc');
   });
   it('Handle and handle<I>: a handle description { handle, rights }', () => {
-    accepts({ kind: 'handle' }, { handle: 3, rights: 0xffffffff });
-    accepts({ kind: 'callableHandle', interface: 'demo.Bolt' }, { handle: 0, rights: 1n });
+    accepts({ kind: 'handle' }, { handle: 3, rights: 127 }, { handle: 3, rights: 0 });
+    accepts({ kind: 'callableHandle', interface: 'demo.Bolt' }, { handle: 0, rights: 1 });
     assert.deepEqual(rejects({ kind: 'handle' }, { handle: -1, rights: 1 }), ['handle: expected a handle (a non-negative integer), got -1']);
-    assert.deepEqual(rejects({ kind: 'handle' }, { handle: 1 }), ['rights: missing (expected UInt32 (0..4294967295))']);
+    assert.deepEqual(rejects({ kind: 'handle' }, { handle: 1 }), ['rights: missing (expected rights mask (0..127))']);
+  });
+  it('Handle rights: exactly 0..127 (ALL_RIGHTS), as the kernel reads a transfer', () => {
+    // 2^32 + 127 has the low 7 bits of every right; a 32-bit mask would read it as 127
+    for (const rights of [2 ** 32 + 127, 128, 0xffffffff, -1, -0.5, 1.5, 127.0000001, Number.NaN, Infinity, 1n, '1'])
+      assert.deepEqual(rejects({ kind: 'handle' }, { handle: 1, rights }), [`rights: expected a rights mask, an integer 0..127, got ${typeof rights === 'bigint' ? '1n' : typeof rights === 'string' ? 'the text "1"' : String(rights)}`]);
     assert.match(rejects({ kind: 'handle' }, 5)[0]!, /a record \{ handle, rights \}/);
   });
 });

@@ -219,11 +219,52 @@ test('the kernel decodes its own arguments: under a monitor that checks nothing,
   assert.equal(value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1, extra: 'ignored' })).base, 0x10000, 'a payload that decodes is performed');
 });
 
-test('rights beyond the 32 bits of a bit operation are no rights a handle holds', () => {
+/** Rights outside 0..127: beyond the 32 bits a bit operation sees (2^32 + 127 reads as 127 there), negative, fractional. */
+const BAD_RIGHTS = [2 ** 32 + 127, 2 ** 32, 2 ** 40 + 4, Number.MAX_SAFE_INTEGER, 128, -1, -127, 0.5, 4.5, 127.5, Number.NaN, Infinity];
+
+test('handle.Duplicate: rights outside 0..127 are a malformed argument, denied before the policy and refused by the kernel', () => {
   const w = start(x86);
   const a = value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 }));
-  for (const rights of [2 ** 32, 2 ** 32 + 4, 2 ** 40 + 4, Number.MAX_SAFE_INTEGER]) assert.equal(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights })?.rc, 'rcNoRights', `rights ${rights}`);
+  running(w, 0);
+  for (const rights of BAD_RIGHTS) {
+    const before = w.s;
+    const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('handle'), mid: mid('handle', 'Duplicate'), payload: { handle: a.handle, rights } } } });
+    assert.equal(r.results[0]?.rc, 'rcSecurityDisallow', `rights ${rights}`);
+    assert.equal(r.decisions[0]?.decision.rule, 'structure', `rights ${rights}: the message check refused it, not a policy rule`);
+    assert.equal(w.s.processes, before.processes);
+  }
+  // the kernel does not rely on the monitor: under one that grants everything, the same payloads are rcInvalidArgument
+  const tables = compileSolution(solution);
+  assert.ok(tables.ok);
+  const grantAll: CompiledPolicy = { name: 'grant-all', initial: 0, decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }) };
+  const g = { s: bootWith(tables.value, { policy: grantAll, initial: 0, decide: grantAll.decide }, x86).state };
+  const h = value(kcall(g, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  for (const rights of BAD_RIGHTS) {
+    const before = g.s;
+    assert.deepEqual(kcall(g, 0, 'handle', 'Duplicate', { handle: h, rights }), { tid: 0, rc: 'rcInvalidArgument', detail: 'argument rights of handle.Duplicate is not a rights mask (0..127)' }, `rights ${rights}`);
+    assert.equal(g.s.processes, before.processes, `rights ${rights}: no handle was installed`);
+  }
+  assert.equal(kcall(g, 0, 'handle', 'Duplicate', { handle: h, rights: 127 })?.rc, 'rcNoRights', 'in range, but more than the handle holds');
   assert.equal(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: 4 })?.rc, 'rcOk');
+});
+
+test('a transfer with rights outside 0..127 is a malformed message: step rejects the Call or Reply and changes nothing', () => {
+  const w = start(x86);
+  const a = value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 }));
+  running(w, 0);
+  const client = w.b.connections[0]!.clientHandle;
+  for (const rights of [...BAD_RIGHTS, '4', 4n, null]) {
+    for (const op of ['Call', 'Reply'] as const) {
+      const e = { kind: 'syscall', tid: 0, call: { op, handle: client, message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights }] } } } as unknown as KernelEvent;
+      const r = step(w.s, e);
+      assert.equal(r.state, w.s, `${op} with rights ${String(rights)}: the state is unchanged`);
+      assert.deepEqual([r.results, r.decisions, r.effects], [[], [], []], 'nothing was mediated or delivered');
+      assert.match(r.rejected ?? '', new RegExp(`^transferred handle ${a.handle}: rights must be an integer 0\\.\\.127, not `), `${op} with rights ${String(rights)}`);
+    }
+  }
+  // the bound itself is a message the kernel takes (and refuses only for what the handle does not hold)
+  const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: client, message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights: 127 }] } } });
+  assert.equal(r.results.find((x) => x.tid === 0)?.rc, 'rcNoRights');
 });
 
 test('a kernel service the policy does not grant does not run', () => {

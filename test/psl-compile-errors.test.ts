@@ -10,7 +10,7 @@ import { compilePsl, interpretPsl } from '../src/policy/compile/index.ts';
 import { loadPolicy } from '../src/policy/psl/index.ts';
 import { ParseError } from '../src/syntax/errors.ts';
 import { fixturePath, readFixture } from './fixtures/formats/helpers.ts';
-import { compileError, HEAD, ruleAt, TABLES } from './psl-compile-helpers.ts';
+import { both, compileError, ev, HEAD, ruleAt, TABLES } from './psl-compile-helpers.ts';
 
 /** `line:column` of the nth occurrence of needle. */
 const at = (text: string, needle: string, nth = 0) => ruleAt(text, needle, nth).slice('security.psl:'.length);
@@ -96,6 +96,25 @@ describe('PSL compile errors: calls and expressions', () => {
     rejects(`${head}request { assert (re.match {text : message.t, pattern : message.p}) }\n`, 'validation', 'message.p', 're.match: pattern must be a constant');
     rejects(`${head}request { assert (re.match {text : message.t, pattern : "(["}) }\n`, 'validation', '"(["', 're.match: invalid regular expression "(["');
     rejects(`${head}request { choice (re.select {text : message.t}) { "[" : grant () } }\n`, 'validation', '"["', 're.select: invalid regular expression');
+  });
+
+  it('Regex patterns use what a linear-time engine (RE2) has: backreferences and lookaround are refused at the pattern', () => {
+    const head = `${HEAD}use nk.regex._\n`;
+    const linear = 'is not supported: the Regex model matches in linear time (RE2 syntax), which has no backreferences or lookaround';
+    const match = (pattern: string) => `${head}request {\n    assert (re.match {text : message.t, pattern : "${pattern}"})\n}\n`;
+    rejects(match('(a)\\\\1'), 'validation', '"(a)', `re.match: invalid regular expression "(a)\\\\1": the backreference \\1 ${linear}`);
+    rejects(match('(?<n>a)\\\\k<n>'), 'validation', '"(?<n>', `the backreference \\k ${linear}`);
+    rejects(match('a(?=b)'), 'validation', '"a(?=b)"', `the lookahead (?=…) ${linear}`);
+    rejects(match('a(?!b)'), 'validation', '"a(?!b)"', `the lookahead (?!…) ${linear}`);
+    rejects(match('(?<=a)b'), 'validation', '"(?<=a)b"', `the lookbehind (?<=…) ${linear}`);
+    rejects(match('(?<!a)b'), 'validation', '"(?<!a)b"', `the lookbehind (?<!…) ${linear}`);
+    rejects(match('\\\\u0041'), 'validation', '"\\\\u', 'invalid escape sequence \\u (RE2 writes a code point as \\x{…}, e.g. \\x{41})');
+    const select = `${head}request {\n    choice (re.select {text : message.t}) {\n        "^ok$" : grant ()\n        "^(x)\\\\1$" : grant ()\n        _ : deny ()\n    }\n}\n`;
+    rejects(select, 'validation', '"^(x)', `re.select: invalid regular expression "^(x)\\\\1$": the backreference \\1 ${linear}`);
+    // what RE2 does have compiles: classes, counted repetition, named groups, inline flags
+    const ok = both(match('^(?i)(?P<w>[a-z]{2,8})\\\\s+\\\\d{1,3}$'));
+    const say = (t: string) => ok.compiled.decide(ok.compiled.initial, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Turn', message: { t } })).verdict;
+    assert.deepEqual(['Turn 90', 'turn  1', 'turn 1000', 'x 1', 'turn\t7'].map(say), ['grant', 'grant', 'deny', 'deny', 'grant']);
   });
 
   it('choice labels: unknown states, repeated labels, two defaults', () => {

@@ -27,7 +27,9 @@
  *   member, holding a value of that member's type (the tag is the name).
  * - `Handle` and `handle<I>`: a handle description `{ handle, rights }` —
  *   the handle (the security module sees a SID there) as a non-negative
- *   safe integer, and the rights mask as a UInt32.
+ *   safe integer, and the rights mask as a number 0..127 (the kernel's
+ *   ALL_RIGHTS; any other value, 2^32 + 127 or a fraction or a bigint, is
+ *   malformed, as it is in a transfer: src/kernel/types.ts isRights).
  *
  * A method's request codec checks its `in` parameters, its response codec
  * the `out` parameters and its error codec the `error` parameters: an object
@@ -39,6 +41,7 @@
  */
 import * as t from 'io-ts';
 import type { InterfaceDecl, MethodDecl } from '../kernel/tables.ts';
+import { ALL_RIGHTS, isRights } from '../kernel/types.ts';
 import { integerRange, type IntegerType, type ResolvedField, type ResolvedInterface, type ResolvedMethod, type ResolvedParam, type ResolvedType } from './types.ts';
 
 /* ------------------------------------------------------------- the nodes */
@@ -333,7 +336,18 @@ export function typeName(type: ResolvedType): string {
   }
 }
 
-const RIGHTS = new IntegerCodec({ kind: 'integer', name: 'UInt32', signed: false, bits: 32 });
+class RightsCodec extends IdlCodec {
+  constructor() {
+    super(`rights mask (0..${ALL_RIGHTS})`);
+  }
+  check(u: unknown): boolean {
+    return isRights(u);
+  }
+  explain(u: unknown, c: t.Context, errors: t.ValidationError[]): void {
+    failAt(errors, u, c, `expected a rights mask, an integer 0..${ALL_RIGHTS}, got ${describeValue(u)}`);
+  }
+}
+const RIGHTS = new RightsCodec();
 
 class HandleValueCodec extends IdlCodec {
   constructor() {

@@ -7,6 +7,7 @@
 
 import * as t from 'io-ts';
 import type { InterfaceDecl, TaskClassDecl } from './tables.ts';
+import { ALL_RIGHTS, isRights } from './types.ts';
 
 export const KERNEL_CLASS = 'kl.core.Core';
 export const EINIT_CLASS = 'Einit';
@@ -14,6 +15,9 @@ export const EINIT_CLASS = 'Einit';
 const isNat = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
 /** A non-negative safe integer. */
 export const Nat = new t.Type<number, number, unknown>('Nat', isNat, (u, c) => (isNat(u) ? t.success(u) : t.failure(u, c)), t.identity);
+
+/** A rights mask, 0..ALL_RIGHTS (types.ts isRights): any other value is a malformed argument. */
+export const RightsMask = new t.Type<number, number, unknown>(`rights mask (0..${ALL_RIGHTS})`, isRights, (u, c) => (isRights(u) ? t.success(u) : t.failure(u, c)), t.identity);
 
 const empty = t.type({});
 const handleArg = t.type({ handle: Nat });
@@ -50,7 +54,7 @@ export const SERVICE_ARGS = {
   'time.Read': t.type({ clock: t.keyof({ monotonic: null, realtime: null }) }),
   'time.SetRealtime': t.type({ value: Nat }),
   'handle.Close': handleArg,
-  'handle.Duplicate': t.type({ handle: Nat, rights: Nat }),
+  'handle.Duplicate': t.type({ handle: Nat, rights: RightsMask }),
   'channel.Create': empty,
 } as const;
 export type ServiceName = keyof typeof SERVICE_ARGS;

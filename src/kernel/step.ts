@@ -6,7 +6,7 @@
 import { Draft } from './draft.ts';
 import { call, recv, reply } from './ipc.ts';
 import { dma, irq, schedule, tick } from './sched.ts';
-import type { KernelEvent, KernelState, Message, StepResult } from './types.ts';
+import { ALL_RIGHTS, isRights, type KernelEvent, type KernelState, type Message, type StepResult } from './types.ts';
 
 const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,7 +25,10 @@ function badMessage(m: unknown): string | null {
   if (m.error !== undefined && typeof m.error !== 'boolean') return 'the error flag must be a boolean';
   if (m.handles !== undefined) {
     if (!Array.isArray(m.handles)) return 'handles must be a list';
-    for (const h of m.handles as unknown[]) if (!isObj(h) || !isNat(h.handle) || !isNat(h.rights)) return 'each transferred handle needs a handle number and rights';
+    for (const h of m.handles as unknown[]) {
+      if (!isObj(h) || !isNat(h.handle)) return 'each transferred handle needs a handle number and rights';
+      if (!isRights(h.rights)) return `transferred handle ${h.handle}: rights must be an integer 0..${ALL_RIGHTS}, not ${show(h.rights)}`;
+    }
   }
   return null;
 }

@@ -34,6 +34,14 @@ export const Rights = {
   duplicate: 64,
 } as const;
 export const ALL_RIGHTS = 127;
+/**
+ * Whether `v` is a rights mask a message or a service argument may carry: an
+ * integer 0..ALL_RIGHTS. Anything else (2^32 + 127, a negative or fractional
+ * number, a bigint) is a malformed message, refused before any check of what
+ * the handle holds (step.ts badMessage, kernel-api.ts RightsMask, the IDL
+ * `Handle` codec).
+ */
+export const isRights = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= ALL_RIGHTS;
 /** Whether `rights` asks for no right beyond `held` (and none beyond ALL_RIGHTS: bit operations see only 32 bits). */
 export const rightsWithin = (rights: number, held: number): boolean => rights <= ALL_RIGHTS && (rights & ~held) === 0;
 

@@ -186,6 +186,9 @@ export const isolation: Check = (v) => {
     for (const r of p.regions) if (!old.has(r.base) && !held.has(r.object)) return `process ${sid} mapped object ${r.object} without holding a handle to it`;
   }
   if (event.kind !== 'syscall') return null;
+  // a malformed syscall (e.g. a transfer with rights outside 0..127) is refused before any handle is looked up
+  if (result.rejected !== undefined)
+    return s === before && result.decisions.length === 0 && result.results.length === 0 ? null : `a rejected ${event.call.op} (${result.rejected}) changed the state, reached the monitor or returned`;
   const me = caller(v)!;
   const h = event.call.handle;
   if (before.processes[me]!.handles[h] == null) {

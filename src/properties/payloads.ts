@@ -6,7 +6,7 @@
 
 import fc from 'fast-check';
 import * as t from 'io-ts';
-import { KERNEL_ENDPOINTS, KERNEL_INTERFACES, SERVICE_ARGS, type KernelEndpoint, type ServiceName } from '../kernel/kernel-api.ts';
+import { KERNEL_ENDPOINTS, KERNEL_INTERFACES, RightsMask, SERVICE_ARGS, type KernelEndpoint, type ServiceName } from '../kernel/kernel-api.ts';
 import type { KernelEvent, KernelObject, KernelState } from '../kernel/types.ts';
 import { arbChoice, realize, type Choice } from '../adversary/index.ts';
 
@@ -17,8 +17,9 @@ const EDGES = [0, 1, 2, 31, 32, 127, 128, 4096, 0x60, 0x62, 0x1000, 0x10000, 0x1
 
 const nat = fc.oneof({ weight: 6, arbitrary: fc.nat({ max: 8 }) }, { weight: 3, arbitrary: fc.constantFrom(...EDGES) }, { weight: 1, arbitrary: fc.maxSafeNat() });
 
-/** Values of the wrong type for any field the kernel reads. */
+/** Values of the wrong type for any field the kernel reads (and, for a rights mask, integers beyond 0..127: 2^32 + 127 has the low bits of every right). */
 const wrong: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(128, 2 ** 32 + 127),
   fc.constantFrom(-1, -4096, -(2 ** 32), Number.MIN_SAFE_INTEGER, 0.5, 1.5, 4095.9, 2 ** 53, 2 ** 64, Number.MAX_VALUE, Number.EPSILON, NaN, Infinity, -Infinity),
   fc.constantFrom('1', '', 'monotonic', true, false, null, undefined, [], [1], {}, { value: 1 }),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
@@ -50,6 +51,7 @@ function good(name: ServiceName, key: string, codec: t.Mixed, classNames: readon
   const pick = key === 'handle' ? 'handle' : key === 'base' && name === 'vmm.Unmap' ? 'region' : null;
   if (pick !== null) return fc.oneof({ weight: 3, arbitrary: fc.nat({ max: 7 }).map((n) => new Pick(pick, n)) }, { weight: 1, arbitrary: nat });
   if (codec.name === 'Nat') return NAMED[key] === undefined ? nat : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...NAMED[key]!) }, { weight: 1, arbitrary: nat });
+  if (codec === RightsMask) return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...NAMED.rights!) }, { weight: 1, arbitrary: fc.nat({ max: 127 }) });
   if (codec instanceof t.KeyofType) return fc.constantFrom(...Object.keys(codec.keys as Record<string, unknown>));
   if (codec.name === 'string') return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...classNames, 'Einit', 'kl.core.Core', 'x', 'y', '') }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) });
   throw new Error(`no generator for a kernel argument of type ${codec.name}`);

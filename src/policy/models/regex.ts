@@ -6,31 +6,50 @@
  * - `re.select {text : <Text>}` → for `choice`: each alternative's label is
  *   a pattern, and the first alternative whose pattern matches is taken.
  *
- * Dialect (the reference does not name one): ECMAScript regular
- * expressions without flags, with search semantics — `"[0-9]"` matches
- * any text containing a digit; anchor with `^…$` to match the whole text.
+ * Dialect (the reference does not name one): RE2 syntax, matched by re2js
+ * (a port of RE2) in time linear in the text, whatever the pattern: the
+ * texts are untrusted message fields, and a backtracking engine would let a
+ * pattern such as `(a+)+$` and a 40-character message stall the monitor,
+ * and with it the whole system. Search semantics — `"[0-9]"` matches any
+ * text containing a digit; anchor with `^…$` to match the whole text.
  * Patterns must be text literals ("statically written"); a pattern that
- * does not compile is a compile error.
+ * does not compile, or uses what RE2 does not have (backreferences,
+ * lookahead and lookbehind), is a compile error at the pattern.
  *
  * Auditable, with the model-specific key `emit : ["match", "select"]`.
  */
+import { RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
 import { defineModel, record, textOf } from './model.ts';
 import { fail, show, type Value } from './value.ts';
 
 interface RegexObject {
   /** compiled patterns; filled at compile time, only read while deciding */
-  readonly patterns: Map<string, RegExp>;
+  readonly patterns: Map<string, RE2JS>;
 }
 
-function compile(o: RegexObject, pattern: string): RegExp | string {
+/** Why RE2 refuses a pattern, naming what a policy author wrote: backreferences and lookaround by name. */
+function refusal(pattern: string, e: unknown): string {
+  const what = `invalid regular expression ${JSON.stringify(pattern)}`;
+  if (!(e instanceof RE2JSException)) return `${what}: ${e instanceof Error ? e.message : String(e)}`;
+  const fragment = e instanceof RE2JSSyntaxException ? (e.getPattern() ?? '') : '';
+  const linear = 'the Regex model matches in linear time (RE2 syntax), which has no backreferences or lookaround';
+  if (/^\\[1-9]/.test(fragment) || (fragment === '\\k' && pattern.includes('\\k<'))) return `${what}: the backreference ${fragment} is not supported: ${linear}`;
+  const look = /^\(\?(=|!|<=|<!)/.exec(fragment);
+  if (look !== null) return `${what}: the ${look[1]!.startsWith('<') ? 'lookbehind' : 'lookahead'} (?${look[1]}…) is not supported: ${linear}`;
+  const description = e instanceof RE2JSSyntaxException ? e.getDescription() : e.message;
+  if (fragment === '\\u') return `${what}: ${description} \\u (RE2 writes a code point as \\x{…}, e.g. \\x{41})`;
+  return `${what}: ${description}${fragment === '' ? '' : ` at \`${fragment.length > 40 ? `${fragment.slice(0, 40)}…` : fragment}\``}`;
+}
+
+function compile(o: RegexObject, pattern: string): RE2JS | string {
   const known = o.patterns.get(pattern);
   if (known !== undefined) return known;
   try {
-    const re = new RegExp(pattern);
+    const re = RE2JS.compile(pattern);
     o.patterns.set(pattern, re);
     return re;
   } catch (e) {
-    return `invalid regular expression ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : String(e)}`;
+    return refusal(pattern, e);
   }
 }
 
