@@ -15,6 +15,7 @@ import { ManifestError } from '../solution/manifest.ts';
 import { ROOT, writeReport, type Report } from '../evidence/report.ts';
 import { listBoards, boardFacts } from './boards.ts';
 import { testCommand } from './test.ts';
+import { addAuditCommands } from './audit.ts';
 
 const int = (what: string) => (v: string) => {
   const n = Number(v);
@@ -190,6 +191,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
       }
     });
+
+  addAuditCommands(program, collectDefine, out, (c) => (code = c));
 
   try {
     await program.parseAsync(argv as string[]);
