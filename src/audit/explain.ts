@@ -94,6 +94,8 @@ export interface Audited {
   readonly monitor: Monitor;
   /** the PSL policy, checked, when it is PSL */
   readonly checked: CheckedPolicy | null;
+  /** the rule-form policy, when it is one */
+  readonly rules: RulePolicy | null;
   readonly boot: KernelState;
 }
 
@@ -101,7 +103,7 @@ export function audited(loaded: Loaded): Audited {
   const monitor = createMonitor(loaded.tables, loaded.policy);
   const boot = bootWith(loaded.tables, monitor, modelMachine({ cpus: 1, irqLines: 0, memoryPages: 1 })).state;
   const checked = loaded.psl === null ? null : checkPolicy(loaded.psl, loaded.tables, { name: loaded.name });
-  return { loaded, tables: loaded.tables, monitor, checked, boot };
+  return { loaded, tables: loaded.tables, monitor, checked, rules: loaded.rules, boot };
 }
 
 /** Where a question is asked: a monitor state, the processes then running, and how it was reached. */
@@ -218,10 +220,10 @@ function structureNode(t: SolutionTables, e: SecurityEvent): Node | null {
   return { text, result: `invalid: ${why}` };
 }
 
-function objectStates(a: Audited, state: MonitorState): Explanation['objects'] {
+function objectStates(a: Asked, state: MonitorState): Explanation['objects'] {
   if (a.checked !== null)
     return a.checked.objectList.filter((o) => (state as PslState)[o.slot] !== null && (state as PslState)[o.slot] !== undefined).map((o) => ({ name: o.name, state: showState((state as PslState)[o.slot]) }));
-  const rules = a.loaded.rules?.rules ?? [];
+  const rules = a.rules?.rules ?? [];
   const limited = rules.map((r, i) => [r, i] as const).filter(([r]) => r.limit !== undefined);
   return limited.map(([r, i], slot) => ({ name: ruleId(r, i), state: `${(state as readonly number[] | null)?.[slot] ?? 0} of ${r.limit} grants used` }));
 }
@@ -232,7 +234,10 @@ export function explain(a: Audited, where: Situation, eventText: string): Explan
   return explainEvent(a, where, e);
 }
 
-export function explainEvent(a: Audited, where: Situation, e: SecurityEvent): Explanation {
+/** What explaining needs of a solution: its tables, its monitor, and its policy in PSL or rule form. */
+export type Asked = Pick<Audited, 'tables' | 'monitor' | 'checked' | 'rules'>;
+
+export function explainEvent(a: Asked, where: Pick<Situation, 'state' | 'reached' | 'steps'>, e: SecurityEvent): Explanation {
   const compiled = a.monitor.decide(where.state, e);
   const structure = structureNode(a.tables, e);
   const head = { event: printEvent(a.tables, e), reached: where.reached, after: where.steps, objects: objectStates(a, where.state), compiled: decisionOf(compiled) };
@@ -243,16 +248,26 @@ export function explainEvent(a: Audited, where: Situation, e: SecurityEvent): Ex
     const steps = [...(structure === null ? [] : [structure]), ...(traced.rule === 'structure' ? [{ text: 'the policy', result: 'not asked: the message check denied first' }] : pslNodes(p, e, trace))];
     return { ...head, ...decisionOf(traced), why: pslWhy(p, e, traced, trace, structure), form: 'psl', steps };
   }
-  const policy = a.loaded.rules!;
-  const r = explainRules(a.tables, policy, where.state, e);
-  const structureDeny = structure !== null && structure.result !== 'valid';
-  const verdict = structureDeny ? { verdict: 'deny' as const, rule: 'structure', reason: structure.result! } : r.decision;
+  const policy = a.rules;
+  if (policy === null) throw new AuditError('the policy is neither PSL nor rule form: there is nothing to explain it by');
+  // the monitor's message check first, as the kernel's monitor does it; then the reading of the rules
+  let read: ReturnType<typeof explainRules> | null = null;
+  const verdict = createMonitor(a.tables, {
+    name: policy.name,
+    initial: a.monitor.initial,
+    decide: (s, ev) => {
+      read = explainRules(a.tables, policy, s, ev);
+      return { ...read.decision, next: s };
+    },
+  }).decide(where.state, e);
+  const r = read as ReturnType<typeof explainRules> | null;
+  const structureDeny = r === null;
   return {
     ...head,
-    ...verdict,
-    why: structureDeny ? `the monitor's message check: ${structure.text}: ${structure.result}` : r.why,
+    ...decisionOf(verdict),
+    why: r === null ? `the monitor's message check: ${structure?.text ?? 'the message'}: ${structure?.result ?? verdict.reason}` : r.why,
     form: 'rules',
-    steps: [...(structure === null ? [] : [structure]), ...(structureDeny ? [] : r.nodes)],
+    steps: [...(structure === null ? [] : [structure]), ...(structureDeny || r === null ? [{ text: 'the rules', result: 'not asked: the message check denied first' }] : r.nodes)],
   };
 }
 
