@@ -49,6 +49,7 @@ const arbMessage: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     { depthSize: 'small' },
     fc.integer(),
     fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n }),
+    fc.bigInt({ min: -1000n, max: 1000n }),
     fc.string(),
     fc.boolean(),
     fc.constant(null),
