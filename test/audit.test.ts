@@ -24,6 +24,10 @@ import { securityEvent } from '../src/kernel/ipc.ts';
 import type { SecurityEvent } from '../src/monitor/types.ts';
 import { ParseError } from '../src/syntax/errors.ts';
 import { main } from '../src/cli/main.ts';
+import { solutionModel } from '../src/check/check.ts';
+import { replayFile, writeReplayFile } from '../src/check/counterexample.ts';
+import { projector } from '../src/conformance/projection.ts';
+import type { KernelEvent } from '../src/kernel/types.ts';
 
 const root = join(import.meta.dirname, '..');
 const fixtures = join(root, 'test', 'fixtures', 'audit');
@@ -176,6 +180,38 @@ test('golden: explain and query print what test/fixtures/audit/ holds', () => {
     const got = `${g.run(loaded, tab)}\n`;
     if (process.env.CORDON_UPDATE_GOLDEN === '1') writeFileSync(join(fixtures, g.file), got);
     assert.equal(got, readFileSync(join(fixtures, g.file), 'utf8'), g.file);
+  }
+});
+
+test('explain --after a replay file: asked in the state the replayed kernel steps reach', async () => {
+  const { loaded, tab } = example('ping');
+  const m = solutionModel(loaded);
+  const conn = m.boot.connections[0]!;
+  const ping = m.def.alphabet.calls.find((c) => c.riid === 0 && c.mid === 0 && (c.payload as { value?: unknown }).value !== undefined)!;
+  let s = m.boot.state;
+  let last = { decisions: m.boot.decisions, effects: m.boot.effects };
+  const events: KernelEvent[] = [];
+  while (canonicalKey(s.monitor) === canonicalKey(m.boot.state.monitor) && events.length < 20) {
+    const tid = running(s).find((t) => s.threads[t]!.sid === conn.client);
+    const ev: KernelEvent = tid === undefined ? { kind: 'schedule', cpu: 0 } : { kind: 'syscall', tid, call: { op: 'Call', handle: conn.clientHandle, message: ping } };
+    const r = step(s, ev);
+    events.push(ev);
+    s = r.state;
+    last = r;
+  }
+  const steps = events.map((event, i) => ({ number: i + 1, event, action: null, description: '', decisions: [] }));
+  const file = replayFile({ kind: 'solution', path: 'examples/ping', model: m.def.name }, 'a ping', { model: m.def.name, steps, final: s, loopTo: null }, projector(m.monitor).state(s, last.decisions, last.effects));
+  const dir = mkdtempSync(join(tmpdir(), 'cordon-audit-'));
+  try {
+    const path = join(dir, 'ping.replay.json');
+    await writeReplayFile(path, file);
+    const where = situation(tab.a, path);
+    const x = explain(tab.a, where, 'request src=ping.Client dst=ping.Server endpoint=pinger method=Pong message={"value":2}');
+    assert.equal(x.objects.map((o) => `${o.name} = ${o.state}`).join(), 'turns = {2: "pinged"}');
+    assert.equal(x.verdict, 'grant');
+    assert.match(x.reached, new RegExp(`after the replay file .* \\(${events.length} kernel steps from boot\\)`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
