@@ -168,6 +168,7 @@ const GOLDEN: readonly { file: string; solution: string; run: (l: Loaded, t: Tab
   { file: 'ping.explain-grant.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"value":1}')) },
   { file: 'ping.explain-deny-flow.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=Pong message={"value":2}')) },
   { file: 'ping.explain-malformed.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"count":1}')) },
+  { file: 'ping.explain-undeclared.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=mid 5 message={"value":1}')) },
   { file: 'ping.query.txt', solution: 'ping', run: (l, t) => queryText(query(l, {}, t)) },
   { file: 'diode-rules.explain-grant.txt', solution: 'diode-rules', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=Plc dst=Gateway endpoint=in method=Push message={"value":7}')) },
   { file: 'diode-rules.explain-deny.txt', solution: 'diode-rules', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=Cloud dst=Gateway endpoint=in method=Push message={"value":7}')) },

@@ -8,9 +8,8 @@
 
 import { readFileSync } from 'node:fs';
 import type { SolutionTables } from '../kernel/tables.ts';
-import type { KernelEvent, KernelState } from '../kernel/types.ts';
+import type { KernelState } from '../kernel/types.ts';
 import { bootWith } from '../kernel/boot.ts';
-import { step } from '../kernel/step.ts';
 import { createMonitor, type Monitor } from '../monitor/monitor.ts';
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import { ruleId } from '../monitor/rules.ts';
@@ -155,13 +154,6 @@ export function situation(a: Audited, after?: string): Situation {
   return { state, processes: a.boot.processes, reached: `after boot and the ${events.length} events of ${after}`, steps };
 }
 
-/** Replays kernel events from boot (for tests): the kernel state reached. */
-export function replayKernel(a: Audited, events: readonly KernelEvent[]): KernelState {
-  let s = a.boot;
-  for (const e of events) s = step(s, e).state;
-  return s;
-}
-
 /* ------------------------------------------------------------ explanations */
 
 /** One node of an explanation: what was looked at, where, what came of it. */
@@ -198,8 +190,17 @@ function structureNode(t: SolutionTables, e: SecurityEvent): Node | null {
   const iface = t.interfaces[e.iface];
   const method = iface?.methods[e.mid];
   if (iface === undefined || method === undefined) {
+    // the same look-up as securityEvent (src/kernel/ipc.ts): the server's endpoint, or the caller's security interface
     const cls = t.classes[e.kind === 'request' ? e.dstClass : e.srcClass];
-    return { text: `method RIID ${e.riid} / MID ${e.mid}`, result: `not declared: ${cls?.name ?? '?'} ${e.kind === 'security' ? 'has no such security method' : `has no endpoint ${e.riid} with a method ${e.mid}`}` };
+    const ep = e.kind === 'security' ? undefined : cls?.endpoints[e.riid];
+    const declared = t.interfaces[e.kind === 'security' ? (cls?.security ?? -1) : (ep?.iface ?? -1)];
+    const why =
+      declared === undefined
+        ? e.kind === 'security'
+          ? `class ${cls?.name ?? '?'} declares no security interface`
+          : `class ${cls?.name ?? '?'} has no endpoint with RIID ${e.riid} (its endpoints: ${cls?.endpoints.map((x) => `${x.name}=${x.riid}`).join(', ') || 'none'})`
+        : `${e.kind === 'security' ? `the security interface ${declared.name}` : `interface ${declared.name} of endpoint ${ep!.name}`} has no method with MID ${e.mid} (its methods: ${declared.methods.map((m) => `${m.name}=${m.mid}`).join(', ')})`;
+    return { text: `method RIID ${e.riid} / MID ${e.mid}`, result: `not declared: ${why}` };
   }
   const codec = e.kind === 'response' ? method.response : e.kind === 'error' ? method.error : method.request;
   let ok = false;
