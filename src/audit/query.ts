@@ -53,6 +53,8 @@ export interface QueryGroup {
   readonly events: readonly { readonly event: string; readonly message: string; readonly states: readonly number[] }[];
   /** why it is denied where it is: reason → the states (all events of the group that are denied there) */
   readonly denied: readonly { readonly reason: string; readonly states: readonly number[] }[];
+  /** for a group granted in some states: what sets those states apart, per policy object kept per SID (the source's or destination's entry) */
+  readonly when: readonly string[];
 }
 
 export interface QueryResult {
@@ -195,6 +197,7 @@ export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated =
       by: [...rules].sort().map((rule) => (bindings.has(rule) ? { rule, binding: bindings.get(rule)! } : { rule })),
       events: perEvent,
       denied: [...denied.entries()].map(([reason, ss]) => ({ reason, states: [...ss].sort((x, y) => x - y) })),
+      when: granted === 'states' ? separating(a, table, events, any) : [],
     });
   }
   const order = (g: QueryGroup) => [EVENT_KINDS.indexOf(g.kind as never), g.src, g.dst, g.endpoint ?? '', g.method ?? ''].join('\u0000');
@@ -206,6 +209,46 @@ export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated =
     groups: out,
     filter,
   };
+}
+
+/**
+ * What sets the granting states apart, in the words of the policy objects
+ * whose state is kept per SID (Flow, Mic, HashSet, …): the entry of the
+ * event's source or destination takes values in the granting states that it
+ * never takes in the others ("turns of the source (sid 2) is "idle"").
+ */
+function separating(a: Audited, table: PolicyTable, events: readonly number[], granting: ReadonlySet<number>): string[] {
+  if (a.checked === null) return [];
+  const first = table.events[events[0]!]!;
+  if (events.some((i) => table.events[i]!.src !== first.src || table.events[i]!.dst !== first.dst)) return [];
+  const out: string[] = [];
+  for (const o of a.checked.objectList) {
+    const per = (s: number) => (table.states[s] as PslState)[o.slot];
+    if (!table.states.every((_, s) => per(s) instanceof Map)) continue;
+    const entry = (s: number, sid: number) => {
+      const m = per(s) as ReadonlyMap<unknown, unknown>;
+      return m.has(sid) ? showState(m.get(sid)) : 'none';
+    };
+    const apart = (value: (s: number) => string) => {
+      const yes = new Set([...granting].map(value));
+      const no = new Set(table.states.map((_, s) => s).filter((s) => !granting.has(s)).map(value));
+      return no.size > 0 && ![...yes].some((v) => no.has(v)) ? { yes: [...yes], no: [...no] } : null;
+    };
+    let found = false;
+    for (const [role, sid] of [['source', first.src], ['destination', first.dst]] as const) {
+      if (role === 'destination' && first.src === first.dst) continue;
+      const d = apart((s) => entry(s, sid));
+      if (d === null) continue;
+      found = true;
+      out.push(`${o.name} of the ${role} (sid ${sid}) is ${d.yes.join(' or ')}${d.no.length <= 3 ? ` (not ${d.no.join(', ')})` : ''}`);
+    }
+    if (!found && first.src !== first.dst) {
+      // neither entry alone: the two together (a Mic level of the source against the destination's)
+      const d = apart((s) => `source ${entry(s, first.src)}, destination ${entry(s, first.dst)}`);
+      if (d !== null) out.push(`${o.name} of the source (sid ${first.src}) and destination (sid ${first.dst}) are ${d.yes.join(' or ')}`);
+    }
+  }
+  return out;
 }
 
 /** The reason of a denied cell, as the monitor words it (rule and reason). */
@@ -240,6 +283,7 @@ export function queryText(q: QueryResult): string {
           ? `only in ${g.states.length} of ${q.states.length} states: ${list(g.states)}`
           : 'only for some messages:';
     out.push(`  ${head(g)}: ${when}`);
+    if (g.when.length > 0) out.push(`    when ${g.when.join(', and ')}`);
     if (g.granted === 'messages') for (const e of g.events) out.push(`    ${n > 1 ? e.event.replace(/^.*? src=/, 'src=') : e.message}: ${e.states.length === 0 ? 'never' : e.states.length === q.states.length ? 'in every state' : `in ${list(e.states)}`}`);
     for (const b of g.by) out.push(`    by ${b.rule}${b.binding === undefined ? '' : ` (binding ${b.binding})`}`);
     for (const d of g.denied) out.push(`    denied in ${list(d.states)}: ${d.reason}`);
