@@ -121,8 +121,8 @@ export interface Situation {
  * line (decided in turn from the state after boot; a grant moves the state).
  */
 export function situation(a: Audited, after?: string): Situation {
-  const bootDecisions = a.boot.monitor;
-  if (after === undefined) return { state: bootDecisions, processes: a.boot.processes, reached: 'after boot', steps: [] };
+  const afterBoot = a.boot.monitor;
+  if (after === undefined) return { state: afterBoot, processes: a.boot.processes, reached: 'after boot', steps: [] };
   let text: string;
   try {
     text = readFileSync(after, 'utf8');
@@ -144,7 +144,7 @@ export function situation(a: Audited, after?: string): Situation {
     return { state: out.final.monitor, processes: out.final.processes, reached: `after the replay file ${after} (${r.right.events.length} kernel steps from boot)`, steps: [] };
   }
   const events = parseEventLines(after, text, a.tables, a.boot.processes);
-  let state = bootDecisions;
+  let state = afterBoot;
   const steps: Situation['steps'][number][] = [];
   for (const e of events) {
     const d = a.monitor.decide(state, e);
