@@ -118,6 +118,7 @@ test('explain: the explained verdict and rule are the monitor\'s, on every examp
         const state = states[s];
         const d = tab.a.monitor.decide(state, e);
         const x = explainEvent(tab.a, { state, reached: `state #${s}`, steps: [] }, e);
+        explanationText(x);
         n++;
         assert.equal(`${x.verdict} ${x.rule} ${x.reason ?? ''}`, `${d.verdict} ${d.rule} ${d.reason ?? ''}`, printEvent(tab.a.tables, e));
       }),

@@ -337,7 +337,7 @@ function pslNodes(p: CheckedPolicy, e: SecurityEvent, trace: InterpretTrace): No
         if (c.value === undefined) nodes.push({ text: `choice ${showExpr(s.subject)}`, at: p.label(s.loc), result: 'the subject failed: deny', children });
         else if (c.taken === undefined) nodes.push({ text: `choice ${showExpr(s.subject)}`, at: p.label(s.loc), result: `no alternative matches ${show(c.value)}: deny`, children });
         else {
-          const label = c.taken.label.kind === 'default' ? '_' : JSON.stringify(c.taken.label.value);
+          const label = c.taken.label.kind === 'default' ? '_' : show(c.taken.label.value);
           nodes.push({ text: `choice ${showExpr(s.subject)}`, at: p.label(s.loc), result: `takes the alternative ${label}`, children: [...children, { text: `${label} :`, at: p.label(c.taken.loc), children: body(c.taken.body) }] });
         }
       } else {
