@@ -24,6 +24,9 @@ import type { EventKind, SecurityEvent } from '../src/monitor/types.ts';
 import { compilePsl, interpretPsl, DEFAULT_DENY_RULE } from '../src/policy/compile/index.ts';
 import { loadPolicy, type SelectorKey } from '../src/policy/psl/index.ts';
 import { banner, check, runs } from './harness.ts';
+import { createMonitor } from '../src/monitor/monitor.ts';
+import { checkPolicy } from '../src/policy/compile/check.ts';
+import { explainEvent, explanationText } from '../src/audit/explain.ts';
 
 banner(import.meta.filename);
 
@@ -505,7 +508,35 @@ test('default deny: an event that no binding selects is denied', (t) => {
   );
 });
 
+let explained = 0;
+
+test('cordon audit explain: the explained decision is the one the compiled policy makes through the monitor', (t) => {
+  check(
+    import.meta.filename,
+    t.name,
+    arbCase({ minLength: 30, maxLength: 60 }),
+    (c) => {
+      const policy = load(render(c.policy));
+      const compiled = compilePsl(policy, c.solution.tables);
+      const monitor = createMonitor(c.solution.tables, compiled);
+      const asked = { tables: c.solution.tables, monitor, checked: checkPolicy(policy, c.solution.tables), rules: null };
+      let state: unknown = compiled.initial;
+      for (const [i, e] of c.events.entries()) {
+        const d = monitor.decide(state, e);
+        const x = explainEvent(asked, { state, reached: 'generated', steps: [] }, e);
+        explanationText(x); // the text renders whatever the policy did
+        explained++;
+        if (x.verdict !== d.verdict || x.rule !== d.rule || x.reason !== d.reason) throw new Error(`event ${i} ${json(e)}: explained ${x.verdict} ${x.rule} (${x.reason}), decided ${d.verdict} ${d.rule} (${d.reason})`);
+        if (d.verdict === 'grant') state = d.next;
+      }
+    },
+    runs(60),
+    showCase,
+  );
+});
+
 after(() => {
+  console.log(`# psl-equivalence.test.ts: ${explained} decisions explained`);
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   console.log(`# psl-equivalence.test.ts: ${checked} events compared (${granted} granted, ${stateful} of them changing the state) in ${s} s; ${unmatched} unselected events denied by default`);
 });

@@ -11,12 +11,13 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import { ReportCodec } from '../src/evidence/report.ts';
 
 const root = join(import.meta.dirname, '..');
-const cordon = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'cordon.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+const cordon = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'cordon.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
 
+// the TLC checks of verify run in CI's first command (`npx cordon verify`) and in test/spec-models.test.ts; here --no-tlc
 test('verify on a solution writes a report that decodes, names its inputs by sha256, and exits 0', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-cli-'));
   const out = join(dir, 'verify.json');
-  const r = cordon('verify', 'examples/ping-rules', '--runs', '20', '--seed', '7', '--out', out);
+  const r = cordon('verify', 'examples/ping-rules', '--runs', '20', '--seed', '7', '--out', out, '--no-tlc');
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const report = ReportCodec.decode(JSON.parse(readFileSync(out, 'utf8')));
   assert.ok(isRight(report));
@@ -32,7 +33,7 @@ test('verify exits 1 and explains when a check fails (a policy that does not let
   cpSync(join(root, 'examples', 'ping-rules'), dir, { recursive: true });
   const file = join(dir, 'solution.yaml');
   writeFileSync(file, readFileSync(file, 'utf8').replace('{ id: start, kind: execute, src: Einit }', '{ id: start, kind: execute, src: Einit, dst: ping.Client }'));
-  const r = cordon('verify', dir, '--runs', '5', '--out', join(dir, 'verify.json'));
+  const r = cordon('verify', dir, '--runs', '5', '--out', join(dir, 'verify.json'), '--no-tlc');
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /FAIL\s+boot/);
   assert.match(r.stdout, /Einit was not allowed to start: server/);

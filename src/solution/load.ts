@@ -13,6 +13,7 @@ import { detectKosLayout, loadKosSolution, type KosLoadOptions, type PalSuite } 
 import { ParseError } from '../syntax/errors.ts';
 import { interpretPsl } from '../policy/compile/interpret.ts';
 import type { Board } from '../../boards/index.ts';
+import type { ResolvedPolicy } from '../policy/psl/resolve.ts';
 
 /** How a KasperskyOS solution is loaded (`--define`, `--sdk`, `--include`); the board is given on its own. Without `sdkRoot`, CORDON_SDK gives it. */
 export type LoadOptions = Omit<KosLoadOptions, 'board' | 'compile'>;
@@ -36,6 +37,8 @@ export interface Loaded {
   readonly rules: RulePolicy | null;
   /** the policy's reference interpreter, when it is PSL (src/policy/compile/interpret.ts): the oracle of default deny */
   readonly oracle: CompiledPolicy | null;
+  /** the loaded PSL policy (syntax trees), when it is PSL: what `cordon audit` explains */
+  readonly psl: ResolvedPolicy | null;
   /** scripted programs and untrusted processes: solution.yaml's, or a KasperskyOS solution's cordon.yaml (null: none) */
   readonly manifest: Pick<LoadedManifest, 'programs' | 'untrusted'> | null;
   /** the file that gives the scripted programs, if the solution has one (solution.yaml, cordon.yaml); null for a KasperskyOS solution without cordon.yaml */
@@ -67,7 +70,7 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
       const sdkRoot = options.sdkRoot ?? (process.env.CORDON_SDK || undefined);
       const k = loadKosSolution(abs, { ...options, ...(sdkRoot === undefined ? {} : { sdkRoot }), ...(board === undefined ? {} : { board }) });
       const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties, added: k.added, notModelled: k.notModelled };
+      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), psl: k.policyAst, manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties, added: k.added, notModelled: k.notModelled };
     } catch (e) {
       if (e instanceof ParseError) throw new SolutionError(e.message);
       throw e;
@@ -79,6 +82,6 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
   if (!tables.ok) throw new SolutionError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new SolutionError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, manifest: m, manifestFile: file, pal: [], properties: m.properties, added: [], notModelled: [] };
+  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, psl: null, manifest: m, manifestFile: file, pal: [], properties: m.properties, added: [], notModelled: [] };
 }
 

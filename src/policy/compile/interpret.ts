@@ -23,7 +23,7 @@
  */
 import type { SolutionTables } from '../../kernel/tables.ts';
 import type { Decision, SecurityEvent } from '../../monitor/types.ts';
-import type { CallExpr, Expr, Selector, Statement } from '../psl/ast.ts';
+import type { BindingDecl, CallExpr, ChoiceAlternative, ChoiceSection, Expr, MatchSection, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { arith, asBool, elementOf, fieldOf, newRecord, order, PslFailure, scalarEquals, unaryOp, type Value } from '../models/value.ts';
 import { checkPolicy, notModelledReason, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState } from './check.ts';
@@ -46,6 +46,27 @@ interface Run {
   readonly event: SecurityEvent;
   state: PslState;
   readonly granted: string[];
+  readonly trace?: InterpretTrace;
+}
+
+/**
+ * What one decision did, node by node (`cordon audit explain` reads it): each
+ * syntax node is visited at most once per decision, so a map per kind of node
+ * is the whole story. Recording changes nothing about the decision.
+ */
+export interface InterpretTrace {
+  /** bindings of the event's kind and match sections reached: whether their selectors selected the event */
+  readonly selected: Map<BindingDecl | MatchSection, boolean>;
+  /** every expression evaluated, with its value */
+  readonly values: Map<Expr, Value>;
+  /** every rule called: its argument (absent: it failed), the object's state before, after (absent: the rule denied) and the reason of a deny */
+  readonly rules: Map<CallExpr, { arg?: Value; before?: unknown; after?: unknown; reason?: string }>;
+  /** every choice reached: the subject's value (absent: it failed) and the alternative taken */
+  readonly choices: Map<ChoiceSection, { value?: Value; taken?: ChoiceAlternative }>;
+}
+
+export function newTrace(): InterpretTrace {
+  return { selected: new Map(), values: new Map(), rules: new Map(), choices: new Map() };
 }
 
 /** Thrown to end a decision with a deny. */
@@ -57,7 +78,7 @@ class Denied {
 }
 
 /** Whether a selector selects the event, by the names in the solution's tables. */
-function selects(t: SolutionTables, s: Selector, e: SecurityEvent): boolean {
+export function selects(t: SolutionTables, s: Selector, e: SecurityEvent): boolean {
   switch (s.key) {
     case 'src':
       return t.classes[e.srcClass]?.name === s.value;
@@ -75,6 +96,12 @@ function selects(t: SolutionTables, s: Selector, e: SecurityEvent): boolean {
 }
 
 function evaluate(p: CheckedPolicy, run: Run, e: Expr): Value {
+  const v = evaluateNode(p, run, e);
+  run.trace?.values.set(e, v);
+  return v;
+}
+
+function evaluateNode(p: CheckedPolicy, run: Run, e: Expr): Value {
   switch (e.kind) {
     case 'unsupported':
       throw new PslFailure(`${e.construct} is not modelled`);
@@ -137,9 +164,12 @@ function callRule(p: CheckedPolicy, run: Run, c: CallExpr): void {
   try {
     arg = evaluate(p, run, c.arg);
   } catch (e) {
-    throw new Denied(rule, argumentReason(call, e));
+    const reason = argumentReason(call, e);
+    run.trace?.rules.set(c, { reason });
+    throw new Denied(rule, reason);
   }
   const r = applyRule(call, run.state[call.target.slot], arg);
+  run.trace?.rules.set(c, r.ok ? { arg, before: run.state[call.target.slot], after: r.state } : { arg, before: run.state[call.target.slot], reason: r.reason });
   if (!r.ok) throw new Denied(rule, r.reason);
   if (r.state !== run.state[call.target.slot]) run.state = withSlot(run.state, call.target.slot, r.state);
   run.granted.push(rule);
@@ -151,12 +181,15 @@ function runBody(p: CheckedPolicy, run: Run, body: readonly Statement[]): void {
     if (unmodelled !== undefined) throw new Denied(p.label(s.loc), notModelledReason(unmodelled));
     if (s.kind === 'call') callRule(p, run, s);
     else if (s.kind === 'match') {
-      if (s.selectors.every((sel) => selects(p.tables, sel, run.event))) runBody(p, run, s.body);
+      const yes = s.selectors.every((sel) => selects(p.tables, sel, run.event));
+      run.trace?.selected.set(s, yes);
+      if (yes) runBody(p, run, s.body);
     } else {
       let v: Value;
       try {
         v = evaluate(p, run, s.subject);
       } catch (e) {
+        run.trace?.choices.set(s, {});
         throw new Denied(p.label(s.loc), choiceFailureReason(e));
       }
       const taken =
@@ -164,19 +197,23 @@ function runBody(p: CheckedPolicy, run: Run, body: readonly Statement[]): void {
           const m = p.labels.get(a);
           return m !== null && m !== undefined && m(v);
         }) ?? s.alternatives.find((a) => p.labels.get(a) === null);
+      run.trace?.choices.set(s, taken === undefined ? { value: v } : { value: v, taken });
       if (taken === undefined) throw new Denied(p.label(s.loc), noAlternativeReason(v));
       runBody(p, run, taken.body);
     }
   }
 }
 
-/** Decides one event by walking the checked policy. */
-export function interpretEvent(p: CheckedPolicy, state: PslState, event: SecurityEvent): Decision {
+/** Decides one event by walking the checked policy; `trace`, if given, records what the decision did. */
+export function interpretEvent(p: CheckedPolicy, state: PslState, event: SecurityEvent, trace?: InterpretTrace): Decision {
   if (state !== p.initial && !(Array.isArray(state) && state.length === p.initial.length)) return badState(state);
-  const run: Run = { event, state, granted: [] };
+  const run: Run = trace === undefined ? { event, state, granted: [] } : { event, state, granted: [], trace };
   try {
     for (const b of p.bindings) {
-      if (b.event === event.kind && b.selectors.every((s) => selects(p.tables, s, event))) runBody(p, run, b.body);
+      if (b.event !== event.kind) continue;
+      const yes = b.selectors.every((s) => selects(p.tables, s, event));
+      trace?.selected.set(b, yes);
+      if (yes) runBody(p, run, b.body);
     }
   } catch (e) {
     if (e instanceof Denied) return { verdict: 'deny', rule: e.rule, reason: e.reason, next: state };
