@@ -96,10 +96,10 @@ export function receivable(d: Draft, id: ObjectId): boolean {
 
 /**
  * A channel whose server end no live process holds any more (its last receive
- * handle closed, or its server exited): every call waiting on it ends with
- * rcNotConnected - the queued callers, in queue order, then the callers whose
- * request a thread received and can no longer answer, in TID order - and the
- * threads waiting in Recv on it return rcNotConnected.
+ * handle closed, or its server exited) answers everyone waiting on it with
+ * rcNotConnected: the queued callers in queue order, then the threads waiting
+ * in Recv on it, then the callers whose request a thread received and can no
+ * longer answer, in the server thread's TID order (that thread serves nothing).
  */
 export function disconnect(d: Draft, id: ObjectId): void {
   const ch = d.objects[id]!;
