@@ -114,6 +114,9 @@ MC_MaxThreads == MC_MaxThreads_
 MC_Servers_ ==
     {}
 MC_Servers == MC_Servers_
+MC_Mortal_ ==
+    {}
+MC_Mortal == MC_Mortal_
 MC_Watched_ ==
     {}
 MC_Watched == MC_Watched_

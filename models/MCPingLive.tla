@@ -107,6 +107,9 @@ MC_MaxThreads == MC_MaxThreads_
 MC_Servers_ ==
     {1}
 MC_Servers == MC_Servers_
+MC_Mortal_ ==
+    {}
+MC_Mortal == MC_Mortal_
 MC_Watched_ ==
     {0}
 MC_Watched == MC_Watched_

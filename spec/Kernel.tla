@@ -244,6 +244,40 @@ install(s, sid, es) == installAll(s, sid, es, <<>>)
 \* the effect's transfers: [receiving SID, object] of each installed handle
 transferred(s, sid, hs) == [i \in DOMAIN hs |-> <<sid, Proc(s, sid).handles[hs[i] + 1].object>>]
 
+\* receivable: a live process holds the server end (the recv right) of the channel.
+receivable(s, o) ==
+    \E p \in DOMAIN s.processes :
+        /\ s.processes[p].status = "alive"
+        /\ \E h \in DOMAIN s.processes[p].handles :
+              /\ s.processes[p].handles[h] # Null
+              /\ s.processes[p].handles[h].object = o
+              /\ HasRight(s.processes[p].handles[h].rights, RRecv)
+
+RECURSIVE wakeAll(_, _), wakeThreads(_, _), unserveFrom(_, _, _)
+\* the callers of a channel's queued requests, in queue order
+wakeAll(s, q) == IF q = <<>> THEN s ELSE wakeAll(wake(s, Head(q).client), Tail(q))
+\* the threads of a sequence of TIDs, in order
+wakeThreads(s, q) == IF q = <<>> THEN s ELSE wakeThreads(wake(s, Head(q)), Tail(q))
+\* the threads serving a request of channel o, from TID t on, stop serving it; each caller still waiting is woken
+unserveFrom(s, o, t) ==
+    IF t >= Len(s.threads) THEN s
+    ELSE LET th == Thr(s, t) IN
+         unserveFrom(IF th.serving = Null \/ th.serving.channel # o THEN s
+                     ELSE LET c == Thr(s, th.serving.client)
+                              s1 == moveThreadServing(s, t, th.state, Null)
+                          IN IF c.state.tag = "reply" /\ c.state.server = t THEN wake(s1, th.serving.client) ELSE s1,
+                     o, t + 1)
+
+\* disconnect: a channel whose server end no live process holds any more (its last receive handle
+\* closed, or its server exited): its queued callers, then its receivers, then the callers whose request
+\* a thread received on it are woken (rcNotConnected).
+disconnect(s, o) ==
+    IF Obj(s, o).kind # "channel" \/ receivable(s, o) THEN s
+    ELSE LET ch == Obj(s, o)
+             s1 == IF ch.queue # <<>> \/ ch.receivers # <<>>
+                   THEN [s EXCEPT !.objects[o + 1].queue = <<>>, !.objects[o + 1].receivers = <<>>] ELSE s
+         IN unserveFrom(wakeThreads(wakeAll(s1, ch.queue), ch.receivers), o, 0)
+
 (***************************************************************************)
 (* services.ts: lifecycle                                                  *)
 (***************************************************************************)
@@ -258,7 +292,7 @@ createProcess(s, name, cls, priority) ==
               handles |-> <<[object |-> KERNEL_OBJECT, rights |-> RCall]>>, regions |-> <<>>]
     IN spawnThread([s EXCEPT !.processes = Append(@, p)], sid, priority)
 
-RECURSIVE exitThread(_, _), exitProcess(_, _), exitThreadsFrom(_, _, _), wakeQueuedFrom(_, _, _), wakeAll(_, _)
+RECURSIVE exitThread(_, _), exitProcess(_, _), exitThreadsFrom(_, _, _), disconnectFrom(_, _)
 
 \* exitThread: whoever the thread was serving is woken (rcNotConnected); the last thread's exit ends its process.
 exitThread(s, t) ==
@@ -282,26 +316,20 @@ exitThreadsFrom(s, sid, t) ==
     IF t >= Len(s.threads) THEN s
     ELSE exitThreadsFrom(IF Thr(s, t).sid = sid THEN exitThread(s, t) ELSE s, sid, t + 1)
 
-wakeAll(s, q) == IF q = <<>> THEN s ELSE wakeAll(wake(s, Head(q).client), Tail(q))
-
-wakeQueuedFrom(s, sid, o) ==
-    IF o >= Len(s.objects) THEN s
-    ELSE LET ob == Obj(s, o) IN
-         wakeQueuedFrom(IF ob.kind = "channel" /\ ob.server = sid /\ ob.queue # <<>>
-                        THEN wakeAll([s EXCEPT !.objects[o + 1].queue = <<>>], ob.queue)
-                        ELSE s, sid, o + 1)
+\* every channel from object o on is disconnected if nobody can receive on it any more
+disconnectFrom(s, o) == IF o >= Len(s.objects) THEN s ELSE disconnectFrom(disconnect(s, o), o + 1)
 
 releaseIrqs(s, sid) ==
     [s EXCEPT !.irqs = [l \in DOMAIN s.irqs |->
         IF s.irqs[l].object # Null /\ Obj(s, s.irqs[l].object).kind = "irq" /\ Obj(s, s.irqs[l].object).owner = sid
         THEN [object |-> Null, pending |-> FALSE, masked |-> FALSE] ELSE s.irqs[l]]]
 
-\* exitProcess: its threads end, callers waiting on it are woken (rcNotConnected), its handles and IRQ lines are released.
+\* exitProcess: its threads end, callers waiting on the channels it served are woken (rcNotConnected), its handles and IRQ lines are released.
 exitProcess(s, sid) ==
     IF Proc(s, sid).status # "alive" THEN s
     ELSE LET s1 == [s EXCEPT !.processes[sid + 1].status = "exited"]
              s2 == exitThreadsFrom(s1, sid, 0)
-             s3 == wakeQueuedFrom(s2, sid, 0)
+             s3 == disconnectFrom(s2, 0)
              s4 == releaseIrqs(s3, sid)
          IN [s4 EXCEPT !.processes[sid + 1].handles = <<>>, !.processes[sid + 1].regions = <<>>]
 
@@ -419,7 +447,8 @@ service(name, s, t, a) ==
       [] name = "time.Read" -> s
       [] name = "handle.Close" ->
             IF a.handle = 0 \/ handle(s, sid, a.handle) = Null THEN s
-            ELSE releaseIfUnheld([s EXCEPT !.processes[sid + 1].handles[a.handle + 1] = Null], handle(s, sid, a.handle).object)
+            ELSE LET o == handle(s, sid, a.handle).object
+                 IN disconnect(releaseIfUnheld([s EXCEPT !.processes[sid + 1].handles[a.handle + 1] = Null], o), o)
       [] name = "handle.Duplicate" ->
             LET e == handle(s, sid, a.handle) IN
             IF e = Null THEN s
@@ -456,8 +485,9 @@ callKernel(s, t, m) ==
                           <<[kind |-> "service", event |-> ev, transfers |-> <<>>, created |-> s2.created]>> \o
                           SubSeq(@, n + 1, Len(@))]
 
-\* call: a request on a channel's client end; granted, it (and its handles) enter the server's domain,
-\* and it goes to a waiting receiver or joins the channel's queue.
+\* call: a request on a channel's client end, mediated; granted, if a live process holds the server end,
+\* it (and its handles) enter the server's domain, and it goes to a waiting receiver or joins the
+\* channel's queue; if none does, it ends with rcNotConnected and nothing crosses.
 call(s, t, h, m) ==
     LET sid == Thr(s, t).sid
         e == handle(s, sid, h)
@@ -472,8 +502,8 @@ call(s, t, h, m) ==
        ELSE IF obj.kind = "kernel" THEN callKernel(s, t, m)
        ELSE IF obj.kind # "channel" \/ ~HasRight(e.rights, RCall) THEN s
        ELSE IF xf.rc # "ok" THEN s
-       ELSE IF Proc(s, obj.server).status # "alive" THEN s
        ELSE IF ~granted(s1) THEN s1
+       ELSE IF ~receivable(s1, e.object) THEN s1
        ELSE IF ch.receivers # <<>>
             THEN LET r == Head(ch.receivers)
                      s3 == [s2 EXCEPT !.objects[e.object + 1].receivers = Tail(@)]

@@ -13,7 +13,8 @@ CONSTANTS
     MaxRegions,   \* model bound: regions per process (vmm.Map grows them)
     MaxObjects,   \* model bound: kernel objects (allocations and attachments freed by handle.Close let the table grow)
     MaxThreads,   \* model bound: threads (thread.Create grows the thread table)
-    Servers,      \* TIDs of well-behaved servers: they only Recv and Reply on their server handle (the liveness model; {} elsewhere)
+    Servers,      \* TIDs of well-behaved servers: they only Recv and Reply on their server handle (the liveness models; {} elsewhere)
+    Mortal,       \* TIDs of those servers that may also end at any step: exit, or close their server handles ({} where servers live)
     Watched       \* TIDs of clients whose calls the liveness property follows
 
 Range(f) == {f[i] : i \in DOMAIN f}
@@ -232,17 +233,27 @@ ReplyToCaller ==
              IN \A u \in Tids \ {t, caller} : after.threads[u + 1] = threads[u + 1]
 
 (***************************************************************************)
-(* Liveness: a granted call to a live server that keeps receiving is       *)
-(* eventually answered (a response, an error, or an error return such as   *)
-(* rcSecurityDisallow or rcNotConnected): a watched client blocked in Call *)
+(* Liveness: a granted call is eventually answered - with a response, an   *)
+(* error, or an error return such as rcSecurityDisallow or rcNotConnected  *)
+(* - even when its server does not live: a watched client blocked in Call  *)
 (* or waiting for its reply eventually returns.  Fairness: every CPU keeps *)
-(* scheduling, and each well-behaved server keeps receiving and replying   *)
-(* on its server handles.                                                  *)
+(* scheduling (weak fairness), and each well-behaved server keeps          *)
+(* receiving and replying on the server handles it holds (strong fairness, *)
+(* as it runs only when scheduled).  A mortal server may also end at any   *)
+(* step - exit (task.Exit, thread.Exit) or close a server handle - and     *)
+(* nothing makes it end or keeps it alive: it may end with callers queued  *)
+(* or a request in hand, and the kernel must answer them then.             *)
 (***************************************************************************)
 ServerHandles(t) == {h \in Handles : handle(Fresh, threads[t + 1].sid, h) # Null /\ HasRight(handle(Fresh, threads[t + 1].sid, h).rights, RRecv)}
 
-\* The liveness model's next-state relation: servers run only their receive loop.
+\* The liveness models' next-state relation: servers run only their receive loop ...
 ServerStep(t) == \E h \in ServerHandles(t) : Recv(t, h) \/ \E m \in Replies : Reply(t, h, m)
+
+\* ... and a mortal server may end: it exits, or closes one of its server handles.
+ServerEnd(t) ==
+    \E m \in Messages :
+        \/ Exit(t, m)
+        \/ ServiceOf(m) = "handle.Close" /\ m.args.handle \in ServerHandles(t) /\ Service(t, m)
 
 NextServing ==
     \/ \E c \in CPUs : Schedule(c)
@@ -255,7 +266,9 @@ NextServing ==
              \/ \E h \in Handles : Recv(t, h)
              \/ \E h \in Handles, m \in Replies : Reply(t, h, m)
     \/ \E t \in Servers \cap Tids : ServerStep(t)
+    \/ \E t \in Mortal \cap Servers \cap Tids : ServerEnd(t)
 
+\* (No fairness on ServerEnd: whether and when a mortal server ends is left open.)
 FairSpec ==
     /\ Init /\ [][NextServing]_vars
     /\ \A c \in CPUs : WF_vars(Schedule(c))

@@ -4,13 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CATALOG, PingLive } from '../src/conformance/catalog.ts';
+import { CATALOG, HangupLive, PingLive } from '../src/conformance/catalog.ts';
 import { Diode } from '../src/models/registry.ts';
 import { compileModel, renderModel } from '../src/conformance/model.ts';
 import { committedModel, modelFiles, runModel, runModels, withModelsTable } from '../src/models/models.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
-import { readFile } from 'node:fs/promises';
-import { MODELS_DIR, SPEC_DIR, runStaged } from '../src/conformance/run.ts';
+import { readFile, writeFile } from 'node:fs/promises';
+import { MODELS_DIR, SPEC_DIR, describeResult, runStaged, stageModel } from '../src/conformance/run.ts';
+import { runTlc } from '../src/tlc/index.ts';
 import { join } from 'node:path';
 
 test('the committed models are the generated ones', async () => {
@@ -60,5 +61,23 @@ test('liveness: a granted call is answered under fairness, and not without the s
   if (result.kind === 'liveness-violation') {
     assert.ok(result.trace.length > 1);
     assert.match(result.property ?? result.properties.join(' '), /GrantedCallAnswered/);
+  }
+});
+
+test('liveness without assuming the server lives: a call waiting on a server that exits or closes its server end is answered, and not by a kernel that leaves it waiting', { timeout: 5 * 60_000 }, async () => {
+  // HangupLive itself (GrantedCallAnswered holds) runs with the catalog above; here the kernel of
+  // the spec forgets to answer the callers of a channel nobody can receive on any more
+  const staged = await stageModel(modelFiles(HangupLive));
+  try {
+    const path = join(staged.dir, 'Kernel.tla');
+    const kernel = await readFile(path, 'utf8');
+    const mute = kernel.replace('    IF Obj(s, o).kind # "channel" \\/ receivable(s, o) THEN s\n', '    IF TRUE THEN s\n');
+    assert.notEqual(mute, kernel, 'the kernel mutation did not apply');
+    await writeFile(path, mute);
+    const result = await runTlc({ workers: 1, maxHeap: '1g', timeoutMs: 4 * 60_000, spec: staged.spec, config: staged.config });
+    assert.equal(result.kind, 'liveness-violation', `expected a liveness violation, got ${describeResult(result)}`);
+    if (result.kind === 'liveness-violation') assert.match(result.property ?? result.properties.join(' '), /GrantedCallAnswered/);
+  } finally {
+    await staged.cleanup();
   }
 });

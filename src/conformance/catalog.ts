@@ -91,7 +91,7 @@ export const Ping: ModelDef = {
   },
   bounds: { maxHandles: 3, maxRegions: 1, maxObjects: 2 },
   symmetry: false,
-  expected: { distinct: 55, depth: 7 },
+  expected: { distinct: 60, depth: 7 },
 };
 
 /** Ping under fairness: the server only receives and replies; the client's granted calls must be answered. */
@@ -106,6 +106,50 @@ export const PingLive: ModelDef = {
   },
   liveness: { servers: [1], watched: [0] },
   expected: { distinct: 27, depth: 7 },
+};
+
+// ------------------------------------------------------------------ Hangup: the server ends with callers waiting
+
+/**
+ * The Ping solution where the server may end at any time: it exits (task.Exit)
+ * or closes the server end of its channel (handle.Close), with callers queued or
+ * a request in hand; the client may start a second thread, so that two calls
+ * wait at once. Every call made after that is mediated and ends with rcNotConnected.
+ */
+export const Hangup: ModelDef = {
+  name: 'Hangup',
+  description: 'Hangup: a client and a server (2 processes, 1 channel, 1 CPU); the client may start a second\nthread, so that two calls wait at once; the server may exit (task.Exit) or close its server end\n(handle.Close) with callers queued or a request in hand: they are answered rcNotConnected, and so\nis every later call, after it is mediated.',
+  solution: pingSolution,
+  policy: {
+    name: 'hangup',
+    rules: [
+      einit,
+      { id: 'ping', kind: 'request', src: 'Client', dst: 'Server', endpoint: 'ping', method: 'Ping' },
+      { id: 'pong', kind: 'response', src: 'Server', dst: 'Client' },
+      kernelRule('thread', 'Create', 'Client'),
+      kernelRule('task', 'Exit', 'Server'),
+      kernelRule('handle', 'Close', 'Server'),
+    ],
+  },
+  machine: modelMachine({ cpus: 1, irqLines: 0, memoryPages: 1 }),
+  alphabet: {
+    handles: [0, 1],
+    calls: [msg(0, 0, { value: 1 }), K.threadCreate(10), K.taskExit, K.close(1)],
+    replies: [answer(false, { value: 2 })],
+  },
+  bounds: { maxHandles: 2, maxRegions: 0, maxObjects: 2, maxThreads: 3 },
+  symmetry: false,
+  expected: { distinct: 243, depth: 14 },
+};
+
+/** Hangup under fairness, with one client thread: the server serves, and may end at any step; it is not assumed to live. Every granted call is answered. */
+export const HangupLive: ModelDef = {
+  ...Hangup,
+  name: 'HangupLive',
+  description: 'HangupLive: the Hangup solution with one client thread under fairness (every CPU keeps scheduling,\nthe server keeps receiving and replying while it holds its server end) where the server may also\nexit or close its server end at any step, or never: a granted call is eventually answered.',
+  alphabet: { ...Hangup.alphabet, calls: [msg(0, 0, { value: 1 }), K.taskExit, K.close(1)] },
+  liveness: { servers: [1], mortal: [1], watched: [0] },
+  expected: { distinct: 41, depth: 7 },
 };
 
 // ------------------------------------------------------------------ Services: kernel services and interrupts
@@ -165,7 +209,7 @@ export const Services: ModelDef = {
   },
   bounds: { maxHandles: 4, maxRegions: 2, maxObjects: 5 },
   symmetry: false,
-  expected: { distinct: 9834, depth: 16 },
+  expected: { distinct: 9924, depth: 16 },
 };
 
 // ------------------------------------------------------------------ Gateway: 3 processes, 2 channels, handle transfer
@@ -392,4 +436,4 @@ export function swarm(clients: number, cpus: number, name = `Swarm${clients}x${c
   };
 }
 
-export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Duo, Services, Spawn, Gateway, Broker];
+export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Hangup, HangupLive, Duo, Services, Spawn, Gateway, Broker];

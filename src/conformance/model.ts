@@ -42,8 +42,8 @@ export interface ModelDef {
   readonly bounds: { readonly maxHandles: number; readonly maxRegions: number; readonly maxObjects: number; readonly maxThreads?: number };
   /** CPUs as a symmetry set (why it is sound: spec/Kernel.tla treats CPUs only as names) */
   readonly symmetry: boolean;
-  /** the liveness model: TIDs of well-behaved servers, and the clients whose calls must be answered */
-  readonly liveness?: { readonly servers: readonly number[]; readonly watched: readonly number[] };
+  /** the liveness model: TIDs of well-behaved servers, those of them that may end (exit or close their server end), and the clients whose calls must be answered */
+  readonly liveness?: { readonly servers: readonly number[]; readonly mortal?: readonly number[]; readonly watched: readonly number[] };
   /** invariants to check (default: all of spec/Properties.tla) */
   readonly invariants?: readonly string[];
   /** the distinct-state count and depth TLC reports (one worker): the regression baseline */
@@ -134,6 +134,7 @@ export function modelConstants(m: CompiledModel): Record<string, TlaValue> {
     MaxObjects: int(def.bounds.maxObjects),
     MaxThreads: int(def.bounds.maxThreads ?? 64),
     Servers: set((def.liveness?.servers ?? []).map(int)),
+    Mortal: set((def.liveness?.mortal ?? []).map(int)),
     Watched: set((def.liveness?.watched ?? []).map(int)),
   };
 }

@@ -67,10 +67,11 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
     return void d.results.push({ tid, rc: 'rcNoRights', detail: `handle ${handle} is not the client end of a channel` });
   const transfers = captureTransfers(d, t.sid, message);
   if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
-  if (d.processes[obj.server]!.status !== 'alive') return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'the server has exited' });
 
   const event = messageEvent(d, 'request', t.sid, obj.server, message.riid, message.mid, message.payload, transfers);
   if (!d.mediate(event)) return void d.results.push({ tid, rc: 'rcSecurityDisallow' });
+  // granted, but no live process can receive it (the server exited or closed its end): nothing crosses
+  if (!receivable(d, entry.object)) return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'no live process holds the server end of the channel' });
   // granted: the request (and any handles) enter the server's domain now
   const handles = install(d, obj.server, transfers);
   d.effect('request', event, handles.map((h) => [obj.server, d.processes[obj.server]!.handles[h]!.object] as const));
@@ -85,6 +86,33 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
   } else {
     d.setObject(entry.object, { ...chan, queue: [...chan.queue, { client: tid, riid: message.riid, mid: message.mid, payload, handles }] });
     d.moveThread(tid, { tag: 'call', channel: entry.object });
+  }
+}
+
+/** Whether a live process holds the server end (the recv right) of a channel. */
+export function receivable(d: Draft, id: ObjectId): boolean {
+  return d.processes.some((p) => p.status === 'alive' && p.handles.some((h) => h !== null && h.object === id && (h.rights & Rights.recv) !== 0));
+}
+
+/**
+ * A channel whose server end no live process holds any more (its last receive
+ * handle closed, or its server exited) answers everyone waiting on it with
+ * rcNotConnected: the queued callers in queue order, then the threads waiting
+ * in Recv on it, then the callers whose request a thread received and can no
+ * longer answer, in the server thread's TID order (that thread serves nothing).
+ */
+export function disconnect(d: Draft, id: ObjectId): void {
+  const ch = d.objects[id]!;
+  if (ch.kind !== 'channel' || receivable(d, id)) return;
+  if (ch.queue.length > 0 || ch.receivers.length > 0) d.setObject(id, { ...ch, queue: [], receivers: [] });
+  for (const r of ch.queue) d.wake({ tid: r.client, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
+  for (const r of ch.receivers) d.wake({ tid: r, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
+  for (let tid = 0; tid < d.threads.length; tid++) {
+    const t = d.threads[tid]!;
+    if (t.serving === null || t.serving.channel !== id) continue;
+    const client = d.threads[t.serving.client]!;
+    d.moveThread(tid, t.state, null);
+    if (client.state.tag === 'reply' && client.state.server === tid) d.wake({ tid: client.tid, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
   }
 }
 

@@ -9,7 +9,7 @@
 import * as t from 'io-ts';
 import type { Draft } from './draft.ts';
 import { SECURITY_RIID, SERVICE_ARGS, serviceOf, type ServiceArgs, type ServiceName } from './kernel-api.ts';
-import { messageEvent } from './ipc.ts';
+import { disconnect, messageEvent } from './ipc.ts';
 import { MAX_PRIORITY } from './tables.ts';
 import { KERNEL_OBJECT, KERNEL_SID, Rights, rightsWithin, type Effect, type Handle, type HandleEntry, type KernelObject, type Message, type ObjectId, type ReturnCode, type Sid, type Tid } from './types.ts';
 
@@ -137,18 +137,14 @@ export function exitThread(d: Draft, tid: Tid): void {
   if (d.threads.every((x) => x.sid !== t.sid || x.state.tag === 'exited')) exitProcess(d, t.sid);
 }
 
-/** A process ends: its threads end, callers waiting on it get rcNotConnected, its handles and IRQ lines are released. */
+/** A process ends: its threads end, callers waiting on the channels it served get rcNotConnected, its handles and IRQ lines are released. */
 export function exitProcess(d: Draft, sid: Sid): void {
   const p = d.processes[sid]!;
   if (p.status !== 'alive') return;
   d.setProcess({ ...p, status: 'exited' });
   for (const t of d.threads) if (t.sid === sid) exitThread(d, t.tid);
-  d.objects.forEach((o, id) => {
-    if (o.kind === 'channel' && o.server === sid && o.queue.length > 0) {
-      d.setObject(id, { ...o, queue: [] });
-      for (const r of o.queue) d.wake({ tid: r.client, rc: 'rcNotConnected', detail: 'the server exited' });
-    }
-  });
+  // the channels nobody can receive on any more (those it served) answer their callers
+  for (let id = 0; id < d.objects.length; id++) disconnect(d, id);
   d.irqs.forEach((l, line) => {
     const o = l.object === null ? undefined : d.objects[l.object];
     if (o?.kind === 'irq' && o.owner === sid) d.setIrq(line, { object: null, pending: false, masked: false });
@@ -292,6 +288,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     handles[a.handle] = null;
     d.setProcess({ ...p, handles });
     releaseIfUnheld(d, object);
+    disconnect(d, object);
     return ok();
   },
   'handle.Duplicate': (d, tid, a) => {

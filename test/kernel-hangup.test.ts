@@ -1,0 +1,169 @@
+// A call to a dead or closed server answers: when no live process holds the
+// server end of a channel, Call is mediated and then returns rcNotConnected,
+// and the callers already waiting on it are woken with rcNotConnected when the
+// last receive handle closes or its process exits. Through step() only.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as t from 'io-ts';
+import { boot, type BootResult } from '../src/kernel/boot.ts';
+import { step } from '../src/kernel/step.ts';
+import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
+import { compileRules } from '../src/monitor/rules.ts';
+import { auditRecord } from '../src/monitor/audit.ts';
+import type { KernelEvent, KernelState, Message, StepResult, ThreadResult, Tid } from '../src/kernel/types.ts';
+import type { Machine } from '../src/kernel/machine.ts';
+
+const machine: Machine = { name: 'test', arch: 'model', cpus: 1, pageSize: 4096, irqLines: 0, portIo: false, ports: [], mmio: [], dma: null, iommu: false, tickNs: 1000, memoryPages: 4 };
+
+const VALUE = t.type({ value: t.number });
+const solution = {
+  name: 'hangup',
+  interfaces: [{ name: 'ping.Ping', methods: [{ name: 'Ping', request: VALUE, response: VALUE, error: VALUE }, { name: 'Stop', request: VALUE, response: VALUE, error: VALUE }] }],
+  classes: [{ name: 'Client', endpoints: [] }, { name: 'Server', endpoints: [{ name: 'ping', interface: 'ping.Ping' }] }],
+  processes: [{ name: 'client', taskClass: 'Client' }, { name: 'server', taskClass: 'Server' }],
+  connections: [{ client: 'client', server: 'server', id: 'ping' }],
+};
+
+type World = { s: KernelState; b: BootResult; log: ReturnType<typeof auditRecord>[]; steps: number };
+
+function start(): World {
+  const b = boot(solution, (tables) => compileRules(tables, { name: 'p', rules: [
+    { id: 'start', kind: 'execute' },
+    { id: 'kernel', kind: 'request', dst: 'kl.core.Core' },
+    { id: 'ping', kind: 'request', src: 'Client', dst: 'Server', endpoint: 'ping', method: 'Ping' },
+    { id: 'pong', kind: 'response' },
+  ] }), machine);
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  return { s: b.value.state, b: b.value, log: [], steps: 0 };
+}
+
+function run(w: World, e: KernelEvent): StepResult {
+  const r = step(w.s, e);
+  assert.equal(r.rejected, undefined, r.rejected);
+  w.steps++;
+  for (const d of r.decisions) w.log.push(auditRecord(w.s.config.tables, w.steps, d.event, d.decision));
+  w.s = r.state;
+  return r;
+}
+function running(w: World, tid: Tid) {
+  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
+  assert.equal(w.s.threads[tid]!.state.tag, 'running');
+}
+const riid = (ep: string) => KERNEL_ENDPOINTS.indexOf(ep as (typeof KERNEL_ENDPOINTS)[number]);
+const mid = (ep: string, m: string) => KERNEL_INTERFACES[riid(ep)]!.methods.findIndex((x) => x.name === m);
+function kcall(w: World, tid: Tid, ep: string, m: string, payload: unknown): StepResult {
+  running(w, tid);
+  return run(w, { kind: 'syscall', tid, call: { op: 'Call', handle: 0, message: { riid: riid(ep), mid: mid(ep, m), payload } } });
+}
+const PING: Message = { riid: 0, mid: 0, payload: { value: 1 } };
+const STOP: Message = { riid: 0, mid: 1, payload: { value: 1 } };
+function ping(w: World, tid: Tid, message: Message = PING): StepResult {
+  running(w, tid);
+  return run(w, { kind: 'syscall', tid, call: { op: 'Call', handle: w.b.connections[0]!.clientHandle, message } });
+}
+const resultOf = (r: StepResult, tid: Tid): ThreadResult | undefined => r.results.find((x) => x.tid === tid);
+const CLIENT = 0;
+const SERVER = 1;
+const channel = (w: World) => w.s.objects.findIndex((o) => o.kind === 'channel');
+const queue = (w: World) => (w.s.objects[channel(w)] as { queue: readonly { client: Tid }[] }).queue.map((r) => r.client);
+
+/** The client starts a second thread; both client threads call and wait in the queue (the server has not received). */
+function twoCallersQueued(w: World): Tid {
+  const second = (kcall(w, CLIENT, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  assert.equal(ping(w, CLIENT).decisions[0]?.decision.verdict, 'grant');
+  assert.equal(ping(w, second).decisions[0]?.decision.verdict, 'grant');
+  assert.deepEqual(queue(w), [CLIENT, second]);
+  assert.equal(w.s.threads[CLIENT]!.state.tag, 'call');
+  assert.equal(w.s.threads[second]!.state.tag, 'call');
+  return second;
+}
+
+test('a call to a channel whose server exited is mediated, then returns rcNotConnected; nothing crosses', () => {
+  const w = start();
+  kcall(w, SERVER, 'task', 'Exit', { code: 0 });
+  assert.equal(w.s.processes[w.b.sids.server!]!.status, 'exited');
+  const before = w.log.length;
+  const r = ping(w, CLIENT);
+  assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected');
+  // the policy saw the request: one decision for exactly it, and it is in the audit log
+  assert.equal(r.decisions.length, 1);
+  assert.equal(r.decisions[0]!.event.kind, 'request');
+  assert.equal(r.decisions[0]!.event.dst, w.b.sids.server);
+  assert.equal(r.decisions[0]!.decision.verdict, 'grant');
+  assert.deepEqual(w.log.slice(before).map((a) => [a.verdict, a.rule]), [['grant', 'ping']]);
+  assert.match(w.log[w.log.length - 1]!.event, /^request src=Client.*dst=Server.*method=Ping/);
+  // nothing crossed: no effect, the client does not block, the queue stays empty
+  assert.deepEqual(r.effects, []);
+  assert.equal(w.s.threads[CLIENT]!.state.tag, 'running');
+  assert.deepEqual(queue(w), []);
+  // a request the policy denies is denied first, whether or not anyone can receive it
+  const denied = ping(w, CLIENT, STOP);
+  assert.equal(resultOf(denied, CLIENT)?.rc, 'rcSecurityDisallow');
+  assert.equal(denied.decisions[0]!.decision.verdict, 'deny');
+});
+
+test('task.Exit of the server wakes every queued caller with rcNotConnected, in queue order', () => {
+  const w = start();
+  const second = twoCallersQueued(w);
+  const r = kcall(w, SERVER, 'task', 'Exit', { code: 0 });
+  assert.deepEqual(r.results.map((x) => [x.tid, x.rc]), [[CLIENT, 'rcNotConnected'], [second, 'rcNotConnected']]);
+  assert.equal(w.s.threads[CLIENT]!.state.tag, 'ready');
+  assert.equal(w.s.threads[second]!.state.tag, 'ready');
+  assert.deepEqual(queue(w), []);
+});
+
+test('closing the last receive handle wakes queued callers, a receiver and a caller whose request is in hand', () => {
+  // queued callers
+  const w = start();
+  const second = twoCallersQueued(w);
+  const server = w.b.connections[0]!.serverHandle;
+  const r = kcall(w, SERVER, 'handle', 'Close', { handle: server });
+  assert.equal(resultOf(r, SERVER)?.rc, 'rcOk');
+  assert.equal(w.s.processes[w.b.sids.server!]!.status, 'alive', 'the server lives on');
+  assert.deepEqual(r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc]), [[CLIENT, 'rcNotConnected'], [second, 'rcNotConnected']]);
+  assert.deepEqual(queue(w), []);
+  // a later call: mediated (granted), then rcNotConnected
+  const later = ping(w, CLIENT);
+  assert.equal(later.decisions[0]?.decision.verdict, 'grant');
+  assert.equal(resultOf(later, CLIENT)?.rc, 'rcNotConnected');
+
+  // a request the server received and has not answered: its caller is answered, the server serves nothing
+  const v = start();
+  ping(v, CLIENT);
+  running(v, SERVER);
+  assert.equal(resultOf(run(v, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: v.b.connections[0]!.serverHandle } }), SERVER)?.rc, 'rcOk');
+  assert.equal(v.s.threads[CLIENT]!.state.tag, 'reply');
+  const c = kcall(v, SERVER, 'handle', 'Close', { handle: v.b.connections[0]!.serverHandle });
+  assert.equal(resultOf(c, CLIENT)?.rc, 'rcNotConnected');
+  assert.equal(v.s.threads[CLIENT]!.state.tag, 'ready');
+  assert.equal(v.s.threads[SERVER]!.serving, null);
+
+  // a second server thread waiting in Recv when the first closes the handle: its Recv returns rcNotConnected
+  const u = start();
+  const helper = (kcall(u, SERVER, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  running(u, helper);
+  run(u, { kind: 'syscall', tid: helper, call: { op: 'Recv', handle: u.b.connections[0]!.serverHandle } });
+  assert.equal(u.s.threads[helper]!.state.tag, 'recv');
+  const h = kcall(u, SERVER, 'handle', 'Close', { handle: u.b.connections[0]!.serverHandle });
+  assert.equal(resultOf(h, helper)?.rc, 'rcNotConnected');
+  assert.equal(u.s.threads[helper]!.state.tag, 'ready');
+});
+
+test('a server whose second thread still holds the server end keeps its callers queued', () => {
+  const w = start();
+  const helper = (kcall(w, SERVER, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  const second = twoCallersQueued(w);
+  // the first server thread exits; the process (and its server handle) lives on in the helper
+  const r = kcall(w, SERVER, 'thread', 'Exit', {});
+  assert.equal(w.s.threads[SERVER]!.state.tag, 'exited');
+  assert.equal(w.s.processes[w.b.sids.server!]!.status, 'alive');
+  assert.deepEqual(r.results, [], 'nobody is woken');
+  assert.deepEqual(queue(w), [CLIENT, second]);
+  // the helper receives the first queued request
+  running(w, helper);
+  const got = run(w, { kind: 'syscall', tid: helper, call: { op: 'Recv', handle: w.b.connections[0]!.serverHandle } });
+  assert.equal(resultOf(got, helper)?.rc, 'rcOk');
+  assert.equal(w.s.threads[CLIENT]!.state.tag, 'reply');
+  assert.deepEqual(queue(w), [second]);
+});
