@@ -50,7 +50,7 @@ function sayEvents(count: number): SecurityEvent[] {
     let text = '';
     for (let k = 0; k < n; k++) text += String.fromCharCode(32 + (rnd() % 95));
     if (i % 4 === 3 && n > 0) text = `${text.slice(0, n - 1)}\t`;
-    out.push(securityEvent(T, 'request', 2, client, 3, server, ep.riid, mid, { text }, []));
+    out.push(securityEvent(T, { kind: 'request', src: 2, srcClass: client, dst: 3, dstClass: server, riid: ep.riid, mid, payload: { text }, rights: [] }));
   }
   return out;
 }

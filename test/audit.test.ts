@@ -69,7 +69,7 @@ function arbEvent(name: string): fc.Arbitrary<SecurityEvent> {
   return fc.tuple(fc.constantFrom(...events), fc.option(arbMessage, { freq: 2 }), fc.option(fc.nat(5), { freq: 4 })).map(([e, m, mid]) =>
     e.kind === 'execute'
       ? e
-      : securityEvent(loaded.tables, e.kind, e.src, e.srcClass, e.dst, e.dstClass, e.riid, mid ?? e.mid, m === null ? e.message : m, e.transfers),
+      : securityEvent(loaded.tables, { kind: e.kind, src: e.src, srcClass: e.srcClass, dst: e.dst, dstClass: e.dstClass, riid: e.riid, mid: mid ?? e.mid, payload: m === null ? e.message : m, rights: e.transfers }),
   );
 }
 

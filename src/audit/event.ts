@@ -137,7 +137,7 @@ export function parseEventSource(source: Source, t: SolutionTables, processes: P
       );
     mid = m.mid;
   }
-  return securityEvent(t, k, src.sid, src.cls, dst.sid, dst.cls, riid, mid, message, rights);
+  return securityEvent(t, { kind: k, src: src.sid, srcClass: src.cls, dst: dst.sid, dstClass: dst.cls, riid, mid, payload: message, rights });
 }
 
 const printName = (t: SolutionTables, k: EventKind, cls: number, riid: number) => (k === 'security' ? `riid ${riid}` : (t.classes[cls]?.endpoints[riid]?.name ?? `riid ${riid}`));

@@ -173,9 +173,9 @@ export function modelEvents(tables: SolutionTables, boot: readonly SecurityEvent
     for (let dst = 0; dst < classes.length; dst++)
       for (const m of calls) {
         const kind = dst === 0 && m.riid === SECURITY_RIID ? 'security' : 'request';
-        add(securityEvent(tables, kind, src, classes[src]!, dst, classes[dst]!, m.riid, m.mid, m.payload, dst === 0 ? [] : rights(m)));
+        add(securityEvent(tables, { kind, src, srcClass: classes[src]!, dst, dstClass: classes[dst]!, riid: m.riid, mid: m.mid, payload: m.payload, rights: dst === 0 ? [] : rights(m) }));
         for (const r of dst === 0 ? [] : replies)
-          add(securityEvent(tables, r.error === true ? 'error' : 'response', dst, classes[dst]!, src, classes[src]!, m.riid, m.mid, r.payload, rights(r)));
+          add(securityEvent(tables, { kind: r.error === true ? 'error' : 'response', src: dst, srcClass: classes[dst]!, dst: src, dstClass: classes[src]!, riid: m.riid, mid: m.mid, payload: r.payload, rights: rights(r) }));
       }
   return out;
 }

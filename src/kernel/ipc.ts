@@ -25,14 +25,25 @@ function captureTransfers(d: Draft, sid: Sid, message: Message): HandleEntry[] |
   return out;
 }
 
-/** The security event for a message between two processes (or a process and the kernel). */
-export function messageEvent(d: Draft, kind: EventKind, src: Sid, dst: Sid, riid: number, mid: number, payload: unknown, transfers: readonly HandleEntry[]): SecurityEvent {
+/** A message crossing between two processes (or a process and the kernel), as the monitor is shown it. */
+export interface Crossing {
+  readonly kind: EventKind;
+  readonly src: Sid;
+  readonly dst: Sid;
+  readonly riid: number;
+  readonly mid: number;
+  readonly payload: unknown;
+}
+
+/** The security event for a crossing message, the handles it transfers named by their rights. */
+export function messageEvent(d: Draft, m: Crossing, transfers: readonly HandleEntry[]): SecurityEvent {
   const classOf = (sid: Sid) => d.processes[sid]!.taskClass;
-  return securityEvent(d.config.tables, kind, src, classOf(src), dst, classOf(dst), riid, mid, payload, transfers.map((t) => t.rights));
+  return securityEvent(d.config.tables, { ...m, srcClass: classOf(m.src), dstClass: classOf(m.dst), rights: transfers.map((t) => t.rights) });
 }
 
 /** The same from the processes' classes: the endpoint and method belong to the server's class (the caller's own class for its security interface). */
-export function securityEvent(tables: SolutionTables, kind: EventKind, src: Sid, srcClass: number, dst: Sid, dstClass: number, riid: number, mid: number, payload: unknown, rights: readonly number[]): SecurityEvent {
+export function securityEvent(tables: SolutionTables, m: Crossing & { readonly srcClass: number; readonly dstClass: number; readonly rights: readonly number[] }): SecurityEvent {
+  const { kind, src, srcClass, dst, dstClass, riid, mid, payload, rights } = m;
   const serverClass = tables.classes[kind === 'request' ? dstClass : srcClass]!;
   const ep = serverClass.endpoints[riid];
   const iface = kind === 'security' ? serverClass.security : (ep?.iface ?? -1);
@@ -68,7 +79,7 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
   const transfers = captureTransfers(d, t.sid, message);
   if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
 
-  const event = messageEvent(d, 'request', t.sid, obj.server, message.riid, message.mid, message.payload, transfers);
+  const event = messageEvent(d, { kind: 'request', src: t.sid, dst: obj.server, riid: message.riid, mid: message.mid, payload: message.payload }, transfers);
   if (!d.mediate(event)) return void d.results.push({ tid, rc: 'rcSecurityDisallow' });
   // granted, but no live process can receive it (the server exited or closed its end): nothing crosses
   if (!receivable(d, entry.object)) return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'no live process holds the server end of the channel' });
@@ -156,7 +167,7 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
   const kind = message.error === true ? 'error' : 'response';
   // the reply answers the method that was called, whatever RIID/MID the server wrote
-  const event = messageEvent(d, kind, t.sid, client.sid, serving.riid, serving.mid, message.payload, transfers);
+  const event = messageEvent(d, { kind, src: t.sid, dst: client.sid, riid: serving.riid, mid: serving.mid, payload: message.payload }, transfers);
   d.moveThread(tid, t.state, null);
   if (!d.mediate(event)) {
     // KasperskyOS: a refused reply ends the Call with rcSecurityDisallow; nothing of the reply crosses

@@ -11,7 +11,7 @@ import type { Draft } from './draft.ts';
 import { SECURITY_RIID, SERVICE_ARGS, serviceOf, type ServiceArgs, type ServiceName } from './kernel-api.ts';
 import { disconnect, messageEvent } from './ipc.ts';
 import { MAX_PRIORITY } from './tables.ts';
-import { KERNEL_OBJECT, KERNEL_SID, Rights, rightsWithin, type Effect, type Handle, type HandleEntry, type KernelObject, type Message, type ObjectId, type ReturnCode, type Sid, type Tid } from './types.ts';
+import { KERNEL_OBJECT, KERNEL_SID, Rights, rightsWithin, type Effect, type Handle, type KernelObject, type Message, type ObjectId, type ReturnCode, type Sid, type Tid } from './types.ts';
 
 type Created = [Sid, ObjectId][];
 /** A failed service: the caller's return code and why. */
@@ -384,7 +384,7 @@ function kernelCall(d: Draft, tid: Tid, message: Message): Outcome {
   const sid = d.threads[tid]!.sid;
   if ((message.handles ?? []).length > 0) return fail('rcInvalidArgument', 'kernel services take handle numbers as arguments, not transfers');
   const kind = message.riid === SECURITY_RIID ? 'security' : 'request';
-  const event = messageEvent(d, kind, sid, KERNEL_SID, message.riid, message.mid, message.payload, [] as HandleEntry[]);
+  const event = messageEvent(d, { kind, src: sid, dst: KERNEL_SID, riid: message.riid, mid: message.mid, payload: message.payload }, []);
   if (!d.mediate(event)) return fail('rcSecurityDisallow', `${kind} denied`);
   if (kind === 'security') {
     d.effect('security', event);
