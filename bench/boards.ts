@@ -24,7 +24,9 @@ export async function benchBoards(ms: number = BENCH_MS): Promise<BoardBench[]> 
     return { board, scenario, boot: bootScenario(scenario) };
   });
   // warm-up on every board first, so that the first board measured does not pay for the JIT
-  for (let i = 0; i < 5; i++) for (const { board, scenario, boot } of setups) run({ boot, board, programs: scenario.programs, seed: -1 - i, steps: CHUNK });
+  for (let i = 0; i < 5; i++)
+    for (const { board, scenario, boot } of setups)
+      run({ boot, board, programs: scenario.programs, seed: -1 - i, steps: CHUNK });
   for (const { board, scenario, boot } of setups) {
     const once = (seed: number) => run({ boot, board, programs: scenario.programs, seed, steps: CHUNK }).counts.events;
     let events = 0;
@@ -42,5 +44,6 @@ export async function benchBoards(ms: number = BENCH_MS): Promise<BoardBench[]> 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await benchBoards()) console.log(`${r.board.padEnd(12)} ${String(r.eventsPerSecond).padStart(8)} events/s  (${r.events} events)`);
+  for (const r of await benchBoards())
+    console.log(`${r.board.padEnd(12)} ${String(r.eventsPerSecond).padStart(8)} events/s  (${r.events} events)`);
 }

@@ -49,8 +49,21 @@ const meth = (m: number) => `M${m}`;
 export function cordonSetup() {
   const solution: SolutionDecl = {
     name: 'bench',
-    interfaces: [{ name: 'bench.I', methods: Array.from({ length: METHODS }, (_, m) => ({ name: meth(m), request: t.type({ v: Nat }), response: t.unknown, error: t.unknown })) }],
-    classes: Array.from({ length: CLASSES }, (_, i) => ({ name: cls(i), endpoints: [{ name: 'e', interface: 'bench.I' }] })),
+    interfaces: [
+      {
+        name: 'bench.I',
+        methods: Array.from({ length: METHODS }, (_, m) => ({
+          name: meth(m),
+          request: t.type({ v: Nat }),
+          response: t.unknown,
+          error: t.unknown,
+        })),
+      },
+    ],
+    classes: Array.from({ length: CLASSES }, (_, i) => ({
+      name: cls(i),
+      endpoints: [{ name: 'e', interface: 'bench.I' }],
+    })),
     processes: [],
     connections: [],
   };
@@ -59,15 +72,26 @@ export function cordonSetup() {
   const rules: AllowRule[] = [];
   for (let i = 0; i < CLASSES; i++)
     for (const d of [(i + 1) % CLASSES, (i + 3) % CLASSES])
-      for (let m = 0; m < METHODS; m++) rules.push({ kind: 'request', src: cls(i), dst: cls(d), endpoint: 'e', method: meth(m) });
+      for (let m = 0; m < METHODS; m++)
+        rules.push({ kind: 'request', src: cls(i), dst: cls(d), endpoint: 'e', method: meth(m) });
   const policy = compileRules(tables.value, { name: 'bench-200', rules });
   if (!policy.ok) throw new Error(policy.errors.join('\n'));
   const T = tables.value;
   const e = T.endpointNames.indexOf('e');
   const iface = T.interfaces.findIndex((x) => x.name === 'bench.I');
   const event = (q: Query): SecurityEvent => ({
-    kind: 'request', src: q.src + 2, srcClass: T.classByName.get(cls(q.src))!, dst: q.dst + 2, dstClass: T.classByName.get(cls(q.dst))!,
-    endpoint: e, method: T.methodNames.indexOf(meth(q.method)), iface, riid: 0, mid: q.method, message: { v: 1 }, transfers: [],
+    kind: 'request',
+    src: q.src + 2,
+    srcClass: T.classByName.get(cls(q.src))!,
+    dst: q.dst + 2,
+    dstClass: T.classByName.get(cls(q.dst))!,
+    endpoint: e,
+    method: T.methodNames.indexOf(meth(q.method)),
+    iface,
+    riid: 0,
+    mid: q.method,
+    message: { v: 1 },
+    transfers: [],
   });
   return { tables: T, policy: policy.value, monitor: createMonitor(T, policy.value), rules, event };
 }
@@ -77,7 +101,9 @@ export function cedarPolicyText(): string {
   for (let i = 0; i < CLASSES; i++)
     for (const d of [(i + 1) % CLASSES, (i + 3) % CLASSES])
       for (let m = 0; m < METHODS; m++)
-        out.push(`permit(principal == Class::"${cls(i)}", action == Action::"${meth(m)}", resource == Class::"${cls(d)}");`);
+        out.push(
+          `permit(principal == Class::"${cls(i)}", action == Action::"${meth(m)}", resource == Class::"${cls(d)}");`,
+        );
   return out.join('\n');
 }
 

@@ -50,13 +50,30 @@ function sayEvents(count: number): SecurityEvent[] {
     let text = '';
     for (let k = 0; k < n; k++) text += String.fromCharCode(32 + (rnd() % 95));
     if (i % 4 === 3 && n > 0) text = `${text.slice(0, n - 1)}\t`;
-    out.push(securityEvent(T, { kind: 'request', src: 2, srcClass: client, dst: 3, dstClass: server, riid: ep.riid, mid, payload: { text }, rights: [] }));
+    out.push(
+      securityEvent(T, {
+        kind: 'request',
+        src: 2,
+        srcClass: client,
+        dst: 3,
+        dstClass: server,
+        riid: ep.riid,
+        mid,
+        payload: { text },
+        rights: [],
+      }),
+    );
   }
   return out;
 }
 
 /** Decisions per second: the best of three windows of at least `minMs` each (the machine may be shared). */
-function perSecond(decide: (e: SecurityEvent) => boolean, events: readonly SecurityEvent[], expected: number, minMs = 250): number {
+function perSecond(
+  decide: (e: SecurityEvent) => boolean,
+  events: readonly SecurityEvent[],
+  expected: number,
+  minMs = 250,
+): number {
   const run = () => {
     let g = 0;
     for (let i = 0; i < events.length; i++) if (decide(events[i]!)) g++;
@@ -81,19 +98,29 @@ export function benchEcho(): EchoBench {
   const top = join(ECHO, 'einit', 'src', 'security.psl');
   const text = readFileSync(top, 'utf8');
   if (!text.includes(ASSERT)) throw new Error(`the echo policy no longer has the assertion ${ASSERT}`);
-  const baselineAst = loadPolicy(top, { searchPath: [join(ECHO, 'einit', 'src')], readFile: (p) => (p === top ? text.replace(ASSERT, 'grant ()') : readIfExists(p)) });
+  const baselineAst = loadPolicy(top, {
+    searchPath: [join(ECHO, 'einit', 'src')],
+    readFile: (p) => (p === top ? text.replace(ASSERT, 'grant ()') : readIfExists(p)),
+  });
   const baseline: CompiledPolicy = compilePsl(baselineAst, loaded.tables, { name: 'echo without the regex' });
   const policy = loaded.policy;
   const monitor = createMonitor(loaded.tables, policy);
   const s = policy.initial;
   const granted = events.filter((e) => policy.decide(s, e).verdict === 'grant').length;
-  if (granted === 0 || granted === events.length) throw new Error(`the echo events should mix grants and denials (${granted} of ${events.length} granted)`);
-  if (events.some((e) => baseline.decide(baseline.initial, e).verdict !== 'grant')) throw new Error('the baseline should grant every Say request');
-  if (events.some((e) => monitor.decide(monitor.initial, e).verdict !== policy.decide(s, e).verdict)) throw new Error('the monitor and the policy disagree on an echo event');
+  if (granted === 0 || granted === events.length)
+    throw new Error(`the echo events should mix grants and denials (${granted} of ${events.length} granted)`);
+  if (events.some((e) => baseline.decide(baseline.initial, e).verdict !== 'grant'))
+    throw new Error('the baseline should grant every Say request');
+  if (events.some((e) => monitor.decide(monitor.initial, e).verdict !== policy.decide(s, e).verdict))
+    throw new Error('the monitor and the policy disagree on an echo event');
   return {
     policyPerSecond: perSecond((e) => policy.decide(s, e).verdict === 'grant', events, granted),
     monitorPerSecond: perSecond((e) => monitor.decide(monitor.initial, e).verdict === 'grant', events, granted),
-    baselinePerSecond: perSecond((e) => baseline.decide(baseline.initial, e).verdict === 'grant', events, events.length),
+    baselinePerSecond: perSecond(
+      (e) => baseline.decide(baseline.initial, e).verdict === 'grant',
+      events,
+      events.length,
+    ),
     events: events.length,
     granted,
   };
@@ -111,14 +138,28 @@ function readIfExists(p: string): string | undefined {
 export function echoRows(r: EchoBench): { loop: string; 'decisions/s': string; 'vs baseline': string }[] {
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   return [
-    { loop: 'echo policy, compiled (re.match on every request)', 'decisions/s': fmt(r.policyPerSecond), 'vs baseline': `${(r.policyPerSecond / r.baselinePerSecond).toFixed(3)}x` },
-    { loop: 'echo policy behind the monitor (message check + policy)', 'decisions/s': fmt(r.monitorPerSecond), 'vs baseline': `${(r.monitorPerSecond / r.baselinePerSecond).toFixed(3)}x` },
-    { loop: 'baseline: the same policy without the regex assertion', 'decisions/s': fmt(r.baselinePerSecond), 'vs baseline': '1.000x' },
+    {
+      loop: 'echo policy, compiled (re.match on every request)',
+      'decisions/s': fmt(r.policyPerSecond),
+      'vs baseline': `${(r.policyPerSecond / r.baselinePerSecond).toFixed(3)}x`,
+    },
+    {
+      loop: 'echo policy behind the monitor (message check + policy)',
+      'decisions/s': fmt(r.monitorPerSecond),
+      'vs baseline': `${(r.monitorPerSecond / r.baselinePerSecond).toFixed(3)}x`,
+    },
+    {
+      loop: 'baseline: the same policy without the regex assertion',
+      'decisions/s': fmt(r.baselinePerSecond),
+      'vs baseline': '1.000x',
+    },
   ];
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const r = benchEcho();
-  console.log(`echo policy: ${r.events.toLocaleString('en-US')} Say requests, ${r.granted.toLocaleString('en-US')} granted`);
+  console.log(
+    `echo policy: ${r.events.toLocaleString('en-US')} Say requests, ${r.granted.toLocaleString('en-US')} granted`,
+  );
   console.table(echoRows(r));
 }

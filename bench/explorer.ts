@@ -30,11 +30,19 @@ export async function benchExplorer(models: readonly ModelDef[] = BENCH_MODELS):
     const ex = explore(m, { keepStates: false });
     const files = renderModel(m, { invariants: [], properties: [] });
     const { result } = await runStaged(files, { workers: 1, timeoutMs: 30 * 60_000 });
-    if (result.kind !== 'success' || result.tlcDurationMs === null) throw new Error(`TLC on ${def.name}: ${result.kind}`);
-    if (result.stats.distinct !== ex.distinct) throw new Error(`${def.name}: TLC found ${result.stats.distinct} distinct states, the explorer ${ex.distinct}`);
+    if (result.kind !== 'success' || result.tlcDurationMs === null)
+      throw new Error(`TLC on ${def.name}: ${result.kind}`);
+    if (result.stats.distinct !== ex.distinct)
+      throw new Error(`${def.name}: TLC found ${result.stats.distinct} distinct states, the explorer ${ex.distinct}`);
     const explorerStatesPerSecond = ex.distinct / (ex.ms / 1000);
     const tlcStatesPerSecond = result.stats.distinct / (result.tlcDurationMs / 1000);
-    out.push({ model: def.name, explorerStatesPerSecond, tlcStatesPerSecond, ratio: explorerStatesPerSecond / tlcStatesPerSecond, distinct: ex.distinct });
+    out.push({
+      model: def.name,
+      explorerStatesPerSecond,
+      tlcStatesPerSecond,
+      ratio: explorerStatesPerSecond / tlcStatesPerSecond,
+      distinct: ex.distinct,
+    });
   }
   return out;
 }

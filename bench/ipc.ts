@@ -44,8 +44,16 @@ function loop(monitorOf: (m: Monitor) => Monitor, roundTrips: number): IpcFigure
   const serverCpu = s.cpus[0] === server ? 0 : 1;
   const clientCpu = 1 - serverCpu;
   go({ kind: 'syscall', tid: server, call: { op: 'Recv', handle: conn.serverHandle } });
-  const call: KernelEvent = { kind: 'syscall', tid: client, call: { op: 'Call', handle: conn.clientHandle, message: { riid: 0, mid: 0, payload: { value: 7 } } } };
-  const reply: KernelEvent = { kind: 'syscall', tid: server, call: { op: 'Reply', handle: conn.serverHandle, message: { riid: 0, mid: 0, payload: { value: 8 } } } };
+  const call: KernelEvent = {
+    kind: 'syscall',
+    tid: client,
+    call: { op: 'Call', handle: conn.clientHandle, message: { riid: 0, mid: 0, payload: { value: 7 } } },
+  };
+  const reply: KernelEvent = {
+    kind: 'syscall',
+    tid: server,
+    call: { op: 'Reply', handle: conn.serverHandle, message: { riid: 0, mid: 0, payload: { value: 8 } } },
+  };
   const recv: KernelEvent = { kind: 'syscall', tid: server, call: { op: 'Recv', handle: conn.serverHandle } };
   const toServer: KernelEvent = { kind: 'schedule', cpu: serverCpu };
   const toClient: KernelEvent = { kind: 'schedule', cpu: clientCpu };
@@ -60,13 +68,22 @@ function loop(monitorOf: (m: Monitor) => Monitor, roundTrips: number): IpcFigure
     go(toClient);
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { roundTrips, seconds, roundTripsPerSecond: roundTrips / seconds, stepsPerRoundTrip: steps / roundTrips, decisionsPerRoundTrip: decisions / roundTrips };
+  return {
+    roundTrips,
+    seconds,
+    roundTripsPerSecond: roundTrips / seconds,
+    stepsPerRoundTrip: steps / roundTrips,
+    decisionsPerRoundTrip: decisions / roundTrips,
+  };
 }
 
 export function benchIpc(roundTrips = 300_000): { mediated: IpcFigures; baseline: IpcFigures } {
   loop((m) => m, 20_000); // warm-up
   const mediated = loop((m) => m, roundTrips);
-  const grantAll = (m: Monitor): Monitor => ({ ...m, decide: (state) => ({ verdict: 'grant', rule: 'bench-grant-all', next: state }) });
+  const grantAll = (m: Monitor): Monitor => ({
+    ...m,
+    decide: (state) => ({ verdict: 'grant', rule: 'bench-grant-all', next: state }),
+  });
   loop(grantAll, 20_000);
   const baseline = loop(grantAll, roundTrips);
   return { mediated, baseline };

@@ -29,7 +29,8 @@ export function allowListPsl(): string {
   for (let i = 0; i < CLASSES; i++) lines.push(`use EDL ${cls(i)}`);
   for (let i = 0; i < CLASSES; i++)
     for (const d of [(i + 1) % CLASSES, (i + 3) % CLASSES])
-      for (let m = 0; m < METHODS; m++) lines.push(`request src = ${cls(i)}, dst = ${cls(d)}, endpoint = e, method = ${meth(m)} { grant () }`);
+      for (let m = 0; m < METHODS; m++)
+        lines.push(`request src = ${cls(i)}, dst = ${cls(d)}, endpoint = e, method = ${meth(m)} { grant () }`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -87,11 +88,19 @@ export function dynamicAllowListPsl(): string {
     'choice (phase.query {sid : dst_sid}) { "idle" : { seen.add {sid : src_sid, entry : message.v} } _ : deny () }',
     'deny (seen.contains {sid : src_sid, entry : message.v})',
   ];
-  const lines = [head, 'execute { grant () }', 'execute src = Einit {', '    phase.init {sid : dst_sid}', '    seen.init {sid : dst_sid}', '}'];
+  const lines = [
+    head,
+    'execute { grant () }',
+    'execute src = Einit {',
+    '    phase.init {sid : dst_sid}',
+    '    seen.init {sid : dst_sid}',
+    '}',
+  ];
   for (let i = 0; i < CLASSES; i++) lines.push(`use EDL ${cls(i)}`);
   for (let i = 0; i < CLASSES; i++)
     for (const d of [(i + 1) % CLASSES, (i + 3) % CLASSES])
-      for (let m = 0; m < METHODS; m++) lines.push(`request src = ${cls(i)}, dst = ${cls(d)}, endpoint = e, method = ${meth(m)} { ${body[m]} }`);
+      for (let m = 0; m < METHODS; m++)
+        lines.push(`request src = ${cls(i)}, dst = ${cls(d)}, endpoint = e, method = ${meth(m)} { ${body[m]} }`);
   lines.push('response { grant () }');
   return `${lines.join('\n')}\n`;
 }
@@ -122,7 +131,20 @@ function dynamicEvents(c: ReturnType<typeof cordonSetup>, count: number): Securi
   const rnd = xorshift(7);
   const out: SecurityEvent[] = [];
   for (let i = 0; i < CLASSES; i++)
-    out.push({ kind: 'execute', src: 1, srcClass: 1, dst: i + 2, dstClass: T.classByName.get(cls(i))!, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] });
+    out.push({
+      kind: 'execute',
+      src: 1,
+      srcClass: 1,
+      dst: i + 2,
+      dstClass: T.classByName.get(cls(i))!,
+      endpoint: -1,
+      method: -1,
+      iface: -1,
+      riid: -1,
+      mid: -1,
+      message: null,
+      transfers: [],
+    });
   while (out.length < count) {
     const q = { src: rnd() % CLASSES, dst: rnd() % CLASSES, method: rnd() % METHODS };
     out.push({ ...c.event(q), message: { v: rnd() % 1200 } });
@@ -187,14 +209,17 @@ export async function benchPsl(): Promise<{ name: string; decisionsPerSecond: nu
   const a = runSequence(dyn.compiled, seq);
   const b = runSequence(dyn.interpreted, seq);
   if (a.verdicts !== b.verdicts) throw new Error('the compiled and the interpreted dynamic policy disagree');
-  if (a.grants === 0 || a.grants === seq.length) throw new Error(`the dynamic sequence should mix grants and denials (${a.grants} of ${seq.length} granted)`);
+  if (a.grants === 0 || a.grants === seq.length)
+    throw new Error(`the dynamic sequence should mix grants and denials (${a.grants} of ${seq.length} granted)`);
   const compiledRate = perSecond(() => timedSequence(dyn.compiled, seq, a.grants));
   const interpretedRate = perSecond(() => timedSequence(dyn.interpreted, seq, a.grants));
   // (3) 200 bindings with dynamic bodies, compiled vs interpreted
   const big = compileText(dynamicAllowListPsl(), 'dynamic-200.psl', c.tables);
   const a2 = runSequence(big.compiled, seq);
-  if (a2.verdicts !== runSequence(big.interpreted, seq).verdicts) throw new Error('the compiled and the interpreted 200-binding dynamic policy disagree');
-  if (a2.grants === 0 || a2.grants === seq.length) throw new Error(`the 200-binding sequence should mix grants and denials (${a2.grants} of ${seq.length} granted)`);
+  if (a2.verdicts !== runSequence(big.interpreted, seq).verdicts)
+    throw new Error('the compiled and the interpreted 200-binding dynamic policy disagree');
+  if (a2.grants === 0 || a2.grants === seq.length)
+    throw new Error(`the 200-binding sequence should mix grants and denials (${a2.grants} of ${seq.length} granted)`);
   const bigCompiled = perSecond(() => timedSequence(big.compiled, seq, a2.grants));
   const bigInterpreted = perSecond(() => timedSequence(big.interpreted, seq, a2.grants));
   return [
@@ -208,5 +233,7 @@ export async function benchPsl(): Promise<{ name: string; decisionsPerSecond: nu
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = await benchPsl();
-  console.table(rows.map((r) => ({ policy: r.name, 'decisions/s': Math.round(r.decisionsPerSecond).toLocaleString('en-US') })));
+  console.table(
+    rows.map((r) => ({ policy: r.name, 'decisions/s': Math.round(r.decisionsPerSecond).toLocaleString('en-US') })),
+  );
 }

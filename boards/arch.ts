@@ -6,14 +6,26 @@ import { KiB, MiB, GiB, type ArchFacts, type ArchId } from './types.ts';
 const X86_INTC = [
   // Intel 8259A Programmable Interrupt Controller datasheet: 8 inputs per chip;
   // the PC cascades a slave into the master's input 2, leaving 15 usable IRQs.
-  { name: '8259A PIC (master + slave)', lines: 16, note: 'legacy ISA IRQ 0-15; input 2 of the master carries the slave' },
+  {
+    name: '8259A PIC (master + slave)',
+    lines: 16,
+    note: 'legacy ISA IRQ 0-15; input 2 of the master carries the slave',
+  },
   // Intel 82093AA I/O APIC datasheet, "Redirection Table": 24 entries; the
   // ICH south bridges and QEMU's IO-APIC model keep that count.
-  { name: 'I/O APIC', lines: 24, note: 'global system interrupts (GSI) 0-23; ISA IRQs map to GSI 0-15, PCI INTx to GSI 16-23' },
+  {
+    name: 'I/O APIC',
+    lines: 24,
+    note: 'global system interrupts (GSI) 0-23; ISA IRQs map to GSI 0-15, PCI INTx to GSI 16-23',
+  },
   // Intel 64 and IA-32 Architectures Software Developer's Manual, Vol. 3A,
   // chapter "Advanced Programmable Interrupt Controller (APIC)": one local APIC
   // per logical CPU, with its own timer and vectors 16-255.
-  { name: 'local APIC', lines: 224, note: 'per-CPU; local timer and inter-processor interrupts; vectors 32-255 usable' },
+  {
+    name: 'local APIC',
+    lines: 224,
+    note: 'per-CPU; local timer and inter-processor interrupts; vectors 32-255 usable',
+  },
 ] as const;
 
 const X86_TIMERS = [
@@ -74,7 +86,7 @@ export const X86_64: ArchFacts = {
   sources: [
     "Intel 64 and IA-32 Architectures Software Developer's Manual, Vol. 1, Vol. 3A",
     'Intel Virtualization Technology for Directed I/O Architecture Specification',
-    'AMD64 Architecture Programmer\'s Manual, Vol. 2 (System Programming)',
+    "AMD64 Architecture Programmer's Manual, Vol. 2 (System Programming)",
   ],
 };
 
@@ -96,7 +108,11 @@ export const ARMV5: ArchFacts = {
   ports: 0,
   interruptControllers: [
     // ARM PrimeCell Vectored Interrupt Controller (PL190) Technical Reference Manual: 32 interrupt sources.
-    { name: 'PL190 VIC', lines: 32, note: 'the common ARM9 controller; SoCs often bring their own (the i.MX27 AITC has 64 sources)' },
+    {
+      name: 'PL190 VIC',
+      lines: 32,
+      note: 'the common ARM9 controller; SoCs often bring their own (the i.MX27 AITC has 64 sources)',
+    },
   ],
   // ARMv5 defines no architected timer: the ARM926EJ-S TRM lists none; timers are SoC peripherals.
   timers: ['SoC timer peripheral (no architected timer in ARMv5)'],
@@ -106,7 +122,11 @@ export const ARMV5: ArchFacts = {
   // ARM ARM DDI 0100, "Processor modes": user code runs in User mode (CPSR.M = 0b10000).
   userMode: 'USR mode (CPSR.M = 0b10000)',
   privilegedMode: 'SVC mode',
-  sources: ['ARM Architecture Reference Manual (ARMv5 edition, DDI 0100)', 'ARM926EJ-S Technical Reference Manual', 'ARM PL190 VIC Technical Reference Manual'],
+  sources: [
+    'ARM Architecture Reference Manual (ARMv5 edition, DDI 0100)',
+    'ARM926EJ-S Technical Reference Manual',
+    'ARM PL190 VIC Technical Reference Manual',
+  ],
 };
 
 export const ARMV7: ArchFacts = {
@@ -127,7 +147,11 @@ export const ARMV7: ArchFacts = {
   ports: 0,
   interruptControllers: [
     // ARM Generic Interrupt Controller Architecture Specification v1/v2 (IHI 0048): interrupt IDs 0-1019; SGIs 0-15, PPIs 16-31, SPIs from 32.
-    { name: 'GIC (v1/v2)', lines: 1020, note: 'IDs 0-15 SGI, 16-31 PPI (per CPU), 32-1019 SPI; a SoC implements a multiple of 32' },
+    {
+      name: 'GIC (v1/v2)',
+      lines: 1020,
+      note: 'IDs 0-15 SGI, 16-31 PPI (per CPU), 32-1019 SPI; a SoC implements a multiple of 32',
+    },
     // Some Cortex-A8 SoCs keep a vendor controller, e.g. TI's INTC with 128 lines (AM335x TRM, "Interrupt Controller").
     { name: 'vendor controller (e.g. TI INTC)', lines: 128, note: 'Cortex-A8 SoCs without a GIC' },
   ],
@@ -144,7 +168,11 @@ export const ARMV7: ArchFacts = {
   // DDI 0406, "ARM processor modes": User mode (CPSR.M = 0b10000) is the only unprivileged mode.
   userMode: 'USR mode (CPSR.M = 0b10000, PL0)',
   privilegedMode: 'SVC mode (PL1)',
-  sources: ['ARM Architecture Reference Manual ARMv7-A and ARMv7-R edition (DDI 0406)', 'ARM Generic Interrupt Controller Architecture Specification (IHI 0048)', 'Cortex-A9 MPCore Technical Reference Manual'],
+  sources: [
+    'ARM Architecture Reference Manual ARMv7-A and ARMv7-R edition (DDI 0406)',
+    'ARM Generic Interrupt Controller Architecture Specification (IHI 0048)',
+    'Cortex-A9 MPCore Technical Reference Manual',
+  ],
 };
 
 export const ARMV8: ArchFacts = {
@@ -165,17 +193,28 @@ export const ARMV8: ArchFacts = {
   ports: 0,
   interruptControllers: [
     // GIC Architecture Specification v3/v4 (IHI 0069) and v2 (IHI 0048): INTIDs 0-1019 (+ LPIs from 8192 in v3).
-    { name: 'GIC-400 (GICv2) / GIC-500/600 (GICv3)', lines: 1020, note: 'INTID 0-15 SGI, 16-31 PPI, 32-1019 SPI; GICv3 adds LPIs' },
+    {
+      name: 'GIC-400 (GICv2) / GIC-500/600 (GICv3)',
+      lines: 1020,
+      note: 'INTID 0-15 SGI, 16-31 PPI, 32-1019 SPI; GICv3 adds LPIs',
+    },
   ],
   // DDI 0487, "The Generic Timer in AArch64 state": mandatory; the EL1 non-secure physical timer is PPI 14 (INTID 30) by the Server Base System Architecture convention.
-  timers: ['ARM Generic Timer (mandatory; EL1 physical timer on INTID 30, virtual timer on INTID 27)', 'SoC timer peripherals'],
+  timers: [
+    'ARM Generic Timer (mandatory; EL1 physical timer on INTID 30, virtual timer on INTID 27)',
+    'SoC timer peripherals',
+  ],
   dma: 'SoC DMA engines (PL330, vendor DMACs) and bus-master peripherals (PCIe, Ethernet, USB)',
   // ARM System Memory Management Unit Architecture Specification SMMUv2 (IHI 0062) / SMMUv3 (IHI 0070): optional.
   iommu: 'ARM SMMUv2 / SMMUv3 where the SoC integrates one',
   // DDI 0487, "Exception levels": applications run at EL0.
   userMode: 'EL0 (AArch64 or AArch32)',
   privilegedMode: 'EL1',
-  sources: ['Arm Architecture Reference Manual for A-profile architecture (DDI 0487)', 'Arm GIC Architecture Specification v2/v3 (IHI 0048, IHI 0069)', 'Arm SMMU Architecture Specifications (IHI 0062, IHI 0070)'],
+  sources: [
+    'Arm Architecture Reference Manual for A-profile architecture (DDI 0487)',
+    'Arm GIC Architecture Specification v2/v3 (IHI 0048, IHI 0069)',
+    'Arm SMMU Architecture Specifications (IHI 0062, IHI 0070)',
+  ],
 };
 
 export const MIPS32: ArchFacts = {
@@ -197,7 +236,11 @@ export const MIPS32: ArchFacts = {
   ports: 0,
   interruptControllers: [
     // MD00090, "Cause register": IP7..IP0 — 2 software and 6 hardware interrupt lines; EIC mode hands them to an external controller.
-    { name: 'CP0 Cause.IP interrupt lines', lines: 8, note: 'IP0-IP1 software, IP2-IP7 hardware; the CP0 timer usually on IP7' },
+    {
+      name: 'CP0 Cause.IP interrupt lines',
+      lines: 8,
+      note: 'IP0-IP1 software, IP2-IP7 hardware; the CP0 timer usually on IP7',
+    },
   ],
   // MD00090, "Count and Compare registers": the CP0 timer interrupt (IntCtl.IPTI gives its line; IP7 on most cores).
   timers: ['CP0 Count/Compare timer (usually IP7)', 'board timers (e.g. i8254 on Malta)'],
@@ -206,7 +249,17 @@ export const MIPS32: ArchFacts = {
   // MD00090, "Operating modes": user mode is Status.KSU = 0b10 with EXL = ERL = 0.
   userMode: 'user mode (Status.KSU = 0b10, EXL = ERL = 0)',
   privilegedMode: 'kernel mode',
-  sources: ['MIPS32 Architecture for Programmers Vol. I (MD00082) and Vol. III (MD00090)', 'MIPS32 24K Processor Core Family Software User\'s Manual (MD00343)'],
+  sources: [
+    'MIPS32 Architecture for Programmers Vol. I (MD00082) and Vol. III (MD00090)',
+    "MIPS32 24K Processor Core Family Software User's Manual (MD00343)",
+  ],
 };
 
-export const ARCHES: Readonly<Record<ArchId, ArchFacts>> = { x86: X86, x86_64: X86_64, armv5: ARMV5, armv7: ARMV7, armv8: ARMV8, mips32: MIPS32 };
+export const ARCHES: Readonly<Record<ArchId, ArchFacts>> = {
+  x86: X86,
+  x86_64: X86_64,
+  armv5: ARMV5,
+  armv7: ARMV7,
+  armv8: ARMV8,
+  mips32: MIPS32,
+};

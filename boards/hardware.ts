@@ -76,7 +76,8 @@ export function boardStep(board: Board, hw: HardwareState, r: Rng): BoardStepRes
       events.push({ kind: 'dma', deviceAddress: w.base + page * board.arch.basePage });
     }
   }
-  if (ticks % f.rtcEveryTicks === 0) events.push({ kind: 'rtc', realtime: hw.rtcBaseNs + Math.floor(timeNs / 1_000_000) * 1_000_000 });
+  if (ticks % f.rtcEveryTicks === 0)
+    events.push({ kind: 'rtc', realtime: hw.rtcBaseNs + Math.floor(timeNs / 1_000_000) * 1_000_000 });
   const dma = due.length === 0 ? hw.dma : hw.dma.filter((t) => t.due > ticks);
   return { events, hw: { ...hw, ticks, timeNs, dma }, rng: g };
 }
@@ -86,7 +87,12 @@ export function boardStep(board: Board, hw: HardwareState, r: Rng): BoardStepRes
  * one to four timer periods later. Addresses outside the board's DMA window
  * are not device-visible and are ignored.
  */
-export function programDma(board: Board, hw: HardwareState, deviceAddress: number, r: Rng): { hw: HardwareState; rng: Rng } {
+export function programDma(
+  board: Board,
+  hw: HardwareState,
+  deviceAddress: number,
+  r: Rng,
+): { hw: HardwareState; rng: Rng } {
   const w = board.facts.dmaWindow;
   if (w === null || deviceAddress < w.base || deviceAddress >= w.base + w.size) return { hw, rng: r };
   if (hw.dma.some((t) => t.deviceAddress === deviceAddress)) return { hw, rng: r };

@@ -49,7 +49,20 @@ export interface ArchFacts {
   readonly sources: readonly string[];
 }
 
-export type DeviceKind = 'uart' | 'timer' | 'gpio' | 'ethernet' | 'usb' | 'intc' | 'rtc' | 'dma' | 'storage' | 'iommu' | 'pcie' | 'keyboard' | 'sysctl';
+export type DeviceKind =
+  | 'uart'
+  | 'timer'
+  | 'gpio'
+  | 'ethernet'
+  | 'usb'
+  | 'intc'
+  | 'rtc'
+  | 'dma'
+  | 'storage'
+  | 'iommu'
+  | 'pcie'
+  | 'keyboard'
+  | 'sysctl';
 
 export interface DeviceFacts {
   readonly name: string;
@@ -84,7 +97,12 @@ export interface BoardFacts {
   readonly irqNumbering: string;
   readonly devices: readonly DeviceFacts[];
   /** the kernel's timer: its source, the interrupt line it uses (null: a CPU-local vector), its tick */
-  readonly timer: { readonly source: string; readonly line: number | null; readonly tickNs: number; readonly note: string };
+  readonly timer: {
+    readonly source: string;
+    readonly line: number | null;
+    readonly tickNs: number;
+    readonly note: string;
+  };
   readonly iommu: { readonly present: boolean; readonly name: string | null; readonly note: string };
   /** device-visible window the kernel allocates DMA buffers from; null = no DMA */
   readonly dmaWindow: Range | null;
@@ -120,7 +138,12 @@ export function defineBoard(facts: BoardFacts, arch: ArchFacts): Board {
     pageSize: page,
     irqLines: facts.interruptController.lines,
     // the kernel's own lines: its tick timer's and those of the devices it keeps (controller cascades, IOMMU)
-    reservedIrqs: [...new Set([...(facts.timer.line === null ? [] : [facts.timer.line]), ...facts.devices.filter((d) => d.kernel === true).flatMap((d) => d.irqs ?? [])])].sort((a, b) => a - b),
+    reservedIrqs: [
+      ...new Set([
+        ...(facts.timer.line === null ? [] : [facts.timer.line]),
+        ...facts.devices.filter((d) => d.kernel === true).flatMap((d) => d.irqs ?? []),
+      ]),
+    ].sort((a, b) => a - b),
     portIo: arch.portIo,
     ports: offered(facts, 'ports').map((r) => ({ base: r.base, count: r.size })),
     mmio: offered(facts, 'mmio').map((r) => ({ base: r.base, size: r.size })),

@@ -5,7 +5,13 @@
 
 import { join } from 'node:path';
 import { Ping } from '../src/conformance/catalog.ts';
-import { compileModel, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from '../src/conformance/model.ts';
+import {
+  compileModel,
+  renderModel,
+  type CompiledModel,
+  type ModelDef,
+  type ModelFiles,
+} from '../src/conformance/model.ts';
 import { PROOFS_DIR, describeResult, runStaged, type RunOptions } from '../src/conformance/run.ts';
 import { Rights } from '../src/kernel/types.ts';
 import { int, rec, seq, set, str } from '../src/conformance/tla.ts';
@@ -15,7 +21,8 @@ import type { TlcResult } from '../src/tlc/index.ts';
 export const ProofPing: ModelDef = {
   ...Ping,
   name: 'ProofPing',
-  description: 'The inductive check of IndInv on the Ping solution (2 processes, 1 channel, 1 CPU) with a limited rule.',
+  description:
+    'The inductive check of IndInv on the Ping solution (2 processes, 1 channel, 1 CPU) with a limited rule.',
   policy: {
     name: 'ping-limited',
     rules: [
@@ -49,10 +56,14 @@ export interface ProofDomainOptions {
   readonly weakerClientEnds?: boolean;
 }
 
-export function proofConstants(m: CompiledModel, options: ProofDomainOptions = {}): Record<string, ReturnType<typeof int>> {
+export function proofConstants(
+  m: CompiledModel,
+  options: ProofDomainOptions = {},
+): Record<string, ReturnType<typeof int>> {
   const s = m.boot.state;
   const channels = s.objects.slice(1).map((o) => {
-    if (o.kind !== 'channel') throw new Error(`model ${m.def.name}: the proof domain has channels only, object ${o.kind} is not one`);
+    if (o.kind !== 'channel')
+      throw new Error(`model ${m.def.name}: the proof domain has channels only, object ${o.kind} is not one`);
     return o.server;
   });
   const entries = new Map<string, { object: number; rights: number }>();
@@ -106,11 +117,20 @@ export interface InductiveResult {
 }
 
 /** Runs the inductive check. A non-inductive IndInv shows as a two-state counterexample. */
-export async function checkInductive(def: ModelDef = ProofPing, options: RunOptions = {}, domain: ProofDomainOptions = {}): Promise<InductiveResult> {
+export async function checkInductive(
+  def: ModelDef = ProofPing,
+  options: RunOptions = {},
+  domain: ProofDomainOptions = {},
+): Promise<InductiveResult> {
   const files = proofFiles(def, domain);
-  const { result } = await runStaged(files, { timeoutMs: 15 * 60_000, checkDeadlock: false, ...options }, [join(PROOFS_DIR, 'KernelInductive.tla')]);
+  const { result } = await runStaged(files, { timeoutMs: 15 * 60_000, checkDeadlock: false, ...options }, [
+    join(PROOFS_DIR, 'KernelInductive.tla'),
+  ]);
   // "N distinct state(s) generated", or "G states generated, with N of them distinct"
-  const init = /Finished computing initial states: (?:[\d,]+ states generated, with )?([\d,]+)(?: of them)? distinct/.exec(result.log);
+  const init =
+    /Finished computing initial states: (?:[\d,]+ states generated, with )?([\d,]+)(?: of them)? distinct/.exec(
+      result.log,
+    );
   return {
     model: def.name,
     inductive: result.kind === 'success',

@@ -51,16 +51,31 @@ function figures(r: TlcResult, wall: number): RunFigures {
 }
 
 /** Distributed TLC with `workers` workers on loopback. */
-export async function runScaleDistributed(def: ModelDef, workers: number, options: { readonly timeoutMs?: number; readonly maxHeap?: string } = {}): Promise<RunFigures> {
+export async function runScaleDistributed(
+  def: ModelDef,
+  workers: number,
+  options: { readonly timeoutMs?: number; readonly maxHeap?: string } = {},
+): Promise<RunFigures> {
   const t0 = performance.now();
-  const r = await runStagedDistributed(scaleFiles(def), { workers, threadsPerWorker: 1, progressIntervalMs: 10_000, timeoutMs: options.timeoutMs ?? 3 * 3600_000, maxHeap: options.maxHeap ?? '6g' });
+  const r = await runStagedDistributed(scaleFiles(def), {
+    workers,
+    threadsPerWorker: 1,
+    progressIntervalMs: 10_000,
+    timeoutMs: options.timeoutMs ?? 3 * 3600_000,
+    maxHeap: options.maxHeap ?? '6g',
+  });
   return figures(r, (performance.now() - t0) / 1000);
 }
 
 /** A single-process TLC run of the same files (`workers` threads). */
 export async function runScaleSingle(def: ModelDef, options: RunOptions = {}): Promise<RunFigures> {
   const t0 = performance.now();
-  const { result } = await runStaged(scaleFiles(def), { workers: 1, timeoutMs: 3 * 3600_000, maxHeap: '6g', ...options });
+  const { result } = await runStaged(scaleFiles(def), {
+    workers: 1,
+    timeoutMs: 3 * 3600_000,
+    maxHeap: '6g',
+    ...options,
+  });
   return figures(result, (performance.now() - t0) / 1000);
 }
 
@@ -73,6 +88,7 @@ export async function compareDistributed(def: ModelDef = SCALE_LARGE, workers = 
     workers,
     single,
     distributed,
-    sameDistinct: single.verdict === 'success' && distributed.verdict === 'success' && single.distinct === distributed.distinct,
+    sameDistinct:
+      single.verdict === 'success' && distributed.verdict === 'success' && single.distinct === distributed.distinct,
   };
 }

@@ -52,23 +52,43 @@ const arbCase: fc.Arbitrary<Case> = fc.record({
   shape: fc
     .record({
       pings: fc.integer({ min: 0, max: 3 }),
-      drivers: fc.array(fc.record({ kind: fc.constantFrom<DriverKind>('irq', 'mmio', 'dma', 'ports'), device: fc.nat({ max: 15 }) }), { maxLength: 4 }),
+      drivers: fc.array(
+        fc.record({ kind: fc.constantFrom<DriverKind>('irq', 'mmio', 'dma', 'ports'), device: fc.nat({ max: 15 }) }),
+        { maxLength: 4 },
+      ),
       adversaries: fc.integer({ min: 0, max: 3 }),
       services: fc.subarray(NON_EXIT),
       mayExit: fc.boolean(),
       adversaryPeers: fc.boolean(),
-      priorities: fc.option(fc.array(fc.integer({ min: 8, max: 12 }), { minLength: 1, maxLength: 4 }), { nil: undefined }),
+      priorities: fc.option(fc.array(fc.integer({ min: 8, max: 12 }), { minLength: 1, maxLength: 4 }), {
+        nil: undefined,
+      }),
     })
-    .map(({ services, mayExit, priorities, ...rest }): ScenarioShape => ({ ...rest, adversaryServices: mayExit ? [...services, ...EXITS] : services, ...(priorities !== undefined ? { priorities } : {}) })),
+    .map(({ services, mayExit, priorities, ...rest }): ScenarioShape => ({
+      ...rest,
+      adversaryServices: mayExit ? [...services, ...EXITS] : services,
+      ...(priorities !== undefined ? { priorities } : {}),
+    })),
   seed: fc.integer(),
   steps: fc.integer({ min: 20, max: 800 }),
-  weights: fc.record({ board: fc.integer({ min: 1, max: 4 }), schedule: fc.integer({ min: 1, max: 4 }), thread: fc.integer({ min: 2, max: 10 }) }),
+  weights: fc.record({
+    board: fc.integer({ min: 1, max: 4 }),
+    schedule: fc.integer({ min: 1, max: 4 }),
+    thread: fc.integer({ min: 2, max: 10 }),
+  }),
   adversary: arbAdversaryProgram(300),
 });
 
 const eventsSeen = new Map<string, number>();
 
-function explain(board: Board, c: Case, index: number, violations: readonly Violation[], events: readonly KernelEvent[], lines: readonly string[]): string {
+function explain(
+  board: Board,
+  c: Case,
+  index: number,
+  violations: readonly Violation[],
+  events: readonly KernelEvent[],
+  lines: readonly string[],
+): string {
   const tail = events.slice(Math.max(0, events.length - 40));
   return [
     `board ${board.id}: ${violations.map((v) => `${v.property}: ${v.message}`).join('; ')}`,
@@ -104,7 +124,11 @@ for (const board of BOARDS) {
           adversary: c.adversary,
           onStep: ({ index, before, event, result: r }) => {
             events.push(event);
-            lines.push(`[${index}] ${describeEvent(before, event)}${describeResult(r.state, r).map((x) => `\n        ${x}`).join('')}`);
+            lines.push(
+              `[${index}] ${describeEvent(before, event)}${describeResult(r.state, r)
+                .map((x) => `\n        ${x}`)
+                .join('')}`,
+            );
             if (lines.length > 25) lines.shift();
             const v = checkBoardStep(board, before, event, r);
             if (v.length > 0) throw new Error(explain(board, c, index, v, events, lines));
@@ -114,12 +138,18 @@ for (const board of BOARDS) {
         // replay from the events alone reaches the same state
         const again = replay(b, result.events);
         if (stateDigest(again.state) !== stateDigest(result.final))
-          throw new Error(`board ${board.id}: replaying ${result.events.length} events did not reach the run's final state\nscenario ${JSON.stringify(c.shape)} seed ${c.seed}\nevents: ${JSON.stringify(result.events)}`);
+          throw new Error(
+            `board ${board.id}: replaying ${result.events.length} events did not reach the run's final state\nscenario ${JSON.stringify(c.shape)} seed ${c.seed}\nevents: ${JSON.stringify(result.events)}`,
+          );
         // DMA isolation: weakened exactly when an untrusted process may use DMA on a board without an IOMMU
         const report = dmaIsolation(board, b, sc.adversaries);
-        const granted = sc.adversaries.length > 0 && c.shape.adversaryServices.some((s) => s === 'dma.Allocate' || s === 'dma.Start');
+        const granted =
+          sc.adversaries.length > 0 && c.shape.adversaryServices.some((s) => s === 'dma.Allocate' || s === 'dma.Start');
         const expected = granted && board.facts.dmaWindow !== null && !board.facts.iommu.present ? 'weakened' : 'ok';
-        if (report.status !== expected) throw new Error(`board ${board.id}: DMA isolation is ${report.status}, expected ${expected}: ${report.reason}\nscenario ${JSON.stringify(c.shape)}`);
+        if (report.status !== expected)
+          throw new Error(
+            `board ${board.id}: DMA isolation is ${report.status}, expected ${expected}: ${report.reason}\nscenario ${JSON.stringify(c.shape)}`,
+          );
       },
       runs(250),
     );
@@ -128,5 +158,7 @@ for (const board of BOARDS) {
 
 after(() => {
   const total = [...eventsSeen.values()].reduce((a, b) => a + b, 0);
-  console.log(`# boards.test.ts: ${total} kernel events simulated (${[...eventsSeen].map(([id, n]) => `${id} ${n}`).join(', ')})`);
+  console.log(
+    `# boards.test.ts: ${total} kernel events simulated (${[...eventsSeen].map(([id, n]) => `${id} ${n}`).join(', ')})`,
+  );
 });

@@ -24,8 +24,14 @@ export function runs(base: number): number {
  * given: a model-based counterexample replays only with fast-check's path and
  * the commands' replay path together.
  */
-export function commands<Model extends object, Real>(arbs: fc.Arbitrary<fc.Command<Model, Real>>[], constraints: Omit<fc.CommandsContraints, 'replayPath'> = {}): fc.Arbitrary<Iterable<fc.Command<Model, Real>>> {
-  return fc.commands(arbs, { ...constraints, ...(ENV.commandsPath !== undefined ? { replayPath: ENV.commandsPath } : {}) });
+export function commands<Model extends object, Real>(
+  arbs: fc.Arbitrary<fc.Command<Model, Real>>[],
+  constraints: Omit<fc.CommandsContraints, 'replayPath'> = {},
+): fc.Arbitrary<Iterable<fc.Command<Model, Real>>> {
+  return fc.commands(arbs, {
+    ...constraints,
+    ...(ENV.commandsPath !== undefined ? { replayPath: ENV.commandsPath } : {}),
+  });
 }
 
 /** The replay path fc.commands writes into a counterexample's text (`/*replayPath="…"*\/`), if the counterexample has one. */
@@ -50,15 +56,29 @@ function commandsReplayPath(counterexample: readonly unknown[] | null): string |
  * that replays exactly that case. `testName` is the name of the node:test test
  * the check runs in (the replay command selects it).
  */
-export function check<T>(file: string, testName: string, arb: fc.Arbitrary<T>, predicate: (v: T) => void, numRuns: number, show?: (v: T) => string): void {
-  const params: fc.Parameters<[T]> = { seed: SEED, numRuns, ...(ENV.path !== undefined ? { path: ENV.path, endOnFailure: true } : {}) };
+export function check<T>(
+  file: string,
+  testName: string,
+  arb: fc.Arbitrary<T>,
+  predicate: (v: T) => void,
+  numRuns: number,
+  show?: (v: T) => string,
+): void {
+  const params: fc.Parameters<[T]> = {
+    seed: SEED,
+    numRuns,
+    ...(ENV.path !== undefined ? { path: ENV.path, endOnFailure: true } : {}),
+  };
   const details = fc.check(fc.property(arb, predicate), params);
   if (!details.failed) return;
   const path = formatPath(details.counterexamplePath ?? '', commandsReplayPath(details.counterexample));
   const replay = testReplayCommand(file, testName, details.seed, path);
   const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  const shown = show !== undefined && details.counterexample !== null ? `\ncounterexample: ${show(details.counterexample[0])}` : '';
-  throw new Error(`${testName}: counterexample after ${details.numRuns} runs, shrunk ${details.numShrinks} times${shown}\n${err}\n\nreplay: ${replay}`);
+  const shown =
+    show !== undefined && details.counterexample !== null ? `\ncounterexample: ${show(details.counterexample[0])}` : '';
+  throw new Error(
+    `${testName}: counterexample after ${details.numRuns} runs, shrunk ${details.numShrinks} times${shown}\n${err}\n\nreplay: ${replay}`,
+  );
 }
 
 export function banner(file: string): void {

@@ -17,22 +17,59 @@ import { banner, check, commands as replayableCommands, countSteps, runs, stepsT
 
 banner(import.meta.filename);
 
-const machine: Machine = { name: 'model', arch: 'x86_64', cpus: 2, pageSize: 4096, irqLines: 0, portIo: false, ports: [], mmio: [], dma: null, iommu: true, tickNs: 1000, memoryPages: 8 };
+const machine: Machine = {
+  name: 'model',
+  arch: 'x86_64',
+  cpus: 2,
+  pageSize: 4096,
+  irqLines: 0,
+  portIo: false,
+  ports: [],
+  mmio: [],
+  dma: null,
+  iommu: true,
+  tickNs: 1000,
+  memoryPages: 8,
+};
 const solution = {
   name: 'model',
-  interfaces: [{ name: 'demo.Echo', methods: [
-    { name: 'Ping', request: t.type({ value: Nat }), response: t.type({ value: Nat }), error: t.type({ code: Nat }) },
-    { name: 'Pong', request: t.type({}), response: t.type({}), error: t.type({}) },
-  ] }],
-  classes: [{ name: 'Client', endpoints: [] }, { name: 'Server', endpoints: [{ name: 'echo', interface: 'demo.Echo' }] }],
-  processes: [{ name: 'client', taskClass: 'Client' }, { name: 'server', taskClass: 'Server' }],
+  interfaces: [
+    {
+      name: 'demo.Echo',
+      methods: [
+        {
+          name: 'Ping',
+          request: t.type({ value: Nat }),
+          response: t.type({ value: Nat }),
+          error: t.type({ code: Nat }),
+        },
+        { name: 'Pong', request: t.type({}), response: t.type({}), error: t.type({}) },
+      ],
+    },
+  ],
+  classes: [
+    { name: 'Client', endpoints: [] },
+    { name: 'Server', endpoints: [{ name: 'echo', interface: 'demo.Echo' }] },
+  ],
+  processes: [
+    { name: 'client', taskClass: 'Client' },
+    { name: 'server', taskClass: 'Server' },
+  ],
   connections: [{ client: 'client', server: 'server', id: 'echo' }],
 };
-const booted = boot(solution, (tables) => compileRules(tables, { name: 'model', rules: [
-  { kind: 'execute', src: 'Einit' },
-  { kind: 'request', src: 'Client', dst: 'Server', endpoint: 'echo', method: 'Ping' },
-  { kind: 'response', src: 'Server', dst: 'Client' },
-] }), machine);
+const booted = boot(
+  solution,
+  (tables) =>
+    compileRules(tables, {
+      name: 'model',
+      rules: [
+        { kind: 'execute', src: 'Einit' },
+        { kind: 'request', src: 'Client', dst: 'Server', endpoint: 'echo', method: 'Ping' },
+        { kind: 'response', src: 'Server', dst: 'Client' },
+      ],
+    }),
+  machine,
+);
 if (!booted.ok) throw new Error(booted.errors.join('\n'));
 const B: BootResult = booted.value;
 const CLIENT: Tid = 0;
@@ -69,7 +106,11 @@ function conforms(m: Model, r: Real): void {
   const wantC = { idle: ['ready', 'running'], queued: ['call'], waiting: ['reply'] }[m.client];
   assert.ok(wantC.includes(c), `model says the client is ${m.client}, kernel says ${c}`);
   if (m.server === 'receiving') assert.equal(sv.state.tag, 'recv');
-  else assert.ok(['ready', 'running'].includes(sv.state.tag), `model says the server is ${m.server}, kernel says ${sv.state.tag}`);
+  else
+    assert.ok(
+      ['ready', 'running'].includes(sv.state.tag),
+      `model says the server is ${m.server}, kernel says ${sv.state.tag}`,
+    );
   assert.equal(sv.serving !== null, m.server === 'serving', 'serving flag differs from the model');
 }
 
@@ -78,7 +119,11 @@ class CallPing implements fc.Command<Model, Real> {
   check = (m: Readonly<Model>) => m.client === 'idle';
   run(m: Model, r: Real) {
     ensureRunning(r, CLIENT);
-    const o = run(r, { kind: 'syscall', tid: CLIENT, call: { op: 'Call', handle: conn.clientHandle, message: { riid: 0, mid: 0, payload: { value: this.value } } } });
+    const o = run(r, {
+      kind: 'syscall',
+      tid: CLIENT,
+      call: { op: 'Call', handle: conn.clientHandle, message: { riid: 0, mid: 0, payload: { value: this.value } } },
+    });
     assert.equal(o.decisions.length, 1);
     assert.equal(o.decisions[0]!.decision.verdict, 'grant');
     if (m.server === 'receiving') {
@@ -96,7 +141,11 @@ class CallPong implements fc.Command<Model, Real> {
   run(m: Model, r: Real) {
     ensureRunning(r, CLIENT);
     const before = r.s;
-    const o = run(r, { kind: 'syscall', tid: CLIENT, call: { op: 'Call', handle: conn.clientHandle, message: { riid: 0, mid: 1, payload: {} } } });
+    const o = run(r, {
+      kind: 'syscall',
+      tid: CLIENT,
+      call: { op: 'Call', handle: conn.clientHandle, message: { riid: 0, mid: 1, payload: {} } },
+    });
     assert.equal(rc(o, CLIENT)?.rc, 'rcSecurityDisallow');
     assert.equal(o.state.threads, before.threads, 'a denied call changed a thread');
     conforms(m, r);
@@ -104,13 +153,22 @@ class CallPong implements fc.Command<Model, Real> {
   toString = () => 'CallPong';
 }
 class ForgedHandle implements fc.Command<Model, Real> {
-  constructor(readonly handle: number, readonly op: 'Call' | 'Recv') {}
+  constructor(
+    readonly handle: number,
+    readonly op: 'Call' | 'Recv',
+  ) {}
   check = (m: Readonly<Model>) => m.client === 'idle';
   run(m: Model, r: Real) {
     ensureRunning(r, CLIENT);
-    const call = this.op === 'Recv' ? { op: 'Recv' as const, handle: this.handle } : { op: 'Call' as const, handle: this.handle, message: { riid: 0, mid: 0, payload: { value: 1 } } };
+    const call =
+      this.op === 'Recv'
+        ? { op: 'Recv' as const, handle: this.handle }
+        : { op: 'Call' as const, handle: this.handle, message: { riid: 0, mid: 0, payload: { value: 1 } } };
     const o = run(r, { kind: 'syscall', tid: CLIENT, call });
-    assert.ok(['rcBadHandle', 'rcNoRights'].includes(rc(o, CLIENT)!.rc), `forged ${this.op} on ${this.handle}: ${rc(o, CLIENT)!.rc}`);
+    assert.ok(
+      ['rcBadHandle', 'rcNoRights'].includes(rc(o, CLIENT)!.rc),
+      `forged ${this.op} on ${this.handle}: ${rc(o, CLIENT)!.rc}`,
+    );
     assert.equal(o.decisions.length, 0);
     conforms(m, r);
   }
@@ -132,12 +190,19 @@ class ServerRecv implements fc.Command<Model, Real> {
   toString = () => 'ServerRecv';
 }
 class ServerReply implements fc.Command<Model, Real> {
-  constructor(readonly error: boolean, readonly badPayload: boolean) {}
+  constructor(
+    readonly error: boolean,
+    readonly badPayload: boolean,
+  ) {}
   check = (m: Readonly<Model>) => m.server === 'serving';
   run(m: Model, r: Real) {
     ensureRunning(r, SERVER);
     const payload = this.badPayload ? { value: 'nope' } : this.error ? { code: 3 } : { value: m.value + 1 };
-    const o = run(r, { kind: 'syscall', tid: SERVER, call: { op: 'Reply', handle: conn.serverHandle, message: { riid: 0, mid: 0, payload, error: this.error } } });
+    const o = run(r, {
+      kind: 'syscall',
+      tid: SERVER,
+      call: { op: 'Reply', handle: conn.serverHandle, message: { riid: 0, mid: 0, payload, error: this.error } },
+    });
     const granted = !this.error && !this.badPayload;
     assert.equal(o.decisions[0]?.decision.verdict, granted ? 'grant' : 'deny');
     assert.equal(rc(o, CLIENT)?.rc, granted ? 'rcOk' : 'rcSecurityDisallow');
@@ -165,7 +230,9 @@ const commands = [
   fc.nat({ max: 1000 }).map((v) => new CallPing(v)),
   fc.constant(new CallPong()),
   // handles the client does not hold (it holds 0, the kernel, and its client end), and a Recv on its client end
-  fc.tuple(fc.integer({ min: conn.clientHandle + 1, max: 9 }), fc.constantFrom('Call' as const, 'Recv' as const)).map(([h, op]) => new ForgedHandle(h, op)),
+  fc
+    .tuple(fc.integer({ min: conn.clientHandle + 1, max: 9 }), fc.constantFrom('Call' as const, 'Recv' as const))
+    .map(([h, op]) => new ForgedHandle(h, op)),
   fc.constant(new ForgedHandle(conn.clientHandle, 'Recv')),
   fc.constant(new ServerRecv()),
   fc.tuple(fc.boolean(), fc.boolean()).map(([e, b]) => new ServerReply(e, b)),
@@ -174,9 +241,16 @@ const commands = [
 
 const NAME = 'model-based: Call/Recv/Reply against an abstract IPC model';
 test(NAME, () => {
-  check(import.meta.filename, NAME, replayableCommands(commands, { size: 'max', maxCommands: 60 }), (cmds) => {
-    fc.modelRun(() => ({ model: { client: 'idle', server: 'idle', value: 0 } as Model, real: { s: B.state } }), cmds);
-  }, runs(1500), (cmds) => String(cmds));
+  check(
+    import.meta.filename,
+    NAME,
+    replayableCommands(commands, { size: 'max', maxCommands: 60 }),
+    (cmds) => {
+      fc.modelRun(() => ({ model: { client: 'idle', server: 'idle', value: 0 } as Model, real: { s: B.state } }), cmds);
+    },
+    runs(1500),
+    (cmds) => String(cmds),
+  );
 });
 
 after(() => console.log(`# model.test.ts: ${stepsTaken()} kernel steps`));

@@ -45,10 +45,16 @@ interface Solution {
 
 const arbSolution: fc.Arbitrary<Solution> = fc
   .record({
-    ifaces: fc.array(fc.uniqueArray(fc.constantFrom(...METHOD_POOL), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+    ifaces: fc.array(fc.uniqueArray(fc.constantFrom(...METHOD_POOL), { minLength: 1, maxLength: 3 }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     classes: fc.array(
       fc.record({
-        endpoints: fc.uniqueArray(fc.record({ name: fc.constantFrom(...ENDPOINT_POOL), iface: fc.nat(2) }), { selector: (e) => e.name, maxLength: 3 }),
+        endpoints: fc.uniqueArray(fc.record({ name: fc.constantFrom(...ENDPOINT_POOL), iface: fc.nat(2) }), {
+          selector: (e) => e.name,
+          maxLength: 3,
+        }),
         security: fc.option(fc.nat(2), { nil: undefined }),
       }),
       { minLength: 1, maxLength: 4 },
@@ -72,8 +78,10 @@ const arbSolution: fc.Arbitrary<Solution> = fc
     const tables = r.value;
     const targets: [number, number, number, number][] = [];
     tables.classes.forEach((c) => {
-      for (const e of c.endpoints) for (const m of tables.interfaces[e.iface]!.methods) targets.push([c.id, e.nameId, e.iface, m.nameId]);
-      if (c.security >= 0) for (const m of tables.interfaces[c.security]!.methods) targets.push([c.id, -1, c.security, m.nameId]);
+      for (const e of c.endpoints)
+        for (const m of tables.interfaces[e.iface]!.methods) targets.push([c.id, e.nameId, e.iface, m.nameId]);
+      if (c.security >= 0)
+        for (const m of tables.interfaces[c.security]!.methods) targets.push([c.id, -1, c.security, m.nameId]);
     });
     return { decl, tables, targets };
   });
@@ -95,7 +103,12 @@ interface Sel {
 type Stmt =
   | { readonly kind: 'call'; readonly text: string }
   | { readonly kind: 'match'; readonly sels: readonly Sel[]; readonly body: readonly Stmt[] }
-  | { readonly kind: 'choice'; readonly subject: string; readonly alts: readonly (readonly [string, readonly Stmt[]])[]; readonly fallback: readonly Stmt[] | null };
+  | {
+      readonly kind: 'choice';
+      readonly subject: string;
+      readonly alts: readonly (readonly [string, readonly Stmt[]])[];
+      readonly fallback: readonly Stmt[] | null;
+    };
 interface Binding {
   readonly event: EventKind;
   readonly sels: readonly Sel[];
@@ -129,30 +142,53 @@ function selectorValues(tables: SolutionTables, event: EventKind, key: SelectorK
     case 'endpoint':
       return tables.endpointNames;
     case 'method':
-      return event === 'execute' ? ['main'] : tables.methodNames.filter((m) => METHOD_POOL.includes(m) || m === 'Execute' || m === 'Read');
+      return event === 'execute'
+        ? ['main']
+        : tables.methodNames.filter((m) => METHOD_POOL.includes(m) || m === 'Execute' || m === 'Read');
     case 'interface':
       return tables.interfaces.map((i) => i.name).filter((n) => n.startsWith('g.') || n === 'kl.core.Task');
     case 'component':
-      return [...new Set(tables.endpointNames.filter((n) => n.includes('.')).map((n) => n.slice(0, n.lastIndexOf('.'))))];
+      return [
+        ...new Set(tables.endpointNames.filter((n) => n.includes('.')).map((n) => n.slice(0, n.lastIndexOf('.')))),
+      ];
   }
 }
 
 function arbSelectors(tables: SolutionTables, event: EventKind, max: number, min = 0): fc.Arbitrary<Sel[]> {
   const keys = KEYS_OF[event].filter((k) => selectorValues(tables, event, k).length > 0);
   return fc
-    .uniqueArray(fc.constantFrom(...keys), { minLength: Math.min(min, keys.length), maxLength: Math.min(max, keys.length) })
-    .chain((ks) => fc.tuple(...ks.map((k) => fc.constantFrom(...selectorValues(tables, event, k)).map((value) => ({ key: k, value })))));
+    .uniqueArray(fc.constantFrom(...keys), {
+      minLength: Math.min(min, keys.length),
+      maxLength: Math.min(max, keys.length),
+    })
+    .chain((ks) =>
+      fc.tuple(
+        ...ks.map((k) => fc.constantFrom(...selectorValues(tables, event, k)).map((value) => ({ key: k, value }))),
+      ),
+    );
 }
 
 /* expressions, as PSL text */
-const sidExpr = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('src_sid', 'dst_sid') }, { weight: 1, arbitrary: fc.constantFrom('0', '1', '2', '3', 'message.x', '-1') });
+const sidExpr = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('src_sid', 'dst_sid') },
+  { weight: 1, arbitrary: fc.constantFrom('0', '1', '2', '3', 'message.x', '-1') },
+);
 const mapKey = fc.constantFrom('"k0"', '"k1"', '"k2"');
 
 function intExpr(depth: number): fc.Arbitrary<string> {
   const leaf = fc.oneof(
     fc.integer({ min: -3, max: 300 }).map(String),
     fc.constantFrom('0x10', '0xff'),
-    fc.constantFrom('message.x', 'message.y.z', 'size (message.l)', 'src_sid', 'dst_sid', 'message.l.[0]', 'message.l.[2]', 'message.s'),
+    fc.constantFrom(
+      'message.x',
+      'message.y.z',
+      'size (message.l)',
+      'src_sid',
+      'dst_sid',
+      'message.l.[0]',
+      'message.l.[2]',
+      'message.s',
+    ),
     fc.tuple(sidExpr, mapKey).map(([s, k]) => `sm.get {sid : ${s}, key : ${k}}`),
     fc.tuple(sidExpr, mapKey).map(([s, k]) => `sm.get_uncommitted {sid : ${s}, key : ${k}}`),
   );
@@ -160,7 +196,10 @@ function intExpr(depth: number): fc.Arbitrary<string> {
   const sub = intExpr(depth - 1);
   return fc.oneof(
     { weight: 3, arbitrary: leaf },
-    { weight: 1, arbitrary: fc.tuple(sub, fc.constantFrom('+', '-', '*', '&', '|'), sub).map(([a, op, b]) => `(${a} ${op} ${b})`) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(sub, fc.constantFrom('+', '-', '*', '&', '|'), sub).map(([a, op, b]) => `(${a} ${op} ${b})`),
+    },
     { weight: 1, arbitrary: sub.map((a) => `math.abs (${a})`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `math.sum [${a}, ${b}]`) },
     { weight: 1, arbitrary: sub.map((a) => `~${a}`) },
@@ -179,7 +218,10 @@ function boolExpr(depth: number): fc.Arbitrary<string> {
   const sub = boolExpr(depth - 1);
   return fc.oneof(
     { weight: 3, arbitrary: leaf },
-    { weight: 2, arbitrary: fc.tuple(sub, fc.constantFrom('&&', '||', '==>'), sub).map(([a, op, b]) => `(${a} ${op} ${b})`) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(sub, fc.constantFrom('&&', '||', '==>'), sub).map(([a, op, b]) => `(${a} ${op} ${b})`),
+    },
     { weight: 1, arbitrary: sub.map((a) => `!(${a})`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `bool.all [${a}, ${b}]`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `bool.any [${a}, ${b}]`) },
@@ -188,23 +230,43 @@ function boolExpr(depth: number): fc.Arbitrary<string> {
 
 const levelExpr = fc.oneof(
   fc.constantFrom('()', '"L0"', '"L1"', '"L2"', 'message.s'),
-  fc.constantFrom('{degree : "L1", categories : ["n"]}', '{degree : (), categories : ["n", "g"]}', '{degree : "L2", categories : ()}'),
+  fc.constantFrom(
+    '{degree : "L1", categories : ["n"]}',
+    '{degree : (), categories : ["n", "g"]}',
+    '{degree : "L2", categories : ()}',
+  ),
 );
 const stateLit = fc.constantFrom('"a"', '"b"', '"c"', '"zz"', 'message.s');
 
 const modelRule: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('init', 'fini').chain((m) => sidExpr.map((s) => `fsm.${m} {sid : ${s}}`)),
   fc.tuple(sidExpr, stateLit).map(([s, st]) => `fsm.enter {sid : ${s}, state : ${st}}`),
-  fc.tuple(sidExpr, fc.subarray(['"a"', '"b"', '"c"'])).map(([s, sts]) => `fsm.allow {sid : ${s}, states : [${sts.join(', ')}]}`),
+  fc
+    .tuple(sidExpr, fc.subarray(['"a"', '"b"', '"c"']))
+    .map(([s, sts]) => `fsm.allow {sid : ${s}, states : [${sts.join(', ')}]}`),
   fc.constantFrom('init', 'fini').chain((m) => sidExpr.map((s) => `hs.${m} {sid : ${s}}`)),
-  fc.tuple(fc.constantFrom('add', 'remove'), sidExpr, intExpr(1)).map(([m, s, e]) => `hs.${m} {sid : ${s}, entry : ${e}}`),
+  fc
+    .tuple(fc.constantFrom('add', 'remove'), sidExpr, intExpr(1))
+    .map(([m, s, e]) => `hs.${m} {sid : ${s}, entry : ${e}}`),
   fc.constantFrom('init', 'fini', 'commit', 'rollback').chain((m) => sidExpr.map((s) => `sm.${m} {sid : ${s}}`)),
   fc.tuple(sidExpr, mapKey, intExpr(1)).map(([s, k, v]) => `sm.set {sid : ${s}, key : ${k}, value : ${v}}`),
-  fc.tuple(fc.constantFrom('()', 'src_sid', '1'), sidExpr, levelExpr, levelExpr).map(([img, tg, l, r]) => `mic.execute {image : ${img}, target : ${tg}, level : ${l}, levelR : ${r}}`),
-  fc.tuple(sidExpr, sidExpr, fc.constantFrom('()', 'src_sid'), sidExpr, levelExpr).map(([s, tg, c, d, l]) => `mic.create {source : ${s}, target : ${tg}, container : ${c}, driver : ${d}, level : ${l}}`),
-  fc.tuple(fc.constantFrom('upgrade', 'downgrade'), sidExpr, sidExpr, sidExpr, levelExpr).map(([m, s, tg, d, l]) => `mic.${m} {source : ${s}, target : ${tg}, container : (), driver : ${d}, level : ${l}}`),
-  fc.tuple(sidExpr, sidExpr, sidExpr).map(([s, tg, d]) => `mic.delete {source : ${s}, target : ${tg}, container : (), driver : ${d}}`),
-  fc.tuple(fc.constantFrom('call', 'invoke', 'read', 'write'), sidExpr, sidExpr).map(([m, s, tg]) => `mic.${m} {source : ${s}, target : ${tg}}`),
+  fc
+    .tuple(fc.constantFrom('()', 'src_sid', '1'), sidExpr, levelExpr, levelExpr)
+    .map(([img, tg, l, r]) => `mic.execute {image : ${img}, target : ${tg}, level : ${l}, levelR : ${r}}`),
+  fc
+    .tuple(sidExpr, sidExpr, fc.constantFrom('()', 'src_sid'), sidExpr, levelExpr)
+    .map(
+      ([s, tg, c, d, l]) => `mic.create {source : ${s}, target : ${tg}, container : ${c}, driver : ${d}, level : ${l}}`,
+    ),
+  fc
+    .tuple(fc.constantFrom('upgrade', 'downgrade'), sidExpr, sidExpr, sidExpr, levelExpr)
+    .map(([m, s, tg, d, l]) => `mic.${m} {source : ${s}, target : ${tg}, container : (), driver : ${d}, level : ${l}}`),
+  fc
+    .tuple(sidExpr, sidExpr, sidExpr)
+    .map(([s, tg, d]) => `mic.delete {source : ${s}, target : ${tg}, container : (), driver : ${d}}`),
+  fc
+    .tuple(fc.constantFrom('call', 'invoke', 'read', 'write'), sidExpr, sidExpr)
+    .map(([m, s, tg]) => `mic.${m} {source : ${s}, target : ${tg}}`),
 );
 
 const rule: fc.Arbitrary<string> = fc.oneof(
@@ -231,13 +293,22 @@ function arbBody(tables: SolutionTables, event: EventKind, depth: number): fc.Ar
   const call = rule.map((text): Stmt => ({ kind: 'call', text }));
   if (depth <= 0) return fc.array(call, { minLength: 1, maxLength: 3 });
   const inner = arbBody(tables, event, depth - 1);
-  const match = fc.tuple(arbSelectors(tables, event, 2, 1), inner).map(([sels, body]): Stmt => ({ kind: 'match', sels, body }));
+  const match = fc
+    .tuple(arbSelectors(tables, event, 2, 1), inner)
+    .map(([sels, body]): Stmt => ({ kind: 'match', sels, body }));
   const choice = choiceSubject.chain(({ subject, labels }) =>
     fc
       .tuple(fc.subarray([...labels], { minLength: 1 }), fc.option(inner, { nil: null }))
-      .chain(([ls, fallback]) => fc.tuple(...ls.map((l) => inner.map((b) => [l, b] as const))).map((alts): Stmt => ({ kind: 'choice', subject, alts, fallback }))),
+      .chain(([ls, fallback]) =>
+        fc
+          .tuple(...ls.map((l) => inner.map((b) => [l, b] as const)))
+          .map((alts): Stmt => ({ kind: 'choice', subject, alts, fallback })),
+      ),
   );
-  return fc.array(fc.oneof({ weight: 5, arbitrary: call }, { weight: 2, arbitrary: match }, { weight: 1, arbitrary: choice }), { minLength: depth === 2 ? 1 : 0, maxLength: 3 });
+  return fc.array(
+    fc.oneof({ weight: 5, arbitrary: call }, { weight: 2, arbitrary: match }, { weight: 1, arbitrary: choice }),
+    { minLength: depth === 2 ? 1 : 0, maxLength: 3 },
+  );
 }
 
 /** Contexts a started process gets (so that later rules on its SID can grant). */
@@ -251,7 +322,9 @@ const SETUP = [
 function arbPolicy(tables: SolutionTables): fc.Arbitrary<Policy> {
   const binding = fc
     .constantFrom<EventKind>('execute', 'request', 'request', 'response', 'error', 'security')
-    .chain((event) => fc.record({ event: fc.constant(event), sels: arbSelectors(tables, event, 3), body: arbBody(tables, event, 2) }));
+    .chain((event) =>
+      fc.record({ event: fc.constant(event), sels: arbSelectors(tables, event, 3), body: arbBody(tables, event, 2) }),
+    );
   return fc.record({
     setup: fc.option(fc.subarray(SETUP, { minLength: 1 }), { nil: null, freq: 3 }),
     mic: fc.constantFrom('linear' as const, 'lattice' as const),
@@ -272,15 +345,22 @@ function render(p: Policy): { readonly top: string; readonly rest: string } {
     stmts
       .map((s) => {
         if (s.kind === 'call') return `${indent}${s.text}\n`;
-        if (s.kind === 'match') return `${indent}match ${sels(s.sels)} {\n${p.audit ? `${indent}    audit quiet\n` : ''}${body(s.body, `${indent}    `)}${indent}}\n`;
-        const alts = s.alts.map(([l, b]) => `${indent}    ${l} : {\n${body(b, `${indent}        `)}${indent}    }\n`).join('');
-        const fb = s.fallback === null ? '' : `${indent}    _ : {\n${body(s.fallback, `${indent}        `)}${indent}    }\n`;
+        if (s.kind === 'match')
+          return `${indent}match ${sels(s.sels)} {\n${p.audit ? `${indent}    audit quiet\n` : ''}${body(s.body, `${indent}    `)}${indent}}\n`;
+        const alts = s.alts
+          .map(([l, b]) => `${indent}    ${l} : {\n${body(b, `${indent}        `)}${indent}    }\n`)
+          .join('');
+        const fb =
+          s.fallback === null ? '' : `${indent}    _ : {\n${body(s.fallback, `${indent}        `)}${indent}    }\n`;
         return `${indent}choice ${s.subject} {\n${alts}${fb}${indent}}\n`;
       })
       .join('');
   const mic = p.mic === 'linear' ? '["L0", "L1", "L2"]' : '{ degrees : ["L0", "L1", "L2"], categories : ["n", "g"] }';
-  const transitions = STATES.map((s, i) => `"${s}" : [${p.transitions[i]!.map((x) => `"${x}"`).join(', ')}]`).join(', ');
-  const binding = (b: Binding) => `${b.event}${b.sels.length === 0 ? '' : ` ${sels(b.sels)}`} {\n${body(b.body, '    ')}}\n`;
+  const transitions = STATES.map((s, i) => `"${s}" : [${p.transitions[i]!.map((x) => `"${x}"`).join(', ')}]`).join(
+    ', ',
+  );
+  const binding = (b: Binding) =>
+    `${b.event}${b.sels.length === 0 ? '' : ` ${sels(b.sels)}`} {\n${body(b.body, '    ')}}\n`;
   const use = 'use parts.rest._\n';
   const top = `${p.useFirst ? use : ''}execute: kl.core.Execute
 use nk.base._
@@ -313,7 +393,12 @@ const arbMessage: fc.Arbitrary<unknown> = fc.oneof(
     weight: 8,
     arbitrary: fc.record(
       {
-        x: fc.oneof(fc.integer({ min: -2, max: 6 }), fc.integer({ min: 0, max: 300 }), fc.bigInt({ min: 0n, max: 2n ** 64n }), fc.constantFrom('t', 1.5)),
+        x: fc.oneof(
+          fc.integer({ min: -2, max: 6 }),
+          fc.integer({ min: 0, max: 300 }),
+          fc.bigInt({ min: 0n, max: 2n ** 64n }),
+          fc.constantFrom('t', 1.5),
+        ),
         y: fc.oneof(fc.record({ z: fc.integer({ min: 0, max: 20 }) }), fc.constant('flat')),
         l: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 4 }),
         b: fc.oneof({ weight: 5, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constant(0) }),
@@ -333,7 +418,8 @@ function arbTargeted(s: Solution, p: Policy): fc.Arbitrary<SecurityEvent> {
     paths.push({ event, sels });
     for (const st of body) {
       if (st.kind === 'match') walk(event, [...sels, ...st.sels], st.body);
-      else if (st.kind === 'choice') for (const b of [...st.alts.map(([, b]) => b), st.fallback ?? []]) walk(event, sels, b);
+      else if (st.kind === 'choice')
+        for (const b of [...st.alts.map(([, b]) => b), st.fallback ?? []]) walk(event, sels, b);
     }
   };
   for (const b of p.bindings) walk(b.event, [...b.sels], b.body);
@@ -371,14 +457,49 @@ function arbEvent(s: Solution, p: Policy | null): fc.Arbitrary<SecurityEvent> {
   const cls = fc.oneof({ weight: 12, arbitrary: fc.nat(C - 1) }, { weight: 1, arbitrary: fc.constantFrom(-1, C, 1.5) });
   const sid = fc.integer({ min: 0, max: 4 });
   const consistent = fc
-    .tuple(fc.constantFrom<EventKind>('request', 'response', 'error', 'security'), s.targets.length > 0 ? fc.constantFrom(...s.targets) : fc.constant([0, -1, -1, -1] as const), cls, sid, sid, arbMessage)
+    .tuple(
+      fc.constantFrom<EventKind>('request', 'response', 'error', 'security'),
+      s.targets.length > 0 ? fc.constantFrom(...s.targets) : fc.constant([0, -1, -1, -1] as const),
+      cls,
+      sid,
+      sid,
+      arbMessage,
+    )
     .map(([kind, [server, ep, iface, m], other, src, dst, message]): SecurityEvent => {
       const security = ep < 0;
       const k: EventKind = security ? 'security' : kind === 'security' ? 'request' : kind;
       const [srcClass, dstClass] = k === 'request' ? [other, server] : k === 'security' ? [server, 0] : [server, other];
-      return { kind: k, src, srcClass, dst, dstClass, endpoint: ep, method: m, iface, riid: 0, mid: 0, message, transfers: [] };
+      return {
+        kind: k,
+        src,
+        srcClass,
+        dst,
+        dstClass,
+        endpoint: ep,
+        method: m,
+        iface,
+        riid: 0,
+        mid: 0,
+        message,
+        transfers: [],
+      };
     });
-  const execute = fc.tuple(cls, cls, sid, sid).map(([srcClass, dstClass, src, dst]): SecurityEvent => ({ kind: 'execute', src, srcClass, dst, dstClass, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] }));
+  const execute = fc
+    .tuple(cls, cls, sid, sid)
+    .map(([srcClass, dstClass, src, dst]): SecurityEvent => ({
+      kind: 'execute',
+      src,
+      srcClass,
+      dst,
+      dstClass,
+      endpoint: -1,
+      method: -1,
+      iface: -1,
+      riid: -1,
+      mid: -1,
+      message: null,
+      transfers: [],
+    }));
   const E = s.tables.endpointNames.length;
   const M = s.tables.methodNames.length;
   const I = s.tables.interfaces.length;
@@ -395,7 +516,11 @@ function arbEvent(s: Solution, p: Policy | null): fc.Arbitrary<SecurityEvent> {
       message: arbMessage,
     })
     .map((e): SecurityEvent => ({ ...e, riid: 0, mid: 0, transfers: [] }));
-  const others = fc.oneof({ weight: 6, arbitrary: consistent }, { weight: 3, arbitrary: execute }, { weight: 1, arbitrary: adversarial });
+  const others = fc.oneof(
+    { weight: 6, arbitrary: consistent },
+    { weight: 3, arbitrary: execute },
+    { weight: 1, arbitrary: adversarial },
+  );
   return p === null ? others : fc.oneof({ weight: 1, arbitrary: arbTargeted(s, p) }, { weight: 1, arbitrary: others });
 }
 
@@ -411,7 +536,13 @@ const EVENTS_PER_POLICY = { minLength: 150, maxLength: 250 };
 
 const arbCase = (events: { minLength: number; maxLength: number }): fc.Arbitrary<Case> =>
   arbSolution.chain((solution) =>
-    arbPolicy(solution.tables).chain((policy) => fc.record({ solution: fc.constant(solution), policy: fc.constant(policy), events: fc.array(arbEvent(solution, policy), events) })),
+    arbPolicy(solution.tables).chain((policy) =>
+      fc.record({
+        solution: fc.constant(solution),
+        policy: fc.constant(policy),
+        events: fc.array(arbEvent(solution, policy), events),
+      }),
+    ),
   );
 
 function load(texts: { readonly top: string; readonly rest: string }) {
@@ -422,8 +553,12 @@ function load(texts: { readonly top: string; readonly rest: string }) {
   return loadPolicy('gen/security.psl', { searchPath: ['gen'], readFile: (p) => files.get(p) });
 }
 
-const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Map ? Object.fromEntries(x) : x));
-const showCase = (c: Case) => `solution: ${json({ interfaces: c.solution.decl.interfaces.map((i) => [i.name, i.methods.map((m) => m.name)]), classes: c.solution.decl.classes })}\npolicy:\n${render(c.policy).top}\nparts/rest.psl:\n${render(c.policy).rest}\nevents (${c.events.length}): ${json(c.events.slice(0, 40))}`;
+const json = (v: unknown) =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'bigint' ? `${x}n` : x instanceof Map ? Object.fromEntries(x) : x,
+  );
+const showCase = (c: Case) =>
+  `solution: ${json({ interfaces: c.solution.decl.interfaces.map((i) => [i.name, i.methods.map((m) => m.name)]), classes: c.solution.decl.classes })}\npolicy:\n${render(c.policy).top}\nparts/rest.psl:\n${render(c.policy).rest}\nevents (${c.events.length}): ${json(c.events.slice(0, 40))}`;
 
 let checked = 0;
 let granted = 0;
@@ -448,8 +583,11 @@ test('the compiled policy and the reference interpreter agree on verdict, rule, 
         checked++;
         const where = `event ${i} ${json(e)}`;
         if (a.verdict !== b.verdict || a.rule !== b.rule || a.reason !== b.reason)
-          throw new Error(`${where}: compiled ${a.verdict} ${a.rule} (${a.reason}), interpreted ${b.verdict} ${b.rule} (${b.reason})`);
-        if (!isDeepStrictEqual(a.next, b.next)) throw new Error(`${where}: next states differ:\ncompiled ${json(a.next)}\ninterpreted ${json(b.next)}`);
+          throw new Error(
+            `${where}: compiled ${a.verdict} ${a.rule} (${a.reason}), interpreted ${b.verdict} ${b.rule} (${b.reason})`,
+          );
+        if (!isDeepStrictEqual(a.next, b.next))
+          throw new Error(`${where}: next states differ:\ncompiled ${json(a.next)}\ninterpreted ${json(b.next)}`);
         if (a.verdict === 'deny' && a.next !== state) throw new Error(`${where}: a denial changed the state`);
         if (a.verdict === 'grant') {
           granted++;
@@ -465,7 +603,8 @@ test('the compiled policy and the reference interpreter agree on verdict, rule, 
 
 /** Whether a selector of the generated spec selects an event, by name (independent of both evaluators). */
 function selects(tables: SolutionTables, s: Sel, e: SecurityEvent): boolean {
-  const name = <T,>(list: readonly T[], i: number): T | undefined => (Number.isInteger(i) && i >= 0 && i < list.length ? list[i] : undefined);
+  const name = <T>(list: readonly T[], i: number): T | undefined =>
+    Number.isInteger(i) && i >= 0 && i < list.length ? list[i] : undefined;
   switch (s.key) {
     case 'src':
       return name(tables.classes, e.srcClass)?.name === s.value;
@@ -495,10 +634,12 @@ test('default deny: an event that no binding selects is denied', (t) => {
       for (const e of c.events) {
         const d = compiled.decide(state, e);
         const applies =
-          (c.policy.setup !== null && e.kind === 'execute') || c.policy.bindings.some((b) => b.event === e.kind && b.sels.every((s) => selects(c.solution.tables, s, e)));
+          (c.policy.setup !== null && e.kind === 'execute') ||
+          c.policy.bindings.some((b) => b.event === e.kind && b.sels.every((s) => selects(c.solution.tables, s, e)));
         if (!applies) {
           unmatched++;
-          if (d.verdict !== 'deny' || d.rule !== DEFAULT_DENY_RULE) throw new Error(`no binding selects ${json(e)}, yet: ${d.verdict} by ${d.rule}`);
+          if (d.verdict !== 'deny' || d.rule !== DEFAULT_DENY_RULE)
+            throw new Error(`no binding selects ${json(e)}, yet: ${d.verdict} by ${d.rule}`);
         }
         if (d.verdict === 'grant') state = d.next;
       }
@@ -519,14 +660,22 @@ test('cordon audit explain: the explained decision is the one the compiled polic
       const policy = load(render(c.policy));
       const compiled = compilePsl(policy, c.solution.tables);
       const monitor = createMonitor(c.solution.tables, compiled);
-      const asked = { tables: c.solution.tables, monitor, checked: checkPolicy(policy, c.solution.tables), rules: null };
+      const asked = {
+        tables: c.solution.tables,
+        monitor,
+        checked: checkPolicy(policy, c.solution.tables),
+        rules: null,
+      };
       let state: unknown = compiled.initial;
       for (const [i, e] of c.events.entries()) {
         const d = monitor.decide(state, e);
         const x = explainEvent(asked, { state, reached: 'generated', steps: [] }, e);
         explanationText(x); // the text renders whatever the policy did
         explained++;
-        if (x.verdict !== d.verdict || x.rule !== d.rule || x.reason !== d.reason) throw new Error(`event ${i} ${json(e)}: explained ${x.verdict} ${x.rule} (${x.reason}), decided ${d.verdict} ${d.rule} (${d.reason})`);
+        if (x.verdict !== d.verdict || x.rule !== d.rule || x.reason !== d.reason)
+          throw new Error(
+            `event ${i} ${json(e)}: explained ${x.verdict} ${x.rule} (${x.reason}), decided ${d.verdict} ${d.rule} (${d.reason})`,
+          );
         if (d.verdict === 'grant') state = d.next;
       }
     },
@@ -538,5 +687,7 @@ test('cordon audit explain: the explained decision is the one the compiled polic
 after(() => {
   console.log(`# psl-equivalence.test.ts: ${explained} decisions explained`);
   const s = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`# psl-equivalence.test.ts: ${checked} events compared (${granted} granted, ${stateful} of them changing the state) in ${s} s; ${unmatched} unselected events denied by default`);
+  console.log(
+    `# psl-equivalence.test.ts: ${checked} events compared (${granted} granted, ${stateful} of them changing the state) in ${s} s; ${unmatched} unselected events denied by default`,
+  );
 });

@@ -105,7 +105,9 @@ function checkJava(minMajor) {
   }
   const r = spawnSync(java, ['-version'], { encoding: 'utf8', timeout: 30_000 });
   if (r.error || r.status !== 0) {
-    fail(`\`${java} -version\` failed (${r.error?.message ?? `exit status ${r.status}`}). Check your Java installation.`);
+    fail(
+      `\`${java} -version\` failed (${r.error?.message ?? `exit status ${r.status}`}). Check your Java installation.`,
+    );
   }
   const text = `${r.stderr}\n${r.stdout}`;
   const major = parseJavaMajor(text);
@@ -145,7 +147,14 @@ function stripAnsi(s) {
 function mavenError(output) {
   const lines = stripAnsi(output).split(/\r?\n/);
   const first = lines.find((l) => l.startsWith('[ERROR]') && l.replace('[ERROR]', '').trim() !== '');
-  if (!first) return lines.filter((l) => l.trim() !== '').slice(-3).join(' ').trim() || 'no output';
+  if (!first)
+    return (
+      lines
+        .filter((l) => l.trim() !== '')
+        .slice(-3)
+        .join(' ')
+        .trim() || 'no output'
+    );
   const text = first
     .replace(/^\[ERROR\]\s*/, '')
     .replace(/^Failed to execute goal \S+ \(default-cli\) on project \S+: /, '')
@@ -246,7 +255,9 @@ function main() {
   if (fetched || !info || info.sha256 !== hash || typeof info.banner !== 'string') {
     const banner = tlcBanner(java, JAR);
     if (banner !== pin.banner) {
-      fail(`${rel(JAR)} prints the banner "${banner}", expected "${pin.banner}". Delete ${rel(TOOLS_DIR)}/ and run \`npm install\` again.`);
+      fail(
+        `${rel(JAR)} prints the banner "${banner}", expected "${pin.banner}". Delete ${rel(TOOLS_DIR)}/ and run \`npm install\` again.`,
+      );
     }
     const record = {
       jar: 'tools/tla2tools.jar',
@@ -256,13 +267,16 @@ function main() {
     };
     writeFileSync(INFO, `${JSON.stringify(record, null, 2)}\n`);
   }
-  console.log(`${PREFIX}: ${rel(JAR)} ${fetched ? 'installed' : 'present'} (sha256 ${hash.slice(0, 12)}…, ${pin.banner}), Java ${major}.`);
+  console.log(
+    `${PREFIX}: ${rel(JAR)} ${fetched ? 'installed' : 'present'} (sha256 ${hash.slice(0, 12)}…, ${pin.banner}), Java ${major}.`,
+  );
 }
 
 try {
   main();
 } catch (e) {
-  const message = e instanceof InstallError ? e.message : `unexpected failure: ${e instanceof Error ? e.message : String(e)}`;
+  const message =
+    e instanceof InstallError ? e.message : `unexpected failure: ${e instanceof Error ? e.message : String(e)}`;
   console.error(`${PREFIX}: error: ${message}`);
   process.exit(1);
 }

@@ -66,14 +66,26 @@ const arbMessage: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 function arbEvent(name: string): fc.Arbitrary<SecurityEvent> {
   const { loaded, tab } = example(name);
   const events = tab.table.events;
-  return fc.tuple(fc.constantFrom(...events), fc.option(arbMessage, { freq: 2 }), fc.option(fc.nat(5), { freq: 4 })).map(([e, m, mid]) =>
-    e.kind === 'execute'
-      ? e
-      : securityEvent(loaded.tables, { kind: e.kind, src: e.src, srcClass: e.srcClass, dst: e.dst, dstClass: e.dstClass, riid: e.riid, mid: mid ?? e.mid, payload: m === null ? e.message : m, rights: e.transfers }),
-  );
+  return fc
+    .tuple(fc.constantFrom(...events), fc.option(arbMessage, { freq: 2 }), fc.option(fc.nat(5), { freq: 4 }))
+    .map(([e, m, mid]) =>
+      e.kind === 'execute'
+        ? e
+        : securityEvent(loaded.tables, {
+            kind: e.kind,
+            src: e.src,
+            srcClass: e.srcClass,
+            dst: e.dst,
+            dstClass: e.dstClass,
+            riid: e.riid,
+            mid: mid ?? e.mid,
+            payload: m === null ? e.message : m,
+            rights: e.transfers,
+          }),
+    );
 }
 
-test('events: parse(print(e)) is e, for the examples\' events with random messages', () => {
+test("events: parse(print(e)) is e, for the examples' events with random messages", () => {
   for (const name of EXAMPLES) {
     const { loaded, tab } = example(name);
     const processes = tab.a.boot.processes;
@@ -100,15 +112,33 @@ test('events: a bad event is refused naming the token and what was expected', ()
     }
     assert.fail(`${text} was accepted`);
   };
-  assert.equal(error('reqest src=ping.Client'), '--event:1:1: expected an event kind (request, response, error, execute, security) but found "reqest"');
-  assert.match(error('request src=ping.Client dst=ping.Servr endpoint=pinger method=Ping'), /^--event:1:29: unknown task class "ping.Servr" as the destination \(classes: .*ping.Server\)$/);
-  assert.match(error('request src=ping.Client dst=ping.Server endpoint=pinger method=Pang'), /^--event:1:64: interface ping.Pinger declares no method "Pang" \(methods: Ping, Pong;/);
-  assert.match(error('request src=ping.Client dst=ping.Server endpoint=ponger method=Ping'), /^--event:1:50: class ping.Server has no endpoint "ponger" \(endpoints: pinger;/);
-  assert.match(error('request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"value":1'), /^--event:1:87: expected .*",".* or "}" but found end of input$/);
-  assert.match(error('request src=ping.Client(sid 3) dst=ping.Server endpoint=pinger method=Ping'), /SID 3 is a process of class ping.Server, not ping.Client/);
+  assert.equal(
+    error('reqest src=ping.Client'),
+    '--event:1:1: expected an event kind (request, response, error, execute, security) but found "reqest"',
+  );
+  assert.match(
+    error('request src=ping.Client dst=ping.Servr endpoint=pinger method=Ping'),
+    /^--event:1:29: unknown task class "ping.Servr" as the destination \(classes: .*ping.Server\)$/,
+  );
+  assert.match(
+    error('request src=ping.Client dst=ping.Server endpoint=pinger method=Pang'),
+    /^--event:1:64: interface ping.Pinger declares no method "Pang" \(methods: Ping, Pong;/,
+  );
+  assert.match(
+    error('request src=ping.Client dst=ping.Server endpoint=ponger method=Ping'),
+    /^--event:1:50: class ping.Server has no endpoint "ponger" \(endpoints: pinger;/,
+  );
+  assert.match(
+    error('request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"value":1'),
+    /^--event:1:87: expected .*",".* or "}" but found end of input$/,
+  );
+  assert.match(
+    error('request src=ping.Client(sid 3) dst=ping.Server endpoint=pinger method=Ping'),
+    /SID 3 is a process of class ping.Server, not ping.Client/,
+  );
 });
 
-test('explain: the explained verdict and rule are the monitor\'s, on every example, over random events and reachable states', () => {
+test("explain: the explained verdict and rule are the monitor's, on every example, over random events and reachable states", () => {
   let n = 0;
   for (const name of EXAMPLES) {
     const { tab } = example(name);
@@ -120,7 +150,11 @@ test('explain: the explained verdict and rule are the monitor\'s, on every examp
         const x = explainEvent(tab.a, { state, reached: `state #${s}`, steps: [] }, e);
         explanationText(x);
         n++;
-        assert.equal(`${x.verdict} ${x.rule} ${x.reason ?? ''}`, `${d.verdict} ${d.rule} ${d.reason ?? ''}`, printEvent(tab.a.tables, e));
+        assert.equal(
+          `${x.verdict} ${x.rule} ${x.reason ?? ''}`,
+          `${d.verdict} ${d.rule} ${d.reason ?? ''}`,
+          printEvent(tab.a.tables, e),
+        );
       }),
       { seed: SEED, numRuns: 300 },
     );
@@ -166,13 +200,71 @@ test('query: every grant of random kernel runs through the real monitor is liste
 
 /** The golden outputs: explain and query as text, compared exactly. */
 const GOLDEN: readonly { file: string; solution: string; run: (l: Loaded, t: Tabulated) => string }[] = [
-  { file: 'ping.explain-grant.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"value":1}')) },
-  { file: 'ping.explain-deny-flow.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=Pong message={"value":2}')) },
-  { file: 'ping.explain-malformed.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"count":1}')) },
-  { file: 'ping.explain-undeclared.txt', solution: 'ping', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=ping.Client dst=ping.Server endpoint=pinger method=mid 5 message={"value":1}')) },
+  {
+    file: 'ping.explain-grant.txt',
+    solution: 'ping',
+    run: (_l, t) =>
+      explanationText(
+        explain(
+          t.a,
+          situation(t.a),
+          'request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"value":1}',
+        ),
+      ),
+  },
+  {
+    file: 'ping.explain-deny-flow.txt',
+    solution: 'ping',
+    run: (_l, t) =>
+      explanationText(
+        explain(
+          t.a,
+          situation(t.a),
+          'request src=ping.Client dst=ping.Server endpoint=pinger method=Pong message={"value":2}',
+        ),
+      ),
+  },
+  {
+    file: 'ping.explain-malformed.txt',
+    solution: 'ping',
+    run: (_l, t) =>
+      explanationText(
+        explain(
+          t.a,
+          situation(t.a),
+          'request src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"count":1}',
+        ),
+      ),
+  },
+  {
+    file: 'ping.explain-undeclared.txt',
+    solution: 'ping',
+    run: (_l, t) =>
+      explanationText(
+        explain(
+          t.a,
+          situation(t.a),
+          'request src=ping.Client dst=ping.Server endpoint=pinger method=mid 5 message={"value":1}',
+        ),
+      ),
+  },
   { file: 'ping.query.txt', solution: 'ping', run: (l, t) => queryText(query(l, {}, t)) },
-  { file: 'diode-rules.explain-grant.txt', solution: 'diode-rules', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=Plc dst=Gateway endpoint=in method=Push message={"value":7}')) },
-  { file: 'diode-rules.explain-deny.txt', solution: 'diode-rules', run: (_l, t) => explanationText(explain(t.a, situation(t.a), 'request src=Cloud dst=Gateway endpoint=in method=Push message={"value":7}')) },
+  {
+    file: 'diode-rules.explain-grant.txt',
+    solution: 'diode-rules',
+    run: (_l, t) =>
+      explanationText(
+        explain(t.a, situation(t.a), 'request src=Plc dst=Gateway endpoint=in method=Push message={"value":7}'),
+      ),
+  },
+  {
+    file: 'diode-rules.explain-deny.txt',
+    solution: 'diode-rules',
+    run: (_l, t) =>
+      explanationText(
+        explain(t.a, situation(t.a), 'request src=Cloud dst=Gateway endpoint=in method=Push message={"value":7}'),
+      ),
+  },
   { file: 'diode-rules.query.txt', solution: 'diode-rules', run: (l, t) => queryText(query(l, {}, t)) },
 ];
 
@@ -189,26 +281,40 @@ test('explain --after a replay file: asked in the state the replayed kernel step
   const { loaded, tab } = example('ping');
   const m = solutionModel(loaded);
   const conn = m.boot.connections[0]!;
-  const ping = m.def.alphabet.calls.find((c) => c.riid === 0 && c.mid === 0 && (c.payload as { value?: unknown }).value !== undefined)!;
+  const ping = m.def.alphabet.calls.find(
+    (c) => c.riid === 0 && c.mid === 0 && (c.payload as { value?: unknown }).value !== undefined,
+  )!;
   let s = m.boot.state;
   let last = { decisions: m.boot.decisions, effects: m.boot.effects };
   const events: KernelEvent[] = [];
   while (canonicalKey(s.monitor) === canonicalKey(m.boot.state.monitor) && events.length < 20) {
     const tid = running(s).find((t) => s.threads[t]!.sid === conn.client);
-    const ev: KernelEvent = tid === undefined ? { kind: 'schedule', cpu: 0 } : { kind: 'syscall', tid, call: { op: 'Call', handle: conn.clientHandle, message: ping } };
+    const ev: KernelEvent =
+      tid === undefined
+        ? { kind: 'schedule', cpu: 0 }
+        : { kind: 'syscall', tid, call: { op: 'Call', handle: conn.clientHandle, message: ping } };
     const r = step(s, ev);
     events.push(ev);
     s = r.state;
     last = r;
   }
   const steps = events.map((event, i) => ({ number: i + 1, event, action: null, description: '', decisions: [] }));
-  const file = replayFile({ kind: 'solution', path: 'examples/ping', model: m.def.name }, 'a ping', { model: m.def.name, steps, final: s, loopTo: null }, projector(m.monitor).state(s, last.decisions, last.effects));
+  const file = replayFile(
+    { kind: 'solution', path: 'examples/ping', model: m.def.name },
+    'a ping',
+    { model: m.def.name, steps, final: s, loopTo: null },
+    projector(m.monitor).state(s, last.decisions, last.effects),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'cordon-audit-'));
   try {
     const path = join(dir, 'ping.replay.json');
     await writeReplayFile(path, file);
     const where = situation(tab.a, path);
-    const x = explain(tab.a, where, 'request src=ping.Client dst=ping.Server endpoint=pinger method=Pong message={"value":2}');
+    const x = explain(
+      tab.a,
+      where,
+      'request src=ping.Client dst=ping.Server endpoint=pinger method=Pong message={"value":2}',
+    );
     assert.equal(x.objects.map((o) => `${o.name} = ${o.state}`).join(), 'turns = {2: "pinged"}');
     assert.equal(x.verdict, 'grant');
     assert.match(x.reached, new RegExp(`after the replay file .* \\(${events.length} kernel steps from boot\\)`));
@@ -228,21 +334,63 @@ test('cli: exit codes, --after with a file of events, --json', async () => {
   try {
     const ping = join(root, 'examples', 'ping');
     const events = join(dir, 'events.txt');
-    writeFileSync(events, '# one ping\nrequest src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"value":1}\n');
+    writeFileSync(
+      events,
+      '# one ping\nrequest src=ping.Client dst=ping.Server endpoint=pinger method=Ping message={"value":1}\n',
+    );
     const pong = 'request src=ping.Client dst=ping.Server endpoint=pinger method=Pong message={"value":2}';
-    assert.equal(await main(['node', 'cordon', 'audit', 'explain', ping, '--event', pong, '--after', events, '--json']), 0);
+    assert.equal(
+      await main(['node', 'cordon', 'audit', 'explain', ping, '--event', pong, '--after', events, '--json']),
+      0,
+    );
     const x = JSON.parse(out) as { verdict: string; after: { verdict: string }[]; objects: { state: string }[] };
     assert.equal(x.verdict, 'grant', 'after a ping, a pong is granted');
-    assert.deepEqual(x.after.map((s) => s.verdict), ['grant']);
+    assert.deepEqual(
+      x.after.map((s) => s.verdict),
+      ['grant'],
+    );
     assert.equal(x.objects[0]!.state, '{2: "pinged"}');
     out = '';
-    assert.equal(await main(['node', 'cordon', 'audit', 'explain', ping, '--event', 'request src=ping.Client dst=ping.Server endpoint=pinger method=Pung']), 2);
+    assert.equal(
+      await main([
+        'node',
+        'cordon',
+        'audit',
+        'explain',
+        ping,
+        '--event',
+        'request src=ping.Client dst=ping.Server endpoint=pinger method=Pung',
+      ]),
+      2,
+    );
     assert.match(err, /cordon audit: --event:1:64: interface ping.Pinger declares no method "Pung"/);
-    assert.equal(await main(['node', 'cordon', 'audit', 'query', join(root, 'examples', 'ping-rules'), '--src', 'Nobody']), 2);
+    assert.equal(
+      await main(['node', 'cordon', 'audit', 'query', join(root, 'examples', 'ping-rules'), '--src', 'Nobody']),
+      2,
+    );
     assert.match(err, /--src Nobody: no such task class/);
-    assert.equal(await main(['node', 'cordon', 'audit', 'query', join(root, 'examples', 'ping-rules'), '--kind', 'request', '--src', 'ping.Client', '--method', 'Pong', '--json']), 0);
+    assert.equal(
+      await main([
+        'node',
+        'cordon',
+        'audit',
+        'query',
+        join(root, 'examples', 'ping-rules'),
+        '--kind',
+        'request',
+        '--src',
+        'ping.Client',
+        '--method',
+        'Pong',
+        '--json',
+      ]),
+      0,
+    );
     const q = JSON.parse(out) as { groups: { granted: string; method: string }[] };
-    assert.deepEqual(q.groups.map((g) => `${g.method} ${g.granted}`), ['Pong always']);
+    assert.deepEqual(
+      q.groups.map((g) => `${g.method} ${g.granted}`),
+      ['Pong always'],
+    );
   } finally {
     process.stdout.write = write;
     process.stderr.write = writeErr;

@@ -5,7 +5,23 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARCHES, BOARDS, BOARD_IDS, DEFAULT_BOARD, boardStep, defineBoard, getBoard, initialHardware, programDma, templateVariables, validateBoard, weakenedGuarantees, type Board, type BoardFacts, type Range } from '../boards/index.ts';
+import {
+  ARCHES,
+  BOARDS,
+  BOARD_IDS,
+  DEFAULT_BOARD,
+  boardStep,
+  defineBoard,
+  getBoard,
+  initialHardware,
+  programDma,
+  templateVariables,
+  validateBoard,
+  weakenedGuarantees,
+  type Board,
+  type BoardFacts,
+  type Range,
+} from '../boards/index.ts';
 import { deviceLines } from '../boards/hardware.ts';
 import { rng } from '../boards/prng.ts';
 import { checkMachine } from '../src/kernel/machine.ts';
@@ -18,12 +34,32 @@ const overlaps = (a: Range, b: Range) => a.base < b.base + b.size && b.base < a.
 const X86_FAMILY = new Set(['x86', 'x86_64']);
 
 test('the registry holds the nine boards, default first', () => {
-  assert.deepEqual([...BOARD_IDS].sort(), ['am335x', 'atom', 'imx27', 'imx6', 'kirin620', 'mips24k', 'qemu-x86_64', 'rock3a', 'rpi4b']);
+  assert.deepEqual([...BOARD_IDS].sort(), [
+    'am335x',
+    'atom',
+    'imx27',
+    'imx6',
+    'kirin620',
+    'mips24k',
+    'qemu-x86_64',
+    'rock3a',
+    'rpi4b',
+  ]);
   assert.equal(DEFAULT_BOARD, 'qemu-x86_64');
   assert.equal(BOARDS[0]!.id, DEFAULT_BOARD);
   assert.equal(new Set(BOARD_IDS).size, BOARD_IDS.length);
   const archOf = Object.fromEntries(BOARDS.map((b) => [b.id, b.arch.id]));
-  assert.deepEqual(archOf, { 'qemu-x86_64': 'x86_64', atom: 'x86', rpi4b: 'armv8', rock3a: 'armv8', imx6: 'armv7', am335x: 'armv7', imx27: 'armv5', kirin620: 'armv8', mips24k: 'mips32' });
+  assert.deepEqual(archOf, {
+    'qemu-x86_64': 'x86_64',
+    atom: 'x86',
+    rpi4b: 'armv8',
+    rock3a: 'armv8',
+    imx6: 'armv7',
+    am335x: 'armv7',
+    imx27: 'armv5',
+    kirin620: 'armv8',
+    mips24k: 'mips32',
+  });
 });
 
 for (const board of BOARDS) {
@@ -32,7 +68,8 @@ for (const board of BOARDS) {
     const mmio = f.devices.flatMap((d) => (d.mmio ?? []).map((r) => ({ d: d.name, r })));
     assert.ok(mmio.length > 0);
     for (let i = 0; i < mmio.length; i++) {
-      for (let j = i + 1; j < mmio.length; j++) assert.ok(!overlaps(mmio[i]!.r, mmio[j]!.r), `${mmio[i]!.d} overlaps ${mmio[j]!.d}`);
+      for (let j = i + 1; j < mmio.length; j++)
+        assert.ok(!overlaps(mmio[i]!.r, mmio[j]!.r), `${mmio[i]!.d} overlaps ${mmio[j]!.d}`);
       for (const ram of f.ram) assert.ok(!overlaps(mmio[i]!.r, ram), `${mmio[i]!.d} lies in RAM`);
     }
   });
@@ -73,9 +110,15 @@ for (const board of BOARDS) {
     // the kernel's own devices (interrupt controller, tick timer, IOMMU) are not offered to processes
     for (const d of f.devices.filter((x) => x.kernel === true))
       for (const r of d.mmio ?? []) assert.ok(!m.mmio.some((x) => x.base === r.base), `${d.name} is offered`);
-    assert.ok(!f.devices.some((d) => d.kind === 'intc' && d.kernel !== true), 'an interrupt controller is offered to processes');
+    assert.ok(
+      !f.devices.some((d) => d.kind === 'intc' && d.kernel !== true),
+      'an interrupt controller is offered to processes',
+    );
     if (f.dmaWindow !== null) {
-      assert.ok(f.ram.some((r) => f.dmaWindow!.base >= r.base && f.dmaWindow!.base + f.dmaWindow!.size <= r.base + r.size), 'DMA window inside RAM');
+      assert.ok(
+        f.ram.some((r) => f.dmaWindow!.base >= r.base && f.dmaWindow!.base + f.dmaWindow!.size <= r.base + r.size),
+        'DMA window inside RAM',
+      );
       assert.equal(m.dma!.pages * m.pageSize, f.dmaWindow.size);
     }
     assert.deepEqual(validateBoard(board), []);
@@ -91,7 +134,13 @@ for (const board of BOARDS) {
 }
 
 test('architecture facts: word size, port I/O, user mode, execute-never', () => {
-  assert.deepEqual(Object.values(ARCHES).filter((a) => a.portIo).map((a) => a.id).sort(), ['x86', 'x86_64']);
+  assert.deepEqual(
+    Object.values(ARCHES)
+      .filter((a) => a.portIo)
+      .map((a) => a.id)
+      .sort(),
+    ['x86', 'x86_64'],
+  );
   assert.equal(ARCHES.x86.wordBits, 32);
   assert.equal(ARCHES.x86_64.wordBits, 64);
   assert.equal(ARCHES.armv8.wordBits, 64);
@@ -115,13 +164,25 @@ test('validateBoard names overlapping MMIO, lines out of range, ports off x86 an
   const uart = rpi.facts.devices.find((d) => d.name === 'uart0')!;
   const overlapping = broken(rpi, (f) => ({ ...f, devices: [...f.devices, { ...uart, name: 'uart-copy', irqs: [] }] }));
   assert.match(validateBoard(overlapping).join('\n'), /MMIO of "uart0".*overlaps "uart-copy"/);
-  const badLine = broken(rpi, (f) => ({ ...f, devices: f.devices.map((d) => (d.name === 'uart0' ? { ...d, irqs: [999] } : d)) }));
+  const badLine = broken(rpi, (f) => ({
+    ...f,
+    devices: f.devices.map((d) => (d.name === 'uart0' ? { ...d, irqs: [999] } : d)),
+  }));
   assert.match(validateBoard(badLine).join('\n'), /"uart0" uses IRQ line 999, outside the 256 lines/);
-  const ports = broken(rpi, (f) => ({ ...f, devices: [...f.devices, { name: 'com1', kind: 'uart', model: '16550', ports: [{ base: 0x3f8, size: 8 }], source: 'test' }] }));
+  const ports = broken(rpi, (f) => ({
+    ...f,
+    devices: [
+      ...f.devices,
+      { name: 'com1', kind: 'uart', model: '16550', ports: [{ base: 0x3f8, size: 8 }], source: 'test' },
+    ],
+  }));
   assert.match(validateBoard(ports).join('\n'), /armv8 has no port I\/O, yet "com1" declare/);
   const window = broken(rpi, (f) => ({ ...f, dmaWindow: { base: 0xfe00_0000, size: 0x1000 } }));
   assert.match(validateBoard(window).join('\n'), /DMA window 0xfe000000\+0x1000 is not inside RAM/);
-  const shared = broken(rpi, (f) => ({ ...f, devices: f.devices.map((d) => (d.name === 'emmc2' ? { ...d, irqs: [uart.irqs![0]!] } : d)) }));
+  const shared = broken(rpi, (f) => ({
+    ...f,
+    devices: f.devices.map((d) => (d.name === 'emmc2' ? { ...d, irqs: [uart.irqs![0]!] } : d)),
+  }));
   assert.match(validateBoard(shared).join('\n'), /IRQ line 153 is used by both "uart0" and "emmc2"/);
   const iommu = broken(getBoard('imx27'), (f) => ({ ...f, iommu: { present: true, name: 'x', note: '' } }));
   assert.match(validateBoard(iommu).join('\n'), /claims an IOMMU, but armv5 has none/);
@@ -129,13 +190,26 @@ test('validateBoard names overlapping MMIO, lines out of range, ports off x86 an
 
 test('getBoard: an unknown id is an error listing the valid ids', () => {
   assert.equal(getBoard('rpi4b').facts.soc, 'Broadcom BCM2711');
-  assert.throws(() => getBoard('rpi5'), (e: Error) => e.message.includes('unknown board "rpi5"') && BOARD_IDS.every((id) => e.message.includes(id)));
+  assert.throws(
+    () => getBoard('rpi5'),
+    (e: Error) => e.message.includes('unknown board "rpi5"') && BOARD_IDS.every((id) => e.message.includes(id)),
+  );
   assert.throws(() => cliGetBoard('nope'), /valid boards: qemu-x86_64, atom, rpi4b/);
 });
 
 test('KasperskyOS board identifiers resolve PSL board templates', () => {
-  const template = ['{% if BOARD == "RPI4_BCM2711" %}', 'pi', '{% elif BOARD == "RADXA_ROCK_3A" %}', 'radxa', '{% else %}', 'other', '{% endif %}', ''].join('\n');
-  const expand = (id: string) => expandBoardTemplate({ file: 'board.psl', text: template }, templateVariables(getBoard(id))).text.trim();
+  const template = [
+    '{% if BOARD == "RPI4_BCM2711" %}',
+    'pi',
+    '{% elif BOARD == "RADXA_ROCK_3A" %}',
+    'radxa',
+    '{% else %}',
+    'other',
+    '{% endif %}',
+    '',
+  ].join('\n');
+  const expand = (id: string) =>
+    expandBoardTemplate({ file: 'board.psl', text: template }, templateVariables(getBoard(id))).text.trim();
   assert.equal(getBoard('rpi4b').facts.kosBoard, 'RPI4_BCM2711');
   assert.equal(getBoard('rock3a').facts.kosBoard, 'RADXA_ROCK_3A');
   assert.equal(expand('rpi4b'), 'pi');
@@ -148,14 +222,22 @@ test('KasperskyOS board identifiers resolve PSL board templates', () => {
 test('weakened guarantees: DMA isolation on every board without an IOMMU, W^X on ARMv5 and MIPS32 Release 2', () => {
   const weak = Object.fromEntries(BOARDS.map((b) => [b.id, weakenedGuarantees(b).map((w) => w.guarantee)]));
   assert.deepEqual(weak['qemu-x86_64'], []);
-  for (const id of ['atom', 'rpi4b', 'rock3a', 'imx6', 'am335x', 'kirin620']) assert.deepEqual(weak[id], ['DMA isolation'], id);
+  for (const id of ['atom', 'rpi4b', 'rock3a', 'imx6', 'am335x', 'kirin620'])
+    assert.deepEqual(weak[id], ['DMA isolation'], id);
   assert.deepEqual(weak.imx27, ['DMA isolation', 'W^X (execute-never pages)']);
   assert.deepEqual(weak.mips24k, ['DMA isolation', 'W^X (execute-never pages)']);
 });
 
 test('listBoards: one row per board with its facts; boardFacts is plain JSON', () => {
   const text = listBoards();
-  for (const b of BOARDS) assert.match(text, new RegExp(`^${b.id}( \\*)?\\s+${b.facts.soc.replace(/[.()+]/g, '\\$&')}\\s+${b.arch.id}\\s+${b.facts.cpus}\\s`, 'm'));
+  for (const b of BOARDS)
+    assert.match(
+      text,
+      new RegExp(
+        `^${b.id}( \\*)?\\s+${b.facts.soc.replace(/[.()+]/g, '\\$&')}\\s+${b.arch.id}\\s+${b.facts.cpus}\\s`,
+        'm',
+      ),
+    );
   assert.match(text, /rpi4b .* RPI4_BCM2711/);
   assert.match(text, /mips24k: W\^X/);
   for (const id of BOARD_IDS) {
@@ -182,7 +264,8 @@ for (const board of BOARDS) {
       let r = rng(seed);
       const events = [];
       for (let i = 0; i < 300; i++) {
-        if (i % 7 === 0 && f.dmaWindow !== null) ({ hw, rng: r } = programDma(board, hw, f.dmaWindow.base + (i % 4) * 4096, r));
+        if (i % 7 === 0 && f.dmaWindow !== null)
+          ({ hw, rng: r } = programDma(board, hw, f.dmaWindow.base + (i % 4) * 4096, r));
         const out = boardStep(board, hw, r);
         assert.equal(out.hw.ticks, hw.ticks + 1);
         assert.equal(out.hw.timeNs, hw.timeNs + f.timer.tickNs);
@@ -201,8 +284,10 @@ for (const board of BOARDS) {
     assert.equal(a.events.filter((e) => e.kind === 'rtc').length, Math.floor(300 / f.rtcEveryTicks));
     const w = f.dmaWindow!;
     for (const e of a.events) {
-      if (e.kind === 'irq') assert.ok(lines.has(e.line) && e.line !== f.timer.line, `interrupt on line ${e.line}, no device's`);
-      if (e.kind === 'dma') assert.ok(e.deviceAddress >= w.base && e.deviceAddress < w.base + w.size && e.deviceAddress % 4096 === 0);
+      if (e.kind === 'irq')
+        assert.ok(lines.has(e.line) && e.line !== f.timer.line, `interrupt on line ${e.line}, no device's`);
+      if (e.kind === 'dma')
+        assert.ok(e.deviceAddress >= w.base && e.deviceAddress < w.base + w.size && e.deviceAddress % 4096 === 0);
       // the kernel accepts every board event
       const r = step(state, e);
       assert.equal(r.rejected, undefined, JSON.stringify(e));

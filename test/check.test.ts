@@ -26,7 +26,12 @@ import { compileModel } from '../src/conformance/model.ts';
 import { TabulationError, type PolicyTable } from '../src/conformance/monitor-model.ts';
 
 const root = join(import.meta.dirname, '..');
-const cordon = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'cordon.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+const cordon = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, 'bin', 'cordon.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
 
 test('the diode keeps its one-way property under TLC', () => {
   const r = cordon('check', 'examples/diode-rules', '--workers', '1');
@@ -36,13 +41,19 @@ test('the diode keeps its one-way property under TLC', () => {
 
 test('a leaky diode policy: the counterexample is printed in the kernel vocabulary and written as a replay file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-check-'));
-  const text = readFileSync(join(root, 'examples', 'diode-rules', 'solution.yaml'), 'utf8').replace('properties:\n', '  - { id: cloud acks, kind: response, src: Cloud, dst: Gateway }\nproperties:\n');
+  const text = readFileSync(join(root, 'examples', 'diode-rules', 'solution.yaml'), 'utf8').replace(
+    'properties:\n',
+    '  - { id: cloud acks, kind: response, src: Cloud, dst: Gateway }\nproperties:\n',
+  );
   writeFileSync(join(dir, 'solution.yaml'), text);
   const replay = join(dir, 'leak.replay.json');
   const r = cordon('check', dir, '--workers', '1', '--replay', replay);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /invariant OneWay is violated/);
-  assert.match(r.stdout, /GRANT response src=Cloud\(sid \d\) dst=Gateway\(sid \d\) endpoint=up method=Push by cloud acks/);
+  assert.match(
+    r.stdout,
+    /GRANT response src=Cloud\(sid \d\) dst=Gateway\(sid \d\) endpoint=up method=Push by cloud acks/,
+  );
   assert.ok(existsSync(replay));
   assert.ok(isRight(ReplayFileC.decode(JSON.parse(readFileSync(replay, 'utf8')))));
 });
@@ -62,13 +73,21 @@ test('a PSL policy is tabulated over its reachable monitor states: Flow states, 
       assert.equal(g === 1, d.verdict === 'grant');
       assert.equal(rule, table.rule(d.rule));
       // the spec's monitor state: the kernel's table state, the oracle's (the same state, numbered in its own table), agreed
-      assert.deepEqual(table.monitor(g === 1 ? d.next : st), rec({ kernel: int(next), oracle: int(next), agreed: bool(true) }));
+      assert.deepEqual(
+        table.monitor(g === 1 ? d.next : st),
+        rec({ kernel: int(next), oracle: int(next), agreed: bool(true) }),
+      );
     }),
   );
   // a message check: the diode's empty record is denied, the programs' record granted
   const diode = solutionModel(loadSolution(join(root, 'examples', 'diode'))).monitor as PolicyTable;
-  const pushes = diode.events.map((e, j) => [e, diode.cells[0]![j]!] as const).filter(([e]) => e.kind === 'request' && e.src === 2 && e.dst === 3);
-  assert.ok(pushes.some(([, c]) => c[0] === 1) && pushes.some(([, c]) => c[0] === 0), 'both a granted and a denied Push');
+  const pushes = diode.events
+    .map((e, j) => [e, diode.cells[0]![j]!] as const)
+    .filter(([e]) => e.kind === 'request' && e.src === 2 && e.dst === 3);
+  assert.ok(
+    pushes.some(([, c]) => c[0] === 1) && pushes.some(([, c]) => c[0] === 0),
+    'both a granted and a denied Push',
+  );
 });
 
 test('the reference interpreter, tabulated on its own, is the oracle: compiled = interpreted on every cell', () => {
@@ -78,7 +97,11 @@ test('the reference interpreter, tabulated on its own, is the oracle: compiled =
     assert.ok(table.oracle !== null, `${name}: the model has an oracle`);
     assert.match(table.oracle.name, /\(interpreted\)$/);
     // the interpreter reaches the same monitor states, and decides every (state, event) cell as the compiled policy does
-    assert.deepEqual(table.oracle.states.map(canonicalKey), table.states.map(canonicalKey), `${name}: the same monitor states`);
+    assert.deepEqual(
+      table.oracle.states.map(canonicalKey),
+      table.states.map(canonicalKey),
+      `${name}: the same monitor states`,
+    );
     assert.deepEqual(table.oracle.cells, table.cells, `${name}: the same cells`);
     const compiled = createMonitor(loaded.tables, loaded.policy);
     const interpreted = createMonitor(loaded.tables, loaded.oracle!);
@@ -107,23 +130,37 @@ function plantedPing(loaded: ReturnType<typeof loadSolution>): CompiledPolicy {
     decide(state, event) {
       const d = policy.decide(state, event);
       const ping = event.kind === 'request' && loaded.tables.methodNames[event.method] === 'Ping';
-      return d.verdict === 'deny' && d.rule !== 'structure' && ping ? { verdict: 'grant', rule: d.rule, next: state } : d;
+      return d.verdict === 'deny' && d.rule !== 'structure' && ping
+        ? { verdict: 'grant', rule: d.rule, next: state }
+        : d;
     },
   };
 }
 
-test('a planted compiled-policy bug (a grant the interpreter does not give in its state) fails DefaultDeny under TLC', { timeout: 5 * 60_000 }, async () => {
-  const loaded = loadSolution(join(root, 'examples', 'ping'));
-  const r = await checkSolution(loaded.tables, plantedPing(loaded), { ...modelOptions(loaded), name: 'PingPlanted', run: { workers: 1 } });
-  assert.equal(r.verdict, 'invariant-violation', r.problem ?? '');
-  assert.match(r.problem ?? '', /DefaultDeny/);
-  assert.match(r.result.kind === 'invariant-violation' ? JSON.stringify(r.result) : '', /agreed \|-> FALSE/);
-});
+test(
+  'a planted compiled-policy bug (a grant the interpreter does not give in its state) fails DefaultDeny under TLC',
+  { timeout: 5 * 60_000 },
+  async () => {
+    const loaded = loadSolution(join(root, 'examples', 'ping'));
+    const r = await checkSolution(loaded.tables, plantedPing(loaded), {
+      ...modelOptions(loaded),
+      name: 'PingPlanted',
+      run: { workers: 1 },
+    });
+    assert.equal(r.verdict, 'invariant-violation', r.problem ?? '');
+    assert.match(r.problem ?? '', /DefaultDeny/);
+    assert.match(r.result.kind === 'invariant-violation' ? JSON.stringify(r.result) : '', /agreed \|-> FALSE/);
+  },
+);
 
 test('a policy with more monitor states than the table allows is refused with the counts', () => {
   const loaded = loadSolution(join(root, 'examples', 'ping'));
   const def = solutionModelDef(loaded.tables, modelPolicy(loaded), { ...modelOptions(loaded), name: 'PingSmall' });
-  assert.throws(() => compileModel({ ...def, tableLimits: { states: 2 } }), (e: unknown) => e instanceof TabulationError && /more than 2 monitor states over the model's \d+ events/.test(e.message));
+  assert.throws(
+    () => compileModel({ ...def, tableLimits: { states: 2 } }),
+    (e: unknown) =>
+      e instanceof TabulationError && /more than 2 monitor states over the model's \d+ events/.test(e.message),
+  );
 });
 
 test('a stateful PSL policy: the one-way property holds only because of its Flow object, and TLC finds the flaw of the leaky variant', () => {
@@ -143,13 +180,17 @@ test('a stateful PSL policy: the one-way property holds only because of its Flow
   assert.ok(isRight(ReplayFileC.decode(JSON.parse(readFileSync(replay, 'utf8')))));
 });
 
-test('every bundled KasperskyOS example model-checks under TLC with its PSL policy', { timeout: 10 * 60_000 }, async () => {
-  for (const name of ['ping', 'echo', 'diode', 'gateway']) {
-    const r = await checkLoaded(loadSolution(join(root, 'examples', name)), { workers: 1 });
-    assert.equal(r.verdict, 'success', `${name}: ${r.problem}`);
-    assert.ok(r.distinct !== null && r.distinct > 10);
-    assert.match(r.files.cfg, /PolicyForm <- MC_PolicyForm/);
-    assert.match(r.files.tla, /MC_PolicyForm_ ==\s+"table"/);
-    console.log(`# ${name}: ${r.distinct} distinct states, depth ${r.depth}, TLC ${r.tlcSeconds} s`);
-  }
-});
+test(
+  'every bundled KasperskyOS example model-checks under TLC with its PSL policy',
+  { timeout: 10 * 60_000 },
+  async () => {
+    for (const name of ['ping', 'echo', 'diode', 'gateway']) {
+      const r = await checkLoaded(loadSolution(join(root, 'examples', name)), { workers: 1 });
+      assert.equal(r.verdict, 'success', `${name}: ${r.problem}`);
+      assert.ok(r.distinct !== null && r.distinct > 10);
+      assert.match(r.files.cfg, /PolicyForm <- MC_PolicyForm/);
+      assert.match(r.files.tla, /MC_PolicyForm_ ==\s+"table"/);
+      console.log(`# ${name}: ${r.distinct} distinct states, depth ${r.depth}, TLC ${r.tlcSeconds} s`);
+    }
+  },
+);

@@ -11,7 +11,12 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import { ReportCodec } from '../src/evidence/report.ts';
 
 const root = join(import.meta.dirname, '..');
-const cordon = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'cordon.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+const cordon = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, 'bin', 'cordon.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
 
 // the TLC checks of verify run in CI's first command (`npx cordon verify`) and in test/spec-models.test.ts; here --no-tlc
 test('verify on a solution writes a report that decodes, names its inputs by sha256, and exits 0', () => {
@@ -25,14 +30,24 @@ test('verify on a solution writes a report that decodes, names its inputs by sha
   assert.equal(report.right.board, 'qemu-x86_64');
   assert.match(report.right.inputs[0]!.sha256, /^[0-9a-f]{64}$/);
   assert.ok(report.right.checks.every((c) => c.status === 'pass'));
-  assert.ok(['kernel.default-deny', 'kernel.complete-mediation', 'kernel.isolation', 'scenario.programs'].every((id) => report.right.checks.some((c) => c.id === id)));
+  assert.ok(
+    ['kernel.default-deny', 'kernel.complete-mediation', 'kernel.isolation', 'scenario.programs'].every((id) =>
+      report.right.checks.some((c) => c.id === id),
+    ),
+  );
 });
 
 test('verify exits 1 and explains when a check fails (a policy that does not let Einit start the server)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-cli-'));
   cpSync(join(root, 'examples', 'ping-rules'), dir, { recursive: true });
   const file = join(dir, 'solution.yaml');
-  writeFileSync(file, readFileSync(file, 'utf8').replace('{ id: start, kind: execute, src: Einit }', '{ id: start, kind: execute, src: Einit, dst: ping.Client }'));
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(
+      '{ id: start, kind: execute, src: Einit }',
+      '{ id: start, kind: execute, src: Einit, dst: ping.Client }',
+    ),
+  );
   const r = cordon('verify', dir, '--runs', '5', '--out', join(dir, 'verify.json'), '--no-tlc');
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /FAIL\s+boot/);

@@ -74,7 +74,9 @@ describe('other scalars', () => {
   it('string<N>: at most N UTF-8 bytes, no NUL, well-formed', () => {
     const s4: ResolvedType = { kind: 'string', maxLength: 4 };
     accepts(s4, '', 'abcd', 'é€'.slice(0, 1) + 'ab', '\u{1F600}');
-    assert.deepEqual(rejects(s4, 'abcde'), ['message: expected string<4> (at most 4 UTF-8 bytes), got a text of 5 bytes']);
+    assert.deepEqual(rejects(s4, 'abcde'), [
+      'message: expected string<4> (at most 4 UTF-8 bytes), got a text of 5 bytes',
+    ]);
     assert.match(rejects(s4, 'ab€')[0]!, /got a text of 5 bytes/); // € is 3 bytes
     assert.match(rejects(s4, 'a\0b')[0]!, /without NUL/);
     assert.match(rejects(s4, '\uD800')[0]!, /lone surrogates/);
@@ -91,13 +93,17 @@ describe('other scalars', () => {
   it('Handle and handle<I>: a handle description { handle, rights }', () => {
     accepts({ kind: 'handle' }, { handle: 3, rights: 127 }, { handle: 3, rights: 0 });
     accepts({ kind: 'callableHandle', interface: 'demo.Bolt' }, { handle: 0, rights: 1 });
-    assert.deepEqual(rejects({ kind: 'handle' }, { handle: -1, rights: 1 }), ['handle: expected a handle (a non-negative integer), got -1']);
+    assert.deepEqual(rejects({ kind: 'handle' }, { handle: -1, rights: 1 }), [
+      'handle: expected a handle (a non-negative integer), got -1',
+    ]);
     assert.deepEqual(rejects({ kind: 'handle' }, { handle: 1 }), ['rights: missing (expected rights mask (0..127))']);
   });
   it('Handle rights: exactly 0..127 (ALL_RIGHTS), as the kernel reads a transfer', () => {
     // 2^32 + 127 has the low 7 bits of every right; a 32-bit mask would read it as 127
     for (const rights of [2 ** 32 + 127, 128, 0xffffffff, -1, -0.5, 1.5, 127.0000001, Number.NaN, Infinity, 1n, '1'])
-      assert.deepEqual(rejects({ kind: 'handle' }, { handle: 1, rights }), [`rights: expected a rights mask, an integer 0..127, got ${typeof rights === 'bigint' ? '1n' : typeof rights === 'string' ? 'the text "1"' : String(rights)}`]);
+      assert.deepEqual(rejects({ kind: 'handle' }, { handle: 1, rights }), [
+        `rights: expected a rights mask, an integer 0..127, got ${typeof rights === 'bigint' ? '1n' : typeof rights === 'string' ? 'the text "1"' : String(rights)}`,
+      ]);
     assert.match(rejects({ kind: 'handle' }, 5)[0]!, /a record \{ handle, rights \}/);
   });
 });
@@ -118,19 +124,35 @@ describe('containers and records', () => {
     // eslint-disable-next-line no-sparse-arrays
     rejects(arr, [1, ,]);
   });
-  const point: ResolvedType = { kind: 'struct', name: 'demo.Geo.Point', fields: [{ name: 'x', type: u8 }, { name: 'tags', type: { kind: 'sequence', element: { kind: 'string', maxLength: 3 }, maxLength: 2 } }] };
+  const point: ResolvedType = {
+    kind: 'struct',
+    name: 'demo.Geo.Point',
+    fields: [
+      { name: 'x', type: u8 },
+      { name: 'tags', type: { kind: 'sequence', element: { kind: 'string', maxLength: 3 }, maxLength: 2 } },
+    ],
+  };
   it('struct: exactly its fields; missing, extra and nested errors name the path', () => {
     accepts(point, { x: 1, tags: ['a'] }, Object.assign(Object.create(null) as object, { x: 1, tags: [] }));
     assert.deepEqual(rejects(point, { x: 1 }), ['tags: missing (expected sequence<string<3>, 2>)']);
     assert.deepEqual(rejects(point, { x: 1, tags: [], z: 0 }), ['z: is not one of x, tags (struct demo.Geo.Point)']);
-    assert.deepEqual(rejects(point, { x: 1, tags: ['ok', 'long'] }), ['tags[1]: expected string<3> (at most 3 UTF-8 bytes), got a text of 4 bytes']);
+    assert.deepEqual(rejects(point, { x: 1, tags: ['ok', 'long'] }), [
+      'tags[1]: expected string<3> (at most 3 UTF-8 bytes), got a text of 4 bytes',
+    ]);
     assert.match(rejects(point, [1, []])[0]!, /struct demo\.Geo\.Point \(a record with x, tags\), got a list of 2/);
     // not plain objects, and inherited fields do not count
     rejects(point, new Date());
     rejects(point, Object.assign(Object.create({ x: 1 }) as object, { tags: [] }));
   });
   it('union: exactly one member, named', () => {
-    const result: ResolvedType = { kind: 'union', name: 'demo.Bolt.TurnResult', members: [{ name: 'done', type: INTEGER_TYPES.UInt16 }, { name: 'code', type: INTEGER_TYPES.SInt32 }] };
+    const result: ResolvedType = {
+      kind: 'union',
+      name: 'demo.Bolt.TurnResult',
+      members: [
+        { name: 'done', type: INTEGER_TYPES.UInt16 },
+        { name: 'code', type: INTEGER_TYPES.SInt32 },
+      ],
+    };
     accepts(result, { done: 90 }, { code: -1 });
     assert.match(rejects(result, {})[0]!, /exactly one of done, code, got no member/);
     assert.match(rejects(result, { done: 1, code: 2 })[0]!, /got the keys done, code/);
@@ -175,8 +197,25 @@ interface {
     assert.ok(turn!.response.is({ result: { done: 90 } }));
     assert.ok(turn!.error.is({ rc: -1 }));
     assert.equal(turn!.error.is({ result: { done: 90 } }), false);
-    assert.ok(name!.request.is({ names: ['a', 'b', 'c'], loud: true, key: { handle: 2, rights: 3 }, pair: [1, 2], raw: [0, 1, 2, 3] }));
-    assert.equal(name!.request.is({ names: ['a', 'b', 'c', 'd'], loud: true, key: { handle: 2, rights: 3 }, pair: [1, 2], raw: [] }), false);
+    assert.ok(
+      name!.request.is({
+        names: ['a', 'b', 'c'],
+        loud: true,
+        key: { handle: 2, rights: 3 },
+        pair: [1, 2],
+        raw: [0, 1, 2, 3],
+      }),
+    );
+    assert.equal(
+      name!.request.is({
+        names: ['a', 'b', 'c', 'd'],
+        loud: true,
+        key: { handle: 2, rights: 3 },
+        pair: [1, 2],
+        raw: [],
+      }),
+      false,
+    );
     assert.ok(name!.response.is({}));
   });
 
@@ -184,19 +223,36 @@ interface {
     const tables = compileSolution({
       name: 'codecs',
       interfaces: [iface],
-      classes: [{ name: 'demo.Lock', endpoints: [{ name: 'bolt', interface: 'demo.Bolt' }] }, { name: 'demo.Door', endpoints: [] }],
+      classes: [
+        { name: 'demo.Lock', endpoints: [{ name: 'bolt', interface: 'demo.Bolt' }] },
+        { name: 'demo.Door', endpoints: [] },
+      ],
       processes: [],
       connections: [],
     });
     assert.ok(tables.ok);
     let asked = 0;
-    const grantAll: CompiledPolicy = { name: 'grant-all', initial: null, decide: (s) => (asked++, { verdict: 'grant', rule: 'all', next: s }) };
+    const grantAll: CompiledPolicy = {
+      name: 'grant-all',
+      initial: null,
+      decide: (s) => (asked++, { verdict: 'grant', rule: 'all', next: s }),
+    };
     const m = createMonitor(tables.value, grantAll);
     const t = tables.value;
     const ifaceId = t.interfaces.findIndex((i) => i.name === 'demo.Bolt');
     const ev = (message: unknown): SecurityEvent => ({
-      kind: 'request', src: 3, srcClass: t.classByName.get('demo.Door')!, dst: 2, dstClass: t.classByName.get('demo.Lock')!,
-      endpoint: t.endpointNames.indexOf('bolt'), method: t.methodNames.indexOf('Turn'), iface: ifaceId, riid: 0, mid: 0, message, transfers: [],
+      kind: 'request',
+      src: 3,
+      srcClass: t.classByName.get('demo.Door')!,
+      dst: 2,
+      dstClass: t.classByName.get('demo.Lock')!,
+      endpoint: t.endpointNames.indexOf('bolt'),
+      method: t.methodNames.indexOf('Turn'),
+      iface: ifaceId,
+      riid: 0,
+      mid: 0,
+      message,
+      transfers: [],
     });
     assert.equal(m.decide(null, ev({ request: { angle: 90, repeats: 1 } })).verdict, 'grant');
     assert.equal(asked, 1);

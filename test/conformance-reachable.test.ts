@@ -24,18 +24,25 @@ for (const def of [Ping, Hangup, Duo, Services, Spawn, Gateway]) {
 }
 
 for (const def of [Ping, Hangup, Duo, Spawn]) {
-  test(`${def.name}: the TS kernel and the spec have the same transitions (state, event, state)`, { timeout: 10 * 60_000 }, async () => {
-    const r = await compareTransitions(def);
-    assert.equal(r.problem, null);
-    assert.equal(r.countOnlyTlc, 0, `transitions only the spec takes, e.g.\n${r.onlyTlc[0]}`);
-    assert.equal(r.countOnlyExplorer, 0, `transitions only the TS kernel takes, e.g.\n${r.onlyExplorer[0]}`);
-    assert.equal(r.tlcTransitions, r.explorerTransitions);
-    assert.ok(r.tlcTransitions > 100);
-  });
+  test(
+    `${def.name}: the TS kernel and the spec have the same transitions (state, event, state)`,
+    { timeout: 10 * 60_000 },
+    async () => {
+      const r = await compareTransitions(def);
+      assert.equal(r.problem, null);
+      assert.equal(r.countOnlyTlc, 0, `transitions only the spec takes, e.g.\n${r.onlyTlc[0]}`);
+      assert.equal(r.countOnlyExplorer, 0, `transitions only the TS kernel takes, e.g.\n${r.onlyExplorer[0]}`);
+      assert.equal(r.tlcTransitions, r.explorerTransitions);
+      assert.ok(r.tlcTransitions > 100);
+    },
+  );
 }
 
 test('the explorer applies the model bounds as TLC does', () => {
   const bounded = explore(compileModel(Services), { keepStates: false });
-  const looser = explore(compileModel({ ...Services, bounds: { ...Services.bounds, maxObjects: Services.bounds.maxObjects + 1 } }), { keepStates: false, maxStates: bounded.distinct * 3 });
+  const looser = explore(
+    compileModel({ ...Services, bounds: { ...Services.bounds, maxObjects: Services.bounds.maxObjects + 1 } }),
+    { keepStates: false, maxStates: bounded.distinct * 3 },
+  );
   assert.ok(looser.distinct > bounded.distinct, 'a looser bound reaches more states');
 });

@@ -24,7 +24,8 @@ test('every committed replay file replays in the TS kernel to the state TLC repo
     const file = await readReplayFile(join(COUNTEREXAMPLES_DIR, f));
     const ref = file.reference;
     // a catalogued model, or a solution `cordon check` wrote it for (its path from the project root)
-    const m = ref.kind === 'model' ? compileModel(modelByName(ref.name)) : solutionModel(loadSolution(join(ROOT, ref.path)));
+    const m =
+      ref.kind === 'model' ? compileModel(modelByName(ref.name)) : solutionModel(loadSolution(join(ROOT, ref.path)));
     if (ref.kind === 'solution') assert.equal(m.def.name, ref.model);
     const out = replay(m, file);
     assert.ok(out.ok, `${f}: ${out.problem}`);
@@ -40,21 +41,33 @@ test('a replay that no longer reaches the recorded state fails', async () => {
   assert.match(out.problem ?? '', /after the replay/);
 });
 
-test('the leaky diode: TLC finds the flow back, mapped to TS events and printed as numbered steps', { timeout: 5 * 60_000 }, async () => {
-  const r = await checkSolution(diodeTables(), { name: 'leaky-diode', rules: LEAKY_DIODE_RULES }, { ...DIODE_OPTIONS, name: 'DiodeLeaky', reference: { kind: 'model', name: 'DiodeLeaky' } });
-  assert.equal(r.verdict, 'invariant-violation', r.problem ?? '');
-  assert.ok(r.counterexample !== null);
-  assert.equal(r.counterexample.mappingError, null);
-  assert.match(r.counterexample.what, /OneWay/);
-  assert.match(r.counterexample.printed, /^1\. /m);
-  assert.match(r.counterexample.printed, /GRANT response src=Cloud/);
-  const replayed = replay(compileModel(modelByName('DiodeLeaky')), r.counterexample.replay!);
-  assert.ok(replayed.ok, replayed.problem ?? '');
-  console.log(r.counterexample.printed);
-});
+test(
+  'the leaky diode: TLC finds the flow back, mapped to TS events and printed as numbered steps',
+  { timeout: 5 * 60_000 },
+  async () => {
+    const r = await checkSolution(
+      diodeTables(),
+      { name: 'leaky-diode', rules: LEAKY_DIODE_RULES },
+      { ...DIODE_OPTIONS, name: 'DiodeLeaky', reference: { kind: 'model', name: 'DiodeLeaky' } },
+    );
+    assert.equal(r.verdict, 'invariant-violation', r.problem ?? '');
+    assert.ok(r.counterexample !== null);
+    assert.equal(r.counterexample.mappingError, null);
+    assert.match(r.counterexample.what, /OneWay/);
+    assert.match(r.counterexample.printed, /^1\. /m);
+    assert.match(r.counterexample.printed, /GRANT response src=Cloud/);
+    const replayed = replay(compileModel(modelByName('DiodeLeaky')), r.counterexample.replay!);
+    assert.ok(replayed.ok, replayed.problem ?? '');
+    console.log(r.counterexample.printed);
+  },
+);
 
 test('the sound diode keeps the one-way property on every reachable state', { timeout: 5 * 60_000 }, async () => {
-  const r = await checkSolution(diodeTables(), { name: 'diode', rules: DIODE_RULES }, { ...DIODE_OPTIONS, name: 'Diode' });
+  const r = await checkSolution(
+    diodeTables(),
+    { name: 'diode', rules: DIODE_RULES },
+    { ...DIODE_OPTIONS, name: 'Diode' },
+  );
   assert.equal(r.verdict, 'success', r.problem ?? '');
   assert.ok(r.distinct !== null && r.distinct > 100);
   assert.match(r.files.cfg, /INVARIANTS .*OneWay/);

@@ -23,12 +23,15 @@ function planted(policy: CompiledPolicy): CompiledPolicy {
     ...policy,
     decide(state, event) {
       const d = policy.decide(state, event);
-      return d.verdict === 'deny' && event.kind === 'request' && event.srcClass === client && event.dstClass === 0 ? { verdict: 'grant', rule: 'planted', next: state } : d;
+      return d.verdict === 'deny' && event.kind === 'request' && event.srcClass === client && event.dstClass === 0
+        ? { verdict: 'grant', rule: 'planted', next: state }
+        : d;
     },
   };
 }
 
-const defaultDenyOf = (target: PropertyTarget) => kernelProperties(target, opts).find((c) => c.id === 'kernel.default-deny')!;
+const defaultDenyOf = (target: PropertyTarget) =>
+  kernelProperties(target, opts).find((c) => c.id === 'kernel.default-deny')!;
 
 test('a PSL solution: kernel.default-deny has the reference interpreter as its oracle and passes', () => {
   assert.equal(ping.rules, null);
@@ -38,9 +41,18 @@ test('a PSL solution: kernel.default-deny has the reference interpreter as its o
 });
 
 test('a planted compiled-policy bug (a grant the interpreter does not give) fails kernel.default-deny', () => {
-  const c = defaultDenyOf({ tables: ping.tables, policy: planted(ping.policy), rules: null, oracle: ping.oracle, machine });
+  const c = defaultDenyOf({
+    tables: ping.tables,
+    policy: planted(ping.policy),
+    rules: null,
+    oracle: ping.oracle,
+    machine,
+  });
   assert.equal(c.status, 'fail');
-  assert.match(c.counterexample!, /src=ping\.Client\(sid \d\) dst=kl\.core\.Core\(sid 0\).*: the monitor said grant \(planted\) but the reference interpreter says deny \(default-deny/);
+  assert.match(
+    c.counterexample!,
+    /src=ping\.Client\(sid \d\) dst=kl\.core\.Core\(sid 0\).*: the monitor said grant \(planted\) but the reference interpreter says deny \(default-deny/,
+  );
 });
 
 test('a policy with no oracle: kernel.default-deny is skipped with the reason, never passed', () => {

@@ -46,11 +46,26 @@ function bootPair(board: Board, grants: { drv: readonly string[]; other: readonl
   const rules = [
     ...classes.map((c) => ({ kind: 'execute' as const, src: 'Einit', dst: c.name })),
     ...(['drv', 'other'] as const).flatMap((who) =>
-      grants[who].map((s) => ({ kind: 'request' as const, src: who === 'drv' ? 'test.Drv' : 'test.Other', dst: 'kl.core.Core', endpoint: s.split('.')[0]!, method: s.split('.')[1]! })),
+      grants[who].map((s) => ({
+        kind: 'request' as const,
+        src: who === 'drv' ? 'test.Drv' : 'test.Other',
+        dst: 'kl.core.Core',
+        endpoint: s.split('.')[0]!,
+        method: s.split('.')[1]!,
+      })),
     ),
   ];
   const b = boot(
-    { name: 'pair', interfaces: [], classes, processes: [{ name: 'drv', taskClass: 'test.Drv' }, { name: 'other', taskClass: 'test.Other' }], connections: [] },
+    {
+      name: 'pair',
+      interfaces: [],
+      classes,
+      processes: [
+        { name: 'drv', taskClass: 'test.Drv' },
+        { name: 'other', taskClass: 'test.Other' },
+      ],
+      connections: [],
+    },
     (tables) => compileRules(tables, { name: 'pair', rules }),
     board.toMachine(),
   );
@@ -76,7 +91,8 @@ class Sim {
   }
   /** Schedules CPU 0 until the thread runs there. */
   runOn(tid: Tid): void {
-    for (let i = 0; i < 16 && this.state.threads[tid]!.state.tag !== 'running'; i++) this.feed({ kind: 'schedule', cpu: 0 });
+    for (let i = 0; i < 16 && this.state.threads[tid]!.state.tag !== 'running'; i++)
+      this.feed({ kind: 'schedule', cpu: 0 });
     assert.equal(this.state.threads[tid]!.state.tag, 'running', `thread ${tid} does not get a CPU`);
   }
   /** A kernel service call by a process's main thread; returns its result, or null when the thread blocked. */
@@ -105,15 +121,31 @@ const value = (r: ThreadResult | null) => r?.value as Value;
 
 test('compilePrograms resolves names and reports every one it cannot', () => {
   const board = getBoard('qemu-x86_64');
-  const sc = buildScenario(board, { pings: 1, drivers: [], adversaries: 0, adversaryServices: [], adversaryPeers: false });
+  const sc = buildScenario(board, {
+    pings: 1,
+    drivers: [],
+    adversaries: 0,
+    adversaryServices: [],
+    adversaryPeers: false,
+  });
   const b = bootScenario(sc);
   const ok = compilePrograms(b, sc.programs);
   assert.ok(ok.ok);
   const client = ok.value.find((p) => p.process === 'client0')!;
-  assert.deepEqual({ sys: client.ops[0]!.sys, riid: client.ops[0]!.riid, mid: client.ops[0]!.mid }, { sys: 'Call', riid: 0, mid: 0 });
+  assert.deepEqual(
+    { sys: client.ops[0]!.sys, riid: client.ops[0]!.riid, mid: client.ops[0]!.mid },
+    { sys: 'Call', riid: 0, mid: 0 },
+  );
   const bad = compilePrograms(b, {
-    client0: loop({ op: 'call', connection: 'nope', method: 'Ping' }, { op: 'call', connection: 'ping', method: 'Pong' }, { op: 'kernel', endpoint: 'irq', method: 'Detach' }),
-    server0: loop({ op: 'recv', connection: 'ping', client: 'someone' }, { op: 'kernel', endpoint: 'irq', method: 'Attach', thread: loop() }),
+    client0: loop(
+      { op: 'call', connection: 'nope', method: 'Ping' },
+      { op: 'call', connection: 'ping', method: 'Pong' },
+      { op: 'kernel', endpoint: 'irq', method: 'Detach' },
+    ),
+    server0: loop(
+      { op: 'recv', connection: 'ping', client: 'someone' },
+      { op: 'kernel', endpoint: 'irq', method: 'Attach', thread: loop() },
+    ),
     ghost: loop(),
   });
   assert.ok(!bad.ok);
@@ -124,20 +156,38 @@ test('compilePrograms resolves names and reports every one it cannot', () => {
   assert.match(text, /"server0" is not the server of a connection "ping" from "someone"/);
   assert.match(text, /only thread.Create can start a thread program/);
   assert.match(text, /program of "ghost": no such process was started/);
-  assert.throws(() => run({ boot: b, board, programs: { ghost: loop() }, seed: 1, steps: 10 }), /programs do not fit the solution/);
-  assert.throws(() => run({ boot: b, board: getBoard('rpi4b'), seed: 1, steps: 10 }), /booted on "qemu-x86_64" but the run is on board "rpi4b"/);
+  assert.throws(
+    () => run({ boot: b, board, programs: { ghost: loop() }, seed: 1, steps: 10 }),
+    /programs do not fit the solution/,
+  );
+  assert.throws(
+    () => run({ boot: b, board: getBoard('rpi4b'), seed: 1, steps: 10 }),
+    /booted on "qemu-x86_64" but the run is on board "rpi4b"/,
+  );
 });
 
 test('a scripted ping: requests and responses cross, the server echoes the payload', () => {
   const board = getBoard('qemu-x86_64');
-  const sc = buildScenario(board, { pings: 2, drivers: [], adversaries: 0, adversaryServices: [], adversaryPeers: false });
+  const sc = buildScenario(board, {
+    pings: 2,
+    drivers: [],
+    adversaries: 0,
+    adversaryServices: [],
+    adversaryPeers: false,
+  });
   const b = bootScenario(sc);
   const r = run({ boot: b, board, programs: sc.programs, seed: 11, steps: 3000 });
   const clientTid = (i: number) => b.state.threads.find((t) => t.sid === b.sids[`client${i}`])!.tid;
   for (const i of [0, 1]) {
-    const responses = r.steps.flatMap((s) => s.results).filter((x) => x.tid === clientTid(i) && x.message !== undefined);
+    const responses = r.steps
+      .flatMap((s) => s.results)
+      .filter((x) => x.tid === clientTid(i) && x.message !== undefined);
     assert.ok(responses.length > 20, `client${i} got ${responses.length} responses`);
-    for (const x of responses) assert.deepEqual({ rc: x.rc, payload: x.message!.payload, error: x.message!.error }, { rc: 'rcOk', payload: { n: i }, error: false });
+    for (const x of responses)
+      assert.deepEqual(
+        { rc: x.rc, payload: x.message!.payload, error: x.message!.error },
+        { rc: 'rcOk', payload: { n: i }, error: false },
+      );
   }
   assert.equal(r.counts.denies, 0);
   assert.equal(r.counts.rejected, 0);
@@ -146,20 +196,34 @@ test('a scripted ping: requests and responses cross, the server echoes the paylo
 
 test('a server with several clients serves each on its own thread (thread.Create with a program)', () => {
   const board = getBoard('rpi4b');
-  const sc = buildScenario(board, { pings: 1, drivers: [], adversaries: 1, adversaryServices: [], adversaryPeers: true });
+  const sc = buildScenario(board, {
+    pings: 1,
+    drivers: [],
+    adversaries: 1,
+    adversaryServices: [],
+    adversaryPeers: true,
+  });
   const b = bootScenario(sc);
   const r = run({ boot: b, board, programs: sc.programs, adversaries: sc.adversaries, seed: 5, steps: 4000 });
   const serverThreads = r.final.threads.filter((t) => t.sid === b.sids.server0);
   assert.equal(serverThreads.length, 2);
   const clientTid = b.state.threads.find((t) => t.sid === b.sids.client0)!.tid;
-  assert.ok(r.steps.flatMap((s) => s.results).filter((x) => x.tid === clientTid && x.message?.payload !== undefined).length > 10);
+  assert.ok(
+    r.steps.flatMap((s) => s.results).filter((x) => x.tid === clientTid && x.message?.payload !== undefined).length >
+      10,
+  );
 });
 
 // ------------------------------------------------------------------ determinism and replay
 
 const SHAPE: ScenarioShape = {
   pings: 2,
-  drivers: [{ kind: 'irq', device: 0 }, { kind: 'mmio', device: 1 }, { kind: 'dma', device: 0 }, { kind: 'ports', device: 0 }],
+  drivers: [
+    { kind: 'irq', device: 0 },
+    { kind: 'mmio', device: 1 },
+    { kind: 'dma', device: 0 },
+    { kind: 'ports', device: 0 },
+  ],
   adversaries: 2,
   adversaryServices: KERNEL_SERVICES.filter((s) => !s.endsWith('.Exit')),
   adversaryPeers: true,
@@ -169,7 +233,8 @@ for (const board of BOARDS) {
   test(`${board.id}: a run is deterministic under its seed and replay reaches the same state`, () => {
     const sc = buildScenario(board, SHAPE);
     const b = bootScenario(sc);
-    const go = (seed: number) => run({ boot: b, board, programs: sc.programs, adversaries: sc.adversaries, seed, steps: 1500 });
+    const go = (seed: number) =>
+      run({ boot: b, board, programs: sc.programs, adversaries: sc.adversaries, seed, steps: 1500 });
     const a = go(1234);
     const again = go(1234);
     assert.equal(a.events.length, 1500);
@@ -179,7 +244,8 @@ for (const board of BOARDS) {
     // replay from the recorded events alone, also after a JSON round trip (what a saved trace holds)
     assert.equal(stateDigest(replay(b, a.events).state), stateDigest(a.final));
     assert.equal(stateDigest(replay(b, JSON.parse(JSON.stringify(a.events))).state), stateDigest(a.final));
-    for (const k of ['syscall', 'tick', 'irq', 'dma', 'schedule'] as const) assert.ok(a.counts.byKind[k] > 0, `no ${k} event`);
+    for (const k of ['syscall', 'tick', 'irq', 'dma', 'schedule'] as const)
+      assert.ok(a.counts.byKind[k] > 0, `no ${k} event`);
     assert.ok(a.counts.bySource.adversary > 50, `adversaries made ${a.counts.bySource.adversary} calls`);
   });
 }
@@ -188,19 +254,33 @@ test('the adversaries call from their list of choices: none leaves them idle, a 
   const board = getBoard('qemu-x86_64');
   const sc = buildScenario(board, { ...SHAPE, adversaries: 1 });
   const b = bootScenario(sc);
-  const go = (adversary: readonly SyscallChoice[]) => run({ boot: b, board, programs: sc.programs, adversaries: sc.adversaries, seed: 3, steps: 300, adversary });
+  const go = (adversary: readonly SyscallChoice[]) =>
+    run({ boot: b, board, programs: sc.programs, adversaries: sc.adversaries, seed: 3, steps: 300, adversary });
   assert.equal(go([]).counts.bySource.adversary, 0);
   const list = adversaryChoices(11, 40);
   assert.ok(go(list).counts.bySource.adversary > 20);
   assert.deepEqual(go(list).events, go(list).events);
   // a property that fails once the adversary asks for thread.Sleep: fast-check shrinks the list to a choice or two, one of them asking for it
   const sleeps = (r: RunResult) =>
-    r.steps.filter((st) => st.source === 'adversary' && st.event.kind === 'syscall' && st.event.call.op === 'Call' && st.event.call.handle === 0 && kernelService(st.event.call.message.riid, st.event.call.message.mid) === 'thread.Sleep').length;
-  const details = fc.check(fc.property(arbAdversaryProgram(60), (adversary) => sleeps(go(adversary)) === 0), { seed: 5, numRuns: 200 });
+    r.steps.filter(
+      (st) =>
+        st.source === 'adversary' &&
+        st.event.kind === 'syscall' &&
+        st.event.call.op === 'Call' &&
+        st.event.call.handle === 0 &&
+        kernelService(st.event.call.message.riid, st.event.call.message.mid) === 'thread.Sleep',
+    ).length;
+  const details = fc.check(
+    fc.property(arbAdversaryProgram(60), (adversary) => sleeps(go(adversary)) === 0),
+    { seed: 5, numRuns: 200 },
+  );
   assert.ok(details.failed, 'no list of choices made the adversary sleep');
   const [shrunk] = details.counterexample!;
   assert.ok(details.numShrinks > 0 && shrunk.length <= 2, JSON.stringify(shrunk));
-  assert.ok(shrunk.some((c) => c.t === 'kernel' && KERNEL_SERVICES[c.service] === 'thread.Sleep'), JSON.stringify(shrunk));
+  assert.ok(
+    shrunk.some((c) => c.t === 'kernel' && KERNEL_SERVICES[c.service] === 'thread.Sleep'),
+    JSON.stringify(shrunk),
+  );
   assert.ok(sleeps(go(shrunk)) > 0);
 });
 
@@ -210,7 +290,9 @@ for (const board of BOARDS) {
   test(`${board.id}: an interrupt reaches only the process holding its line`, () => {
     const lines = deviceLines(board).map((l) => l.line);
     const [mine, theirs] = [lines[0]!, lines[1]!];
-    const sim = new Sim(bootPair(board, { drv: ['irq.Attach', 'irq.Wait', 'irq.Ack'], other: ['irq.Attach', 'irq.Wait', 'irq.Ack'] }));
+    const sim = new Sim(
+      bootPair(board, { drv: ['irq.Attach', 'irq.Wait', 'irq.Ack'], other: ['irq.Attach', 'irq.Wait', 'irq.Ack'] }),
+    );
     const h = value(sim.call('drv', 'irq.Attach', { line: mine })).handle;
     assert.equal(sim.call('other', 'irq.Attach', { line: mine })!.rc, 'rcBusy');
     assert.equal(sim.call('other', 'irq.Attach', { line: board.toMachine().irqLines })!.rc, 'rcOutOfRange');
@@ -239,10 +321,18 @@ for (const board of BOARDS) {
 
 for (const board of BOARDS) {
   test(`${board.id}: port I/O ${board.arch.portIo ? 'works through an attached range' : 'is refused with rcUnsupported'}`, () => {
-    const sim = new Sim(bootPair(board, { drv: ['io.AttachPorts', 'io.PortRead', 'io.PortWrite'], other: ['io.PortRead', 'io.PortWrite'] }));
+    const sim = new Sim(
+      bootPair(board, {
+        drv: ['io.AttachPorts', 'io.PortRead', 'io.PortWrite'],
+        other: ['io.PortRead', 'io.PortWrite'],
+      }),
+    );
     const attach = sim.call('drv', 'io.AttachPorts', { base: 0x3f8, count: 8 })!;
     if (!board.arch.portIo) {
-      assert.deepEqual({ rc: attach.rc, detail: attach.detail }, { rc: 'rcUnsupported', detail: `port I/O exists only on the x86 family; ${board.id} is ${board.arch.id}` });
+      assert.deepEqual(
+        { rc: attach.rc, detail: attach.detail },
+        { rc: 'rcUnsupported', detail: `port I/O exists only on the x86 family; ${board.id} is ${board.arch.id}` },
+      );
       assert.notEqual(sim.call('drv', 'io.PortWrite', { handle: 1, port: 0x3f8, value: 1 })!.rc, 'rcOk');
       assert.ok(!sim.state.objects.some((o) => o.kind === 'ports'));
       return;
@@ -262,7 +352,12 @@ for (const board of BOARDS) {
 
 for (const board of BOARDS) {
   test(`${board.id}: MMIO only through a granted handle, never the kernel's devices`, () => {
-    const sim = new Sim(bootPair(board, { drv: ['io.AttachMmio', 'io.MmioRead', 'io.MmioWrite'], other: ['io.MmioRead', 'io.MmioWrite', 'io.AttachMmio'] }));
+    const sim = new Sim(
+      bootPair(board, {
+        drv: ['io.AttachMmio', 'io.MmioRead', 'io.MmioWrite'],
+        other: ['io.MmioRead', 'io.MmioWrite', 'io.AttachMmio'],
+      }),
+    );
     const dev = offered(board.facts, 'mmio')[0]!;
     const size = Math.min(dev.size, 0x100);
     const h = value(sim.call('drv', 'io.AttachMmio', { base: dev.base, size })).handle;
@@ -272,7 +367,11 @@ for (const board of BOARDS) {
     assert.equal(sim.call('other', 'io.AttachMmio', { base: dev.base, size: 4 })!.rc, 'rcBusy');
     assert.equal(sim.call('other', 'io.MmioRead', { handle: h, offset: 0 })!.rc, 'rcBadHandle');
     for (const d of board.facts.devices.filter((x) => x.kernel === true && x.mmio !== undefined))
-      assert.equal(sim.call('other', 'io.AttachMmio', { base: d.mmio![0]!.base, size: 4 })!.rc, 'rcOutOfRange', `${d.name} is attachable`);
+      assert.equal(
+        sim.call('other', 'io.AttachMmio', { base: d.mmio![0]!.base, size: 4 })!.rc,
+        'rcOutOfRange',
+        `${d.name} is attachable`,
+      );
     const ram = board.facts.ram[0]!;
     assert.equal(sim.call('other', 'io.AttachMmio', { base: ram.base, size: 0x1000 })!.rc, 'rcOutOfRange');
   });
@@ -282,7 +381,9 @@ for (const board of BOARDS) {
 
 for (const board of BOARDS) {
   test(`${board.id}: DMA buffers come from the board's window and start only through their handle`, () => {
-    const sim = new Sim(bootPair(board, { drv: ['dma.Allocate', 'dma.Map', 'dma.Start'], other: ['dma.Start', 'dma.Map'] }));
+    const sim = new Sim(
+      bootPair(board, { drv: ['dma.Allocate', 'dma.Map', 'dma.Start'], other: ['dma.Start', 'dma.Map'] }),
+    );
     const w = board.facts.dmaWindow!;
     const a = value(sim.call('drv', 'dma.Allocate', { pages: 2 }));
     assert.equal(a.deviceAddress, w.base);
@@ -338,8 +439,21 @@ test('dmaIsolation asks the policy in later monitor states too (a quota that is 
   const board = getBoard('rpi4b');
   const classes = [{ name: 'test.Other', endpoints: [] }];
   const b = boot(
-    { name: 'quota', interfaces: [], classes, processes: [{ name: 'other', taskClass: 'test.Other' }], connections: [] },
-    (tables) => compileRules(tables, { name: 'quota', rules: [{ kind: 'execute', dst: 'test.Other' }, { kind: 'request', src: 'test.Other', dst: 'kl.core.Core', endpoint: 'dma', method: 'Allocate', limit: 1 }] }),
+    {
+      name: 'quota',
+      interfaces: [],
+      classes,
+      processes: [{ name: 'other', taskClass: 'test.Other' }],
+      connections: [],
+    },
+    (tables) =>
+      compileRules(tables, {
+        name: 'quota',
+        rules: [
+          { kind: 'execute', dst: 'test.Other' },
+          { kind: 'request', src: 'test.Other', dst: 'kl.core.Core', endpoint: 'dma', method: 'Allocate', limit: 1 },
+        ],
+      }),
     board.toMachine(),
   );
   assert.ok(b.ok);
@@ -381,7 +495,18 @@ test('every board property holds on a long mixed run on each board', () => {
     const sc = buildScenario(board, SHAPE);
     const b = bootScenario(sc);
     const found: string[] = [];
-    const r = run({ boot: b, board, programs: sc.programs, adversaries: sc.adversaries, seed: 2024, steps: 3000, onStep: (i) => void found.push(...checkBoardStep(board, i.before, i.event, i.result).map((v) => `${v.property}: ${v.message}`)) });
+    const r = run({
+      boot: b,
+      board,
+      programs: sc.programs,
+      adversaries: sc.adversaries,
+      seed: 2024,
+      steps: 3000,
+      onStep: (i) =>
+        void found.push(
+          ...checkBoardStep(board, i.before, i.event, i.result).map((v) => `${v.property}: ${v.message}`),
+        ),
+    });
     assert.deepEqual(found, [], board.id);
     assert.ok(r.counts.irqsDelivered > 0 && r.counts.dmaCompleted > 0, `${board.id}: ${JSON.stringify(r.counts)}`);
   }
@@ -399,27 +524,69 @@ test('each board property check flags a step that breaks it', () => {
   const other = sim.tid('other');
   const same = { state: before, results: [], decisions: [], effects: [] };
   const tick: KernelEvent = { kind: 'tick' };
-  const props = (event: KernelEvent, result: Parameters<typeof checkBoardStep>[3]) => [...new Set(checkBoardStep(board, before, event, result).map((v) => v.property))];
+  const props = (event: KernelEvent, result: Parameters<typeof checkBoardStep>[3]) => [
+    ...new Set(checkBoardStep(board, before, event, result).map((v) => v.property)),
+  ];
 
   // one thread current on two CPUs
   assert.ok(oneThreadPerCpu({ ...before, cpus: [drv, drv, null, null] }).length > 0);
-  assert.deepEqual(props({ kind: 'schedule', cpu: 1 }, { ...same, state: { ...before, cpus: [drv, drv, null, null] } }), ['one-thread-per-cpu']);
+  assert.deepEqual(
+    props({ kind: 'schedule', cpu: 1 }, { ...same, state: { ...before, cpus: [drv, drv, null, null] } }),
+    ['one-thread-per-cpu'],
+  );
   // an interrupt handed to a process that does not hold its line
-  assert.deepEqual(props({ kind: 'irq', line }, { ...same, results: [{ tid: other, rc: 'rcOk', value: { line } }] }), ['irq-to-holder']);
+  assert.deepEqual(props({ kind: 'irq', line }, { ...same, results: [{ tid: other, rc: 'rcOk', value: { line } }] }), [
+    'irq-to-holder',
+  ]);
   // a port range on an ARM board, and a port write
-  assert.deepEqual(props(tick, { ...same, state: { ...before, clock: { ...before.clock, monotonic: board.facts.timer.tickNs }, objects: [...before.objects, { kind: 'ports', base: 0x3f8, count: 8, owner: 2 }] } }), ['no-port-io-off-x86']);
+  assert.deepEqual(
+    props(tick, {
+      ...same,
+      state: {
+        ...before,
+        clock: { ...before.clock, monotonic: board.facts.timer.tickNs },
+        objects: [...before.objects, { kind: 'ports', base: 0x3f8, count: 8, owner: 2 }],
+      },
+    }),
+    ['no-port-io-off-x86'],
+  );
   // a DMA buffer out of nowhere, and a completion that finishes a buffer nobody started
-  const dmaObj = { kind: 'dma' as const, creator: 2, pages: 1, deviceAddress: board.facts.dmaWindow!.base, status: 'idle' as const };
-  assert.deepEqual(props({ kind: 'schedule', cpu: 0 }, { ...same, state: { ...before, objects: [...before.objects, dmaObj] } }), ['dma-granted-only']);
+  const dmaObj = {
+    kind: 'dma' as const,
+    creator: 2,
+    pages: 1,
+    deviceAddress: board.facts.dmaWindow!.base,
+    status: 'idle' as const,
+  };
+  assert.deepEqual(
+    props({ kind: 'schedule', cpu: 0 }, { ...same, state: { ...before, objects: [...before.objects, dmaObj] } }),
+    ['dma-granted-only'],
+  );
   const withBuf = { ...before, objects: [...before.objects, dmaObj] };
-  const done = checkBoardStep(board, withBuf, { kind: 'dma', deviceAddress: dmaObj.deviceAddress }, { ...same, state: { ...withBuf, objects: [...before.objects, { ...dmaObj, status: 'done' as const }] } });
+  const done = checkBoardStep(
+    board,
+    withBuf,
+    { kind: 'dma', deviceAddress: dmaObj.deviceAddress },
+    { ...same, state: { ...withBuf, objects: [...before.objects, { ...dmaObj, status: 'done' as const }] } },
+  );
   assert.deepEqual([...new Set(done.map((v) => v.property))], ['dma-granted-only']);
   // the clock going back, and moving without a tick
-  assert.deepEqual(props({ kind: 'schedule', cpu: 0 }, { ...same, state: { ...before, clock: { ...before.clock, monotonic: before.clock.monotonic + 1 } } }), ['monotonic-clock']);
+  assert.deepEqual(
+    props(
+      { kind: 'schedule', cpu: 0 },
+      { ...same, state: { ...before, clock: { ...before.clock, monotonic: before.clock.monotonic + 1 } } },
+    ),
+    ['monotonic-clock'],
+  );
   const later = { ...before, clock: { ...before.clock, monotonic: 5 * board.facts.timer.tickNs } };
-  assert.deepEqual([...new Set(checkBoardStep(board, later, tick, { ...same, state: before }).map((v) => v.property))], ['monotonic-clock']);
+  assert.deepEqual(
+    [...new Set(checkBoardStep(board, later, tick, { ...same, state: before }).map((v) => v.property))],
+    ['monotonic-clock'],
+  );
   // a rejected event that changed the state
-  assert.deepEqual(props({ kind: 'schedule', cpu: 0 }, { ...same, state: { ...before }, rejected: 'bad' }), ['rejected-unchanged']);
+  assert.deepEqual(props({ kind: 'schedule', cpu: 0 }, { ...same, state: { ...before }, rejected: 'bad' }), [
+    'rejected-unchanged',
+  ]);
   // and a real step passes every check
   assert.deepEqual(checkBoardStep(board, before, tick, step(before, tick)), []);
 });

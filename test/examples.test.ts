@@ -26,7 +26,8 @@ after(() => rmSync(out, { recursive: true, force: true }));
 
 const timings: string[] = [];
 after(() => {
-  if (timings.length > 0) process.stdout.write(`# parse time per example (ms):\n${timings.map((t) => `#   ${t}`).join('\n')}\n`);
+  if (timings.length > 0)
+    process.stdout.write(`# parse time per example (ms):\n${timings.map((t) => `#   ${t}`).join('\n')}\n`);
 });
 
 describe('examples', () => {
@@ -56,7 +57,10 @@ describe('examples', () => {
           const r = runPalTests(s.tables, s.policy, s.tests);
           assert.ok(r.tests.length >= 4, `${name} has at least four tests`);
           assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
-          assert.ok(r.tests.some((x) => x.cases.some((c) => c.expected === 'deny' && c.verdict === 'deny')), 'some test shows a denial');
+          assert.ok(
+            r.tests.some((x) => x.cases.some((c) => c.expected === 'deny' && c.verdict === 'deny')),
+            'some test shows a denial',
+          );
         }
       });
 
@@ -68,18 +72,27 @@ describe('examples', () => {
         assert.match(lines.at(-2)!, new RegExp(`^all ${r.result.tests.length} PAL tests passed$`));
         assert.ok(lines.some((l) => /^ {4}PASS {2}.* -> (GRANT|DENY) by \S+/.test(l)));
         const xml = readFileSync(junit, 'utf8');
-        assert.match(xml, new RegExp(`<testsuites name="PAL tests of ${name}" tests="${r.result.tests.length}" failures="0"`));
+        assert.match(
+          xml,
+          new RegExp(`<testsuites name="PAL tests of ${name}" tests="${r.result.tests.length}" failures="0"`),
+        );
       });
 
       it('cordon verify passes: boot, PAL, scenario with its programs, kernel properties', () => {
         const report = verify({ solution: dir, seed: 7, runs: 15, steps: 40, scenarioSteps: 1500 });
         const failed = report.checks.filter((c) => c.status !== 'pass');
-        assert.deepEqual(failed.map((c) => `${c.id}: ${c.counterexample ?? ''}`), []);
+        assert.deepEqual(
+          failed.map((c) => `${c.id}: ${c.counterexample ?? ''}`),
+          [],
+        );
         const kinds = new Set(report.checks.map((c) => c.kind));
         for (const k of ['boot', 'pal', 'scenario', 'property']) assert.ok(kinds.has(k), `a ${k} check`);
         const scenario = report.checks.find((c) => c.id === 'scenario.programs')!;
         const ops = (scenario.details as { programOps: Record<string, number> }).programOps;
-        assert.ok(Object.values(ops).every((n) => n > 0), `every program made progress: ${JSON.stringify(ops)}`);
+        assert.ok(
+          Object.values(ops).every((n) => n > 0),
+          `every program made progress: ${JSON.stringify(ops)}`,
+        );
         assert.ok(report.inputs.some((i) => i.path.endsWith('security.psl') || i.path.endsWith('security.psl.in')));
       });
     });
@@ -90,7 +103,10 @@ describe('examples', () => {
     cpSync(join(ROOT, 'examples', 'ping'), bare, { recursive: true });
     rmSync(join(bare, 'cordon.yaml'));
     const report = verify({ solution: bare, seed: 1, runs: 5, steps: 20, scenarioSteps: 200 });
-    assert.deepEqual(report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}`), ['scenario.programs: skipped']);
+    assert.deepEqual(
+      report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status}`),
+      ['scenario.programs: skipped'],
+    );
     const scenario = report.checks.find((c) => c.id === 'scenario.programs')!;
     assert.deepEqual(scenario.details, { reason: 'no cordon.yaml' });
     assert.equal(scenario.runs, 0);
@@ -102,6 +118,8 @@ describe('examples', () => {
     // a cordon.yaml without programs names itself as the reason
     writeFileSync(join(bare, 'cordon.yaml'), 'name: ping-bare\n');
     const named = verify({ solution: bare, seed: 1, runs: 2, steps: 10, scenarioSteps: 50 });
-    assert.deepEqual(named.checks.find((c) => c.id === 'scenario.programs')!.details, { reason: 'cordon.yaml gives no programs' });
+    assert.deepEqual(named.checks.find((c) => c.id === 'scenario.programs')!.details, {
+      reason: 'cordon.yaml gives no programs',
+    });
   });
 });

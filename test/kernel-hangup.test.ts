@@ -14,26 +14,61 @@ import { auditRecord } from '../src/monitor/audit.ts';
 import type { KernelEvent, KernelState, Message, StepResult, ThreadResult, Tid } from '../src/kernel/types.ts';
 import type { Machine } from '../src/kernel/machine.ts';
 
-const machine: Machine = { name: 'test', arch: 'model', cpus: 1, pageSize: 4096, irqLines: 0, portIo: false, ports: [], mmio: [], dma: null, iommu: false, tickNs: 1000, memoryPages: 4 };
+const machine: Machine = {
+  name: 'test',
+  arch: 'model',
+  cpus: 1,
+  pageSize: 4096,
+  irqLines: 0,
+  portIo: false,
+  ports: [],
+  mmio: [],
+  dma: null,
+  iommu: false,
+  tickNs: 1000,
+  memoryPages: 4,
+};
 
 const VALUE = t.type({ value: t.number });
 const solution = {
   name: 'hangup',
-  interfaces: [{ name: 'ping.Ping', methods: [{ name: 'Ping', request: VALUE, response: VALUE, error: VALUE }, { name: 'Stop', request: VALUE, response: VALUE, error: VALUE }] }],
-  classes: [{ name: 'Client', endpoints: [] }, { name: 'Server', endpoints: [{ name: 'ping', interface: 'ping.Ping' }] }],
-  processes: [{ name: 'client', taskClass: 'Client' }, { name: 'server', taskClass: 'Server' }],
+  interfaces: [
+    {
+      name: 'ping.Ping',
+      methods: [
+        { name: 'Ping', request: VALUE, response: VALUE, error: VALUE },
+        { name: 'Stop', request: VALUE, response: VALUE, error: VALUE },
+      ],
+    },
+  ],
+  classes: [
+    { name: 'Client', endpoints: [] },
+    { name: 'Server', endpoints: [{ name: 'ping', interface: 'ping.Ping' }] },
+  ],
+  processes: [
+    { name: 'client', taskClass: 'Client' },
+    { name: 'server', taskClass: 'Server' },
+  ],
   connections: [{ client: 'client', server: 'server', id: 'ping' }],
 };
 
 type World = { s: KernelState; b: BootResult; log: ReturnType<typeof auditRecord>[]; steps: number };
 
 function start(): World {
-  const b = boot(solution, (tables) => compileRules(tables, { name: 'p', rules: [
-    { id: 'start', kind: 'execute' },
-    { id: 'kernel', kind: 'request', dst: 'kl.core.Core' },
-    { id: 'ping', kind: 'request', src: 'Client', dst: 'Server', endpoint: 'ping', method: 'Ping' },
-    { id: 'pong', kind: 'response' },
-  ] }), machine);
+  const b = boot(
+    solution,
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [
+          { id: 'start', kind: 'execute' },
+          { id: 'kernel', kind: 'request', dst: 'kl.core.Core' },
+          { id: 'ping', kind: 'request', src: 'Client', dst: 'Server', endpoint: 'ping', method: 'Ping' },
+          { id: 'pong', kind: 'response' },
+        ],
+      }),
+    machine,
+  );
   if (!b.ok) throw new Error(b.errors.join('\n'));
   return { s: b.value.state, b: b.value, log: [], steps: 0 };
 }
@@ -54,7 +89,11 @@ const riid = (ep: string) => KERNEL_ENDPOINTS.indexOf(ep as (typeof KERNEL_ENDPO
 const mid = (ep: string, m: string) => KERNEL_INTERFACES[riid(ep)]!.methods.findIndex((x) => x.name === m);
 function kcall(w: World, tid: Tid, ep: string, m: string, payload: unknown): StepResult {
   running(w, tid);
-  return run(w, { kind: 'syscall', tid, call: { op: 'Call', handle: 0, message: { riid: riid(ep), mid: mid(ep, m), payload } } });
+  return run(w, {
+    kind: 'syscall',
+    tid,
+    call: { op: 'Call', handle: 0, message: { riid: riid(ep), mid: mid(ep, m), payload } },
+  });
 }
 const PING: Message = { riid: 0, mid: 0, payload: { value: 1 } };
 const STOP: Message = { riid: 0, mid: 1, payload: { value: 1 } };
@@ -66,7 +105,8 @@ const resultOf = (r: StepResult, tid: Tid): ThreadResult | undefined => r.result
 const CLIENT = 0;
 const SERVER = 1;
 const channel = (w: World) => w.s.objects.findIndex((o) => o.kind === 'channel');
-const queue = (w: World) => (w.s.objects[channel(w)] as { queue: readonly { client: Tid }[] }).queue.map((r) => r.client);
+const queue = (w: World) =>
+  (w.s.objects[channel(w)] as { queue: readonly { client: Tid }[] }).queue.map((r) => r.client);
 
 /** The client starts a second thread; both client threads call and wait in the queue (the server has not received). */
 function twoCallersQueued(w: World): Tid {
@@ -91,7 +131,10 @@ test('a call to a channel whose server exited is mediated, then returns rcNotCon
   assert.equal(r.decisions[0]!.event.kind, 'request');
   assert.equal(r.decisions[0]!.event.dst, w.b.sids.server);
   assert.equal(r.decisions[0]!.decision.verdict, 'grant');
-  assert.deepEqual(w.log.slice(before).map((a) => [a.verdict, a.rule]), [['grant', 'ping']]);
+  assert.deepEqual(
+    w.log.slice(before).map((a) => [a.verdict, a.rule]),
+    [['grant', 'ping']],
+  );
   assert.match(w.log[w.log.length - 1]!.event, /^request src=Client.*dst=Server.*method=Ping/);
   // nothing crossed: no effect, the client does not block, the queue stays empty
   assert.deepEqual(r.effects, []);
@@ -107,7 +150,13 @@ test('task.Exit of the server wakes every queued caller with rcNotConnected, in 
   const w = start();
   const second = twoCallersQueued(w);
   const r = kcall(w, SERVER, 'task', 'Exit', { code: 0 });
-  assert.deepEqual(r.results.map((x) => [x.tid, x.rc]), [[CLIENT, 'rcNotConnected'], [second, 'rcNotConnected']]);
+  assert.deepEqual(
+    r.results.map((x) => [x.tid, x.rc]),
+    [
+      [CLIENT, 'rcNotConnected'],
+      [second, 'rcNotConnected'],
+    ],
+  );
   assert.equal(w.s.threads[CLIENT]!.state.tag, 'ready');
   assert.equal(w.s.threads[second]!.state.tag, 'ready');
   assert.deepEqual(queue(w), []);
@@ -121,7 +170,13 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   const r = kcall(w, SERVER, 'handle', 'Close', { handle: server });
   assert.equal(resultOf(r, SERVER)?.rc, 'rcOk');
   assert.equal(w.s.processes[w.b.sids.server!]!.status, 'alive', 'the server lives on');
-  assert.deepEqual(r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc]), [[CLIENT, 'rcNotConnected'], [second, 'rcNotConnected']]);
+  assert.deepEqual(
+    r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc]),
+    [
+      [CLIENT, 'rcNotConnected'],
+      [second, 'rcNotConnected'],
+    ],
+  );
   assert.deepEqual(queue(w), []);
   // a later call: mediated (granted), then rcNotConnected
   const later = ping(w, CLIENT);
@@ -132,7 +187,13 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   const v = start();
   ping(v, CLIENT);
   running(v, SERVER);
-  assert.equal(resultOf(run(v, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: v.b.connections[0]!.serverHandle } }), SERVER)?.rc, 'rcOk');
+  assert.equal(
+    resultOf(
+      run(v, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: v.b.connections[0]!.serverHandle } }),
+      SERVER,
+    )?.rc,
+    'rcOk',
+  );
   assert.equal(v.s.threads[CLIENT]!.state.tag, 'reply');
   const c = kcall(v, SERVER, 'handle', 'Close', { handle: v.b.connections[0]!.serverHandle });
   assert.equal(resultOf(c, CLIENT)?.rc, 'rcNotConnected');

@@ -15,13 +15,34 @@ import type { CompiledPolicy } from '../src/monitor/types.ts';
 import type { KernelEvent, KernelState, StepResult } from '../src/kernel/types.ts';
 import type { Machine } from '../src/kernel/machine.ts';
 
-const machine: Machine = { name: 'test', arch: 'armv8', cpus: 1, pageSize: 4096, irqLines: 0, portIo: false, ports: [], mmio: [], dma: null, iommu: false, tickNs: 1000, memoryPages: 4 };
+const machine: Machine = {
+  name: 'test',
+  arch: 'armv8',
+  cpus: 1,
+  pageSize: 4096,
+  irqLines: 0,
+  portIo: false,
+  ports: [],
+  mmio: [],
+  dma: null,
+  iommu: false,
+  tickNs: 1000,
+  memoryPages: 4,
+};
 
 const solution = {
   name: 'mediate',
-  interfaces: [{ name: 'demo.Svc', methods: [{ name: 'Give', request: t.type({}), response: t.type({}), error: t.type({}) }] }],
-  classes: [{ name: 'Client', endpoints: [] }, { name: 'Server', endpoints: [{ name: 'svc', interface: 'demo.Svc' }] }],
-  processes: [{ name: 'client', taskClass: 'Client' }, { name: 'server', taskClass: 'Server' }],
+  interfaces: [
+    { name: 'demo.Svc', methods: [{ name: 'Give', request: t.type({}), response: t.type({}), error: t.type({}) }] },
+  ],
+  classes: [
+    { name: 'Client', endpoints: [] },
+    { name: 'Server', endpoints: [{ name: 'svc', interface: 'demo.Svc' }] },
+  ],
+  processes: [
+    { name: 'client', taskClass: 'Client' },
+    { name: 'server', taskClass: 'Server' },
+  ],
   connections: [{ client: 'client', server: 'server', id: 'svc' }],
 };
 
@@ -36,7 +57,10 @@ function start() {
     solution,
     (tables) => {
       // processes may start and the client may call the server; nothing else (no kernel service)
-      const rules = compileRules(tables, { name: 'rules', rules: [{ kind: 'execute' }, { kind: 'request', src: 'Client', dst: 'Server' }] });
+      const rules = compileRules(tables, {
+        name: 'rules',
+        rules: [{ kind: 'execute' }, { kind: 'request', src: 'Client', dst: 'Server' }],
+      });
       if (!rules.ok) return rules;
       const inner = rules.value;
       const policy: CompiledPolicy = {
@@ -79,14 +103,36 @@ test('Draft.mediate keeps the next monitor state of a grant and drops the one of
   const before = w.s.monitor;
   const riid = KERNEL_ENDPOINTS.indexOf('thread');
   const mid = KERNEL_INTERFACES[riid]!.methods.findIndex((m) => m.name === 'Exit');
-  const denied = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid, mid, payload: {} } } });
-  assert.deepEqual(denied.decisions.map((d) => d.decision.verdict), ['deny']);
-  assert.deepEqual((denied.decisions[0]!.decision.next as Counted).denies, booted.denies + 1, 'the policy did return a changed state');
+  const denied = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: 0, message: { riid, mid, payload: {} } },
+  });
+  assert.deepEqual(
+    denied.decisions.map((d) => d.decision.verdict),
+    ['deny'],
+  );
+  assert.deepEqual(
+    (denied.decisions[0]!.decision.next as Counted).denies,
+    booted.denies + 1,
+    'the policy did return a changed state',
+  );
   assert.equal(w.s.monitor, before, 'the kernel kept the state it had, not the one the deny returned');
   // a grant: the client's request to the server; its next state is kept
   running(w, 0);
-  const granted = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 1, message: { riid: 0, mid: 0, payload: {} } } });
-  assert.deepEqual(granted.decisions.map((d) => d.decision.verdict), ['grant']);
+  const granted = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: 1, message: { riid: 0, mid: 0, payload: {} } },
+  });
+  assert.deepEqual(
+    granted.decisions.map((d) => d.decision.verdict),
+    ['grant'],
+  );
   assert.equal(w.s.monitor, granted.decisions[0]!.decision.next, 'the kernel kept the state the grant returned');
-  assert.deepEqual(w.s.monitor, { ...(before as object), grants: booted.grants + 1, rules: (before as { rules: unknown }).rules });
+  assert.deepEqual(w.s.monitor, {
+    ...(before as object),
+    grants: booted.grants + 1,
+    rules: (before as { rules: unknown }).rules,
+  });
 });

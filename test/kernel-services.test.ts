@@ -12,21 +12,55 @@ import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
 import type { KernelEvent, KernelState, StepResult, ThreadResult, Tid } from '../src/kernel/types.ts';
 import type { Machine } from '../src/kernel/machine.ts';
 
-const x86: Machine = { name: 'test-x86', arch: 'x86_64', cpus: 2, pageSize: 4096, irqLines: 4, portIo: true, ports: [{ base: 0x60, count: 16 }], mmio: [{ base: 0x1000, size: 0x100 }], dma: { base: 0x8000_0000, pages: 4 }, iommu: true, tickNs: 1000, memoryPages: 8 };
+const x86: Machine = {
+  name: 'test-x86',
+  arch: 'x86_64',
+  cpus: 2,
+  pageSize: 4096,
+  irqLines: 4,
+  portIo: true,
+  ports: [{ base: 0x60, count: 16 }],
+  mmio: [{ base: 0x1000, size: 0x100 }],
+  dma: { base: 0x8000_0000, pages: 4 },
+  iommu: true,
+  tickNs: 1000,
+  memoryPages: 8,
+};
 const arm: Machine = { ...x86, name: 'test-arm', arch: 'armv8', portIo: false, ports: [], dma: null };
 
 const solution = {
   name: 'services',
-  interfaces: [{ name: 'demo.Svc', methods: [{ name: 'Give', request: t.type({}), response: t.type({}), error: t.type({}) }] }],
-  classes: [{ name: 'Driver', endpoints: [] }, { name: 'Peer', endpoints: [{ name: 'svc', interface: 'demo.Svc' }] }, { name: 'Spare', endpoints: [] }],
-  processes: [{ name: 'driver', taskClass: 'Driver' }, { name: 'peer', taskClass: 'Peer' }],
+  interfaces: [
+    { name: 'demo.Svc', methods: [{ name: 'Give', request: t.type({}), response: t.type({}), error: t.type({}) }] },
+  ],
+  classes: [
+    { name: 'Driver', endpoints: [] },
+    { name: 'Peer', endpoints: [{ name: 'svc', interface: 'demo.Svc' }] },
+    { name: 'Spare', endpoints: [] },
+  ],
+  processes: [
+    { name: 'driver', taskClass: 'Driver' },
+    { name: 'peer', taskClass: 'Peer' },
+  ],
   connections: [{ client: 'driver', server: 'peer', id: 'svc' }],
 };
 
 function start(machine: Machine, extra: AllowRule[] = []) {
-  const b = boot(solution, (tables) => compileRules(tables, { name: 'p', rules: [
-    { kind: 'execute' }, { kind: 'request', dst: 'kl.core.Core' }, { kind: 'request', dst: 'Peer' }, { kind: 'response' }, ...extra,
-  ] }), machine);
+  const b = boot(
+    solution,
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [
+          { kind: 'execute' },
+          { kind: 'request', dst: 'kl.core.Core' },
+          { kind: 'request', dst: 'Peer' },
+          { kind: 'response' },
+          ...extra,
+        ],
+      }),
+    machine,
+  );
   if (!b.ok) throw new Error(b.errors.join('\n'));
   const w = { s: b.value.state, b: b.value };
   return w;
@@ -42,12 +76,17 @@ function run(w: { s: KernelState }, e: KernelEvent): StepResult {
   return r;
 }
 function running(w: { s: KernelState }, tid: Tid) {
-  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: i % w.s.cpus.length });
+  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++)
+    run(w, { kind: 'schedule', cpu: i % w.s.cpus.length });
   assert.equal(w.s.threads[tid]!.state.tag, 'running');
 }
 function kcall(w: { s: KernelState }, tid: Tid, ep: string, m: string, payload: unknown): ThreadResult | undefined {
   running(w, tid);
-  const r = run(w, { kind: 'syscall', tid, call: { op: 'Call', handle: 0, message: { riid: riid(ep), mid: mid(ep, m), payload } } });
+  const r = run(w, {
+    kind: 'syscall',
+    tid,
+    call: { op: 'Call', handle: 0, message: { riid: riid(ep), mid: mid(ep, m), payload } },
+  });
   return r.results.find((x) => x.tid === tid);
 }
 const value = (r: ThreadResult | undefined) => r?.value as Record<string, number>;
@@ -58,11 +97,19 @@ test('task.Execute starts a process through a mediated execute; task.Exit ends i
   assert.equal(r?.rc, 'rcOk');
   const sid = value(r).sid!;
   assert.equal(w.s.processes[sid]?.status, 'alive');
-  assert.equal(kcall(w, 0, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' })?.rc, 'rcInvalidArgument', 'names are unique');
+  assert.equal(
+    kcall(w, 0, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' })?.rc,
+    'rcInvalidArgument',
+    'names are unique',
+  );
   assert.equal(kcall(w, 0, 'task', 'Execute', { taskClass: 'Nope', name: 'n' })?.rc, 'rcInvalidArgument');
   // the peer exits while the driver's call waits in its queue: the driver gets rcNotConnected
   running(w, 0);
-  const c = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: w.b.connections[0]!.clientHandle, message: { riid: 0, mid: 0, payload: {} } } });
+  const c = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: w.b.connections[0]!.clientHandle, message: { riid: 0, mid: 0, payload: {} } },
+  });
   assert.equal(c.decisions[0]?.decision.verdict, 'grant');
   assert.equal(w.s.threads[0]!.state.tag, 'call');
   const exit = kcall(w, 1, 'task', 'Exit', { code: 0 });
@@ -70,12 +117,27 @@ test('task.Execute starts a process through a mediated execute; task.Exit ends i
   assert.equal(w.s.processes[w.b.sids.peer!]!.status, 'exited');
   assert.equal(w.s.threads[0]!.state.tag, 'ready');
   running(w, 0);
-  const again = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: w.b.connections[0]!.clientHandle, message: { riid: 0, mid: 0, payload: {} } } });
+  const again = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: w.b.connections[0]!.clientHandle, message: { riid: 0, mid: 0, payload: {} } },
+  });
   assert.equal(again.results[0]?.rc, 'rcNotConnected');
 });
 
 test('execute denied: no process starts, and the caller hears rcSecurityDisallow', () => {
-  const b = boot(solution, (tables) => compileRules(tables, { name: 'p', rules: [{ kind: 'execute', src: 'Einit' }, { kind: 'request', dst: 'kl.core.Core' }] }), x86);
+  const b = boot(
+    solution,
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [
+          { kind: 'execute', src: 'Einit' },
+          { kind: 'request', dst: 'kl.core.Core' },
+        ],
+      }),
+    x86,
+  );
   assert.ok(b.ok);
   const w = { s: b.value.state, b: b.value };
   const n = w.s.processes.length;
@@ -113,7 +175,15 @@ test('memory: allocate maps a region; it is shared only by transferring its hand
   running(w, 1);
   run(w, { kind: 'syscall', tid: 1, call: { op: 'Recv', handle: w.b.connections[0]!.serverHandle } });
   running(w, 0);
-  const sent = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: w.b.connections[0]!.clientHandle, message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights: 4 | 16 }] } } });
+  const sent = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: {
+      op: 'Call',
+      handle: w.b.connections[0]!.clientHandle,
+      message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights: 4 | 16 }] },
+    },
+  });
   const got = sent.results.find((x) => x.tid === 1)!;
   assert.equal(got.message?.handles.length, 1);
   const h = got.message!.handles[0]!;
@@ -153,8 +223,12 @@ test('IRQ: only the thread of the attaching process receives it; masked until ac
   run(w, { kind: 'irq', line: 2 });
   assert.equal(w.s.irqs[2]!.pending, true);
   assert.equal(w.s.irqs[2]!.masked, true);
-  kcall(w, 0, 'irq', 'Ack', {  handle: h });
-  assert.deepEqual(value(kcall(w, 0, 'irq', 'Wait', { handle: h })), { line: 2 }, 'the pending interrupt is taken at once');
+  kcall(w, 0, 'irq', 'Ack', { handle: h });
+  assert.deepEqual(
+    value(kcall(w, 0, 'irq', 'Wait', { handle: h })),
+    { line: 2 },
+    'the pending interrupt is taken at once',
+  );
 });
 
 test('port I/O exists on x86 only; MMIO and DMA through attached handles', () => {
@@ -188,10 +262,18 @@ test('time, handles and run-time channels', () => {
   assert.equal(value(kcall(w, 0, 'time', 'Read', { clock: 'monotonic' })).value, 1000);
   kcall(w, 0, 'time', 'SetRealtime', { value: 5 });
   assert.equal(value(kcall(w, 0, 'time', 'Read', { clock: 'realtime' })).value, 5);
-  assert.equal(kcall(w, 0, 'time', 'Read', { clock: 'sundial' })?.rc, 'rcSecurityDisallow', 'a malformed argument is denied before any service');
+  assert.equal(
+    kcall(w, 0, 'time', 'Read', { clock: 'sundial' })?.rc,
+    'rcSecurityDisallow',
+    'a malformed argument is denied before any service',
+  );
   const ch = value(kcall(w, 0, 'channel', 'Create', {}));
   const dup = value(kcall(w, 0, 'handle', 'Duplicate', { handle: ch.client, rights: 1 }));
-  assert.equal(kcall(w, 0, 'handle', 'Duplicate', { handle: dup.handle, rights: 1 })?.rc, 'rcNoRights', 'the duplicate lost the duplicate right');
+  assert.equal(
+    kcall(w, 0, 'handle', 'Duplicate', { handle: dup.handle, rights: 1 })?.rc,
+    'rcNoRights',
+    'the duplicate lost the duplicate right',
+  );
   assert.equal(kcall(w, 0, 'handle', 'Duplicate', { handle: ch.server, rights: 3 })?.rc, 'rcNoRights');
   assert.equal(kcall(w, 0, 'handle', 'Close', { handle: dup.handle })?.rc, 'rcOk');
   assert.equal(kcall(w, 0, 'handle', 'Close', { handle: dup.handle })?.rc, 'rcBadHandle');
@@ -201,26 +283,76 @@ test('time, handles and run-time channels', () => {
 test('the kernel decodes its own arguments: under a monitor that checks nothing, vmm.Allocate {} is rcInvalidArgument and changes nothing', () => {
   const tables = compileSolution(solution);
   assert.ok(tables.ok);
-  const grantAll: CompiledPolicy = { name: 'grant-all', initial: 0, decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }) };
+  const grantAll: CompiledPolicy = {
+    name: 'grant-all',
+    initial: 0,
+    decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }),
+  };
   const w = { s: bootWith(tables.value, { policy: grantAll, initial: 0, decide: grantAll.decide }, x86).state };
   running(w, 0);
   const before = w.s;
-  const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('vmm'), mid: mid('vmm', 'Allocate'), payload: {} } } });
-  assert.deepEqual(r.decisions.map((d) => d.decision.verdict), ['grant'], 'the monitor was asked, and granted');
-  assert.deepEqual(r.results, [{ tid: 0, rc: 'rcInvalidArgument', detail: 'argument pages of vmm.Allocate is not a Nat' }]);
-  for (const k of ['processes', 'threads', 'objects', 'cpus', 'runQueue', 'futexQueue', 'irqs', 'clock', 'io', 'monitor'] as const) assert.equal(w.s[k], before[k], `${k} changed`);
-  assert.deepEqual(r.effects.flatMap((e) => e.created), []);
+  const r = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: 0, message: { riid: riid('vmm'), mid: mid('vmm', 'Allocate'), payload: {} } },
+  });
+  assert.deepEqual(
+    r.decisions.map((d) => d.decision.verdict),
+    ['grant'],
+    'the monitor was asked, and granted',
+  );
+  assert.deepEqual(r.results, [
+    { tid: 0, rc: 'rcInvalidArgument', detail: 'argument pages of vmm.Allocate is not a Nat' },
+  ]);
+  for (const k of [
+    'processes',
+    'threads',
+    'objects',
+    'cpus',
+    'runQueue',
+    'futexQueue',
+    'irqs',
+    'clock',
+    'io',
+    'monitor',
+  ] as const)
+    assert.equal(w.s[k], before[k], `${k} changed`);
+  assert.deepEqual(
+    r.effects.flatMap((e) => e.created),
+    [],
+  );
   // the same for a wrong type, a fraction, a negative number, and no record at all
   for (const payload of [{ pages: '1' }, { pages: 1.5 }, { pages: -1 }, null, [1]]) {
-    const x = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('vmm'), mid: mid('vmm', 'Allocate'), payload } } });
+    const x = run(w, {
+      kind: 'syscall',
+      tid: 0,
+      call: { op: 'Call', handle: 0, message: { riid: riid('vmm'), mid: mid('vmm', 'Allocate'), payload } },
+    });
     assert.equal(x.results[0]?.rc, 'rcInvalidArgument', JSON.stringify(payload));
     assert.equal(w.s.objects, before.objects);
   }
-  assert.equal(value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1, extra: 'ignored' })).base, 0x10000, 'a payload that decodes is performed');
+  assert.equal(
+    value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1, extra: 'ignored' })).base,
+    0x10000,
+    'a payload that decodes is performed',
+  );
 });
 
 /** Rights outside 0..127: beyond the 32 bits a bit operation sees (2^32 + 127 reads as 127 there), negative, fractional. */
-const BAD_RIGHTS = [2 ** 32 + 127, 2 ** 32, 2 ** 40 + 4, Number.MAX_SAFE_INTEGER, 128, -1, -127, 0.5, 4.5, 127.5, Number.NaN, Infinity];
+const BAD_RIGHTS = [
+  2 ** 32 + 127,
+  2 ** 32,
+  2 ** 40 + 4,
+  Number.MAX_SAFE_INTEGER,
+  128,
+  -1,
+  -127,
+  0.5,
+  4.5,
+  127.5,
+  Number.NaN,
+  Infinity,
+];
 
 test('handle.Duplicate: rights outside 0..127 are a malformed argument, denied before the policy and refused by the kernel', () => {
   const w = start(x86);
@@ -228,23 +360,47 @@ test('handle.Duplicate: rights outside 0..127 are a malformed argument, denied b
   running(w, 0);
   for (const rights of BAD_RIGHTS) {
     const before = w.s;
-    const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('handle'), mid: mid('handle', 'Duplicate'), payload: { handle: a.handle, rights } } } });
+    const r = run(w, {
+      kind: 'syscall',
+      tid: 0,
+      call: {
+        op: 'Call',
+        handle: 0,
+        message: { riid: riid('handle'), mid: mid('handle', 'Duplicate'), payload: { handle: a.handle, rights } },
+      },
+    });
     assert.equal(r.results[0]?.rc, 'rcSecurityDisallow', `rights ${rights}`);
-    assert.equal(r.decisions[0]?.decision.rule, 'structure', `rights ${rights}: the message check refused it, not a policy rule`);
+    assert.equal(
+      r.decisions[0]?.decision.rule,
+      'structure',
+      `rights ${rights}: the message check refused it, not a policy rule`,
+    );
     assert.equal(w.s.processes, before.processes);
   }
   // the kernel does not rely on the monitor: under one that grants everything, the same payloads are rcInvalidArgument
   const tables = compileSolution(solution);
   assert.ok(tables.ok);
-  const grantAll: CompiledPolicy = { name: 'grant-all', initial: 0, decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }) };
+  const grantAll: CompiledPolicy = {
+    name: 'grant-all',
+    initial: 0,
+    decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }),
+  };
   const g = { s: bootWith(tables.value, { policy: grantAll, initial: 0, decide: grantAll.decide }, x86).state };
   const h = value(kcall(g, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
   for (const rights of BAD_RIGHTS) {
     const before = g.s;
-    assert.deepEqual(kcall(g, 0, 'handle', 'Duplicate', { handle: h, rights }), { tid: 0, rc: 'rcInvalidArgument', detail: 'argument rights of handle.Duplicate is not a rights mask (0..127)' }, `rights ${rights}`);
+    assert.deepEqual(
+      kcall(g, 0, 'handle', 'Duplicate', { handle: h, rights }),
+      { tid: 0, rc: 'rcInvalidArgument', detail: 'argument rights of handle.Duplicate is not a rights mask (0..127)' },
+      `rights ${rights}`,
+    );
     assert.equal(g.s.processes, before.processes, `rights ${rights}: no handle was installed`);
   }
-  assert.equal(kcall(g, 0, 'handle', 'Duplicate', { handle: h, rights: 127 })?.rc, 'rcNoRights', 'in range, but more than the handle holds');
+  assert.equal(
+    kcall(g, 0, 'handle', 'Duplicate', { handle: h, rights: 127 })?.rc,
+    'rcNoRights',
+    'in range, but more than the handle holds',
+  );
   assert.equal(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: 4 })?.rc, 'rcOk');
 });
 
@@ -255,20 +411,48 @@ test('a transfer with rights outside 0..127 is a malformed message: step rejects
   const client = w.b.connections[0]!.clientHandle;
   for (const rights of [...BAD_RIGHTS, '4', 4n, null]) {
     for (const op of ['Call', 'Reply'] as const) {
-      const e = { kind: 'syscall', tid: 0, call: { op, handle: client, message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights }] } } } as unknown as KernelEvent;
+      const e = {
+        kind: 'syscall',
+        tid: 0,
+        call: {
+          op,
+          handle: client,
+          message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights }] },
+        },
+      } as unknown as KernelEvent;
       const r = step(w.s, e);
       assert.equal(r.state, w.s, `${op} with rights ${String(rights)}: the state is unchanged`);
       assert.deepEqual([r.results, r.decisions, r.effects], [[], [], []], 'nothing was mediated or delivered');
-      assert.match(r.rejected ?? '', new RegExp(`^transferred handle ${a.handle}: rights must be an integer 0\\.\\.127, not `), `${op} with rights ${String(rights)}`);
+      assert.match(
+        r.rejected ?? '',
+        new RegExp(`^transferred handle ${a.handle}: rights must be an integer 0\\.\\.127, not `),
+        `${op} with rights ${String(rights)}`,
+      );
     }
   }
   // the bound itself is a message the kernel takes (and refuses only for what the handle does not hold)
-  const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: client, message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights: 127 }] } } });
+  const r = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: {
+      op: 'Call',
+      handle: client,
+      message: { riid: 0, mid: 0, payload: {}, handles: [{ handle: a.handle!, rights: 127 }] },
+    },
+  });
   assert.equal(r.results.find((x) => x.tid === 0)?.rc, 'rcNoRights');
 });
 
 test('a kernel service the policy does not grant does not run', () => {
-  const b = boot(solution, (tables) => compileRules(tables, { name: 'p', rules: [{ kind: 'execute' }, { kind: 'request', dst: 'kl.core.Core', endpoint: 'time' }] }), x86);
+  const b = boot(
+    solution,
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [{ kind: 'execute' }, { kind: 'request', dst: 'kl.core.Core', endpoint: 'time' }],
+      }),
+    x86,
+  );
   assert.ok(b.ok);
   const w = { s: b.value.state, b: b.value };
   const before = w.s;
@@ -278,15 +462,27 @@ test('a kernel service the policy does not grant does not run', () => {
 });
 
 test('boot refuses a solution with an unknown class, a duplicate name or a dangling connection, naming each', () => {
-  const bad = { ...solution, processes: [...solution.processes, { name: 'peer', taskClass: 'Nope' }], connections: [...solution.connections, { client: 'driver', server: 'ghost', id: 'x' }] };
+  const bad = {
+    ...solution,
+    processes: [...solution.processes, { name: 'peer', taskClass: 'Nope' }],
+    connections: [...solution.connections, { client: 'driver', server: 'ghost', id: 'x' }],
+  };
   const b = boot(bad, (tables) => compileRules(tables, { name: 'p', rules: [] }), x86);
   assert.equal(b.ok, false);
   const msg = b.ok ? '' : b.errors.join('\n');
   assert.match(msg, /process "peer": the name is already taken/);
   assert.match(msg, /connection "x" \(driver -> ghost\): dangling: no process "ghost"/);
-  const b2 = boot({ ...solution, processes: [{ name: 'z', taskClass: 'Nope' }], connections: [] }, (tables) => compileRules(tables, { name: 'p', rules: [] }), x86);
+  const b2 = boot(
+    { ...solution, processes: [{ name: 'z', taskClass: 'Nope' }], connections: [] },
+    (tables) => compileRules(tables, { name: 'p', rules: [] }),
+    x86,
+  );
   assert.match(b2.ok ? '' : b2.errors.join('\n'), /process "z": unknown task class "Nope"/);
-  const b3 = boot(solution, (tables) => compileRules(tables, { name: 'p', rules: [{ kind: 'request', dst: 'Nobody' }] }), x86);
+  const b3 = boot(
+    solution,
+    (tables) => compileRules(tables, { name: 'p', rules: [{ kind: 'request', dst: 'Nobody' }] }),
+    x86,
+  );
   assert.match(b3.ok ? '' : b3.errors.join('\n'), /unknown destination class "Nobody"/);
   const b4 = boot(solution, (tables) => compileRules(tables, { name: 'p', rules: [] }), { ...x86, cpus: 0 });
   assert.match(b4.ok ? '' : b4.errors.join('\n'), /cpus must be a positive integer/);
@@ -297,9 +493,18 @@ test('one mediation call site: only Draft.mediate asks the monitor', async () =>
   const { readdirSync, readFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const dir = join(import.meta.dirname, '..', 'src', 'kernel');
-  const sites = readdirSync(dir).filter((f) => f.endsWith('.ts')).flatMap((f) =>
-    readFileSync(join(dir, f), 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const).filter(([, , l]) => /\.decide\(/.test(l)));
-  assert.deepEqual(sites.map(([f]) => f), ['draft.ts']);
+  const sites = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .map((l, i) => [f, i + 1, l] as const)
+        .filter(([, , l]) => /\.decide\(/.test(l)),
+    );
+  assert.deepEqual(
+    sites.map(([f]) => f),
+    ['draft.ts'],
+  );
 });
 
 test('closing the last IRQ handle releases the line and wakes its waiters; kernel lines cannot be attached', () => {
@@ -310,8 +515,22 @@ test('closing the last IRQ handle releases the line and wakes its waiters; kerne
   kcall(w, t2, 'irq', 'Wait', { handle: h });
   assert.equal(w.s.threads[t2]!.state.tag, 'irq');
   running(w, 0);
-  const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { riid: riid('handle'), mid: mid('handle', 'Close'), payload: { handle: h } } } });
-  assert.deepEqual(r.results.map((x) => [x.tid, x.rc]), [[t2, 'rcNotConnected'], [0, 'rcOk']]);
+  const r = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: {
+      op: 'Call',
+      handle: 0,
+      message: { riid: riid('handle'), mid: mid('handle', 'Close'), payload: { handle: h } },
+    },
+  });
+  assert.deepEqual(
+    r.results.map((x) => [x.tid, x.rc]),
+    [
+      [t2, 'rcNotConnected'],
+      [0, 'rcOk'],
+    ],
+  );
   assert.equal(w.s.irqs[1]!.object, null);
   assert.equal(kcall(w, 1, 'irq', 'Attach', { line: 1 })?.rc, 'rcOk', 'the line is free again');
 });
@@ -325,7 +544,11 @@ test('pages and DMA window space come back when their last holder exits', () => 
   assert.equal(b.deviceAddress, a.deviceAddress! + 3 * 4096);
   assert.equal(kcall(w, 0, 'dma', 'Allocate', { pages: 1 })?.rc, 'rcOutOfRange');
   kcall(w, 0, 'handle', 'Close', { handle: a.handle });
-  assert.equal(value(kcall(w, 0, 'dma', 'Allocate', { pages: 2 })).deviceAddress, a.deviceAddress, 'first fit reuses the freed buffer');
+  assert.equal(
+    value(kcall(w, 0, 'dma', 'Allocate', { pages: 2 })).deviceAddress,
+    a.deviceAddress,
+    'first fit reuses the freed buffer',
+  );
   kcall(w, 1, 'task', 'Exit', { code: 0 });
   assert.equal(kcall(w, 0, 'vmm', 'Allocate', { pages: 8 })?.rc, 'rcOk', "the exited peer's pages are free");
 });

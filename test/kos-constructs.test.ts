@@ -186,7 +186,8 @@ components {
 `,
   'resources/xdl/calc/Logger.edl': 'task class calc.Logger\n\nendpoints {\n    log : calc.SequenceLogging\n}\n',
   // 20: a component with the same interface twice
-  'resources/xdl/calc/AdderUnit.cdl': 'component calc.AdderUnit\n\nendpoints {\n    adder : calc.Summation\n    spare : calc.Summation\n}\n',
+  'resources/xdl/calc/AdderUnit.cdl':
+    'component calc.AdderUnit\n\nendpoints {\n    adder : calc.Summation\n    spare : calc.Summation\n}\n',
   // 21, 22
   'resources/xdl/calc/Summation.idl': `package calc.Summation
 
@@ -226,7 +227,8 @@ interface {
 }
 `,
   'resources/xdl/kl/bc/BlobContainer.edl': 'task class kl.bc.BlobContainer\nendpoints { blob : kl.bc.Blob }\n',
-  'resources/xdl/kl/bc/Blob.idl': 'package kl.bc.Blob\ninterface { Get(in string<64> name, out sequence<UInt8, 64> data); }\n',
+  'resources/xdl/kl/bc/Blob.idl':
+    'package kl.bc.Blob\ninterface { Get(in string<64> name, out sequence<UInt8, 64> data); }\n',
   'cordon.yaml': `placeholders:
   CLIENT_CLASS: Client
 macros:
@@ -253,25 +255,50 @@ variables:
 describe('section 7 constructs, end to end', () => {
   const dir = write(join(scratch, 'calc'), FILES);
 
-  for (const [board, bsp] of [['rpi4b', true], ['qemu-x86_64', false]] as const) {
+  for (const [board, bsp] of [
+    ['rpi4b', true],
+    ['qemu-x86_64', false],
+  ] as const) {
     it(`parse, load, compile and decide (board ${board})`, () => {
       const s = loadKosSolution(dir, { board: getBoard(board) });
       // 5, 16: the conditional split file and the board branch
       assert.ok(s.tables.classByName.has('kl.bc.BlobContainer'), 'dynld.psl is included when USE_DYNLD is set');
       assert.equal(s.tables.classByName.has('kl.drivers.BSP'), bsp);
       // 4: every system-program fragment brought its class
-      for (const c of ['kl.core.DCM', 'kl.VfsSdCardFs', 'logrr.Server', 'execution_manager.ExecMgrEntity']) assert.ok(s.tables.classByName.has(c), c);
+      for (const c of ['kl.core.DCM', 'kl.VfsSdCardFs', 'logrr.Server', 'execution_manager.ExecMgrEntity'])
+        assert.ok(s.tables.classByName.has(c), c);
       // 19, 20: flattened endpoints, RIIDs in declaration order
       const server = s.tables.classes[s.tables.classByName.get('calc.Server')!]!;
-      assert.deepEqual(server.endpoints.map((e) => `${e.riid}:${e.name}`), ['0:sum.adder', '1:sum.spare', '2:mul.adder', '3:mul.spare']);
+      assert.deepEqual(
+        server.endpoints.map((e) => `${e.riid}:${e.name}`),
+        ['0:sum.adder', '1:sum.spare', '2:mul.adder', '3:mul.spare'],
+      );
       // 23, 24, 25: processes, task names, args, env, macros
-      assert.deepEqual(s.decl.processes.map((p) => `${p.name}:${p.taskClass}`), ['calc.ClientA:calc.Client', 'calc.ServerC:calc.Server', 'calc.Logger:calc.Logger', 'kl.core.DCM:kl.core.DCM', 'kl.VfsSdCardFs:kl.VfsSdCardFs', 'logrr.Server:logrr.Server']);
+      assert.deepEqual(
+        s.decl.processes.map((p) => `${p.name}:${p.taskClass}`),
+        [
+          'calc.ClientA:calc.Client',
+          'calc.ServerC:calc.Server',
+          'calc.Logger:calc.Logger',
+          'kl.core.DCM:kl.core.DCM',
+          'kl.VfsSdCardFs:kl.VfsSdCardFs',
+          'logrr.Server:logrr.Server',
+        ],
+      );
       const client = s.init.processes[0]!;
       assert.equal(client.path, 'Client');
       assert.deepEqual(client.args, ['--mode', 'fast']);
       assert.deepEqual(client.env, { LANG: 'C', RETRIES: '3' });
       assert.deepEqual(s.init.processes[1]!.env, { VFS_FILESYSTEM_BACKEND: 'client:kl.VfsSdCardFs' });
-      assert.deepEqual(s.decl.connections.map((c) => `${c.client}->${c.server}:${c.id}`), ['calc.ClientA->calc.ServerC:summer', 'calc.ClientA->calc.Logger:LOGGER_ID', 'calc.ClientA->kl.core.DCM:dcm', 'calc.ServerC->logrr.Server:log']);
+      assert.deepEqual(
+        s.decl.connections.map((c) => `${c.client}->${c.server}:${c.id}`),
+        [
+          'calc.ClientA->calc.ServerC:summer',
+          'calc.ClientA->calc.Logger:LOGGER_ID',
+          'calc.ClientA->kl.core.DCM:dcm',
+          'calc.ServerC->logrr.Server:log',
+        ],
+      );
       assert.equal(s.init.connections[1]!.idInclude, 'calc/ids.h');
       assert.deepEqual(s.warnings, [], 'every macro had a value');
       // decide: the PAL tests run through the monitor
@@ -293,12 +320,15 @@ describe('section 7 constructs, end to end', () => {
   it('macros the build leaves empty are noted at the macro', () => {
     const bare = write(join(scratch, 'bare'), { ...FILES, 'cordon.yaml': 'placeholders: { CLIENT_CLASS: Client }\n' });
     const s = loadKosSolution(bare);
-    assert.deepEqual(s.warnings.map((w) => w.slice(w.indexOf('init.yaml.in'))), [
-      'init.yaml.in:17:3: macro @INIT_ClientA_ENTITY_CONNECTIONS+@ is empty in this build (the CMake files give ClientA no EXTRA_CONNECTIONS; Cordon does not infer the system programs a program links with)',
-      'init.yaml.in:21:3: macro @INIT_ServerC_ENTITY_CONNECTIONS@ is empty in this build (the CMake files give ServerC no EXTRA_CONNECTIONS; Cordon does not infer the system programs a program links with)',
-      'init.yaml.in:22:3: macro @INIT_ServerC_ENTITY_ENV@ is empty in this build (the CMake files give ServerC no EXTRA_ENV; Cordon does not infer the system programs a program links with)',
-      'init.yaml.in:26:1: macro @INIT_EXTERNAL_ENTITIES@ is empty in this build (no connection target is an SDK program outside init.yaml)',
-    ]);
+    assert.deepEqual(
+      s.warnings.map((w) => w.slice(w.indexOf('init.yaml.in'))),
+      [
+        'init.yaml.in:17:3: macro @INIT_ClientA_ENTITY_CONNECTIONS+@ is empty in this build (the CMake files give ClientA no EXTRA_CONNECTIONS; Cordon does not infer the system programs a program links with)',
+        'init.yaml.in:21:3: macro @INIT_ServerC_ENTITY_CONNECTIONS@ is empty in this build (the CMake files give ServerC no EXTRA_CONNECTIONS; Cordon does not infer the system programs a program links with)',
+        'init.yaml.in:22:3: macro @INIT_ServerC_ENTITY_ENV@ is empty in this build (the CMake files give ServerC no EXTRA_ENV; Cordon does not infer the system programs a program links with)',
+        'init.yaml.in:26:1: macro @INIT_EXTERNAL_ENTITIES@ is empty in this build (no connection target is an SDK program outside init.yaml)',
+      ],
+    );
     assert.equal(s.decl.processes.length, 3);
   });
 });
@@ -318,7 +348,8 @@ describe('unsupported constructs are named with their place', () => {
   it('in the policy (an operator, a model): the solution loads and lists them as not modelled', () => {
     const d = write(mkdtempSync(join(scratch, 'n-')), {
       ...FILES,
-      'einit/src/tests.psl': 'request dst = calc.Server { assert (message.a % 2 == 0) }\npolicy object clock : Era { config = "x" }\n',
+      'einit/src/tests.psl':
+        'request dst = calc.Server { assert (message.a % 2 == 0) }\npolicy object clock : Era { config = "x" }\n',
     });
     const s = loadKosSolution(d);
     assert.equal(s.notModelled.length, 2);
@@ -328,15 +359,23 @@ describe('unsupported constructs are named with their place', () => {
 
   it('in a PAL message and selector (the runner), in a task class (the loader)', () => {
     unsupported(
-      { 'einit/src/tests.psl': 'assert { sequence { c <- execute src = kl.core.Core dst = calc.Client\n request src = c dst = c method = Reset { n : 1 + 1 } } }\n' },
+      {
+        'einit/src/tests.psl':
+          'assert { sequence { c <- execute src = kl.core.Core dst = calc.Client\n request src = c dst = c method = Reset { n : 1 + 1 } } }\n',
+      },
       /^unsupported construct binary expression in a PAL message .* at .*tests\.psl:2:47$/,
     );
-    unsupported({ 'einit/src/tests.psl': 'assert { sequence { request component = sum method = Reset } }\n' }, /^unsupported construct selector component= in a PAL test case .* at .*tests\.psl:1:29$/);
+    unsupported(
+      { 'einit/src/tests.psl': 'assert { sequence { request component = sum method = Reset } }\n' },
+      /^unsupported construct selector component= in a PAL test case .* at .*tests\.psl:1:29$/,
+    );
     unsupported(
       {
         'resources/xdl/calc/Audit.idl': 'package calc.Audit\ninterface { Check(in UInt8 level); }\n',
-        'resources/xdl/calc/Server.edl': 'task class calc.Server\nsecurity calc.Audit\ncomponents { sum : calc.AdderUnit }\n',
-        'resources/xdl/calc/AdderUnit.cdl': 'component calc.AdderUnit\nsecurity calc.Audit\nendpoints { adder : calc.Summation }\n',
+        'resources/xdl/calc/Server.edl':
+          'task class calc.Server\nsecurity calc.Audit\ncomponents { sum : calc.AdderUnit }\n',
+        'resources/xdl/calc/AdderUnit.cdl':
+          'component calc.AdderUnit\nsecurity calc.Audit\nendpoints { adder : calc.Summation }\n',
       },
       /^unsupported construct a second security interface in task class calc\.Server .* at .*AdderUnit\.cdl:2:1$/,
     );

@@ -46,7 +46,12 @@ export const CordonFixture = t.exact(
   t.intersection([
     t.type({
       imitates: t.string,
-      expect: t.exact(t.intersection([t.type({ palCases: t.number }), t.partial({ added: t.array(t.string), notModelled: t.number })])),
+      expect: t.exact(
+        t.intersection([
+          t.type({ palCases: t.number }),
+          t.partial({ added: t.array(t.string), notModelled: t.number }),
+        ]),
+      ),
     }),
     t.partial({
       load: t.exact(t.partial({ sdk: t.string, includes: t.array(t.string), defines: t.record(t.string, t.string) })),
@@ -86,7 +91,13 @@ function loadOptions(dir: string, f: CordonFixture): LoadOptions {
 
 /** The same options as `verify` and `cordon test` take them. */
 function commandOptions(o: LoadOptions): { defines?: Readonly<Record<string, string>>; imports: ImportOptions } {
-  return { ...(o.defines === undefined ? {} : { defines: o.defines }), imports: { ...(o.sdkRoot === undefined ? {} : { sdkRoot: o.sdkRoot }), ...(o.includes === undefined ? {} : { includes: o.includes }) } };
+  return {
+    ...(o.defines === undefined ? {} : { defines: o.defines }),
+    imports: {
+      ...(o.sdkRoot === undefined ? {} : { sdkRoot: o.sdkRoot }),
+      ...(o.includes === undefined ? {} : { includes: o.includes }),
+    },
+  };
 }
 
 const fixtures = fixtureDirs(CORPUS);
@@ -114,10 +125,19 @@ describe('the KasperskyOS corpus', () => {
         for (const p of k.decl.processes) assert.ok(b.sids[p.name] !== undefined, `process ${p.name} started`);
         assert.equal(b.connections.length, k.decl.connections.length, 'every init.yaml channel made');
         const pal = runPalTests(k.tables, k.policy, k.tests);
-        const failures = pal.tests.flatMap((x) => x.cases.filter((c) => c.status !== 'pass').map((c) => `${x.suite} / ${x.name}: ${c.title}: ${c.failure ?? c.status}`));
+        const failures = pal.tests.flatMap((x) =>
+          x.cases
+            .filter((c) => c.status !== 'pass')
+            .map((c) => `${x.suite} / ${x.name}: ${c.title}: ${c.failure ?? c.status}`),
+        );
         assert.deepEqual(failures, []);
         assert.equal(pal.tests.length, fixture.expect.palCases, 'PAL tests (sequences)');
-        if (fixture.expect.added !== undefined) assert.deepEqual(k.added.map((a) => a.name), fixture.expect.added, 'SDK system programs added');
+        if (fixture.expect.added !== undefined)
+          assert.deepEqual(
+            k.added.map((a) => a.name),
+            fixture.expect.added,
+            'SDK system programs added',
+          );
         if (fixture.expect.notModelled !== undefined) {
           const n = (k as KosSolution & { readonly notModelled?: readonly string[] }).notModelled;
           assert.equal(n?.length, fixture.expect.notModelled, 'bindings not modelled');
@@ -126,13 +146,18 @@ describe('the KasperskyOS corpus', () => {
 
       it('makes a TLC model: every method of every endpoint its servers offer, with a payload its declaration accepts', () => {
         const k = loadKosSolution(dir, options);
-        const def = solutionModelDef(k.tables, k.policy, modelOptions({ manifest: null, properties: [], oracle: null }));
+        const def = solutionModelDef(
+          k.tables,
+          k.policy,
+          modelOptions({ manifest: null, properties: [], oracle: null }),
+        );
         const servers = new Set(k.tables.connections.map((c) => k.tables.processes[c.server]!.taskClass));
         const missing: string[] = [];
         for (const cls of servers)
           for (const ep of k.tables.classes[cls]!.endpoints)
             for (const m of k.tables.interfaces[ep.iface]!.methods)
-              if (!def.alphabet.calls.some((c) => c.riid === ep.riid && c.mid === m.mid && m.request.is(c.payload))) missing.push(`${ep.name}.${m.name}`);
+              if (!def.alphabet.calls.some((c) => c.riid === ep.riid && c.mid === m.mid && m.request.is(c.payload)))
+                missing.push(`${ep.name}.${m.name}`);
         assert.deepEqual(missing, [], 'methods without a well-formed call in the alphabet');
         // the policy tabulates over the model's events (what cordon check gives TLC)
         const model = compileModel(def);
@@ -140,10 +165,24 @@ describe('the KasperskyOS corpus', () => {
       });
 
       it('verifies: every check passes or is skipped', () => {
-        const report = verify({ solution: dir, seed: 9, runs: 8, steps: 30, scenarioSteps: 300, ...commandOptions(options) });
+        const report = verify({
+          solution: dir,
+          seed: 9,
+          runs: 8,
+          steps: 30,
+          scenarioSteps: 300,
+          ...commandOptions(options),
+        });
         const bad = report.checks.filter((c) => c.status !== 'pass' && c.status !== 'skipped');
-        assert.deepEqual(bad.map((c) => `${c.id}: ${c.status}: ${c.counterexample ?? ''}`), []);
-        for (const kind of ['boot', 'pal', 'property']) assert.ok(report.checks.some((c) => c.kind === kind && c.status === 'pass'), `a passing ${kind} check`);
+        assert.deepEqual(
+          bad.map((c) => `${c.id}: ${c.status}: ${c.counterexample ?? ''}`),
+          [],
+        );
+        for (const kind of ['boot', 'pal', 'property'])
+          assert.ok(
+            report.checks.some((c) => c.kind === kind && c.status === 'pass'),
+            `a passing ${kind} check`,
+          );
         if (!existsSync(join(dir, 'cordon.yaml'))) {
           const scenario = report.checks.find((c) => c.id === 'scenario.programs');
           assert.equal(scenario?.status, 'skipped');
@@ -153,7 +192,10 @@ describe('the KasperskyOS corpus', () => {
 
       it('cordon test exits 0', () => {
         const lines: string[] = [];
-        const r = testCommand({ solution: dir, junit: join(out, `${name.replaceAll('/', '_')}.xml`), ...commandOptions(options) }, (l) => lines.push(l));
+        const r = testCommand(
+          { solution: dir, junit: join(out, `${name.replaceAll('/', '_')}.xml`), ...commandOptions(options) },
+          (l) => lines.push(l),
+        );
         assert.equal(r.code, 0, lines.join('\n'));
         assert.equal(r.result.tests.length, fixture.expect.palCases);
       });
@@ -163,7 +205,19 @@ describe('the KasperskyOS corpus', () => {
   it(`cordon check model-checks ${TLC_FIXTURE}, a solution without cordon.yaml, with TLC`, { timeout: 120_000 }, () => {
     const dir = join(CORPUS, TLC_FIXTURE);
     assert.ok(!existsSync(join(dir, 'cordon.yaml')));
-    const r = spawnSync(process.execPath, [join(root, 'bin', 'cordon.mjs'), 'check', relative(root, dir), '--workers', '1', '--replay', join(out, 'check.replay.json')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'bin', 'cordon.mjs'),
+        'check',
+        relative(root, dir),
+        '--workers',
+        '1',
+        '--replay',
+        join(out, 'check.replay.json'),
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 120_000 },
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const m = /: success, (\d+) distinct states, depth (\d+)/.exec(r.stdout);
     assert.ok(m !== null, r.stdout);
@@ -172,7 +226,10 @@ describe('the KasperskyOS corpus', () => {
   });
 
   it('reports the load time of every fixture', () => {
-    for (const x of timings) console.log(`# ${x.name}: parse ${x.parseMs.toFixed(1)} ms, compile ${x.compileMs.toFixed(1)} ms, ${x.files} files`);
+    for (const x of timings)
+      console.log(
+        `# ${x.name}: parse ${x.parseMs.toFixed(1)} ms, compile ${x.compileMs.toFixed(1)} ms, ${x.files} files`,
+      );
     assert.equal(timings.length, fixtures.length, 'every fixture was loaded and timed');
   });
 });

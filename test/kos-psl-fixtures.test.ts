@@ -43,7 +43,9 @@ describe('PSL fixtures: load, boot, PAL', () => {
       assert.ok(spec.imitates.length > 0);
       const s = loadKosSolution(dir);
       const r = runPalTests(s.tables, s.policy, s.tests);
-      const failures = r.tests.flatMap((t) => t.cases.filter((c) => c.status !== 'pass').map((c) => `${t.suite} / ${t.name}: ${c.failure ?? c.status}`));
+      const failures = r.tests.flatMap((t) =>
+        t.cases.filter((c) => c.status !== 'pass').map((c) => `${t.suite} / ${t.name}: ${c.failure ?? c.status}`),
+      );
       assert.deepEqual(failures, []);
       assert.equal(r.tests.length, spec.expect.palCases, 'PAL tests (sequences)');
       assert.equal(s.notModelled.length, spec.expect.notModelled ?? 0, `not modelled: ${s.notModelled.join('; ')}`);
@@ -56,9 +58,13 @@ describe('PSL fixtures: load, boot, PAL', () => {
     const dir = join(ROOT, 'secure-logger-psl');
     const write = (board: string, level: number) => {
       const s = loadKosSolution(dir, { board: getBoard(board) });
-      const e = s.policyAst.declarations.find((d) => d.kind === 'binding' && d.selectors.some((x) => x.key === 'endpoint' && x.value === 'core.writer'));
+      const e = s.policyAst.declarations.find(
+        (d) => d.kind === 'binding' && d.selectors.some((x) => x.key === 'endpoint' && x.value === 'core.writer'),
+      );
       assert.ok(e !== undefined);
-      return JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)).includes(`"value":"${level}n"`);
+      return JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)).includes(
+        `"value":"${level}n"`,
+      );
     };
     assert.equal(write('rpi4b', 7), true);
     assert.equal(write('qemu-x86_64', 5), true);
@@ -68,10 +74,16 @@ describe('PSL fixtures: load, boot, PAL', () => {
     for (const id of ['rpi4b', 'qemu-x86_64']) {
       const b = getBoard(id);
       const out = expandBoardTemplate(
-        { file: 't.psl', text: '{{ board.cpus }} {{ IOMMU }} {{ DEVICES | length }}{% for d in board.devices %}{% if loop.first %} {{ d.name }}{% endif %}{% endfor %} {{ BOARD }}' },
+        {
+          file: 't.psl',
+          text: '{{ board.cpus }} {{ IOMMU }} {{ DEVICES | length }}{% for d in board.devices %}{% if loop.first %} {{ d.name }}{% endif %}{% endfor %} {{ BOARD }}',
+        },
         templateContext(b),
       ).text;
-      assert.equal(out, `${b.facts.cpus} ${b.facts.iommu.present} ${b.facts.devices.length} ${b.facts.devices[0]!.name} ${templateContext(b).BOARD}`);
+      assert.equal(
+        out,
+        `${b.facts.cpus} ${b.facts.iommu.present} ${b.facts.devices.length} ${b.facts.devices[0]!.name} ${templateContext(b).BOARD}`,
+      );
     }
   });
 
@@ -79,7 +91,10 @@ describe('PSL fixtures: load, boot, PAL', () => {
     const report = verify({ solution: join(ROOT, 'mqtt-publisher'), runs: 2, steps: 10, scenarioSteps: 50, seed: 7 });
     const entry = report.checks.find((c) => c.id === 'policy.not-modelled');
     assert.equal(entry?.status, 'skipped');
-    assert.match((entry?.details as { notModelled: string[] }).notModelled[0]!, /^unsupported construct modulo operator % .* at .*policy\/broker\.psl:16:28$/);
+    assert.match(
+      (entry?.details as { notModelled: string[] }).notModelled[0]!,
+      /^unsupported construct modulo operator % .* at .*policy\/broker\.psl:16:28$/,
+    );
     assert.equal(report.checks.find((c) => c.id.startsWith('pal'))?.status ?? 'pass', 'pass');
   });
 });
@@ -107,26 +122,50 @@ describe('PSL fixtures: the error of each broken form', () => {
 
   it('a typo in the use of an own module', () => {
     const e = broken('secure-logger-psl', 'einit/src/security.psl.in', 'use policy.writer._', 'use policy.writr._');
-    assert.match(e.message, /security\.psl\.in:18:1: cannot find PSL module policy\.writr \(looked for policy\/writr\.psl in .*\); did you mean use policy\.writer\._\?; with the KasperskyOS SDK installed, give it with --sdk <dir>/);
+    assert.match(
+      e.message,
+      /security\.psl\.in:18:1: cannot find PSL module policy\.writr \(looked for policy\/writr\.psl in .*\); did you mean use policy\.writer\._\?; with the KasperskyOS SDK installed, give it with --sdk <dir>/,
+    );
   });
 
   it('an unknown method in a selector', () => {
     const e = broken('secure-logger-psl', 'einit/src/policy/reader.psl', 'method = Read', 'method = Raed');
-    assert.match(e.message, /policy\/reader\.psl:5:72: unknown method Raed in selector method=; expected one of Read, .* \(did you mean Read\?\)$/);
+    assert.match(
+      e.message,
+      /policy\/reader\.psl:5:72: unknown method Raed in selector method=; expected one of Read, .* \(did you mean Read\?\)$/,
+    );
   });
 
   it('a security model call with a field missing', () => {
-    const e = broken('echo-sessions', 'einit/src/security.psl.in', 'sessions.add {sid : src_sid, entry : message.session.port}', 'sessions.add {sid : src_sid}');
+    const e = broken(
+      'echo-sessions',
+      'einit/src/security.psl.in',
+      'sessions.add {sid : src_sid, entry : message.session.port}',
+      'sessions.add {sid : src_sid}',
+    );
     assert.match(e.message, /security\.psl\.in:32:26: sessions\.add takes \{sid, entry\}: missing entry$/);
   });
 
   it('an undefined template variable', () => {
-    const e = broken('secure-logger-psl', 'einit/src/security.psl.in', 'match dst = {{ LOGGER }} { grant () }', 'match dst = {{ LOGER }} { grant () }');
-    assert.match(e.message, /security\.psl\.in:37:21: undefined template variable LOGER in \{\{ … \}\} \(known: .*BOARD.*\)$/);
+    const e = broken(
+      'secure-logger-psl',
+      'einit/src/security.psl.in',
+      'match dst = {{ LOGGER }} { grant () }',
+      'match dst = {{ LOGER }} { grant () }',
+    );
+    assert.match(
+      e.message,
+      /security\.psl\.in:37:21: undefined template variable LOGER in \{\{ … \}\} \(known: .*BOARD.*\)$/,
+    );
   });
 
   it('an undefined variable in an included template is located in that file', () => {
-    const e = broken('echo-sessions', 'einit/src/common/boot.psl', '{% for cls in STARTED %}', '{% for cls in STARTD %}');
+    const e = broken(
+      'echo-sessions',
+      'einit/src/common/boot.psl',
+      '{% for cls in STARTED %}',
+      '{% for cls in STARTD %}',
+    );
     assert.match(e.message, /common\/boot\.psl:8:15: undefined template variable STARTD in \{% for %\}/);
   });
 });

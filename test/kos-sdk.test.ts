@@ -9,7 +9,17 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +65,10 @@ function loadError(dir: string, options: KosLoadOptions = {}): ParseError {
 const where = (dir: string, e: ParseError) => `${relative(dir, e.loc.file)}:${e.loc.line}:${e.loc.column}`;
 
 /** A client connecting to `targets` (each by its class name), with a policy that starts everything and lets the client call them. */
-function client(targets: readonly string[], extra: { psl?: string; uses?: readonly string[]; files?: Record<string, string> } = {}): string {
+function client(
+  targets: readonly string[],
+  extra: { psl?: string; uses?: readonly string[]; files?: Record<string, string> } = {},
+): string {
   const connections = targets.map((t) => `  - target: ${t}\n    id: ${t}\n`).join('');
   return tree({
     'einit/src/init.yaml': `entities:\n- name: app.Client\n${targets.length > 0 ? `  connections:\n${connections}` : ''}`,
@@ -77,7 +90,8 @@ function client(targets: readonly string[], extra: { psl?: string; uses?: readon
   });
 }
 
-const boots = (s: ReturnType<typeof loadKosSolution>, board = 'qemu-x86_64') => bootWith(s.tables, createMonitor(s.tables, s.policy), getBoard(board).toMachine());
+const boots = (s: ReturnType<typeof loadKosSolution>, board = 'qemu-x86_64') =>
+  bootWith(s.tables, createMonitor(s.tables, s.policy), getBoard(board).toMachine());
 
 /** Every stand-in task class, from the EDL files of src/solution/sdk. */
 function standInFiles(dir = SDK_DIR): string[] {
@@ -88,14 +102,42 @@ function standInFiles(dir = SDK_DIR): string[] {
 }
 const standInClasses = standInFiles()
   .filter((f) => f.endsWith('.edl'))
-  .map((f) => relative(SDK_DIR, f).replace(/\.edl$/, '').split(/[\\/]/).join('.'))
+  .map((f) =>
+    relative(SDK_DIR, f)
+      .replace(/\.edl$/, '')
+      .split(/[\\/]/)
+      .join('.'),
+  )
   .sort();
 
 describe("Cordon's SDK stand-ins", () => {
   it('cover the commonly used SDK programs and components', () => {
-    for (const c of ['kl.VfsNet', 'kl.VfsRamFs', 'kl.VfsSdCardFs', 'kl.VfsEntity', 'kl.core.NameServer', 'kl.core.DCM', 'kl.rump.Dhcpcd', 'kl.Ntpd', 'kl.EntropyEntity',
-      'kl.drivers.GPIO', 'kl.drivers.UART', 'kl.drivers.I2C', 'kl.drivers.SPI', 'kl.drivers.BSP', 'kl.drivers.PinCtrl', 'kl.drivers.SDCard', 'kl.drivers.RAMDisk', 'kl.drivers.DNetSrv',
-      'env.Env', 'execution_manager.ExecMgrEntity', 'package_manager.PkgMgrEntity', 'kl.bc.BlobContainer', 'logrr.Server', 'python.Python3'])
+    for (const c of [
+      'kl.VfsNet',
+      'kl.VfsRamFs',
+      'kl.VfsSdCardFs',
+      'kl.VfsEntity',
+      'kl.core.NameServer',
+      'kl.core.DCM',
+      'kl.rump.Dhcpcd',
+      'kl.Ntpd',
+      'kl.EntropyEntity',
+      'kl.drivers.GPIO',
+      'kl.drivers.UART',
+      'kl.drivers.I2C',
+      'kl.drivers.SPI',
+      'kl.drivers.BSP',
+      'kl.drivers.PinCtrl',
+      'kl.drivers.SDCard',
+      'kl.drivers.RAMDisk',
+      'kl.drivers.DNetSrv',
+      'env.Env',
+      'execution_manager.ExecMgrEntity',
+      'package_manager.PkgMgrEntity',
+      'kl.bc.BlobContainer',
+      'logrr.Server',
+      'python.Python3',
+    ])
       assert.ok(standInClasses.includes(c), `no stand-in for ${c}`);
   });
 
@@ -103,19 +145,39 @@ describe("Cordon's SDK stand-ins", () => {
     for (const f of standInFiles().filter((f) => /\.(edl|idl|psl)$/.test(f))) {
       const text = readFileSync(f, 'utf8');
       assert.match(text, /Cordon stand-in/, `${relative(SDK_DIR, f)} does not say what it stands for`);
-      if (f.endsWith('.psl')) assert.match(text, new RegExp(`use EDL ${relative(SDK_DIR, f).replace(/\.psl$/, '').split(/[\\/]/).join('\\.')}\\b`));
+      if (f.endsWith('.psl'))
+        assert.match(
+          text,
+          new RegExp(
+            `use EDL ${relative(SDK_DIR, f)
+              .replace(/\.psl$/, '')
+              .split(/[\\/]/)
+              .join('\\.')}\\b`,
+          ),
+        );
     }
   });
 
   it('every server among them is added as a connection target, with its fragment, and Einit starts them all', () => {
     const servers = standInClasses.filter((c) => !['kl.rump.Dhcpcd', 'kl.Ntpd', 'python.Python3'].includes(c));
     const s = loadKosSolution(client(servers, { uses: standInClasses }));
-    assert.deepEqual(s.added.map((a) => a.name), servers);
+    assert.deepEqual(
+      s.added.map((a) => a.name),
+      servers,
+    );
     assert.ok(s.added.every((a) => a.taskClass === a.name));
-    assert.deepEqual(s.decl.processes.map((p) => p.name), ['app.Client', ...servers]);
+    assert.deepEqual(
+      s.decl.processes.map((p) => p.name),
+      ['app.Client', ...servers],
+    );
     // endpoints come from the stand-in EDLs
-    assert.deepEqual(s.decl.classes.find((c) => c.name === 'kl.VfsNet')?.endpoints, [{ name: 'vfs', interface: 'kl.Vfs' }, { name: 'net', interface: 'kl.Sockets' }]);
-    assert.deepEqual(s.decl.classes.find((c) => c.name === 'kl.drivers.GPIO')?.endpoints, [{ name: 'gpio', interface: 'kl.drivers.Gpio' }]);
+    assert.deepEqual(s.decl.classes.find((c) => c.name === 'kl.VfsNet')?.endpoints, [
+      { name: 'vfs', interface: 'kl.Vfs' },
+      { name: 'net', interface: 'kl.Sockets' },
+    ]);
+    assert.deepEqual(s.decl.classes.find((c) => c.name === 'kl.drivers.GPIO')?.endpoints, [
+      { name: 'gpio', interface: 'kl.drivers.Gpio' },
+    ]);
     const b = boots(s);
     assert.deepEqual(b.denied, []);
     assert.deepEqual(Object.keys(b.sids).sort(), ['app.Client', ...servers].sort());
@@ -124,9 +186,16 @@ describe("Cordon's SDK stand-ins", () => {
 
   it('the client-only programs (dhcpcd, ntpd, Python) load as init.yaml entities', () => {
     const dir = client(['kl.VfsNet'], { uses: ['kl.VfsNet', 'kl.rump.Dhcpcd', 'kl.Ntpd', 'python.Python3'] });
-    writeFileSync(join(dir, 'einit/src/init.yaml'), readFileSync(join(dir, 'einit/src/init.yaml'), 'utf8') + '- name: kl.rump.Dhcpcd\n  path: dhcpcd\n- name: kl.Ntpd\n  path: ntpd\n- name: python.Python3\n  path: python3\n');
+    writeFileSync(
+      join(dir, 'einit/src/init.yaml'),
+      readFileSync(join(dir, 'einit/src/init.yaml'), 'utf8') +
+        '- name: kl.rump.Dhcpcd\n  path: dhcpcd\n- name: kl.Ntpd\n  path: ntpd\n- name: python.Python3\n  path: python3\n',
+    );
     const s = loadKosSolution(dir);
-    assert.deepEqual(s.added.map((a) => a.name), ['kl.VfsNet']);
+    assert.deepEqual(
+      s.added.map((a) => a.name),
+      ['kl.VfsNet'],
+    );
     assert.deepEqual(boots(s).denied, []);
   });
 });
@@ -136,22 +205,41 @@ describe('SDK system programs named as connection targets', () => {
     const dir = client(['kl.VfsNet', 'kl.core.NameServer'], { uses: ['kl.VfsNet', 'kl.core.NameServer'] });
     const s = loadKosSolution(dir);
     assert.deepEqual(s.added, [
-      { name: 'kl.VfsNet', taskClass: 'kl.VfsNet', reason: "connection target of app.Client (einit/src/init.yaml:4:13), started by Einit as the SDK's build adds it" },
-      { name: 'kl.core.NameServer', taskClass: 'kl.core.NameServer', reason: "connection target of app.Client (einit/src/init.yaml:6:13), started by Einit as the SDK's build adds it" },
+      {
+        name: 'kl.VfsNet',
+        taskClass: 'kl.VfsNet',
+        reason:
+          "connection target of app.Client (einit/src/init.yaml:4:13), started by Einit as the SDK's build adds it",
+      },
+      {
+        name: 'kl.core.NameServer',
+        taskClass: 'kl.core.NameServer',
+        reason:
+          "connection target of app.Client (einit/src/init.yaml:6:13), started by Einit as the SDK's build adds it",
+      },
     ]);
     assert.deepEqual(s.decl.connections, [
       { client: 'app.Client', server: 'kl.VfsNet', id: 'kl.VfsNet' },
       { client: 'app.Client', server: 'kl.core.NameServer', id: 'kl.core.NameServer' },
     ]);
-    assert.deepEqual(s.init.processes.map((p) => p.name), ['app.Client', 'kl.VfsNet', 'kl.core.NameServer']);
+    assert.deepEqual(
+      s.init.processes.map((p) => p.name),
+      ['app.Client', 'kl.VfsNet', 'kl.core.NameServer'],
+    );
   });
 
   it('a program init.yaml starts itself is not added again', () => {
     const dir = client(['kl.VfsNet'], { uses: ['kl.VfsNet'] });
-    writeFileSync(join(dir, 'einit/src/init.yaml'), readFileSync(join(dir, 'einit/src/init.yaml'), 'utf8') + '- name: kl.VfsNet\n  path: VfsNet\n');
+    writeFileSync(
+      join(dir, 'einit/src/init.yaml'),
+      readFileSync(join(dir, 'einit/src/init.yaml'), 'utf8') + '- name: kl.VfsNet\n  path: VfsNet\n',
+    );
     const s = loadKosSolution(dir);
     assert.deepEqual(s.added, []);
-    assert.deepEqual(s.decl.processes.map((p) => p.name), ['app.Client', 'kl.VfsNet']);
+    assert.deepEqual(
+      s.decl.processes.map((p) => p.name),
+      ['app.Client', 'kl.VfsNet'],
+    );
   });
 
   it('a target that is no process and no SDK program is one error at the target, with both fixes', () => {
@@ -159,15 +247,26 @@ describe('SDK system programs named as connection targets', () => {
     const e = loadError(dir);
     assert.equal(e.kind, 'reference');
     assert.equal(where(dir, e), 'einit/src/init.yaml:4:13');
-    assert.match(e.message, /connection target kl\.VfsNett is not a process of this solution \(processes: app\.Client\) nor an SDK system program \(looked for kl\/VfsNett\.edl in .*resources\/xdl, .*\); with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>$/);
+    assert.match(
+      e.message,
+      /connection target kl\.VfsNett is not a process of this solution \(processes: app\.Client\) nor an SDK system program \(looked for kl\/VfsNett\.edl in .*resources\/xdl, .*\); with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>$/,
+    );
     assert.ok(e.message.includes(SDK_DIR.replace(/[\\/]$/, '')), 'names the stand-ins among the places searched');
   });
 
   it("a target whose class is the solution's own is not added: the message says to list it", () => {
-    const dir = client(['app.Server'], { files: { 'resources/xdl/app/Server.edl': 'task class app.Server\nendpoints { api : app.Api }\n', 'resources/xdl/app/Api.idl': 'package app.Api\ninterface { Get(out UInt8 v); }\n' } });
+    const dir = client(['app.Server'], {
+      files: {
+        'resources/xdl/app/Server.edl': 'task class app.Server\nendpoints { api : app.Api }\n',
+        'resources/xdl/app/Api.idl': 'package app.Api\ninterface { Get(out UInt8 v); }\n',
+      },
+    });
     const e = loadError(dir);
     assert.equal(where(dir, e), 'einit/src/init.yaml:4:13');
-    assert.match(e.message, /connection target app\.Server is not a process of this solution \(processes: app\.Client\); its task class is the solution's own \(.*resources\/xdl\/app\/Server\.edl\), which the build does not add: list it in init\.yaml/);
+    assert.match(
+      e.message,
+      /connection target app\.Server is not a process of this solution \(processes: app\.Client\); its task class is the solution's own \(.*resources\/xdl\/app\/Server\.edl\), which the build does not add: list it in init\.yaml/,
+    );
   });
 
   it('a program that serves nothing cannot be a target', () => {
@@ -179,7 +278,8 @@ describe('SDK system programs named as connection targets', () => {
 });
 
 describe('--sdk, --include and the search order', () => {
-  const vfsNet = (s: ReturnType<typeof loadKosSolution>) => s.decl.classes.find((c) => c.name === 'kl.VfsNet')?.endpoints.map((e) => e.name);
+  const vfsNet = (s: ReturnType<typeof loadKosSolution>) =>
+    s.decl.classes.find((c) => c.name === 'kl.VfsNet')?.endpoints.map((e) => e.name);
   const fileOf = (s: ReturnType<typeof loadKosSolution>, tail: string) => s.files.find((f) => f.endsWith(tail));
 
   it("without --sdk the stand-ins answer; with it the SDK's sysroot does, before the stand-ins", () => {
@@ -193,33 +293,51 @@ describe('--sdk, --include and the search order', () => {
     assert.equal(fileOf(withSdk, 'VfsNet.psl'), join(FAKE_INCLUDE, 'kl', 'VfsNet.psl'));
     assert.deepEqual(withSdk.warnings, []);
     // the SDK's security models are not read: its nk/base.psl is not even PSL
-    assert.equal(withSdk.files.some((f) => f.includes(join('toolchain', 'include'))), false);
+    assert.equal(
+      withSdk.files.some((f) => f.includes(join('toolchain', 'include'))),
+      false,
+    );
     assert.equal(withSdk.policyAst.modules.find((m) => m.name === 'nk.base')?.kind, 'builtin');
   });
 
   it('an --include folder comes before the SDK, the solution before both, and includes in their order', () => {
     const inc1 = tree({ 'kl/VfsNet.edl': 'task class kl.VfsNet\nendpoints { first : kl.VfsFiles }\n' });
-    const inc2 = tree({ 'kl/VfsNet.edl': 'task class kl.VfsNet\nendpoints { second : kl.VfsFiles }\n', 'kl/VfsNet.psl': 'use EDL kl.VfsNet\nresponse src = kl.VfsNet { grant () }\n' });
+    const inc2 = tree({
+      'kl/VfsNet.edl': 'task class kl.VfsNet\nendpoints { second : kl.VfsFiles }\n',
+      'kl/VfsNet.psl': 'use EDL kl.VfsNet\nresponse src = kl.VfsNet { grant () }\n',
+    });
     const dir = client(['kl.VfsNet'], { uses: ['kl.VfsNet'] });
     const s = loadKosSolution(dir, { sdkRoot: FAKE_SDK, includes: [inc1, inc2], board: getBoard('rpi4b') });
     assert.deepEqual(vfsNet(s), ['first']);
     assert.equal(fileOf(s, 'VfsNet.psl'), join(inc2, 'kl', 'VfsNet.psl'));
     // kl.VfsFiles is in neither include: the SDK's
     assert.equal(fileOf(s, 'VfsFiles.idl'), join(FAKE_INCLUDE, 'kl', 'VfsFiles.idl'));
-    const own = client(['kl.VfsNet'], { uses: ['kl.VfsNet'], files: { 'resources/xdl/kl/VfsNet.edl': 'task class kl.VfsNet\nendpoints { own : kl.Vfs }\n' } });
+    const own = client(['kl.VfsNet'], {
+      uses: ['kl.VfsNet'],
+      files: { 'resources/xdl/kl/VfsNet.edl': 'task class kl.VfsNet\nendpoints { own : kl.Vfs }\n' },
+    });
     const o = loadKosSolution(own, { sdkRoot: FAKE_SDK, includes: [inc1], board: getBoard('rpi4b') });
     assert.deepEqual(vfsNet(o), ['own']);
     // still an SDK program: the build adds it
-    assert.deepEqual(o.added.map((a) => a.name), ['kl.VfsNet']);
+    assert.deepEqual(
+      o.added.map((a) => a.name),
+      ['kl.VfsNet'],
+    );
   });
 
-  it("a program only the SDK has resolves with --sdk, and without it is one error naming both fixes", () => {
+  it('a program only the SDK has resolves with --sdk, and without it is one error naming both fixes', () => {
     const dir = client(['vendor.Modem'], { uses: ['vendor.Modem'] });
     const e = loadError(dir);
     assert.equal(where(dir, e), 'einit/src/security.psl:5:1');
-    assert.match(e.message, /cannot find PSL module vendor\.Modem \(looked for vendor\/Modem\.psl in .*\); with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>$/);
+    assert.match(
+      e.message,
+      /cannot find PSL module vendor\.Modem \(looked for vendor\/Modem\.psl in .*\); with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>$/,
+    );
     const s = loadKosSolution(dir, { sdkRoot: FAKE_SDK, board: getBoard('rpi4b') });
-    assert.deepEqual(s.added.map((a) => a.name), ['vendor.Modem']);
+    assert.deepEqual(
+      s.added.map((a) => a.name),
+      ['vendor.Modem'],
+    );
     assert.deepEqual(boots(s, 'rpi4b').denied, []);
   });
 
@@ -227,19 +345,37 @@ describe('--sdk, --include and the search order', () => {
     const dir = client(['kl.VfsNet'], { uses: ['kl.VfsNet'] });
     const fallback = loadKosSolution(dir, { sdkRoot: FAKE_SDK });
     assert.deepEqual(vfsNet(fallback), ['files', 'sockets']);
-    assert.match(fallback.warnings[0] ?? '', /the SDK has no sysroot-x86_64-kos for board qemu-x86_64; its formal specifications and policy fragments are read from sysroot-aarch64-kos/);
-    const two = tree({ 'sysroot-arm-kos/include/kl/VfsNet.edl': 'task class kl.VfsNet\nendpoints { arm : kl.VfsFiles }\n', 'sysroot-arm-kos/include/kl/VfsFiles.idl': 'package kl.VfsFiles\ninterface { Close(in UInt32 fd); }\n' }, FAKE_SDK);
+    assert.match(
+      fallback.warnings[0] ?? '',
+      /the SDK has no sysroot-x86_64-kos for board qemu-x86_64; its formal specifications and policy fragments are read from sysroot-aarch64-kos/,
+    );
+    const two = tree(
+      {
+        'sysroot-arm-kos/include/kl/VfsNet.edl': 'task class kl.VfsNet\nendpoints { arm : kl.VfsFiles }\n',
+        'sysroot-arm-kos/include/kl/VfsFiles.idl': 'package kl.VfsFiles\ninterface { Close(in UInt32 fd); }\n',
+      },
+      FAKE_SDK,
+    );
     assert.deepEqual(vfsNet(loadKosSolution(dir, { sdkRoot: two, board: getBoard('imx6') })), ['arm']);
     assert.deepEqual(vfsNet(loadKosSolution(dir, { sdkRoot: two, board: getBoard('rock3a') })), ['files', 'sockets']);
     const e = loadError(dir, { sdkRoot: two });
     assert.equal(e.kind, 'io');
-    assert.match(e.message, /--sdk: .* has no sysroot-x86_64-kos for board qemu-x86_64 \(x86_64\); it has sysroot-aarch64-kos, sysroot-arm-kos: choose the board with --board/);
+    assert.match(
+      e.message,
+      /--sdk: .* has no sysroot-x86_64-kos for board qemu-x86_64 \(x86_64\); it has sysroot-aarch64-kos, sysroot-arm-kos: choose the board with --board/,
+    );
   });
 
   it('a wrong --sdk or --include is one error naming it', () => {
     const dir = client([]);
-    assert.match(loadError(dir, { sdkRoot: join(scratch, 'nowhere') }).message, /--sdk: no directory .*nowhere \(give the KasperskyOS SDK's root/);
-    assert.match(loadError(dir, { sdkRoot: tree({ 'include/x.h': '' }) }).message, /--sdk: .* is not a KasperskyOS SDK: it holds no sysroot-<arch>-kos\/include directory/);
+    assert.match(
+      loadError(dir, { sdkRoot: join(scratch, 'nowhere') }).message,
+      /--sdk: no directory .*nowhere \(give the KasperskyOS SDK's root/,
+    );
+    assert.match(
+      loadError(dir, { sdkRoot: tree({ 'include/x.h': '' }) }).message,
+      /--sdk: .* is not a KasperskyOS SDK: it holds no sysroot-<arch>-kos\/include directory/,
+    );
     assert.match(loadError(dir, { includes: [join(scratch, 'nothing')] }).message, /--include: no directory .*nothing/);
   });
 
@@ -248,12 +384,21 @@ describe('--sdk, --include and the search order', () => {
     const before = process.env.CORDON_SDK;
     try {
       delete process.env.CORDON_SDK;
-      assert.throws(() => loadSolution(dir), (e: unknown) => e instanceof SolutionError && /cannot find PSL module vendor\.Modem/.test(e.message));
+      assert.throws(
+        () => loadSolution(dir),
+        (e: unknown) => e instanceof SolutionError && /cannot find PSL module vendor\.Modem/.test(e.message),
+      );
       process.env.CORDON_SDK = FAKE_SDK;
-      assert.deepEqual(loadSolution(dir).added.map((a) => a.name), ['kl.VfsNet', 'vendor.Modem']);
+      assert.deepEqual(
+        loadSolution(dir).added.map((a) => a.name),
+        ['kl.VfsNet', 'vendor.Modem'],
+      );
       // --sdk wins over the variable
       process.env.CORDON_SDK = join(scratch, 'nowhere');
-      assert.deepEqual(loadSolution(dir, undefined, { sdkRoot: FAKE_SDK }).added.map((a) => a.name), ['kl.VfsNet', 'vendor.Modem']);
+      assert.deepEqual(
+        loadSolution(dir, undefined, { sdkRoot: FAKE_SDK }).added.map((a) => a.name),
+        ['kl.VfsNet', 'vendor.Modem'],
+      );
     } finally {
       if (before === undefined) delete process.env.CORDON_SDK;
       else process.env.CORDON_SDK = before;
@@ -262,16 +407,37 @@ describe('--sdk, --include and the search order', () => {
 });
 
 describe('an import that nothing resolves', () => {
-  const FIXES = /; with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>$/;
+  const FIXES =
+    /; with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>$/;
 
   it('a typo in a PSL use, in a use EDL, in an EDL endpoint, in a CDL component: one error at the import with the places searched', () => {
     const cases: [Record<string, string>, string, RegExp][] = [
-      [{ 'einit/src/security.psl': 'use nk.base._\nuse EDL app.Client\n\nuse kl.VfsNett._\n' }, 'einit/src/security.psl:4:1', /cannot find PSL module kl\.VfsNett \(looked for kl\/VfsNett\.psl in .*einit\/src, /],
-      [{ 'einit/src/security.psl': 'use nk.base._\nuse EDL app.Client\nuse EDL kl.drivers.GPIOO\n' }, 'einit/src/security.psl:3:1', /cannot find the task class kl\.drivers\.GPIOO \(looked for kl\/drivers\/GPIOO\.edl in .*resources\/xdl, /],
-      [{ 'resources/xdl/app/Client.edl': 'task class app.Client\nendpoints {\n    api : app.Apii\n}\n' }, 'resources/xdl/app/Client.edl:3:5', /cannot find the IDL package app\.Apii \(looked for app\/Apii\.idl in /],
-      [{ 'resources/xdl/app/Client.edl': 'task class app.Client\ncomponents {\n    unit : app.Unitt\n}\n' }, 'resources/xdl/app/Client.edl:3:5', /cannot find the component app\.Unitt \(looked for app\/Unitt\.cdl in /],
       [
-        { 'resources/xdl/app/Client.edl': 'task class app.Client\nendpoints { api : app.Api }\n', 'resources/xdl/app/Api.idl': 'package app.Api\n\nimport kl.drivers.Gpioo\n\ninterface { Get(out UInt8 v); }\n' },
+        { 'einit/src/security.psl': 'use nk.base._\nuse EDL app.Client\n\nuse kl.VfsNett._\n' },
+        'einit/src/security.psl:4:1',
+        /cannot find PSL module kl\.VfsNett \(looked for kl\/VfsNett\.psl in .*einit\/src, /,
+      ],
+      [
+        { 'einit/src/security.psl': 'use nk.base._\nuse EDL app.Client\nuse EDL kl.drivers.GPIOO\n' },
+        'einit/src/security.psl:3:1',
+        /cannot find the task class kl\.drivers\.GPIOO \(looked for kl\/drivers\/GPIOO\.edl in .*resources\/xdl, /,
+      ],
+      [
+        { 'resources/xdl/app/Client.edl': 'task class app.Client\nendpoints {\n    api : app.Apii\n}\n' },
+        'resources/xdl/app/Client.edl:3:5',
+        /cannot find the IDL package app\.Apii \(looked for app\/Apii\.idl in /,
+      ],
+      [
+        { 'resources/xdl/app/Client.edl': 'task class app.Client\ncomponents {\n    unit : app.Unitt\n}\n' },
+        'resources/xdl/app/Client.edl:3:5',
+        /cannot find the component app\.Unitt \(looked for app\/Unitt\.cdl in /,
+      ],
+      [
+        {
+          'resources/xdl/app/Client.edl': 'task class app.Client\nendpoints { api : app.Api }\n',
+          'resources/xdl/app/Api.idl':
+            'package app.Api\n\nimport kl.drivers.Gpioo\n\ninterface { Get(out UInt8 v); }\n',
+        },
         'resources/xdl/app/Api.idl:3:1',
         /cannot find the IDL package kl\.drivers\.Gpioo \(looked for kl\/drivers\/Gpioo\.idl in /,
       ],
@@ -291,19 +457,50 @@ describe('an import that nothing resolves', () => {
   });
 
   it('cordon test on a policy whose test file has a typo: that message and exit 2, never a stack trace; cordon test --sdk prints the programs added', () => {
-    const dir = client([], { uses: ['tests'], files: { 'einit/src/tests.psl': 'use kl.drivers.UARTT._\nassert { sequence { deny execute src = kl.core.Core dst = app.Client } }\n' } });
-    const cordon = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'cordon.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const dir = client([], {
+      uses: ['tests'],
+      files: {
+        'einit/src/tests.psl':
+          'use kl.drivers.UARTT._\nassert { sequence { deny execute src = kl.core.Core dst = app.Client } }\n',
+      },
+    });
+    const cordon = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin', 'cordon.mjs'), ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
     const junit = join(scratch, 'junit.xml');
     const bad = cordon('test', dir, '--junit', junit);
     assert.equal(bad.status, 2, bad.stdout + bad.stderr);
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
-    assert.match(bad.stderr, /^cordon: .*einit\/src\/tests\.psl:1:1: cannot find PSL module kl\.drivers\.UARTT \(looked for kl\/drivers\/UARTT\.psl in .*\); did you mean use kl\.drivers\.UART\._\?; with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>\n$/);
-    const good = cordon('test', join(FIXTURES, 'modem-sdk'), '--sdk', FAKE_SDK, '--include', join(FIXTURES, 'modem-sdk', 'resources'), '--include', FAKE_INCLUDE, '--junit', junit);
+    assert.match(
+      bad.stderr,
+      /^cordon: .*einit\/src\/tests\.psl:1:1: cannot find PSL module kl\.drivers\.UARTT \(looked for kl\/drivers\/UARTT\.psl in .*\); did you mean use kl\.drivers\.UART\._\?; with the KasperskyOS SDK installed, give it with --sdk <dir> \(or CORDON_SDK=<dir>\); or write a stand-in and give its folder with --include <dir>\n$/,
+    );
+    const good = cordon(
+      'test',
+      join(FIXTURES, 'modem-sdk'),
+      '--sdk',
+      FAKE_SDK,
+      '--include',
+      join(FIXTURES, 'modem-sdk', 'resources'),
+      '--include',
+      FAKE_INCLUDE,
+      '--junit',
+      junit,
+    );
     assert.equal(good.status, 0, good.stdout + good.stderr);
-    assert.match(good.stdout, /added 2 SDK system programs:\n {2}kl\.VfsNet \(task class kl\.VfsNet\): connection target of telemetry\.Sender \(einit\/src\/init\.yaml\.in:7:5\), started by Einit through @INIT_EXTERNAL_ENTITIES@ \(einit\/src\/init\.yaml\.in:12:1\) as the SDK's build adds it\n {2}vendor\.Modem \(task class vendor\.Modem\): connection target of telemetry\.Sender/);
+    assert.match(
+      good.stdout,
+      /added 2 SDK system programs:\n {2}kl\.VfsNet \(task class kl\.VfsNet\): connection target of telemetry\.Sender \(einit\/src\/init\.yaml\.in:7:5\), started by Einit through @INIT_EXTERNAL_ENTITIES@ \(einit\/src\/init\.yaml\.in:12:1\) as the SDK's build adds it\n {2}vendor\.Modem \(task class vendor\.Modem\): connection target of telemetry\.Sender/,
+    );
     assert.match(good.stdout, /all 2 PAL tests passed/);
     // verify and check take the same options (both stop at the load here, before any check runs)
-    for (const [command, flag] of [['verify', '--sdk'], ['check', '--include']] as const) {
+    for (const [command, flag] of [
+      ['verify', '--sdk'],
+      ['check', '--include'],
+    ] as const) {
       const r = cordon(command, join(FIXTURES, 'modem-sdk'), flag, join(scratch, 'missing'));
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.match(r.stderr, new RegExp(`^cordon: .*missing:1:1: ${flag}: no directory .*missing`));

@@ -105,14 +105,20 @@ function evaluate(o: Obj, state: unknown, method: string, arg: Value): Value | {
 /** Applies a rule that must grant; returns the new state. */
 function ok(o: Obj, state: unknown, method: string, arg: Value): unknown {
   const r = apply(o, state, method, arg);
-  assert.ok('granted' in r && r.granted, `${method} ${JSON.stringify(arg, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))} should grant: ${JSON.stringify(r)}`);
+  assert.ok(
+    'granted' in r && r.granted,
+    `${method} ${JSON.stringify(arg, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))} should grant: ${JSON.stringify(r)}`,
+  );
   return (r as { state: unknown }).state;
 }
 
 /** Applies a rule that must deny; returns the reason. */
 function no(o: Obj, state: unknown, method: string, arg: Value): string {
   const r = apply(o, state, method, arg);
-  assert.ok('granted' in r && !r.granted, `${method} should deny: ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Map ? [...v] : v))}`);
+  assert.ok(
+    'granted' in r && !r.granted,
+    `${method} should deny: ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Map ? [...v] : v))}`,
+  );
   return (r as { reason: string }).reason;
 }
 
@@ -165,20 +171,38 @@ describe('Pred, Bool, Math, Struct', () => {
     assert.equal(order('>', 2n ** 64n, Number.MAX_SAFE_INTEGER), true);
     assert.throws(() => order('<', 'a', 'b'), PslFailure);
     const p = make(Pred, undefined);
-    assert.deepEqual(['', [], rec({}), 'a', [0], rec({ a: 1 })].map((v) => evaluate(p, null, 'empty', v as Value)), [true, true, true, false, false, false]);
-    assert.match((evaluate(p, null, 'empty', 1) as { failed: string }).failed, /empty takes a text, a list or a dictionary/);
+    assert.deepEqual(
+      ['', [], rec({}), 'a', [0], rec({ a: 1 })].map((v) => evaluate(p, null, 'empty', v as Value)),
+      [true, true, true, false, false, false],
+    );
+    assert.match(
+      (evaluate(p, null, 'empty', 1) as { failed: string }).failed,
+      /empty takes a text, a list or a dictionary/,
+    );
   });
 
   it('Bool: !, &&, ||, ==> (in expressions) and all, any, cond', () => {
     assert.equal(unaryOp('!', false), true);
     assert.throws(() => unaryOp('!', 0), PslFailure);
     const b = make(Bool, undefined);
-    assert.deepEqual([[], [true], [true, false]].map((l) => evaluate(b, null, 'all', l)), [true, true, false]);
-    assert.deepEqual([[], [false], [false, true]].map((l) => evaluate(b, null, 'any', l)), [false, false, true]);
-    assert.match((evaluate(b, null, 'all', [true, 1]) as { failed: string }).failed, /element 1 of all must be a Boolean/);
+    assert.deepEqual(
+      [[], [true], [true, false]].map((l) => evaluate(b, null, 'all', l)),
+      [true, true, false],
+    );
+    assert.deepEqual(
+      [[], [false], [false, true]].map((l) => evaluate(b, null, 'any', l)),
+      [false, false, true],
+    );
+    assert.match(
+      (evaluate(b, null, 'all', [true, 1]) as { failed: string }).failed,
+      /element 1 of all must be a Boolean/,
+    );
     assert.equal(evaluate(b, null, 'cond', rec({ if: true, then: 'a', else: 'b' })), 'a');
     assert.equal(evaluate(b, null, 'cond', rec({ if: false, then: 'a', else: 'b' })), 'b');
-    assert.match((evaluate(b, null, 'cond', rec({ if: 1, then: 'a', else: 'b' })) as { failed: string }).failed, /cond: if must be a Boolean/);
+    assert.match(
+      (evaluate(b, null, 'cond', rec({ if: 1, then: 'a', else: 'b' })) as { failed: string }).failed,
+      /cond: if must be a Boolean/,
+    );
   });
 
   it('Math: + - * | & ~ and unary - (exact), neg, abs, sum, product', () => {
@@ -197,7 +221,10 @@ describe('Pred, Bool, Math, Struct', () => {
     assert.equal(evaluate(m, null, 'sum', [1, 2n, 3]), 6n);
     assert.equal(evaluate(m, null, 'product', []), 1n);
     assert.equal(evaluate(m, null, 'product', [2, 3n]), 6n);
-    assert.match((evaluate(m, null, 'sum', [1, 'x']) as { failed: string }).failed, /element 1 of sum must be an integer/);
+    assert.match(
+      (evaluate(m, null, 'sum', [1, 'x']) as { failed: string }).failed,
+      /element 1 of sum must be an integer/,
+    );
   });
 
   it('Struct: fields (own only), elements (zero-based, in range), size', () => {
@@ -209,10 +236,16 @@ describe('Pred, Bool, Math, Struct', () => {
     r['__proto__'] = 1;
     assert.equal(fieldOf(r, '__proto__'), 1);
     assert.equal(elementOf(msg.items, 1n), 20);
-    assert.throws(() => elementOf(msg.items, 2), (e: unknown) => e instanceof PslFailure && e.reason === 'index 2 is out of range (2 elements)');
+    assert.throws(
+      () => elementOf(msg.items, 2),
+      (e: unknown) => e instanceof PslFailure && e.reason === 'index 2 is out of range (2 elements)',
+    );
     assert.throws(() => elementOf(msg.items, -1), PslFailure);
     const s = make(Struct, undefined);
-    assert.deepEqual(['abc', [1, 2], rec({ a: 1 })].map((v) => evaluate(s, null, 'size', v)), [3n, 2n, 1n]);
+    assert.deepEqual(
+      ['abc', [1, 2], rec({ a: 1 })].map((v) => evaluate(s, null, 'size', v)),
+      [3n, 2n, 1n],
+    );
     assert.equal(sizeOf(''), 0n);
     assert.match((evaluate(s, null, 'size', 7) as { failed: string }).failed, /size takes/);
   });
@@ -233,11 +266,20 @@ describe('Pred, Bool, Math, Struct', () => {
   it('types: integer ranges, literals, variants, records, tuples and containers', () => {
     const check = (t: string, aliases: Record<string, string> = {}) =>
       typePredicate(type(t), new Map(Object.entries(aliases).map(([k, v]) => [k, type(v)] as const)));
-    assert.deepEqual([0, 255, 256, -1].map((v) => check('UInt8')(v)), [true, true, false, false]);
-    assert.deepEqual([-128, 127, 128].map((v) => check('SInt8')(v)), [true, true, false]);
+    assert.deepEqual(
+      [0, 255, 256, -1].map((v) => check('UInt8')(v)),
+      [true, true, false, false],
+    );
+    assert.deepEqual(
+      [-128, 127, 128].map((v) => check('SInt8')(v)),
+      [true, true, false],
+    );
     assert.equal(check('UInt64')(2n ** 64n - 1n), true);
     assert.equal(check('UInt64')(2n ** 64n), false);
-    assert.deepEqual(['a', 'b', 'c'].map((v) => check('"a" | "b"')(v)), [true, true, false]);
+    assert.deepEqual(
+      ['a', 'b', 'c'].map((v) => check('"a" | "b"')(v)),
+      [true, true, false],
+    );
     assert.equal(check('{ port : UInt16, tcp : Boolean }')({ port: 80, tcp: true }), true);
     assert.equal(check('{ port : UInt16, tcp : Boolean }')({ port: 80 }), false);
     assert.equal(check('[UInt8, Text]')([1, 'x']), true);
@@ -263,8 +305,14 @@ describe('Regex', () => {
     assert.equal(evaluate(re, null, 'match', rec({ text: '1234', pattern: '^[0-9]{4}$' })), true);
     assert.equal(evaluate(re, null, 'match', rec({ text: '12345', pattern: '^[0-9]{4}$' })), false);
     assert.equal(evaluate(re, null, 'match', rec({ text: 'ab1', pattern: '[0-9]' })), true);
-    assert.match((evaluate(re, null, 'match', rec({ text: 1, pattern: 'x' })) as { failed: string }).failed, /match: text must be a text/);
-    assert.match((evaluate(re, null, 'match', rec({ text: 'a' })) as { failed: string }).failed, /match: missing field pattern/);
+    assert.match(
+      (evaluate(re, null, 'match', rec({ text: 1, pattern: 'x' })) as { failed: string }).failed,
+      /match: text must be a text/,
+    );
+    assert.match(
+      (evaluate(re, null, 'match', rec({ text: 'a' })) as { failed: string }).failed,
+      /match: missing field pattern/,
+    );
   });
   it('select: the text, with labels that are patterns', () => {
     const sel = Regex.methods.select as ExpressionMethod<unknown, unknown>;
@@ -360,7 +408,10 @@ describe('StaticMap', () => {
   it('unknown keys and values outside Value fail; an unbound sid is denied or fails', () => {
     const s = ok(sm, initial(sm), 'init', sid(1));
     assert.match(fails(sm, s, 'set', sid(1, { key: 'end', value: 1 })), /unknown key "end"/);
-    assert.match(fails(sm, s, 'set', sid(1, { key: 'base', value: 2 ** 32 })), /outside the type Value \(0 … 4294967295\)/);
+    assert.match(
+      fails(sm, s, 'set', sid(1, { key: 'base', value: 2 ** 32 })),
+      /outside the type Value \(0 … 4294967295\)/,
+    );
     assert.match(fails(sm, s, 'get', sid(1, { key: 'end' })), /unknown key/);
     assert.equal(no(sm, s, 'set', sid(2, { key: 'base', value: 1 })), 'sid 2 has no table');
     assert.equal(no(sm, s, 'commit', sid(2)), 'sid 2 has no table');
@@ -372,7 +423,11 @@ describe('StaticMap', () => {
 /* ------------------------------------------------------------- Flow */
 
 describe('Flow', () => {
-  const config = { states: ['closed', 'open', 'locked'], initial: 'closed', transitions: { closed: ['open', 'locked'], open: ['closed'], locked: ['closed', 'locked'] } };
+  const config = {
+    states: ['closed', 'open', 'locked'],
+    initial: 'closed',
+    transitions: { closed: ['open', 'locked'], open: ['closed'], locked: ['closed', 'locked'] },
+  };
   const fl = make(Flow, config, { State: '"closed" | "open" | "locked"' });
   it('init starts in the initial state; query reads it', () => {
     const s = ok(fl, initial(fl), 'init', sid(4));
@@ -400,9 +455,15 @@ describe('Flow', () => {
     assert.equal(no(fl, s, 'fini', sid(4)), 'sid 4 has no state machine');
   });
   it('checks its configuration against type State, and its choice labels and omit key', () => {
-    assert.match(prepareError(Flow, { ...config, initial: 'ajar' }, { State: '"closed" | "open" | "locked"' }), /config.initial "ajar" is not a state/);
+    assert.match(
+      prepareError(Flow, { ...config, initial: 'ajar' }, { State: '"closed" | "open" | "locked"' }),
+      /config.initial "ajar" is not a state/,
+    );
     assert.match(prepareError(Flow, config, { State: 'Text' }), /must be a variant of text literals/);
-    assert.match(prepareError(Flow, { ...config, transitions: { closed: ['ajar'] } }, { State: '"closed" | "open" | "locked"' }), /closed" → "ajar": not a state/);
+    assert.match(
+      prepareError(Flow, { ...config, transitions: { closed: ['ajar'] } }, { State: '"closed" | "open" | "locked"' }),
+      /closed" → "ajar": not a state/,
+    );
     const q = Flow.methods.query as ExpressionMethod<unknown, unknown>;
     assert.equal(typeof q.label!(fl.object, 'open'), 'function');
     assert.match(q.label!(fl.object, 'ajar') as string, /not a state of this Flow/);
@@ -415,7 +476,8 @@ describe('Flow', () => {
 
 describe('Mic', () => {
   const linear = make(Mic, ['LOW', 'MEDIUM', 'HIGH']);
-  const exec = (target: number, level: Value, levelR: Value = null, image: Value = null) => rec({ image, target, level, levelR });
+  const exec = (target: number, level: Value, levelR: Value = null, image: Value = null) =>
+    rec({ image, target, level, levelR });
   const subjects = () => {
     let s = initial(linear);
     s = ok(linear, s, 'execute', exec(1, 'HIGH')); // a driver / the kernel
@@ -429,7 +491,10 @@ describe('Mic', () => {
     assert.deepEqual(evaluate(linear, s, 'query_level', rec({ source: 2 })), 'MEDIUM');
     s = ok(linear, s, 'execute', exec(10, null, null, 2)); // level () takes the image's
     assert.equal(evaluate(linear, s, 'query_level', rec({ source: 10 })), 'MEDIUM');
-    assert.match(no(linear, s, 'execute', exec(11, 'HIGH', null, 2)), /level HIGH is not at or below the image's MEDIUM/);
+    assert.match(
+      no(linear, s, 'execute', exec(11, 'HIGH', null, 2)),
+      /level HIGH is not at or below the image's MEDIUM/,
+    );
     assert.match(no(linear, s, 'execute', exec(11, 'LOW', 'MEDIUM')), /levelR MEDIUM is not at or below level LOW/);
     assert.match(no(linear, s, 'execute', exec(3, 'LOW')), /already has an integrity level/);
     assert.match(fails(linear, s, 'execute', exec(11, null)), /level \(\) needs an image/);
@@ -439,7 +504,8 @@ describe('Mic', () => {
 
   it('call and read: source ≤ target, or levelR(source) ≤ target; invoke and write: target ≤ source', () => {
     const s = subjects();
-    const flow = (m: string, source: number, target: number) => apply(linear, s, m, rec({ source, target })) as { granted: boolean };
+    const flow = (m: string, source: number, target: number) =>
+      apply(linear, s, m, rec({ source, target })) as { granted: boolean };
     assert.equal(flow('call', 3, 1).granted, true); // LOW ≤ HIGH
     assert.equal(flow('call', 2, 3).granted, true); // MEDIUM receives from LOW through levelR LOW
     assert.equal(flow('call', 1, 3).granted, false); // HIGH, levelR HIGH, from LOW
@@ -449,13 +515,17 @@ describe('Mic', () => {
     assert.equal(flow('invoke', 3, 1).granted, false);
     assert.equal(flow('write', 2, 2).granted, true);
     assert.equal(flow('write', 3, 2).granted, false);
-    assert.match(no(linear, s, 'write', rec({ source: 3, target: 2 })), /target is not at or below source \(source LOW, target MEDIUM\)/);
+    assert.match(
+      no(linear, s, 'write', rec({ source: 3, target: 2 })),
+      /target is not at or below source \(source LOW, target MEDIUM\)/,
+    );
     assert.match(fails(linear, s, 'read', rec({ source: 9, target: 2 })), /source \(sid 9\) has no integrity level/);
   });
 
-  it('create, upgrade, downgrade (Cordon\'s extension) and delete', () => {
+  it("create, upgrade, downgrade (Cordon's extension) and delete", () => {
     let s = subjects();
-    const create = (target: number, level: Value, source = 2, container: Value = null, driver = 1) => rec({ source, target, container, driver, level });
+    const create = (target: number, level: Value, source = 2, container: Value = null, driver = 1) =>
+      rec({ source, target, container, driver, level });
     s = ok(linear, s, 'create', create(20, 'LOW'));
     s = ok(linear, s, 'create', create(21, null)); // level () = the source's
     assert.equal(evaluate(linear, s, 'query_level', rec({ source: 21 })), 'MEDIUM');
@@ -463,22 +533,30 @@ describe('Mic', () => {
     assert.match(no(linear, s, 'create', create(22, 'MEDIUM', 2, 20)), /not at or below the container's LOW/);
     assert.match(no(linear, s, 'create', create(22, 'MEDIUM', 2, null, 3)), /not at or below the driver's LOW/);
     assert.match(no(linear, s, 'create', create(20, 'LOW')), /already has an integrity level/);
-    const upgrade = (target: number, level: Value, source = 2) => rec({ source, target, container: null, driver: 1, level });
+    const upgrade = (target: number, level: Value, source = 2) =>
+      rec({ source, target, container: null, driver: 1, level });
     s = ok(linear, s, 'upgrade', upgrade(20, 'MEDIUM'));
     assert.match(no(linear, s, 'upgrade', upgrade(20, 'MEDIUM')), /MEDIUM is not above the current MEDIUM/);
     assert.match(no(linear, s, 'upgrade', upgrade(20, 'HIGH')), /not at or below the source's MEDIUM/);
     const raised = ok(linear, s, 'upgrade', upgrade(20, 'HIGH', 1)); // the HIGH subject may raise it
     assert.equal(evaluate(linear, raised, 'query_level', rec({ source: 20 })), 'HIGH');
     assert.match(fails(linear, s, 'upgrade', upgrade(20, null)), /level \(\) is not a level/);
-    const downgrade = (target: number, level: Value, source = 2) => rec({ source, target, container: null, driver: 1, level });
+    const downgrade = (target: number, level: Value, source = 2) =>
+      rec({ source, target, container: null, driver: 1, level });
     assert.match(no(linear, s, 'downgrade', downgrade(20, 'MEDIUM')), /MEDIUM is not below the current MEDIUM/);
-    assert.match(no(linear, s, 'downgrade', downgrade(20, 'LOW', 3)), /target MEDIUM is not at or below the source's LOW/);
+    assert.match(
+      no(linear, s, 'downgrade', downgrade(20, 'LOW', 3)),
+      /target MEDIUM is not at or below the source's LOW/,
+    );
     const lowered = ok(linear, s, 'downgrade', downgrade(20, 'LOW'));
     assert.equal(evaluate(linear, lowered, 'query_level', rec({ source: 20 })), 'LOW');
     // a subject's levelR follows it down
     const demoted = ok(linear, s, 'downgrade', downgrade(1, 'MEDIUM', 1));
     assert.equal((apply(linear, demoted, 'call', rec({ source: 1, target: 2 })) as { granted: boolean }).granted, true);
-    assert.equal((apply(linear, demoted, 'call', rec({ source: 1, target: 3 })) as { granted: boolean }).granted, false);
+    assert.equal(
+      (apply(linear, demoted, 'call', rec({ source: 1, target: 3 })) as { granted: boolean }).granted,
+      false,
+    );
     const del = (target: number, source: number) => rec({ source, target, container: null, driver: 1 });
     assert.match(no(linear, s, 'delete', del(20, 3)), /target MEDIUM is not at or below the source's LOW/);
     s = ok(linear, s, 'delete', del(20, 2));
@@ -496,13 +574,20 @@ describe('Mic', () => {
     s = ok(lat, s, 'execute', exec(4, rec({ degree: null, categories: null })));
     assert.deepEqual(evaluate(lat, s, 'query_level', rec({ source: 2 })), { categories: ['net'], degree: 'low' });
     assert.equal(evaluate(lat, s, 'query_level', rec({ source: 4 })), 'low'); // () is the lowest degree, no categories
-    const granted = (m: string, source: number, target: number) => (apply(lat, s, m, rec({ source, target })) as { granted: boolean }).granted;
+    const granted = (m: string, source: number, target: number) =>
+      (apply(lat, s, m, rec({ source, target })) as { granted: boolean }).granted;
     assert.equal(granted('write', 1, 2), true);
     assert.equal(granted('write', 2, 3), false);
     assert.equal(granted('write', 3, 2), false);
     assert.equal(granted('read', 4, 2), true);
-    assert.match(fails(lat, s, 'execute', exec(5, rec({ degree: 'low', categories: ['disk'] }))), /"disk" is not a category/);
-    assert.match(fails(lat, s, 'execute', exec(5, rec({ degree: 'low', colour: 'red' }))), /unknown field colour in a level/);
+    assert.match(
+      fails(lat, s, 'execute', exec(5, rec({ degree: 'low', categories: ['disk'] }))),
+      /"disk" is not a category/,
+    );
+    assert.match(
+      fails(lat, s, 'execute', exec(5, rec({ degree: 'low', colour: 'red' }))),
+      /unknown field colour in a level/,
+    );
     const q = Mic.methods.query_level as ExpressionMethod<unknown, unknown>;
     assert.match(q.label!(lat.object, 'mid') as string, /not a degree/);
   });
@@ -517,31 +602,54 @@ describe('Mic', () => {
 /* ------------------------------------------- Cordon's own: TE, RBAC */
 
 describe('TypeEnforcement (Cordon)', () => {
-  const te = make(TypeEnforcement, { types: ['init_t', 'door_t', 'lock_t'], allow: { door_t: { lock_t: ['call'] } }, transitions: { init_t: ['door_t', 'lock_t'] } });
+  const te = make(TypeEnforcement, {
+    types: ['init_t', 'door_t', 'lock_t'],
+    allow: { door_t: { lock_t: ['call'] } },
+    transitions: { init_t: ['door_t', 'lock_t'] },
+  });
   it('label, transition, allow, type_of, unlabel', () => {
     let s = ok(te, initial(te), 'label', rec({ sid: 1, type: 'init_t' }));
     assert.match(no(te, s, 'label', rec({ sid: 1, type: 'door_t' })), /already has type init_t/);
     assert.match(fails(te, s, 'label', rec({ sid: 2, type: 'nope_t' })), /"nope_t" is not a declared type/);
     s = ok(te, s, 'transition', rec({ source: 1, target: 2, type: 'door_t' }));
     s = ok(te, s, 'transition', rec({ source: 1, target: 3, type: 'lock_t' }));
-    assert.match(no(te, s, 'transition', rec({ source: 2, target: 4, type: 'lock_t' })), /domain door_t may not start lock_t/);
+    assert.match(
+      no(te, s, 'transition', rec({ source: 2, target: 4, type: 'lock_t' })),
+      /domain door_t may not start lock_t/,
+    );
     assert.equal(ok(te, s, 'allow', rec({ source: 2, target: 3, permission: 'call' })), s);
-    assert.match(no(te, s, 'allow', rec({ source: 3, target: 2, permission: 'call' })), /lock_t has no permission call on door_t/);
-    assert.match(no(te, s, 'allow', rec({ source: 2, target: 3, permission: 'write' })), /door_t has no permission write on lock_t/);
+    assert.match(
+      no(te, s, 'allow', rec({ source: 3, target: 2, permission: 'call' })),
+      /lock_t has no permission call on door_t/,
+    );
+    assert.match(
+      no(te, s, 'allow', rec({ source: 2, target: 3, permission: 'write' })),
+      /door_t has no permission write on lock_t/,
+    );
     assert.equal(evaluate(te, s, 'type_of', rec({ sid: 2 })), 'door_t');
     s = ok(te, s, 'unlabel', rec({ sid: 2 }));
-    assert.match(fails(te, s, 'allow', rec({ source: 2, target: 3, permission: 'call' })), /source \(sid 2\) has no type/);
+    assert.match(
+      fails(te, s, 'allow', rec({ source: 2, target: 3, permission: 'call' })),
+      /source \(sid 2\) has no type/,
+    );
     assert.match(no(te, s, 'unlabel', rec({ sid: 2 })), /sid 2 has no type/);
   });
 });
 
 describe('Rbac (Cordon)', () => {
-  const rb = make(Rbac, { roles: ['admin', 'operator', 'guest'], permissions: { operator: ['open', 'lock'], guest: ['peek'], admin: ['configure'] }, inherits: { admin: ['operator'], operator: ['guest'] } });
+  const rb = make(Rbac, {
+    roles: ['admin', 'operator', 'guest'],
+    permissions: { operator: ['open', 'lock'], guest: ['peek'], admin: ['configure'] },
+    inherits: { admin: ['operator'], operator: ['guest'] },
+  });
   it('assign, check with inherited permissions, revoke, has_role, permitted', () => {
     let s = ok(rb, initial(rb), 'assign', rec({ sid: 1, role: 'operator' }));
     assert.equal(ok(rb, s, 'assign', rec({ sid: 1, role: 'operator' })), s);
     assert.equal(ok(rb, s, 'check', rec({ sid: 1, permission: 'peek' })), s); // inherited from guest
-    assert.match(no(rb, s, 'check', rec({ sid: 1, permission: 'configure' })), /no role of sid 1 \(operator\) has permission configure/);
+    assert.match(
+      no(rb, s, 'check', rec({ sid: 1, permission: 'configure' })),
+      /no role of sid 1 \(operator\) has permission configure/,
+    );
     assert.match(no(rb, s, 'check', rec({ sid: 2, permission: 'peek' })), /\(none\)/);
     s = ok(rb, s, 'assign', rec({ sid: 1, role: 'admin' }));
     assert.equal(evaluate(rb, s, 'permitted', rec({ sid: 1, permission: 'configure' })), true);
@@ -584,7 +692,14 @@ request dst = demo.Lock {
     ]);
     assert.deepEqual(verdicts(decisions), ['grant', 'grant', 'grant', 'grant', 'deny']);
     assert.equal(decisions[4]!.reason, 'te.allow: init_t has no permission call on lock_t');
-    assert.deepEqual(b.compiled.objectState(state, 'te'), new Map([[1, 'init_t'], [2, 'door_t'], [3, 'lock_t']]));
+    assert.deepEqual(
+      b.compiled.objectState(state, 'te'),
+      new Map([
+        [1, 'init_t'],
+        [2, 'door_t'],
+        [3, 'lock_t'],
+      ]),
+    );
   });
 
   it('StaticMap: a transaction is committed only by a granted decision', () => {
@@ -599,11 +714,22 @@ request dst = demo.Lock, method = Hold {
 }
 request dst = demo.Lock, method = Release { assert (win.get {sid : dst_sid, key : "size"} > 0) }
 `);
-    const hold = (base: number, size: number) => ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold', message: { base, size } });
+    const hold = (base: number, size: number) =>
+      ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold', message: { base, size } });
     const release = ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Release' });
-    const { decisions, state } = run(b, [ev('execute', { dst: 5 }), release, hold(0xf000, 0x2000), release, hold(0x1000, 0x100), release]);
+    const { decisions, state } = run(b, [
+      ev('execute', { dst: 5 }),
+      release,
+      hold(0xf000, 0x2000),
+      release,
+      hold(0x1000, 0x100),
+      release,
+    ]);
     assert.deepEqual(verdicts(decisions), ['grant', 'deny', 'deny', 'deny', 'grant', 'grant']);
-    assert.deepEqual(b.compiled.objectState(state, 'win'), new Map([[5, { base: [0x1000n, 0x100n], working: [0x1000n, 0x100n] }]]));
+    assert.deepEqual(
+      b.compiled.objectState(state, 'win'),
+      new Map([[5, { base: [0x1000n, 0x100n], working: [0x1000n, 0x100n] }]]),
+    );
   });
 
   it('Regex decides hostile texts against catastrophic patterns in linear time: the median decision is under 1 ms', () => {
@@ -615,7 +741,8 @@ request method = Turn { assert (re.match {text : message.cmd, pattern : "(a+)+$"
 request method = Hold { choice (re.select {text : message.cmd}) { "^(\\w+\\s?)+$" : grant ()  _ : deny () } }
 `);
     const s0 = b.compiled.initial;
-    const at = (method: string, cmd: string) => ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method, message: { cmd } });
+    const at = (method: string, cmd: string) =>
+      ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method, message: { cmd } });
     const median = (decideOnce: () => unknown) => {
       const times: number[] = [];
       for (let i = 0; i < 51; i++) {
@@ -631,9 +758,15 @@ request method = Hold { choice (re.select {text : message.cmd}) { "^(\\w+\\s?)+$
       for (const method of ['Turn', 'Hold']) {
         const e = at(method, hostile);
         assert.equal(decide(b, s0, e).verdict, 'deny', `${method} with ${n} characters`);
-        for (const [name, p] of [['compiled', b.compiled], ['interpreted', b.interpreted]] as const) {
+        for (const [name, p] of [
+          ['compiled', b.compiled],
+          ['interpreted', b.interpreted],
+        ] as const) {
           const ms = median(() => p.decide(s0, e));
-          assert.ok(ms < 1, `${name} ${method}: the median decision on a ${n}-character hostile text took ${ms.toFixed(3)} ms`);
+          assert.ok(
+            ms < 1,
+            `${name} ${method}: the median decision on a ${n}-character hostile text took ${ms.toFixed(3)} ms`,
+          );
         }
       }
     }
@@ -652,7 +785,12 @@ request method = Turn {
     const s0 = b.compiled.initial;
     const start = (level: string, dst: number) => ev('execute', { to: 'demo.Door', dst, message: { level } });
     const { state } = run(b, [start('HIGH', 2), start('LOW', 3)], s0);
-    const t = (cmd: string, src: number) => decide(b, state, ev('request', { from: 'demo.Door', src, endpoint: 'front.bolt', method: 'Turn', message: { cmd } }));
+    const t = (cmd: string, src: number) =>
+      decide(
+        b,
+        state,
+        ev('request', { from: 'demo.Door', src, endpoint: 'front.bolt', method: 'Turn', message: { cmd } }),
+      );
     assert.equal(t('turn 90', 2).verdict, 'grant');
     assert.equal(t('turn left', 2).verdict, 'deny');
     assert.equal(t('open', 2).verdict, 'deny');

@@ -57,7 +57,15 @@ const POLICY = rules([
   { id: 'kernel-start', kind: 'execute', src: 'kl.core.Core', dst: 'kl.core.Core' },
   { id: 'start-einit', kind: 'execute', src: 'kl.core.Core', dst: 'Einit' },
   { id: 'start-apps', kind: 'execute', src: 'Einit' },
-  { id: 'add-once', kind: 'request', src: 'demo.Client', dst: 'demo.Server', endpoint: 'counter', method: 'Add', limit: 1 },
+  {
+    id: 'add-once',
+    kind: 'request',
+    src: 'demo.Client',
+    dst: 'demo.Server',
+    endpoint: 'counter',
+    method: 'Add',
+    limit: 1,
+  },
   { id: 'answer', kind: 'response', src: 'demo.Server', dst: 'demo.Client' },
   { id: 'audit', kind: 'security', src: 'demo.Client', method: 'Check' },
 ]);
@@ -88,7 +96,10 @@ describe('PAL runner', () => {
     assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
     const cases = r.tests[0]!.cases;
     assert.equal(cases.length, 9);
-    assert.deepEqual(cases.map((c) => c.phase), ['setup', 'setup', 'setup', 'setup', 'sequence', 'sequence', 'sequence', 'sequence', 'sequence']);
+    assert.deepEqual(
+      cases.map((c) => c.phase),
+      ['setup', 'setup', 'setup', 'setup', 'sequence', 'sequence', 'sequence', 'sequence', 'sequence'],
+    );
     const add = cases[4]!;
     assert.equal(add.name, 'first add');
     assert.equal(add.rule, 'add-once');
@@ -116,7 +127,10 @@ describe('PAL runner', () => {
     assert.equal(fin!.phase, 'finally');
     assert.equal(fin!.status, 'pass');
     const text = formatPalResults(r).join('\n');
-    assert.match(text, /FAIL {2}deny request src=demo\.Client\(sid 2\) dst=demo\.Server\(sid 3\) endpoint=counter method=Add -> GRANT by add-once/);
+    assert.match(
+      text,
+      /FAIL {2}deny request src=demo\.Client\(sid 2\) dst=demo\.Server\(sid 3\) endpoint=counter method=Add -> GRANT by add-once/,
+    );
     assert.match(text, /tests\.psl:9:9: expected deny, got grant by add-once/);
     assert.match(text, /1 of 1 PAL tests failed/);
   });
@@ -155,10 +169,13 @@ describe('PAL runner', () => {
       initial: null,
       decide: (s, e) => {
         seen.push(e);
-        return e.kind === 'execute' && T.classes[e.dstClass]!.name === 'demo.Server' ? { verdict: 'deny', rule: 'no-servers', reason: 'r', next: s } : { verdict: 'grant', rule: 'all', next: s };
+        return e.kind === 'execute' && T.classes[e.dstClass]!.name === 'demo.Server'
+          ? { verdict: 'deny', rule: 'no-servers', reason: 'r', next: s }
+          : { verdict: 'grant', rule: 'all', next: s };
       },
     };
-    const r = run(`assert {
+    const r = run(
+      `assert {
     sequence {
         k <- execute dst = kl.core.Core
         e <- execute src = k dst = Einit
@@ -167,29 +184,45 @@ describe('PAL runner', () => {
         deny srv <- execute src = e dst = demo.Server
         request src = a dst = b endpoint = counter method = Add { n : 1 }
     }
-}`, recording);
-    assert.deepEqual(seen.slice(0, 5).map((e) => [e.src, e.srcClass, e.dst, e.dstClass]), [
-      [0, 0, 0, 0],
-      [0, 0, 1, 1],
-      [1, 1, 2, T.classByName.get('demo.Client')],
-      [1, 1, 3, T.classByName.get('demo.Client')],
-      [1, 1, 4, T.classByName.get('demo.Server')],
-    ]);
+}`,
+      recording,
+    );
+    assert.deepEqual(
+      seen.slice(0, 5).map((e) => [e.src, e.srcClass, e.dst, e.dstClass]),
+      [
+        [0, 0, 0, 0],
+        [0, 0, 1, 1],
+        [1, 1, 2, T.classByName.get('demo.Client')],
+        [1, 1, 3, T.classByName.get('demo.Client')],
+        [1, 1, 4, T.classByName.get('demo.Server')],
+      ],
+    );
     // a request to a client, which serves nothing: sent with RIID/MID -1, denied as a structural error
     const last = r.tests[0]!.cases[5]!;
     assert.equal(last.verdict, 'deny');
     assert.equal(last.rule, 'structure');
     assert.match(last.failure!, /expected grant, got deny by structure: RIID -1 \/ MID -1/);
 
-    const r2 = run(`assert {${SETUP}
+    const r2 = run(
+      `assert {${SETUP}
     sequence {
         deny x <- execute src = einit dst = kl.core.Core
         request src = x dst = s endpoint = counter method = Add { n : 1 }
     }
-}`, rules([{ kind: 'execute', dst: 'Einit' }, { kind: 'execute', src: 'Einit', dst: 'demo.Client' }, { kind: 'execute', src: 'Einit', dst: 'demo.Server' }, { kind: 'execute', src: 'kl.core.Core', dst: 'kl.core.Core' }]));
+}`,
+      rules([
+        { kind: 'execute', dst: 'Einit' },
+        { kind: 'execute', src: 'Einit', dst: 'demo.Client' },
+        { kind: 'execute', src: 'Einit', dst: 'demo.Server' },
+        { kind: 'execute', src: 'kl.core.Core', dst: 'kl.core.Core' },
+      ]),
+    );
     const c = r2.tests[0]!.cases[5]!;
     assert.equal(c.status, 'fail');
-    assert.match(c.failure!, /^tests\.psl:\d+:\d+: src=x: not a SID variable of this test \(known: core, einit, c, s\) nor a task class$/);
+    assert.match(
+      c.failure!,
+      /^tests\.psl:\d+:\d+: src=x: not a SID variable of this test \(known: core, einit, c, s\) nor a task class$/,
+    );
   });
 
   it('a class name stands for the only process of that class', () => {
@@ -212,7 +245,10 @@ describe('PAL runner', () => {
     assert.match(wrong!.cases[4]!.reason!, /demo\.Counter\.Add \(request\): n: expected UInt8 \(0\.\.255\), got 300/);
     assert.match(extra!.cases[4]!.reason!, /m: is not one of n/);
     assert.equal(anyFails!.status, 'fail');
-    assert.match(anyFails!.cases[4]!.failure!, /the event could not be processed: message does not match demo\.Counter\.Add/);
+    assert.match(
+      anyFails!.cases[4]!.failure!,
+      /the event could not be processed: message does not match demo\.Counter\.Add/,
+    );
     assert.equal(sec!.status, 'pass');
     assert.match(sec!.cases[4]!.reason!, /level: expected string<8>/);
   });
@@ -224,18 +260,23 @@ describe('PAL runner', () => {
     sequence { x <- execute src = einit dst = demo.Nothing }
     sequence { request src = c dst = s method = Add { n : nobody } }
 }`);
-    assert.deepEqual(r.tests.map((t) => t.cases[4]!.failure!.replace(/^tests\.psl:(\d+):(\d+): /, '$1:$2 ')), [
-      '8:16 a request case needs method=',
-      '9:16 an execute case needs dst= (the task class to start)',
-      '10:41 dst=demo.Nothing: no task class demo.Nothing in this solution (classes: kl.core.Core, Einit, demo.Server, demo.Client)',
-      '11:59 nobody is not a SID variable of this test (known: core, einit, c, s); a message holds literals, lists, records and SID variables',
-    ]);
+    assert.deepEqual(
+      r.tests.map((t) => t.cases[4]!.failure!.replace(/^tests\.psl:(\d+):(\d+): /, '$1:$2 ')),
+      [
+        '8:16 a request case needs method=',
+        '9:16 an execute case needs dst= (the task class to start)',
+        '10:41 dst=demo.Nothing: no task class demo.Nothing in this solution (classes: kl.core.Core, Einit, demo.Server, demo.Client)',
+        '11:59 nobody is not a SID variable of this test (known: core, einit, c, s); a message holds literals, lists, records and SID variables',
+      ],
+    );
   });
 
   it('an operator in a message is an unsupported construct', () => {
     assert.throws(
       () => run(`assert {${SETUP}\n    sequence { request src = c dst = s method = Add { n : 1 + 2 } }\n}`),
-      (e: unknown) => e instanceof ParseError && /^unsupported construct binary expression in a PAL message .* at tests\.psl:\d+:\d+$/.test(e.message),
+      (e: unknown) =>
+        e instanceof ParseError &&
+        /^unsupported construct binary expression in a PAL message .* at tests\.psl:\d+:\d+$/.test(e.message),
     );
   });
 
@@ -254,12 +295,24 @@ describe('PAL tests as verify checks', () => {
     sequence "ok" { deny request src = c dst = s method = Add { n : 1 } }
 }`);
     const checks = palChecks(r, (f) => `short/${f}`);
-    assert.deepEqual(checks.map((c) => [c.id, c.kind, c.status]), [
-      ['pal.quota.ok', 'pal', 'pass'],
-      ['pal.quota.ok#2', 'pal', 'fail'],
-    ]);
-    assert.equal(checks[1]!.counterexample, 'short/tests.psl:9:21: expect deny: request src=demo.Client(sid 2) dst=demo.Server(sid 3) endpoint=counter method=Add -> grant by add-once\n  expected deny, got grant by add-once');
-    assert.deepEqual(checks[1]!.details, { test: 'quota / ok', at: 'short/tests.psl:9:5', cases: 5, passed: 4, skipped: 0 });
+    assert.deepEqual(
+      checks.map((c) => [c.id, c.kind, c.status]),
+      [
+        ['pal.quota.ok', 'pal', 'pass'],
+        ['pal.quota.ok#2', 'pal', 'fail'],
+      ],
+    );
+    assert.equal(
+      checks[1]!.counterexample,
+      'short/tests.psl:9:21: expect deny: request src=demo.Client(sid 2) dst=demo.Server(sid 3) endpoint=counter method=Add -> grant by add-once\n  expected deny, got grant by add-once',
+    );
+    assert.deepEqual(checks[1]!.details, {
+      test: 'quota / ok',
+      at: 'short/tests.psl:9:5',
+      cases: 5,
+      passed: 4,
+      skipped: 0,
+    });
     assert.equal(palCheckId(' a / b ', 'x&y'), 'pal.a-b.x-y');
   });
 });
@@ -289,13 +342,25 @@ assert "second" { sequence { any request src = c dst = s method = Add { n : 1 } 
     assert.equal(first!.children[0]!.attributes.name, 'passes ]]> here');
     assert.equal(first!.children[1]!.children[0]!.name, 'failure');
     assert.match(first!.children[1]!.children[0]!.attributes.message!, /expected deny, got grant by add-once/);
-    assert.match(first!.children[0]!.children.find((c) => c.name === 'system-out')!.text, /PASS \[sequence\] tests\.psl:\d+:\d+ expect grant: request src=demo\.Client\(sid 2\)/);
+    assert.match(
+      first!.children[0]!.children.find((c) => c.name === 'system-out')!.text,
+      /PASS \[sequence\] tests\.psl:\d+:\d+ expect grant: request src=demo\.Client\(sid 2\)/,
+    );
     // the second set fails: its setup is missing, so c is unknown
     assert.equal(second!.attributes.failures, '1');
   });
 
   it('the checker itself rejects malformed documents', () => {
-    for (const bad of ['<a>', '<a></b>', '<a x="1" x="2"/>', '<a>&bogus;</a>', '<a>x < y</a>', '<a/><b/>', '<a x=1/>', '<a>\u0001</a>'])
+    for (const bad of [
+      '<a>',
+      '<a></b>',
+      '<a x="1" x="2"/>',
+      '<a>&bogus;</a>',
+      '<a>x < y</a>',
+      '<a/><b/>',
+      '<a x=1/>',
+      '<a>\u0001</a>',
+    ])
       assert.throws(() => checkWellFormed(`<?xml version="1.0" encoding="UTF-8"?>\n${bad}`), /not well-formed/, bad);
     assert.equal(checkWellFormed(junitXml('empty', [])).name, 'testsuites');
   });
@@ -332,9 +397,20 @@ function checkWellFormed(xml: string): XmlElement {
     while (i < xml.length && ' \t\r\n'.includes(xml[i]!)) i++;
   };
   const decode = (s: string): string => {
-    if (/<|&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s)) fail(`unescaped < or & in ${JSON.stringify(s.slice(0, 30))}`);
+    if (/<|&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s))
+      fail(`unescaped < or & in ${JSON.stringify(s.slice(0, 30))}`);
     return s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
-      e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'apos' ? "'" : String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
+      e === 'amp'
+        ? '&'
+        : e === 'lt'
+          ? '<'
+          : e === 'gt'
+            ? '>'
+            : e === 'quot'
+              ? '"'
+              : e === 'apos'
+                ? "'"
+                : String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
     );
   };
   const element = (): XmlElement => {

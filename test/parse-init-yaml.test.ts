@@ -25,9 +25,23 @@ describe('init.yaml: the door solution with its macros expanded', () => {
 
   it('23, 24: entities with name, task, path, args and env; defaults for the others', () => {
     assert.deepEqual(
-      init.processes.map((p) => ({ name: p.name, taskClass: p.taskClass, path: p.path, args: p.args, env: p.env, at: lc(p.loc) })),
+      init.processes.map((p) => ({
+        name: p.name,
+        taskClass: p.taskClass,
+        path: p.path,
+        args: p.args,
+        env: p.env,
+        at: lc(p.loc),
+      })),
       [
-        { name: 'demo.FrontDoor', taskClass: 'demo.Door', path: 'Door', args: ['--verbose', '--bolt=front'], env: { DOOR_ID: 'front', RETRIES: '3' }, at: '3:3' },
+        {
+          name: 'demo.FrontDoor',
+          taskClass: 'demo.Door',
+          path: 'Door',
+          args: ['--verbose', '--bolt=front'],
+          env: { DOOR_ID: 'front', RETRIES: '3' },
+          at: '3:3',
+        },
         { name: 'demo.Lock', taskClass: 'demo.Lock', path: 'Lock', args: [], env: { LOCK_MODE: 'strict' }, at: '19:3' },
         { name: 'demo.Logger', taskClass: 'demo.Logger', path: 'Logger', args: [], env: {}, at: '23:3' },
         // From @INIT_EXTERNAL_ENTITIES@, located at the macro.
@@ -52,7 +66,10 @@ describe('init.yaml: the door solution with its macros expanded', () => {
 
   it('strips macros without a value when asked, with a warning at each', () => {
     const stripped = loadInitYaml({ file: 'init.yaml.in', text: DOOR_INIT }, { onUndefinedMacro: 'strip' });
-    assert.deepEqual(stripped.processes.map((p) => p.name), ['demo.FrontDoor', 'demo.Lock', 'demo.Logger']);
+    assert.deepEqual(
+      stripped.processes.map((p) => p.name),
+      ['demo.FrontDoor', 'demo.Lock', 'demo.Logger'],
+    );
     assert.deepEqual(
       stripped.warnings.map((w) => [w.message, lc(w.loc)]),
       [
@@ -74,7 +91,11 @@ describe('init.yaml: the door solution with its macros expanded', () => {
 
   it('errors in macro text point at the macro', () => {
     expectParseError(
-      () => loadInitYaml({ file: 'init.yaml.in', text: DOOR_INIT }, { macros: { ...DOOR_MACROS, INIT_Lock_ENTITY_ENV: 'env:\n  A: B: C' } }),
+      () =>
+        loadInitYaml(
+          { file: 'init.yaml.in', text: DOOR_INIT },
+          { macros: { ...DOOR_MACROS, INIT_Lock_ENTITY_ENV: 'env:\n  A: B: C' } },
+        ),
       { kind: 'syntax', at: '21:3', message: /^init\.yaml\.in:21:3: YAML: / },
     );
   });
@@ -91,12 +112,18 @@ describe('init.yaml: plain files', () => {
       'entities:\n- name: example.Client\n  task: example.Client1\n  connections: [{target: example.Server, id: srv}]\n' +
         '- name: example.Client\n  task: example.Client2\n  connections: [{target: example.Server, id: srv}]\n- name: example.Server\n',
     );
-    assert.deepEqual(init.processes.map((p) => [p.name, p.taskClass]), [
-      ['example.Client1', 'example.Client'],
-      ['example.Client2', 'example.Client'],
-      ['example.Server', 'example.Server'],
-    ]);
-    assert.deepEqual(init.connections.map((c) => c.client), ['example.Client1', 'example.Client2']);
+    assert.deepEqual(
+      init.processes.map((p) => [p.name, p.taskClass]),
+      [
+        ['example.Client1', 'example.Client'],
+        ['example.Client2', 'example.Client'],
+        ['example.Server', 'example.Server'],
+      ],
+    );
+    assert.deepEqual(
+      init.connections.map((c) => c.client),
+      ['example.Client1', 'example.Client2'],
+    );
   });
 
   it('empty lists and keys without values mean none', () => {
@@ -107,15 +134,55 @@ describe('init.yaml: plain files', () => {
 
 describe('init.yaml errors', () => {
   const cases: [string, string, string, RegExp][] = [
-    ['entities:\n- task: a\n', 'validation', '2:3', /entities\[0\]: the key name is missing \(expected a task class name \(text\)\)/],
-    ['entities:\n- name: a\n  target: b\n', 'validation', '3:3', /unknown key target in an entity \(expected name, task, path, args, env, connections, dynamic_connection_manager\)/],
-    ['entities:\n- name: a\n  connections:\n  - target: a\n    id: x\n    via: y\n', 'validation', '6:5', /unknown key via in a connection/],
-    ['entities:\n- name: [a]\n', 'validation', '2:9', /entities\[0\]\.name: expected a task class name \(text\), found a list/],
-    ['entities:\n- name: a\n  args: {x: 1}\n', 'validation', '3:9', /entities\[0\]\.args: expected a list of arguments, found a map/],
-    ['entities:\n- name: a\n  connections:\n  - target: a\n    id: 7\n', 'validation', '5:9', /expected a channel name \(text\) or \{ var: <C constant>, include: <header> \}, found number 7/],
+    [
+      'entities:\n- task: a\n',
+      'validation',
+      '2:3',
+      /entities\[0\]: the key name is missing \(expected a task class name \(text\)\)/,
+    ],
+    [
+      'entities:\n- name: a\n  target: b\n',
+      'validation',
+      '3:3',
+      /unknown key target in an entity \(expected name, task, path, args, env, connections, dynamic_connection_manager\)/,
+    ],
+    [
+      'entities:\n- name: a\n  connections:\n  - target: a\n    id: x\n    via: y\n',
+      'validation',
+      '6:5',
+      /unknown key via in a connection/,
+    ],
+    [
+      'entities:\n- name: [a]\n',
+      'validation',
+      '2:9',
+      /entities\[0\]\.name: expected a task class name \(text\), found a list/,
+    ],
+    [
+      'entities:\n- name: a\n  args: {x: 1}\n',
+      'validation',
+      '3:9',
+      /entities\[0\]\.args: expected a list of arguments, found a map/,
+    ],
+    [
+      'entities:\n- name: a\n  connections:\n  - target: a\n    id: 7\n',
+      'validation',
+      '5:9',
+      /expected a channel name \(text\) or \{ var: <C constant>, include: <header> \}, found number 7/,
+    ],
     ['entities:\n- name: a\n- name: b\n  task: a\n', 'duplicate', '3:3', /process name a is used twice/],
-    ['entities:\n- name: a\n  connections:\n  - {target: nobody, id: x}\n', 'reference', '4:14', /connection target nobody is not a process of this solution \(known: a\)/],
-    ['entities:\n- name: a\n  connections:\n  - {target: a, id: x}\n  - {target: a, id: x}\n', 'duplicate', '5:21', /process a has two connections with id x/],
+    [
+      'entities:\n- name: a\n  connections:\n  - {target: nobody, id: x}\n',
+      'reference',
+      '4:14',
+      /connection target nobody is not a process of this solution \(known: a\)/,
+    ],
+    [
+      'entities:\n- name: a\n  connections:\n  - {target: a, id: x}\n  - {target: a, id: x}\n',
+      'duplicate',
+      '5:21',
+      /process a has two connections with id x/,
+    ],
     ['entities:\n - name: a\n  - name: b\n', 'syntax', '3:3', /YAML: /],
     ['processes: []\n', 'validation', '1:1', /unknown key processes in init\.yaml \(expected entities\)/],
     ['- name: a\n', 'validation', '1:1', /init\.yaml: expected a map with the key entities, found a list/],

@@ -36,24 +36,56 @@ describe('PAL test sets (door/einit/src/tests.psl)', () => {
   });
 
   it('setup with SID captures, with and without an expectation', () => {
-    assert.deepEqual(
-      withoutLocs(door.setup),
-      [
-        { kind: 'palCase', expectation: null, name: null, capture: 'core', event: 'execute', selectors: [sel('dst', 'kl.core.Core')], message: null },
-        { kind: 'palCase', expectation: null, name: null, capture: 'einit', event: 'execute', selectors: [sel('src', 'core'), sel('dst', 'Einit')], message: null },
-        { kind: 'palCase', expectation: 'grant', name: null, capture: 'door', event: 'execute', selectors: [sel('src', 'einit'), sel('dst', 'demo.Door')], message: null },
-        { kind: 'palCase', expectation: null, name: null, capture: 'lock', event: 'execute', selectors: [sel('src', 'einit'), sel('dst', 'demo.Lock')], message: null },
-      ],
-    );
+    assert.deepEqual(withoutLocs(door.setup), [
+      {
+        kind: 'palCase',
+        expectation: null,
+        name: null,
+        capture: 'core',
+        event: 'execute',
+        selectors: [sel('dst', 'kl.core.Core')],
+        message: null,
+      },
+      {
+        kind: 'palCase',
+        expectation: null,
+        name: null,
+        capture: 'einit',
+        event: 'execute',
+        selectors: [sel('src', 'core'), sel('dst', 'Einit')],
+        message: null,
+      },
+      {
+        kind: 'palCase',
+        expectation: 'grant',
+        name: null,
+        capture: 'door',
+        event: 'execute',
+        selectors: [sel('src', 'einit'), sel('dst', 'demo.Door')],
+        message: null,
+      },
+      {
+        kind: 'palCase',
+        expectation: null,
+        name: null,
+        capture: 'lock',
+        event: 'execute',
+        selectors: [sel('src', 'einit'), sel('dst', 'demo.Lock')],
+        message: null,
+      },
+    ]);
     assert.equal(lc(door.setup?.[2]?.loc ?? { file: '', line: 0, column: 0 }), '6:9');
   });
 
   it('sequences with names, case names, messages spanning lines and ; separators', () => {
-    assert.deepEqual(door.sequences.map((s) => [s.name, s.cases.length]), [
-      ['a small turn is allowed', 2],
-      ['four turns are refused', 1],
-      [null, 2],
-    ]);
+    assert.deepEqual(
+      door.sequences.map((s) => [s.name, s.cases.length]),
+      [
+        ['a small turn is allowed', 2],
+        ['four turns are refused', 1],
+        [null, 2],
+      ],
+    );
     const turn = door.sequences[0]?.cases[0];
     assert.deepEqual(withoutLocs(turn), {
       kind: 'palCase',
@@ -99,7 +131,10 @@ describe('PAL test sets (door/einit/src/tests.psl)', () => {
         capture: null,
         event: 'error',
         selectors: [sel('src', 'lock'), sel('dst', 'door'), sel('endpoint', 'front.bolt'), sel('method', 'Turn')],
-        message: { kind: 'record', fields: [{ key: { kind: 'name', name: 'rc' }, value: { kind: 'int', value: -1n, text: '-1' } }] },
+        message: {
+          kind: 'record',
+          fields: [{ key: { kind: 'name', name: 'rc' }, value: { kind: 'int', value: -1n, text: '-1' } }],
+        },
       },
     ]);
   });
@@ -120,26 +155,44 @@ describe('PAL test cases', () => {
   it('capture before or after the expectation and name, never twice', () => {
     assert.equal(oneCase('s <- deny "n" execute dst = X').capture, 's');
     assert.equal(oneCase('deny "n" s <- execute dst = X').capture, 's');
-    expectParseError(() => oneCase('a <- grant b <- execute dst = X'), { kind: 'validation', message: /captures a SID only once/ });
+    expectParseError(() => oneCase('a <- grant b <- execute dst = X'), {
+      kind: 'validation',
+      message: /captures a SID only once/,
+    });
   });
 
   it('comma-separated selectors and events without selectors', () => {
-    assert.deepEqual(withoutLocs(oneCase('grant request src = a, dst = b').selectors), [sel('src', 'a'), sel('dst', 'b')]);
+    assert.deepEqual(withoutLocs(oneCase('grant request src = a, dst = b').selectors), [
+      sel('src', 'a'),
+      sel('dst', 'b'),
+    ]);
     assert.deepEqual(withoutLocs(oneCase('response').selectors), []);
   });
 
   it('a file without tests is empty; comments are allowed anywhere', () => {
     assert.deepEqual(pal('// nothing\n/* here */').asserts, []);
-    assert.equal(pal('assert /* c */ "x" { // c\n sequence { /* c */ grant execute dst = A // c\n } }').asserts[0]?.sequences[0]?.cases.length, 1);
+    assert.equal(
+      pal('assert /* c */ "x" { // c\n sequence { /* c */ grant execute dst = A // c\n } }').asserts[0]?.sequences[0]
+        ?.cases.length,
+      1,
+    );
   });
 });
 
 describe('PAL errors', () => {
   const cases: [string, string, RegExp][] = [
-    ['assert { sequence { grant requst dst = A } }', '1:27', /expected a SID capture \(<sid> <-\), a security event \(execute, request, response, error, security\) or a text literal but found "requst"/],
+    [
+      'assert { sequence { grant requst dst = A } }',
+      '1:27',
+      /expected a SID capture \(<sid> <-\), a security event \(execute, request, response, error, security\) or a text literal but found "requst"/,
+    ],
     ['assert { sequence { grant request dst A } }', '1:39', /expected "="/],
     ['assert { finally {} sequence {} }', '1:21', /expected "\}"/],
-    ['assert { sequence { 5 } }', '1:21', /expected a test case \(grant, deny, any, a security event, or <sid> <- execute …\) or "\}"/],
+    [
+      'assert { sequence { 5 } }',
+      '1:21',
+      /expected a test case \(grant, deny, any, a security event, or <sid> <- execute …\) or "\}"/,
+    ],
     ['assert { setup { } setup { } }', '1:20', /expected "finally", "sequence" or "\}" but found "setup"/],
     ['use nk.base._', '1:1', /expected end of input or "assert" but found "use"/],
   ];

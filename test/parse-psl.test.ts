@@ -8,7 +8,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { BindingDecl, CallExpr, ChoiceSection, Declaration, Expr, MatchSection, PolicyObjectDecl, PslFile } from '../src/policy/psl/ast.ts';
+import type {
+  BindingDecl,
+  CallExpr,
+  ChoiceSection,
+  Declaration,
+  Expr,
+  MatchSection,
+  PolicyObjectDecl,
+  PslFile,
+} from '../src/policy/psl/ast.ts';
 import { parsePsl } from '../src/policy/psl/parser.ts';
 import { loadPolicy } from '../src/policy/psl/resolve.ts';
 import { preprocess } from '../src/template/index.ts';
@@ -91,9 +100,15 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
 
   it('5, 16: conditional inclusion {% if USE_DYNLD %} use dynld._ {% endif %} and BOARD branches', () => {
     const modules = (t: PslFile) => t.declarations.flatMap((d) => (d.kind === 'useModule' ? [d.module] : []));
-    assert.deepEqual(modules(parseDoorTop({ BOARD: 'RADXA_ROCK_3A', USE_DYNLD: false })), ['nk.base', 'kl.core.DCM', 'kl.drivers.RockBSP']);
+    assert.deepEqual(modules(parseDoorTop({ BOARD: 'RADXA_ROCK_3A', USE_DYNLD: false })), [
+      'nk.base',
+      'kl.core.DCM',
+      'kl.drivers.RockBSP',
+    ]);
     assert.deepEqual(modules(parseDoorTop({ BOARD: 'QEMU' })), ['nk.base', 'kl.core.DCM']);
-    const rock = parseDoorTop({ BOARD: 'RADXA_ROCK_3A' }).declarations.find((d) => d.kind === 'useModule' && d.module === 'kl.drivers.RockBSP');
+    const rock = parseDoorTop({ BOARD: 'RADXA_ROCK_3A' }).declarations.find(
+      (d) => d.kind === 'useModule' && d.module === 'kl.drivers.RockBSP',
+    );
     assert.equal(lc((rock as Declaration).loc), '22:1');
   });
 
@@ -102,7 +117,12 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
     assert.equal(exec.event, 'execute');
     assert.deepEqual(exec.selectors, []);
     assert.deepEqual(withoutLocs(exec.body), [
-      { kind: 'match', selectors: [{ key: 'src', value: 'kl.core.Core' }], audit: null, body: [matchGrant('dst', 'kl.core.Core'), matchGrant('dst', 'Einit')] },
+      {
+        kind: 'match',
+        selectors: [{ key: 'src', value: 'kl.core.Core' }],
+        audit: null,
+        body: [matchGrant('dst', 'kl.core.Core'), matchGrant('dst', 'Einit')],
+      },
       {
         kind: 'match',
         selectors: [{ key: 'src', value: 'Einit' }],
@@ -122,8 +142,20 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
     const dynld = parsePsl({ file: 'dynld.psl', text: readFixture('door/einit/src/dynld.psl') });
     assert.deepEqual(withoutLocs(dynld.declarations), [
       { kind: 'useEdl', taskClass: 'kl.bc.BlobContainer' },
-      { kind: 'binding', event: 'execute', selectors: [{ key: 'src', value: 'Einit' }], audit: null, body: [matchGrant('dst', 'kl.bc.BlobContainer')] },
-      { kind: 'binding', event: 'request', selectors: [], audit: null, body: [matchGrant('dst', 'kl.bc.BlobContainer')] },
+      {
+        kind: 'binding',
+        event: 'execute',
+        selectors: [{ key: 'src', value: 'Einit' }],
+        audit: null,
+        body: [matchGrant('dst', 'kl.bc.BlobContainer')],
+      },
+      {
+        kind: 'binding',
+        event: 'request',
+        selectors: [],
+        audit: null,
+        body: [matchGrant('dst', 'kl.bc.BlobContainer')],
+      },
     ]);
   });
 
@@ -160,7 +192,12 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
           arg: {
             kind: 'binary',
             op: '>',
-            left: { kind: 'call', object: null, method: 'size', arg: { kind: 'field', target: { kind: 'name', name: 'message' }, field: 'lines' } },
+            left: {
+              kind: 'call',
+              object: null,
+              method: 'size',
+              arg: { kind: 'field', target: { kind: 'name', name: 'message' }, field: 'lines' },
+            },
             right: { kind: 'int', value: 7n, text: '7' },
           },
         },
@@ -185,7 +222,11 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
         arg: {
           kind: 'binary',
           op: '>',
-          left: { kind: 'field', target: { kind: 'field', target: { kind: 'name', name: 'message' }, field: 'request' }, field: 'repeats' },
+          left: {
+            kind: 'field',
+            target: { kind: 'field', target: { kind: 'name', name: 'message' }, field: 'request' },
+            field: 'repeats',
+          },
           right: { kind: 'int', value: 3n, text: '3' },
         },
       },
@@ -194,8 +235,20 @@ describe('PSL: the constructs real solutions use (section 7)', () => {
 
   it('15: response { grant () } and error { grant() }', () => {
     const [response, error] = bindings(top).slice(3);
-    assert.deepEqual(withoutLocs(response), { kind: 'binding', event: 'response', selectors: [], audit: null, body: [grantCall] });
-    assert.deepEqual(withoutLocs(error), { kind: 'binding', event: 'error', selectors: [], audit: null, body: [grantCall] });
+    assert.deepEqual(withoutLocs(response), {
+      kind: 'binding',
+      event: 'response',
+      selectors: [],
+      audit: null,
+      body: [grantCall],
+    });
+    assert.deepEqual(withoutLocs(error), {
+      kind: 'binding',
+      event: 'error',
+      selectors: [],
+      audit: null,
+      body: [grantCall],
+    });
   });
 
   it('17: @MAIN_TASK@ inside selectors resolves to the configured class', () => {
@@ -229,7 +282,9 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
         { kind: 'typeText', value: 'locked' },
       ],
     });
-    const keys = (flow.config as Extract<Expr, { kind: 'record' }>).fields.map((f) => (f.key.kind === 'name' ? f.key.name : ''));
+    const keys = (flow.config as Extract<Expr, { kind: 'record' }>).fields.map((f) =>
+      f.key.kind === 'name' ? f.key.name : '',
+    );
     assert.deepEqual(keys, ['states', 'initial', 'transitions']);
     assert.deepEqual(withoutLocs(file.declarations.find((d) => d.kind === 'typeAlias')), {
       kind: 'typeAlias',
@@ -241,12 +296,19 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
   it('audit profiles and audit default', () => {
     const profile = file.declarations.find((d) => d.kind === 'auditProfile');
     assert.equal(profile?.kind === 'auditProfile' && profile.name, 'verbose');
-    const levels = profile?.kind === 'auditProfile' && profile.value.kind === 'record' ? profile.value.fields.map((f) => withoutLocs(f.key)) : [];
+    const levels =
+      profile?.kind === 'auditProfile' && profile.value.kind === 'record'
+        ? profile.value.fields.map((f) => withoutLocs(f.key))
+        : [];
     assert.deepEqual(levels, [
       { kind: 'int', value: 0n, text: '0' },
       { kind: 'int', value: 1n, text: '1' },
     ]);
-    assert.deepEqual(withoutLocs(file.declarations.find((d) => d.kind === 'auditDefault')), { kind: 'auditDefault', profile: 'verbose', level: 1n });
+    assert.deepEqual(withoutLocs(file.declarations.find((d) => d.kind === 'auditDefault')), {
+      kind: 'auditDefault',
+      profile: 'verbose',
+      level: 1n,
+    });
   });
 
   it('execute src = A, dst = B on one line; state-changing calls with record arguments', () => {
@@ -258,14 +320,19 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
       kind: 'call',
       object: 'door_fsm',
       method: 'init',
-      arg: { kind: 'record', fields: [{ key: { kind: 'name', name: 'sid' }, value: { kind: 'name', name: 'dst_sid' } }] },
+      arg: {
+        kind: 'record',
+        fields: [{ key: { kind: 'name', name: 'sid' }, value: { kind: 'name', name: 'dst_sid' } }],
+      },
     });
     const mic = all[1]?.body[2] as CallExpr;
     assert.equal(mic.method, 'execute', 'model methods may be named like events');
-    assert.deepEqual(
-      withoutLocs((mic.arg as Extract<Expr, { kind: 'record' }>).fields.map((f) => f.value)),
-      [{ kind: 'unit' }, { kind: 'name', name: 'dst_sid' }, { kind: 'text', value: 'HIGH' }, { kind: 'unit' }],
-    );
+    assert.deepEqual(withoutLocs((mic.arg as Extract<Expr, { kind: 'record' }>).fields.map((f) => f.value)), [
+      { kind: 'unit' },
+      { kind: 'name', name: 'dst_sid' },
+      { kind: 'text', value: 'HIGH' },
+      { kind: 'unit' },
+    ]);
   });
 
   it('interface= selector, audit in a binding, choice with a parenthesised call, block alternatives and _', () => {
@@ -282,7 +349,10 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
       kind: 'call',
       object: 'door_fsm',
       method: 'query',
-      arg: { kind: 'record', fields: [{ key: { kind: 'name', name: 'sid' }, value: { kind: 'name', name: 'dst_sid' } }] },
+      arg: {
+        kind: 'record',
+        fields: [{ key: { kind: 'name', name: 'sid' }, value: { kind: 'name', name: 'dst_sid' } }],
+      },
     });
     assert.deepEqual(
       choice.alternatives.map((a) => [withoutLocs(a.label), a.audit?.profile ?? null, a.body.length]),
@@ -296,7 +366,10 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
 
   it('component= selector, regex call, handle fields, tuple arguments, ==> and bitwise operators', () => {
     const hold = all[3] as BindingDecl;
-    assert.deepEqual(hold.selectors.map((s) => s.key), ['dst', 'component', 'method']);
+    assert.deepEqual(
+      hold.selectors.map((s) => s.key),
+      ['dst', 'component', 'method'],
+    );
     assert.deepEqual(withoutLocs((hold.body[0] as CallExpr).arg), {
       kind: 'call',
       object: 're',
@@ -304,7 +377,10 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
       arg: {
         kind: 'record',
         fields: [
-          { key: { kind: 'name', name: 'text' }, value: { kind: 'field', target: { kind: 'name', name: 'message' }, field: 'reason' } },
+          {
+            key: { kind: 'name', name: 'text' },
+            value: { kind: 'field', target: { kind: 'name', name: 'message' }, field: 'reason' },
+          },
           { key: { kind: 'name', name: 'pattern' }, value: { kind: 'text', value: '^[a-z ]+\\.$' } },
         ],
       },
@@ -313,7 +389,13 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
       kind: 'call',
       object: 'flow',
       method: 'enter',
-      arg: { kind: 'tuple', items: [{ kind: 'name', name: 'src_sid' }, { kind: 'text', value: 'locked' }] },
+      arg: {
+        kind: 'tuple',
+        items: [
+          { kind: 'name', name: 'src_sid' },
+          { kind: 'text', value: 'locked' },
+        ],
+      },
     });
     const implication = (hold.body[3] as CallExpr).arg;
     assert.equal(implication.kind === 'binary' && implication.op, '==>');
@@ -322,7 +404,11 @@ describe('PSL: the rest of the syntax (models/security.psl)', () => {
   it('choice on a bare message path with text, integer, boolean and negative labels; comma-separated alternatives', () => {
     const release = all[4] as BindingDecl;
     const choice = release.body[0] as ChoiceSection;
-    assert.deepEqual(withoutLocs(choice.subject), { kind: 'field', target: { kind: 'name', name: 'message' }, field: 'mode' });
+    assert.deepEqual(withoutLocs(choice.subject), {
+      kind: 'field',
+      target: { kind: 'name', name: 'message' },
+      field: 'mode',
+    });
     assert.deepEqual(
       choice.alternatives.map((a) => withoutLocs(a.label)),
       [
@@ -350,7 +436,11 @@ describe('PSL expressions', () => {
   it('C-like precedence: * over + over comparisons over && over || over ==>', () => {
     assert.deepEqual(
       withoutLocs(ruleArg('assert (a || b && c == 1 + 2 * 3 ==> d)')),
-      bin('==>', bin('||', name('a'), bin('&&', name('b'), bin('==', name('c'), bin('+', int(1), bin('*', int(2), int(3)))))), name('d')),
+      bin(
+        '==>',
+        bin('||', name('a'), bin('&&', name('b'), bin('==', name('c'), bin('+', int(1), bin('*', int(2), int(3)))))),
+        name('d'),
+      ),
     );
   });
 
@@ -363,9 +453,18 @@ describe('PSL expressions', () => {
 
   it('left associativity, unary operators and negative literals', () => {
     assert.deepEqual(withoutLocs(ruleArg('assert (1 - 2 - 3)')), bin('-', bin('-', int(1), int(2)), int(3)));
-    assert.deepEqual(withoutLocs(ruleArg('assert (!a != ~b)')), bin('!=', { kind: 'unary', op: '!', operand: name('a') }, { kind: 'unary', op: '~', operand: name('b') }));
-    assert.deepEqual(withoutLocs(ruleArg('assert (x > -5)')), bin('>', name('x'), { kind: 'int', value: -5n, text: '-5' }));
-    assert.deepEqual(withoutLocs(ruleArg('assert (x - -y)')), bin('-', name('x'), { kind: 'unary', op: '-', operand: name('y') }));
+    assert.deepEqual(
+      withoutLocs(ruleArg('assert (!a != ~b)')),
+      bin('!=', { kind: 'unary', op: '!', operand: name('a') }, { kind: 'unary', op: '~', operand: name('b') }),
+    );
+    assert.deepEqual(
+      withoutLocs(ruleArg('assert (x > -5)')),
+      bin('>', name('x'), { kind: 'int', value: -5n, text: '-5' }),
+    );
+    assert.deepEqual(
+      withoutLocs(ruleArg('assert (x - -y)')),
+      bin('-', name('x'), { kind: 'unary', op: '-', operand: name('y') }),
+    );
   });
 
   it('literals: hex, text escapes, booleans, unit, lists, records, empty collections', () => {
@@ -390,8 +489,17 @@ describe('PSL expressions', () => {
       withoutLocs(ruleArg('assert (message.items.[0].x == pred.eq (src_sid, dst_sid))')),
       bin(
         '==',
-        { kind: 'field', target: { kind: 'index', target: { kind: 'field', target: name('message'), field: 'items' }, index: int(0) }, field: 'x' },
-        { kind: 'call', object: 'pred', method: 'eq', arg: { kind: 'tuple', items: [name('src_sid'), name('dst_sid')] } },
+        {
+          kind: 'field',
+          target: { kind: 'index', target: { kind: 'field', target: name('message'), field: 'items' }, index: int(0) },
+          field: 'x',
+        },
+        {
+          kind: 'call',
+          object: 'pred',
+          method: 'eq',
+          arg: { kind: 'tuple', items: [name('src_sid'), name('dst_sid')] },
+        },
       ),
     );
   });
@@ -409,21 +517,45 @@ describe('PSL expressions', () => {
     if (arg.kind !== 'binary') return;
     assert.equal(lc(arg.loc), '1:19');
     assert.equal(lc(arg.right.loc), '1:31');
-    assert.equal(arg.left.kind === 'field' && lc(arg.left.loc), '1:19', 'a field access starts where its target starts');
+    assert.equal(
+      arg.left.kind === 'field' && lc(arg.left.loc),
+      '1:19',
+      'a field access starts where its target starts',
+    );
   });
 });
 
 describe('PSL syntax errors say what was expected, where', () => {
   const cases: [string, string, RegExp][] = [
-    ['request { grant }', '1:17', /expected a call argument \(\(\), \(expression\), \{ record \} or \[ list \]\) but found "\}"/],
-    ['request src= A, {}', '1:17', /expected a selector \(src=, dst=, endpoint=, method=, interface=, component=\) but found "\{"/],
-    ['reqest {}', '1:1', /expected a declaration \(execute:, use, policy object, type, audit, a binding .*\) or end of input but found "reqest"/],
+    [
+      'request { grant }',
+      '1:17',
+      /expected a call argument \(\(\), \(expression\), \{ record \} or \[ list \]\) but found "\}"/,
+    ],
+    [
+      'request src= A, {}',
+      '1:17',
+      /expected a selector \(src=, dst=, endpoint=, method=, interface=, component=\) but found "\{"/,
+    ],
+    [
+      'reqest {}',
+      '1:1',
+      /expected a declaration \(execute:, use, policy object, type, audit, a binding .*\) or end of input but found "reqest"/,
+    ],
     ['request {\n  match dst B { }\n}', '2:13', /expected "=" but found "B"/],
     ['request { deny (a b) }', '1:19', /an operator \(==, !=, <, <=, >, >=, &&, \|\|, ==>, \+, -, \*, \|, &\)/],
     ['request { deny (a > ) }', '1:21', /expected an expression but found "\)"/],
-    ['use nk.base', '1:12', /expected the suffix \._ that ends a module inclusion \(use nk\.base\._\) but found end of input/],
+    [
+      'use nk.base',
+      '1:12',
+      /expected the suffix \._ that ends a module inclusion \(use nk\.base\._\) but found end of input/,
+    ],
     ['request {\n  choice (x) { "a" grant () }\n}', '2:20', /expected ":" but found "grant"/],
-    ['execute {', '1:10', /expected a rule \(a model method call such as grant \(\), a match or a choice section\), "audit" or "\}" but found end of input/],
+    [
+      'execute {',
+      '1:10',
+      /expected a rule \(a model method call such as grant \(\), a match or a choice section\), "audit" or "\}" but found end of input/,
+    ],
     ['request { /* never closed', '1:11', /unterminated comment/],
     ['request { deny ("abc) }', '1:17', /unterminated text literal/],
   ];
@@ -435,9 +567,21 @@ describe('PSL syntax errors say what was expected, where', () => {
   }
 
   it('validation errors found by the grammar', () => {
-    expectParseError(() => psl('request { grant () audit verbose }'), { kind: 'validation', at: '1:20', message: /audit <profile> must be the first item of its block/ });
-    expectParseError(() => psl('policy object Door : Flow {}'), { kind: 'validation', at: '1:1', message: /must start with a lowercase letter/ });
-    expectParseError(() => psl('policy object d : Flow {\n config = 1\n config = 2\n}'), { kind: 'duplicate', at: '3:2', message: /declares config twice/ });
+    expectParseError(() => psl('request { grant () audit verbose }'), {
+      kind: 'validation',
+      at: '1:20',
+      message: /audit <profile> must be the first item of its block/,
+    });
+    expectParseError(() => psl('policy object Door : Flow {}'), {
+      kind: 'validation',
+      at: '1:1',
+      message: /must start with a lowercase letter/,
+    });
+    expectParseError(() => psl('policy object d : Flow {\n config = 1\n config = 2\n}'), {
+      kind: 'duplicate',
+      at: '3:2',
+      message: /declares config twice/,
+    });
   });
 });
 
@@ -448,10 +592,12 @@ describe('PSL constructs Cordon parses but cannot model: an unsupported node at 
     assert.equal(cmp.left.kind, 'unsupported');
     assert.match((cmp.left as Expr & { kind: 'unsupported' }).construct, /^division operator \//);
     assert.equal(lc(cmp.left.loc), '1:21');
-    const mod = ((bindings(psl('request { assert (a % 2 > 1) }'))[0] as BindingDecl).body[0] as CallExpr).arg as Expr & { kind: 'binary' };
+    const mod = ((bindings(psl('request { assert (a % 2 > 1) }'))[0] as BindingDecl).body[0] as CallExpr)
+      .arg as Expr & { kind: 'binary' };
     assert.match((mod.left as Expr & { kind: 'unsupported' }).construct, /^modulo operator %/);
     const alias = psl('type Level = "low" | ... | ()').declarations[0] as Declaration & { kind: 'typeAlias' };
-    const wildcard = (alias.type as unknown as { options: { kind: string; loc: { line: number; column: number } }[] }).options[1]!;
+    const wildcard = (alias.type as unknown as { options: { kind: string; loc: { line: number; column: number } }[] })
+      .options[1]!;
     assert.equal(wildcard.kind, 'typeUnsupported');
     assert.equal(lc(wildcard.loc as never), '1:22');
   });
@@ -492,28 +638,50 @@ describe('loadPolicy: the use resolver', () => {
     assert.equal(lc(policy.modules[2]?.usedFrom ?? { file: '', line: 0, column: 0 }), '17:1');
     assert.deepEqual(
       policy.edl.map((e) => e.taskClass),
-      ['Einit', 'kl.core.Core', 'demo.Door', 'demo.Lock', 'demo.Logger', 'kl.core.DCM', 'kl.drivers.BSP', 'kl.bc.BlobContainer'],
+      [
+        'Einit',
+        'kl.core.Core',
+        'demo.Door',
+        'demo.Lock',
+        'demo.Logger',
+        'kl.core.DCM',
+        'kl.drivers.BSP',
+        'kl.bc.BlobContainer',
+      ],
     );
     // A module's declarations follow the use that includes it.
-    const kinds = policy.declarations.map((d) => (d.kind === 'useModule' ? `use ${d.module}` : d.kind === 'binding' ? `${d.event}@${d.loc.file.split('/').pop()}` : d.kind));
+    const kinds = policy.declarations.map((d) =>
+      d.kind === 'useModule'
+        ? `use ${d.module}`
+        : d.kind === 'binding'
+          ? `${d.event}@${d.loc.file.split('/').pop()}`
+          : d.kind,
+    );
     const at = kinds.indexOf('use kl.core.DCM');
     assert.deepEqual(kinds.slice(at, at + 4), ['use kl.core.DCM', 'useEdl', 'execute@DCM.psl', 'request@DCM.psl']);
     assert.equal(kinds.filter((k) => k === 'execute@dynld.psl').length, 1);
   });
 
   it('reports a missing module at its use, after templating, in the template file', () => {
-    const e = expectParseError(() => loadPolicy(fixturePath(DOOR_TOP), { ...options, board: { BOARD: 'RADXA_ROCK_3A' } }), {
-      kind: 'reference',
-      at: '22:1',
-      file: 'security.psl.in',
-      message: /cannot find PSL module kl\.drivers\.RockBSP \(looked for kl\/drivers\/RockBSP\.psl in /,
-    });
+    const e = expectParseError(
+      () => loadPolicy(fixturePath(DOOR_TOP), { ...options, board: { BOARD: 'RADXA_ROCK_3A' } }),
+      {
+        kind: 'reference',
+        at: '22:1',
+        file: 'security.psl.in',
+        message: /cannot find PSL module kl\.drivers\.RockBSP \(looked for kl\/drivers\/RockBSP\.psl in /,
+      },
+    );
     assert.ok(e.loc.file.endsWith(DOOR_TOP));
   });
 
   it('reports an unknown CMake placeholder in the top file', () => {
     // The first placeholder is in the file's header comment: CMake substitutes there too.
-    expectParseError(() => loadPolicy(fixturePath(DOOR_TOP), { searchPath, board: BOARD }), { kind: 'template', at: '3:7', message: /unknown placeholder @MAIN_TASK@/ });
+    expectParseError(() => loadPolicy(fixturePath(DOOR_TOP), { searchPath, board: BOARD }), {
+      kind: 'template',
+      at: '3:7',
+      message: /unknown placeholder @MAIN_TASK@/,
+    });
   });
 
   const memory = (files: Record<string, string>) => (path: string) => files[path];
@@ -548,12 +716,20 @@ describe('loadPolicy: the use resolver', () => {
       expectParseError(() => loadPolicy(join(dir, 'security.psl'), { searchPath: [dir] }), {
         kind: 'reference',
         at: '2:3',
-        message: /cannot find PSL module parts\.flwo_part \(looked for parts\/flwo_part\.psl in .*\); did you mean use parts\.flow_part\._\?$/,
+        message:
+          /cannot find PSL module parts\.flwo_part \(looked for parts\/flwo_part\.psl in .*\); did you mean use parts\.flow_part\._\?$/,
       });
-      expectParseError(() => loadPolicy(join(dir, 'security.psl'), { searchPath: [dir], readFile: (f) => (f.endsWith('security.psl') ? 'use nk.flwo._' : undefined) }), {
-        kind: 'reference',
-        message: /did you mean use nk\.flow\._\?$/,
-      });
+      expectParseError(
+        () =>
+          loadPolicy(join(dir, 'security.psl'), {
+            searchPath: [dir],
+            readFile: (f) => (f.endsWith('security.psl') ? 'use nk.flwo._' : undefined),
+          }),
+        {
+          kind: 'reference',
+          message: /did you mean use nk\.flow\._\?$/,
+        },
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -567,7 +743,10 @@ describe('loadPolicy: the use resolver', () => {
       'lib/c.psl': 'response { grant () }',
     });
     const policy = loadPolicy('top.psl', { searchPath: ['lib'], readFile });
-    assert.deepEqual(policy.modules.map((m) => m.name), [null, 'a', 'c', 'b']);
+    assert.deepEqual(
+      policy.modules.map((m) => m.name),
+      [null, 'a', 'c', 'b'],
+    );
     assert.equal(policy.declarations.filter((d) => d.kind === 'binding').length, 1);
   });
 
@@ -579,20 +758,30 @@ describe('loadPolicy: the use resolver', () => {
       'second/nk/flow.psl': 'use EDL kl.core.Core',
     });
     const policy = loadPolicy('top.psl', { searchPath: ['first', 'second'], readFile });
-    assert.deepEqual(policy.modules.map((m) => [m.name, m.file]), [
-      [null, 'top.psl'],
-      ['m', 'first/m.psl'],
-      ['nk.flow', 'second/nk/flow.psl'],
-    ]);
+    assert.deepEqual(
+      policy.modules.map((m) => [m.name, m.file]),
+      [
+        [null, 'top.psl'],
+        ['m', 'first/m.psl'],
+        ['nk.flow', 'second/nk/flow.psl'],
+      ],
+    );
   });
 
   it('a syntax error in an included module points into that module', () => {
     const readFile = memory({ 'top.psl': 'use a._', 'lib/a.psl': 'request {\n  match src = }' });
-    expectParseError(() => loadPolicy('top.psl', { searchPath: ['lib'], readFile }), { kind: 'syntax', at: '2:15', file: 'lib/a.psl' });
+    expectParseError(() => loadPolicy('top.psl', { searchPath: ['lib'], readFile }), {
+      kind: 'syntax',
+      at: '2:15',
+      file: 'lib/a.psl',
+    });
   });
 
   it('a missing top file is an io error', () => {
-    expectParseError(() => loadPolicy('nowhere.psl', { searchPath: [], readFile: () => undefined }), { kind: 'io', at: '1:1' });
+    expectParseError(() => loadPolicy('nowhere.psl', { searchPath: [], readFile: () => undefined }), {
+      kind: 'io',
+      at: '1:1',
+    });
   });
 });
 
@@ -603,6 +792,10 @@ describe('PSL parser limits', () => {
   });
 
   it('an operator chain too deep for the call stack is a ParseError, not a crash', () => {
-    expectParseError(() => psl(`request { assert (${'!'.repeat(50_000)}x) }`), { kind: 'limit', at: '1:1', message: /nests too deeply/ });
+    expectParseError(() => psl(`request { assert (${'!'.repeat(50_000)}x) }`), {
+      kind: 'limit',
+      at: '1:1',
+      message: /nests too deeply/,
+    });
   });
 });

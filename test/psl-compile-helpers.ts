@@ -10,7 +10,13 @@ import { isDeepStrictEqual } from 'node:util';
 import * as t from 'io-ts';
 import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/tables.ts';
 import type { Decision, EventKind, SecurityEvent } from '../src/monitor/types.ts';
-import { compilePsl, interpretPsl, type CompiledPsl, type CompiledPslPolicy, type PslCompileOptions } from '../src/policy/compile/index.ts';
+import {
+  compilePsl,
+  interpretPsl,
+  type CompiledPsl,
+  type CompiledPslPolicy,
+  type PslCompileOptions,
+} from '../src/policy/compile/index.ts';
 import { loadPolicy, type PolicyLoadOptions, type ResolvedPolicy } from '../src/policy/psl/index.ts';
 import { ParseError, type ParseErrorKind } from '../src/syntax/errors.ts';
 
@@ -59,8 +65,15 @@ export const TABLES = doorTables();
 export const HEAD = 'execute: kl.core.Execute\nuse nk.base._\n';
 
 /** Loads a policy from texts: `security.psl` is the top file; other entries are modules under the same directory. */
-export function loadText(top: string, modules: Record<string, string> = {}, options: Partial<PolicyLoadOptions> = {}): ResolvedPolicy {
-  const files = new Map<string, string>([['sol/security.psl', top], ...Object.entries(modules).map(([k, v]) => [`sol/${k}`, v] as [string, string])]);
+export function loadText(
+  top: string,
+  modules: Record<string, string> = {},
+  options: Partial<PolicyLoadOptions> = {},
+): ResolvedPolicy {
+  const files = new Map<string, string>([
+    ['sol/security.psl', top],
+    ...Object.entries(modules).map(([k, v]) => [`sol/${k}`, v] as [string, string]),
+  ]);
   return loadPolicy('sol/security.psl', { searchPath: ['sol'], readFile: (p) => files.get(p), ...options });
 }
 
@@ -69,7 +82,12 @@ export interface Both {
   readonly interpreted: CompiledPslPolicy;
 }
 
-export function both(top: string, modules: Record<string, string> = {}, options: PslCompileOptions = {}, tables: SolutionTables = TABLES): Both {
+export function both(
+  top: string,
+  modules: Record<string, string> = {},
+  options: PslCompileOptions = {},
+  tables: SolutionTables = TABLES,
+): Both {
   const policy = loadText(top, modules);
   return { compiled: compilePsl(policy, tables, options), interpreted: interpretPsl(policy, tables, options) };
 }
@@ -99,7 +117,15 @@ const classId = (tables: SolutionTables, name: string) => {
 export function ev(kind: EventKind, spec: EventSpec = {}, tables: SolutionTables = TABLES): SecurityEvent {
   const srcClass = classId(tables, spec.from ?? 'Einit');
   const dstClass = classId(tables, spec.to ?? 'demo.Lock');
-  const base = { kind, src: spec.src ?? 1, srcClass, dst: spec.dst ?? 5, dstClass, transfers: [], message: spec.message ?? null };
+  const base = {
+    kind,
+    src: spec.src ?? 1,
+    srcClass,
+    dst: spec.dst ?? 5,
+    dstClass,
+    transfers: [],
+    message: spec.message ?? null,
+  };
   if (kind === 'execute') return { ...base, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1 };
   if (kind === 'security') {
     const iface = tables.classes[srcClass]!.security;
@@ -111,14 +137,25 @@ export function ev(kind: EventKind, spec: EventSpec = {}, tables: SolutionTables
   if (ep === undefined) throw new Error(`class ${server.name} has no endpoint ${spec.endpoint}`);
   const mid = tables.interfaces[ep.iface]!.methods.findIndex((m) => m.name === spec.method);
   if (mid < 0) throw new Error(`endpoint ${spec.endpoint} has no method ${spec.method}`);
-  return { ...base, endpoint: ep.nameId, method: tables.methodNames.indexOf(spec.method!), iface: ep.iface, riid: ep.riid, mid };
+  return {
+    ...base,
+    endpoint: ep.nameId,
+    method: tables.methodNames.indexOf(spec.method!),
+    iface: ep.iface,
+    riid: ep.riid,
+    mid,
+  };
 }
 
 /** Decides with both evaluators; they must agree on verdict, rule, reason and next state. */
 export function decide(b: Both, state: unknown, event: SecurityEvent): Decision {
   const c = b.compiled.decide(state, event);
   const i = b.interpreted.decide(state, event);
-  assert.equal(c.verdict, i.verdict, `verdict: compiled ${c.verdict} (${c.rule}: ${c.reason}), interpreted ${i.verdict} (${i.rule}: ${i.reason})`);
+  assert.equal(
+    c.verdict,
+    i.verdict,
+    `verdict: compiled ${c.verdict} (${c.rule}: ${c.reason}), interpreted ${i.verdict} (${i.rule}: ${i.reason})`,
+  );
   assert.equal(c.rule, i.rule, 'rule');
   assert.equal(c.reason, i.reason, 'reason');
   assert.ok(isDeepStrictEqual(c.next, i.next), 'next state');
@@ -127,7 +164,11 @@ export function decide(b: Both, state: unknown, event: SecurityEvent): Decision 
 }
 
 /** Runs events in order, keeping the state of each grant; returns the decisions and the final state. */
-export function run(b: Both, events: readonly SecurityEvent[], state: unknown = b.compiled.initial): { decisions: Decision[]; state: unknown } {
+export function run(
+  b: Both,
+  events: readonly SecurityEvent[],
+  state: unknown = b.compiled.initial,
+): { decisions: Decision[]; state: unknown } {
   const decisions: Decision[] = [];
   let s = state;
   for (const e of events) {
@@ -141,19 +182,30 @@ export function run(b: Both, events: readonly SecurityEvent[], state: unknown = 
 export const verdicts = (ds: readonly Decision[]) => ds.map((d) => d.verdict);
 
 /** Compiling must fail with a ParseError of this kind at line:column of security.psl (or the given file), with text in its message. */
-export function compileError(top: string, kind: ParseErrorKind, at: string, text: string | RegExp, modules: Record<string, string> = {}, options: PslCompileOptions = {}): ParseError {
+export function compileError(
+  top: string,
+  kind: ParseErrorKind,
+  at: string,
+  text: string | RegExp,
+  modules: Record<string, string> = {},
+  options: PslCompileOptions = {},
+): ParseError {
   let caught: unknown;
   try {
     both(top, modules, options);
   } catch (e) {
     caught = e;
   }
-  assert.ok(caught instanceof ParseError, `expected a ParseError, got ${caught === undefined ? 'success' : String(caught)}`);
+  assert.ok(
+    caught instanceof ParseError,
+    `expected a ParseError, got ${caught === undefined ? 'success' : String(caught)}`,
+  );
   assert.equal(caught.kind, kind, caught.message);
   const file = at.includes('.psl:') ? at.slice(0, at.lastIndexOf('.psl:') + 4) : 'sol/security.psl';
   const lc = at.includes('.psl:') ? at.slice(at.lastIndexOf('.psl:') + 5) : at;
   assert.equal(`${caught.loc.file}:${caught.loc.line}:${caught.loc.column}`, `${file}:${lc}`, caught.message);
-  if (typeof text === 'string') assert.ok(caught.message.includes(text), `"${caught.message}" should contain "${text}"`);
+  if (typeof text === 'string')
+    assert.ok(caught.message.includes(text), `"${caught.message}" should contain "${text}"`);
   else assert.match(caught.message, text);
   return caught;
 }

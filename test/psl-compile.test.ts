@@ -20,8 +20,10 @@ policy object door_fsm : Flow {
 }
 `;
 
-const turn = (message: unknown = { request: { angle: 10, repeats: 1 } }, spec: { src?: number; dst?: number; from?: string } = {}) =>
-  ev('request', { from: 'demo.Door', to: 'demo.Lock', endpoint: 'front.bolt', method: 'Turn', message, ...spec });
+const turn = (
+  message: unknown = { request: { angle: 10, repeats: 1 } },
+  spec: { src?: number; dst?: number; from?: string } = {},
+) => ev('request', { from: 'demo.Door', to: 'demo.Lock', endpoint: 'front.bolt', method: 'Turn', message, ...spec });
 
 describe('PSL compiler: bindings and selectors', () => {
   it('decides each of the five events by its own bindings', () => {
@@ -35,9 +37,18 @@ security src = demo.Door { grant () }
     const s = b.compiled.initial;
     assert.equal(decide(b, s, ev('execute', { to: 'demo.Door' })).verdict, 'grant');
     assert.equal(decide(b, s, turn()).verdict, 'grant');
-    assert.equal(decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict, 'grant');
-    assert.equal(decide(b, s, ev('error', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict, 'deny');
-    assert.equal(decide(b, s, ev('security', { from: 'demo.Door', to: 'kl.core.Core', method: 'Check' })).verdict, 'grant');
+    assert.equal(
+      decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict,
+      'grant',
+    );
+    assert.equal(
+      decide(b, s, ev('error', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict,
+      'deny',
+    );
+    assert.equal(
+      decide(b, s, ev('security', { from: 'demo.Door', to: 'kl.core.Core', method: 'Check' })).verdict,
+      'grant',
+    );
     // a request to another server: no binding applies
     const d = decide(b, s, ev('request', { from: 'demo.Door', to: 'demo.Logger', endpoint: 'log', method: 'Write' }));
     assert.deepEqual([d.verdict, d.rule, d.reason], ['deny', DEFAULT_DENY_RULE, 'no rule applies to this event']);
@@ -50,7 +61,8 @@ request interface = demo.Status { grant () }
 request component = back { grant () }
 `);
     const s = b.compiled.initial;
-    const r = (endpoint: string, method: string, from = 'demo.Door') => decide(b, s, ev('request', { from, to: 'demo.Lock', endpoint, method })).verdict;
+    const r = (endpoint: string, method: string, from = 'demo.Door') =>
+      decide(b, s, ev('request', { from, to: 'demo.Lock', endpoint, method })).verdict;
     assert.equal(r('front.bolt', 'Turn'), 'grant');
     assert.equal(r('front.bolt', 'Turn', 'Einit'), 'deny'); // src
     assert.equal(r('front.bolt', 'Hold'), 'deny'); // method
@@ -72,7 +84,8 @@ request {
 request dst=demo.Lock endpoint=status method=Get { grant () }
 `);
     const s = b.compiled.initial;
-    const r = (from: string, to: string, endpoint: string, method: string) => decide(b, s, ev('request', { from, to, endpoint, method })).verdict;
+    const r = (from: string, to: string, endpoint: string, method: string) =>
+      decide(b, s, ev('request', { from, to, endpoint, method })).verdict;
     assert.equal(r('demo.Door', 'demo.Lock', 'front.bolt', 'Turn'), 'grant');
     assert.equal(r('demo.Door', 'demo.Lock', 'front.bolt', 'Hold'), 'deny');
     assert.equal(r('Einit', 'demo.Lock', 'front.bolt', 'Turn'), 'deny');
@@ -98,7 +111,9 @@ execute src = Einit { match dst = demo.Door, method = main { grant () } }
 security src = demo.Door, method = Check { match interface = demo.Audit { assert (message.level == "low") } }
 `);
     const s = b.compiled.initial;
-    const q = (level: string) => decide(b, s, ev('security', { from: 'demo.Door', to: 'kl.core.Core', method: 'Check', message: { level } })).verdict;
+    const q = (level: string) =>
+      decide(b, s, ev('security', { from: 'demo.Door', to: 'kl.core.Core', method: 'Check', message: { level } }))
+        .verdict;
     assert.equal(q('low'), 'grant');
     assert.equal(q('high'), 'deny');
   });
@@ -110,7 +125,11 @@ request dst = demo.Lock, endpoint = front.bolt { match interface = demo.Bolt { g
     const good = turn();
     assert.equal(decide(b, b.compiled.initial, good).verdict, 'grant');
     // an event naming another interface with the same endpoint id is not selected
-    assert.equal(decide(b, b.compiled.initial, { ...good, iface: TABLES.interfaces.findIndex((i) => i.name === 'demo.Log') }).verdict, 'deny');
+    assert.equal(
+      decide(b, b.compiled.initial, { ...good, iface: TABLES.interfaces.findIndex((i) => i.name === 'demo.Log') })
+        .verdict,
+      'deny',
+    );
   });
 });
 
@@ -124,10 +143,14 @@ request endpoint = status { assert (message.ok) }
 `;
     const b = both(text);
     const s = b.compiled.initial;
-    const r = (endpoint: string, method: string, message: unknown) => decide(b, s, ev('request', { from: 'demo.Door', endpoint, method, message }));
+    const r = (endpoint: string, method: string, message: unknown) =>
+      decide(b, s, ev('request', { from: 'demo.Door', endpoint, method, message }));
     assert.equal(r('front.bolt', 'Turn', null).verdict, 'grant');
     const hold = r('front.bolt', 'Hold', null);
-    assert.deepEqual([hold.verdict, hold.rule, hold.reason], ['deny', ruleAt(text, 'deny ()'), 'deny: deny () always denies']);
+    assert.deepEqual(
+      [hold.verdict, hold.rule, hold.reason],
+      ['deny', ruleAt(text, 'deny ()'), 'deny: deny () always denies'],
+    );
     assert.equal(r('front.bolt', 'Release', { force: false }).verdict, 'grant');
     const forced = r('front.bolt', 'Release', { force: true });
     assert.deepEqual([forced.verdict, forced.reason], ['deny', 'deny: the deny condition is true']);
@@ -199,7 +222,10 @@ request method = Turn {
 `;
     const b = both(text);
     assert.equal(decide(b, b.compiled.initial, turn({ note: '', list: [1], flag: true })).verdict, 'grant');
-    assert.equal(decide(b, b.compiled.initial, turn({ note: '', list: [1], flag: false })).rule, ruleAt(text, 'assert (bool.all'));
+    assert.equal(
+      decide(b, b.compiled.initial, turn({ note: '', list: [1], flag: false })).rule,
+      ruleAt(text, 'assert (bool.all'),
+    );
   });
 
   it('choice: text, integer and Boolean labels, braces, the _ alternative, and no alternative', () => {
@@ -223,8 +249,15 @@ request method = Hold { choice (message.mode) { "x" : grant () } }
     assert.equal(t(true).verdict, 'deny');
     assert.equal(t('zzz', false).verdict, 'grant');
     assert.equal(t('zzz', true).rule, ruleAt(text, 'deny (message.ok)'));
-    const hold = decide(b, s, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold', message: { mode: 'y' } }));
-    assert.deepEqual([hold.verdict, hold.rule, hold.reason], ['deny', ruleAt(text, 'choice (message.mode)'), 'no alternative of the choice matches "y"']);
+    const hold = decide(
+      b,
+      s,
+      ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold', message: { mode: 'y' } }),
+    );
+    assert.deepEqual(
+      [hold.verdict, hold.rule, hold.reason],
+      ['deny', ruleAt(text, 'choice (message.mode)'), 'no alternative of the choice matches "y"'],
+    );
   });
 
   it('choice alternatives may be separated by commas, on one line', () => {
@@ -233,7 +266,9 @@ request method = Turn { choice message.mode { "a" : grant (), "b" : { deny () },
 `);
     const s = b.compiled.initial;
     assert.deepEqual(
-      [turn({ mode: 'a' }), turn({ mode: 'b' }), turn({ mode: 'c', ok: true }), turn({ mode: 'c', ok: false })].map((e) => decide(b, s, e).verdict),
+      [turn({ mode: 'a' }), turn({ mode: 'b' }), turn({ mode: 'c', ok: true }), turn({ mode: 'c', ok: false })].map(
+        (e) => decide(b, s, e).verdict,
+      ),
       ['grant', 'deny', 'grant', 'deny'],
     );
   });
@@ -246,7 +281,10 @@ request method = Hold { assert ("yes") }
     const b = both(text);
     const s = b.compiled.initial;
     const g = decide(b, s, turn());
-    assert.deepEqual([g.verdict, g.rule, g.reason], ['deny', ruleAt(text, 'grant (1)'), 'grant: grant takes (), not 1']);
+    assert.deepEqual(
+      [g.verdict, g.rule, g.reason],
+      ['deny', ruleAt(text, 'grant (1)'), 'grant: grant takes (), not 1'],
+    );
     const a = decide(b, s, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }));
     assert.deepEqual([a.verdict, a.reason], ['deny', 'assert: assert takes () or a Boolean, not "yes"']);
     assert.equal(b.compiled.stats.staticCells, b.compiled.stats.cells, 'decided at compile time');
@@ -274,7 +312,8 @@ request method = Release { assert ("a" < 1) }
 request endpoint = status { assert (message.x == 2 * 3) }
 `);
     const s = b.compiled.initial;
-    const r = (endpoint: string, method: string, message: unknown = null) => decide(b, s, ev('request', { from: 'demo.Door', endpoint, method, message }));
+    const r = (endpoint: string, method: string, message: unknown = null) =>
+      decide(b, s, ev('request', { from: 'demo.Door', endpoint, method, message }));
     assert.equal(r('front.bolt', 'Turn').verdict, 'grant');
     assert.equal(r('front.bolt', 'Hold').verdict, 'grant');
     assert.equal(r('front.bolt', 'Release').reason, 'assert: < compares integers, not "a" and 1');
@@ -299,7 +338,10 @@ request src = demo.Door { grant () }
     const no = decide(b, s, turn({ ok: false }));
     assert.deepEqual([no.verdict, no.rule], ['deny', a]);
     // only the unconditional grants apply elsewhere
-    assert.equal(decide(b, s, ev('request', { from: 'Einit', to: 'demo.Logger', endpoint: 'log', method: 'Flush' })).rule, g1);
+    assert.equal(
+      decide(b, s, ev('request', { from: 'Einit', to: 'demo.Logger', endpoint: 'log', method: 'Flush' })).rule,
+      g1,
+    );
   });
 
   it('no applicable rule: default deny; a binding without rules grants nothing', () => {
@@ -309,7 +351,10 @@ response { }
 `);
     const s = b.compiled.initial;
     assert.equal(decide(b, s, turn()).rule, DEFAULT_DENY_RULE);
-    assert.equal(decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).rule, DEFAULT_DENY_RULE);
+    assert.equal(
+      decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).rule,
+      DEFAULT_DENY_RULE,
+    );
     assert.equal(decide(b, s, turn(undefined, { from: 'Einit' })).verdict, 'grant');
   });
 
@@ -348,7 +393,10 @@ request method = Hold { door_fsm.enter {sid : dst_sid, state : "locked"} }
     assert.equal(d.next, s1);
     assert.deepEqual(b.compiled.objectState(d.next, 'door_fsm'), new Map([[5, 'closed']]));
     // so the door can still be locked from closed
-    assert.equal(decide(b, s1, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' })).verdict, 'grant');
+    assert.equal(
+      decide(b, s1, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' })).verdict,
+      'grant',
+    );
     const g = decide(b, s1, turn({ angle: 45 }));
     assert.deepEqual(b.compiled.objectState(g.next, 'door_fsm'), new Map([[5, 'open']]));
     // and the original state object was not touched
@@ -375,14 +423,21 @@ execute dst = demo.Lock { door_fsm.init {sid : src_sid} }
 response src = demo.Lock, method = Turn { door_fsm.enter {sid : dst_sid, state : "open"} }
 error src = demo.Lock { door_fsm.allow {sid : dst_sid, states : ["open"]} }
 `);
-    const reply = (kind: 'response' | 'error') => ev(kind, { from: 'demo.Lock', to: 'demo.Door', src: 5, dst: 3, endpoint: 'front.bolt', method: 'Turn' });
-    const { decisions, state } = run(b, [ev('execute', { src: 3, dst: 5 }), reply('error'), reply('response'), reply('error'), reply('response')]);
+    const reply = (kind: 'response' | 'error') =>
+      ev(kind, { from: 'demo.Lock', to: 'demo.Door', src: 5, dst: 3, endpoint: 'front.bolt', method: 'Turn' });
+    const { decisions, state } = run(b, [
+      ev('execute', { src: 3, dst: 5 }),
+      reply('error'),
+      reply('response'),
+      reply('error'),
+      reply('response'),
+    ]);
     assert.deepEqual(verdicts(decisions), ['grant', 'deny', 'grant', 'grant', 'deny']);
     assert.deepEqual(b.compiled.objectState(state, 'door_fsm'), new Map([[3, 'open']]));
     assert.equal(decisions[4]!.reason, 'door_fsm.enter: transition open → open is not permitted');
   });
 
-  it('a state that is not this policy\'s is denied, never thrown on', () => {
+  it("a state that is not this policy's is denied, never thrown on", () => {
     const b = both(`${HEAD}request { grant () }\n`);
     for (const bogus of [null, 42, 'x', [1, 2, 3], {}]) assert.equal(decide(b, bogus, turn()).rule, 'policy-error');
   });
@@ -427,12 +482,48 @@ request dst = demo.Lock, method = Turn {
 `);
     assert.deepEqual(
       b.compiled.objects.map((o) => `${o.name}:${o.model}`),
-      ['base:Base', 'pred:Pred', 'bool:Bool', 'math:Math', 'struct:Struct', 're:Regex', 'door_fsm:Flow', 'ports:HashSet', 'mmio:StaticMap', 'integ:Mic', 'codes:Regex'],
+      [
+        'base:Base',
+        'pred:Pred',
+        'bool:Bool',
+        'math:Math',
+        'struct:Struct',
+        're:Regex',
+        'door_fsm:Flow',
+        'ports:HashSet',
+        'mmio:StaticMap',
+        'integ:Mic',
+        'codes:Regex',
+      ],
     );
     const t = (port: number, code = '1234', src = 3) => turn({ port, code }, { src, dst: 5 });
-    const starts = [ev('execute', { dst: 5 }), ev('execute', { to: 'demo.Door', dst: 3 }), ev('execute', { to: 'demo.Logger', dst: 6 })];
-    const { decisions, state } = run(b, [...starts, t(80), t(443), t(8080), t(80, '12a4'), t(80, '1234', 6), t(443, '1234', 4), t(443)]);
-    assert.deepEqual(verdicts(decisions), ['grant', 'grant', 'grant', 'grant', 'grant', 'deny', 'deny', 'deny', 'deny', 'grant']);
+    const starts = [
+      ev('execute', { dst: 5 }),
+      ev('execute', { to: 'demo.Door', dst: 3 }),
+      ev('execute', { to: 'demo.Logger', dst: 6 }),
+    ];
+    const { decisions, state } = run(b, [
+      ...starts,
+      t(80),
+      t(443),
+      t(8080),
+      t(80, '12a4'),
+      t(80, '1234', 6),
+      t(443, '1234', 4),
+      t(443),
+    ]);
+    assert.deepEqual(verdicts(decisions), [
+      'grant',
+      'grant',
+      'grant',
+      'grant',
+      'grant',
+      'deny',
+      'deny',
+      'deny',
+      'deny',
+      'grant',
+    ]);
     assert.deepEqual(
       decisions.slice(5, 9).map((d) => d.reason),
       [
@@ -443,7 +534,10 @@ request dst = demo.Lock, method = Turn {
       ],
     );
     assert.deepEqual(b.compiled.objectState(state, 'mmio'), new Map([[5, { base: [443n, 0n], working: [443n, 0n] }]]));
-    assert.deepEqual([...(b.compiled.objectState(state, 'ports') as Map<number, Map<string, unknown>>).get(5)!.values()], [80n, 443n]);
+    assert.deepEqual(
+      [...(b.compiled.objectState(state, 'ports') as Map<number, Map<string, unknown>>).get(5)!.values()],
+      [80n, 443n],
+    );
   });
 
   it('audit profiles and audit default are kept as data, with the profile of every rule', () => {
@@ -458,17 +552,28 @@ request method = Turn { grant () }
 request method = Hold { audit quiet  grant ()  match src = demo.Door { audit verbose deny () } }
 `;
     const b = both(text);
-    const [turnGrant, holdGrant, holdDeny] = [ruleAt(text, 'grant ()'), ruleAt(text, 'grant ()', 1), ruleAt(text, 'deny ()')];
+    const [turnGrant, holdGrant, holdDeny] = [
+      ruleAt(text, 'grant ()'),
+      ruleAt(text, 'grant ()', 1),
+      ruleAt(text, 'deny ()'),
+    ];
     const a = b.compiled.audit;
     assert.equal(a.defaultProfile, 'verbose');
     assert.equal(a.defaultLevel, 1);
     assert.deepEqual([...a.profiles.keys()], ['empty', 'verbose', 'quiet']);
-    assert.deepEqual(a.profiles.get('verbose')!.levels.get(1)!.get('door_fsm'), { kss: ['granted', 'denied'], options: { omit: ['closed'] } });
+    assert.deepEqual(a.profiles.get('verbose')!.levels.get(1)!.get('door_fsm'), {
+      kss: ['granted', 'denied'],
+      options: { omit: ['closed'] },
+    });
     assert.equal(a.ruleProfiles.get(turnGrant), 'verbose');
     assert.equal(a.ruleProfiles.get(holdGrant), 'quiet');
     assert.equal(a.ruleProfiles.get(holdDeny), 'verbose');
     assert.equal(a.ruleObjects.get(holdGrant), 'base');
-    const d = decide(b, b.compiled.initial, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }));
+    const d = decide(
+      b,
+      b.compiled.initial,
+      ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }),
+    );
     assert.equal(d.rule, holdDeny);
     assert.equal(auditsRule(a, d.rule, 'denied', 0), true);
     assert.equal(auditsRule(a, holdGrant, 'granted', 0), false);
@@ -495,12 +600,28 @@ request method = Hold { audit quiet  grant ()  match src = demo.Door { audit lou
     };
     // level 1 (the default): loud logs denials only
     assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Turn' }), { profile: 'loud', level: 1, logged: false });
-    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Turn' }, 0), { profile: 'loud', level: 0, logged: true });
-    assert.deepEqual(record({ from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }), { profile: 'loud', level: 1, logged: true });
+    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Turn' }, 0), {
+      profile: 'loud',
+      level: 0,
+      logged: true,
+    });
+    assert.deepEqual(record({ from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }), {
+      profile: 'loud',
+      level: 1,
+      logged: true,
+    });
     // the quiet block's grant is never logged
-    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Hold' }, 0), { profile: 'quiet', level: 0, logged: false });
+    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Hold' }, 0), {
+      profile: 'quiet',
+      level: 0,
+      logged: false,
+    });
     // a default-deny is always logged
-    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Release' }), { profile: 'loud', level: 1, logged: true });
+    assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Release' }), {
+      profile: 'loud',
+      level: 1,
+      logged: true,
+    });
     assert.equal(policyAudit({ name: 'rules', initial: null, decide: () => null }), null);
   });
 
@@ -516,7 +637,11 @@ assert "tests" { sequence { grant request src = x dst = y endpoint = e method = 
 describe('PSL compiler: the door solution (real-style policy with templates and fragments)', () => {
   const top = fixturePath('door/einit/src/security.psl.in');
   const searchPath = [fixturePath('door/einit/src'), fixturePath('sdk')];
-  const options = { searchPath, placeholders: { MAIN_TASK: 'Door' }, board: { BOARD: 'RPI4_BCM2711', USE_DYNLD: 'ON' } };
+  const options = {
+    searchPath,
+    placeholders: { MAIN_TASK: 'Door' },
+    board: { BOARD: 'RPI4_BCM2711', USE_DYNLD: 'ON' },
+  };
 
   it('compiles through compilePslFile with CMake placeholders and board variables', () => {
     const c = compilePslFile(top, TABLES, options);
@@ -527,20 +652,37 @@ describe('PSL compiler: the door solution (real-style policy with templates and 
     assert.equal(decide(b, s, ev('execute', { from: 'kl.core.Core', to: 'kl.core.Core' })).verdict, 'grant');
     assert.equal(decide(b, s, ev('execute', { from: 'Einit', to: 'kl.drivers.BSP' })).rule, 'kl/drivers/BSP.psl:3:44');
     assert.equal(decide(b, s, ev('execute', { from: 'Einit', to: 'kl.bc.BlobContainer' })).rule, 'dynld.psl:6:39');
-    const write = (lines: number) => ev('request', { from: 'demo.Door', to: 'demo.Logger', endpoint: 'log', method: 'Write', message: { lines: Array.from({ length: lines }, () => 'x'), urgent: false } });
+    const write = (lines: number) =>
+      ev('request', {
+        from: 'demo.Door',
+        to: 'demo.Logger',
+        endpoint: 'log',
+        method: 'Write',
+        message: { lines: Array.from({ length: lines }, () => 'x'), urgent: false },
+      });
     assert.equal(decide(b, s, write(7)).verdict, 'grant');
     assert.equal(decide(b, s, write(8)).reason, 'deny: the deny condition is true');
-    const bolt = (repeats: number, endpoint = 'front.bolt') => ev('request', { from: 'demo.Door', endpoint, method: 'Turn', message: { request: { angle: 5, repeats } } });
+    const bolt = (repeats: number, endpoint = 'front.bolt') =>
+      ev('request', { from: 'demo.Door', endpoint, method: 'Turn', message: { request: { angle: 5, repeats } } });
     assert.equal(decide(b, s, bolt(3)).verdict, 'grant');
     assert.equal(decide(b, s, bolt(4)).rule, 'security.psl.in:62:5');
     assert.equal(decide(b, s, bolt(4, 'back.bolt')).verdict, 'grant');
-    assert.equal(decide(b, s, ev('request', { from: 'demo.Logger', endpoint: 'status', method: 'Get' })).rule, DEFAULT_DENY_RULE);
-    assert.equal(decide(b, s, ev('error', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict, 'grant');
+    assert.equal(
+      decide(b, s, ev('request', { from: 'demo.Logger', endpoint: 'status', method: 'Get' })).rule,
+      DEFAULT_DENY_RULE,
+    );
+    assert.equal(
+      decide(b, s, ev('error', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict,
+      'grant',
+    );
   });
 
   it('another board leaves the board-specific fragment out', () => {
     const c = compilePslFile(top, TABLES, { ...options, board: { BOARD: 'QEMU', USE_DYNLD: '' } });
     assert.equal(c.decide(c.initial, ev('execute', { from: 'Einit', to: 'kl.drivers.BSP' })).rule, DEFAULT_DENY_RULE);
-    assert.equal(c.decide(c.initial, ev('execute', { from: 'Einit', to: 'kl.bc.BlobContainer' })).rule, DEFAULT_DENY_RULE);
+    assert.equal(
+      c.decide(c.initial, ev('execute', { from: 'Einit', to: 'kl.bc.BlobContainer' })).rule,
+      DEFAULT_DENY_RULE,
+    );
   });
 });

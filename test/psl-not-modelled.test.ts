@@ -56,7 +56,10 @@ describe('not modelled: the policy loads, lists what it cannot model, and those 
     const mod = decide(b, s, ev('request', { endpoint: 'back.bolt', method: 'Turn', message: { n: 2 } }));
     assert.equal(mod.verdict, 'deny');
     assert.equal(mod.rule, 'security.psl:11:32');
-    assert.equal(mod.reason, 'not modelled: unsupported construct modulo operator % (the Math model has no modulo) at sol/security.psl:11:50');
+    assert.equal(
+      mod.reason,
+      'not modelled: unsupported construct modulo operator % (the Math model has no modulo) at sol/security.psl:11:50',
+    );
     const era = decide(b, s, ev('request', { endpoint: 'status', method: 'Get' }));
     assert.equal(era.verdict, 'deny');
     assert.match(era.reason ?? '', /^not modelled: unsupported construct the Era model .* at sol\/security\.psl:4:1$/);
@@ -64,16 +67,31 @@ describe('not modelled: the policy loads, lists what it cannot model, and those 
 
   it('a choice whose subject uses one denies; inside an alternative, only that alternative denies', () => {
     const s = b.compiled.initial;
-    const door = decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get', message: { n: 2 } }));
+    const door = decide(
+      b,
+      s,
+      ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get', message: { n: 2 } }),
+    );
     assert.equal(door.verdict, 'deny');
     assert.equal(door.rule, 'security.psl:15:3');
     assert.match(door.reason ?? '', /division operator \/ .* at sol\/security\.psl:15:21$/);
-    const one = decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Logger', endpoint: 'status', method: 'Get', message: { n: 1 } }));
+    const one = decide(
+      b,
+      s,
+      ev('response', { from: 'demo.Lock', to: 'demo.Logger', endpoint: 'status', method: 'Get', message: { n: 1 } }),
+    );
     assert.equal(one.verdict, 'grant');
-    const other = decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Logger', endpoint: 'status', method: 'Get', message: { n: 3 } }));
+    const other = decide(
+      b,
+      s,
+      ev('response', { from: 'demo.Lock', to: 'demo.Logger', endpoint: 'status', method: 'Get', message: { n: 3 } }),
+    );
     assert.equal(other.verdict, 'deny');
     assert.match(other.reason ?? '', /^not modelled: unsupported construct Map with keys/);
-    assert.equal(decide(b, s, ev('error', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict, 'grant');
+    assert.equal(
+      decide(b, s, ev('error', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).verdict,
+      'grant',
+    );
   });
 
   it('a policy without such constructs has an empty list', () => {

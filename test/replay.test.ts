@@ -37,7 +37,10 @@ const line = (out: string, re: RegExp, what: string): string => {
 };
 
 test('a model-based suite (fc.commands) made to fail prints a replay command that reproduces its counterexample', () => {
-  const first = sh('node --import tsx --test property-tests/model.test.ts', plantedEnv('reply', { CORDON_SEED: '42', CORDON_SCALE: '0.1' }));
+  const first = sh(
+    'node --import tsx --test property-tests/model.test.ts',
+    plantedEnv('reply', { CORDON_SEED: '42', CORDON_SCALE: '0.1' }),
+  );
   assert.equal(first.status, 1, first.out);
   const replay = line(first.out, /^\s*replay: (CORDON_SEED=.*)$/m, 'replay line');
   const counterexample = line(first.out, /^\s*counterexample: (.*)$/m, 'counterexample');
@@ -49,7 +52,11 @@ test('a model-based suite (fc.commands) made to fail prints a replay command tha
   const again = sh(replay, plantedEnv('reply'));
   assert.equal(again.status, 1, again.out);
   assert.equal(line(again.out, /^\s*counterexample: (.*)$/m, 'counterexample'), counterexample);
-  assert.match(again.out, /counterexample after 1 runs, shrunk 0 times/, 'the replay went straight to the counterexample');
+  assert.match(
+    again.out,
+    /counterexample after 1 runs, shrunk 0 times/,
+    'the replay went straight to the counterexample',
+  );
   assert.equal(line(again.out, /^\s*replay: (CORDON_SEED=.*)$/m, 'replay line'), replay);
   // the same failure details (the kernel's wrong answer)
   assert.match(again.out, /value: 301/);
@@ -59,11 +66,28 @@ test('cordon verify made to fail prints replay commands (a property check, the d
   const dir = mkdtempSync(join(tmpdir(), 'cordon-replay-'));
   try {
     const report = (file: string): Report => JSON.parse(readFileSync(file, 'utf8')) as Report;
-    const first = spawnSync(process.execPath, ['bin/cordon.mjs', 'verify', 'examples/ping', '--seed', '7', '--runs', '40', '--steps', '60', '--no-tlc', '--out', join(dir, 'first.json')], {
-      cwd: ROOT,
-      env: plantedEnv('forged'),
-      encoding: 'utf8',
-    });
+    const first = spawnSync(
+      process.execPath,
+      [
+        'bin/cordon.mjs',
+        'verify',
+        'examples/ping',
+        '--seed',
+        '7',
+        '--runs',
+        '40',
+        '--steps',
+        '60',
+        '--no-tlc',
+        '--out',
+        join(dir, 'first.json'),
+      ],
+      {
+        cwd: ROOT,
+        env: plantedEnv('forged'),
+        encoding: 'utf8',
+      },
+    );
     assert.equal(first.status, 1, first.stdout + first.stderr);
     const failed = report(join(dir, 'first.json')).checks.filter((c) => c.status === 'fail');
     assert.deepEqual(failed.map((c) => c.id).sort(), ['kernel.determinism', 'kernel.isolation']);
@@ -89,7 +113,10 @@ test('cordon verify made to fail prints replay commands (a property check, the d
 });
 
 test('the suite variables: bad values are errors naming the variable and the value', () => {
-  assert.deepEqual({ ...parseSuiteEnv({ CORDON_SEED: '-12', CORDON_SCALE: '0.5', CORDON_PATH: '3:0:1@AB:C' }), seedGiven: true }, { seed: -12, seedGiven: true, scale: 0.5, path: '3:0:1', commandsPath: 'AB:C' });
+  assert.deepEqual(
+    { ...parseSuiteEnv({ CORDON_SEED: '-12', CORDON_SCALE: '0.5', CORDON_PATH: '3:0:1@AB:C' }), seedGiven: true },
+    { seed: -12, seedGiven: true, scale: 0.5, path: '3:0:1', commandsPath: 'AB:C' },
+  );
   assert.equal(parseSuiteEnv({}).scale, 1);
   assert.equal(parseSuiteEnv({}).seedGiven, false);
   assert.equal(parseSuiteEnv({ CORDON_SEED: '4294967295' }).seed, -1);
@@ -104,7 +131,11 @@ test('the suite variables: bad values are errors naming the variable and the val
     [{ CORDON_SEED: '1', CORDON_PATH: '3:0@!!' }, /CORDON_PATH .* not "3:0@!!"/],
     [{ CORDON_PATH: '3:0' }, /CORDON_PATH=3:0 needs the CORDON_SEED/],
   ] as const)
-    assert.throws(() => parseSuiteEnv(env), (e: unknown) => e instanceof EnvError && message.test(e.message), JSON.stringify(env));
+    assert.throws(
+      () => parseSuiteEnv(env),
+      (e: unknown) => e instanceof EnvError && message.test(e.message),
+      JSON.stringify(env),
+    );
   // a suite given a bad value stops with that message instead of running NaN runs
   const env: NodeJS.ProcessEnv = { ...process.env, CORDON_SCALE: 'lots' };
   delete env.NODE_TEST_CONTEXT;

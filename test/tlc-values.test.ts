@@ -55,7 +55,13 @@ describe('TLA+ value parser', () => {
       kind: 'record',
       fields: [
         { name: 'x', value: int(1) },
-        { name: 'y', value: { kind: 'seq', elements: [{ kind: 'record', fields: [{ name: 'z', value: { kind: 'set', elements: [] } }] }] } },
+        {
+          name: 'y',
+          value: {
+            kind: 'seq',
+            elements: [{ kind: 'record', fields: [{ name: 'z', value: { kind: 'set', elements: [] } }] }],
+          },
+        },
       ],
     });
     assert.deepEqual(parseTlaValue('("c" :> 2 @@ "a b" :> 1)'), {
@@ -66,14 +72,20 @@ describe('TLA+ value parser', () => {
       ],
     });
     assert.deepEqual(parseTlaValue('(<<1, "x">> :> 1 @@ <<2, "y">> :> 2)').kind, 'function');
-    assert.deepEqual(parseTlaValue('(0 :> TRUE)'), { kind: 'function', entries: [{ key: int(0), value: { kind: 'bool', value: true } }] });
+    assert.deepEqual(parseTlaValue('(0 :> TRUE)'), {
+      kind: 'function',
+      entries: [{ key: int(0), value: { kind: 'bool', value: true } }],
+    });
     assert.deepEqual(parseTlaValue('-3..-1'), { kind: 'interval', low: -3, high: -1 });
     assert.deepEqual(parseTlaValue('{1..3}'), { kind: 'set', elements: [{ kind: 'interval', low: 1, high: 3 }] });
   });
 
   it('ignores line breaks and indentation of wrapped values', () => {
     const wrapped = '<< [id |-> 1, name |-> "proc"],\n   [id |-> 2, name |-> "proc"] >>';
-    assert.deepEqual(parseTlaValue(wrapped), parseTlaValue('<<[id |-> 1, name |-> "proc"], [id |-> 2, name |-> "proc"]>>'));
+    assert.deepEqual(
+      parseTlaValue(wrapped),
+      parseTlaValue('<<[id |-> 1, name |-> "proc"], [id |-> 2, name |-> "proc"]>>'),
+    );
   });
 
   it('reports where a malformed value stops', () => {
@@ -109,11 +121,17 @@ const tlaArb: fc.Arbitrary<TlaValue> = fc.letrec<{ v: TlaValue }>((tie) => ({
     fc.boolean().map((value): TlaValue => ({ kind: 'bool', value })),
     fc.string({ unit: 'binary', maxLength: 8 }).map(str),
     ident.map(mv),
-    fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 0, max: 50 })).map(([low, n]): TlaValue => ({ kind: 'interval', low, high: low + n })),
+    fc
+      .tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 0, max: 50 }))
+      .map(([low, n]): TlaValue => ({ kind: 'interval', low, high: low + n })),
     fc.array(tie('v'), { maxLength: 4 }).map((elements): TlaValue => ({ kind: 'set', elements })),
     fc.array(tie('v'), { maxLength: 4 }).map((elements): TlaValue => ({ kind: 'seq', elements })),
-    fc.uniqueArray(fc.record({ name: ident, value: tie('v') }), { maxLength: 4, selector: (f) => f.name }).map((fields): TlaValue => ({ kind: 'record', fields: fields.map(({ name, value }) => ({ name, value })) })),
-    fc.array(fc.record({ key: tie('v'), value: tie('v') }), { minLength: 1, maxLength: 3 }).map((entries): TlaValue => ({ kind: 'function', entries: entries.map(({ key, value }) => ({ key, value })) })),
+    fc
+      .uniqueArray(fc.record({ name: ident, value: tie('v') }), { maxLength: 4, selector: (f) => f.name })
+      .map((fields): TlaValue => ({ kind: 'record', fields: fields.map(({ name, value }) => ({ name, value })) })),
+    fc
+      .array(fc.record({ key: tie('v'), value: tie('v') }), { minLength: 1, maxLength: 3 })
+      .map((entries): TlaValue => ({ kind: 'function', entries: entries.map(({ key, value }) => ({ key, value })) })),
   ),
 })).v;
 
@@ -168,7 +186,9 @@ describe('TLA+ value printing and canonical form', () => {
 
 describe('TLA+ values to JavaScript', () => {
   it('converts each kind', () => {
-    const v = parseTlaValue('[n |-> 3, who |-> p1, tags |-> {"a", "b"}, log |-> <<1, 2>>, range |-> 2..4, owner |-> (p1 :> TRUE @@ p2 :> FALSE)]');
+    const v = parseTlaValue(
+      '[n |-> 3, who |-> p1, tags |-> {"a", "b"}, log |-> <<1, 2>>, range |-> 2..4, owner |-> (p1 :> TRUE @@ p2 :> FALSE)]',
+    );
     const js = toJs(v) as Record<string, unknown>;
     assert.equal(js.n, 3);
     assert.equal(js.who, 'p1');
@@ -181,7 +201,7 @@ describe('TLA+ values to JavaScript', () => {
     assert.throws(() => toJs(parseTlaValue('1..2000000')), /more than 1000000 elements/);
   });
 
-  it('reads values against the expected shape, accepting TLC\'s ambiguous printings', () => {
+  it("reads values against the expected shape, accepting TLC's ambiguous printings", () => {
     assert.deepEqual(seqElements(parseTlaValue('(2 :> "b" @@ 1 :> "a")')).map(asString), ['a', 'b']);
     assert.deepEqual(seqElements(parseTlaValue('<<>>')), []);
     assert.throws(() => seqElements(parseTlaValue('(1 :> "a" @@ 3 :> "c")')), TlaShapeError);

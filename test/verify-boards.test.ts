@@ -11,11 +11,18 @@ for (const board of BOARD_IDS) {
     const r = verify({ solution: 'examples/ping', board, seed: 11, runs: 40, steps: 80, scenarioSteps: 3000 });
     assert.equal(r.board, board);
     const failed = r.checks.filter((c) => c.status !== 'pass');
-    assert.deepEqual(failed.map((c) => `${c.id}: ${c.counterexample ?? ''}`), []);
+    assert.deepEqual(
+      failed.map((c) => `${c.id}: ${c.counterexample ?? ''}`),
+      [],
+    );
     const scenario = r.checks.find((c) => c.id === 'scenario.programs');
     assert.ok(scenario, 'the scripted programs ran');
     const g = r.guarantees as { board: { guarantee: string }[]; dma: { status: string; iommu: boolean } };
     assert.equal(g.dma.iommu, board === 'qemu-x86_64');
-    if (board !== 'qemu-x86_64') assert.ok(g.board.some((w) => w.guarantee === 'DMA isolation'), `${board} has no IOMMU, so DMA isolation is weakened`);
+    if (board !== 'qemu-x86_64')
+      assert.ok(
+        g.board.some((w) => w.guarantee === 'DMA isolation'),
+        `${board} has no IOMMU, so DMA isolation is weakened`,
+      );
   });
 }

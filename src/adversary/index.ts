@@ -12,10 +12,21 @@
 
 import fc from 'fast-check';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES, SECURITY_RIID } from '../kernel/kernel-api.ts';
-import { ALL_RIGHTS, KERNEL_HANDLE, Rights, type KernelEvent, type KernelState, type Message, type Syscall, type Tid } from '../kernel/types.ts';
+import {
+  ALL_RIGHTS,
+  KERNEL_HANDLE,
+  Rights,
+  type KernelEvent,
+  type KernelState,
+  type Message,
+  type Syscall,
+  type Tid,
+} from '../kernel/types.ts';
 
 /** Every kernel service as "endpoint.Method", in RIID/MID order. */
-export const KERNEL_SERVICES: readonly string[] = KERNEL_ENDPOINTS.flatMap((e, i) => KERNEL_INTERFACES[i]!.methods.map((m) => `${e}.${m.name}`));
+export const KERNEL_SERVICES: readonly string[] = KERNEL_ENDPOINTS.flatMap((e, i) =>
+  KERNEL_INTERFACES[i]!.methods.map((m) => `${e}.${m.name}`),
+);
 
 // ------------------------------------------------------------------ choices
 
@@ -43,11 +54,33 @@ export type Transfer = readonly [HandlePick, number];
 
 export type SyscallChoice =
   /** a Call on a channel (a held pick names the kernel handle only now and then) */
-  | { readonly t: 'Call'; readonly who: number; readonly handle: HandlePick; readonly addr: Address; readonly payload: Payload; readonly transfers: readonly Transfer[] }
+  | {
+      readonly t: 'Call';
+      readonly who: number;
+      readonly handle: HandlePick;
+      readonly addr: Address;
+      readonly payload: Payload;
+      readonly transfers: readonly Transfer[];
+    }
   /** a Call on the kernel handle: service n of KERNEL_SERVICES (n = its length: the caller's security interface; above: no service at all), with arguments aimed at the machine unless a payload is given */
-  | { readonly t: 'kernel'; readonly who: number; readonly service: number; readonly args: readonly number[]; readonly payload: Payload | null; readonly transfers: readonly Transfer[] }
+  | {
+      readonly t: 'kernel';
+      readonly who: number;
+      readonly service: number;
+      readonly args: readonly number[];
+      readonly payload: Payload | null;
+      readonly transfers: readonly Transfer[];
+    }
   | { readonly t: 'Recv'; readonly who: number; readonly handle: HandlePick }
-  | { readonly t: 'Reply'; readonly who: number; readonly handle: HandlePick; readonly addr: Address; readonly payload: Payload; readonly transfers: readonly Transfer[]; readonly error: boolean };
+  | {
+      readonly t: 'Reply';
+      readonly who: number;
+      readonly handle: HandlePick;
+      readonly addr: Address;
+      readonly payload: Payload;
+      readonly transfers: readonly Transfer[];
+      readonly error: boolean;
+    };
 
 export type Choice =
   | { readonly t: 'schedule'; readonly cpu: number }
@@ -62,56 +95,161 @@ export type ChoiceKind = Choice['t'];
 /** Relative weights of the kinds of choice; 0 leaves a kind out (e.g. events a world does not have). */
 export type ChoiceWeights = Readonly<Record<ChoiceKind, number>>;
 
-export const DEFAULT_WEIGHTS: ChoiceWeights = { schedule: 6, tick: 2, irq: 1, dma: 1, rtc: 1, Call: 7, kernel: 8, Recv: 6, Reply: 6 };
+export const DEFAULT_WEIGHTS: ChoiceWeights = {
+  schedule: 6,
+  tick: 2,
+  irq: 1,
+  dma: 1,
+  rtc: 1,
+  Call: 7,
+  kernel: 8,
+  Recv: 6,
+  Reply: 6,
+};
 
 /** Payload fields the kernel services and the generated interfaces read. */
-export const PAYLOAD_KEYS = ['value', 'text', 'n', 'handle', 'pages', 'offset', 'count', 'line', 'base', 'size', 'port', 'priority', 'ns', 'clock', 'taskClass', 'name', 'rights', 'code'] as const;
+export const PAYLOAD_KEYS = [
+  'value',
+  'text',
+  'n',
+  'handle',
+  'pages',
+  'offset',
+  'count',
+  'line',
+  'base',
+  'size',
+  'port',
+  'priority',
+  'ns',
+  'clock',
+  'taskClass',
+  'name',
+  'rights',
+  'code',
+] as const;
 
 /** Argument values far outside every resource (pages, lines, handles), yet small enough for the TLA+ model. */
 const HUGE = [1 << 20, (1 << 20) + 3] as const;
 /** Payloads at the edges: none, empty, a negative or huge or fractional number, a bare string. */
-const EDGES: readonly unknown[] = [null, {}, { value: -1 }, { value: 2 ** 40 }, { text: 'x' }, 'garbage', { value: 1.5 }];
-const RIGHTS = [Rights.call, Rights.call | Rights.transfer, Rights.recv, Rights.read | Rights.write, 124, ALL_RIGHTS, 0, 1 << 20] as const;
+const EDGES: readonly unknown[] = [
+  null,
+  {},
+  { value: -1 },
+  { value: 2 ** 40 },
+  { text: 'x' },
+  'garbage',
+  { value: 1.5 },
+];
+const RIGHTS = [
+  Rights.call,
+  Rights.call | Rights.transfer,
+  Rights.recv,
+  Rights.read | Rights.write,
+  124,
+  ALL_RIGHTS,
+  0,
+  1 << 20,
+] as const;
 
 export const arbHandlePick: fc.Arbitrary<HandlePick> = fc.oneof(
   { weight: 7, arbitrary: fc.nat({ max: 7 }).map((held) => ({ held })) },
-  { weight: 2, arbitrary: fc.oneof(fc.nat({ max: 9 }), fc.constant(1 << 20), fc.integer({ min: 1000, max: 1 << 20 })).map((forged) => ({ forged })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .oneof(fc.nat({ max: 9 }), fc.constant(1 << 20), fc.integer({ min: 1000, max: 1 << 20 }))
+      .map((forged) => ({ forged })),
+  },
 );
 
 export const arbPayload: fc.Arbitrary<Payload> = fc.oneof(
   { weight: 5, arbitrary: fc.nat({ max: 1000 }).map((value) => ({ value })) },
   { weight: 4, arbitrary: fc.nat({ max: 1000 }).map((full) => ({ full })) },
-  { weight: 2, arbitrary: fc.dictionary(fc.constantFrom(...PAYLOAD_KEYS), fc.oneof(fc.nat({ max: 8 }), fc.constantFrom('monotonic', 'x', 'C0', -1, 1.5)), { maxKeys: 4 }).map((keys) => ({ keys })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .dictionary(
+        fc.constantFrom(...PAYLOAD_KEYS),
+        fc.oneof(fc.nat({ max: 8 }), fc.constantFrom('monotonic', 'x', 'C0', -1, 1.5)),
+        { maxKeys: 4 },
+      )
+      .map((keys) => ({ keys })),
+  },
   { weight: 2, arbitrary: fc.nat({ max: EDGES.length - 1 }).map((edge) => ({ edge })) },
   // any JSON-like value, its integers kept within what a model can write
-  { weight: 1, arbitrary: fc.anything({ maxDepth: 2, values: [fc.integer({ min: -1000, max: 1000 }), fc.string({ maxLength: 6 }), fc.boolean(), fc.constant(null), fc.double({ noNaN: true })] }).map((raw) => ({ raw })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .anything({
+        maxDepth: 2,
+        values: [
+          fc.integer({ min: -1000, max: 1000 }),
+          fc.string({ maxLength: 6 }),
+          fc.boolean(),
+          fc.constant(null),
+          fc.double({ noNaN: true }),
+        ],
+      })
+      .map((raw) => ({ raw })),
+  },
 );
 
 const arbTransfers: fc.Arbitrary<readonly Transfer[]> = fc.oneof(
   { weight: 5, arbitrary: fc.constant([]) },
-  { weight: 1, arbitrary: fc.array(fc.tuple(arbHandlePick, fc.constantFrom(...RIGHTS)), { minLength: 1, maxLength: 2 }) },
+  {
+    weight: 1,
+    arbitrary: fc.array(fc.tuple(arbHandlePick, fc.constantFrom(...RIGHTS)), { minLength: 1, maxLength: 2 }),
+  },
 );
 
 const arbAddress: fc.Arbitrary<Address> = fc.oneof(
   { weight: 6, arbitrary: fc.nat({ max: 40 }).map((method) => ({ method })) },
-  { weight: 1, arbitrary: fc.record({ riid: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 64 })), mid: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 40 })) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      riid: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 64 })),
+      mid: fc.oneof(fc.nat({ max: 3 }), fc.nat({ max: 40 })),
+    }),
+  },
 );
 
 const arbWho = fc.nat({ max: 3 });
-const arbArg = fc.oneof({ weight: 12, arbitrary: fc.nat({ max: 12 }) }, { weight: 1, arbitrary: fc.constantFrom(...HUGE) });
+const arbArg = fc.oneof(
+  { weight: 12, arbitrary: fc.nat({ max: 12 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...HUGE) },
+);
 
 const SYSCALL_ARBS: Readonly<Record<SyscallChoice['t'], fc.Arbitrary<SyscallChoice>>> = {
-  Call: fc.record({ t: fc.constant('Call' as const), who: arbWho, handle: arbHandlePick, addr: arbAddress, payload: arbPayload, transfers: arbTransfers }),
+  Call: fc.record({
+    t: fc.constant('Call' as const),
+    who: arbWho,
+    handle: arbHandlePick,
+    addr: arbAddress,
+    payload: arbPayload,
+    transfers: arbTransfers,
+  }),
   kernel: fc.record({
     t: fc.constant('kernel' as const),
     who: arbWho,
-    service: fc.oneof({ weight: 20, arbitrary: fc.nat({ max: KERNEL_SERVICES.length - 1 }) }, { weight: 2, arbitrary: fc.constant(KERNEL_SERVICES.length) }, { weight: 1, arbitrary: fc.constant(KERNEL_SERVICES.length + 1) }),
+    service: fc.oneof(
+      { weight: 20, arbitrary: fc.nat({ max: KERNEL_SERVICES.length - 1 }) },
+      { weight: 2, arbitrary: fc.constant(KERNEL_SERVICES.length) },
+      { weight: 1, arbitrary: fc.constant(KERNEL_SERVICES.length + 1) },
+    ),
     args: fc.array(arbArg, { minLength: 3, maxLength: 3 }),
     payload: fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arbPayload }),
     transfers: fc.oneof({ weight: 9, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: arbTransfers }),
   }),
   Recv: fc.record({ t: fc.constant('Recv' as const), who: arbWho, handle: arbHandlePick }),
-  Reply: fc.record({ t: fc.constant('Reply' as const), who: arbWho, handle: arbHandlePick, addr: arbAddress, payload: arbPayload, transfers: arbTransfers, error: fc.boolean() }),
+  Reply: fc.record({
+    t: fc.constant('Reply' as const),
+    who: arbWho,
+    handle: arbHandlePick,
+    addr: arbAddress,
+    payload: arbPayload,
+    transfers: arbTransfers,
+    error: fc.boolean(),
+  }),
 };
 
 const EVENT_ARBS: Readonly<Record<Exclude<ChoiceKind, SyscallChoice['t']>, fc.Arbitrary<Choice>>> = {
@@ -122,7 +260,10 @@ const EVENT_ARBS: Readonly<Record<Exclude<ChoiceKind, SyscallChoice['t']>, fc.Ar
   rtc: fc.nat({ max: 1e9 }).map((value) => ({ t: 'rtc' as const, value })),
 };
 
-function weighted<T>(arbs: Readonly<Record<string, fc.Arbitrary<T>>>, weights: Readonly<Record<string, number>>): fc.Arbitrary<T> {
+function weighted<T>(
+  arbs: Readonly<Record<string, fc.Arbitrary<T>>>,
+  weights: Readonly<Record<string, number>>,
+): fc.Arbitrary<T> {
   const parts = Object.entries(arbs)
     .filter(([k]) => (weights[k] ?? 0) > 0)
     .map(([k, arbitrary]) => ({ weight: weights[k]!, arbitrary }));
@@ -136,12 +277,17 @@ export function arbChoice(weights: Partial<ChoiceWeights> = {}): fc.Arbitrary<Ch
 }
 
 /** One system call of an untrusted thread (no board or scheduling events). */
-export function arbSyscallChoice(weights: Partial<Pick<ChoiceWeights, SyscallChoice['t']>> = {}): fc.Arbitrary<SyscallChoice> {
+export function arbSyscallChoice(
+  weights: Partial<Pick<ChoiceWeights, SyscallChoice['t']>> = {},
+): fc.Arbitrary<SyscallChoice> {
   return weighted<SyscallChoice>(SYSCALL_ARBS, { ...DEFAULT_WEIGHTS, ...weights });
 }
 
 /** A sequence of choices (at most `maxLength`), generated at full size. */
-export function arbChoices(maxLength: number, options: { readonly minLength?: number; readonly weights?: Partial<ChoiceWeights> } = {}): fc.Arbitrary<Choice[]> {
+export function arbChoices(
+  maxLength: number,
+  options: { readonly minLength?: number; readonly weights?: Partial<ChoiceWeights> } = {},
+): fc.Arbitrary<Choice[]> {
   return fc.array(arbChoice(options.weights), { minLength: options.minLength ?? 1, maxLength, size: 'max' });
 }
 
@@ -155,9 +301,24 @@ export function realizePayload(p: Payload, classNames: readonly string[]): unkno
   if ('value' in p) return { value: p.value };
   const n = p.full;
   return {
-    value: n % 7, text: `t${n % 3}`, n: n % 100, handle: n % 6, pages: 1 + (n % 2), offset: (n % 3) * 8, count: 1 + (n % 2), line: n % 5,
-    base: [0x60, 0x1000_0000, 0x10000, 0x62][n % 4], size: 8 + (n % 2) * 8, port: 0x60 + (n % 3), priority: 8 + (n % 5), ns: (n % 3) * 1_000_000,
-    clock: n % 2 ? 'monotonic' : 'realtime', taskClass: classNames[n % classNames.length], name: `x${n % 4}`, rights: [127, 1, 5, 36, 0][n % 5], code: 0,
+    value: n % 7,
+    text: `t${n % 3}`,
+    n: n % 100,
+    handle: n % 6,
+    pages: 1 + (n % 2),
+    offset: (n % 3) * 8,
+    count: 1 + (n % 2),
+    line: n % 5,
+    base: [0x60, 0x1000_0000, 0x10000, 0x62][n % 4],
+    size: 8 + (n % 2) * 8,
+    port: 0x60 + (n % 3),
+    priority: 8 + (n % 5),
+    ns: (n % 3) * 1_000_000,
+    clock: n % 2 ? 'monotonic' : 'realtime',
+    taskClass: classNames[n % classNames.length],
+    name: `x${n % 4}`,
+    rights: [127, 1, 5, 36, 0][n % 5],
+    code: 0,
   };
 }
 
@@ -166,7 +327,10 @@ function pickHandle(s: KernelState, sid: number, h: HandlePick, want: number, ke
   if ('forged' in h) return h.forged;
   const handles = s.processes[sid]!.handles;
   const held: number[] = [];
-  handles.forEach((e, i) => e !== null && (e.rights & want) === want && (i !== KERNEL_HANDLE || kernel || h.held === 7) && held.push(i));
+  handles.forEach(
+    (e, i) =>
+      e !== null && (e.rights & want) === want && (i !== KERNEL_HANDLE || kernel || h.held === 7) && held.push(i),
+  );
   if (held.length === 0) handles.forEach((e, i) => e !== null && held.push(i));
   return held.length === 0 ? h.held : held[h.held % held.length]!;
 }
@@ -223,7 +387,10 @@ function serviceArgs(s: KernelState, sid: number, service: string, [a, b, c]: re
     case 'io.AttachMmio': {
       if (mmio.length === 0 || a! >= 10) return { base: (a! * 0x1_0000) >>> 0, size: 1 + b! * 0x100 };
       const d = mmio[a! % mmio.length]!;
-      return { base: d.base + (b! % 4) * Math.min(0x40, Math.floor(d.size / 4)), size: 1 + Math.min(d.size - 1, c! * 0x100) };
+      return {
+        base: d.base + (b! % 4) * Math.min(0x40, Math.floor(d.size / 4)),
+        size: 1 + Math.min(d.size - 1, c! * 0x100),
+      };
     }
     case 'io.MmioRead':
       return { handle: h(a!), offset: (b! % 0x11) * 0x100 };
@@ -247,7 +414,12 @@ function kernelMessage(s: KernelState, sid: number, c: Extract<SyscallChoice, { 
   const t = s.config.tables;
   const classNames = t.classes.map((k) => k.name);
   const [a, b] = c.args as [number, number, number];
-  if (c.service > KERNEL_SERVICES.length) return { riid: small(a, SECURITY_RIID + 3), mid: small(b, 8), payload: realizePayload(c.payload ?? { full: a }, classNames) };
+  if (c.service > KERNEL_SERVICES.length)
+    return {
+      riid: small(a, SECURITY_RIID + 3),
+      mid: small(b, 8),
+      payload: realizePayload(c.payload ?? { full: a }, classNames),
+    };
   if (c.service === KERNEL_SERVICES.length) {
     const own = t.classes[s.processes[sid]!.taskClass]!;
     const methods = own.security >= 0 ? t.interfaces[own.security]!.methods.length : 2;
@@ -257,11 +429,21 @@ function kernelMessage(s: KernelState, sid: number, c: Extract<SyscallChoice, { 
   const [ep, method] = name.split('.') as [string, string];
   const riid = (KERNEL_ENDPOINTS as readonly string[]).indexOf(ep);
   const mid = KERNEL_INTERFACES[riid]!.methods.findIndex((x) => x.name === method);
-  return { riid, mid, payload: c.payload === null ? serviceArgs(s, sid, name, c.args) : realizePayload(c.payload, classNames) };
+  return {
+    riid,
+    mid,
+    payload: c.payload === null ? serviceArgs(s, sid, name, c.args) : realizePayload(c.payload, classNames),
+  };
 }
 
 /** The RIID/MID of the n-th method reachable through a handle (for a Reply: the method being served). */
-function address(s: KernelState, sid: number, tid: Tid, handle: number, c: Extract<SyscallChoice, { t: 'Call' | 'Reply' }>): [number, number] {
+function address(
+  s: KernelState,
+  sid: number,
+  tid: Tid,
+  handle: number,
+  c: Extract<SyscallChoice, { t: 'Call' | 'Reply' }>,
+): [number, number] {
   if ('riid' in c.addr) return [c.addr.riid, c.addr.mid];
   const n = c.addr.method;
   if (c.t === 'Reply') {
@@ -271,11 +453,19 @@ function address(s: KernelState, sid: number, tid: Tid, handle: number, c: Extra
   const entry = s.processes[sid]!.handles[handle];
   const obj = entry == null ? undefined : s.objects[entry.object];
   const t = s.config.tables;
-  const cls = obj?.kind === 'kernel' ? t.classes[0]! : obj?.kind === 'channel' ? t.classes[s.processes[obj.server]!.taskClass]! : undefined;
+  const cls =
+    obj?.kind === 'kernel'
+      ? t.classes[0]!
+      : obj?.kind === 'channel'
+        ? t.classes[s.processes[obj.server]!.taskClass]!
+        : undefined;
   if (cls === undefined) return [0, n % 3];
-  const all: [number, number][] = cls.endpoints.flatMap((ep) => t.interfaces[ep.iface]!.methods.map((m) => [ep.riid, m.mid] as [number, number]));
+  const all: [number, number][] = cls.endpoints.flatMap((ep) =>
+    t.interfaces[ep.iface]!.methods.map((m) => [ep.riid, m.mid] as [number, number]),
+  );
   const own = t.classes[s.processes[sid]!.taskClass]!;
-  if (obj?.kind === 'kernel' && own.security >= 0) all.push(...t.interfaces[own.security]!.methods.map((m) => [SECURITY_RIID, m.mid] as [number, number]));
+  if (obj?.kind === 'kernel' && own.security >= 0)
+    all.push(...t.interfaces[own.security]!.methods.map((m) => [SECURITY_RIID, m.mid] as [number, number]));
   return all.length === 0 ? [0, 0] : all[n % all.length]!;
 }
 
@@ -283,24 +473,49 @@ function address(s: KernelState, sid: number, tid: Tid, handle: number, c: Extra
 export function realizeSyscall(s: KernelState, tid: Tid, c: SyscallChoice): Syscall {
   const sid = s.threads[tid]!.sid;
   const classNames = s.config.tables.classes.map((k) => k.name);
-  const transfers = (xs: readonly Transfer[]) => xs.map(([h, rights]) => ({ handle: pickHandle(s, sid, h, Rights.transfer), rights }));
+  const transfers = (xs: readonly Transfer[]) =>
+    xs.map(([h, rights]) => ({ handle: pickHandle(s, sid, h, Rights.transfer), rights }));
   switch (c.t) {
     case 'Recv':
       return { op: 'Recv', handle: pickHandle(s, sid, c.handle, Rights.recv) };
     case 'kernel':
-      return { op: 'Call', handle: KERNEL_HANDLE, message: { ...kernelMessage(s, sid, c), handles: transfers(c.transfers) } };
+      return {
+        op: 'Call',
+        handle: KERNEL_HANDLE,
+        message: { ...kernelMessage(s, sid, c), handles: transfers(c.transfers) },
+      };
     case 'Reply': {
       // a server mostly answers on the channel it serves
       const serving = s.threads[tid]!.serving;
-      const own = serving === null ? -1 : s.processes[sid]!.handles.findIndex((e) => e !== null && e.object === serving.channel && (e.rights & Rights.recv) !== 0);
-      const handle = own >= 0 && 'held' in c.handle && c.handle.held < 6 ? own : pickHandle(s, sid, c.handle, Rights.recv);
+      const own =
+        serving === null
+          ? -1
+          : s.processes[sid]!.handles.findIndex(
+              (e) => e !== null && e.object === serving.channel && (e.rights & Rights.recv) !== 0,
+            );
+      const handle =
+        own >= 0 && 'held' in c.handle && c.handle.held < 6 ? own : pickHandle(s, sid, c.handle, Rights.recv);
       const [riid, mid] = address(s, sid, tid, handle, c);
-      return { op: 'Reply', handle, message: { riid, mid, payload: realizePayload(c.payload, classNames), error: c.error, handles: transfers(c.transfers) } };
+      return {
+        op: 'Reply',
+        handle,
+        message: {
+          riid,
+          mid,
+          payload: realizePayload(c.payload, classNames),
+          error: c.error,
+          handles: transfers(c.transfers),
+        },
+      };
     }
     case 'Call': {
       const handle = pickHandle(s, sid, c.handle, Rights.call);
       const [riid, mid] = address(s, sid, tid, handle, c);
-      return { op: 'Call', handle, message: { riid, mid, payload: realizePayload(c.payload, classNames), handles: transfers(c.transfers) } };
+      return {
+        op: 'Call',
+        handle,
+        message: { riid, mid, payload: realizePayload(c.payload, classNames), handles: transfers(c.transfers) },
+      };
     }
   }
 }
@@ -325,12 +540,18 @@ export function realize(s: KernelState, c: Choice): KernelEvent {
   // nothing runs yet: the scheduler runs instead
   if (running.length === 0) return { kind: 'schedule', cpu: c.who % s.cpus.length };
   // a working program does what it can: mostly a running thread able to make this call
-  const holds = (x: number, right: number) => s.processes[s.threads[x]!.sid]!.handles.some((e, i) => i !== KERNEL_HANDLE && e !== null && (e.rights & right) !== 0);
+  const holds = (x: number, right: number) =>
+    s.processes[s.threads[x]!.sid]!.handles.some(
+      (e, i) => i !== KERNEL_HANDLE && e !== null && (e.rights & right) !== 0,
+    );
   const able =
-    c.t === 'Reply' ? running.filter((x) => s.threads[x]!.serving !== null)
-    : c.t === 'Recv' ? running.filter((x) => s.threads[x]!.serving === null && holds(x, Rights.recv))
-    : c.t === 'Call' ? running.filter((x) => holds(x, Rights.call))
-    : running;
+    c.t === 'Reply'
+      ? running.filter((x) => s.threads[x]!.serving !== null)
+      : c.t === 'Recv'
+        ? running.filter((x) => s.threads[x]!.serving === null && holds(x, Rights.recv))
+        : c.t === 'Call'
+          ? running.filter((x) => holds(x, Rights.call))
+          : running;
   // nobody running can do it (e.g. every server waits in Recv): mostly the scheduler runs instead
   if (able.length === 0 && c.who < 3) return { kind: 'schedule', cpu: c.who % s.cpus.length };
   const pool = able.length > 0 && c.who < 3 ? able : running;

@@ -28,7 +28,8 @@ export function printValue(v: unknown): string {
 /** One event in the audit log's words, with its message (and the rights of transferred handles, if any). */
 export function printEvent(t: SolutionTables, e: SecurityEvent): string {
   const head = describeEvent(t, e);
-  const message = e.kind === 'execute' && (e.message === null || e.message === undefined) ? '' : ` message=${printValue(e.message)}`;
+  const message =
+    e.kind === 'execute' && (e.message === null || e.message === undefined) ? '' : ` message=${printValue(e.message)}`;
   const transfers = e.transfers.length === 0 ? '' : ` transfers=[${e.transfers.join(', ')}]`;
   return `${head}${message}${transfers}`;
 }
@@ -46,7 +47,11 @@ interface RawEvent {
   readonly kind: EventKind;
   readonly src: RawParty;
   readonly dst: RawParty;
-  readonly fields: readonly ({ key: 'endpoint' | 'method'; value: RawName } | { key: 'message'; value: unknown; at: number } | { key: 'transfers'; value: number[]; at: number })[];
+  readonly fields: readonly (
+    | { key: 'endpoint' | 'method'; value: RawName }
+    | { key: 'message'; value: unknown; at: number }
+    | { key: 'transfers'; value: number[]; at: number }
+  )[];
 }
 
 const grammar = () => compileGrammar({ files: [new URL('./event.peggy', import.meta.url)], startRules: ['Event'] });
@@ -62,14 +67,23 @@ export function parseEvent(text: string, t: SolutionTables, processes: ProcessLi
 
 export function parseEventSource(source: Source, t: SolutionTables, processes: ProcessList): SecurityEvent {
   const raw = grammar().parse({ source, startRule: 'Event' }) as RawEvent;
-  const fail = (at: number, detail: string, kind: 'reference' | 'validation' = 'reference') => new ParseError({ kind, loc: source.locate(at), detail });
+  const fail = (at: number, detail: string, kind: 'reference' | 'validation' = 'reference') =>
+    new ParseError({ kind, loc: source.locate(at), detail });
   const party = (p: RawParty, role: string): { sid: number; cls: number } => {
     const cls = t.classByName.get(p.name);
-    if (cls === undefined) throw fail(p.at, `unknown task class "${p.name}" as ${role} (classes: ${t.classes.map((c) => c.name).join(', ')})`);
+    if (cls === undefined)
+      throw fail(
+        p.at,
+        `unknown task class "${p.name}" as ${role} (classes: ${t.classes.map((c) => c.name).join(', ')})`,
+      );
     if (p.sid !== null) {
       const proc = processes.find((x) => x.sid === p.sid);
       if (proc !== undefined && proc.taskClass !== cls)
-        throw fail(p.at, `SID ${p.sid} is a process of class ${t.classes[proc.taskClass]?.name ?? '?'}, not ${p.name}`, 'validation');
+        throw fail(
+          p.at,
+          `SID ${p.sid} is a process of class ${t.classes[proc.taskClass]?.name ?? '?'}, not ${p.name}`,
+          'validation',
+        );
       return { sid: p.sid, cls };
     }
     const of = processes.filter((x) => x.taskClass === cls);
@@ -100,8 +114,22 @@ export function parseEventSource(source: Source, t: SolutionTables, processes: P
   }
   const k = raw.kind;
   if (k === 'execute') {
-    if (endpoint !== null || method !== null) throw fail((endpoint ?? method)!.at, 'an execute event names no endpoint or method', 'validation');
-    return { kind: k, src: src.sid, srcClass: src.cls, dst: dst.sid, dstClass: dst.cls, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message, transfers: rights };
+    if (endpoint !== null || method !== null)
+      throw fail((endpoint ?? method)!.at, 'an execute event names no endpoint or method', 'validation');
+    return {
+      kind: k,
+      src: src.sid,
+      srcClass: src.cls,
+      dst: dst.sid,
+      dstClass: dst.cls,
+      endpoint: -1,
+      method: -1,
+      iface: -1,
+      riid: -1,
+      mid: -1,
+      message,
+      transfers: rights,
+    };
   }
   const end = source.text.length;
   if (endpoint === null) throw fail(end, `a ${k} event needs endpoint=<name> (or endpoint=riid N)`, 'validation');
@@ -115,11 +143,18 @@ export function parseEventSource(source: Source, t: SolutionTables, processes: P
     riid = endpoint.number;
     iface = k === 'security' ? server.security : (server.endpoints[riid]?.iface ?? -1);
   } else if (k === 'security') {
-    throw fail(endpoint.at, `a security event names its endpoint by number: endpoint=riid ${SECURITY_RIID}`, 'validation');
+    throw fail(
+      endpoint.at,
+      `a security event names its endpoint by number: endpoint=riid ${SECURITY_RIID}`,
+      'validation',
+    );
   } else {
     const ep = server.endpoints.find((x) => x.name === endpoint.name);
     if (ep === undefined)
-      throw fail(endpoint.at, `class ${server.name} has no endpoint "${endpoint.name}" (endpoints: ${server.endpoints.map((x) => x.name).join(', ') || 'none'}; endpoint=riid N names one by number)`);
+      throw fail(
+        endpoint.at,
+        `class ${server.name} has no endpoint "${endpoint.name}" (endpoints: ${server.endpoints.map((x) => x.name).join(', ') || 'none'}; endpoint=riid N names one by number)`,
+      );
     riid = ep.riid;
     iface = ep.iface;
   }
@@ -137,16 +172,32 @@ export function parseEventSource(source: Source, t: SolutionTables, processes: P
       );
     mid = m.mid;
   }
-  return securityEvent(t, { kind: k, src: src.sid, srcClass: src.cls, dst: dst.sid, dstClass: dst.cls, riid, mid, payload: message, rights });
+  return securityEvent(t, {
+    kind: k,
+    src: src.sid,
+    srcClass: src.cls,
+    dst: dst.sid,
+    dstClass: dst.cls,
+    riid,
+    mid,
+    payload: message,
+    rights,
+  });
 }
 
-const printName = (t: SolutionTables, k: EventKind, cls: number, riid: number) => (k === 'security' ? `riid ${riid}` : (t.classes[cls]?.endpoints[riid]?.name ?? `riid ${riid}`));
+const printName = (t: SolutionTables, k: EventKind, cls: number, riid: number) =>
+  k === 'security' ? `riid ${riid}` : (t.classes[cls]?.endpoints[riid]?.name ?? `riid ${riid}`);
 
 /**
  * A file of events, one a line (blank lines and lines starting with # are
  * skipped); errors name the file and line.
  */
-export function parseEventLines(file: string, text: string, t: SolutionTables, processes: ProcessList): SecurityEvent[] {
+export function parseEventLines(
+  file: string,
+  text: string,
+  t: SolutionTables,
+  processes: ProcessList,
+): SecurityEvent[] {
   const out: SecurityEvent[] = [];
   const lines = text.split('\n');
   let offset = 0;

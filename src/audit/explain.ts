@@ -40,7 +40,10 @@ export function showState(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return '()';
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${k}: ${showState(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${showState(x)}`)
+      .join(', ')}}`;
   return String(v);
 }
 
@@ -71,7 +74,10 @@ export function showExpr(e: Expr): string {
       return `${showExpr(e.target)}.[${showExpr(e.index)}]`;
     case 'call': {
       const a = showExpr(e.arg);
-      const arg = e.arg.kind === 'record' || e.arg.kind === 'tuple' || e.arg.kind === 'unit' || e.arg.kind === 'list' ? a : `(${a})`;
+      const arg =
+        e.arg.kind === 'record' || e.arg.kind === 'tuple' || e.arg.kind === 'unit' || e.arg.kind === 'list'
+          ? a
+          : `(${a})`;
       return `${e.object === null ? '' : `${e.object}.`}${e.method} ${arg}`;
     }
     case 'unary':
@@ -143,7 +149,12 @@ export function situation(a: Audited, after?: string): Situation {
     const m = solutionModel(a.loaded);
     const out = replay(m, r.right);
     if (!out.ok) throw new AuditError(`${after} does not replay in this solution: ${out.problem}`);
-    return { state: out.final.monitor, processes: out.final.processes, reached: `after the replay file ${after} (${r.right.events.length} kernel steps from boot)`, steps: [] };
+    return {
+      state: out.final.monitor,
+      processes: out.final.processes,
+      reached: `after the replay file ${after} (${r.right.events.length} kernel steps from boot)`,
+      steps: [],
+    };
   }
   const events = parseEventLines(after, text, a.tables, a.boot.processes);
   let state = afterBoot;
@@ -153,7 +164,12 @@ export function situation(a: Audited, after?: string): Situation {
     steps.push({ event: printEvent(a.tables, e), verdict: d.verdict, rule: d.rule });
     if (d.verdict === 'grant') state = d.next;
   }
-  return { state, processes: a.boot.processes, reached: `after boot and the ${events.length} events of ${after}`, steps };
+  return {
+    state,
+    processes: a.boot.processes,
+    reached: `after boot and the ${events.length} events of ${after}`,
+    steps,
+  };
 }
 
 /* ------------------------------------------------------------ explanations */
@@ -184,7 +200,11 @@ export interface Explanation {
   readonly steps: readonly Node[];
 }
 
-const decisionOf = (d: Decision) => ({ verdict: d.verdict, rule: d.rule, ...(d.reason === undefined ? {} : { reason: d.reason }) });
+const decisionOf = (d: Decision) => ({
+  verdict: d.verdict,
+  rule: d.rule,
+  ...(d.reason === undefined ? {} : { reason: d.reason }),
+});
 
 /** The message check of the monitor, in words (null for execute events, which carry no message). */
 function structureNode(t: SolutionTables, e: SecurityEvent): Node | null {
@@ -225,10 +245,15 @@ function structureNode(t: SolutionTables, e: SecurityEvent): Node | null {
 
 function objectStates(a: Asked, state: MonitorState): Explanation['objects'] {
   if (a.checked !== null)
-    return a.checked.objectList.filter((o) => (state as PslState)[o.slot] !== null && (state as PslState)[o.slot] !== undefined).map((o) => ({ name: o.name, state: showState((state as PslState)[o.slot]) }));
+    return a.checked.objectList
+      .filter((o) => (state as PslState)[o.slot] !== null && (state as PslState)[o.slot] !== undefined)
+      .map((o) => ({ name: o.name, state: showState((state as PslState)[o.slot]) }));
   const rules = a.rules?.rules ?? [];
   const limited = rules.map((r, i) => [r, i] as const).filter(([r]) => r.limit !== undefined);
-  return limited.map(([r, i], slot) => ({ name: ruleId(r, i), state: `${(state as readonly number[] | null)?.[slot] ?? 0} of ${r.limit} grants used` }));
+  return limited.map(([r, i], slot) => ({
+    name: ruleId(r, i),
+    state: `${(state as readonly number[] | null)?.[slot] ?? 0} of ${r.limit} grants used`,
+  }));
 }
 
 /** Explains one event (text in the audit log's form) in a situation. */
@@ -240,19 +265,39 @@ export function explain(a: Audited, where: Situation, eventText: string): Explan
 /** What explaining needs of a solution: its tables, its monitor, and its policy in PSL or rule form. */
 export type Asked = Pick<Audited, 'tables' | 'monitor' | 'checked' | 'rules'>;
 
-export function explainEvent(a: Asked, where: Pick<Situation, 'state' | 'reached' | 'steps'>, e: SecurityEvent): Explanation {
+export function explainEvent(
+  a: Asked,
+  where: Pick<Situation, 'state' | 'reached' | 'steps'>,
+  e: SecurityEvent,
+): Explanation {
   const compiled = a.monitor.decide(where.state, e);
   const structure = structureNode(a.tables, e);
-  const head = { event: printEvent(a.tables, e), reached: where.reached, after: where.steps, objects: objectStates(a, where.state), compiled: decisionOf(compiled) };
+  const head = {
+    event: printEvent(a.tables, e),
+    reached: where.reached,
+    after: where.steps,
+    objects: objectStates(a, where.state),
+    compiled: decisionOf(compiled),
+  };
   if (a.checked !== null) {
     const p = a.checked;
     const trace = newTrace();
-    const traced = createMonitor(a.tables, { name: p.name, initial: p.initial, decide: (s, ev) => interpretEvent(p, s as PslState, ev, trace) }).decide(where.state, e);
-    const steps = [...(structure === null ? [] : [structure]), ...(traced.rule === 'structure' ? [{ text: 'the policy', result: 'not asked: the message check denied first' }] : pslNodes(p, e, trace))];
+    const traced = createMonitor(a.tables, {
+      name: p.name,
+      initial: p.initial,
+      decide: (s, ev) => interpretEvent(p, s as PslState, ev, trace),
+    }).decide(where.state, e);
+    const steps = [
+      ...(structure === null ? [] : [structure]),
+      ...(traced.rule === 'structure'
+        ? [{ text: 'the policy', result: 'not asked: the message check denied first' }]
+        : pslNodes(p, e, trace)),
+    ];
     return { ...head, ...decisionOf(traced), why: pslWhy(p, e, traced, trace, structure), form: 'psl', steps };
   }
   const policy = a.rules;
-  if (policy === null) throw new AuditError('the policy is neither PSL nor rule form: there is nothing to explain it by');
+  if (policy === null)
+    throw new AuditError('the policy is neither PSL nor rule form: there is nothing to explain it by');
   // the monitor's message check first, as the kernel's monitor does it; then the reading of the rules
   let read: ReturnType<typeof explainRules> | null = null;
   const verdict = createMonitor(a.tables, {
@@ -268,9 +313,17 @@ export function explainEvent(a: Asked, where: Pick<Situation, 'state' | 'reached
   return {
     ...head,
     ...decisionOf(verdict),
-    why: r === null ? `the monitor's message check: ${structure?.text ?? 'the message'}: ${structure?.result ?? verdict.reason}` : r.why,
+    why:
+      r === null
+        ? `the monitor's message check: ${structure?.text ?? 'the message'}: ${structure?.result ?? verdict.reason}`
+        : r.why,
     form: 'rules',
-    steps: [...(structure === null ? [] : [structure]), ...(structureDeny || r === null ? [{ text: 'the rules', result: 'not asked: the message check denied first' }] : r.nodes)],
+    steps: [
+      ...(structure === null ? [] : [structure]),
+      ...(structureDeny || r === null
+        ? [{ text: 'the rules', result: 'not asked: the message check denied first' }]
+        : r.nodes),
+    ],
   };
 }
 
@@ -318,7 +371,9 @@ function valuesOf(trace: InterpretTrace, root: Expr): Node[] {
   };
   walk(root);
   const literal = (x: Expr) => x.kind === 'int' || x.kind === 'text' || x.kind === 'bool' || x.kind === 'unit';
-  return [...trace.values.entries()].filter(([x]) => inside.has(x) && !literal(x)).map(([x, v]) => ({ text: `${showExpr(x)} = ${show(v, 120)}` }));
+  return [...trace.values.entries()]
+    .filter(([x]) => inside.has(x) && !literal(x))
+    .map(([x, v]) => ({ text: `${showExpr(x)} = ${show(v, 120)}` }));
 }
 
 function pslNodes(p: CheckedPolicy, e: SecurityEvent, trace: InterpretTrace): Node[] {
@@ -331,16 +386,46 @@ function pslNodes(p: CheckedPolicy, e: SecurityEvent, trace: InterpretTrace): No
       if (s.kind === 'match') {
         const yes = trace.selected.get(s);
         if (yes === undefined) continue;
-        nodes.push(yes ? { text: `match ${showSelectors(s.selectors)}`, at: p.label(s.loc), result: 'selects the event', children: body(s.body) } : { text: `match ${showSelectors(s.selectors)}`, at: p.label(s.loc), result: `does not select: ${failing(p, e, s.selectors)}` });
+        nodes.push(
+          yes
+            ? {
+                text: `match ${showSelectors(s.selectors)}`,
+                at: p.label(s.loc),
+                result: 'selects the event',
+                children: body(s.body),
+              }
+            : {
+                text: `match ${showSelectors(s.selectors)}`,
+                at: p.label(s.loc),
+                result: `does not select: ${failing(p, e, s.selectors)}`,
+              },
+        );
       } else if (s.kind === 'choice') {
         const c = trace.choices.get(s);
         if (c === undefined) continue;
         const children = valuesOf(trace, s.subject);
-        if (c.value === undefined) nodes.push({ text: `choice ${showExpr(s.subject)}`, at: p.label(s.loc), result: 'the subject failed: deny', children });
-        else if (c.taken === undefined) nodes.push({ text: `choice ${showExpr(s.subject)}`, at: p.label(s.loc), result: `no alternative matches ${show(c.value)}: deny`, children });
+        if (c.value === undefined)
+          nodes.push({
+            text: `choice ${showExpr(s.subject)}`,
+            at: p.label(s.loc),
+            result: 'the subject failed: deny',
+            children,
+          });
+        else if (c.taken === undefined)
+          nodes.push({
+            text: `choice ${showExpr(s.subject)}`,
+            at: p.label(s.loc),
+            result: `no alternative matches ${show(c.value)}: deny`,
+            children,
+          });
         else {
           const label = c.taken.label.kind === 'default' ? '_' : show(c.taken.label.value);
-          nodes.push({ text: `choice ${showExpr(s.subject)}`, at: p.label(s.loc), result: `takes the alternative ${label}`, children: [...children, { text: `${label} :`, at: p.label(c.taken.loc), children: body(c.taken.body) }] });
+          nodes.push({
+            text: `choice ${showExpr(s.subject)}`,
+            at: p.label(s.loc),
+            result: `takes the alternative ${label}`,
+            children: [...children, { text: `${label} :`, at: p.label(c.taken.loc), children: body(c.taken.body) }],
+          });
         }
       } else {
         const r = trace.rules.get(s);
@@ -349,12 +434,43 @@ function pslNodes(p: CheckedPolicy, e: SecurityEvent, trace: InterpretTrace): No
         const children = valuesOf(trace, s.arg);
         const obj = call.target.name;
         const stateful = call.target.loc !== null;
-        if (r.reason !== undefined && r.arg === undefined) nodes.push({ text: showExpr(s), at: p.label(s.loc), result: `the argument failed: deny: ${r.reason}`, children });
+        if (r.reason !== undefined && r.arg === undefined)
+          nodes.push({
+            text: showExpr(s),
+            at: p.label(s.loc),
+            result: `the argument failed: deny: ${r.reason}`,
+            children,
+          });
         else if (r.reason !== undefined)
-          nodes.push({ text: showExpr(s), at: p.label(s.loc), result: `denies: ${r.reason}`, children: [...children, ...(stateful ? [{ text: `${obj} state`, result: `${showState(r.before)} (unchanged)` }] : [])] });
+          nodes.push({
+            text: showExpr(s),
+            at: p.label(s.loc),
+            result: `denies: ${r.reason}`,
+            children: [
+              ...children,
+              ...(stateful ? [{ text: `${obj} state`, result: `${showState(r.before)} (unchanged)` }] : []),
+            ],
+          });
         else {
           const moved = r.after !== r.before;
-          nodes.push({ text: showExpr(s), at: p.label(s.loc), result: 'grants', children: [...children, ...(stateful ? [{ text: `${obj} state`, result: moved ? `${showState(r.before)} → ${showState(r.after)}` : `${showState(r.before)} (unchanged)` }] : [])] });
+          nodes.push({
+            text: showExpr(s),
+            at: p.label(s.loc),
+            result: 'grants',
+            children: [
+              ...children,
+              ...(stateful
+                ? [
+                    {
+                      text: `${obj} state`,
+                      result: moved
+                        ? `${showState(r.before)} → ${showState(r.after)}`
+                        : `${showState(r.before)} (unchanged)`,
+                    },
+                  ]
+                : []),
+            ],
+          });
         }
       }
     }
@@ -363,28 +479,54 @@ function pslNodes(p: CheckedPolicy, e: SecurityEvent, trace: InterpretTrace): No
   for (const b of ofKind) {
     const yes = trace.selected.get(b);
     if (yes === undefined) {
-      out.push({ text: `binding ${bindingHead(b)}`, at: p.label(b.loc), result: 'not reached (an earlier rule denied)' });
+      out.push({
+        text: `binding ${bindingHead(b)}`,
+        at: p.label(b.loc),
+        result: 'not reached (an earlier rule denied)',
+      });
       continue;
     }
-    out.push(yes ? { text: `binding ${bindingHead(b)}`, at: p.label(b.loc), result: 'applies', children: body(b.body) } : { text: `binding ${bindingHead(b)}`, at: p.label(b.loc), result: `does not apply: ${failing(p, e, b.selectors)}` });
+    out.push(
+      yes
+        ? { text: `binding ${bindingHead(b)}`, at: p.label(b.loc), result: 'applies', children: body(b.body) }
+        : {
+            text: `binding ${bindingHead(b)}`,
+            at: p.label(b.loc),
+            result: `does not apply: ${failing(p, e, b.selectors)}`,
+          },
+    );
   }
   return out;
 }
 
-function pslWhy(p: CheckedPolicy, e: SecurityEvent, d: Decision, trace: InterpretTrace, structure: Node | null): string {
-  if (d.rule === 'structure') return `the monitor's message check: ${structure?.text ?? 'the message'}: ${structure?.result ?? d.reason}`;
-  if (d.verdict === 'grant') return `granted by ${d.rule.split(', ').length === 1 ? 'the rule' : 'the rules'} ${d.rule}, no rule denied`;
+function pslWhy(
+  p: CheckedPolicy,
+  e: SecurityEvent,
+  d: Decision,
+  trace: InterpretTrace,
+  structure: Node | null,
+): string {
+  if (d.rule === 'structure')
+    return `the monitor's message check: ${structure?.text ?? 'the message'}: ${structure?.result ?? d.reason}`;
+  if (d.verdict === 'grant')
+    return `granted by ${d.rule.split(', ').length === 1 ? 'the rule' : 'the rules'} ${d.rule}, no rule denied`;
   if (d.rule === 'default-deny') {
     const ofKind = p.bindings.filter((b) => b.event === e.kind);
     if (ofKind.length === 0) return `no binding: the policy has no ${e.kind} binding`;
     const applying = ofKind.filter((b) => trace.selected.get(b) === true);
-    if (applying.length === 0) return `no binding: none of the ${ofKind.length} ${e.kind} bindings applies to this event`;
+    if (applying.length === 0)
+      return `no binding: none of the ${ofKind.length} ${e.kind} bindings applies to this event`;
     return `no rule: ${applying.map((b) => `binding ${bindingHead(b)} at ${p.label(b.loc)}`).join(' and ')} ${applying.length === 1 ? 'applies' : 'apply'} but call${applying.length === 1 ? 's' : ''} no rule for this event`;
   }
   // a rule or choice denied: find it and its binding
   const owner = (target: CallExpr | ChoiceSection): BindingDecl | undefined => {
     const inBody = (ss: readonly Statement[]): boolean =>
-      ss.some((s) => s === target || (s.kind === 'match' && inBody(s.body)) || (s.kind === 'choice' && s.alternatives.some((x) => inBody(x.body))));
+      ss.some(
+        (s) =>
+          s === target ||
+          (s.kind === 'match' && inBody(s.body)) ||
+          (s.kind === 'choice' && s.alternatives.some((x) => inBody(x.body))),
+      );
     return p.bindings.find((b) => inBody(b.body));
   };
   for (const [c, r] of trace.rules)
@@ -404,12 +546,20 @@ function pslWhy(p: CheckedPolicy, e: SecurityEvent, d: Decision, trace: Interpre
 /* ------------------------------------------------------------ rule form */
 
 function ruleText(r: AllowRule): string {
-  const parts = [r.kind, ...(['src', 'dst', 'endpoint', 'method'] as const).filter((k) => r[k] !== undefined).map((k) => `${k}=${r[k]}`)];
+  const parts = [
+    r.kind,
+    ...(['src', 'dst', 'endpoint', 'method'] as const).filter((k) => r[k] !== undefined).map((k) => `${k}=${r[k]}`),
+  ];
   return parts.join(' ') + (r.limit === undefined ? '' : ` limit=${r.limit}`);
 }
 
 /** A reading of a rule-form policy (src/monitor/rules.ts): the first rule that matches and has grants left grants. */
-export function explainRules(t: SolutionTables, policy: RulePolicy, state: MonitorState, e: SecurityEvent): { decision: { verdict: 'grant' | 'deny'; rule: string; reason?: string }; why: string; nodes: Node[] } {
+export function explainRules(
+  t: SolutionTables,
+  policy: RulePolicy,
+  state: MonitorState,
+  e: SecurityEvent,
+): { decision: { verdict: 'grant' | 'deny'; rule: string; reason?: string }; why: string; nodes: Node[] } {
   const name: Record<'src' | 'dst' | 'endpoint' | 'method', string | undefined> = {
     src: t.classes[e.srcClass]?.name,
     dst: t.classes[e.dstClass]?.name,
@@ -431,7 +581,8 @@ export function explainRules(t: SolutionTables, policy: RulePolicy, state: Monit
     }
     const misses: string[] = [];
     if (r.kind !== e.kind) misses.push(`the event is ${e.kind}, not ${r.kind}`);
-    for (const k of ['src', 'dst', 'endpoint', 'method'] as const) if (r[k] !== undefined && r[k] !== name[k]) misses.push(`${k} is ${name[k] ?? 'none'}, not ${r[k]}`);
+    for (const k of ['src', 'dst', 'endpoint', 'method'] as const)
+      if (r[k] !== undefined && r[k] !== name[k]) misses.push(`${k} is ${name[k] ?? 'none'}, not ${r[k]}`);
     if (misses.length > 0) {
       nodes.push({ text, result: `does not match: ${misses.join('; ')}` });
       return;
@@ -468,7 +619,9 @@ export function explainRules(t: SolutionTables, policy: RulePolicy, state: Monit
 
 function renderNodes(nodes: readonly Node[], indent: string, out: string[]): void {
   for (const n of nodes) {
-    out.push(`${indent}${n.text}${n.at === undefined ? '' : ` (${n.at})`}${n.result === undefined ? '' : `: ${n.result}`}`);
+    out.push(
+      `${indent}${n.text}${n.at === undefined ? '' : ` (${n.at})`}${n.result === undefined ? '' : `: ${n.result}`}`,
+    );
     if (n.children !== undefined) renderNodes(n.children, `${indent}  `, out);
   }
 }
@@ -478,11 +631,15 @@ export function explanationText(x: Explanation): string {
   out.push(`event    ${x.event}`);
   out.push(`asked    ${x.reached}`);
   for (const s of x.after) out.push(`         ${s.verdict.toUpperCase()} ${s.event} by ${s.rule}`);
-  out.push(`state    ${x.objects.length === 0 ? '(no policy object has state)' : x.objects.map((o) => `${o.name} = ${o.state}`).join('; ')}`);
+  out.push(
+    `state    ${x.objects.length === 0 ? '(no policy object has state)' : x.objects.map((o) => `${o.name} = ${o.state}`).join('; ')}`,
+  );
   out.push(`verdict  ${x.verdict.toUpperCase()} by ${x.rule}${x.reason === undefined ? '' : `: ${x.reason}`}`);
   out.push(`why      ${x.why}`);
   const same = x.compiled.verdict === x.verdict && x.compiled.rule === x.rule;
-  out.push(`compiled ${same ? 'the compiled policy decides the same' : `THE COMPILED POLICY DISAGREES: ${x.compiled.verdict.toUpperCase()} by ${x.compiled.rule}${x.compiled.reason === undefined ? '' : `: ${x.compiled.reason}`}`}`);
+  out.push(
+    `compiled ${same ? 'the compiled policy decides the same' : `THE COMPILED POLICY DISAGREES: ${x.compiled.verdict.toUpperCase()} by ${x.compiled.rule}${x.compiled.reason === undefined ? '' : `: ${x.compiled.reason}`}`}`,
+  );
   out.push('');
   out.push(x.form === 'psl' ? 'how (the reference interpreter, in evaluation order):' : 'how (the rules, in order):');
   renderNodes(x.steps, '  ', out);

@@ -14,7 +14,14 @@ import type { SecurityEvent } from '../monitor/types.ts';
 import { EVENT_KINDS } from '../monitor/types.ts';
 import { solutionModelDef } from '../check/solution-model.ts';
 import { modelOptions, modelPolicy } from '../check/check.ts';
-import { canonicalKey, modelEvents, PayloadIds, tabulate, TabulationError, type PolicyTable } from '../conformance/monitor-model.ts';
+import {
+  canonicalKey,
+  modelEvents,
+  PayloadIds,
+  tabulate,
+  TabulationError,
+  type PolicyTable,
+} from '../conformance/monitor-model.ts';
 import type { BindingDecl, Statement } from '../policy/psl/ast.ts';
 import type { CheckedPolicy, PslState } from '../policy/compile/check.ts';
 import type { Loaded } from '../solution/load.ts';
@@ -80,11 +87,23 @@ export function tabulateSolution(loaded: Loaded, a: Audited = audited(loaded)): 
   const payloads = new PayloadIds();
   for (const m of [...def.alphabet.calls, ...def.alphabet.replies]) payloads.add(m.payload);
   const classes = boot.state.processes.map((p) => p.taskClass);
-  const events = modelEvents(loaded.tables, boot.decisions.map((d) => d.event), classes, def.alphabet.calls, def.alphabet.replies);
+  const events = modelEvents(
+    loaded.tables,
+    boot.decisions.map((d) => d.event),
+    classes,
+    def.alphabet.calls,
+    def.alphabet.replies,
+  );
   try {
-    return { a, table: tabulate(monitor, events, payloads), calls: def.alphabet.calls.length, replies: def.alphabet.replies.length };
+    return {
+      a,
+      table: tabulate(monitor, events, payloads),
+      calls: def.alphabet.calls.length,
+      replies: def.alphabet.replies.length,
+    };
   } catch (e) {
-    if (e instanceof TabulationError) throw new AuditError(`${e.message}: the query would not be exact, so it is not answered`);
+    if (e instanceof TabulationError)
+      throw new AuditError(`${e.message}: the query would not be exact, so it is not answered`);
     throw e;
   }
 }
@@ -92,7 +111,8 @@ export function tabulateSolution(loaded: Loaded, a: Audited = audited(loaded)): 
 /** rule id → the binding it belongs to (PSL). */
 function bindingOfRules(p: CheckedPolicy): Map<string, string> {
   const out = new Map<string, string>();
-  const head = (b: BindingDecl) => `${b.event}${b.selectors.length === 0 ? '' : ` ${b.selectors.map((s) => `${s.key}=${s.value}`).join(', ')}`} at ${p.label(b.loc)}`;
+  const head = (b: BindingDecl) =>
+    `${b.event}${b.selectors.length === 0 ? '' : ` ${b.selectors.map((s) => `${s.key}=${s.value}`).join(', ')}`} at ${p.label(b.loc)}`;
   const walk = (b: BindingDecl, ss: readonly Statement[]) => {
     for (const s of ss) {
       if (s.kind === 'call') out.set(p.label(s.loc), head(b));
@@ -118,14 +138,28 @@ function names(t: SolutionTables, e: SecurityEvent) {
 }
 
 function checkFilter(t: SolutionTables, f: QueryFilter): void {
-  const bad = (what: string, v: string, known: readonly string[]) => new AuditError(`--${what} ${v}: no such ${what === 'kind' ? 'event kind' : what === 'src' || what === 'dst' ? 'task class' : what} (${known.join(', ')})`);
+  const bad = (what: string, v: string, known: readonly string[]) =>
+    new AuditError(
+      `--${what} ${v}: no such ${what === 'kind' ? 'event kind' : what === 'src' || what === 'dst' ? 'task class' : what} (${known.join(', ')})`,
+    );
   if (f.kind !== undefined && !EVENT_KINDS.includes(f.kind as never)) throw bad('kind', f.kind, EVENT_KINDS);
-  for (const k of ['src', 'dst'] as const) if (f[k] !== undefined && !t.classByName.has(f[k]!)) throw bad(k, f[k]!, t.classes.map((c) => c.name));
-  if (f.endpoint !== undefined && !t.endpointNames.includes(f.endpoint)) throw bad('endpoint', f.endpoint, t.endpointNames);
+  for (const k of ['src', 'dst'] as const)
+    if (f[k] !== undefined && !t.classByName.has(f[k]!))
+      throw bad(
+        k,
+        f[k]!,
+        t.classes.map((c) => c.name),
+      );
+  if (f.endpoint !== undefined && !t.endpointNames.includes(f.endpoint))
+    throw bad('endpoint', f.endpoint, t.endpointNames);
   if (f.method !== undefined && !t.methodNames.includes(f.method)) throw bad('method', f.method, t.methodNames);
 }
 
-export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated = tabulateSolution(loaded)): QueryResult {
+export function query(
+  loaded: Loaded,
+  filter: QueryFilter = {},
+  tab: Tabulated = tabulateSolution(loaded),
+): QueryResult {
   const t = loaded.tables;
   checkFilter(t, filter);
   const { table, a } = tab;
@@ -134,7 +168,7 @@ export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated =
   const bindings = a.checked === null ? new Map<string, string>() : bindingOfRules(a.checked);
 
   // the states, with the shortest way to each (tabulate numbers them breadth first)
-  const from: (QueryState['from'])[] = table.states.map(() => null);
+  const from: QueryState['from'][] = table.states.map(() => null);
   const reached = new Set([0]);
   for (let s = 0; s < nStates; s++)
     table.cells[s]!.forEach(([g, , n], i) => {
@@ -145,12 +179,16 @@ export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated =
     });
   const objects = (st: unknown): string => {
     if (a.checked !== null) {
-      const parts = a.checked.objectList.filter((o) => (st as PslState)[o.slot] !== null && (st as PslState)[o.slot] !== undefined).map((o) => `${o.name} = ${showState((st as PslState)[o.slot])}`);
+      const parts = a.checked.objectList
+        .filter((o) => (st as PslState)[o.slot] !== null && (st as PslState)[o.slot] !== undefined)
+        .map((o) => `${o.name} = ${showState((st as PslState)[o.slot])}`);
       return parts.length === 0 ? '(no policy object has state)' : parts.join('; ');
     }
     const limited = (loaded.rules?.rules ?? []).map((r, i) => ({ r, i })).filter((x) => x.r.limit !== undefined);
     if (limited.length === 0) return '(no rule has a limit)';
-    return limited.map((x, slot) => `${x.r.id ?? `rule ${x.i + 1}`} used ${(st as readonly number[])[slot]} of ${x.r.limit}`).join('; ');
+    return limited
+      .map((x, slot) => `${x.r.id ?? `rule ${x.i + 1}`} used ${(st as readonly number[])[slot]} of ${x.r.limit}`)
+      .join('; ');
   };
   const states: QueryState[] = table.states.map((st, id) => ({ id, objects: objects(st), from: from[id]! }));
 
@@ -189,7 +227,14 @@ export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated =
         }
       }
     const sameEverywhere = perEvent.every((x) => x.states.join(',') === perEvent[0]!.states.join(','));
-    const granted: QueryGroup['granted'] = any.size === 0 ? 'never' : !sameEverywhere ? 'messages' : perEvent[0]!.states.length === nStates ? 'always' : 'states';
+    const granted: QueryGroup['granted'] =
+      any.size === 0
+        ? 'never'
+        : !sameEverywhere
+          ? 'messages'
+          : perEvent[0]!.states.length === nStates
+            ? 'always'
+            : 'states';
     out.push({
       ...key,
       granted,
@@ -200,7 +245,8 @@ export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated =
       when: granted === 'states' ? separating(a, table, events, any) : [],
     });
   }
-  const order = (g: QueryGroup) => [EVENT_KINDS.indexOf(g.kind as never), g.src, g.dst, g.endpoint ?? '', g.method ?? ''].join('\u0000');
+  const order = (g: QueryGroup) =>
+    [EVENT_KINDS.indexOf(g.kind as never), g.src, g.dst, g.endpoint ?? '', g.method ?? ''].join('\u0000');
   out.sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0));
   return {
     solution: loaded.name,
@@ -217,7 +263,12 @@ export function query(loaded: Loaded, filter: QueryFilter = {}, tab: Tabulated =
  * event's source or destination takes values in the granting states that it
  * never takes in the others ("turns of the source (sid 2) is "idle"").
  */
-function separating(a: Audited, table: PolicyTable, events: readonly number[], granting: ReadonlySet<number>): string[] {
+function separating(
+  a: Audited,
+  table: PolicyTable,
+  events: readonly number[],
+  granting: ReadonlySet<number>,
+): string[] {
   if (a.checked === null) return [];
   const first = table.events[events[0]!]!;
   if (events.some((i) => table.events[i]!.src !== first.src || table.events[i]!.dst !== first.dst)) return [];
@@ -231,21 +282,34 @@ function separating(a: Audited, table: PolicyTable, events: readonly number[], g
     };
     const apart = (value: (s: number) => string) => {
       const yes = new Set([...granting].map(value));
-      const no = new Set(table.states.map((_, s) => s).filter((s) => !granting.has(s)).map(value));
+      const no = new Set(
+        table.states
+          .map((_, s) => s)
+          .filter((s) => !granting.has(s))
+          .map(value),
+      );
       return no.size > 0 && ![...yes].some((v) => no.has(v)) ? { yes: [...yes], no: [...no] } : null;
     };
     let found = false;
-    for (const [role, sid] of [['source', first.src], ['destination', first.dst]] as const) {
+    for (const [role, sid] of [
+      ['source', first.src],
+      ['destination', first.dst],
+    ] as const) {
       if (role === 'destination' && first.src === first.dst) continue;
       const d = apart((s) => entry(s, sid));
       if (d === null) continue;
       found = true;
-      out.push(`${o.name} of the ${role} (sid ${sid}) is ${d.yes.join(' or ')}${d.no.length <= 3 ? ` (not ${d.no.join(', ')})` : ''}`);
+      out.push(
+        `${o.name} of the ${role} (sid ${sid}) is ${d.yes.join(' or ')}${d.no.length <= 3 ? ` (not ${d.no.join(', ')})` : ''}`,
+      );
     }
     if (!found && first.src !== first.dst) {
       // neither entry alone: the two together (a Mic level of the source against the destination's)
       const d = apart((s) => `source ${entry(s, first.src)}, destination ${entry(s, first.dst)}`);
-      if (d !== null) out.push(`${o.name} of the source (sid ${first.src}) and destination (sid ${first.dst}) are ${d.yes.join(' or ')}`);
+      if (d !== null)
+        out.push(
+          `${o.name} of the source (sid ${first.src}) and destination (sid ${first.dst}) are ${d.yes.join(' or ')}`,
+        );
     }
   }
   return out;
@@ -264,13 +328,19 @@ const list = (ss: readonly number[]) => ss.map((s) => `#${s}`).join(', ');
 export function queryText(q: QueryResult): string {
   const out: string[] = [];
   const f = Object.entries(q.filter).filter(([, v]) => v !== undefined);
-  out.push(`query ${q.solution}${f.length === 0 ? '' : ` (${f.map(([k, v]) => `${k}=${v}`).join(' ')})`}: the alphabet has ${q.alphabet.events} security events (from ${q.alphabet.calls} call and ${q.alphabet.replies} reply messages); ${q.states.length} monitor state${q.states.length === 1 ? ' is' : 's are'} reachable over it`);
+  out.push(
+    `query ${q.solution}${f.length === 0 ? '' : ` (${f.map(([k, v]) => `${k}=${v}`).join(' ')})`}: the alphabet has ${q.alphabet.events} security events (from ${q.alphabet.calls} call and ${q.alphabet.replies} reply messages); ${q.states.length} monitor state${q.states.length === 1 ? ' is' : 's are'} reachable over it`,
+  );
   out.push('');
   out.push('monitor states:');
-  for (const s of q.states) out.push(`  #${s.id} ${s.objects}${s.from === null ? '  (the initial state)' : `  (from #${s.from.state} by ${s.from.event})`}`);
+  for (const s of q.states)
+    out.push(
+      `  #${s.id} ${s.objects}${s.from === null ? '  (the initial state)' : `  (from #${s.from.state} by ${s.from.event})`}`,
+    );
   const granted = q.groups.filter((g) => g.granted !== 'never');
   const never = q.groups.filter((g) => g.granted === 'never');
-  const head = (g: QueryGroup) => `${g.kind} src=${g.src} dst=${g.dst}${g.endpoint === null ? '' : ` endpoint=${g.endpoint}`}${g.method === null ? '' : ` method=${g.method}`}`;
+  const head = (g: QueryGroup) =>
+    `${g.kind} src=${g.src} dst=${g.dst}${g.endpoint === null ? '' : ` endpoint=${g.endpoint}`}${g.method === null ? '' : ` method=${g.method}`}`;
   out.push('');
   out.push(`granted (${granted.length} group${granted.length === 1 ? '' : 's'}):`);
   if (granted.length === 0) out.push('  nothing');
@@ -278,19 +348,26 @@ export function queryText(q: QueryResult): string {
     const n = g.events.length;
     const when =
       g.granted === 'always'
-        ? `always (every message of the alphabet, in ${q.states.length === 1 ? "the one reachable state" : `all ${q.states.length} states`})`
+        ? `always (every message of the alphabet, in ${q.states.length === 1 ? 'the one reachable state' : `all ${q.states.length} states`})`
         : g.granted === 'states'
           ? `only in ${g.states.length} of ${q.states.length} states: ${list(g.states)}`
           : 'only for some messages:';
     out.push(`  ${head(g)}: ${when}`);
     if (g.when.length > 0) out.push(`    when ${g.when.join(', and ')}`);
-    if (g.granted === 'messages') for (const e of g.events) out.push(`    ${n > 1 ? e.event.replace(/^.*? src=/, 'src=') : e.message}: ${e.states.length === 0 ? 'never' : e.states.length === q.states.length ? 'in every state' : `in ${list(e.states)}`}`);
+    if (g.granted === 'messages')
+      for (const e of g.events)
+        out.push(
+          `    ${n > 1 ? e.event.replace(/^.*? src=/, 'src=') : e.message}: ${e.states.length === 0 ? 'never' : e.states.length === q.states.length ? 'in every state' : `in ${list(e.states)}`}`,
+        );
     for (const b of g.by) out.push(`    by ${b.rule}${b.binding === undefined ? '' : ` (binding ${b.binding})`}`);
     for (const d of g.denied) out.push(`    denied in ${list(d.states)}: ${d.reason}`);
   }
   out.push('');
   out.push(`never granted in any reachable state (${never.length} group${never.length === 1 ? '' : 's'}):`);
   if (never.length === 0) out.push('  none');
-  for (const g of never) out.push(`  ${head(g)}: ${g.denied.map((d) => (d.states.length === q.states.length ? d.reason : `${d.reason} (in ${list(d.states)})`)).join('; ')}`);
+  for (const g of never)
+    out.push(
+      `  ${head(g)}: ${g.denied.map((d) => (d.states.length === q.states.length ? d.reason : `${d.reason} (in ${list(d.states)})`)).join('; ')}`,
+    );
   return out.join('\n');
 }

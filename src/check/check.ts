@@ -8,7 +8,15 @@
 import type { CompiledPolicy } from '../monitor/types.ts';
 import type { RulePolicy } from '../monitor/rules.ts';
 import type { SolutionTables } from '../kernel/tables.ts';
-import { checkSolution, SolutionModelError, solutionModelDef, witness, type SolutionCheckResult, type SolutionModelOptions, type SolutionProperty } from './solution-model.ts';
+import {
+  checkSolution,
+  SolutionModelError,
+  solutionModelDef,
+  witness,
+  type SolutionCheckResult,
+  type SolutionModelOptions,
+  type SolutionProperty,
+} from './solution-model.ts';
 import { compileModel, type CompiledModel } from '../conformance/model.ts';
 import { TabulationError } from '../conformance/monitor-model.ts';
 import { writeReplayFile } from './counterexample.ts';
@@ -31,7 +39,9 @@ export function modelPolicy(loaded: Pick<Loaded, 'policy' | 'rules'>): RulePolic
 /** The literal payloads the solution's programs send and reply with (a payload naming an earlier result with `$ref` is left out). */
 export function programPayloads(loaded: Pick<Loaded, 'manifest'>): unknown[] {
   const hasRef = (v: unknown): boolean =>
-    typeof v === 'object' && v !== null && (Array.isArray(v) ? v.some(hasRef) : Object.entries(v).some(([k, x]) => k === '$ref' || hasRef(x)));
+    typeof v === 'object' &&
+    v !== null &&
+    (Array.isArray(v) ? v.some(hasRef) : Object.entries(v).some(([k, x]) => k === '$ref' || hasRef(x)));
   const out: unknown[] = [];
   for (const ops of Object.values(loaded.manifest?.programs ?? {}))
     for (const op of ops) if ('payload' in op && op.payload !== undefined && !hasRef(op.payload)) out.push(op.payload);
@@ -52,13 +62,26 @@ function requireWitnesses(t: SolutionTables): void {
   for (const cls of servers)
     for (const ep of t.classes[cls]!.endpoints)
       for (const m of t.interfaces[ep.iface]?.methods ?? [])
-        for (const [kind, codec] of [['request', m.request], ['response', m.response]] as const)
-          if (witness(codec) === undefined) throw new CheckError(`cannot build a well-formed ${kind} of ${t.interfaces[ep.iface]!.name}.${m.name} (endpoint ${ep.name}) for the model`);
+        for (const [kind, codec] of [
+          ['request', m.request],
+          ['response', m.response],
+        ] as const)
+          if (witness(codec) === undefined)
+            throw new CheckError(
+              `cannot build a well-formed ${kind} of ${t.interfaces[ep.iface]!.name}.${m.name} (endpoint ${ep.name}) for the model`,
+            );
 }
 
 /** The model options `cordon check` uses for a solution: its programs' payloads, its properties (with handle transfers, which can carry information), and a PSL policy's reference interpreter as DefaultDeny's oracle. */
-export function modelOptions(loaded: Pick<Loaded, 'manifest' | 'properties' | 'oracle'>, properties: readonly SolutionProperty[] = loaded.properties): SolutionModelOptions {
-  return { payloads: programPayloads(loaded), ...(properties.length > 0 ? { properties, transfers: true } : {}), ...(loaded.oracle === null ? {} : { oracle: loaded.oracle }) };
+export function modelOptions(
+  loaded: Pick<Loaded, 'manifest' | 'properties' | 'oracle'>,
+  properties: readonly SolutionProperty[] = loaded.properties,
+): SolutionModelOptions {
+  return {
+    payloads: programPayloads(loaded),
+    ...(properties.length > 0 ? { properties, transfers: true } : {}),
+    ...(loaded.oracle === null ? {} : { oracle: loaded.oracle }),
+  };
 }
 
 /** The compiled model of a solution, as `cordon check` builds it (to replay its counterexamples). */
@@ -72,7 +95,11 @@ export async function checkLoaded(loaded: Loaded, opts: CheckOptions = {}): Prom
     return await checkSolution(loaded.tables, modelPolicy(loaded), {
       ...modelOptions(loaded, opts.properties),
       ...(opts.path ? { path: opts.path } : {}),
-      run: { ...(opts.workers ? { workers: opts.workers } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
+      run: {
+        ...(opts.workers ? { workers: opts.workers } : {}),
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      },
     });
   } catch (e) {
     if (e instanceof TabulationError || e instanceof SolutionModelError) throw new CheckError(e.message);
@@ -82,7 +109,13 @@ export async function checkLoaded(loaded: Loaded, opts: CheckOptions = {}): Prom
 
 /** The check result as a verify-report entry. */
 export function checkEntry(r: SolutionCheckResult): CheckResult {
-  const base = { id: `tlc.solution.${r.model}`, kind: 'tlc', runs: 1, durationMs: Math.round(r.wallSeconds * 1000), details: { distinct: r.distinct, depth: r.depth, tlcSeconds: r.tlcSeconds, verdict: r.verdict } };
+  const base = {
+    id: `tlc.solution.${r.model}`,
+    kind: 'tlc',
+    runs: 1,
+    durationMs: Math.round(r.wallSeconds * 1000),
+    details: { distinct: r.distinct, depth: r.depth, tlcSeconds: r.tlcSeconds, verdict: r.verdict },
+  };
   if (r.verdict === 'success') return { ...base, status: 'pass' };
   return { ...base, status: 'fail', counterexample: r.counterexample?.printed ?? r.problem ?? r.verdict };
 }

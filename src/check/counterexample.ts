@@ -70,12 +70,13 @@ export function mapTrace(m: CompiledModel, trace: readonly TraceState[], loopTo:
   const init = specOf(first);
   if (init === null) throw new CounterexampleMappingError('the trace does not show the kernel variables', 0);
   if (stateKey(init) !== stateKey(project.state(m.boot.state, m.boot.decisions, m.boot.effects)))
-    throw new CounterexampleMappingError('the trace does not start in the TS kernel\'s boot state', 0);
+    throw new CounterexampleMappingError("the trace does not start in the TS kernel's boot state", 0);
   let s = m.boot.state;
   const steps: MappedStep[] = [];
   for (let i = 1; i < trace.length; i++) {
     const target = specOf(trace[i]!);
-    if (target === null) throw new CounterexampleMappingError(`state ${i + 1} of the trace lacks a kernel variable`, i - 1);
+    if (target === null)
+      throw new CounterexampleMappingError(`state ${i + 1} of the trace lacks a kernel variable`, i - 1);
     const want = stateKey(target);
     let found: { event: KernelEvent; result: StepResult } | null = null;
     for (const ev of alphabetEvents(m.def, running(s))) {
@@ -86,7 +87,11 @@ export function mapTrace(m: CompiledModel, trace: readonly TraceState[], loopTo:
         break;
       }
     }
-    if (found === null) throw new CounterexampleMappingError(`no event of the model's alphabet takes the TS kernel to state ${i + 1} of the trace (action ${trace[i]!.action ?? '?'})`, i - 1);
+    if (found === null)
+      throw new CounterexampleMappingError(
+        `no event of the model's alphabet takes the TS kernel to state ${i + 1} of the trace (action ${trace[i]!.action ?? '?'})`,
+        i - 1,
+      );
     steps.push({
       number: i,
       event: found.event,
@@ -111,7 +116,13 @@ function outcome(before: KernelState, e: KernelEvent, r: StepResult): string {
   for (const th of after.threads) {
     const was = before.threads[th.tid]?.state.tag;
     if (was === th.state.tag) continue;
-    if (th.state.tag === 'call' || th.state.tag === 'recv' || th.state.tag === 'reply' || th.state.tag === 'irq' || th.state.tag === 'sleep')
+    if (
+      th.state.tag === 'call' ||
+      th.state.tag === 'recv' ||
+      th.state.tag === 'reply' ||
+      th.state.tag === 'irq' ||
+      th.state.tag === 'sleep'
+    )
       parts.push(`${name(th.tid)} waits (${th.state.tag})`);
     else if (th.state.tag === 'exited') parts.push(`${name(th.tid)} exits`);
     else if (th.state.tag === 'ready' && was !== 'running' && was !== undefined) {
@@ -132,7 +143,11 @@ export function traceOf(r: TlcResult): { trace: readonly TraceState[]; loopTo: n
     case 'deadlock':
       return { trace: r.trace, loopTo: null, what: 'deadlock' };
     case 'liveness-violation':
-      return { trace: r.trace, loopTo: r.loop === null ? null : r.loop.toState - 1, what: `temporal property ${r.property ?? r.properties.join(', ')} is violated` };
+      return {
+        trace: r.trace,
+        loopTo: r.loop === null ? null : r.loop.toState - 1,
+        what: `temporal property ${r.property ?? r.properties.join(', ')} is violated`,
+      };
     default:
       return null;
   }
@@ -140,7 +155,9 @@ export function traceOf(r: TlcResult): { trace: readonly TraceState[]; loopTo: n
 
 /** Numbered steps in DESIGN.md's vocabulary. */
 export function printCounterexample(trace: MappedTrace, what: string): string {
-  const lines = [`${what}: ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'} from boot (model ${trace.model})`];
+  const lines = [
+    `${what}: ${trace.steps.length} step${trace.steps.length === 1 ? '' : 's'} from boot (model ${trace.model})`,
+  ];
   for (const s of trace.steps) {
     lines.push(`${s.number}. ${s.description}`);
     for (const d of s.decisions) lines.push(`   monitor: ${d}`);
@@ -152,7 +169,10 @@ export function printCounterexample(trace: MappedTrace, what: string): string {
 // ------------------------------------------------------------------ replay files
 
 /** What a replay file refers to: a catalogued model, or a solution (a path the CLI resolves). */
-const ReferenceC = t.union([t.type({ kind: t.literal('model'), name: t.string }), t.type({ kind: t.literal('solution'), path: t.string, model: t.string })]);
+const ReferenceC = t.union([
+  t.type({ kind: t.literal('model'), name: t.string }),
+  t.type({ kind: t.literal('solution'), path: t.string, model: t.string }),
+]);
 export type SolutionReference = t.TypeOf<typeof ReferenceC>;
 
 /** A KernelEvent as JSON (payloads are JSON values). */
@@ -160,7 +180,14 @@ const KernelEventC = t.union([
   t.type({ kind: t.literal('schedule'), cpu: t.number }),
   t.type({ kind: t.literal('tick') }),
   t.type({ kind: t.literal('irq'), line: t.number }),
-  t.type({ kind: t.literal('syscall'), tid: t.number, call: t.union([t.type({ op: t.literal('Recv'), handle: t.number }), t.type({ op: t.union([t.literal('Call'), t.literal('Reply')]), handle: t.number, message: t.UnknownRecord })]) }),
+  t.type({
+    kind: t.literal('syscall'),
+    tid: t.number,
+    call: t.union([
+      t.type({ op: t.literal('Recv'), handle: t.number }),
+      t.type({ op: t.union([t.literal('Call'), t.literal('Reply')]), handle: t.number, message: t.UnknownRecord }),
+    ]),
+  }),
 ]);
 
 export const ReplayFileC = t.type({
@@ -176,7 +203,12 @@ export const ReplayFileC = t.type({
 });
 export type ReplayFile = t.TypeOf<typeof ReplayFileC>;
 
-export function replayFile(reference: SolutionReference, what: string, trace: MappedTrace, finalState: SpecState): ReplayFile {
+export function replayFile(
+  reference: SolutionReference,
+  what: string,
+  trace: MappedTrace,
+  finalState: SpecState,
+): ReplayFile {
   return {
     format: 'cordon-replay/1',
     reference,
@@ -213,14 +245,20 @@ export function replay(m: CompiledModel, file: ReplayFile): ReplayOutcome {
   let last = project.state(s, m.boot.decisions, m.boot.effects);
   for (const [i, ev] of file.events.entries()) {
     const r = step(s, ev as KernelEvent);
-    if (r.rejected !== undefined) return { ok: false, problem: `step ${i + 1} was rejected: ${r.rejected}`, final: s, finalState: last };
+    if (r.rejected !== undefined)
+      return { ok: false, problem: `step ${i + 1} was rejected: ${r.rejected}`, final: s, finalState: last };
     s = r.state;
     last = project.state(s, r.decisions, r.effects);
   }
   for (const v of SPEC_VARIABLES) {
     const want = file.expected[v];
     if (want === undefined || valueKey(parseTlaValue(want)) !== valueKey(last[v]))
-      return { ok: false, problem: `after the replay, ${v} is ${formatTlaValue(last[v])}, not ${want ?? '(not recorded)'}`, final: s, finalState: last };
+      return {
+        ok: false,
+        problem: `after the replay, ${v} is ${formatTlaValue(last[v])}, not ${want ?? '(not recorded)'}`,
+        final: s,
+        finalState: last,
+      };
   }
   return { ok: true, problem: null, final: s, finalState: last };
 }

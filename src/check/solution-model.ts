@@ -14,9 +14,24 @@ import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import type { TlcResult } from '../tlc/index.ts';
 import { K } from '../conformance/catalog.ts';
-import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef, type ModelFiles } from '../conformance/model.ts';
+import {
+  compileModel,
+  modelMachine,
+  renderModel,
+  type CompiledModel,
+  type ModelDef,
+  type ModelFiles,
+} from '../conformance/model.ts';
 import { describeResult, runStaged, type RunOptions } from '../conformance/run.ts';
-import { CounterexampleMappingError, mapTrace, printCounterexample, replayFile, traceOf, type ReplayFile, type SolutionReference } from './counterexample.ts';
+import {
+  CounterexampleMappingError,
+  mapTrace,
+  printCounterexample,
+  replayFile,
+  traceOf,
+  type ReplayFile,
+  type SolutionReference,
+} from './counterexample.ts';
 import { SPEC_VARIABLES, type SpecState } from '../conformance/projection.ts';
 import { canonicalKey } from '../conformance/monitor-model.ts';
 
@@ -46,7 +61,8 @@ export function witness(codec: t.Mixed, depth = 0): unknown {
     const m = (c.members as { name: string; codec: t.Mixed }[])[0]!;
     tries.push({ [m.name]: witness(m.codec, depth + 1) });
   }
-  if (c.element !== undefined && typeof c.min === 'number') tries.push(Array.from({ length: c.min }, () => witness(c.element as t.Mixed, depth + 1)));
+  if (c.element !== undefined && typeof c.min === 'number')
+    tries.push(Array.from({ length: c.min }, () => witness(c.element as t.Mixed, depth + 1)));
   if (typeof c.props === 'object' && c.props !== null) {
     const o: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(c.props as Record<string, t.Mixed>)) o[k] = witness(v, depth + 1);
@@ -54,7 +70,8 @@ export function witness(codec: t.Mixed, depth = 0): unknown {
   }
   if (Array.isArray(c.types)) for (const x of c.types as t.Mixed[]) tries.push(witness(x, depth + 1));
   // exact, readonly and refinement types wrap the type that has the structure
-  if (typeof c.type === 'object' && c.type !== null && typeof (c.type as { is?: unknown }).is === 'function') tries.push(witness(c.type as t.Mixed, depth + 1));
+  if (typeof c.type === 'object' && c.type !== null && typeof (c.type as { is?: unknown }).is === 'function')
+    tries.push(witness(c.type as t.Mixed, depth + 1));
   if (c.keys !== undefined && typeof c.keys === 'object' && c.keys !== null) tries.push(Object.keys(c.keys)[0]);
   if ('value' in c) tries.push(c.value);
   tries.push(...CANDIDATES);
@@ -92,7 +109,13 @@ function oneWayDefinitions(tables: SolutionTables, p: OneWayProperty): string {
   const ids = (names: readonly string[], what: string) =>
     names.map((n) => {
       const i = tables.classes.findIndex((c) => c.name === n);
-      if (i < 0) throw new SolutionModelError(`one-way property: unknown ${what} class "${n}" (classes: ${tables.classes.slice(2).map((c) => c.name).join(', ')})`);
+      if (i < 0)
+        throw new SolutionModelError(
+          `one-way property: unknown ${what} class "${n}" (classes: ${tables.classes
+            .slice(2)
+            .map((c) => c.name)
+            .join(', ')})`,
+        );
       return i;
     });
   const internal = ids(p.internal, 'internal');
@@ -153,11 +176,19 @@ const accepted = (codec: t.Mixed, v: unknown): boolean => {
   }
 };
 
-const camel = (s: string) => s.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_m, _a, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '') || 'Solution';
+const camel = (s: string) =>
+  s.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_m, _a, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '') ||
+  'Solution';
 
 /** The alphabet and bounds of a solution: every method its servers offer, with payloads that fit. */
-export function solutionModelDef(tables: SolutionTables, policy: ModelPolicyInput, options: SolutionModelOptions = {}): ModelDef {
-  const pol: RulePolicy | CompiledPolicy = Array.isArray(policy) ? { name: tables.name, rules: policy as readonly AllowRule[] } : (policy as RulePolicy | CompiledPolicy);
+export function solutionModelDef(
+  tables: SolutionTables,
+  policy: ModelPolicyInput,
+  options: SolutionModelOptions = {},
+): ModelDef {
+  const pol: RulePolicy | CompiledPolicy = Array.isArray(policy)
+    ? { name: tables.name, rules: policy as readonly AllowRule[] }
+    : (policy as RulePolicy | CompiledPolicy);
   const servers = new Set(tables.connections.map((c) => tables.processes[c.server]!.taskClass));
   const calls: Message[] = [];
   const replies: Message[] = [];
@@ -173,23 +204,30 @@ export function solutionModelDef(tables: SolutionTables, policy: ModelPolicyInpu
       list.push(m);
     }
   };
-  const payloadFor = (ifaceName: string, method: { name: string } & Record<'request' | 'response' | 'error', t.Mixed>, kind: 'request' | 'response' | 'error') =>
-    options.payload?.(ifaceName, method.name, kind) ?? witness(method[kind]);
+  const payloadFor = (
+    ifaceName: string,
+    method: { name: string } & Record<'request' | 'response' | 'error', t.Mixed>,
+    kind: 'request' | 'response' | 'error',
+  ) => options.payload?.(ifaceName, method.name, kind) ?? witness(method[kind]);
   for (const cls of servers) {
     for (const ep of tables.classes[cls]!.endpoints) {
       const iface = tables.interfaces[ep.iface]!;
       for (const m of iface.methods) {
-        const more = (kind: 'request' | 'response' | 'error') => (options.payloads ?? []).filter((v) => accepted(m[kind], v));
+        const more = (kind: 'request' | 'response' | 'error') =>
+          (options.payloads ?? []).filter((v) => accepted(m[kind], v));
         const req = payloadFor(iface.name, m, 'request');
         if (req !== undefined) {
           add(calls, { riid: ep.riid, mid: m.mid, payload: req });
-          if (options.transfers === true) add(calls, { riid: ep.riid, mid: m.mid, payload: req, handles: [{ handle: 1, rights: 1 }] });
+          if (options.transfers === true)
+            add(calls, { riid: ep.riid, mid: m.mid, payload: req, handles: [{ handle: 1, rights: 1 }] });
         }
         for (const v of more('request')) add(calls, { riid: ep.riid, mid: m.mid, payload: v });
         const res = payloadFor(iface.name, m, 'response');
-        for (const v of res === undefined ? more('response') : [res, ...more('response')]) add(replies, { riid: 0, mid: 0, payload: v, error: false });
+        for (const v of res === undefined ? more('response') : [res, ...more('response')])
+          add(replies, { riid: 0, mid: 0, payload: v, error: false });
         const err = payloadFor(iface.name, m, 'error');
-        for (const v of err === undefined ? more('error') : [err, ...more('error')]) add(replies, { riid: 0, mid: 0, payload: v, error: true });
+        for (const v of err === undefined ? more('error') : [err, ...more('error')])
+          add(replies, { riid: 0, mid: 0, payload: v, error: true });
       }
     }
   }
@@ -208,7 +246,12 @@ export function solutionModelDef(tables: SolutionTables, policy: ModelPolicyInpu
   const extra =
     props.length === 0
       ? undefined
-      : { definitions: props.map((p) => oneWayDefinitions(tables, p)).join('\n'), invariants: props.map(() => 'OneWay'), init: 'SolutionInit', next: 'SolutionNext' };
+      : {
+          definitions: props.map((p) => oneWayDefinitions(tables, p)).join('\n'),
+          invariants: props.map(() => 'OneWay'),
+          init: 'SolutionInit',
+          next: 'SolutionNext',
+        };
   return {
     name,
     description: `The solution "${tables.name}" with its policy "${pol.name}"${'decide' in pol ? ' (tabulated)' : ''}: ${tables.processes.length} processes, ${tables.connections.length} channels, ${calls.length} call and ${replies.length} reply messages.`,
@@ -216,7 +259,11 @@ export function solutionModelDef(tables: SolutionTables, policy: ModelPolicyInpu
     policy: pol,
     machine: modelMachine({ cpus: options.cpus ?? 1, irqLines: 0, memoryPages: 1 }),
     alphabet: { handles, calls, replies },
-    bounds: { maxHandles: most + (options.transfers === true ? 2 : 0), maxRegions: 0, maxObjects: 1 + tables.connections.length },
+    bounds: {
+      maxHandles: most + (options.transfers === true ? 2 : 0),
+      maxRegions: 0,
+      maxObjects: 1 + tables.connections.length,
+    },
     symmetry: false,
     ...(extra === undefined ? {} : { extra }),
     ...(options.oracle === undefined || !('decide' in pol) ? {} : { oracle: options.oracle }),
@@ -252,7 +299,11 @@ export interface SolutionCheckResult {
 export async function checkSolution(
   tables: SolutionTables,
   policy: ModelPolicyInput,
-  options: SolutionModelOptions & { readonly path?: string; readonly reference?: SolutionReference; readonly run?: RunOptions } = {},
+  options: SolutionModelOptions & {
+    readonly path?: string;
+    readonly reference?: SolutionReference;
+    readonly run?: RunOptions;
+  } = {},
 ): Promise<SolutionCheckResult> {
   const t0 = performance.now();
   const def = solutionModelDef(tables, policy, options);
@@ -269,12 +320,22 @@ export async function checkSolution(
       counterexample = {
         what: found.what,
         printed: printCounterexample(mapped, found.what),
-        replay: replayFile(options.reference ?? { kind: 'solution', path: options.path ?? tables.name, model: def.name }, found.what, mapped, final),
+        replay: replayFile(
+          options.reference ?? { kind: 'solution', path: options.path ?? tables.name, model: def.name },
+          found.what,
+          mapped,
+          final,
+        ),
         mappingError: null,
       };
     } catch (e) {
       if (!(e instanceof CounterexampleMappingError)) throw e;
-      counterexample = { what: found.what, printed: found.trace.map((s) => `${s.number}: ${s.action ?? ''}\n${s.text}`).join('\n'), replay: null, mappingError: e.message };
+      counterexample = {
+        what: found.what,
+        printed: found.trace.map((s) => `${s.number}: ${s.action ?? ''}\n${s.text}`).join('\n'),
+        replay: null,
+        mappingError: e.message,
+      };
     }
   }
   return {

@@ -2,7 +2,15 @@
 // full facts as JSON-able data. The CLI wires these to `cordon boards` and
 // `--board <name>`.
 
-import { BOARDS, DEFAULT_BOARD, getBoard as lookupBoard, templateVariables, weakenedGuarantees, type Board, type Range } from '../../boards/index.ts';
+import {
+  BOARDS,
+  DEFAULT_BOARD,
+  getBoard as lookupBoard,
+  templateVariables,
+  weakenedGuarantees,
+  type Board,
+  type Range,
+} from '../../boards/index.ts';
 import type { Machine } from '../kernel/machine.ts';
 import type { Command } from 'commander';
 import { SolutionError } from '../solution/load.ts';
@@ -15,14 +23,23 @@ export function getBoard(id: string): Board {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 const bytes = (n: number): string => {
-  for (const [u, s] of [[2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']] as const) if (n >= u) return `${+(n / u).toFixed(2)} ${s}`;
+  for (const [u, s] of [
+    [2 ** 30, 'GiB'],
+    [2 ** 20, 'MiB'],
+    [2 ** 10, 'KiB'],
+  ] as const)
+    if (n >= u) return `${+(n / u).toFixed(2)} ${s}`;
   return `${n} B`;
 };
 const span = (r: Range) => `${hex(r.base)}-${hex(r.base + r.size - 1)}`;
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(width[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(width.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -46,9 +63,29 @@ export function listBoards(): string {
       f.kosBoard ?? '-',
     ];
   });
-  const head = ['board', 'SoC', 'arch', 'cpus', 'RAM', 'interrupts (lines)', 'ports', 'IOMMU', 'DMA window', 'tick', 'devices', 'KOS BOARD'];
+  const head = [
+    'board',
+    'SoC',
+    'arch',
+    'cpus',
+    'RAM',
+    'interrupts (lines)',
+    'ports',
+    'IOMMU',
+    'DMA window',
+    'tick',
+    'devices',
+    'KOS BOARD',
+  ];
   const weak = BOARDS.flatMap((b) => weakenedGuarantees(b).map((w) => `  ${b.id}: ${w.guarantee} — ${w.reason}`));
-  return [table(head, rows), '', `* default board`, '', 'weakened guarantees:', ...(weak.length > 0 ? weak : ['  none'])].join('\n');
+  return [
+    table(head, rows),
+    '',
+    `* default board`,
+    '',
+    'weakened guarantees:',
+    ...(weak.length > 0 ? weak : ['  none']),
+  ].join('\n');
 }
 
 export interface BoardFactsJson {
@@ -86,7 +123,12 @@ export interface BoardFactsJson {
     readonly kernel: boolean;
     readonly source: string;
   }[];
-  readonly timer: { readonly source: string; readonly line: number | null; readonly tickNs: number; readonly note: string };
+  readonly timer: {
+    readonly source: string;
+    readonly line: number | null;
+    readonly tickNs: number;
+    readonly note: string;
+  };
   readonly iommu: { readonly present: boolean; readonly name: string | null; readonly note: string };
   readonly dmaWindow: { readonly base: number; readonly size: number; readonly span: string } | null;
   readonly kosBoard: string | null;

@@ -16,23 +16,58 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
   solutionFlags(
     program
       .command('check')
-    .description("model-check a solution with TLC: its processes, channels and policy as a TLC model; a violation is replayed in the kernel and written as a replay file")
-    .argument('[solution]', 'solution directory or solution.yaml (default: examples/ping-rules)')
-    .option('--board <id>', 'board whose template variables the solution is read with')
-    .option('--workers <n>', 'TLC worker threads (default: the core count)', int('workers'))
-    .option('--timeout <seconds>', 'give up after this long', int('timeout'))
-    .option('--replay <file>', 'where to write the counterexample replay file', 'out/check.replay.json')
-    .option('--distributed <n>', "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare", int('workers'))
-    .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large'),
-  )
-    .action(async (solution: string | undefined, o: { board?: string; workers?: number; timeout?: number; replay: string; distributed?: number; size: string; define?: Record<string, string>; sdk?: string; include: string[] }) => {
-      const bar = new cliProgress.SingleBar({ format: 'TLC |{bar}| {distinct} distinct states, {queue} on the queue, depth {depth}', hideCursor: true, noTTYOutput: false, stream: process.stderr }, cliProgress.Presets.shades_classic);
+      .description(
+        'model-check a solution with TLC: its processes, channels and policy as a TLC model; a violation is replayed in the kernel and written as a replay file',
+      )
+      .argument('[solution]', 'solution directory or solution.yaml (default: examples/ping-rules)')
+      .option('--board <id>', 'board whose template variables the solution is read with')
+      .option('--workers <n>', 'TLC worker threads (default: the core count)', int('workers'))
+      .option('--timeout <seconds>', 'give up after this long', int('timeout'))
+      .option('--replay <file>', 'where to write the counterexample replay file', 'out/check.replay.json')
+      .option(
+        '--distributed <n>',
+        "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare",
+        int('workers'),
+      )
+      .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large'),
+  ).action(
+    async (
+      solution: string | undefined,
+      o: {
+        board?: string;
+        workers?: number;
+        timeout?: number;
+        replay: string;
+        distributed?: number;
+        size: string;
+        define?: Record<string, string>;
+        sdk?: string;
+        include: string[];
+      },
+    ) => {
+      const bar = new cliProgress.SingleBar(
+        {
+          format: 'TLC |{bar}| {distinct} distinct states, {queue} on the queue, depth {depth}',
+          hideCursor: true,
+          noTTYOutput: false,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       if (o.distributed !== undefined) {
-        if (o.size !== 'large' && o.size !== 'small') throw new VerifyError(`--size must be large or small, not "${o.size}"`);
-        process.stderr.write(`distributed TLC (${o.distributed} workers) and a single-process run of the ${o.size} scale model…\n`);
+        if (o.size !== 'large' && o.size !== 'small')
+          throw new VerifyError(`--size must be large or small, not "${o.size}"`);
+        process.stderr.write(
+          `distributed TLC (${o.distributed} workers) and a single-process run of the ${o.size} scale model…\n`,
+        );
         const c = await distributed(o.distributed, o.size);
-        for (const [mode, f] of [['single process', c.single], [`distributed, ${c.workers} workers`, c.distributed]] as const)
-          out(`  ${mode.padEnd(24)} ${f.verdict.padEnd(8)} ${f.distinct ?? '?'} distinct states, depth ${f.depth ?? '?'}, TLC ${f.tlcSeconds ?? '?'} s, wall ${f.wallSeconds.toFixed(1)} s${f.problem ? `\n    ${f.problem}` : ''}`);
+        for (const [mode, f] of [
+          ['single process', c.single],
+          [`distributed, ${c.workers} workers`, c.distributed],
+        ] as const)
+          out(
+            `  ${mode.padEnd(24)} ${f.verdict.padEnd(8)} ${f.distinct ?? '?'} distinct states, depth ${f.depth ?? '?'}, TLC ${f.tlcSeconds ?? '?'} s, wall ${f.wallSeconds.toFixed(1)} s${f.problem ? `\n    ${f.problem}` : ''}`,
+          );
         out(c.sameDistinct ? `the same ${c.single.distinct} distinct states both ways` : 'the runs disagree');
         ctx.setCode(c.sameDistinct ? 0 : 1);
         return;
@@ -53,12 +88,16 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         },
       });
       bar.stop();
-      out(`model ${r.model} of ${path}: ${r.verdict}, ${r.distinct ?? '?'} distinct states, depth ${r.depth ?? '?'}, TLC ${r.tlcSeconds ?? '?'} s`);
+      out(
+        `model ${r.model} of ${path}: ${r.verdict}, ${r.distinct ?? '?'} distinct states, depth ${r.depth ?? '?'}, TLC ${r.tlcSeconds ?? '?'} s`,
+      );
       if (r.counterexample !== null) {
         out(r.counterexample.printed);
         if (await writeCounterexample(r, resolve(o.replay))) out(`replay file written to ${o.replay}`);
-        if (r.counterexample.mappingError) out(`the trace could not be replayed in the kernel: ${r.counterexample.mappingError}`);
+        if (r.counterexample.mappingError)
+          out(`the trace could not be replayed in the kernel: ${r.counterexample.mappingError}`);
       } else if (r.problem !== null) out(r.problem);
       ctx.setCode(r.verdict === 'success' ? 0 : 1);
-    });
+    },
+  );
 }

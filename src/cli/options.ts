@@ -20,13 +20,18 @@ export const int = (what: string) => (v: string) => {
 /** `--define NAME=VALUE`, repeatable: collected into one map (a later one wins). */
 export function collectDefine(v: string, previous: Record<string, string> = {}): Record<string, string> {
   const m = /^([A-Za-z_][A-Za-z0-9_]*\+?)=(.*)$/s.exec(v);
-  if (m === null) throw new InvalidArgumentError(`expected NAME=VALUE (a CMake variable or placeholder name, "=", its value), not "${v}"`);
+  if (m === null)
+    throw new InvalidArgumentError(
+      `expected NAME=VALUE (a CMake variable or placeholder name, "=", its value), not "${v}"`,
+    );
   return { ...previous, [m[1]!]: m[2]! };
 }
 
 const collect = (v: string, previous: string[]) => [...previous, v];
-const SDK_HELP = "the installed KasperskyOS SDK (its root; default: $CORDON_SDK): imports resolve from its sysroot-<arch>-kos/include after the solution's own files";
-const INCLUDE_HELP = 'a folder of stand-ins for imported modules, EDL/CDL/IDL files (repeatable; searched after the solution, before the SDK)';
+const SDK_HELP =
+  "the installed KasperskyOS SDK (its root; default: $CORDON_SDK): imports resolve from its sysroot-<arch>-kos/include after the solution's own files";
+const INCLUDE_HELP =
+  'a folder of stand-ins for imported modules, EDL/CDL/IDL files (repeatable; searched after the solution, before the SDK)';
 
 /** The options of a command that loads a solution, as commander gives them. */
 export interface SolutionFlags {
@@ -38,13 +43,23 @@ export interface SolutionFlags {
 /** Adds `--define`, `--sdk` and `--include` to a command that loads a solution. */
 export function solutionFlags(c: Command): Command {
   return c
-    .option('--define <NAME=VALUE>', 'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)', collectDefine)
+    .option(
+      '--define <NAME=VALUE>',
+      'value of a CMake variable or @VAR@ placeholder of the solution (repeatable)',
+      collectDefine,
+    )
     .option('--sdk <dir>', SDK_HELP)
     .option('--include <dir>', INCLUDE_HELP, collect, []);
 }
 
 /** `--sdk` and `--include` as the loader takes them. */
-export const importsOf = (o: SolutionFlags): ImportOptions => ({ ...(o.sdk === undefined ? {} : { sdkRoot: o.sdk }), ...(o.include.length > 0 ? { includes: o.include } : {}) });
+export const importsOf = (o: SolutionFlags): ImportOptions => ({
+  ...(o.sdk === undefined ? {} : { sdkRoot: o.sdk }),
+  ...(o.include.length > 0 ? { includes: o.include } : {}),
+});
 
 /** All three as the loader takes them. */
-export const loadOptionsOf = (o: SolutionFlags): LoadOptions => ({ ...(o.define === undefined ? {} : { defines: o.define }), ...importsOf(o) });
+export const loadOptionsOf = (o: SolutionFlags): LoadOptions => ({
+  ...(o.define === undefined ? {} : { defines: o.define }),
+  ...importsOf(o),
+});

@@ -40,7 +40,10 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
   } catch (e) {
     throw new SolutionError((e as Error).message);
   }
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board, { ...(opts.defines === undefined ? {} : { defines: opts.defines }), ...(opts.imports ?? {}) });
+  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), board, {
+    ...(opts.defines === undefined ? {} : { defines: opts.defines }),
+    ...(opts.imports ?? {}),
+  });
   const result = runPalTests(loaded.tables, loaded.policy, loaded.pal);
   out(`PAL tests of ${loaded.name} (${reportPath(loaded.dir)}) on board ${board.id}`);
   for (const line of addedLines(loaded)) out(line);
@@ -57,12 +60,27 @@ export function registerTest(program: Command, ctx: CommandContext): void {
   solutionFlags(
     program
       .command('test')
-    .description("run the PAL tests (assert blocks) of a solution's policy, print every case, and write JUnit XML")
-    .argument('[solution]', 'solution directory (KasperskyOS layout)', undefined)
-    .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
-    .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml'),
-  )
-    .action((solution: string | undefined, o: { board?: string; junit: string; define?: Record<string, string>; sdk?: string; include: string[] }) => {
-      ctx.setCode(testCommand({ ...(solution ? { solution } : {}), ...(o.board === undefined ? {} : { board: o.board }), junit: o.junit, ...(o.define ? { defines: o.define } : {}), imports: importsOf(o) }, ctx.out).code);
-    });
+      .description("run the PAL tests (assert blocks) of a solution's policy, print every case, and write JUnit XML")
+      .argument('[solution]', 'solution directory (KasperskyOS layout)', undefined)
+      .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
+      .option('--junit <file>', 'JUnit XML file', 'out/pal-junit.xml'),
+  ).action(
+    (
+      solution: string | undefined,
+      o: { board?: string; junit: string; define?: Record<string, string>; sdk?: string; include: string[] },
+    ) => {
+      ctx.setCode(
+        testCommand(
+          {
+            ...(solution ? { solution } : {}),
+            ...(o.board === undefined ? {} : { board: o.board }),
+            junit: o.junit,
+            ...(o.define ? { defines: o.define } : {}),
+            imports: importsOf(o),
+          },
+          ctx.out,
+        ).code,
+      );
+    },
+  );
 }

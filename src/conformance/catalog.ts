@@ -50,8 +50,19 @@ export const kernelRule = (endpoint: string, method: string, src?: string): Allo
 
 const einit: AllowRule = { id: 'Einit starts', kind: 'execute', src: 'Einit' };
 
-const msg = (riid: number, mid: number, value: unknown, handles?: Message['handles']): Message => ({ riid, mid, payload: value, ...(handles === undefined ? {} : { handles }) });
-const answer = (error: boolean, payload: unknown, handles?: Message['handles']): Message => ({ riid: 0, mid: 0, payload, error, ...(handles === undefined ? {} : { handles }) });
+const msg = (riid: number, mid: number, value: unknown, handles?: Message['handles']): Message => ({
+  riid,
+  mid,
+  payload: value,
+  ...(handles === undefined ? {} : { handles }),
+});
+const answer = (error: boolean, payload: unknown, handles?: Message['handles']): Message => ({
+  riid: 0,
+  mid: 0,
+  payload,
+  error,
+  ...(handles === undefined ? {} : { handles }),
+});
 
 // ------------------------------------------------------------------ Ping: 2 processes, 1 channel
 
@@ -72,7 +83,8 @@ const pingSolution: SolutionDecl = {
 /** Two processes and one channel: Ping is allowed both ways, Stop requests and every error are denied. */
 export const Ping: ModelDef = {
   name: 'Ping',
-  description: 'Ping: a client and a server (2 processes, 1 channel, 1 CPU); Ping requests and responses are\nallowed, Stop and errors are denied; threads may exit; adversarial calls with forged handles,\nmalformed payloads and undeclared methods.',
+  description:
+    'Ping: a client and a server (2 processes, 1 channel, 1 CPU); Ping requests and responses are\nallowed, Stop and errors are denied; threads may exit; adversarial calls with forged handles,\nmalformed payloads and undeclared methods.',
   solution: pingSolution,
   policy: {
     name: 'ping',
@@ -86,7 +98,13 @@ export const Ping: ModelDef = {
   machine: modelMachine({ cpus: 1, irqLines: 0, memoryPages: 4 }),
   alphabet: {
     handles: [0, 1, 2],
-    calls: [msg(0, 0, { value: 1 }), msg(0, 1, { value: 1 }), msg(0, 0, { text: 'x' }), msg(0, 2, { value: 1 }), K.threadExit],
+    calls: [
+      msg(0, 0, { value: 1 }),
+      msg(0, 1, { value: 1 }),
+      msg(0, 0, { text: 'x' }),
+      msg(0, 2, { value: 1 }),
+      K.threadExit,
+    ],
     replies: [answer(false, { value: 2 }), answer(true, { value: 3 }), answer(false, 'garbage')],
   },
   bounds: { maxHandles: 3, maxRegions: 1, maxObjects: 2 },
@@ -98,7 +116,8 @@ export const Ping: ModelDef = {
 export const PingLive: ModelDef = {
   ...Ping,
   name: 'PingLive',
-  description: 'PingLive: the Ping solution with a well-behaved server (it only receives and replies) under\nfairness (every CPU keeps scheduling, the server keeps serving): a granted call is eventually answered.',
+  description:
+    'PingLive: the Ping solution with a well-behaved server (it only receives and replies) under\nfairness (every CPU keeps scheduling, the server keeps serving): a granted call is eventually answered.',
   alphabet: {
     handles: [0, 1, 2],
     calls: [msg(0, 0, { value: 1 }), msg(0, 1, { value: 1 }), K.threadExit],
@@ -118,7 +137,8 @@ export const PingLive: ModelDef = {
  */
 export const Hangup: ModelDef = {
   name: 'Hangup',
-  description: 'Hangup: a client and a server (2 processes, 1 channel, 1 CPU); the client may start a second\nthread, so that two calls wait at once; the server may exit (task.Exit) or close its server end\n(handle.Close) with callers queued or a request in hand: they are answered rcNotConnected, and so\nis every later call, after it is mediated.',
+  description:
+    'Hangup: a client and a server (2 processes, 1 channel, 1 CPU); the client may start a second\nthread, so that two calls wait at once; the server may exit (task.Exit) or close its server end\n(handle.Close) with callers queued or a request in hand: they are answered rcNotConnected, and so\nis every later call, after it is mediated.',
   solution: pingSolution,
   policy: {
     name: 'hangup',
@@ -146,7 +166,8 @@ export const Hangup: ModelDef = {
 export const HangupLive: ModelDef = {
   ...Hangup,
   name: 'HangupLive',
-  description: 'HangupLive: the Hangup solution with one client thread under fairness (every CPU keeps scheduling,\nthe server keeps receiving and replying while it holds its server end) where the server may also\nexit or close its server end at any step, or never: a granted call is eventually answered.',
+  description:
+    'HangupLive: the Hangup solution with one client thread under fairness (every CPU keeps scheduling,\nthe server keeps receiving and replying while it holds its server end) where the server may also\nexit or close its server end at any step, or never: a granted call is eventually answered.',
   alphabet: { ...Hangup.alphabet, calls: [msg(0, 0, { value: 1 }), K.taskExit, K.close(1)] },
   liveness: { servers: [1], mortal: [1], watched: [0] },
   expected: { distinct: 41, depth: 7 },
@@ -171,7 +192,8 @@ const servicesSolution: SolutionDecl = {
 /** Kernel services: memory, interrupts, handles, sleep, exit, on one CPU with one IRQ line. */
 export const Services: ModelDef = {
   name: 'Services',
-  description: 'Services: a driver and an application (2 processes, 1 channel, 1 CPU, 1 IRQ line, 2 pages):\nvmm.Allocate/Map, irq.Attach/Wait/Ack with the Irq hardware event, handle.Close/Duplicate,\nthread.Sleep with Tick, task.Exit; the application may only Read the device and sleep.',
+  description:
+    'Services: a driver and an application (2 processes, 1 channel, 1 CPU, 1 IRQ line, 2 pages):\nvmm.Allocate/Map, irq.Attach/Wait/Ack with the Irq hardware event, handle.Close/Duplicate,\nthread.Sleep with Tick, task.Exit; the application may only Read the device and sleep.',
   solution: servicesSolution,
   policy: {
     name: 'services',
@@ -236,7 +258,8 @@ const gatewaySolution: SolutionDecl = {
 /** A one-way chain sensor -> gateway -> store; requests carry handles. */
 export const Gateway: ModelDef = {
   name: 'Gateway',
-  description: 'Gateway: sensor -> gateway -> store (3 processes, 2 channels, 1 CPU); requests may carry a handle:\nthe sensor may pass its channel handle on (call right only), the gateway may pass its store handle;\nresponses are allowed, errors denied; the store may not call anyone.',
+  description:
+    'Gateway: sensor -> gateway -> store (3 processes, 2 channels, 1 CPU); requests may carry a handle:\nthe sensor may pass its channel handle on (call right only), the gateway may pass its store handle;\nresponses are allowed, errors denied; the store may not call anyone.',
   solution: gatewaySolution,
   policy: {
     name: 'gateway',
@@ -291,7 +314,8 @@ const brokerSolution: SolutionDecl = {
 /** Two clients, a broker and a store on two CPUs; requests carry handles; the store's answers are limited. */
 export const Broker: ModelDef = {
   name: 'Broker',
-  description: 'Broker: two clients -> broker -> store (4 processes, 3 channels, 2 CPUs as a symmetry set):\nrequests may carry the sender\'s channel handle (call right) or a forged one; the store may answer\nat most twice (a limited rule); errors are denied.',
+  description:
+    "Broker: two clients -> broker -> store (4 processes, 3 channels, 2 CPUs as a symmetry set):\nrequests may carry the sender's channel handle (call right) or a forged one; the store may answer\nat most twice (a limited rule); errors are denied.",
   solution: brokerSolution,
   policy: {
     name: 'broker',
@@ -306,7 +330,11 @@ export const Broker: ModelDef = {
   machine: modelMachine({ cpus: 2, irqLines: 0, memoryPages: 1 }),
   alphabet: {
     handles: [0, 1, 2, 3, 5],
-    calls: [msg(0, 0, { value: 1 }), msg(0, 0, { value: 1 }, [{ handle: 1, rights: Rights.call }]), msg(0, 0, { value: 1 }, [{ handle: 3, rights: Rights.call }])],
+    calls: [
+      msg(0, 0, { value: 1 }),
+      msg(0, 0, { value: 1 }, [{ handle: 1, rights: Rights.call }]),
+      msg(0, 0, { value: 1 }, [{ handle: 3, rights: Rights.call }]),
+    ],
     replies: [answer(false, { value: 1 }), answer(true, { value: 1 })],
   },
   bounds: { maxHandles: 5, maxRegions: 0, maxObjects: 4 },
@@ -338,7 +366,8 @@ const duoSolution: SolutionDecl = {
 /** A server with two channels: Reply must answer on the channel the request came in on. */
 export const Duo: ModelDef = {
   name: 'Duo',
-  description: 'Duo: two clients of one server over two channels (3 processes, 2 channels, 1 CPU): a reply must\nname the server end the request came in on; the right client may only be answered with errors.',
+  description:
+    'Duo: two clients of one server over two channels (3 processes, 2 channels, 1 CPU): a reply must\nname the server end the request came in on; the right client may only be answered with errors.',
   solution: duoSolution,
   policy: {
     name: 'duo',
@@ -373,7 +402,8 @@ const spawnSolution: SolutionDecl = {
 /** One process that makes threads and a channel to itself at run time, and calls itself on it. */
 export const Spawn: ModelDef = {
   name: 'Spawn',
-  description: 'Spawn: one process (1 channel made at run time, 1 CPU): thread.Create (a valid and an out-of-range\npriority) and channel.Create, then Call, Recv and Reply between its own threads on the new channel;\nthe second channel.Create is denied by a limited rule.',
+  description:
+    'Spawn: one process (1 channel made at run time, 1 CPU): thread.Create (a valid and an out-of-range\npriority) and channel.Create, then Call, Recv and Reply between its own threads on the new channel;\nthe second channel.Create is denied by a limited rule.',
   solution: spawnSolution,
   policy: {
     name: 'spawn',

@@ -9,12 +9,25 @@ import { ABSENT, int, rec, seq, set, str, bool, tuple } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
 /** Classes, ClassNames, Interfaces, BootProcesses, Connections of spec/Kernel.tla. */
-export function solutionConstants(t: SolutionTables): Record<'Classes' | 'ClassNames' | 'Interfaces' | 'BootProcesses' | 'Connections', TlaValue> {
+export function solutionConstants(
+  t: SolutionTables,
+): Record<'Classes' | 'ClassNames' | 'Interfaces' | 'BootProcesses' | 'Connections', TlaValue> {
   return {
-    Classes: seq(t.classes.map((c) => rec({ endpoints: seq(c.endpoints.map((e) => rec({ nameId: int(e.nameId), iface: int(e.iface) }))), security: int(c.security) }))),
+    Classes: seq(
+      t.classes.map((c) =>
+        rec({
+          endpoints: seq(c.endpoints.map((e) => rec({ nameId: int(e.nameId), iface: int(e.iface) }))),
+          security: int(c.security),
+        }),
+      ),
+    ),
     ClassNames: seq(t.classes.map((c) => str(c.name))),
     Interfaces: seq(t.interfaces.map((i) => seq(i.methods.map((m) => int(m.nameId))))),
-    BootProcesses: seq(t.processes.map((p) => rec({ name: str(checkedString(p.name)), taskClass: int(p.taskClass), priority: int(p.priority) }))),
+    BootProcesses: seq(
+      t.processes.map((p) =>
+        rec({ name: str(checkedString(p.name)), taskClass: int(p.taskClass), priority: int(p.priority) }),
+      ),
+    ),
     Connections: seq(t.connections.map((c) => rec({ client: int(c.client), server: int(c.server) }))),
   };
 }
@@ -50,7 +63,8 @@ const NUMBER_ARGS = ['pages', 'handle', 'line', 'rights', 'ns', 'priority'] as c
 
 /** A string the spec can hold: printable ASCII without quotes or backslashes. */
 function checkedString(s: string): string {
-  if (!/^[\x20-\x7e]*$/.test(s) || /["\\]/.test(s)) throw new RangeError(`string ${JSON.stringify(s)} cannot be written in the TLA+ model`);
+  if (!/^[\x20-\x7e]*$/.test(s) || /["\\]/.test(s))
+    throw new RangeError(`string ${JSON.stringify(s)} cannot be written in the TLA+ model`);
   return s;
 }
 
@@ -72,7 +86,8 @@ export function abstractArgs(payload: unknown): TlaValue {
   }
   for (const k of NUMBER_ARGS) {
     const v = field(payload, k);
-    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 2 ** 31 - 2 ** 21) throw new RangeError(`payload field ${k} = ${v} is too large for the TLA+ model`);
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 2 ** 31 - 2 ** 21)
+      throw new RangeError(`payload field ${k} = ${v} is too large for the TLA+ model`);
     out[k] = int(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
   }
   return rec(out);
@@ -102,11 +117,23 @@ function transfers(m: Message): TlaValue {
 
 /** A Call's message in the spec: [riid, mid, accepts, args, handles, payload]; `payload` is the model's number of the payload (MonitorModel.payload). */
 export function abstractCall(t: SolutionTables, m: Message, payload: number): TlaValue {
-  return rec({ riid: int(m.riid), mid: int(m.mid), accepts: accepts(t, m.payload, 'request'), args: abstractArgs(m.payload), handles: transfers(m), payload: int(payload) });
+  return rec({
+    riid: int(m.riid),
+    mid: int(m.mid),
+    accepts: accepts(t, m.payload, 'request'),
+    args: abstractArgs(m.payload),
+    handles: transfers(m),
+    payload: int(payload),
+  });
 }
 
 /** A Reply's message in the spec: [error, accepts, handles, payload] (a reply answers the method served, whatever RIID/MID it carries). */
 export function abstractReply(t: SolutionTables, m: Message, payload: number): TlaValue {
   const error = m.error === true;
-  return rec({ error: bool(error), accepts: accepts(t, m.payload, error ? 'error' : 'response'), handles: transfers(m), payload: int(payload) });
+  return rec({
+    error: bool(error),
+    accepts: accepts(t, m.payload, error ? 'error' : 'response'),
+    handles: transfers(m),
+    payload: int(payload),
+  });
 }

@@ -21,8 +21,19 @@ export function eventRecord(t: SolutionTables, e: KernelEvent, payload: (p: unkn
     case 'syscall': {
       const c = e.call;
       if (c.op === 'Recv') return rec({ op: str('Recv'), tid: int(e.tid), handle: int(c.handle) });
-      if (c.op === 'Call') return rec({ op: str('Call'), tid: int(e.tid), handle: int(c.handle), msg: abstractCall(t, c.message, payload(c.message.payload)) });
-      return rec({ op: str('Reply'), tid: int(e.tid), handle: int(c.handle), msg: abstractReply(t, c.message, payload(c.message.payload)) });
+      if (c.op === 'Call')
+        return rec({
+          op: str('Call'),
+          tid: int(e.tid),
+          handle: int(c.handle),
+          msg: abstractCall(t, c.message, payload(c.message.payload)),
+        });
+      return rec({
+        op: str('Reply'),
+        tid: int(e.tid),
+        handle: int(c.handle),
+        msg: abstractReply(t, c.message, payload(c.message.payload)),
+      });
     }
     case 'dma':
     case 'rtc':
@@ -76,9 +87,13 @@ export function describeKernelEvent(s: KernelState, e: KernelEvent): string {
             : obj?.kind === 'channel'
               ? `handle ${c.handle} (${(entry.rights & 2) !== 0 ? 'server end' : 'client end'} of the channel to ${s.processes[obj.server]?.name} SID ${obj.server})`
               : `handle ${c.handle} (a ${obj?.kind ?? 'missing'} object)`;
-      const transfers = c.op !== 'Recv' && (c.message.handles ?? []).length > 0 ? `, transferring ${(c.message.handles ?? []).map((h) => `handle ${h.handle} with rights ${h.rights}`).join(' and ')}` : '';
+      const transfers =
+        c.op !== 'Recv' && (c.message.handles ?? []).length > 0
+          ? `, transferring ${(c.message.handles ?? []).map((h) => `handle ${h.handle} with rights ${h.rights}`).join(' and ')}`
+          : '';
       if (c.op === 'Recv') return `${who} calls Recv on ${target}`;
-      if (c.op === 'Reply') return `${who} calls Reply on ${target} with ${c.message.error === true ? 'an error' : 'a response'} ${payloadText(c.message.payload)}${transfers}`;
+      if (c.op === 'Reply')
+        return `${who} calls Reply on ${target} with ${c.message.error === true ? 'an error' : 'a response'} ${payloadText(c.message.payload)}${transfers}`;
       if (obj?.kind === 'kernel') {
         const svc = serviceName(c.message.riid, c.message.mid);
         return `${who} calls ${svc === null ? `RIID ${c.message.riid} / MID ${c.message.mid} (no kernel service)` : svc} on ${target} with ${payloadText(c.message.payload)}${transfers}`;
@@ -86,7 +101,10 @@ export function describeKernelEvent(s: KernelState, e: KernelEvent): string {
       const cls = obj?.kind === 'channel' ? t.classes[s.processes[obj.server]?.taskClass ?? -1] : undefined;
       const ep = cls?.endpoints[c.message.riid];
       const m = ep === undefined ? undefined : t.interfaces[ep.iface]?.methods[c.message.mid];
-      const method = ep === undefined || m === undefined ? `RIID ${c.message.riid} / MID ${c.message.mid} (undeclared)` : `${ep.name}.${m.name}`;
+      const method =
+        ep === undefined || m === undefined
+          ? `RIID ${c.message.riid} / MID ${c.message.mid} (undeclared)`
+          : `${ep.name}.${m.name}`;
       return `${who} calls ${method} on ${target} with ${payloadText(c.message.payload)}${transfers}`;
     }
   }

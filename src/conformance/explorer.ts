@@ -41,7 +41,11 @@ export interface ExploreResult {
 /** The model's CONSTRAINT Bounds on a TS state. */
 export function withinBounds(m: CompiledModel, s: KernelState): boolean {
   const { maxHandles, maxRegions, maxObjects, maxThreads = 64 } = m.def.bounds;
-  return s.objects.length <= maxObjects && s.threads.length <= maxThreads && s.processes.every((p) => p.handles.length <= maxHandles && p.regions.length <= maxRegions);
+  return (
+    s.objects.length <= maxObjects &&
+    s.threads.length <= maxThreads &&
+    s.processes.every((p) => p.handles.length <= maxHandles && p.regions.length <= maxRegions)
+  );
 }
 
 export function running(s: KernelState): number[] {
@@ -101,6 +105,17 @@ export function explore(m: CompiledModel, options: ExploreOptions = {}): Explore
       states.set(sk, v!);
       specKey.set(k, sk);
     }
-  const specEdges = keepStates ? edges.map((e) => ({ from: specKey.get(e.from)!, event: e.event, to: specKey.get(e.to)! })) : edges;
-  return { model: m.def.name, distinct: seen.size, depth, generated, complete, states, edges: specEdges, ms: performance.now() - t0 };
+  const specEdges = keepStates
+    ? edges.map((e) => ({ from: specKey.get(e.from)!, event: e.event, to: specKey.get(e.to)! }))
+    : edges;
+  return {
+    model: m.def.name,
+    distinct: seen.size,
+    depth,
+    generated,
+    complete,
+    states,
+    edges: specEdges,
+    ms: performance.now() - t0,
+  };
 }

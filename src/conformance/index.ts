@@ -15,7 +15,23 @@ export { projector, stateKey, StateKeyer, SPEC_VARIABLES, ProjectionError } from
 export type { SpecState, SpecVariable } from './projection.ts';
 export { compareReachable, compareTransitions, printState } from './reachable.ts';
 export type { SetComparison, TransitionComparison } from './reachable.ts';
-export { TraceWorld, TRACE_WEIGHTS, generateTraces, recordTrace, validateTraces, traceStats, arbTrace } from './traces.ts';
+export {
+  TraceWorld,
+  TRACE_WEIGHTS,
+  generateTraces,
+  recordTrace,
+  validateTraces,
+  traceStats,
+  arbTrace,
+} from './traces.ts';
 export type { RecordedTrace, TraceValidation, TraceStats } from './traces.ts';
 export { eventRecord, describeKernelEvent, serviceName } from './events.ts';
-export { runStaged, runStagedDistributed, stageModel, describeResult, SPEC_DIR, MODELS_DIR, PROOFS_DIR } from './run.ts';
+export {
+  runStaged,
+  runStagedDistributed,
+  stageModel,
+  describeResult,
+  SPEC_DIR,
+  MODELS_DIR,
+  PROOFS_DIR,
+} from './run.ts';

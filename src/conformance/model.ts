@@ -12,7 +12,14 @@ import type { CompiledPolicy } from '../monitor/types.ts';
 import { bootWith, type BootResult } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
 import { abstractCall, abstractReply, solutionConstants } from './constants.ts';
-import { modelEvents, PayloadIds, ruleMonitorModel, tabulate, type MonitorModel, type TableLimits } from './monitor-model.ts';
+import {
+  modelEvents,
+  PayloadIds,
+  ruleMonitorModel,
+  tabulate,
+  type MonitorModel,
+  type TableLimits,
+} from './monitor-model.ts';
 import { cpuName, int, mv, set, tlaSource } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
@@ -39,24 +46,66 @@ export interface ModelDef {
   readonly machine: Machine;
   readonly alphabet: Alphabet;
   /** TLC's CONSTRAINT (spec/Properties.tla Bounds); maxThreads defaults to 64 */
-  readonly bounds: { readonly maxHandles: number; readonly maxRegions: number; readonly maxObjects: number; readonly maxThreads?: number };
+  readonly bounds: {
+    readonly maxHandles: number;
+    readonly maxRegions: number;
+    readonly maxObjects: number;
+    readonly maxThreads?: number;
+  };
   /** CPUs as a symmetry set (why it is sound: spec/Kernel.tla treats CPUs only as names) */
   readonly symmetry: boolean;
   /** the liveness model: TIDs of well-behaved servers, those of them that may end (exit or close their server end), and the clients whose calls must be answered */
-  readonly liveness?: { readonly servers: readonly number[]; readonly mortal?: readonly number[]; readonly watched: readonly number[] };
+  readonly liveness?: {
+    readonly servers: readonly number[];
+    readonly mortal?: readonly number[];
+    readonly watched: readonly number[];
+  };
   /** invariants to check (default: all of spec/Properties.tla) */
   readonly invariants?: readonly string[];
   /** the distinct-state count and depth TLC reports (one worker): the regression baseline */
   readonly expected?: { readonly distinct: number; readonly depth: number };
   /** extra text for the MC module (solution properties) and their names */
-  readonly extra?: { readonly definitions: string; readonly invariants: readonly string[]; readonly properties?: readonly string[]; readonly init?: string; readonly next?: string };
+  readonly extra?: {
+    readonly definitions: string;
+    readonly invariants: readonly string[];
+    readonly properties?: readonly string[];
+    readonly init?: string;
+    readonly next?: string;
+  };
 }
 
-export const ALL_INVARIANTS = ['TypeOK', 'Scheduling', 'DefaultDeny', 'CompleteMediation', 'Isolation', 'HandlesUnforgeable', 'ReplyToCaller'] as const;
+export const ALL_INVARIANTS = [
+  'TypeOK',
+  'Scheduling',
+  'DefaultDeny',
+  'CompleteMediation',
+  'Isolation',
+  'HandlesUnforgeable',
+  'ReplyToCaller',
+] as const;
 
 /** A machine for models: only the fields the spec reads matter; the rest are fixed. */
-export function modelMachine(m: { cpus: number; irqLines: number; memoryPages: number; reservedIrqs?: readonly number[] }): Machine {
-  return { name: 'model', arch: 'model', cpus: m.cpus, pageSize: 4096, irqLines: m.irqLines, ...(m.reservedIrqs === undefined ? {} : { reservedIrqs: m.reservedIrqs }), portIo: false, ports: [], mmio: [], dma: null, iommu: false, tickNs: 1_000_000, memoryPages: m.memoryPages };
+export function modelMachine(m: {
+  cpus: number;
+  irqLines: number;
+  memoryPages: number;
+  reservedIrqs?: readonly number[];
+}): Machine {
+  return {
+    name: 'model',
+    arch: 'model',
+    cpus: m.cpus,
+    pageSize: 4096,
+    irqLines: m.irqLines,
+    ...(m.reservedIrqs === undefined ? {} : { reservedIrqs: m.reservedIrqs }),
+    portIo: false,
+    ports: [],
+    mmio: [],
+    dma: null,
+    iommu: false,
+    tickNs: 1_000_000,
+    memoryPages: m.memoryPages,
+  };
 }
 
 export interface CompiledModel {
@@ -70,22 +119,41 @@ export interface CompiledModel {
 const isRulePolicy = (p: RulePolicy | CompiledPolicy): p is RulePolicy => 'rules' in p && Array.isArray(p.rules);
 
 export function compileModel(def: ModelDef): CompiledModel {
-  const c = 'classByName' in def.solution ? ({ ok: true, value: def.solution } as const) : compileSolution(def.solution);
+  const c =
+    'classByName' in def.solution ? ({ ok: true, value: def.solution } as const) : compileSolution(def.solution);
   if (!c.ok) throw new Error(`model ${def.name}: ${c.errors.join('; ')}`);
-  if (!def.alphabet.handles.includes(0)) throw new Error(`model ${def.name}: the alphabet's handles must include the kernel handle 0`);
+  if (!def.alphabet.handles.includes(0))
+    throw new Error(`model ${def.name}: the alphabet's handles must include the kernel handle 0`);
   const tables = c.value;
   if (isRulePolicy(def.policy)) {
     const p = compileRules(tables, def.policy);
     if (!p.ok) throw new Error(`model ${def.name}: ${p.errors.join('; ')}`);
-    return { def, tables, boot: bootWith(tables, createMonitor(tables, p.value), def.machine), monitor: ruleMonitorModel(def.policy) };
+    return {
+      def,
+      tables,
+      boot: bootWith(tables, createMonitor(tables, p.value), def.machine),
+      monitor: ruleMonitorModel(def.policy),
+    };
   }
   const monitor = createMonitor(tables, def.policy);
   const boot = bootWith(tables, monitor, def.machine);
   const payloads = new PayloadIds();
   for (const m of [...def.alphabet.calls, ...def.alphabet.replies]) payloads.add(m.payload);
   const classes = boot.state.processes.map((p) => p.taskClass);
-  const events = modelEvents(tables, boot.decisions.map((d) => d.event), classes, def.alphabet.calls, def.alphabet.replies);
-  const table = tabulate(monitor, events, payloads, def.tableLimits, def.oracle === undefined ? null : createMonitor(tables, def.oracle));
+  const events = modelEvents(
+    tables,
+    boot.decisions.map((d) => d.event),
+    classes,
+    def.alphabet.calls,
+    def.alphabet.replies,
+  );
+  const table = tabulate(
+    monitor,
+    events,
+    payloads,
+    def.tableLimits,
+    def.oracle === undefined ? null : createMonitor(tables, def.oracle),
+  );
   if (def.oracle !== undefined) return { def, tables, boot, monitor: table };
   // no oracle: DefaultDeny could not fail (the table would be checked against itself), so it is not claimed
   const unchecked: ModelDef = {
@@ -103,9 +171,13 @@ export function alphabetEvents(def: ModelDef, running: readonly number[]): Kerne
   out.push({ kind: 'tick' });
   for (let line = 0; line < def.machine.irqLines; line++) out.push({ kind: 'irq', line });
   for (const tid of running) {
-    for (const message of def.alphabet.calls) for (const handle of def.alphabet.handles) out.push({ kind: 'syscall', tid, call: { op: 'Call', handle, message } });
+    for (const message of def.alphabet.calls)
+      for (const handle of def.alphabet.handles)
+        out.push({ kind: 'syscall', tid, call: { op: 'Call', handle, message } });
     for (const handle of def.alphabet.handles) out.push({ kind: 'syscall', tid, call: { op: 'Recv', handle } });
-    for (const message of def.alphabet.replies) for (const handle of def.alphabet.handles) out.push({ kind: 'syscall', tid, call: { op: 'Reply', handle, message } });
+    for (const message of def.alphabet.replies)
+      for (const handle of def.alphabet.handles)
+        out.push({ kind: 'syscall', tid, call: { op: 'Reply', handle, message } });
   }
   return out;
 }
@@ -221,7 +293,10 @@ export function renderModel(m: CompiledModel, opts: RenderOptions = {}): ModelFi
   if (constraint !== null) cfg.push(`CONSTRAINT ${constraint}`);
   const invariants = opts.invariants ?? [...(def.invariants ?? ALL_INVARIANTS), ...(def.extra?.invariants ?? [])];
   if (invariants.length > 0) cfg.push(`INVARIANTS ${invariants.join(' ')}`);
-  const properties = opts.properties ?? [...(def.liveness !== undefined ? ['GrantedCallAnswered'] : ['MediatedSteps']), ...(def.extra?.properties ?? [])];
+  const properties = opts.properties ?? [
+    ...(def.liveness !== undefined ? ['GrantedCallAnswered'] : ['MediatedSteps']),
+    ...(def.extra?.properties ?? []),
+  ];
   if (properties.length > 0) cfg.push(`PROPERTIES ${properties.join(' ')}`);
   if (symmetry) cfg.push('SYMMETRY MC_Symmetry');
   cfg.push('\\* Totality: every state has a successor (the hardware events Tick, Schedule and Irq are enabled in');

@@ -39,7 +39,9 @@ export interface MonitorModel {
   /** the spec's number of a payload (always 0 in the rules form, which abstracts payloads) */
   payload(p: unknown): number;
   /** the constants of spec/Monitor.tla */
-  constants(tables: SolutionTables): Record<'Rules' | 'PolicyForm' | 'TableEvents' | 'Table' | 'TableRules' | 'OracleTable', TlaValue>;
+  constants(
+    tables: SolutionTables,
+  ): Record<'Rules' | 'PolicyForm' | 'TableEvents' | 'Table' | 'TableRules' | 'OracleTable', TlaValue>;
 }
 
 // ------------------------------------------------------------------ canonical keys
@@ -64,7 +66,11 @@ export function canonicalKey(v: unknown): string {
       throw new RangeError(`a ${typeof v} cannot be part of a monitor state or payload in a model`);
   }
   if (Array.isArray(v)) return `[${v.map(canonicalKey).join(',')}]`;
-  if (v instanceof Map) return `M{${[...v.entries()].map(([k, x]) => `${canonicalKey(k)}:${canonicalKey(x)}`).sort().join(',')}}`;
+  if (v instanceof Map)
+    return `M{${[...v.entries()]
+      .map(([k, x]) => `${canonicalKey(k)}:${canonicalKey(x)}`)
+      .sort()
+      .join(',')}}`;
   if (v instanceof Set) return `S{${[...v].map(canonicalKey).sort().join(',')}}`;
   if (v instanceof Uint8Array) return `U[${[...v].join(',')}]`;
   return `{${Object.keys(v)
@@ -81,13 +87,21 @@ export function ruleMonitorModel(policy: RulePolicy): MonitorModel {
     name: policy.name,
     monitor(state) {
       if (state === null) return seq([]);
-      if (!Array.isArray(state)) throw new ProjectionError('the monitor state is not that of a rule policy (null or a count per limited rule)');
+      if (!Array.isArray(state))
+        throw new ProjectionError('the monitor state is not that of a rule policy (null or a count per limited rule)');
       return seq((state as number[]).map(int));
     },
     monitorKey: (state) => JSON.stringify(state),
     rule: (rule) => ruleIndex(policy, rule),
     payload: () => 0,
-    constants: (tables) => ({ Rules: rulesConstant(tables, policy), PolicyForm: str('rules'), TableEvents: seq([]), Table: seq([]), TableRules: seq([]), OracleTable: seq([]) }),
+    constants: (tables) => ({
+      Rules: rulesConstant(tables, policy),
+      PolicyForm: str('rules'),
+      TableEvents: seq([]),
+      Table: seq([]),
+      TableRules: seq([]),
+      OracleTable: seq([]),
+    }),
   };
 }
 
@@ -111,7 +125,8 @@ export class PayloadIds {
 
   id(p: unknown): number {
     const id = this.ids.get(canonicalKey(p));
-    if (id === undefined) throw new ProjectionError(`a payload outside the model's alphabet: ${canonicalKey(p).slice(0, 120)}`);
+    if (id === undefined)
+      throw new ProjectionError(`a payload outside the model's alphabet: ${canonicalKey(p).slice(0, 120)}`);
     return id;
   }
 }
@@ -156,7 +171,13 @@ export interface PolicyTable extends MonitorModel {
  * answer to any request of the alphabet) — kept only where well formed, as
  * the spec decides the others (a structural deny) before it reads the table.
  */
-export function modelEvents(tables: SolutionTables, boot: readonly SecurityEvent[], classes: readonly number[], calls: readonly Message[], replies: readonly Message[]): SecurityEvent[] {
+export function modelEvents(
+  tables: SolutionTables,
+  boot: readonly SecurityEvent[],
+  classes: readonly number[],
+  calls: readonly Message[],
+  replies: readonly Message[],
+): SecurityEvent[] {
   const out: SecurityEvent[] = [];
   const seen = new Set<string>();
   const add = (e: SecurityEvent) => {
@@ -173,9 +194,33 @@ export function modelEvents(tables: SolutionTables, boot: readonly SecurityEvent
     for (let dst = 0; dst < classes.length; dst++)
       for (const m of calls) {
         const kind = dst === 0 && m.riid === SECURITY_RIID ? 'security' : 'request';
-        add(securityEvent(tables, { kind, src, srcClass: classes[src]!, dst, dstClass: classes[dst]!, riid: m.riid, mid: m.mid, payload: m.payload, rights: dst === 0 ? [] : rights(m) }));
+        add(
+          securityEvent(tables, {
+            kind,
+            src,
+            srcClass: classes[src]!,
+            dst,
+            dstClass: classes[dst]!,
+            riid: m.riid,
+            mid: m.mid,
+            payload: m.payload,
+            rights: dst === 0 ? [] : rights(m),
+          }),
+        );
         for (const r of dst === 0 ? [] : replies)
-          add(securityEvent(tables, { kind: r.error === true ? 'error' : 'response', src: dst, srcClass: classes[dst]!, dst: src, dstClass: classes[src]!, riid: m.riid, mid: m.mid, payload: r.payload, rights: rights(r) }));
+          add(
+            securityEvent(tables, {
+              kind: r.error === true ? 'error' : 'response',
+              src: dst,
+              srcClass: classes[dst]!,
+              dst: src,
+              dstClass: classes[src]!,
+              riid: m.riid,
+              mid: m.mid,
+              payload: r.payload,
+              rights: rights(r),
+            }),
+          );
       }
   return out;
 }
@@ -188,7 +233,13 @@ export function modelEvents(tables: SolutionTables, boot: readonly SecurityEvent
  * policy's reference interpreter, is tabulated the same way over its own
  * states (the spec's OracleTable); the rule numbers are shared.
  */
-export function tabulate(monitor: Monitor, events: readonly SecurityEvent[], payloads: PayloadIds, limits: TableLimits = {}, oracle: Monitor | null = null): PolicyTable {
+export function tabulate(
+  monitor: Monitor,
+  events: readonly SecurityEvent[],
+  payloads: PayloadIds,
+  limits: TableLimits = {},
+  oracle: Monitor | null = null,
+): PolicyTable {
   const ruleIds = new Map<string, number>();
   const ruleNames: string[] = [];
   const rule = (r: string): number => {
@@ -213,7 +264,8 @@ export function tabulate(monitor: Monitor, events: readonly SecurityEvent[], pay
     ruleNames,
     cells,
     payloads,
-    oracle: interpreted === null ? null : { name: oracle!.policy.name, states: interpreted.states, cells: interpreted.cells },
+    oracle:
+      interpreted === null ? null : { name: oracle!.policy.name, states: interpreted.states, cells: interpreted.cells },
     monitor(state) {
       const key = canonicalKey(state);
       const id = ids.get(key);
@@ -233,7 +285,12 @@ export function tabulate(monitor: Monitor, events: readonly SecurityEvent[], pay
     },
     payload: (p) => payloads.id(p),
     constants(tables) {
-      const table = (cs: TableCells) => seq(cs.map((row) => seq(row.map(([g, r, n]) => rec({ verdict: str(g === 1 ? 'grant' : 'deny'), rule: int(r), next: int(n) })))));
+      const table = (cs: TableCells) =>
+        seq(
+          cs.map((row) =>
+            seq(row.map(([g, r, n]) => rec({ verdict: str(g === 1 ? 'grant' : 'deny'), rule: int(r), next: int(n) }))),
+          ),
+        );
       return {
         Rules: seq([]),
         PolicyForm: str('table'),
@@ -260,9 +317,14 @@ function explore(monitor: Monitor, events: readonly SecurityEvent[], limits: Tab
     let id = ids.get(k);
     if (id === undefined) {
       id = states.length;
-      if (id >= maxStates) throw new TabulationError(`policy "${monitor.policy.name}" reaches more than ${maxStates} monitor states over the model's ${events.length} events`);
+      if (id >= maxStates)
+        throw new TabulationError(
+          `policy "${monitor.policy.name}" reaches more than ${maxStates} monitor states over the model's ${events.length} events`,
+        );
       if ((id + 1) * events.length > maxEntries)
-        throw new TabulationError(`policy "${monitor.policy.name}": ${id + 1} monitor states x ${events.length} events exceed the table's ${maxEntries} entries`);
+        throw new TabulationError(
+          `policy "${monitor.policy.name}": ${id + 1} monitor states x ${events.length} events exceed the table's ${maxEntries} entries`,
+        );
       ids.set(k, id);
       states.push(s);
     }

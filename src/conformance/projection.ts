@@ -13,7 +13,17 @@ import { NULL, bool, cpuName, fn, int, mv, rec, seq, str, tuple, valueKey } from
 import type { TlaValue } from '../tlc/value.ts';
 
 /** The spec's variables, in the order of `vars` in spec/Kernel.tla. */
-export const SPEC_VARIABLES = ['processes', 'threads', 'objects', 'cpus', 'runQueue', 'irqs', 'monitor', 'decisions', 'effects'] as const;
+export const SPEC_VARIABLES = [
+  'processes',
+  'threads',
+  'objects',
+  'cpus',
+  'runQueue',
+  'irqs',
+  'monitor',
+  'decisions',
+  'effects',
+] as const;
 export type SpecVariable = (typeof SPEC_VARIABLES)[number];
 export type SpecState = Readonly<Record<SpecVariable, TlaValue>>;
 
@@ -108,8 +118,19 @@ export function projector(policy: MonitorModel): Projector {
             name: str(p.name),
             taskClass: int(p.taskClass),
             status: str(p.status),
-            handles: seq(p.handles.map((h) => (h === null ? NULL : rec({ object: int(h.object), rights: int(h.rights) })))),
-            regions: seq(p.regions.map((r) => rec({ base: int((r.base - REGION_BASE) / page), pages: int(r.pages), object: int(r.object), rights: int(r.rights) }))),
+            handles: seq(
+              p.handles.map((h) => (h === null ? NULL : rec({ object: int(h.object), rights: int(h.rights) }))),
+            ),
+            regions: seq(
+              p.regions.map((r) =>
+                rec({
+                  base: int((r.base - REGION_BASE) / page),
+                  pages: int(r.pages),
+                  object: int(r.object),
+                  rights: int(r.rights),
+                }),
+              ),
+            ),
           }),
         ),
       );
@@ -119,7 +140,15 @@ export function projector(policy: MonitorModel): Projector {
             sid: int(th.sid),
             priority: int(th.priority),
             state: threadState(s, th.state),
-            serving: th.serving === null ? NULL : rec({ client: int(th.serving.client), channel: int(th.serving.channel), riid: int(th.serving.riid), mid: int(th.serving.mid) }),
+            serving:
+              th.serving === null
+                ? NULL
+                : rec({
+                    client: int(th.serving.client),
+                    channel: int(th.serving.channel),
+                    riid: int(th.serving.riid),
+                    mid: int(th.serving.mid),
+                  }),
           }),
         ),
       );
@@ -132,7 +161,16 @@ export function projector(policy: MonitorModel): Projector {
               return rec({
                 kind: str('channel'),
                 server: int(o.server),
-                queue: seq(o.queue.map((r) => rec({ client: int(r.client), riid: int(r.riid), mid: int(r.mid), handles: seq(r.handles.map(int)) }))),
+                queue: seq(
+                  o.queue.map((r) =>
+                    rec({
+                      client: int(r.client),
+                      riid: int(r.riid),
+                      mid: int(r.mid),
+                      handles: seq(r.handles.map(int)),
+                    }),
+                  ),
+                ),
                 receivers: seq(o.receivers.map(int)),
               });
             case 'memory':
@@ -153,9 +191,17 @@ export function projector(policy: MonitorModel): Projector {
         objects,
         cpus,
         runQueue: seq(s.runQueue.map(int)),
-        irqs: seq(s.irqs.map((l) => rec({ object: l.object === null ? NULL : int(l.object), pending: bool(l.pending), masked: bool(l.masked) }))),
+        irqs: seq(
+          s.irqs.map((l) =>
+            rec({ object: l.object === null ? NULL : int(l.object), pending: bool(l.pending), masked: bool(l.masked) }),
+          ),
+        ),
         monitor,
-        decisions: seq(decisions.map((d) => rec({ event: ev(d.event), verdict: str(d.decision.verdict), rule: int(policy.rule(d.decision.rule)) }))),
+        decisions: seq(
+          decisions.map((d) =>
+            rec({ event: ev(d.event), verdict: str(d.decision.verdict), rule: int(policy.rule(d.decision.rule)) }),
+          ),
+        ),
         effects: seq(
           effects.map((e) =>
             rec({
@@ -195,14 +241,27 @@ export class StateKeyer {
   private proc(p: KernelState['processes'][number]): string {
     let k = this.procs.get(p);
     if (k === undefined) {
-      k = JSON.stringify([p.name, p.taskClass, p.status, p.handles.map((h) => (h === null ? null : [h.object, h.rights])), p.regions.map((r) => [r.base, r.pages, r.object, r.rights])]);
+      k = JSON.stringify([
+        p.name,
+        p.taskClass,
+        p.status,
+        p.handles.map((h) => (h === null ? null : [h.object, h.rights])),
+        p.regions.map((r) => [r.base, r.pages, r.object, r.rights]),
+      ]);
       this.procs.set(p, k);
     }
     return k;
   }
 
   private thread(s: KernelState, th: KernelState['threads'][number]): string {
-    if (th.state.tag === 'sleep') return JSON.stringify([th.sid, th.priority, 'sleep', Math.ceil((th.state.until - s.clock.monotonic) / s.config.machine.tickNs), th.serving]);
+    if (th.state.tag === 'sleep')
+      return JSON.stringify([
+        th.sid,
+        th.priority,
+        'sleep',
+        Math.ceil((th.state.until - s.clock.monotonic) / s.config.machine.tickNs),
+        th.serving,
+      ]);
     let k = this.thrs.get(th);
     if (k === undefined) {
       k = JSON.stringify([th.sid, th.priority, th.state, th.serving]);
@@ -224,7 +283,21 @@ export class StateKeyer {
   }
 
   private event(t: SolutionTables, e: SecurityEvent): string {
-    return JSON.stringify([e.kind, e.src, e.srcClass, e.dst, e.dstClass, e.endpoint, e.method, e.iface, e.riid, e.mid, wellFormed(t, e), e.transfers, this.policy.payload(e.message)]);
+    return JSON.stringify([
+      e.kind,
+      e.src,
+      e.srcClass,
+      e.dst,
+      e.dstClass,
+      e.endpoint,
+      e.method,
+      e.iface,
+      e.riid,
+      e.mid,
+      wellFormed(t, e),
+      e.transfers,
+      this.policy.payload(e.message),
+    ]);
   }
 
   key(s: KernelState, decisions: readonly DecisionRecord[], effects: readonly Effect[]): string {
@@ -236,9 +309,11 @@ export class StateKeyer {
     out += '|';
     for (const o of s.objects) out += this.object(o) + ';';
     out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue)}|${JSON.stringify(s.irqs)}|${this.policy.monitorKey(s.monitor)}|`;
-    for (const d of decisions) out += `${this.event(t, d.event)}${d.decision.verdict}${this.policy.rule(d.decision.rule)};`;
+    for (const d of decisions)
+      out += `${this.event(t, d.event)}${d.decision.verdict}${this.policy.rule(d.decision.rule)};`;
     out += '|';
-    for (const e of effects) out += `${e.kind}${this.event(t, e.event)}${JSON.stringify(e.transfers)}${JSON.stringify(e.created)};`;
+    for (const e of effects)
+      out += `${e.kind}${this.event(t, e.event)}${JSON.stringify(e.transfers)}${JSON.stringify(e.created)};`;
     return out;
   }
 }

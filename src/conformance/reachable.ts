@@ -17,7 +17,12 @@ import { describeResult, runStaged, type RunOptions } from './run.ts';
 export interface SetComparison {
   readonly model: string;
   readonly equal: boolean;
-  readonly tlc: { readonly distinct: number | null; readonly depth: number | null; readonly seconds: number | null; readonly dumped: number };
+  readonly tlc: {
+    readonly distinct: number | null;
+    readonly depth: number | null;
+    readonly seconds: number | null;
+    readonly dumped: number;
+  };
   readonly explorer: { readonly distinct: number; readonly depth: number; readonly seconds: number };
   /** up to 5 states of each side the other lacks, printed as TLA+ */
   readonly onlyTlc: readonly string[];
@@ -42,7 +47,11 @@ function specState(vars: Readonly<Record<string, TlaValue>>, where: string): Spe
   return out as SpecState;
 }
 
-async function runWithDump(m: CompiledModel, files: { module: string; tla: string; cfg: string }, options: RunOptions): Promise<{ result: TlcResult; states: TraceState[] }> {
+async function runWithDump(
+  m: CompiledModel,
+  files: { module: string; tla: string; cfg: string },
+  options: RunOptions,
+): Promise<{ result: TlcResult; states: TraceState[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'cordon-dump-'));
   try {
     const dump = join(dir, 'states.dump');
@@ -62,7 +71,8 @@ function diff<T>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>): string[]
 
 /** Counts and sets of reachable states: TLC's `-dump` against the TS explorer's projected states (no symmetry). */
 export async function compareReachable(def: ModelDef, options: RunOptions = {}): Promise<SetComparison> {
-  if (def.symmetry || def.liveness !== undefined) throw new Error(`model ${def.name}: compare reachable sets on a model without symmetry and fairness`);
+  if (def.symmetry || def.liveness !== undefined)
+    throw new Error(`model ${def.name}: compare reachable sets on a model without symmetry and fairness`);
   const m = compileModel(def);
   const ex = explore(m);
   const { result, states } = await runWithDump(m, renderModel(m), options);
@@ -76,8 +86,18 @@ export async function compareReachable(def: ModelDef, options: RunOptions = {}):
   const ok = result.kind === 'success';
   return {
     model: def.name,
-    equal: ok && onlyT.length === 0 && onlyE.length === 0 && result.stats.distinct === ex.distinct && states.length === ex.distinct,
-    tlc: { distinct: result.stats?.distinct ?? null, depth: result.stats?.depth ?? null, seconds: result.tlcDurationMs === null ? null : result.tlcDurationMs / 1000, dumped: states.length },
+    equal:
+      ok &&
+      onlyT.length === 0 &&
+      onlyE.length === 0 &&
+      result.stats.distinct === ex.distinct &&
+      states.length === ex.distinct,
+    tlc: {
+      distinct: result.stats?.distinct ?? null,
+      depth: result.stats?.depth ?? null,
+      seconds: result.tlcDurationMs === null ? null : result.tlcDurationMs / 1000,
+      dumped: states.length,
+    },
     explorer: { distinct: ex.distinct, depth: ex.depth, seconds: ex.ms / 1000 },
     onlyTlc: onlyT.slice(0, 5).map((k) => printState(tlc.get(k)!)),
     onlyExplorer: onlyE.slice(0, 5).map((k) => printState(ex.states.get(k)!)),
@@ -105,7 +125,8 @@ export interface TransitionComparison {
 
 /** The labelled transition relations: spec/Transitions.tla's dump against every (state, event, successor) of the explorer. */
 export async function compareTransitions(def: ModelDef, options: RunOptions = {}): Promise<TransitionComparison> {
-  if (def.symmetry || def.liveness !== undefined) throw new Error(`model ${def.name}: compare transitions on a model without symmetry and fairness`);
+  if (def.symmetry || def.liveness !== undefined)
+    throw new Error(`model ${def.name}: compare transitions on a model without symmetry and fairness`);
   const m = compileModel(def);
   const ex = explore(m, { keepEdges: true });
   type Triple = { readonly from: SpecState; readonly event: TlaValue; readonly to: SpecState };
@@ -113,9 +134,20 @@ export async function compareTransitions(def: ModelDef, options: RunOptions = {}
   const explorerEdges = new Map<string, Triple>();
   for (const e of ex.edges) {
     const ev = eventRecord(m.tables, e.event, m.monitor.payload);
-    explorerEdges.set(`${e.from}#${valueKey(ev)}#${e.to}`, { from: ex.states.get(e.from)!, event: ev, to: ex.states.get(e.to)! });
+    explorerEdges.set(`${e.from}#${valueKey(ev)}#${e.to}`, {
+      from: ex.states.get(e.from)!,
+      event: ev,
+      to: ex.states.get(e.to)!,
+    });
   }
-  const files = renderModel(m, { extends: 'Transitions', init: 'LabelledInit', next: 'LabelledNext', properties: [], invariants: [], header: `Transitions of the model "${def.name}", labelled.` });
+  const files = renderModel(m, {
+    extends: 'Transitions',
+    init: 'LabelledInit',
+    next: 'LabelledNext',
+    properties: [],
+    invariants: [],
+    header: `Transitions of the model "${def.name}", labelled.`,
+  });
   const { result, states } = await runWithDump(m, { ...files, module: files.module }, options);
   const tlcEdges = new Map<string, Triple>();
   for (const st of states) {

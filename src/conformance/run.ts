@@ -5,7 +5,13 @@
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runDistributed, runTlc, type RunDistributedOptions, type RunTlcOptions, type TlcResult } from '../tlc/index.ts';
+import {
+  runDistributed,
+  runTlc,
+  type RunDistributedOptions,
+  type RunTlcOptions,
+  type TlcResult,
+} from '../tlc/index.ts';
 import { PROJECT_ROOT } from '../tlc/index.ts';
 
 export const SPEC_DIR = resolve(PROJECT_ROOT, 'spec');
@@ -20,7 +26,10 @@ export interface StagedModel {
 }
 
 /** Copies the spec modules (and any extra modules) and writes the model files into a fresh folder. */
-export async function stageModel(files: { readonly module: string; readonly tla: string; readonly cfg: string }, extraModules: readonly string[] = []): Promise<StagedModel> {
+export async function stageModel(
+  files: { readonly module: string; readonly tla: string; readonly cfg: string },
+  extraModules: readonly string[] = [],
+): Promise<StagedModel> {
   const dir = await mkdtemp(join(tmpdir(), 'cordon-model-'));
   for (const f of await readdir(SPEC_DIR)) if (f.endsWith('.tla')) await copyFile(join(SPEC_DIR, f), join(dir, f));
   for (const m of extraModules) await copyFile(m, join(dir, m.split(/[\\/]/).pop()!));

@@ -5,7 +5,8 @@
 import { canonicalTla, formatTlaValue, type TlaValue } from '../tlc/value.ts';
 
 export const int = (value: number): TlaValue => {
-  if (!Number.isSafeInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) throw new RangeError(`${value} is not a TLC integer (32-bit)`);
+  if (!Number.isSafeInteger(value) || value < -(2 ** 31) || value >= 2 ** 31)
+    throw new RangeError(`${value} is not a TLC integer (32-bit)`);
   return { kind: 'int', value };
 };
 export const str = (value: string): TlaValue => ({ kind: 'string', value });
@@ -19,7 +20,10 @@ export const rec = (fields: Readonly<Record<string, TlaValue>>): TlaValue => {
   if (entries.length === 0) throw new RangeError('a TLA+ record needs at least one field');
   return { kind: 'record', fields: entries.map(([name, value]) => ({ name, value })) };
 };
-export const fn = (entries: readonly (readonly [TlaValue, TlaValue])[]): TlaValue => ({ kind: 'function', entries: entries.map(([key, value]) => ({ key, value })) });
+export const fn = (entries: readonly (readonly [TlaValue, TlaValue])[]): TlaValue => ({
+  kind: 'function',
+  entries: entries.map(([key, value]) => ({ key, value })),
+});
 
 /** The `null` of TS in the spec (a model value). */
 export const NULL = mv('Null');
@@ -58,7 +62,10 @@ export function valueKey(v: TlaValue): string {
       return valueKey(canonicalTla(v));
     case 'seq':
       // as a function on 1..n (sorted like one, so that both spellings agree)
-      return `(${v.elements.map((e, i) => `${i + 1}:${valueKey(e)}`).sort().join(',')})`;
+      return `(${v.elements
+        .map((e, i) => `${i + 1}:${valueKey(e)}`)
+        .sort()
+        .join(',')})`;
     case 'record': {
       const parts = v.fields.map((f) => `${JSON.stringify(f.name)}:${valueKey(f.value)}`).sort();
       return `(${parts.join(',')})`;

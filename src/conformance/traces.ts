@@ -24,13 +24,25 @@ const NOTE = t.type({ text: t.string });
 const worldSolution: SolutionDecl = {
   name: 'trace-world',
   interfaces: [
-    { name: 'app.Echo', methods: [{ name: 'Echo', request: VALUE, response: VALUE, error: VALUE }, { name: 'Fail', request: VALUE, response: VALUE, error: NOTE }] },
+    {
+      name: 'app.Echo',
+      methods: [
+        { name: 'Echo', request: VALUE, response: VALUE, error: VALUE },
+        { name: 'Fail', request: VALUE, response: VALUE, error: NOTE },
+      ],
+    },
     { name: 'app.Admin', methods: [{ name: 'Reset', request: t.type({}), response: t.type({}), error: VALUE }] },
     { name: 'sec.Audit', methods: [{ name: 'Note', request: NOTE, response: t.unknown, error: t.unknown }] },
   ],
   classes: [
     { name: 'Client', endpoints: [], security: 'sec.Audit' },
-    { name: 'Server', endpoints: [{ name: 'echo', interface: 'app.Echo' }, { name: 'admin', interface: 'app.Admin' }] },
+    {
+      name: 'Server',
+      endpoints: [
+        { name: 'echo', interface: 'app.Echo' },
+        { name: 'admin', interface: 'app.Admin' },
+      ],
+    },
     { name: 'Logger', endpoints: [{ name: 'log', interface: 'app.Echo' }] },
     { name: 'Spawned', endpoints: [] },
   ],
@@ -130,7 +142,11 @@ export function recordTrace(m: CompiledModel, choices: readonly Choice[]): Recor
     const r = step(s, e);
     if (r.rejected !== undefined) continue;
     events.push(e);
-    steps.push({ event: e, action: eventRecord(m.tables, e, m.monitor.payload), state: project.state(r.state, r.decisions, r.effects) });
+    steps.push({
+      event: e,
+      action: eventRecord(m.tables, e, m.monitor.payload),
+      state: project.state(r.state, r.decisions, r.effects),
+    });
     s = r.state;
   }
   return { events, steps };
@@ -141,7 +157,12 @@ export function arbTrace(maxLength: number): fc.Arbitrary<readonly Choice[]> {
 }
 
 /** `count` random traces of the trace world (seeded: the same seed gives the same traces). */
-export function generateTraces(count: number, seed: number, maxLength = 60, m: CompiledModel = compileModel(TraceWorld)): RecordedTrace[] {
+export function generateTraces(
+  count: number,
+  seed: number,
+  maxLength = 60,
+  m: CompiledModel = compileModel(TraceWorld),
+): RecordedTrace[] {
   return fc.sample(arbTrace(maxLength), { numRuns: count, seed }).map((choices) => recordTrace(m, choices));
 }
 
@@ -156,9 +177,13 @@ export function traceStats(m: CompiledModel, traces: readonly RecordedTrace[]): 
     let prev = project.state(m.boot.state, [], []);
     for (const st of tr.steps) {
       steps++;
-      if (SPEC_VARIABLES.some((v) => v !== 'decisions' && v !== 'effects' && valueKey(st.state[v]) !== valueKey(prev[v]))) effective++;
-      for (const d of recordList(st.state.decisions)) if (asString(recordFields(d).get('verdict')!) === 'grant') grants++;
-      else denies++;
+      if (
+        SPEC_VARIABLES.some((v) => v !== 'decisions' && v !== 'effects' && valueKey(st.state[v]) !== valueKey(prev[v]))
+      )
+        effective++;
+      for (const d of recordList(st.state.decisions))
+        if (asString(recordFields(d).get('verdict')!) === 'grant') grants++;
+        else denies++;
       for (const e of recordList(st.state.effects)) {
         const k = asString(recordFields(e).get('kind')!);
         effects[k] = (effects[k] ?? 0) + 1;
@@ -181,7 +206,10 @@ const asString = (v: TlaValue): string => (v.kind === 'string' ? v.value : Strin
  * MC module, and the steps name them: the module is several times smaller and
  * TLC evaluates each value once.
  */
-export function tracesConstant(m: CompiledModel, traces: readonly RecordedTrace[]): { readonly value: TlaValue; readonly definitions: string } {
+export function tracesConstant(
+  m: CompiledModel,
+  traces: readonly RecordedTrace[],
+): { readonly value: TlaValue; readonly definitions: string } {
   const project = projector(m.monitor);
   const boot = project.state(m.boot.state, m.boot.decisions, m.boot.effects);
   const names = new Map<string, string>();
@@ -202,7 +230,8 @@ export function tracesConstant(m: CompiledModel, traces: readonly RecordedTrace[
       return seq(
         tr.steps.map((st) => {
           const fields: TlaValue[] = [ref(st.action)];
-          for (const v of SPEC_VARIABLES) fields.push(valueKey(st.state[v]) === valueKey(prev[v]) ? mv('Same') : ref(st.state[v]));
+          for (const v of SPEC_VARIABLES)
+            fields.push(valueKey(st.state[v]) === valueKey(prev[v]) ? mv('Same') : ref(st.state[v]));
           prev = st.state;
           return seq(fields);
         }),
@@ -227,7 +256,11 @@ export interface TraceValidation {
 }
 
 /** Checks recorded traces with TLC in one run. */
-export async function validateTraces(m: CompiledModel, traces: readonly RecordedTrace[], options: RunOptions & { readonly invariants?: readonly string[] } = {}): Promise<TraceValidation> {
+export async function validateTraces(
+  m: CompiledModel,
+  traces: readonly RecordedTrace[],
+  options: RunOptions & { readonly invariants?: readonly string[] } = {},
+): Promise<TraceValidation> {
   const t0 = performance.now();
   const project = projector(m.monitor);
   const boot = project.state(m.boot.state, m.boot.decisions, m.boot.effects);
@@ -241,7 +274,15 @@ export async function validateTraces(m: CompiledModel, traces: readonly Recorded
     init: 'TraceInit',
     next: 'TraceNext',
     constraint: null,
-    invariants: options.invariants ?? ['TypeOK', 'Scheduling', 'DefaultDeny', 'CompleteMediation', 'Isolation', 'HandlesUnforgeable', 'ReplyToCaller'],
+    invariants: options.invariants ?? [
+      'TypeOK',
+      'Scheduling',
+      'DefaultDeny',
+      'CompleteMediation',
+      'Isolation',
+      'HandlesUnforgeable',
+      'ReplyToCaller',
+    ],
     properties: [],
     symmetry: false,
   });
@@ -275,4 +316,3 @@ export function stateBefore(m: CompiledModel, trace: RecordedTrace, stepIndex: n
   for (const e of trace.events.slice(0, stepIndex)) s = step(s, e).state;
   return s;
 }
-

@@ -24,7 +24,10 @@ export function arbAdversaryProgram(maxLength: number): fc.Arbitrary<SyscallChoi
 
 /** `count` choices of untrusted programs, the same for the same seed. */
 export function adversaryChoices(seed: number, count: number): SyscallChoice[] {
-  return fc.sample(fc.array(arbSyscallChoice(DRIVER_WEIGHTS), { minLength: count, maxLength: count }), { seed: seed | 0, numRuns: 1 })[0]!;
+  return fc.sample(fc.array(arbSyscallChoice(DRIVER_WEIGHTS), { minLength: count, maxLength: count }), {
+    seed: seed | 0,
+    numRuns: 1,
+  })[0]!;
 }
 
 /**
@@ -40,12 +43,18 @@ export function blocksItself(state: KernelState, tid: Tid, call: Syscall): boole
   const o = state.objects[e.object]!;
   if (call.op === 'Recv') return o.kind === 'channel' && o.queue.length === 0;
   if (call.op === 'Call' && o.kind === 'channel') return o.server === sid;
-  return call.op === 'Call' && o.kind === 'kernel' && call.message.riid === (KERNEL_ENDPOINTS as readonly string[]).indexOf('sync') && call.message.mid === 0;
+  return (
+    call.op === 'Call' &&
+    o.kind === 'kernel' &&
+    call.message.riid === (KERNEL_ENDPOINTS as readonly string[]).indexOf('sync') &&
+    call.message.mid === 0
+  );
 }
 
 /** The next system call of a running thread of an untrusted process, from the next choices (mostly not one that blocks it for good). */
 export function adversarialSyscall(next: () => SyscallChoice, r: Random, state: KernelState, tid: Tid): Syscall {
   let call = realizeSyscall(state, tid, next());
-  for (let i = 0; i < 3 && blocksItself(state, tid, call) && r.chance(0.9); i++) call = realizeSyscall(state, tid, next());
+  for (let i = 0; i < 3 && blocksItself(state, tid, call) && r.chance(0.9); i++)
+    call = realizeSyscall(state, tid, next());
   return call;
 }

@@ -45,11 +45,15 @@ export function describeEvent(s: KernelState, e: KernelEvent): string {
 export function describeResult(s: KernelState, r: StepResult): string[] {
   const out: string[] = [];
   if (r.rejected !== undefined) out.push(`rejected: ${r.rejected}`);
-  for (const d of r.decisions) if (d.decision.verdict === 'deny') out.push(`deny (${d.decision.rule}${d.decision.reason ? `: ${d.decision.reason}` : ''})`);
+  for (const d of r.decisions)
+    if (d.decision.verdict === 'deny')
+      out.push(`deny (${d.decision.rule}${d.decision.reason ? `: ${d.decision.reason}` : ''})`);
   for (const x of r.results) {
     const t = s.threads[x.tid];
     const who = t === undefined ? `t${x.tid}` : `${s.processes[t.sid]?.name ?? t.sid}/t${x.tid}`;
-    out.push(`-> ${who}: ${x.rc}${x.value !== undefined ? ` ${json(x.value)}` : ''}${x.message ? ` message ${json({ riid: x.message.riid, mid: x.message.mid, payload: x.message.payload, error: x.message.error })}` : ''}${x.detail ? ` (${x.detail})` : ''}`);
+    out.push(
+      `-> ${who}: ${x.rc}${x.value !== undefined ? ` ${json(x.value)}` : ''}${x.message ? ` message ${json({ riid: x.message.riid, mid: x.message.mid, payload: x.message.payload, error: x.message.error })}` : ''}${x.detail ? ` (${x.detail})` : ''}`,
+    );
   }
   return out;
 }

@@ -59,7 +59,12 @@ function dmaRequest(boot: BootResult, sid: number, method: 'Allocate' | 'Start')
  * monitor states given (e.g. those a run reached), so a stateful policy that
  * grants DMA only later is caught when such a state is supplied.
  */
-export function dmaIsolation(board: Board, boot: BootResult, untrusted: readonly string[], options: { readonly states?: readonly MonitorState[] } = {}): DmaIsolationReport {
+export function dmaIsolation(
+  board: Board,
+  boot: BootResult,
+  untrusted: readonly string[],
+  options: { readonly states?: readonly MonitorState[] } = {},
+): DmaIsolationReport {
   const f = board.facts;
   const base = { board: board.id, guarantee: 'DMA isolation' as const, iommu: f.iommu.present };
   const notStarted = untrusted.filter((n) => boot.sids[n] === undefined);
@@ -75,16 +80,27 @@ export function dmaIsolation(board: Board, boot: BootResult, untrusted: readonly
   });
   if (f.dmaWindow === null) return { ...base, status: 'ok', reason: `${f.name} has no DMA`, processes, notStarted };
   const risky = processes.filter((p) => p.allocate || p.start);
-  const what = (p: DmaProcessVerdict) => `${p.name} may ${[p.allocate ? 'dma.Allocate' : '', p.start ? 'dma.Start' : ''].filter(Boolean).join(' and ')}`;
+  const what = (p: DmaProcessVerdict) =>
+    `${p.name} may ${[p.allocate ? 'dma.Allocate' : '', p.start ? 'dma.Start' : ''].filter(Boolean).join(' and ')}`;
   if (f.iommu.present)
     return {
       ...base,
       status: 'ok',
-      reason: risky.length === 0 ? `no untrusted process may use DMA, and ${f.iommu.name} confines devices anyway` : `${f.iommu.name} confines each device to the buffers mapped for it (${risky.map(what).join('; ')})`,
+      reason:
+        risky.length === 0
+          ? `no untrusted process may use DMA, and ${f.iommu.name} confines devices anyway`
+          : `${f.iommu.name} confines each device to the buffers mapped for it (${risky.map(what).join('; ')})`,
       processes,
       notStarted,
     };
-  if (risky.length === 0) return { ...base, status: 'ok', reason: `${f.name} has no IOMMU, but the policy lets no untrusted process allocate or start DMA`, processes, notStarted };
+  if (risky.length === 0)
+    return {
+      ...base,
+      status: 'ok',
+      reason: `${f.name} has no IOMMU, but the policy lets no untrusted process allocate or start DMA`,
+      processes,
+      notStarted,
+    };
   return {
     ...base,
     status: 'weakened',

@@ -12,7 +12,14 @@ import { step } from '../kernel/step.ts';
 import type { Effect, KernelEvent, KernelState, ReturnCode, StepResult, ThreadResult, Tid } from '../kernel/types.ts';
 import { adversarialSyscall, adversaryChoices } from './adversary.ts';
 import type { SyscallChoice } from '../adversary/index.ts';
-import { compilePrograms, saved, syscallOf, type CompiledProgram, type Program, type ThreadContext } from './program.ts';
+import {
+  compilePrograms,
+  saved,
+  syscallOf,
+  type CompiledProgram,
+  type Program,
+  type ThreadContext,
+} from './program.ts';
 
 export type EventSource = 'board' | 'schedule' | 'program' | 'adversary';
 
@@ -84,20 +91,29 @@ const DEFAULT_WEIGHTS = { board: 1, schedule: 2, thread: 6 };
 export function run(opts: RunOptions): RunResult {
   const { boot, board, seed } = opts;
   const machine = boot.state.config.machine;
-  if (machine.name !== board.id) throw new Error(`the solution was booted on "${machine.name}" but the run is on board "${board.id}"`);
+  if (machine.name !== board.id)
+    throw new Error(`the solution was booted on "${machine.name}" but the run is on board "${board.id}"`);
   const compiled = compilePrograms(boot, opts.programs ?? {});
   if (!compiled.ok) throw new Error(`programs do not fit the solution:\n  ${compiled.errors.join('\n  ')}`);
   const unknown = (opts.adversaries ?? []).filter((a) => boot.sids[a] === undefined && !boot.denied.includes(a));
   if (unknown.length > 0) throw new Error(`unknown adversary processes: ${unknown.join(', ')}`);
 
-  const programByTid = new Map<Tid, Pick<CompiledProgram, 'process' | 'ops' | 'loopFrom'>>(compiled.value.map((p) => [p.tid, p]));
-  const contexts = new Map<Tid, ThreadContext>(compiled.value.map((p) => [p.tid, { pc: 0, pending: null, vars: {}, results: 0 }]));
-  const adversarySids = new Set((opts.adversaries ?? []).flatMap((a) => (boot.sids[a] === undefined ? [] : [boot.sids[a]!])));
+  const programByTid = new Map<Tid, Pick<CompiledProgram, 'process' | 'ops' | 'loopFrom'>>(
+    compiled.value.map((p) => [p.tid, p]),
+  );
+  const contexts = new Map<Tid, ThreadContext>(
+    compiled.value.map((p) => [p.tid, { pc: 0, pending: null, vars: {}, results: 0 }]),
+  );
+  const adversarySids = new Set(
+    (opts.adversaries ?? []).flatMap((a) => (boot.sids[a] === undefined ? [] : [boot.sids[a]!])),
+  );
   const weights = opts.weights ?? DEFAULT_WEIGHTS;
 
   const random = new Random(deriveSeed(seed, 'interleaving'));
   const adversary = new Random(deriveSeed(seed, 'adversary'));
-  const choices = opts.adversary ?? (adversarySids.size === 0 ? [] : adversaryChoices(deriveSeed(seed, 'adversary choices'), opts.steps));
+  const choices =
+    opts.adversary ??
+    (adversarySids.size === 0 ? [] : adversaryChoices(deriveSeed(seed, 'adversary choices'), opts.steps));
   let nextChoice = 0;
   const next = (): SyscallChoice => choices[nextChoice++ % choices.length]!;
   let hwRng: Rng = rng(deriveSeed(seed, 'board'));
@@ -148,7 +164,8 @@ export function run(opts: RunOptions): RunResult {
       state.objects.forEach((o, id) => {
         if (o.kind !== 'dma') return;
         const was = before.objects[id];
-        if (o.status === 'busy' && (was?.kind !== 'dma' || was.status !== 'busy')) ({ hw, rng: hwRng } = programDma(board, hw, o.deviceAddress, hwRng));
+        if (o.status === 'busy' && (was?.kind !== 'dma' || was.status !== 'busy'))
+          ({ hw, rng: hwRng } = programDma(board, hw, o.deviceAddress, hwRng));
         if (event.kind === 'dma' && o.status === 'done' && was?.kind === 'dma' && was.status === 'busy') dmaCompleted++;
       });
     records.push({
@@ -168,7 +185,12 @@ export function run(opts: RunOptions): RunResult {
     for (const tid of state.cpus) {
       if (tid === null) continue;
       const p = programByTid.get(tid);
-      if (p !== undefined ? contexts.get(tid)!.pc < p.ops.length : choices.length > 0 && adversarySids.has(state.threads[tid]!.sid)) out.push(tid);
+      if (
+        p !== undefined
+          ? contexts.get(tid)!.pc < p.ops.length
+          : choices.length > 0 && adversarySids.has(state.threads[tid]!.sid)
+      )
+        out.push(tid);
     }
     return out;
   };
@@ -207,7 +229,8 @@ export function run(opts: RunOptions): RunResult {
   }
 
   const programOps: Record<string, number> = {};
-  for (const [tid, p] of programByTid) programOps[p.process] = (programOps[p.process] ?? 0) + contexts.get(tid)!.results;
+  for (const [tid, p] of programByTid)
+    programOps[p.process] = (programOps[p.process] ?? 0) + contexts.get(tid)!.results;
   return {
     board: board.id,
     seed,
@@ -215,7 +238,18 @@ export function run(opts: RunOptions): RunResult {
     steps: records,
     final: state,
     hw,
-    counts: { events: events.length, bySource, byKind, grants, denies, rejected, rc, irqsDelivered, dmaCompleted, programOps },
+    counts: {
+      events: events.length,
+      bySource,
+      byKind,
+      grants,
+      denies,
+      rejected,
+      rc,
+      irqsDelivered,
+      dmaCompleted,
+      programOps,
+    },
   };
 }
 
@@ -226,7 +260,11 @@ export interface ReplayResult {
 }
 
 /** Feeds recorded events to the kernel from the booted state. */
-export function replay(boot: BootResult, events: readonly KernelEvent[], onStep?: (index: number, before: KernelState, event: KernelEvent, result: StepResult) => void): ReplayResult {
+export function replay(
+  boot: BootResult,
+  events: readonly KernelEvent[],
+  onStep?: (index: number, before: KernelState, event: KernelEvent, result: StepResult) => void,
+): ReplayResult {
   let state = boot.state;
   let rejected = 0;
   events.forEach((event, i) => {

@@ -47,11 +47,27 @@ export const ADVERSARY_CLASS = 'cordon.Adversary';
 
 const PING = {
   name: PING_INTERFACE,
-  methods: [{ name: 'Ping', request: t.type({ n: Nat }), response: t.type({ n: Nat }), error: t.type({ reason: t.string }) }],
+  methods: [
+    { name: 'Ping', request: t.type({ n: Nat }), response: t.type({ n: Nat }), error: t.type({ reason: t.string }) },
+  ],
 };
 
 /** The kernel services every driver may use. */
-export const DRIVER_SERVICES = ['irq.Attach', 'irq.Wait', 'irq.Ack', 'io.AttachPorts', 'io.PortRead', 'io.PortWrite', 'io.AttachMmio', 'io.MmioRead', 'io.MmioWrite', 'dma.Allocate', 'dma.Map', 'dma.Start', 'time.Read'];
+export const DRIVER_SERVICES = [
+  'irq.Attach',
+  'irq.Wait',
+  'irq.Ack',
+  'io.AttachPorts',
+  'io.PortRead',
+  'io.PortWrite',
+  'io.AttachMmio',
+  'io.MmioRead',
+  'io.MmioWrite',
+  'dma.Allocate',
+  'dma.Map',
+  'dma.Start',
+  'time.Read',
+];
 
 const kernel = (service: string, payload: unknown, save?: string): Op => {
   const [endpoint, method] = service.split('.') as [Extract<Op, { op: 'kernel' }>['endpoint'], string];
@@ -65,7 +81,10 @@ export function driverProgram(board: Board, kind: DriverKind, device: number): P
     case 'irq': {
       const lines = deviceLines(board);
       const line = lines.length === 0 ? 0 : lines[device % lines.length]!.line;
-      return setupThenLoop([kernel('irq.Attach', { line }, 'irq')], [kernel('irq.Wait', { handle: ref('irq.handle') }), kernel('irq.Ack', { handle: ref('irq.handle') })]);
+      return setupThenLoop(
+        [kernel('irq.Attach', { line }, 'irq')],
+        [kernel('irq.Wait', { handle: ref('irq.handle') }), kernel('irq.Ack', { handle: ref('irq.handle') })],
+      );
     }
     case 'mmio': {
       const ranges = offered(board.facts, 'mmio');
@@ -73,7 +92,10 @@ export function driverProgram(board: Board, kind: DriverKind, device: number): P
       const size = Math.min(r.size, 0x1000);
       return setupThenLoop(
         [kernel('io.AttachMmio', { base: r.base, size }, 'dev')],
-        [kernel('io.MmioWrite', { handle: ref('dev.handle'), offset: 0, value: 0x55 + device }), kernel('io.MmioRead', { handle: ref('dev.handle'), offset: 0 })],
+        [
+          kernel('io.MmioWrite', { handle: ref('dev.handle'), offset: 0, value: 0x55 + device }),
+          kernel('io.MmioRead', { handle: ref('dev.handle'), offset: 0 }),
+        ],
       );
     }
     case 'dma':
@@ -86,7 +108,10 @@ export function driverProgram(board: Board, kind: DriverKind, device: number): P
       // off the x86 family the driver asks for COM1's ports over and over, and is refused each time
       const r = ranges.length === 0 ? { base: 0x3f8, size: 8 } : ranges[device % ranges.length]!;
       const attach = kernel('io.AttachPorts', { base: r.base, count: r.size }, 'ports');
-      const body = [kernel('io.PortWrite', { handle: ref('ports.handle'), port: r.base, value: 0x41 }), kernel('io.PortRead', { handle: ref('ports.handle'), port: r.base })];
+      const body = [
+        kernel('io.PortWrite', { handle: ref('ports.handle'), port: r.base, value: 0x41 }),
+        kernel('io.PortRead', { handle: ref('ports.handle'), port: r.base }),
+      ];
       return board.arch.portIo ? setupThenLoop([attach], body) : loop(attach, ...body);
     }
   }
@@ -121,15 +146,25 @@ export function buildScenario(board: Board, shape: ScenarioShape): Scenario {
   for (let m = 0; m < shape.adversaries; m++) {
     add(`adversary${m}`, ADVERSARY_CLASS);
     adversaries.push(`adversary${m}`);
-    if (shape.adversaryPeers && shape.pings > 0) connections.push({ client: `adversary${m}`, server: `server${m % shape.pings}`, id: 'ping' });
+    if (shape.adversaryPeers && shape.pings > 0)
+      connections.push({ client: `adversary${m}`, server: `server${m % shape.pings}`, id: 'ping' });
   }
   // a server answers each client on that client's channel, with one thread per client beyond the first
   const serve = (client: string) =>
-    loop({ op: 'recv', connection: 'ping', client, save: 'req' }, { op: 'reply', connection: 'ping', client, payload: { n: ref('req.message.payload.n') } });
+    loop(
+      { op: 'recv', connection: 'ping', client, save: 'req' },
+      { op: 'reply', connection: 'ping', client, payload: { n: ref('req.message.payload.n') } },
+    );
   for (let i = 0; i < shape.pings; i++) {
     const [first, ...others] = connections.filter((c) => c.server === `server${i}`).map((c) => c.client);
     const main = serve(first!);
-    programs[`server${i}`] = { ops: [...others.map((c): Op => ({ ...kernel('thread.Create', { priority: 10 }), thread: serve(c) } as Op)), ...main.ops], loopFrom: others.length };
+    programs[`server${i}`] = {
+      ops: [
+        ...others.map((c): Op => ({ ...kernel('thread.Create', { priority: 10 }), thread: serve(c) }) as Op),
+        ...main.ops,
+      ],
+      loopFrom: others.length,
+    };
   }
 
   const classes = [
@@ -166,5 +201,14 @@ export function bootScenario(s: Scenario): BootResult {
 
 /** A ping-like scenario: `pairs` clients calling their servers, one IRQ driver and one DMA driver, no adversaries. */
 export function pingScenario(board: Board, pairs = 2): Scenario {
-  return buildScenario(board, { pings: pairs, drivers: [{ kind: 'irq', device: 0 }, { kind: 'dma', device: 0 }], adversaries: 0, adversaryServices: [], adversaryPeers: false });
+  return buildScenario(board, {
+    pings: pairs,
+    drivers: [
+      { kind: 'irq', device: 0 },
+      { kind: 'dma', device: 0 },
+    ],
+    adversaries: 0,
+    adversaryServices: [],
+    adversaryPeers: false,
+  });
 }

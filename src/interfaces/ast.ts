@@ -10,16 +10,7 @@ export type { Loc };
 /* ------------------------------------------------------------------- IDL */
 
 export type IntegerTypeName =
-  | 'SInt8'
-  | 'SInt16'
-  | 'SInt32'
-  | 'SInt64'
-  | 'UInt8'
-  | 'UInt16'
-  | 'UInt32'
-  | 'UInt64'
-  | 'UIntSize'
-  | 'UIntPtr';
+  'SInt8' | 'SInt16' | 'SInt32' | 'SInt64' | 'UInt8' | 'UInt16' | 'UInt32' | 'UInt64' | 'UIntSize' | 'UIntPtr';
 
 /** A type as written in IDL. */
 export type IdlTypeRef =
@@ -46,7 +37,13 @@ export type ConstExpr =
   | { readonly kind: 'int'; readonly value: bigint; readonly text: string; readonly loc: Loc }
   | { readonly kind: 'constant'; readonly name: string; readonly loc: Loc }
   | { readonly kind: 'unary'; readonly op: '-' | '+' | '~'; readonly operand: ConstExpr; readonly loc: Loc }
-  | { readonly kind: 'binary'; readonly op: ConstBinaryOp; readonly left: ConstExpr; readonly right: ConstExpr; readonly loc: Loc };
+  | {
+      readonly kind: 'binary';
+      readonly op: ConstBinaryOp;
+      readonly left: ConstExpr;
+      readonly right: ConstExpr;
+      readonly loc: Loc;
+    };
 
 /** `const <type> <Name> = <expr>;` */
 export interface IdlConst {

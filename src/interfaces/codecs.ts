@@ -42,7 +42,15 @@
 import * as t from 'io-ts';
 import type { InterfaceDecl, MethodDecl } from '../kernel/tables.ts';
 import { ALL_RIGHTS, isRights } from '../kernel/types.ts';
-import { integerRange, type IntegerType, type ResolvedField, type ResolvedInterface, type ResolvedMethod, type ResolvedParam, type ResolvedType } from './types.ts';
+import {
+  integerRange,
+  type IntegerType,
+  type ResolvedField,
+  type ResolvedInterface,
+  type ResolvedMethod,
+  type ResolvedParam,
+  type ResolvedType,
+} from './types.ts';
 
 /* ------------------------------------------------------------- the nodes */
 
@@ -115,7 +123,10 @@ class IntegerCodec extends IdlCodec {
   private readonly hi: number;
   private readonly loBig: bigint;
   private readonly hiBig: bigint;
-  constructor(readonly type: IntegerType, alias?: string) {
+  constructor(
+    readonly type: IntegerType,
+    alias?: string,
+  ) {
     const { min, max } = integerRange(type);
     super(`${alias === undefined ? '' : `${alias} = `}${type.name} (${min}..${max})`);
     this.loBig = min;
@@ -129,7 +140,13 @@ class IntegerCodec extends IdlCodec {
   }
   explain(u: unknown, c: t.Context, errors: t.ValidationError[]): void {
     let why = '';
-    if (typeof u === 'number' && Number.isInteger(u) && !Number.isSafeInteger(u) && BigInt(u) >= this.loBig && BigInt(u) <= this.hiBig)
+    if (
+      typeof u === 'number' &&
+      Number.isInteger(u) &&
+      !Number.isSafeInteger(u) &&
+      BigInt(u) >= this.loBig &&
+      BigInt(u) <= this.hiBig
+    )
       why = ' (a number beyond 2^53 - 1 is not exact: write it as a bigint)';
     failAt(errors, u, c, `expected ${this.name}, got ${describeValue(u)}${why}`);
   }
@@ -167,7 +184,10 @@ function utf8Length(s: string): number {
 }
 
 class StringCodec extends IdlCodec {
-  constructor(readonly maxLength: number, alias?: string) {
+  constructor(
+    readonly maxLength: number,
+    alias?: string,
+  ) {
     super(`${alias === undefined ? '' : `${alias} = `}string<${maxLength}>`);
   }
   check(u: unknown): boolean {
@@ -185,10 +205,15 @@ class StringCodec extends IdlCodec {
   }
 }
 
-const isByte = (x: unknown): boolean => (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255) || (typeof x === 'bigint' && x >= 0n && x <= 255n);
+const isByte = (x: unknown): boolean =>
+  (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255) ||
+  (typeof x === 'bigint' && x >= 0n && x <= 255n);
 
 class BytesCodec extends IdlCodec {
-  constructor(readonly maxLength: number, alias?: string) {
+  constructor(
+    readonly maxLength: number,
+    alias?: string,
+  ) {
     super(`${alias === undefined ? '' : `${alias} = `}bytes<${maxLength}>`);
   }
   check(u: unknown): boolean {
@@ -197,11 +222,14 @@ class BytesCodec extends IdlCodec {
     return true;
   }
   explain(u: unknown, c: t.Context, errors: t.ValidationError[]): void {
-    if (!Array.isArray(u)) return failAt(errors, u, c, `expected ${this.name} (a list of integers 0..255), got ${describeValue(u)}`);
-    if (u.length > this.maxLength) return failAt(errors, u, c, `expected ${this.name} (at most ${this.maxLength} bytes), got ${u.length}`);
+    if (!Array.isArray(u))
+      return failAt(errors, u, c, `expected ${this.name} (a list of integers 0..255), got ${describeValue(u)}`);
+    if (u.length > this.maxLength)
+      return failAt(errors, u, c, `expected ${this.name} (at most ${this.maxLength} bytes), got ${u.length}`);
     for (let i = 0; i < u.length; i++) {
       const x: unknown = u[i];
-      if (!isByte(x)) failAt(errors, x, t.appendContext(c, String(i), this, x), `expected a byte (0..255), got ${describeValue(x)}`);
+      if (!isByte(x))
+        failAt(errors, x, t.appendContext(c, String(i), this, x), `expected a byte (0..255), got ${describeValue(x)}`);
     }
   }
 }
@@ -223,7 +251,12 @@ class ListCodec extends IdlCodec {
   explain(u: unknown, c: t.Context, errors: t.ValidationError[]): void {
     if (!Array.isArray(u)) return failAt(errors, u, c, `expected ${this.name} (a list), got ${describeValue(u)}`);
     if (u.length < this.min || u.length > this.max)
-      return failAt(errors, u, c, `expected ${this.name} (${this.min === this.max ? `exactly ${this.max}` : `at most ${this.max}`} elements), got ${u.length}`);
+      return failAt(
+        errors,
+        u,
+        c,
+        `expected ${this.name} (${this.min === this.max ? `exactly ${this.max}` : `at most ${this.max}`} elements), got ${u.length}`,
+      );
     for (let i = 0; i < u.length; i++) {
       const x: unknown = u[i];
       if (!this.element.check(x)) this.element.explain(x, t.appendContext(c, String(i), this.element, x), errors);
@@ -260,7 +293,12 @@ class RecordCodec extends IdlCodec {
     }
     for (const k of Object.keys(u)) {
       if (!this.keys.includes(k))
-        failAt(errors, u[k], t.appendContext(c, k, t.never, u[k]), `is not ${this.keys.length === 0 ? 'expected: there are no fields' : `one of ${this.keys.join(', ')}`} (${this.name})`);
+        failAt(
+          errors,
+          u[k],
+          t.appendContext(c, k, t.never, u[k]),
+          `is not ${this.keys.length === 0 ? 'expected: there are no fields' : `one of ${this.keys.join(', ')}`} (${this.name})`,
+        );
     }
     if (Object.getOwnPropertySymbols(u).length > 0) failAt(errors, u, c, `symbol keys are not part of ${this.name}`);
   }
@@ -288,7 +326,11 @@ class UnionCodec extends IdlCodec {
     const names = this.members.map((m) => m.name).join(', ');
     const k = this.single(u);
     if (k === undefined) {
-      const got = isRecord(u) ? (Object.keys(u).length === 0 ? 'no member' : `the keys ${Object.keys(u).join(', ')}`) : describeValue(u);
+      const got = isRecord(u)
+        ? Object.keys(u).length === 0
+          ? 'no member'
+          : `the keys ${Object.keys(u).join(', ')}`
+        : describeValue(u);
       return failAt(errors, u, c, `expected ${this.name}: a record with exactly one of ${names}, got ${got}`);
     }
     const codec = this.byName.get(k)!;
@@ -377,7 +419,14 @@ function build(type: ResolvedType): IdlCodec {
     case 'callableHandle': {
       const name = typeName({ ...type, alias: undefined } as ResolvedType);
       const full = alias === undefined ? name : `${alias} = ${name}`;
-      return new RecordCodec([{ name: 'handle', codec: HANDLE_VALUE }, { name: 'rights', codec: RIGHTS }], full, `${full}: a record { handle, rights }`);
+      return new RecordCodec(
+        [
+          { name: 'handle', codec: HANDLE_VALUE },
+          { name: 'rights', codec: RIGHTS },
+        ],
+        full,
+        `${full}: a record { handle, rights }`,
+      );
     }
     case 'string':
       return new StringCodec(type.maxLength, alias);
@@ -393,7 +442,11 @@ function build(type: ResolvedType): IdlCodec {
     case 'struct': {
       const fields = fieldsOf(type.fields);
       const name = `${alias === undefined ? '' : `${alias} = `}struct ${type.name}`;
-      return new RecordCodec(fields, name, `${name} (a record with ${fields.length === 0 ? 'no fields' : fields.map((f) => f.name).join(', ')})`);
+      return new RecordCodec(
+        fields,
+        name,
+        `${name} (a record with ${fields.length === 0 ? 'no fields' : fields.map((f) => f.name).join(', ')})`,
+      );
     }
     case 'union':
       return new UnionCodec(fieldsOf(type.members), `${alias === undefined ? '' : `${alias} = `}union ${type.name}`);
@@ -403,7 +456,11 @@ function build(type: ResolvedType): IdlCodec {
 /** The codec of a parameter list: a record with exactly these parameters. */
 export function paramsCodec(name: string, params: readonly ResolvedParam[]): IdlCodec {
   const fields = params.map((p) => ({ name: p.name, codec: typeCodec(p.type) }));
-  return new RecordCodec(fields, name, `the parameters of ${name} (${fields.length === 0 ? 'none' : fields.map((f) => f.name).join(', ')})`);
+  return new RecordCodec(
+    fields,
+    name,
+    `the parameters of ${name} (${fields.length === 0 ? 'none' : fields.map((f) => f.name).join(', ')})`,
+  );
 }
 
 /** A method of a solution: the codecs of its `in`, `out` and `error` parameters. */
@@ -424,5 +481,9 @@ export function interfaceDecl(iface: ResolvedInterface): InterfaceDecl {
 
 /** The messages of a failed decode, one per problem (`request.angle: expected UInt16 (0..65535), got 70000`). */
 export function describeErrors(errors: t.Errors): string[] {
-  return errors.map((e) => e.message ?? `${pathOf(e.context)}: expected ${e.context[e.context.length - 1]?.type.name ?? 'a value'}, got ${describeValue(e.value)}`);
+  return errors.map(
+    (e) =>
+      e.message ??
+      `${pathOf(e.context)}: expected ${e.context[e.context.length - 1]?.type.name ?? 'a value'}, got ${describeValue(e.value)}`,
+  );
 }

@@ -3,5 +3,17 @@ export type * from './ast.ts';
 export type * from './types.ts';
 export { INTEGER_TYPES, integerRange } from './types.ts';
 export { parseCdl, parseEdl, parseIdl } from './parser.ts';
-export { FormalSpecLoader, resolveTaskClasses, type FormalSpecOptions, type FormalSpecs, type TaskClassRequest } from './resolve.ts';
-export { loadInitYaml, type InitConnection, type InitDescription, type InitProcess, type InitYamlOptions } from './init-yaml.ts';
+export {
+  FormalSpecLoader,
+  resolveTaskClasses,
+  type FormalSpecOptions,
+  type FormalSpecs,
+  type TaskClassRequest,
+} from './resolve.ts';
+export {
+  loadInitYaml,
+  type InitConnection,
+  type InitDescription,
+  type InitProcess,
+  type InitYamlOptions,
+} from './init-yaml.ts';

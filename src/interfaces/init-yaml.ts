@@ -158,7 +158,10 @@ const Entity = t.intersection([
   }),
 ]);
 
-const InitYaml = t.type({ entities: orEmpty(named(t.array(Entity), 'a list of entities'), []) }, 'a map with the key entities');
+const InitYaml = t.type(
+  { entities: orEmpty(named(t.array(Entity), 'a list of entities'), []) },
+  'a map with the key entities',
+);
 
 /** Keys allowed in each kind of map, for "unknown key" errors. */
 const KNOWN_KEYS = {
@@ -190,7 +193,11 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ParseError({ kind: 'limit', loc: source.locate(0), detail: `YAML aliases cannot be expanded: ${(e as Error).message}` });
+    throw new ParseError({
+      kind: 'limit',
+      loc: source.locate(0),
+      detail: `YAML aliases cannot be expanded: ${(e as Error).message}`,
+    });
   }
   const decoded = InitYaml.decode(value);
   if (isLeft(decoded)) throw shapeError(decoded.left, doc, source);
@@ -229,7 +236,12 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
     (e.connections ?? []).forEach((c, j) => {
       const loc = at(['entities', i, 'connections', j]);
       if (!byName.has(c.target) && options.unknownTargets === 'keep') {
-        if (!external.has(c.target)) external.set(c.target, { name: c.target, client: client.name, loc: at(['entities', i, 'connections', j, 'target']) });
+        if (!external.has(c.target))
+          external.set(c.target, {
+            name: c.target,
+            client: client.name,
+            loc: at(['entities', i, 'connections', j, 'target']),
+          });
       } else if (!byName.has(c.target)) {
         throw new ParseError({
           kind: 'reference',
@@ -257,7 +269,13 @@ export function loadInitYaml(input: SourceInput, options: InitYamlOptions = {}):
       });
     });
   });
-  return { file: raw.file, processes, connections, warnings, ...(options.unknownTargets === 'keep' ? { external: [...external.values()] } : {}) };
+  return {
+    file: raw.file,
+    processes,
+    connections,
+    warnings,
+    ...(options.unknownTargets === 'keep' ? { external: [...external.values()] } : {}),
+  };
 }
 
 function expandMacros(source: Source, options: InitYamlOptions, warnings: { message: string; loc: Loc }[]): Source {
@@ -320,7 +338,8 @@ function columnAt(text: string, offset: number): number {
 /** The template's structure with every placeholder blanked out (same offsets). */
 function macroContext(source: Source): MacroContext {
   let blank = source.text;
-  for (const p of listPlaceholders(source)) blank = blank.slice(0, p.start) + ' '.repeat(p.end - p.start) + blank.slice(p.end);
+  for (const p of listPlaceholders(source))
+    blank = blank.slice(0, p.start) + ' '.repeat(p.end - p.start) + blank.slice(p.end);
   const doc = parseDocument(blank, { prettyErrors: false, strict: false, uniqueKeys: false });
   const top = doc.contents;
   const seq = isMap(top) ? top.get('entities', true) : null;
@@ -477,6 +496,7 @@ function describeValue(value: unknown): string {
   if (value === null) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  if (typeof value === 'string')
+    return `the text ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
   return `${typeof value} ${String(value)}`;
 }

@@ -31,15 +31,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParseError } from '../syntax/errors.ts';
 import type { Loc, Source, SourceInput } from '../syntax/source.ts';
-import type {
-  CdlFile,
-  ConstExpr,
-  EdlFile,
-  IdlConst,
-  IdlDefinition,
-  IdlFile,
-  IdlTypeRef,
-} from './ast.ts';
+import type { CdlFile, ConstExpr, EdlFile, IdlConst, IdlDefinition, IdlFile, IdlTypeRef } from './ast.ts';
 import { parseCdl, parseEdl, parseIdl } from './parser.ts';
 import {
   INTEGER_TYPES,
@@ -63,7 +55,10 @@ export interface FormalSpecOptions {
    * build names, flat resource folders, generated EDLs): a candidate is taken
    * only when it declares that name; one with a `source` is not read from disk.
    */
-  readonly candidates?: (name: string, extension: '.edl' | '.cdl' | '.idl') => readonly { readonly path: string; readonly source?: Source }[];
+  readonly candidates?: (
+    name: string,
+    extension: '.edl' | '.cdl' | '.idl',
+  ) => readonly { readonly path: string; readonly source?: Source }[];
   /** Appended to the message of a file that no directory holds (how to make it resolve). */
   readonly notFoundHint?: string;
 }
@@ -97,7 +92,8 @@ export function resolveTaskClasses(requests: readonly TaskClassRequest[], option
 }
 
 const BUILTIN_IDL: Readonly<Record<string, string>> = {
-  'kl.core.Execute': 'package kl.core.Execute\n\n// The execute interface: reserved, one method without parameters.\ninterface {\n    main();\n}\n',
+  'kl.core.Execute':
+    'package kl.core.Execute\n\n// The execute interface: reserved, one method without parameters.\ninterface {\n    main();\n}\n',
 };
 
 /** Package `kl.core.Types` as Cordon knows it: only `Boolean`. */
@@ -144,8 +140,7 @@ export class FormalSpecLoader {
   private readonly loadedFiles: string[] = [];
 
   constructor(private readonly options: FormalSpecOptions) {
-    this.readFile =
-      options.readFile ?? ((path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined));
+    this.readFile = options.readFile ?? ((path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined));
   }
 
   interfaces(): ReadonlyMap<string, ResolvedInterface> {
@@ -158,12 +153,20 @@ export class FormalSpecLoader {
 
   /* -------------------------------------------------------------- files */
 
-  private find(name: string, extension: '.edl' | '.cdl' | '.idl'): { path: string; text: string; input: SourceInput } | undefined {
+  private find(
+    name: string,
+    extension: '.edl' | '.cdl' | '.idl',
+  ): { path: string; text: string; input: SourceInput } | undefined {
     for (const c of this.options.candidates?.(name, extension) ?? []) {
       const text = c.source?.text ?? this.readFile(c.path);
       if (text === undefined) continue;
       const input: SourceInput = c.source ?? { file: c.path, text };
-      const declared = extension === '.idl' ? parseIdl(input).package : extension === '.cdl' ? parseCdl(input).name : parseEdl(input).name;
+      const declared =
+        extension === '.idl'
+          ? parseIdl(input).package
+          : extension === '.cdl'
+            ? parseCdl(input).name
+            : parseEdl(input).name;
       if (declared !== name) continue;
       this.loadedFiles.push(c.path);
       return { path: c.path, text, input };
@@ -220,12 +223,7 @@ export class FormalSpecLoader {
   }
 
   /** Finds the package and definition a (possibly qualified) name refers to from `pkg`. */
-  private lookup(
-    pkg: Package,
-    name: string,
-    loc: Loc,
-    what: 'type' | 'constant',
-  ): { pkg: Package; simple: string } {
+  private lookup(pkg: Package, name: string, loc: Loc, what: 'type' | 'constant'): { pkg: Package; simple: string } {
     const has = (p: Package, simple: string): boolean =>
       what === 'constant' ? p.consts.has(simple) : p.types.has(simple) || p.builtinTypes.has(simple);
     const dot = name.lastIndexOf('.');
@@ -236,17 +234,26 @@ export class FormalSpecLoader {
       if (pkgName === pkg.name) target = pkg;
       else if (pkg.imports.some((i) => i.package === pkgName)) target = this.package(pkgName, loc);
       else fail('reference', loc, `${name}: package ${pkgName} is not imported by ${pkg.name}`);
-      if (!has(target, simple)) fail('reference', loc, `unknown ${what} ${name}: package ${pkgName} does not declare ${simple}`);
+      if (!has(target, simple))
+        fail('reference', loc, `unknown ${what} ${name}: package ${pkgName} does not declare ${simple}`);
       return { pkg: target, simple };
     }
     if (has(pkg, name)) return { pkg, simple: name };
     const candidates = pkg.imports.map((i) => this.package(i.package, i.loc)).filter((p) => has(p, name));
     if (candidates.length === 1) return { pkg: candidates[0] as Package, simple: name };
     if (candidates.length > 1) {
-      fail('reference', loc, `${what} ${name} is ambiguous: declared by ${candidates.map((p) => p.name).join(' and ')}`);
+      fail(
+        'reference',
+        loc,
+        `${what} ${name} is ambiguous: declared by ${candidates.map((p) => p.name).join(' and ')}`,
+      );
     }
     if (what === 'type' && name === 'Boolean') {
-      fail('reference', loc, `unknown type Boolean (it is declared by package kl.core.Types: add import kl.core.Types)`);
+      fail(
+        'reference',
+        loc,
+        `unknown type Boolean (it is declared by package kl.core.Types: add import kl.core.Types)`,
+      );
     }
     if (what === 'constant' && (pkg.types.has(name) || pkg.builtinTypes.has(name))) {
       fail('validation', loc, `${name} is a type, not a constant`);
@@ -302,7 +309,8 @@ export class FormalSpecLoader {
             return expr.op === '/' ? a / b : a % b;
           case '<<':
           case '>>':
-            if (b < 0n || b > MAX_EXPONENT_BITS) fail('validation', expr.right.loc, `shift by ${b} is out of range (0..${MAX_EXPONENT_BITS})`);
+            if (b < 0n || b > MAX_EXPONENT_BITS)
+              fail('validation', expr.right.loc, `shift by ${b} is out of range (0..${MAX_EXPONENT_BITS})`);
             return expr.op === '<<' ? a << b : a >> b;
           case '**':
             if (b < 0n) fail('validation', expr.right.loc, 'negative exponent in a constant expression');
@@ -318,14 +326,19 @@ export class FormalSpecLoader {
     const key = `${pkg.name}.${simple}`;
     const memo = pkg.constValues.get(simple);
     if (memo !== undefined) return memo;
-    if (stack.includes(key)) fail('validation', loc, `constant ${key} is defined in terms of itself (${[...stack, key].join(' → ')})`);
+    if (stack.includes(key))
+      fail('validation', loc, `constant ${key} is defined in terms of itself (${[...stack, key].join(' → ')})`);
     const decl = pkg.consts.get(simple) as IdlConst;
     const type = this.resolveType(pkg, decl.type, [...stack, key]);
     if (type.kind !== 'integer') fail('validation', decl.type.loc, `constant ${simple} must have an integer type`);
     const value = this.evaluate(pkg, decl.value, [...stack, key]);
     const { min, max } = integerRange(type);
     if (value < min || value > max) {
-      fail('validation', decl.value.loc, `value ${value} of constant ${simple} is out of range for ${type.name} (${min}..${max})`);
+      fail(
+        'validation',
+        decl.value.loc,
+        `value ${value} of constant ${simple} is out of range for ${type.name} (${min}..${max})`,
+      );
     }
     pkg.constValues.set(simple, value);
     return value;
@@ -341,7 +354,8 @@ export class FormalSpecLoader {
 
   private bound(pkg: Package, expr: ConstExpr, what: string, stack: readonly string[]): number {
     const v = this.evaluate(pkg, expr, stack);
-    if (v < 1n || v > BigInt(MAX_BOUND)) fail('validation', expr.loc, `the bound of ${what} must be a positive integer, not ${v}`);
+    if (v < 1n || v > BigInt(MAX_BOUND))
+      fail('validation', expr.loc, `the bound of ${what} must be a positive integer, not ${v}`);
     return Number(v);
   }
 
@@ -354,7 +368,8 @@ export class FormalSpecLoader {
         return { kind: 'handle' };
       case 'callableHandle': {
         const target = this.package(ref.interface, ref.loc);
-        if (target.ast?.interface == null) fail('reference', ref.loc, `handle<${ref.interface}>: package ${ref.interface} declares no interface`);
+        if (target.ast?.interface == null)
+          fail('reference', ref.loc, `handle<${ref.interface}>: package ${ref.interface} declares no interface`);
         return { kind: 'callableHandle', interface: ref.interface };
       }
       case 'string':
@@ -394,10 +409,18 @@ export class FormalSpecLoader {
         resolved = { ...this.resolveType(pkg, decl.type, inner), alias: key };
         break;
       case 'struct':
-        resolved = { kind: 'struct', name: key, fields: decl.fields.map((f) => ({ name: f.name, type: this.resolveType(pkg, f.type, inner) })) };
+        resolved = {
+          kind: 'struct',
+          name: key,
+          fields: decl.fields.map((f) => ({ name: f.name, type: this.resolveType(pkg, f.type, inner) })),
+        };
         break;
       case 'union':
-        resolved = { kind: 'union', name: key, members: decl.fields.map((f) => ({ name: f.name, type: this.resolveType(pkg, f.type, inner) })) };
+        resolved = {
+          kind: 'union',
+          name: key,
+          members: decl.fields.map((f) => ({ name: f.name, type: this.resolveType(pkg, f.type, inner) })),
+        };
         break;
     }
     pkg.resolvedTypes.set(simple, resolved);
@@ -418,7 +441,9 @@ export class FormalSpecLoader {
     this.checkPackage(pkg);
     const methods: ResolvedMethod[] = iface.methods.map((m, mid) => {
       const params = (dir: 'in' | 'out' | 'error'): ResolvedParam[] =>
-        m.params.filter((p) => p.direction === dir).map((p) => ({ name: p.name, type: this.resolveType(pkg, p.type), loc: p.loc }));
+        m.params
+          .filter((p) => p.direction === dir)
+          .map((p) => ({ name: p.name, type: this.resolveType(pkg, p.type), loc: p.loc }));
       return { mid, name: m.name, in: params('in'), out: params('out'), error: params('error'), loc: m.loc };
     });
     const resolved: ResolvedInterface = { name, file: pkg.file, methods, loc: iface.loc };
@@ -483,7 +508,11 @@ export class FormalSpecLoader {
       }
       for (const inst of unit.components) {
         if (chain.includes(inst.component)) {
-          fail('validation', inst.loc, `component ${inst.component} contains itself (${[...chain, inst.component].join(' → ')})`);
+          fail(
+            'validation',
+            inst.loc,
+            `component ${inst.component} contains itself (${[...chain, inst.component].join(' → ')})`,
+          );
         }
         visit(this.component(inst.component, inst.loc), [...path, inst.name], [...chain, inst.component]);
       }

@@ -30,7 +30,10 @@ export interface JUnitSuite {
 /** Replaces characters that XML 1.0 forbids by U+FFFD. */
 export function xmlSafe(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return s.replace(
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
 }
 
 /** Text content: & < > escaped (and ]]> can then never appear). */
@@ -40,7 +43,12 @@ export function escapeText(s: string): string {
 
 /** An attribute value for double quotes. */
 export function escapeAttr(s: string): string {
-  return escapeText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return escapeText(s)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
 }
 
 const attrs = (a: Readonly<Record<string, string | number | undefined>>): string =>
@@ -77,7 +85,10 @@ export function junitXml(name: string, suites: readonly JUnitSuite[]): string {
         continue;
       }
       out.push(`${head}>`);
-      if (c.failure !== undefined) out.push(`      <failure${attrs({ message: c.failure.message, type: c.failure.type })}>${escapeText(c.failure.details)}</failure>`);
+      if (c.failure !== undefined)
+        out.push(
+          `      <failure${attrs({ message: c.failure.message, type: c.failure.type })}>${escapeText(c.failure.details)}</failure>`,
+        );
       if (c.skipped !== undefined) out.push(`      <skipped${attrs({ message: c.skipped })}/>`);
       if (c.systemOut !== undefined) out.push(`      <system-out>${escapeText(c.systemOut)}</system-out>`);
       out.push('    </testcase>');

@@ -7,7 +7,16 @@ import { Draft } from './draft.ts';
 import { createProcess } from './services.ts';
 import { checkMachine, type Machine } from './machine.ts';
 import { compileSolution, type Result, type SolutionDecl, type SolutionTables } from './tables.ts';
-import { EINIT_SID, KERNEL_SID, Rights, type DecisionRecord, type Effect, type Handle, type KernelState, type Sid } from './types.ts';
+import {
+  EINIT_SID,
+  KERNEL_SID,
+  Rights,
+  type DecisionRecord,
+  type Effect,
+  type Handle,
+  type KernelState,
+  type Sid,
+} from './types.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import { createMonitor } from '../monitor/monitor.ts';
@@ -21,11 +30,21 @@ export interface BootResult {
   /** processes Einit was not allowed to start */
   readonly denied: readonly string[];
   /** the handles of each static connection: client handle by process and connection id, server handle likewise */
-  readonly connections: readonly { readonly id: string; readonly client: Sid; readonly server: Sid; readonly clientHandle: Handle; readonly serverHandle: Handle }[];
+  readonly connections: readonly {
+    readonly id: string;
+    readonly client: Sid;
+    readonly server: Sid;
+    readonly clientHandle: Handle;
+    readonly serverHandle: Handle;
+  }[];
 }
 
 /** Builds the initial state; a solution or machine that cannot boot is refused with every problem named. */
-export function boot(solution: SolutionDecl | SolutionTables, policy: (tables: SolutionTables) => Result<CompiledPolicy>, machine: Machine): Result<BootResult> {
+export function boot(
+  solution: SolutionDecl | SolutionTables,
+  policy: (tables: SolutionTables) => Result<CompiledPolicy>,
+  machine: Machine,
+): Result<BootResult> {
   const compiled = 'classByName' in solution ? ({ ok: true, value: solution } as const) : compileSolution(solution);
   if (!compiled.ok) return compiled;
   const tables = compiled.value;
@@ -59,7 +78,20 @@ export function bootWith(tables: SolutionTables, monitor: Monitor, machine: Mach
   const denied: string[] = [];
   for (const proc of tables.processes) {
     const dst = d.processes.length;
-    const event = { kind: 'execute', src: EINIT_SID, srcClass: 1, dst, dstClass: proc.taskClass, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] } as const;
+    const event = {
+      kind: 'execute',
+      src: EINIT_SID,
+      srcClass: 1,
+      dst,
+      dstClass: proc.taskClass,
+      endpoint: -1,
+      method: -1,
+      iface: -1,
+      riid: -1,
+      mid: -1,
+      message: null,
+      transfers: [],
+    } as const;
     if (!d.mediate(event)) {
       denied.push(proc.name);
       continue;

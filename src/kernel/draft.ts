@@ -2,7 +2,21 @@
 // KernelState that lives for one step. The first write to a table copies it;
 // the input state is never touched, so `step` stays pure.
 
-import type { DecisionRecord, Effect, HandleEntry, Handle, KernelObject, KernelState, ObjectId, Process, Sid, Thread, ThreadResult, ThreadState, Tid } from './types.ts';
+import type {
+  DecisionRecord,
+  Effect,
+  HandleEntry,
+  Handle,
+  KernelObject,
+  KernelState,
+  ObjectId,
+  Process,
+  Sid,
+  Thread,
+  ThreadResult,
+  ThreadState,
+  Tid,
+} from './types.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
 
 export class Draft {
@@ -107,7 +121,13 @@ export class Draft {
       if (to === 'ready') this.setRunQueue(this.runQueue.concat(tid));
       else if (to === 'futex') this.setFutexQueue(this.futexQueue.concat(tid));
     }
-    this.setThread({ tid: t.tid, sid: t.sid, priority: t.priority, state, serving: serving === undefined ? t.serving : serving });
+    this.setThread({
+      tid: t.tid,
+      sid: t.sid,
+      priority: t.priority,
+      state,
+      serving: serving === undefined ? t.serving : serving,
+    });
   }
   /** A blocked thread's syscall returns: it becomes ready with a result. */
   wake(result: ThreadResult): void {
@@ -129,7 +149,12 @@ export class Draft {
     this.monitor = decision.next;
     return true;
   }
-  effect(kind: Effect['kind'], event: SecurityEvent, transfers: Effect['transfers'] = [], created: Effect['created'] = []): void {
+  effect(
+    kind: Effect['kind'],
+    event: SecurityEvent,
+    transfers: Effect['transfers'] = [],
+    created: Effect['created'] = [],
+  ): void {
     this.effects.push({ kind, event, transfers, created });
   }
 

@@ -6,7 +6,16 @@
 
 import type { Draft } from './draft.ts';
 import { callKernel } from './services.ts';
-import { Rights, rightsWithin, type Handle, type HandleEntry, type Message, type ObjectId, type Sid, type Tid } from './types.ts';
+import {
+  Rights,
+  rightsWithin,
+  type Handle,
+  type HandleEntry,
+  type Message,
+  type ObjectId,
+  type Sid,
+  type Tid,
+} from './types.ts';
 import type { EventKind, SecurityEvent } from '../monitor/types.ts';
 import type { SolutionTables } from './tables.ts';
 
@@ -17,9 +26,12 @@ function captureTransfers(d: Draft, sid: Sid, message: Message): HandleEntry[] |
   const out: HandleEntry[] = [];
   for (const { handle, rights } of message.handles ?? []) {
     const e = d.handle(sid, handle);
-    if (e === undefined) return { rc: 'rcBadHandle', detail: `transferred handle ${handle} is not in the sender's table` };
-    if ((e.rights & Rights.transfer) === 0) return { rc: 'rcNoRights', detail: `handle ${handle} lacks the transfer right` };
-    if (!rightsWithin(rights, e.rights)) return { rc: 'rcNoRights', detail: `handle ${handle}: cannot pass rights it does not hold` };
+    if (e === undefined)
+      return { rc: 'rcBadHandle', detail: `transferred handle ${handle} is not in the sender's table` };
+    if ((e.rights & Rights.transfer) === 0)
+      return { rc: 'rcNoRights', detail: `handle ${handle} lacks the transfer right` };
+    if (!rightsWithin(rights, e.rights))
+      return { rc: 'rcNoRights', detail: `handle ${handle}: cannot pass rights it does not hold` };
     out.push({ object: e.object, rights });
   }
   return out;
@@ -38,11 +50,19 @@ export interface Crossing {
 /** The security event for a crossing message, the handles it transfers named by their rights. */
 export function messageEvent(d: Draft, m: Crossing, transfers: readonly HandleEntry[]): SecurityEvent {
   const classOf = (sid: Sid) => d.processes[sid]!.taskClass;
-  return securityEvent(d.config.tables, { ...m, srcClass: classOf(m.src), dstClass: classOf(m.dst), rights: transfers.map((t) => t.rights) });
+  return securityEvent(d.config.tables, {
+    ...m,
+    srcClass: classOf(m.src),
+    dstClass: classOf(m.dst),
+    rights: transfers.map((t) => t.rights),
+  });
 }
 
 /** The same from the processes' classes: the endpoint and method belong to the server's class (the caller's own class for its security interface). */
-export function securityEvent(tables: SolutionTables, m: Crossing & { readonly srcClass: number; readonly dstClass: number; readonly rights: readonly number[] }): SecurityEvent {
+export function securityEvent(
+  tables: SolutionTables,
+  m: Crossing & { readonly srcClass: number; readonly dstClass: number; readonly rights: readonly number[] },
+): SecurityEvent {
   const { kind, src, srcClass, dst, dstClass, riid, mid, payload, rights } = m;
   const serverClass = tables.classes[kind === 'request' ? dstClass : srcClass]!;
   const ep = serverClass.endpoints[riid];
@@ -71,38 +91,70 @@ function install(d: Draft, sid: Sid, transfers: readonly HandleEntry[]): Handle[
 export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void {
   const t = d.threads[tid]!;
   const entry = d.handle(t.sid, handle);
-  if (entry === undefined) return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
+  if (entry === undefined)
+    return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
   const obj = d.objects[entry.object]!;
   if (obj.kind === 'kernel') return callKernel(d, tid, message);
   if (obj.kind !== 'channel' || (entry.rights & Rights.call) === 0)
-    return void d.results.push({ tid, rc: 'rcNoRights', detail: `handle ${handle} is not the client end of a channel` });
+    return void d.results.push({
+      tid,
+      rc: 'rcNoRights',
+      detail: `handle ${handle} is not the client end of a channel`,
+    });
   const transfers = captureTransfers(d, t.sid, message);
   if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
 
-  const event = messageEvent(d, { kind: 'request', src: t.sid, dst: obj.server, riid: message.riid, mid: message.mid, payload: message.payload }, transfers);
+  const event = messageEvent(
+    d,
+    { kind: 'request', src: t.sid, dst: obj.server, riid: message.riid, mid: message.mid, payload: message.payload },
+    transfers,
+  );
   if (!d.mediate(event)) return void d.results.push({ tid, rc: 'rcSecurityDisallow' });
   // granted, but no live process can receive it (the server exited or closed its end): nothing crosses
-  if (!receivable(d, entry.object)) return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'no live process holds the server end of the channel' });
+  if (!receivable(d, entry.object))
+    return void d.results.push({
+      tid,
+      rc: 'rcNotConnected',
+      detail: 'no live process holds the server end of the channel',
+    });
   // granted: the request (and any handles) enter the server's domain now
   const handles = install(d, obj.server, transfers);
-  d.effect('request', event, handles.map((h) => [obj.server, d.processes[obj.server]!.handles[h]!.object] as const));
+  d.effect(
+    'request',
+    event,
+    handles.map((h) => [obj.server, d.processes[obj.server]!.handles[h]!.object] as const),
+  );
   const chan = d.objects[entry.object] as Extract<typeof obj, { kind: 'channel' }>;
   const [receiver, ...rest] = chan.receivers;
   const payload = message.payload;
   if (receiver !== undefined) {
     d.setObject(entry.object, { ...chan, receivers: rest });
     d.moveThread(tid, { tag: 'reply', server: receiver });
-    d.moveThread(receiver, { tag: 'ready' }, { client: tid, channel: entry.object, riid: message.riid, mid: message.mid });
-    d.results.push({ tid: receiver, rc: 'rcOk', message: { riid: message.riid, mid: message.mid, payload, error: false, handles } });
+    d.moveThread(
+      receiver,
+      { tag: 'ready' },
+      { client: tid, channel: entry.object, riid: message.riid, mid: message.mid },
+    );
+    d.results.push({
+      tid: receiver,
+      rc: 'rcOk',
+      message: { riid: message.riid, mid: message.mid, payload, error: false, handles },
+    });
   } else {
-    d.setObject(entry.object, { ...chan, queue: [...chan.queue, { client: tid, riid: message.riid, mid: message.mid, payload, handles }] });
+    d.setObject(entry.object, {
+      ...chan,
+      queue: [...chan.queue, { client: tid, riid: message.riid, mid: message.mid, payload, handles }],
+    });
     d.moveThread(tid, { tag: 'call', channel: entry.object });
   }
 }
 
 /** Whether a live process holds the server end (the recv right) of a channel. */
 export function receivable(d: Draft, id: ObjectId): boolean {
-  return d.processes.some((p) => p.status === 'alive' && p.handles.some((h) => h !== null && h.object === id && (h.rights & Rights.recv) !== 0));
+  return d.processes.some(
+    (p) =>
+      p.status === 'alive' && p.handles.some((h) => h !== null && h.object === id && (h.rights & Rights.recv) !== 0),
+  );
 }
 
 /**
@@ -116,29 +168,42 @@ export function disconnect(d: Draft, id: ObjectId): void {
   const ch = d.objects[id]!;
   if (ch.kind !== 'channel' || receivable(d, id)) return;
   if (ch.queue.length > 0 || ch.receivers.length > 0) d.setObject(id, { ...ch, queue: [], receivers: [] });
-  for (const r of ch.queue) d.wake({ tid: r.client, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
-  for (const r of ch.receivers) d.wake({ tid: r, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
+  for (const r of ch.queue)
+    d.wake({ tid: r.client, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
+  for (const r of ch.receivers)
+    d.wake({ tid: r, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
   for (let tid = 0; tid < d.threads.length; tid++) {
     const t = d.threads[tid]!;
     if (t.serving === null || t.serving.channel !== id) continue;
     const client = d.threads[t.serving.client]!;
     d.moveThread(tid, t.state, null);
-    if (client.state.tag === 'reply' && client.state.server === tid) d.wake({ tid: client.tid, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
+    if (client.state.tag === 'reply' && client.state.server === tid)
+      d.wake({ tid: client.tid, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
   }
 }
 
 function serverEnd(d: Draft, tid: Tid, handle: Handle): ObjectId | undefined {
   const entry = d.handle(d.threads[tid]!.sid, handle);
-  if (entry === undefined) return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
+  if (entry === undefined)
+    return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
   if (d.objects[entry.object]!.kind !== 'channel' || (entry.rights & Rights.recv) === 0)
-    return void d.results.push({ tid, rc: 'rcNoRights', detail: `handle ${handle} is not the server end of a channel` });
+    return void d.results.push({
+      tid,
+      rc: 'rcNoRights',
+      detail: `handle ${handle} is not the server end of a channel`,
+    });
   return entry.object;
 }
 
 export function recv(d: Draft, tid: Tid, handle: Handle): void {
   const id = serverEnd(d, tid, handle);
   if (id === undefined) return;
-  if (d.threads[tid]!.serving !== null) return void d.results.push({ tid, rc: 'rcBadState', detail: 'the thread must Reply to the request it holds first' });
+  if (d.threads[tid]!.serving !== null)
+    return void d.results.push({
+      tid,
+      rc: 'rcBadState',
+      detail: 'the thread must Reply to the request it holds first',
+    });
   const chan = d.objects[id] as Extract<(typeof d.objects)[number], { kind: 'channel' }>;
   const [next, ...rest] = chan.queue;
   if (next === undefined) {
@@ -148,7 +213,11 @@ export function recv(d: Draft, tid: Tid, handle: Handle): void {
   d.setObject(id, { ...chan, queue: rest });
   d.moveThread(next.client, { tag: 'reply', server: tid });
   d.moveThread(tid, d.threads[tid]!.state, { client: next.client, channel: id, riid: next.riid, mid: next.mid });
-  d.results.push({ tid, rc: 'rcOk', message: { riid: next.riid, mid: next.mid, payload: next.payload, error: false, handles: next.handles } });
+  d.results.push({
+    tid,
+    rc: 'rcOk',
+    message: { riid: next.riid, mid: next.mid, payload: next.payload, error: false, handles: next.handles },
+  });
 }
 
 export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): void {
@@ -157,7 +226,11 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   const t = d.threads[tid]!;
   const serving = t.serving;
   if (serving === null || serving.channel !== id)
-    return void d.results.push({ tid, rc: 'rcBadState', detail: `no request received on handle ${handle} awaits a reply` });
+    return void d.results.push({
+      tid,
+      rc: 'rcBadState',
+      detail: `no request received on handle ${handle} awaits a reply`,
+    });
   const client = d.threads[serving.client]!;
   if (client.state.tag !== 'reply' || client.state.server !== tid) {
     d.moveThread(tid, t.state, null);
@@ -167,7 +240,11 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
   const kind = message.error === true ? 'error' : 'response';
   // the reply answers the method that was called, whatever RIID/MID the server wrote
-  const event = messageEvent(d, { kind, src: t.sid, dst: client.sid, riid: serving.riid, mid: serving.mid, payload: message.payload }, transfers);
+  const event = messageEvent(
+    d,
+    { kind, src: t.sid, dst: client.sid, riid: serving.riid, mid: serving.mid, payload: message.payload },
+    transfers,
+  );
   d.moveThread(tid, t.state, null);
   if (!d.mediate(event)) {
     // KasperskyOS: a refused reply ends the Call with rcSecurityDisallow; nothing of the reply crosses
@@ -175,7 +252,15 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
     return d.wake({ tid: serving.client, rc: 'rcSecurityDisallow', detail: `the ${kind} was denied` });
   }
   const handles = install(d, client.sid, transfers);
-  d.effect(kind, event, handles.map((h) => [client.sid, d.processes[client.sid]!.handles[h]!.object] as const));
+  d.effect(
+    kind,
+    event,
+    handles.map((h) => [client.sid, d.processes[client.sid]!.handles[h]!.object] as const),
+  );
   d.results.push({ tid, rc: 'rcOk' });
-  d.wake({ tid: serving.client, rc: 'rcOk', message: { riid: serving.riid, mid: serving.mid, payload: message.payload, error: kind === 'error', handles } });
+  d.wake({
+    tid: serving.client,
+    rc: 'rcOk',
+    message: { riid: serving.riid, mid: serving.mid, payload: message.payload, error: kind === 'error', handles },
+  });
 }

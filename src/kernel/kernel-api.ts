@@ -14,18 +14,50 @@ export const EINIT_CLASS = 'Einit';
 
 const isNat = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0;
 /** A non-negative safe integer. */
-export const Nat = new t.Type<number, number, unknown>('Nat', isNat, (u, c) => (isNat(u) ? t.success(u) : t.failure(u, c)), t.identity);
+export const Nat = new t.Type<number, number, unknown>(
+  'Nat',
+  isNat,
+  (u, c) => (isNat(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 
 /** A rights mask, 0..ALL_RIGHTS (types.ts isRights): any other value is a malformed argument. */
-export const RightsMask = new t.Type<number, number, unknown>(`rights mask (0..${ALL_RIGHTS})`, isRights, (u, c) => (isRights(u) ? t.success(u) : t.failure(u, c)), t.identity);
+export const RightsMask = new t.Type<number, number, unknown>(
+  `rights mask (0..${ALL_RIGHTS})`,
+  isRights,
+  (u, c) => (isRights(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
 
 const empty = t.type({});
 const handleArg = t.type({ handle: Nat });
 
 /** Endpoint names of the kernel class; RIID = index. */
-export const KERNEL_ENDPOINTS = ['task', 'thread', 'vmm', 'sync', 'irq', 'io', 'dma', 'time', 'handle', 'channel'] as const;
+export const KERNEL_ENDPOINTS = [
+  'task',
+  'thread',
+  'vmm',
+  'sync',
+  'irq',
+  'io',
+  'dma',
+  'time',
+  'handle',
+  'channel',
+] as const;
 export type KernelEndpoint = (typeof KERNEL_ENDPOINTS)[number];
-const INTERFACE_NAMES = ['kl.core.Task', 'kl.core.Thread', 'kl.core.VMM', 'kl.core.Sync', 'kl.core.Irq', 'kl.core.IO', 'kl.core.DMA', 'kl.core.Time', 'kl.core.Handle', 'kl.core.Channel'] as const;
+const INTERFACE_NAMES = [
+  'kl.core.Task',
+  'kl.core.Thread',
+  'kl.core.VMM',
+  'kl.core.Sync',
+  'kl.core.Irq',
+  'kl.core.IO',
+  'kl.core.DMA',
+  'kl.core.Time',
+  'kl.core.Handle',
+  'kl.core.Channel',
+] as const;
 
 /** The argument codec of every kernel service, `endpoint.Method`, in RIID / MID order (spec/Kernel.tla ServiceNames). */
 export const SERVICE_ARGS = {
@@ -60,7 +92,9 @@ export const SERVICE_ARGS = {
 export type ServiceName = keyof typeof SERVICE_ARGS;
 export type ServiceArgs<N extends ServiceName> = t.TypeOf<(typeof SERVICE_ARGS)[N]>;
 
-const SERVICES_AT: readonly (readonly ServiceName[])[] = KERNEL_ENDPOINTS.map((ep) => (Object.keys(SERVICE_ARGS) as ServiceName[]).filter((n) => n.startsWith(`${ep}.`)));
+const SERVICES_AT: readonly (readonly ServiceName[])[] = KERNEL_ENDPOINTS.map((ep) =>
+  (Object.keys(SERVICE_ARGS) as ServiceName[]).filter((n) => n.startsWith(`${ep}.`)),
+);
 
 /** The kernel service a request on the kernel handle names by its RIID / MID, or undefined (spec ServiceOf). */
 export const serviceOf = (riid: number, mid: number): ServiceName | undefined => SERVICES_AT[riid]?.[mid];
@@ -68,7 +102,12 @@ export const serviceOf = (riid: number, mid: number): ServiceName | undefined =>
 /** Kernel interfaces, in RIID order of the kernel class's endpoints. */
 export const KERNEL_INTERFACES: readonly InterfaceDecl[] = SERVICES_AT.map((names, riid) => ({
   name: INTERFACE_NAMES[riid]!,
-  methods: names.map((n) => ({ name: n.slice(n.indexOf('.') + 1), request: SERVICE_ARGS[n], response: t.unknown, error: t.unknown })),
+  methods: names.map((n) => ({
+    name: n.slice(n.indexOf('.') + 1),
+    request: SERVICE_ARGS[n],
+    response: t.unknown,
+    error: t.unknown,
+  })),
 }));
 
 export const KERNEL_CLASS_DECL: TaskClassDecl = {

@@ -31,10 +31,13 @@ export function checkMachine(m: Machine): string[] {
   const posInt = (v: number) => Number.isSafeInteger(v) && v > 0;
   if (!posInt(m.cpus)) errors.push(`${at}: cpus must be a positive integer, got ${m.cpus}`);
   if (!posInt(m.pageSize)) errors.push(`${at}: pageSize must be a positive integer, got ${m.pageSize}`);
-  if (!Number.isSafeInteger(m.irqLines) || m.irqLines < 0) errors.push(`${at}: irqLines must be a non-negative integer`);
+  if (!Number.isSafeInteger(m.irqLines) || m.irqLines < 0)
+    errors.push(`${at}: irqLines must be a non-negative integer`);
   if (!posInt(m.tickNs)) errors.push(`${at}: tickNs must be a positive integer`);
   if (!posInt(m.memoryPages)) errors.push(`${at}: memoryPages must be a positive integer`);
-  for (const l of m.reservedIrqs ?? []) if (!Number.isSafeInteger(l) || l < 0 || l >= m.irqLines) errors.push(`${at}: reserved IRQ line ${l} is not one of its ${m.irqLines} lines`);
+  for (const l of m.reservedIrqs ?? [])
+    if (!Number.isSafeInteger(l) || l < 0 || l >= m.irqLines)
+      errors.push(`${at}: reserved IRQ line ${l} is not one of its ${m.irqLines} lines`);
   if (!m.portIo && m.ports.length > 0) errors.push(`${at}: declares I/O ports but has no port I/O`);
   return errors;
 }

@@ -11,7 +11,20 @@ import type { Draft } from './draft.ts';
 import { SECURITY_RIID, SERVICE_ARGS, serviceOf, type ServiceArgs, type ServiceName } from './kernel-api.ts';
 import { disconnect, messageEvent } from './ipc.ts';
 import { MAX_PRIORITY } from './tables.ts';
-import { KERNEL_OBJECT, KERNEL_SID, Rights, rightsWithin, type Effect, type Handle, type KernelObject, type Message, type ObjectId, type ReturnCode, type Sid, type Tid } from './types.ts';
+import {
+  KERNEL_OBJECT,
+  KERNEL_SID,
+  Rights,
+  rightsWithin,
+  type Effect,
+  type Handle,
+  type KernelObject,
+  type Message,
+  type ObjectId,
+  type ReturnCode,
+  type Sid,
+  type Tid,
+} from './types.ts';
 
 type Created = [Sid, ObjectId][];
 /** A failed service: the caller's return code and why. */
@@ -24,11 +37,18 @@ const ok = (value?: unknown): Outcome => (value === undefined ? { rc: 'rcOk' } :
 const fail = (rc: Failure['rc'], detail: string): Failure => ({ rc, detail });
 
 /** Looks up a handle of the calling thread's process that must refer to an object of one kind, with some rights. */
-function objectOf<K extends KernelObject['kind']>(d: Draft, tid: Tid, h: Handle, kinds: readonly K[], rights: number): [ObjectId, Extract<KernelObject, { kind: K }>] | Failure {
+function objectOf<K extends KernelObject['kind']>(
+  d: Draft,
+  tid: Tid,
+  h: Handle,
+  kinds: readonly K[],
+  rights: number,
+): [ObjectId, Extract<KernelObject, { kind: K }>] | Failure {
   const e = d.handle(d.threads[tid]!.sid, h);
   if (e === undefined) return fail('rcBadHandle', `handle ${h} is not in the caller's table`);
   const o = d.objects[e.object]!;
-  if (!(kinds as readonly string[]).includes(o.kind)) return fail('rcInvalidArgument', `handle ${h} is not a ${kinds.join(' or ')} handle`);
+  if (!(kinds as readonly string[]).includes(o.kind))
+    return fail('rcInvalidArgument', `handle ${h} is not a ${kinds.join(' or ')} handle`);
   if ((e.rights & rights) !== rights) return fail('rcNoRights', `handle ${h} lacks the rights this needs`);
   return [e.object, o as Extract<KernelObject, { kind: K }>];
 }
@@ -93,14 +113,19 @@ function releaseIfUnheld(d: Draft, object: ObjectId): void {
   const line = d.irqs[o.line]!;
   if (line.object !== object) return;
   d.setIrq(o.line, { object: null, pending: false, masked: false });
-  for (const t of d.threads) if (t.state.tag === 'irq' && t.state.line === o.line) d.wake({ tid: t.tid, rc: 'rcNotConnected', detail: 'the IRQ line was released' });
+  for (const t of d.threads)
+    if (t.state.tag === 'irq' && t.state.line === o.line)
+      d.wake({ tid: t.tid, rc: 'rcNotConnected', detail: 'the IRQ line was released' });
 }
 
 function mapRegion(d: Draft, sid: Sid, object: ObjectId, pages: number, rights: number): number {
   const p = d.processes[sid]!;
   const page = d.config.machine.pageSize;
   const base = p.regions.reduce((top, r) => Math.max(top, r.base + r.pages * page), 0x10000);
-  d.setProcess({ ...p, regions: [...p.regions, { base, pages, object, rights: rights & (Rights.read | Rights.write) }] });
+  d.setProcess({
+    ...p,
+    regions: [...p.regions, { base, pages, object, rights: rights & (Rights.read | Rights.write) }],
+  });
   return base;
 }
 
@@ -108,7 +133,14 @@ function mapRegion(d: Draft, sid: Sid, object: ObjectId, pages: number, rights: 
 
 export function createProcess(d: Draft, name: string, taskClass: number, priority: number): Sid {
   const sid = d.processes.length;
-  d.setProcess({ sid, name, taskClass, status: 'alive', handles: [{ object: KERNEL_OBJECT, rights: Rights.call }], regions: [] });
+  d.setProcess({
+    sid,
+    name,
+    taskClass,
+    status: 'alive',
+    handles: [{ object: KERNEL_OBJECT, rights: Rights.call }],
+    regions: [],
+  });
   spawnThread(d, sid, priority);
   return sid;
 }
@@ -127,11 +159,16 @@ export function exitThread(d: Draft, tid: Tid): void {
   if (t.state.tag === 'recv' || t.state.tag === 'call') {
     const id = t.state.channel;
     const ch = d.objects[id] as Extract<KernelObject, { kind: 'channel' }>;
-    d.setObject(id, { ...ch, receivers: ch.receivers.filter((x) => x !== tid), queue: ch.queue.filter((r) => r.client !== tid) });
+    d.setObject(id, {
+      ...ch,
+      receivers: ch.receivers.filter((x) => x !== tid),
+      queue: ch.queue.filter((r) => r.client !== tid),
+    });
   }
   if (t.serving !== null) {
     const c = d.threads[t.serving.client]!;
-    if (c.state.tag === 'reply' && c.state.server === tid) d.wake({ tid: c.tid, rc: 'rcNotConnected', detail: 'the server thread exited' });
+    if (c.state.tag === 'reply' && c.state.server === tid)
+      d.wake({ tid: c.tid, rc: 'rcNotConnected', detail: 'the server thread exited' });
   }
   d.moveThread(tid, { tag: 'exited' }, null);
   if (d.threads.every((x) => x.sid !== t.sid || x.state.tag === 'exited')) exitProcess(d, t.sid);
@@ -161,9 +198,23 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     const src = d.processes[d.threads[tid]!.sid]!;
     const cls = tables.classByName.get(a.taskClass);
     if (cls === undefined || cls < 2) return fail('rcInvalidArgument', `unknown task class "${a.taskClass}"`);
-    if (a.name === '' || d.processes.some((p) => p.name === a.name)) return fail('rcInvalidArgument', `process name "${a.name}" is empty or taken`);
+    if (a.name === '' || d.processes.some((p) => p.name === a.name))
+      return fail('rcInvalidArgument', `process name "${a.name}" is empty or taken`);
     const sid = d.processes.length;
-    const event = { kind: 'execute', src: src.sid, srcClass: src.taskClass, dst: sid, dstClass: cls, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] } as const;
+    const event = {
+      kind: 'execute',
+      src: src.sid,
+      srcClass: src.taskClass,
+      dst: sid,
+      dstClass: cls,
+      endpoint: -1,
+      method: -1,
+      iface: -1,
+      riid: -1,
+      mid: -1,
+      message: null,
+      transfers: [],
+    } as const;
     if (!d.mediate(event)) return fail('rcSecurityDisallow', 'execute denied');
     createProcess(d, a.name, cls, d.threads[tid]!.priority);
     d.effect('execute', event);
@@ -177,11 +228,15 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   },
   'thread.Exit': (d, tid) => (exitThread(d, tid), null),
   // a sleep past the end of the clock's range (2^53 ns) lasts until its end
-  'thread.Sleep': (d, tid, a) => (a.ns === 0 ? ok() : (d.moveThread(tid, { tag: 'sleep', until: Math.min(d.clock.monotonic + a.ns, Number.MAX_SAFE_INTEGER) }), null)),
+  'thread.Sleep': (d, tid, a) =>
+    a.ns === 0
+      ? ok()
+      : (d.moveThread(tid, { tag: 'sleep', until: Math.min(d.clock.monotonic + a.ns, Number.MAX_SAFE_INTEGER) }), null),
 
   'vmm.Allocate': (d, tid, a, created) => {
     const sid = d.threads[tid]!.sid;
-    if (a.pages === 0 || usedPages(d, 'memory') + a.pages > d.config.machine.memoryPages) return fail('rcOutOfRange', `cannot allocate ${a.pages} pages`);
+    if (a.pages === 0 || usedPages(d, 'memory') + a.pages > d.config.machine.memoryPages)
+      return fail('rcOutOfRange', `cannot allocate ${a.pages} pages`);
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer | Rights.duplicate;
     const handle = give(d, sid, created, { kind: 'memory', creator: sid, pages: a.pages }, rights);
     return ok({ handle, base: mapRegion(d, sid, d.processes[sid]!.handles[handle]!.object, a.pages, rights) });
@@ -197,17 +252,20 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   'sync.Wait': (d, tid, a) => {
     const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
     if (!Array.isArray(o)) return o;
-    if (a.offset >= o[1].pages * d.config.machine.pageSize) return fail('rcOutOfRange', `offset ${a.offset} is outside the memory object`);
+    if (a.offset >= o[1].pages * d.config.machine.pageSize)
+      return fail('rcOutOfRange', `offset ${a.offset} is outside the memory object`);
     d.moveThread(tid, { tag: 'futex', object: o[0], offset: a.offset });
     return null;
   },
   'sync.Wake': (d, tid, a) => {
     const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
     if (!Array.isArray(o)) return o;
-    const woken = d.futexQueue.filter((w) => {
-      const s = d.threads[w]!.state;
-      return s.tag === 'futex' && s.object === o[0] && s.offset === a.offset;
-    }).slice(0, a.count);
+    const woken = d.futexQueue
+      .filter((w) => {
+        const s = d.threads[w]!.state;
+        return s.tag === 'futex' && s.object === o[0] && s.offset === a.offset;
+      })
+      .slice(0, a.count);
     for (const w of woken) d.wake({ tid: w, rc: 'rcOk' });
     return ok({ woken: woken.length });
   },
@@ -215,8 +273,10 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   'irq.Attach': (d, tid, a, created) => {
     const sid = d.threads[tid]!.sid;
     const line = d.irqs[a.line];
-    if (line === undefined) return fail('rcOutOfRange', `IRQ line ${a.line} does not exist on ${d.config.machine.name}`);
-    if ((d.config.machine.reservedIrqs ?? []).includes(a.line)) return fail('rcBusy', `IRQ line ${a.line} belongs to the kernel`);
+    if (line === undefined)
+      return fail('rcOutOfRange', `IRQ line ${a.line} does not exist on ${d.config.machine.name}`);
+    if ((d.config.machine.reservedIrqs ?? []).includes(a.line))
+      return fail('rcBusy', `IRQ line ${a.line} belongs to the kernel`);
     if (line.object !== null) return fail('rcBusy', `IRQ line ${a.line} is already attached`);
     const handle = give(d, sid, created, { kind: 'irq', line: a.line, owner: sid }, Rights.read | Rights.write);
     d.setIrq(a.line, { object: d.processes[sid]!.handles[handle]!.object, pending: false, masked: false });
@@ -247,7 +307,15 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   'io.AttachPorts': (d, tid, a, created) => {
     const m = d.config.machine;
     if (!m.portIo) return fail('rcUnsupported', `port I/O exists only on the x86 family; ${m.name} is ${m.arch}`);
-    return attach(d, tid, created, 'ports', a.base, a.count, m.ports.map((r) => ({ base: r.base, size: r.count })));
+    return attach(
+      d,
+      tid,
+      created,
+      'ports',
+      a.base,
+      a.count,
+      m.ports.map((r) => ({ base: r.base, size: r.count })),
+    );
   },
   'io.PortRead': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.read),
   'io.PortWrite': (d, tid, a) => register(d, tid, 'ports', a.handle, a.port, Rights.write, a.value),
@@ -262,7 +330,16 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     if (deviceAddress === null) return fail('rcOutOfRange', `cannot allocate ${a.pages} DMA pages`);
     const sid = d.threads[tid]!.sid;
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer;
-    return ok({ handle: give(d, sid, created, { kind: 'dma', creator: sid, pages: a.pages, deviceAddress, status: 'idle' }, rights), deviceAddress });
+    return ok({
+      handle: give(
+        d,
+        sid,
+        created,
+        { kind: 'dma', creator: sid, pages: a.pages, deviceAddress, status: 'idle' },
+        rights,
+      ),
+      deviceAddress,
+    });
   },
   'dma.Map': (d, tid, a) => mapService(d, tid, a.handle, 'dma'),
   'dma.Start': (d, tid, a) => {
@@ -281,7 +358,8 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   'handle.Close': (d, tid, a) => {
     const sid = d.threads[tid]!.sid;
     if (a.handle === 0) return fail('rcInvalidArgument', 'the kernel handle cannot be closed');
-    if (d.handle(sid, a.handle) === undefined) return fail('rcBadHandle', `handle ${a.handle} is not in the caller's table`);
+    if (d.handle(sid, a.handle) === undefined)
+      return fail('rcBadHandle', `handle ${a.handle} is not in the caller's table`);
     const p = d.processes[sid]!;
     const object = p.handles[a.handle]!.object;
     const handles = p.handles.slice();
@@ -295,13 +373,20 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     const sid = d.threads[tid]!.sid;
     const e = d.handle(sid, a.handle);
     if (e === undefined) return fail('rcBadHandle', `handle ${a.handle} is not in the caller's table`);
-    if ((e.rights & Rights.duplicate) === 0 || !rightsWithin(a.rights, e.rights)) return fail('rcNoRights', `handle ${a.handle} cannot be duplicated with those rights`);
+    if ((e.rights & Rights.duplicate) === 0 || !rightsWithin(a.rights, e.rights))
+      return fail('rcNoRights', `handle ${a.handle} cannot be duplicated with those rights`);
     return ok({ handle: d.installHandle(sid, { object: e.object, rights: a.rights }) });
   },
 
   'channel.Create': (d, tid, _a, created) => {
     const sid = d.threads[tid]!.sid;
-    const client = give(d, sid, created, { kind: 'channel', server: sid, queue: [], receivers: [] }, Rights.call | Rights.transfer | Rights.duplicate);
+    const client = give(
+      d,
+      sid,
+      created,
+      { kind: 'channel', server: sid, queue: [], receivers: [] },
+      Rights.call | Rights.transfer | Rights.duplicate,
+    );
     const server = d.installHandle(sid, { object: d.processes[sid]!.handles[client]!.object, rights: Rights.recv });
     return ok({ client, server });
   },
@@ -315,27 +400,47 @@ function mapService(d: Draft, tid: Tid, h: Handle, kind: 'memory' | 'dma'): Outc
 }
 
 /** Attaches a port or MMIO range the board offers and no live process holds. */
-function attach(d: Draft, tid: Tid, created: Created, kind: 'ports' | 'mmio', base: number, size: number, offered: readonly { base: number; size: number }[]): Outcome {
+function attach(
+  d: Draft,
+  tid: Tid,
+  created: Created,
+  kind: 'ports' | 'mmio',
+  base: number,
+  size: number,
+  offered: readonly { base: number; size: number }[],
+): Outcome {
   const m = d.config.machine;
   const what = kind === 'ports' ? `ports ${base}..${base + size - 1}` : `MMIO ${base}+${size}`;
-  if (size === 0 || !offered.some((r) => base >= r.base && base + size <= r.base + r.size)) return fail('rcOutOfRange', `${what} is not offered by ${m.name}`);
+  if (size === 0 || !offered.some((r) => base >= r.base && base + size <= r.base + r.size))
+    return fail('rcOutOfRange', `${what} is not offered by ${m.name}`);
   const overlaps = (o: KernelObject): boolean => {
     if (o.kind !== kind) return false;
     const [b, n] = o.kind === 'ports' ? [o.base, o.count] : o.kind === 'mmio' ? [o.base, o.size] : [0, 0];
     return base < b + n && b < base + size;
   };
-  if (d.objects.some((o, id) => overlaps(o) && held(d, id))) return fail('rcBusy', `${what} overlaps a range already attached`);
+  if (d.objects.some((o, id) => overlaps(o) && held(d, id)))
+    return fail('rcBusy', `${what} overlaps a range already attached`);
   const sid = d.threads[tid]!.sid;
-  const object: KernelObject = kind === 'ports' ? { kind, base, count: size, owner: sid } : { kind, base, size, owner: sid };
+  const object: KernelObject =
+    kind === 'ports' ? { kind, base, count: size, owner: sid } : { kind, base, size, owner: sid };
   return ok({ handle: give(d, sid, created, object, Rights.read | Rights.write) });
 }
 
-function register(d: Draft, tid: Tid, kind: 'ports' | 'mmio', h: Handle, at: number, rights: number, value?: number): Outcome {
+function register(
+  d: Draft,
+  tid: Tid,
+  kind: 'ports' | 'mmio',
+  h: Handle,
+  at: number,
+  rights: number,
+  value?: number,
+): Outcome {
   const o = objectOf(d, tid, h, [kind], rights);
   if (!Array.isArray(o)) return o;
   const [base, size] = o[1].kind === 'ports' ? [o[1].base, o[1].count] : [o[1].base, (o[1] as { size: number }).size];
   const addr = kind === 'ports' ? at : base + at;
-  if (addr < base || addr >= base + size) return fail('rcOutOfRange', `${kind === 'ports' ? 'port' : 'offset'} ${at} is outside the attached range`);
+  if (addr < base || addr >= base + size)
+    return fail('rcOutOfRange', `${kind === 'ports' ? 'port' : 'offset'} ${at} is outside the attached range`);
   const key = `${kind === 'ports' ? 'port' : 'mmio'}:${addr}`;
   if (value === undefined) return ok({ value: d.io[key] ?? 0 });
   if (value > 0xffffffff) return fail('rcInvalidArgument', `value ${value} is wider than 32 bits`);
@@ -357,7 +462,10 @@ export function deliverIrq(d: Draft, line: number): void {
  * payload decoded with the method's codec, or why it does not match. Total:
  * a payload that cannot even be read is a failure too.
  */
-export function decode<N extends ServiceName>(name: N, payload: unknown): { readonly ok: true; readonly args: ServiceArgs<N> } | { readonly ok: false; readonly why: string } {
+export function decode<N extends ServiceName>(
+  name: N,
+  payload: unknown,
+): { readonly ok: true; readonly args: ServiceArgs<N> } | { readonly ok: false; readonly why: string } {
   const codec: t.Decoder<unknown, ServiceArgs<N>> = SERVICE_ARGS[name];
   let r: t.Validation<ServiceArgs<N>>;
   try {
@@ -368,7 +476,13 @@ export function decode<N extends ServiceName>(name: N, payload: unknown): { read
   if (r._tag === 'Right') return { ok: true, args: r.right };
   const path = r.left[0]!.context.map((c) => c.key).filter((k) => k !== '');
   const type = r.left[0]!.context[r.left[0]!.context.length - 1]!.type.name;
-  return { ok: false, why: path.length === 0 ? `the arguments of ${name} are not a ${type}` : `argument ${path.join('.')} of ${name} is not a ${type}` };
+  return {
+    ok: false,
+    why:
+      path.length === 0
+        ? `the arguments of ${name} are not a ${type}`
+        : `argument ${path.join('.')} of ${name} is not a ${type}`,
+  };
 }
 
 /** Decode, then perform: a payload that does not decode is rcInvalidArgument, and the service does not run. */
@@ -382,16 +496,22 @@ function perform<N extends ServiceName>(d: Draft, tid: Tid, name: N, payload: un
 /** A Call on the kernel handle: mediated, then a kernel service or a query of the caller's security interface. */
 function kernelCall(d: Draft, tid: Tid, message: Message): Outcome {
   const sid = d.threads[tid]!.sid;
-  if ((message.handles ?? []).length > 0) return fail('rcInvalidArgument', 'kernel services take handle numbers as arguments, not transfers');
+  if ((message.handles ?? []).length > 0)
+    return fail('rcInvalidArgument', 'kernel services take handle numbers as arguments, not transfers');
   const kind = message.riid === SECURITY_RIID ? 'security' : 'request';
-  const event = messageEvent(d, { kind, src: sid, dst: KERNEL_SID, riid: message.riid, mid: message.mid, payload: message.payload }, []);
+  const event = messageEvent(
+    d,
+    { kind, src: sid, dst: KERNEL_SID, riid: message.riid, mid: message.mid, payload: message.payload },
+    [],
+  );
   if (!d.mediate(event)) return fail('rcSecurityDisallow', `${kind} denied`);
   if (kind === 'security') {
     d.effect('security', event);
     return ok();
   }
   const name = serviceOf(message.riid, message.mid);
-  if (name === undefined) return fail('rcInvalidArgument', `RIID ${message.riid} / MID ${message.mid} name no kernel service`);
+  if (name === undefined)
+    return fail('rcInvalidArgument', `RIID ${message.riid} / MID ${message.mid} name no kernel service`);
   const created: Created = [];
   const before = d.effects.length;
   const outcome = perform(d, tid, name, message.payload, created);

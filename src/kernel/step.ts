@@ -13,7 +13,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Names a value in an error without calling anything on it (garbage may have no prototype, or hostile getters). */
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null || v === undefined) return `${v as number}`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null || v === undefined)
+    return `${v as number}`;
   if (typeof v === 'symbol') return 'a symbol';
   return Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : 'a function';
 }
@@ -27,7 +28,8 @@ function badMessage(m: unknown): string | null {
     if (!Array.isArray(m.handles)) return 'handles must be a list';
     for (const h of m.handles as unknown[]) {
       if (!isObj(h) || !isNat(h.handle)) return 'each transferred handle needs a handle number and rights';
-      if (!isRights(h.rights)) return `transferred handle ${h.handle}: rights must be an integer 0..${ALL_RIGHTS}, not ${show(h.rights)}`;
+      if (!isRights(h.rights))
+        return `transferred handle ${h.handle}: rights must be an integer 0..${ALL_RIGHTS}, not ${show(h.rights)}`;
     }
   }
   return null;
@@ -40,19 +42,25 @@ function badEvent(s: KernelState, e: unknown): string | null {
     case 'tick':
       return null;
     case 'irq':
-      return isNat(e.line) && e.line < s.irqs.length ? null : `IRQ line ${show(e.line)} does not exist on ${s.config.machine.name}`;
+      return isNat(e.line) && e.line < s.irqs.length
+        ? null
+        : `IRQ line ${show(e.line)} does not exist on ${s.config.machine.name}`;
     case 'dma':
       return isNat(e.deviceAddress) ? null : 'a DMA completion needs a device address';
     case 'rtc':
       return isNat(e.realtime) ? null : 'an RTC event needs a non-negative time';
     case 'schedule':
-      return isNat(e.cpu) && e.cpu < s.cpus.length ? null : `CPU ${show(e.cpu)} does not exist on ${s.config.machine.name}`;
+      return isNat(e.cpu) && e.cpu < s.cpus.length
+        ? null
+        : `CPU ${show(e.cpu)} does not exist on ${s.config.machine.name}`;
     case 'syscall': {
       if (!isNat(e.tid) || s.threads[e.tid] === undefined) return `thread ${show(e.tid)} does not exist`;
-      if (s.threads[e.tid]!.state.tag !== 'running') return `thread ${e.tid} is not running, so it cannot make a system call`;
+      if (s.threads[e.tid]!.state.tag !== 'running')
+        return `thread ${e.tid} is not running, so it cannot make a system call`;
       const c = e.call;
       if (!isObj(c)) return 'the system call is not an object';
-      if (c.op !== 'Call' && c.op !== 'Recv' && c.op !== 'Reply') return `unknown system call ${show(c.op)}: only Call, Recv and Reply exist`;
+      if (c.op !== 'Call' && c.op !== 'Recv' && c.op !== 'Reply')
+        return `unknown system call ${show(c.op)}: only Call, Recv and Reply exist`;
       if (!isNat(c.handle)) return 'the handle must be a non-negative integer';
       return c.op === 'Recv' ? null : badMessage(c.message);
     }

@@ -82,7 +82,8 @@ export interface SolutionTables {
   readonly classByName: ReadonlyMap<string, number>;
 }
 
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
 
 const DEFAULT_PRIORITY = 10;
 export const MAX_PRIORITY = 31;
@@ -121,7 +122,9 @@ export function compileSolution(decl: SolutionDecl): Result<SolutionTables> {
   const classByName = new Map<string, number>();
   for (const c of [KERNEL_CLASS_DECL, EINIT_CLASS_DECL, ...decl.classes]) {
     if (classByName.has(c.name)) {
-      errors.push(`${where}: task class "${c.name}" ${c.name === EINIT_CLASS || c.name === KERNEL_CLASS_DECL.name ? 'is reserved' : 'is declared twice'}`);
+      errors.push(
+        `${where}: task class "${c.name}" ${c.name === EINIT_CLASS || c.name === KERNEL_CLASS_DECL.name ? 'is reserved' : 'is declared twice'}`,
+      );
       continue;
     }
     const endpoints: EndpointTable[] = [];
@@ -130,13 +133,20 @@ export function compileSolution(decl: SolutionDecl): Result<SolutionTables> {
       if (seen.has(e.name)) errors.push(`${where}: task class "${c.name}": endpoint "${e.name}" is declared twice`);
       seen.add(e.name);
       const iface = ifaceByName.get(e.interface);
-      if (iface === undefined) errors.push(`${where}: task class "${c.name}": endpoint "${e.name}" names unknown interface "${e.interface}"`);
-      endpoints.push({ riid: endpoints.length, name: e.name, nameId: intern(endpointNames, e.name), iface: iface ?? -1 });
+      if (iface === undefined)
+        errors.push(`${where}: task class "${c.name}": endpoint "${e.name}" names unknown interface "${e.interface}"`);
+      endpoints.push({
+        riid: endpoints.length,
+        name: e.name,
+        nameId: intern(endpointNames, e.name),
+        iface: iface ?? -1,
+      });
     }
     let security = -1;
     if (c.security !== undefined) {
       const s = ifaceByName.get(c.security);
-      if (s === undefined) errors.push(`${where}: task class "${c.name}": security interface "${c.security}" is unknown`);
+      if (s === undefined)
+        errors.push(`${where}: task class "${c.name}": security interface "${c.security}" is unknown`);
       else security = s;
     }
     classByName.set(c.name, classes.length);
@@ -155,7 +165,8 @@ export function compileSolution(decl: SolutionDecl): Result<SolutionTables> {
     if (cls === undefined) errors.push(`${at}: unknown task class "${p.taskClass}"`);
     else if (cls < 2) errors.push(`${at}: task class "${p.taskClass}" is reserved for the kernel and Einit`);
     const priority = p.priority ?? DEFAULT_PRIORITY;
-    if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) errors.push(`${at}: priority ${priority} is not an integer in 0..${MAX_PRIORITY}`);
+    if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY)
+      errors.push(`${at}: priority ${priority} is not an integer in 0..${MAX_PRIORITY}`);
     procByName.set(p.name, processes.length);
     processes.push({ name: p.name, taskClass: cls ?? -1, priority });
   }
@@ -171,11 +182,18 @@ export function compileSolution(decl: SolutionDecl): Result<SolutionTables> {
     if (client !== undefined && client === server) errors.push(`${at}: a process cannot connect to itself`);
     if (ids.has(`${c.client}/${c.id}`)) errors.push(`${at}: the client already has a connection with this id`);
     ids.add(`${c.client}/${c.id}`);
-    if (server !== undefined && (classes[processes[server]?.taskClass ?? -1]?.endpoints.length ?? 0) === 0 && processes[server]!.taskClass >= 0)
+    if (
+      server !== undefined &&
+      (classes[processes[server]?.taskClass ?? -1]?.endpoints.length ?? 0) === 0 &&
+      processes[server]!.taskClass >= 0
+    )
       errors.push(`${at}: the server's task class "${decl.processes[server]!.taskClass}" declares no endpoints`);
     if (client !== undefined && server !== undefined) connections.push({ client, server, id: c.id });
   }
 
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { name: decl.name, classes, interfaces, endpointNames, methodNames, processes, connections, classByName } };
+  return {
+    ok: true,
+    value: { name: decl.name, classes, interfaces, endpointNames, methodNames, processes, connections, classByName },
+  };
 }

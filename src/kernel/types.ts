@@ -41,7 +41,8 @@ export const ALL_RIGHTS = 127;
  * the handle holds (step.ts badMessage, kernel-api.ts RightsMask, the IDL
  * `Handle` codec).
  */
-export const isRights = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= ALL_RIGHTS;
+export const isRights = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= ALL_RIGHTS;
 /** Whether `rights` asks for no right beyond `held` (and none beyond ALL_RIGHTS: bit operations see only 32 bits). */
 export const rightsWithin = (rights: number, held: number): boolean => rights <= ALL_RIGHTS && (rights & ~held) === 0;
 
@@ -52,12 +53,23 @@ export interface HandleEntry {
 
 export type KernelObject =
   | { readonly kind: 'kernel' }
-  | { readonly kind: 'channel'; readonly server: Sid; readonly queue: readonly PendingRequest[]; readonly receivers: readonly Tid[] }
+  | {
+      readonly kind: 'channel';
+      readonly server: Sid;
+      readonly queue: readonly PendingRequest[];
+      readonly receivers: readonly Tid[];
+    }
   | { readonly kind: 'memory'; readonly creator: Sid; readonly pages: number }
   | { readonly kind: 'irq'; readonly line: number; readonly owner: Sid }
   | { readonly kind: 'ports'; readonly base: number; readonly count: number; readonly owner: Sid }
   | { readonly kind: 'mmio'; readonly base: number; readonly size: number; readonly owner: Sid }
-  | { readonly kind: 'dma'; readonly creator: Sid; readonly pages: number; readonly deviceAddress: number; readonly status: 'idle' | 'busy' | 'done' };
+  | {
+      readonly kind: 'dma';
+      readonly creator: Sid;
+      readonly pages: number;
+      readonly deviceAddress: number;
+      readonly status: 'idle' | 'busy' | 'done';
+    };
 
 /** A granted request waiting in a channel for the server's Recv. */
 export interface PendingRequest {
@@ -204,7 +216,13 @@ export interface ThreadResult {
   readonly tid: Tid;
   readonly rc: ReturnCode;
   /** the received request (Recv) or the response (Call) */
-  readonly message?: { readonly riid: number; readonly mid: number; readonly payload: unknown; readonly error: boolean; readonly handles: readonly Handle[] };
+  readonly message?: {
+    readonly riid: number;
+    readonly mid: number;
+    readonly payload: unknown;
+    readonly error: boolean;
+    readonly handles: readonly Handle[];
+  };
   /** kernel service output */
   readonly value?: unknown;
   readonly detail?: string;

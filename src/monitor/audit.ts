@@ -60,7 +60,14 @@ export function auditMark(audit: PslAudit, d: Decision, level: number = audit.de
   return { profile, level, logged: known.some((r) => auditsRule(audit, r, outcome, level)) };
 }
 
-export function auditRecord(t: SolutionTables, step: number, e: SecurityEvent, d: Decision, audit: PslAudit | null = null, level?: number): AuditRecord {
+export function auditRecord(
+  t: SolutionTables,
+  step: number,
+  e: SecurityEvent,
+  d: Decision,
+  audit: PslAudit | null = null,
+  level?: number,
+): AuditRecord {
   return {
     step,
     verdict: d.verdict,

@@ -22,13 +22,22 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
       const iface = tables.interfaces[event.iface];
       const method = iface?.methods[event.mid];
       if (iface === undefined || method === undefined)
-        return deny('structure', `RIID ${event.riid} / MID ${event.mid} name no method declared by the destination's class`, state);
-      const codec = event.kind === 'response' ? method.response : event.kind === 'error' ? method.error : method.request;
+        return deny(
+          'structure',
+          `RIID ${event.riid} / MID ${event.mid} name no method declared by the destination's class`,
+          state,
+        );
+      const codec =
+        event.kind === 'response' ? method.response : event.kind === 'error' ? method.error : method.request;
       const what = `message does not match ${iface.name}.${method.name} (${event.kind})`;
       try {
         if (!codec.is(event.message)) {
           const d = codec.decode(event.message);
-          return deny('structure', `${what}: ${d._tag === 'Left' ? describeErrors(d.left).slice(0, 3).join('; ') : 'rejected'}`, state);
+          return deny(
+            'structure',
+            `${what}: ${d._tag === 'Left' ? describeErrors(d.left).slice(0, 3).join('; ') : 'rejected'}`,
+            state,
+          );
         }
       } catch {
         return deny('structure', `${what}: it cannot be read`, state);
@@ -38,7 +47,11 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
     try {
       d = policy.decide(state, event);
     } catch (e) {
-      return deny('policy-error', `policy "${policy.name}" failed: ${e instanceof Error ? e.message : typeof e === 'string' ? e : 'it threw a non-error value'}`, state);
+      return deny(
+        'policy-error',
+        `policy "${policy.name}" failed: ${e instanceof Error ? e.message : typeof e === 'string' ? e : 'it threw a non-error value'}`,
+        state,
+      );
     }
     if (d === null || typeof d !== 'object' || (d.verdict !== 'grant' && d.verdict !== 'deny'))
       return deny('policy-error', `policy "${policy.name}" returned no verdict`, state);

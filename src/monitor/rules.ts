@@ -5,7 +5,14 @@
 
 import type { SolutionTables } from '../kernel/tables.ts';
 import type { Result } from '../kernel/tables.ts';
-import { EVENT_KINDS, type CompiledPolicy, type Decision, type EventKind, type MonitorState, type SecurityEvent } from './types.ts';
+import {
+  EVENT_KINDS,
+  type CompiledPolicy,
+  type Decision,
+  type EventKind,
+  type MonitorState,
+  type SecurityEvent,
+} from './types.ts';
 
 export interface AllowRule {
   readonly id?: string;
@@ -52,7 +59,8 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   const limited: number[] = []; // rule index of each limited rule; its state slot = position here
   const cells = new Map<number, number[]>(); // cell key -> rule indices in order
   policy.rules.forEach((r, i) => {
-    if (!EVENT_KINDS.includes(r.kind)) errors.push(`policy "${policy.name}": ${ruleId(r, i)}: unknown event kind "${String(r.kind)}"`);
+    if (!EVENT_KINDS.includes(r.kind))
+      errors.push(`policy "${policy.name}": ${ruleId(r, i)}: unknown event kind "${String(r.kind)}"`);
     if (r.kind === 'execute' && (r.endpoint !== undefined || r.method !== undefined))
       errors.push(`policy "${policy.name}": ${ruleId(r, i)}: an execute rule cannot name an endpoint or method`);
     if (r.limit !== undefined && !(Number.isSafeInteger(r.limit) && r.limit >= 0))
@@ -63,21 +71,33 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     const ms = (lookup('method', tables.methodNames, r.method, i) ?? [-1, ...all(M1 - 1)]).map((m) => m + 1);
     if (r.limit !== undefined) limited.push(i);
     const k = KIND_INDEX[r.kind] ?? 0;
-    for (const s of srcs) for (const d of dsts) for (const e of eps) for (const m of ms) {
-      const key = (((k * C + s) * C + d) * E1 + e) * M1 + m;
-      const list = cells.get(key);
-      if (list === undefined) cells.set(key, [i]);
-      else if (list.length === 0 || policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
-    }
+    for (const s of srcs)
+      for (const d of dsts)
+        for (const e of eps)
+          for (const m of ms) {
+            const key = (((k * C + s) * C + d) * E1 + e) * M1 + m;
+            const list = cells.get(key);
+            if (list === undefined) cells.set(key, [i]);
+            else if (list.length === 0 || policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
+          }
   });
   if (errors.length > 0) return { ok: false, errors };
 
   const slotOf = new Map(limited.map((ri, slot) => [ri, slot] as const));
   const initial: MonitorState = limited.length === 0 ? null : Object.freeze(limited.map(() => 0));
-  const grants = policy.rules.map((r, i): Decision => Object.freeze({ verdict: 'grant' as const, rule: ruleId(r, i), next: initial }));
+  const grants = policy.rules.map((r, i): Decision =>
+    Object.freeze({ verdict: 'grant' as const, rule: ruleId(r, i), next: initial }),
+  );
   const defaultDeny = (state: MonitorState): Decision =>
-    state === initial ? DENY_INITIAL : { verdict: 'deny', rule: 'default-deny', reason: 'no rule grants this event', next: state };
-  const DENY_INITIAL: Decision = Object.freeze({ verdict: 'deny' as const, rule: 'default-deny', reason: 'no rule grants this event', next: initial });
+    state === initial
+      ? DENY_INITIAL
+      : { verdict: 'deny', rule: 'default-deny', reason: 'no rule grants this event', next: state };
+  const DENY_INITIAL: Decision = Object.freeze({
+    verdict: 'deny' as const,
+    rule: 'default-deny',
+    reason: 'no rule grants this event',
+    next: initial,
+  });
 
   // cell encoding: 0 = no rule; v > 0 = unlimited rule v-1; v < 0 = candidate list -v-1
   const size = 5 * C * C * E1 * M1;
@@ -96,9 +116,19 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
 
   const decide = (state: MonitorState, ev: SecurityEvent): Decision => {
     const k = KIND_INDEX[ev.kind];
-    if (k === undefined || ev.srcClass < 0 || ev.srcClass >= C || ev.dstClass < 0 || ev.dstClass >= C || ev.endpoint >= E1 - 1 || ev.method >= M1 - 1)
+    if (
+      k === undefined ||
+      ev.srcClass < 0 ||
+      ev.srcClass >= C ||
+      ev.dstClass < 0 ||
+      ev.dstClass >= C ||
+      ev.endpoint >= E1 - 1 ||
+      ev.method >= M1 - 1
+    )
       return defaultDeny(state);
-    const key = (((k * C + ev.srcClass) * C + ev.dstClass) * E1 + (ev.endpoint < 0 ? 0 : ev.endpoint + 1)) * M1 + (ev.method < 0 ? 0 : ev.method + 1);
+    const key =
+      (((k * C + ev.srcClass) * C + ev.dstClass) * E1 + (ev.endpoint < 0 ? 0 : ev.endpoint + 1)) * M1 +
+      (ev.method < 0 ? 0 : ev.method + 1);
     const v = dense !== null ? dense[key]! : (sparse!.get(key) ?? 0);
     if (v > 0) return state === initial ? grants[v - 1]! : { ...grants[v - 1]!, next: state };
     if (v === 0) return defaultDeny(state);

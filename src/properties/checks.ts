@@ -2,7 +2,15 @@
 // the event, and what step() returned. Each returns null when the requirement
 // holds and a sentence saying how it was broken otherwise.
 
-import type { DecisionRecord, HandleEntry, KernelEvent, KernelState, ObjectId, Sid, StepResult } from '../kernel/types.ts';
+import type {
+  DecisionRecord,
+  HandleEntry,
+  KernelEvent,
+  KernelState,
+  ObjectId,
+  Sid,
+  StepResult,
+} from '../kernel/types.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
 import type { DecisionOracle } from './oracle.ts';
 import { describeEvent } from '../monitor/audit.ts';
@@ -26,7 +34,18 @@ function caller(v: StepView): Sid | null {
 }
 
 function unchanged(a: KernelState, b: KernelState): string | null {
-  for (const k of ['processes', 'threads', 'objects', 'cpus', 'runQueue', 'futexQueue', 'irqs', 'clock', 'io', 'monitor'] as const)
+  for (const k of [
+    'processes',
+    'threads',
+    'objects',
+    'cpus',
+    'runQueue',
+    'futexQueue',
+    'irqs',
+    'clock',
+    'io',
+    'monitor',
+  ] as const)
     if (a[k] !== b[k]) return k;
   return null;
 }
@@ -56,8 +75,10 @@ export function defaultDeny(oracle: DecisionOracle): Check {
     if (v.result.state.monitor !== v.before.monitor && v.result.decisions.every((d) => d.decision.verdict === 'deny'))
       return 'a denied event changed the monitor state';
     for (const d of denied) {
-      if (v.result.effects.some((e) => e.event === d.event)) return `${describeEvent(t, d.event)} was denied yet took effect`;
-      if (d.event.kind === 'execute' && v.result.state.processes[d.event.dst]?.status === 'alive') return `a denied execute started process ${d.event.dst}`;
+      if (v.result.effects.some((e) => e.event === d.event))
+        return `${describeEvent(t, d.event)} was denied yet took effect`;
+      if (d.event.kind === 'execute' && v.result.state.processes[d.event.dst]?.status === 'alive')
+        return `a denied execute started process ${d.event.dst}`;
     }
     if (v.result.decisions.length !== denied.length) return null; // e.g. a granted task.Execute whose execute was denied: checked above
     const s = v.result.state;
@@ -72,8 +93,10 @@ export function defaultDeny(oracle: DecisionOracle): Check {
     const replier = v.event.tid;
     const client = v.before.threads[replier]!.serving?.client;
     for (let i = 0; i < s.threads.length; i++)
-      if (s.threads[i] !== v.before.threads[i] && i !== replier && i !== client) return `a denied ${kind} changed thread ${i}, which is neither the replier nor its caller`;
-    for (const r of v.result.results) if (r.message !== undefined) return `a denied ${kind} still delivered a message to thread ${r.tid}`;
+      if (s.threads[i] !== v.before.threads[i] && i !== replier && i !== client)
+        return `a denied ${kind} changed thread ${i}, which is neither the replier nor its caller`;
+    for (const r of v.result.results)
+      if (r.message !== undefined) return `a denied ${kind} still delivered a message to thread ${r.tid}`;
     return null;
   };
 }
@@ -90,20 +113,30 @@ export const completeMediation: Check = (v) => {
   const { before, result } = v;
   const s = result.state;
   const t = before.config.tables;
-  if (v.monitorCalls.length !== result.decisions.length || v.monitorCalls.some((e, i) => result.decisions[i]!.event !== e))
+  if (
+    v.monitorCalls.length !== result.decisions.length ||
+    v.monitorCalls.some((e, i) => result.decisions[i]!.event !== e)
+  )
     return `the monitor was asked ${v.monitorCalls.length} times but ${result.decisions.length} decisions were recorded`;
   const used = new Set<DecisionRecord>();
   for (const eff of result.effects) {
     const grants = result.decisions.filter((d) => d.event === eff.event);
-    if (grants.length !== 1) return `the ${eff.kind} ${describeEvent(t, eff.event)} has ${grants.length} decisions in its step, not one`;
-    if (grants[0]!.decision.verdict !== 'grant') return `the ${eff.kind} ${describeEvent(t, eff.event)} happened on a ${grants[0]!.decision.verdict}`;
+    if (grants.length !== 1)
+      return `the ${eff.kind} ${describeEvent(t, eff.event)} has ${grants.length} decisions in its step, not one`;
+    if (grants[0]!.decision.verdict !== 'grant')
+      return `the ${eff.kind} ${describeEvent(t, eff.event)} happened on a ${grants[0]!.decision.verdict}`;
     if (used.has(grants[0]!)) return `one decision was used for two effects`;
     used.add(grants[0]!);
-    if (eff.kind !== 'service' && eff.kind !== eff.event.kind) return `a ${eff.kind} effect carries a ${eff.event.kind} event`;
+    if (eff.kind !== 'service' && eff.kind !== eff.event.kind)
+      return `a ${eff.kind} effect carries a ${eff.event.kind} event`;
   }
   // process starts
   for (let sid = 0; sid < s.processes.length; sid++)
-    if (s.processes[sid]!.status === 'alive' && before.processes[sid]?.status !== 'alive' && !result.effects.some((e) => e.kind === 'execute' && e.event.dst === sid))
+    if (
+      s.processes[sid]!.status === 'alive' &&
+      before.processes[sid]?.status !== 'alive' &&
+      !result.effects.some((e) => e.kind === 'execute' && e.event.dst === sid)
+    )
       return `process ${sid} started without a granted execute`;
   // authority: a process gains an object only by a granted transfer or a granted service that created it
   for (let sid = 0; sid < s.processes.length; sid++) {
@@ -111,8 +144,11 @@ export const completeMediation: Check = (v) => {
     const had = objectsHeld(before, sid);
     for (const o of objectsHeld(s, sid)) {
       if (had.has(o)) continue;
-      const covered = result.effects.some((e) => e.transfers.some(([x, y]) => x === sid && y === o) || e.created.some(([x, y]) => x === sid && y === o));
-      if (!covered && !(sid >= before.processes.length && o === 0)) return `process ${sid} gained object ${o} with no granted transfer or service`;
+      const covered = result.effects.some(
+        (e) => e.transfers.some(([x, y]) => x === sid && y === o) || e.created.some(([x, y]) => x === sid && y === o),
+      );
+      if (!covered && !(sid >= before.processes.length && o === 0))
+        return `process ${sid} gained object ${o} with no granted transfer or service`;
     }
   }
   // information: requests entering a queue or a waiting server, and answers reaching a caller
@@ -122,16 +158,34 @@ export const completeMediation: Check = (v) => {
     if (o.kind !== 'channel' || o === b) continue;
     const old = b?.kind === 'channel' ? b.queue : [];
     for (const r of o.queue)
-      if (!old.includes(r) && !result.effects.some((e) => e.kind === 'request' && e.event.message === r.payload && e.event.src === before.threads[r.client]!.sid))
+      if (
+        !old.includes(r) &&
+        !result.effects.some(
+          (e) => e.kind === 'request' && e.event.message === r.payload && e.event.src === before.threads[r.client]!.sid,
+        )
+      )
         return `a request from thread ${r.client} entered channel ${id} without a granted request event`;
   }
   for (const r of result.results) {
     if (r.message === undefined) continue;
     const was = before.threads[r.tid]!.state.tag;
     const recipient = s.threads[r.tid]!.sid;
-    if (was === 'recv' && !result.effects.some((e) => e.kind === 'request' && e.event.dst === recipient && e.event.message === r.message!.payload))
+    if (
+      was === 'recv' &&
+      !result.effects.some(
+        (e) => e.kind === 'request' && e.event.dst === recipient && e.event.message === r.message!.payload,
+      )
+    )
       return `thread ${r.tid} received a request without a granted request event in this step`;
-    if (was === 'reply' && !result.effects.some((e) => (e.kind === 'response' || e.kind === 'error') && e.event.dst === recipient && e.event.message === r.message!.payload))
+    if (
+      was === 'reply' &&
+      !result.effects.some(
+        (e) =>
+          (e.kind === 'response' || e.kind === 'error') &&
+          e.event.dst === recipient &&
+          e.event.message === r.message!.payload,
+      )
+    )
       return `thread ${r.tid} received an answer without a granted response or error event in this step`;
   }
   // kernel services: a Call on the kernel handle that changed anything ran a granted service
@@ -163,7 +217,13 @@ function peers(s: KernelState, sid: Sid): Set<Sid> {
   s.processes.forEach((p, q) => {
     if (q === sid) return;
     for (const h of p.handles) if (h !== null && mine.has(h.object)) out.add(q);
-    for (const h of p.handles) if (h !== null && s.objects[h.object]?.kind === 'channel' && (s.objects[h.object] as { server: Sid }).server === sid) out.add(q);
+    for (const h of p.handles)
+      if (
+        h !== null &&
+        s.objects[h.object]?.kind === 'channel' &&
+        (s.objects[h.object] as { server: Sid }).server === sid
+      )
+        out.add(q);
   });
   return out;
 }
@@ -183,17 +243,22 @@ export const isolation: Check = (v) => {
     if (p === before.processes[sid]) continue;
     const old = new Set((before.processes[sid]?.regions ?? []).map((r) => r.base));
     const held = objectsHeld(s, sid);
-    for (const r of p.regions) if (!old.has(r.base) && !held.has(r.object)) return `process ${sid} mapped object ${r.object} without holding a handle to it`;
+    for (const r of p.regions)
+      if (!old.has(r.base) && !held.has(r.object))
+        return `process ${sid} mapped object ${r.object} without holding a handle to it`;
   }
   if (event.kind !== 'syscall') return null;
   // a malformed syscall (e.g. a transfer with rights outside 0..127) is refused before any handle is looked up
   if (result.rejected !== undefined)
-    return s === before && result.decisions.length === 0 && result.results.length === 0 ? null : `a rejected ${event.call.op} (${result.rejected}) changed the state, reached the monitor or returned`;
+    return s === before && result.decisions.length === 0 && result.results.length === 0
+      ? null
+      : `a rejected ${event.call.op} (${result.rejected}) changed the state, reached the monitor or returned`;
   const me = caller(v)!;
   const h = event.call.handle;
   if (before.processes[me]!.handles[h] == null) {
     const rc = result.results.find((r) => r.tid === event.tid)?.rc;
-    if (rc !== 'rcBadHandle') return `a ${event.call.op} on handle ${h}, which is not in the caller's table, returned ${rc ?? 'nothing'} instead of rcBadHandle`;
+    if (rc !== 'rcBadHandle')
+      return `a ${event.call.op} on handle ${h}, which is not in the caller's table, returned ${rc ?? 'nothing'} instead of rcBadHandle`;
     const k = unchanged(before, s);
     if (k !== null) return `a ${event.call.op} on a foreign handle ${h} changed ${k}`;
     if (result.decisions.length > 0) return `a ${event.call.op} on a foreign handle reached the monitor`;
@@ -210,13 +275,15 @@ export const isolation: Check = (v) => {
     if (th !== before.threads[tid] && tid < before.threads.length) touched.add(th.sid);
   });
   for (const r of result.results) touched.add(s.threads[r.tid]!.sid);
-  for (const q of touched) if (!allowed.has(q)) return `process ${me} affected process ${q}, with which it shares no channel or object`;
+  for (const q of touched)
+    if (!allowed.has(q)) return `process ${me} affected process ${q}, with which it shares no channel or object`;
   // a reply reaches only the calling thread
   if (event.call.op === 'Reply') {
     const client = before.threads[event.tid]!.serving?.client;
     for (const r of result.results) {
       if (r.tid === event.tid) continue;
-      if (r.tid !== client) return `a Reply by thread ${event.tid} delivered to thread ${r.tid}, but thread ${client ?? 'none'} made the call`;
+      if (r.tid !== client)
+        return `a Reply by thread ${event.tid} delivered to thread ${r.tid}, but thread ${client ?? 'none'} made the call`;
     }
   }
   return null;
@@ -236,6 +303,8 @@ export const oneThreadPerCpu: Check = (v) => {
     const st = s.threads[tid]!.state;
     if (st.tag !== 'running' || st.cpu !== cpu) return `CPU ${cpu}'s current thread ${tid} is ${st.tag}`;
   }
-  for (const th of s.threads) if (th.state.tag === 'running' && s.cpus[th.state.cpu] !== th.tid) return `thread ${th.tid} claims CPU ${th.state.cpu} but is not current there`;
+  for (const th of s.threads)
+    if (th.state.tag === 'running' && s.cpus[th.state.cpu] !== th.tid)
+      return `thread ${th.tid} claims CPU ${th.state.cpu} but is not current there`;
   return null;
 };

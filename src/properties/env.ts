@@ -35,14 +35,16 @@ export function parseSuiteEnv(env: Readonly<Record<string, string | undefined>>)
   if (rawSeed === undefined || rawSeed === '') seed = (Date.now() ^ (process.pid << 8)) | 0;
   else {
     const n = Number(rawSeed.trim());
-    if (!INT.test(rawSeed.trim()) || n < -(2 ** 31) || n >= 2 ** 32) throw new EnvError(`CORDON_SEED must be a 32-bit integer, not ${shown(rawSeed)}`);
+    if (!INT.test(rawSeed.trim()) || n < -(2 ** 31) || n >= 2 ** 32)
+      throw new EnvError(`CORDON_SEED must be a 32-bit integer, not ${shown(rawSeed)}`);
     seed = n | 0;
   }
   const rawScale = env.CORDON_SCALE;
   let scale = 1;
   if (rawScale !== undefined && rawScale !== '') {
     scale = Number(rawScale.trim());
-    if (rawScale.trim() === '' || !Number.isFinite(scale) || scale <= 0) throw new EnvError(`CORDON_SCALE must be a positive number, not ${shown(rawScale)}`);
+    if (rawScale.trim() === '' || !Number.isFinite(scale) || scale <= 0)
+      throw new EnvError(`CORDON_SCALE must be a positive number, not ${shown(rawScale)}`);
   }
   const rawPath = env.CORDON_PATH;
   let path: string | undefined;
@@ -52,8 +54,11 @@ export function parseSuiteEnv(env: Readonly<Record<string, string | undefined>>)
     path = at < 0 ? rawPath : rawPath.slice(0, at);
     commandsPath = at < 0 ? undefined : rawPath.slice(at + 1);
     if (!FC_PATH.test(path) || (commandsPath !== undefined && !COMMANDS_PATH.test(commandsPath)))
-      throw new EnvError(`CORDON_PATH must be a counterexample path as a failure prints it (e.g. 12:0:3, or 12:0:3@AAE:Bw for a model-based suite), not ${shown(rawPath)}`);
-    if (rawSeed === undefined || rawSeed === '') throw new EnvError(`CORDON_PATH=${rawPath} needs the CORDON_SEED it was printed with`);
+      throw new EnvError(
+        `CORDON_PATH must be a counterexample path as a failure prints it (e.g. 12:0:3, or 12:0:3@AAE:Bw for a model-based suite), not ${shown(rawPath)}`,
+      );
+    if (rawSeed === undefined || rawSeed === '')
+      throw new EnvError(`CORDON_PATH=${rawPath} needs the CORDON_SEED it was printed with`);
   }
   return { seed, seedGiven: rawSeed !== undefined && rawSeed !== '', scale, path, commandsPath };
 }

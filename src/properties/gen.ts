@@ -26,7 +26,13 @@ export interface GeneratedCase {
 }
 
 export const arbMachine: fc.Arbitrary<Machine> = fc
-  .record({ cpus: fc.integer({ min: 1, max: 3 }), irqLines: fc.integer({ min: 0, max: 4 }), portIo: fc.boolean(), dma: fc.boolean(), iommu: fc.boolean() })
+  .record({
+    cpus: fc.integer({ min: 1, max: 3 }),
+    irqLines: fc.integer({ min: 0, max: 4 }),
+    portIo: fc.boolean(),
+    dma: fc.boolean(),
+    iommu: fc.boolean(),
+  })
   .map((m) => ({
     name: `test-${m.cpus}cpu`,
     arch: m.portIo ? 'x86_64' : 'armv8',
@@ -43,20 +49,33 @@ export const arbMachine: fc.Arbitrary<Machine> = fc
   }));
 
 const arbInterface = (i: number): fc.Arbitrary<InterfaceDecl> =>
-  fc
-    .uniqueArray(fc.constantFrom(...METHOD_NAMES), { minLength: 1, maxLength: 3 })
-    .chain((names) =>
-      fc.tuple(...names.map(() => fc.tuple(fc.constantFrom(...CODECS), fc.constantFrom(...CODECS), fc.constantFrom(...CODECS)))).map((cs) => ({
+  fc.uniqueArray(fc.constantFrom(...METHOD_NAMES), { minLength: 1, maxLength: 3 }).chain((names) =>
+    fc
+      .tuple(
+        ...names.map(() =>
+          fc.tuple(fc.constantFrom(...CODECS), fc.constantFrom(...CODECS), fc.constantFrom(...CODECS)),
+        ),
+      )
+      .map((cs) => ({
         name: `test.I${i}`,
         methods: names.map((name, k) => ({ name, request: cs[k]![0][1], response: cs[k]![1][1], error: cs[k]![2][1] })),
       })),
-    );
+  );
 
 export const arbSolution: fc.Arbitrary<SolutionDecl> = fc
   .record({
     interfaces: fc.tuple(arbInterface(0), arbInterface(1)),
-    classes: fc.array(fc.record({ endpoints: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 2 }), security: fc.option(fc.integer({ min: 0, max: 1 }), { freq: 3 }) }), { minLength: 1, maxLength: 3 }),
-    procs: fc.array(fc.record({ cls: fc.nat(), priority: fc.integer({ min: 8, max: 12 }) }), { minLength: 2, maxLength: 4 }),
+    classes: fc.array(
+      fc.record({
+        endpoints: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 2 }),
+        security: fc.option(fc.integer({ min: 0, max: 1 }), { freq: 3 }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    procs: fc.array(fc.record({ cls: fc.nat(), priority: fc.integer({ min: 8, max: 12 }) }), {
+      minLength: 2,
+      maxLength: 4,
+    }),
     conns: fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 5 }),
   })
   .map(({ interfaces, classes, procs, conns }) => {
@@ -65,10 +84,22 @@ export const arbSolution: fc.Arbitrary<SolutionDecl> = fc
       endpoints: c.endpoints.map((f, k) => ({ name: `e${k}`, interface: `test.I${f}` })),
       ...(c.security === null ? {} : { security: `test.I${c.security}` }),
     }));
-    const processes = procs.map((p, i) => ({ name: `p${i}`, taskClass: cls[p.cls % cls.length]!.name, priority: p.priority }));
+    const processes = procs.map((p, i) => ({
+      name: `p${i}`,
+      taskClass: cls[p.cls % cls.length]!.name,
+      priority: p.priority,
+    }));
     const connections = conns
-      .map(([a, b], i) => ({ client: processes[a % processes.length]!.name, server: processes[b % processes.length]!.name, id: `c${i}` }))
-      .filter((c) => c.client !== c.server && cls.find((k) => k.name === processes.find((p) => p.name === c.server)!.taskClass)!.endpoints.length > 0);
+      .map(([a, b], i) => ({
+        client: processes[a % processes.length]!.name,
+        server: processes[b % processes.length]!.name,
+        id: `c${i}`,
+      }))
+      .filter(
+        (c) =>
+          c.client !== c.server &&
+          cls.find((k) => k.name === processes.find((p) => p.name === c.server)!.taskClass)!.endpoints.length > 0,
+      );
     return { name: 'generated', interfaces, classes: cls, processes, connections };
   });
 
@@ -76,12 +107,27 @@ export const arbSolution: fc.Arbitrary<SolutionDecl> = fc
 export const arbPolicy = (s: SolutionDecl): fc.Arbitrary<RulePolicy> => {
   const own = s.classes.map((c) => c.name);
   const classNames = ['kl.core.Core', 'Einit', ...own];
-  const cls = fc.option(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...own) }, { weight: 1, arbitrary: fc.constantFrom(...classNames) }), { freq: 3 });
+  const cls = fc.option(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...own) },
+      { weight: 1, arbitrary: fc.constantFrom(...classNames) },
+    ),
+    { freq: 3 },
+  );
   const endpoints = [...new Set([...KERNEL_ENDPOINTS, ...s.classes.flatMap((c) => c.endpoints.map((e) => e.name))])];
-  const methods = [...new Set([...KERNEL_INTERFACES.flatMap((i) => i.methods.map((m) => m.name)), ...s.interfaces.flatMap((i) => i.methods.map((m) => m.name))])];
+  const methods = [
+    ...new Set([
+      ...KERNEL_INTERFACES.flatMap((i) => i.methods.map((m) => m.name)),
+      ...s.interfaces.flatMap((i) => i.methods.map((m) => m.name)),
+    ]),
+  ];
   const rule: fc.Arbitrary<AllowRule> = fc
     .record({
-      kind: fc.oneof({ weight: 5, arbitrary: fc.constant('request' as const) }, { weight: 4, arbitrary: fc.constant('response' as const) }, { weight: 2, arbitrary: fc.constantFrom(...EVENT_KINDS) }),
+      kind: fc.oneof(
+        { weight: 5, arbitrary: fc.constant('request' as const) },
+        { weight: 4, arbitrary: fc.constant('response' as const) },
+        { weight: 2, arbitrary: fc.constantFrom(...EVENT_KINDS) },
+      ),
       src: cls,
       dst: cls,
       endpoint: fc.option(fc.constantFrom(...endpoints), { freq: 2 }),
@@ -103,9 +149,18 @@ export const arbPolicy = (s: SolutionDecl): fc.Arbitrary<RulePolicy> => {
     { id: `conn ${i} request`, kind: 'request' as const, src: classOf(c.client), dst: classOf(c.server) },
     { id: `conn ${i} response`, kind: 'response' as const, src: classOf(c.server), dst: classOf(c.client) },
   ]);
-  const ipc: AllowRule[] = [{ id: 'any request', kind: 'request' }, { id: 'any response', kind: 'response' }, { id: 'any error', kind: 'error' }];
+  const ipc: AllowRule[] = [
+    { id: 'any request', kind: 'request' },
+    { id: 'any response', kind: 'response' },
+    { id: 'any error', kind: 'error' },
+  ];
   return fc
-    .tuple(fc.integer({ min: 0, max: 9 }), fc.array(rule, { maxLength: 14 }), fc.boolean(), fc.integer({ min: 0, max: 2 }))
+    .tuple(
+      fc.integer({ min: 0, max: 9 }),
+      fc.array(rule, { maxLength: 14 }),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 2 }),
+    )
     .map(([startAll, rules, kernelAll, style]) => ({
       name: 'generated',
       rules: [
@@ -120,7 +175,23 @@ export const arbPolicy = (s: SolutionDecl): fc.Arbitrary<RulePolicy> => {
 // ---------------------------------------------------------------- choices
 
 // The adversarial events themselves come from the one adversary (src/adversary).
-export { arbChoice, arbChoices, realize, realizePayload, type Address, type Choice, type HandlePick, type Payload } from '../adversary/index.ts';
+export {
+  arbChoice,
+  arbChoices,
+  realize,
+  realizePayload,
+  type Address,
+  type Choice,
+  type HandlePick,
+  type Payload,
+} from '../adversary/index.ts';
 
 export const arbCase = (steps: number): fc.Arbitrary<GeneratedCase> =>
-  arbSolution.chain((solution) => fc.record({ solution: fc.constant(solution), policy: arbPolicy(solution), machine: arbMachine, choices: arbChoices(steps) }));
+  arbSolution.chain((solution) =>
+    fc.record({
+      solution: fc.constant(solution),
+      policy: arbPolicy(solution),
+      machine: arbMachine,
+      choices: arbChoices(steps),
+    }),
+  );

@@ -55,7 +55,8 @@ export class InterpreterOracle implements DecisionOracle {
     if (want.verdict !== decision.verdict)
       return `${what}: the monitor said ${decision.verdict} (${decision.rule}) but the reference interpreter says ${want.verdict} (${want.rule}${want.reason === undefined ? '' : `: ${want.reason}`})`;
     if (want.verdict === 'grant') {
-      if (want.rule !== decision.rule) return `${what}: granted by ${decision.rule}, but the reference interpreter grants it by ${want.rule}`;
+      if (want.rule !== decision.rule)
+        return `${what}: granted by ${decision.rule}, but the reference interpreter grants it by ${want.rule}`;
       this.state = want.next;
     }
     return null;
@@ -111,7 +112,8 @@ export class RuleOracle implements DecisionOracle {
 
   /** What the policy says of this event, given the grants committed so far. */
   expect(e: SecurityEvent): OracleVerdict {
-    if (!this.structural(e)) return { grant: false, rule: null, why: 'the message does not match its method declaration' };
+    if (!this.structural(e))
+      return { grant: false, rule: null, why: 'the message does not match its method declaration' };
     for (let i = 0; i < this.policy.rules.length; i++) {
       const r = this.policy.rules[i]!;
       if (!this.matches(r, e)) continue;
@@ -130,9 +132,11 @@ export class RuleOracle implements DecisionOracle {
   judge(event: SecurityEvent, decision: Decision): string | null {
     const want = this.expect(event);
     const what = describeEvent(this.tables, event);
-    if (want.grant !== (decision.verdict === 'grant')) return `${what}: the monitor said ${decision.verdict} (${decision.rule}) but the rules say ${want.grant ? 'grant' : 'deny'}: ${want.why}`;
+    if (want.grant !== (decision.verdict === 'grant'))
+      return `${what}: the monitor said ${decision.verdict} (${decision.rule}) but the rules say ${want.grant ? 'grant' : 'deny'}: ${want.why}`;
     if (want.grant) {
-      if (decision.rule !== want.rule) return `${what}: granted by ${decision.rule}, but the first rule that applies is ${want.rule}`;
+      if (decision.rule !== want.rule)
+        return `${what}: granted by ${decision.rule}, but the first rule that applies is ${want.rule}`;
       this.commit(decision.rule);
     }
     return null;

@@ -48,9 +48,13 @@ export function prepare(solution: SolutionDecl, policy: RulePolicy, machine: Mac
 export function describeKernelEvent(s: KernelState, e: KernelEvent): string {
   if (e.kind !== 'syscall') return JSON.stringify(e);
   const th = s.threads[e.tid];
-  const who = th === undefined ? `thread ${e.tid}` : `thread ${e.tid} of ${s.processes[th.sid]?.name ?? '?'}(sid ${th.sid})`;
+  const who =
+    th === undefined ? `thread ${e.tid}` : `thread ${e.tid} of ${s.processes[th.sid]?.name ?? '?'}(sid ${th.sid})`;
   const c = e.call;
-  const msg = c.op === 'Recv' ? '' : ` riid=${c.message.riid} mid=${c.message.mid} payload=${JSON.stringify(c.message.payload)}${c.message.handles?.length ? ` handles=${JSON.stringify(c.message.handles)}` : ''}${c.message.error ? ' error' : ''}`;
+  const msg =
+    c.op === 'Recv'
+      ? ''
+      : ` riid=${c.message.riid} mid=${c.message.mid} payload=${JSON.stringify(c.message.payload)}${c.message.handles?.length ? ` handles=${JSON.stringify(c.message.handles)}` : ''}${c.message.error ? ' error' : ''}`;
   return `${who}: ${c.op}(handle ${c.handle}${msg})`;
 }
 
@@ -59,7 +63,10 @@ function describeStep(before: KernelState, e: KernelEvent, r: StepResult): strin
   const lines = [describeKernelEvent(before, e)];
   if (r.rejected !== undefined) lines.push(`    rejected: ${r.rejected}`);
   for (const d of r.decisions) lines.push(`    ${describeDecision(t, d.event, d.decision)}`);
-  for (const x of r.results) lines.push(`    -> thread ${x.tid}: ${x.rc}${x.detail ? ` (${x.detail})` : ''}${x.message ? ` message ${JSON.stringify(x.message.payload)}` : ''}${x.value !== undefined ? ` value ${JSON.stringify(x.value)}` : ''}`);
+  for (const x of r.results)
+    lines.push(
+      `    -> thread ${x.tid}: ${x.rc}${x.detail ? ` (${x.detail})` : ''}${x.message ? ` message ${JSON.stringify(x.message.payload)}` : ''}${x.value !== undefined ? ` value ${JSON.stringify(x.value)}` : ''}`,
+    );
   return lines.join('\n');
 }
 
@@ -67,7 +74,12 @@ function describeStep(before: KernelState, e: KernelEvent, r: StepResult): strin
  * Steps through the choices, checking after each step. `checks` maps a
  * property name to a fresh check for this run (checks may keep per-run state).
  */
-export function runChoices(p: Prepared, choices: readonly Choice[], checks: Readonly<Record<string, Check>>, onStep?: (s: StepResult) => void): RunOutcome {
+export function runChoices(
+  p: Prepared,
+  choices: readonly Choice[],
+  checks: Readonly<Record<string, Check>>,
+  onStep?: (s: StepResult) => void,
+): RunOutcome {
   let state = p.boot.state;
   const trace: string[] = [];
   for (let i = 0; i < choices.length; i++) {

@@ -4,7 +4,14 @@
 // queue it waits in, ...). `step` must keep every state it produces well
 // formed, whatever the monitor grants and whatever a process passes.
 
-import { ALL_RIGHTS, KERNEL_OBJECT, Rights, type KernelObject, type KernelState, type ObjectId } from '../kernel/types.ts';
+import {
+  ALL_RIGHTS,
+  KERNEL_OBJECT,
+  Rights,
+  type KernelObject,
+  type KernelState,
+  type ObjectId,
+} from '../kernel/types.ts';
 import { MAX_PRIORITY } from '../kernel/tables.ts';
 
 const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -36,33 +43,63 @@ function badObject(s: KernelState, id: ObjectId, o: KernelObject): string | null
       for (const r of o.queue) {
         if (!tid(r.client)) return `a queued request names thread ${r.client}, which does not exist`;
         const st = s.threads[r.client]!.state;
-        if (st.tag !== 'call' || st.channel !== id || !once(o.queue.map((q) => q.client), r.client)) return `thread ${r.client} is queued but not blocked in one Call on it`;
-        if (!isNat(r.riid) || !isNat(r.mid) || !r.handles.every(isNat)) return 'a queued request has a malformed RIID, MID or handle';
+        if (
+          st.tag !== 'call' ||
+          st.channel !== id ||
+          !once(
+            o.queue.map((q) => q.client),
+            r.client,
+          )
+        )
+          return `thread ${r.client} is queued but not blocked in one Call on it`;
+        if (!isNat(r.riid) || !isNat(r.mid) || !r.handles.every(isNat))
+          return 'a queued request has a malformed RIID, MID or handle';
       }
       for (const t of o.receivers) {
         const st = tid(t) ? s.threads[t]!.state : null;
-        if (st?.tag !== 'recv' || st.channel !== id || !once(o.receivers, t)) return `receiver ${t} is not one thread blocked in Recv on it`;
+        if (st?.tag !== 'recv' || st.channel !== id || !once(o.receivers, t))
+          return `receiver ${t} is not one thread blocked in Recv on it`;
       }
       return null;
     }
     case 'memory':
       if (!sid(o.creator)) return `its creator ${o.creator} is no process`;
-      return isNat(o.pages) && o.pages >= 1 && o.pages <= m.memoryPages ? null : `it has ${String(o.pages)} pages, not 1..${m.memoryPages}`;
+      return isNat(o.pages) && o.pages >= 1 && o.pages <= m.memoryPages
+        ? null
+        : `it has ${String(o.pages)} pages, not 1..${m.memoryPages}`;
     case 'irq':
       if (!sid(o.owner)) return `its owner ${o.owner} is no process`;
-      return isNat(o.line) && o.line < m.irqLines && !(m.reservedIrqs ?? []).includes(o.line) ? null : `line ${String(o.line)} is not an attachable line`;
+      return isNat(o.line) && o.line < m.irqLines && !(m.reservedIrqs ?? []).includes(o.line)
+        ? null
+        : `line ${String(o.line)} is not an attachable line`;
     case 'ports':
       if (!sid(o.owner)) return `its owner ${o.owner} is no process`;
-      return isNat(o.base) && isNat(o.count) && o.count >= 1 && m.portIo && within(o.base, o.count, m.ports.map((r) => ({ base: r.base, size: r.count }))) ? null : `ports ${String(o.base)}+${String(o.count)} are not offered`;
+      return isNat(o.base) &&
+        isNat(o.count) &&
+        o.count >= 1 &&
+        m.portIo &&
+        within(
+          o.base,
+          o.count,
+          m.ports.map((r) => ({ base: r.base, size: r.count })),
+        )
+        ? null
+        : `ports ${String(o.base)}+${String(o.count)} are not offered`;
     case 'mmio':
       if (!sid(o.owner)) return `its owner ${o.owner} is no process`;
-      return isNat(o.base) && isNat(o.size) && o.size >= 1 && within(o.base, o.size, m.mmio) ? null : `MMIO ${String(o.base)}+${String(o.size)} is not offered`;
+      return isNat(o.base) && isNat(o.size) && o.size >= 1 && within(o.base, o.size, m.mmio)
+        ? null
+        : `MMIO ${String(o.base)}+${String(o.size)} is not offered`;
     case 'dma': {
       if (!sid(o.creator)) return `its creator ${o.creator} is no process`;
       if (!['idle', 'busy', 'done'].includes(o.status)) return `status ${String(o.status)}`;
       const w = m.dma;
-      if (w === null || !isNat(o.pages) || o.pages < 1 || !isNat(o.deviceAddress)) return `a DMA buffer of ${String(o.pages)} pages at ${String(o.deviceAddress)}`;
-      return (o.deviceAddress - w.base) % m.pageSize === 0 && within(o.deviceAddress, o.pages * m.pageSize, [{ base: w.base, size: w.pages * m.pageSize }]) ? null : `pages at ${o.deviceAddress} lie outside the DMA window`;
+      if (w === null || !isNat(o.pages) || o.pages < 1 || !isNat(o.deviceAddress))
+        return `a DMA buffer of ${String(o.pages)} pages at ${String(o.deviceAddress)}`;
+      return (o.deviceAddress - w.base) % m.pageSize === 0 &&
+        within(o.deviceAddress, o.pages * m.pageSize, [{ base: w.base, size: w.pages * m.pageSize }])
+        ? null
+        : `pages at ${o.deviceAddress} lie outside the DMA window`;
     }
     default:
       return `unknown kind ${String((o as { kind: unknown }).kind)}`;
@@ -88,38 +125,54 @@ export function malformed(s: KernelState): string | null {
     if (o.kind === 'memory') pages += o.pages;
     if (o.kind === 'dma') buffers.push([o.deviceAddress, o.deviceAddress + o.pages * m.pageSize]);
   }
-  if (pages > m.memoryPages) return `live memory objects hold ${pages} pages, more than the ${m.memoryPages} of ${m.name}`;
+  if (pages > m.memoryPages)
+    return `live memory objects hold ${pages} pages, more than the ${m.memoryPages} of ${m.name}`;
   buffers.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < buffers.length; i++) if (buffers[i]![0] < buffers[i - 1]![1]) return `live DMA buffers overlap at ${buffers[i]![0]}`;
+  for (let i = 1; i < buffers.length; i++)
+    if (buffers[i]![0] < buffers[i - 1]![1]) return `live DMA buffers overlap at ${buffers[i]![0]}`;
 
   const names = new Set<string>();
   for (let sid = 0; sid < s.processes.length; sid++) {
     const p = s.processes[sid]!;
     const at = `process ${sid}`;
     if (p.sid !== sid) return `${at} carries SID ${p.sid}`;
-    if (typeof p.name !== 'string' || p.name === '' || names.has(p.name)) return `${at}: its name ${JSON.stringify(p.name)} is empty or taken`;
+    if (typeof p.name !== 'string' || p.name === '' || names.has(p.name))
+      return `${at}: its name ${JSON.stringify(p.name)} is empty or taken`;
     names.add(p.name);
-    if (!isNat(p.taskClass) || tables.classes[p.taskClass] === undefined || (sid >= 2) !== (p.taskClass >= 2)) return `${at}: task class ${p.taskClass}`;
+    if (!isNat(p.taskClass) || tables.classes[p.taskClass] === undefined || sid >= 2 !== p.taskClass >= 2)
+      return `${at}: task class ${p.taskClass}`;
     if (p.status !== 'alive' && p.status !== 'exited') return `${at}: status ${String(p.status)}`;
-    if (p.status === 'exited' && (p.handles.length > 0 || p.regions.length > 0)) return `${at} exited but keeps handles or regions`;
+    if (p.status === 'exited' && (p.handles.length > 0 || p.regions.length > 0))
+      return `${at} exited but keeps handles or regions`;
     for (let h = 0; h < p.handles.length; h++) {
       const e = p.handles[h];
       if (e === null) continue;
       if (e === undefined || obj(e.object) === undefined) return `${at}: handle ${h} names no object`;
-      if (!isNat(e.rights) || e.rights > ALL_RIGHTS) return `${at}: handle ${h} has rights ${String(e.rights)}, not a subset of ${ALL_RIGHTS}`;
-      if ((e.object === KERNEL_OBJECT) !== (h === 0)) return `${at}: handle ${h} ${h === 0 ? 'is not' : 'is'} the kernel endpoint`;
+      if (!isNat(e.rights) || e.rights > ALL_RIGHTS)
+        return `${at}: handle ${h} has rights ${String(e.rights)}, not a subset of ${ALL_RIGHTS}`;
+      if ((e.object === KERNEL_OBJECT) !== (h === 0))
+        return `${at}: handle ${h} ${h === 0 ? 'is not' : 'is'} the kernel endpoint`;
     }
-    if (sid >= 2 && p.status === 'alive' && (p.handles[0]?.object !== KERNEL_OBJECT || p.handles[0].rights !== Rights.call)) return `${at} does not hold the kernel endpoint at handle 0`;
+    if (
+      sid >= 2 &&
+      p.status === 'alive' &&
+      (p.handles[0]?.object !== KERNEL_OBJECT || p.handles[0].rights !== Rights.call)
+    )
+      return `${at} does not hold the kernel endpoint at handle 0`;
     const spans: [number, number][] = [];
     for (const r of p.regions) {
       const o = obj(r.object);
-      if (o === undefined || (o.kind !== 'memory' && o.kind !== 'dma')) return `${at}: a region maps object ${r.object}, which is no memory or DMA object`;
-      if (r.pages !== o.pages || !isNat(r.base) || r.base < 0x10000) return `${at}: the region at ${r.base} does not map its ${o.pages} pages`;
-      if (!isNat(r.rights) || (r.rights & ~(Rights.read | Rights.write)) !== 0) return `${at}: the region at ${r.base} has rights ${r.rights}`;
+      if (o === undefined || (o.kind !== 'memory' && o.kind !== 'dma'))
+        return `${at}: a region maps object ${r.object}, which is no memory or DMA object`;
+      if (r.pages !== o.pages || !isNat(r.base) || r.base < 0x10000)
+        return `${at}: the region at ${r.base} does not map its ${o.pages} pages`;
+      if (!isNat(r.rights) || (r.rights & ~(Rights.read | Rights.write)) !== 0)
+        return `${at}: the region at ${r.base} has rights ${r.rights}`;
       spans.push([r.base, r.base + r.pages * m.pageSize]);
     }
     spans.sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < spans.length; i++) if (spans[i]![0] < spans[i - 1]![1]) return `${at}: regions overlap at ${spans[i]![0]}`;
+    for (let i = 1; i < spans.length; i++)
+      if (spans[i]![0] < spans[i - 1]![1]) return `${at}: regions overlap at ${spans[i]![0]}`;
   }
 
   for (let tid = 0; tid < s.threads.length; tid++) {
@@ -128,7 +181,8 @@ export function malformed(s: KernelState): string | null {
     if (t.tid !== tid) return `${at} carries TID ${t.tid}`;
     if (!isNat(t.sid) || t.sid < 2 || t.sid >= s.processes.length) return `${at} belongs to SID ${t.sid}`;
     if (!isNat(t.priority) || t.priority > MAX_PRIORITY) return `${at}: priority ${String(t.priority)}`;
-    if (s.processes[t.sid]!.status === 'exited' && t.state.tag !== 'exited') return `${at} is ${t.state.tag} though its process exited`;
+    if (s.processes[t.sid]!.status === 'exited' && t.state.tag !== 'exited')
+      return `${at} is ${t.state.tag} though its process exited`;
     const st = t.state;
     const ch = st.tag === 'call' || st.tag === 'recv' ? obj(st.channel) : undefined;
     switch (st.tag) {
@@ -141,7 +195,8 @@ export function malformed(s: KernelState): string | null {
       case 'futex': {
         const o = obj(st.object);
         if (!once(s.futexQueue, tid)) return `${at} waits on a futex but is not once in the futex queue`;
-        if (o?.kind !== 'memory' || !isNat(st.offset) || st.offset >= o.pages * m.pageSize) return `${at} waits on a futex outside any memory object`;
+        if (o?.kind !== 'memory' || !isNat(st.offset) || st.offset >= o.pages * m.pageSize)
+          return `${at} waits on a futex outside any memory object`;
         break;
       }
       case 'sleep':
@@ -151,13 +206,16 @@ export function malformed(s: KernelState): string | null {
         if (!isNat(st.line) || st.line >= m.irqLines) return `${at} waits on IRQ line ${st.line}, which does not exist`;
         break;
       case 'call':
-        if (ch?.kind !== 'channel' || !ch.queue.some((r) => r.client === tid)) return `${at} is blocked in Call but not queued on channel ${st.channel}`;
+        if (ch?.kind !== 'channel' || !ch.queue.some((r) => r.client === tid))
+          return `${at} is blocked in Call but not queued on channel ${st.channel}`;
         break;
       case 'recv':
-        if (ch?.kind !== 'channel' || !ch.receivers.includes(tid)) return `${at} is blocked in Recv but not a receiver of channel ${st.channel}`;
+        if (ch?.kind !== 'channel' || !ch.receivers.includes(tid))
+          return `${at} is blocked in Recv but not a receiver of channel ${st.channel}`;
         break;
       case 'reply':
-        if (s.threads[st.server]?.serving?.client !== tid) return `${at} waits for a reply from thread ${st.server}, which does not serve it`;
+        if (s.threads[st.server]?.serving?.client !== tid)
+          return `${at} waits for a reply from thread ${st.server}, which does not serve it`;
         break;
       case 'exited':
         if (t.serving !== null) return `${at} exited while serving a request`;
@@ -166,7 +224,15 @@ export function malformed(s: KernelState): string | null {
         return `${at}: state ${String((st as { tag: unknown }).tag)}`;
     }
     const sv = t.serving;
-    if (sv !== null && (!isNat(sv.client) || sv.client >= s.threads.length || obj(sv.channel)?.kind !== 'channel' || !isNat(sv.riid) || !isNat(sv.mid))) return `${at} serves a malformed request`;
+    if (
+      sv !== null &&
+      (!isNat(sv.client) ||
+        sv.client >= s.threads.length ||
+        obj(sv.channel)?.kind !== 'channel' ||
+        !isNat(sv.riid) ||
+        !isNat(sv.mid))
+    )
+      return `${at} serves a malformed request`;
   }
 
   if (s.cpus.length !== m.cpus) return `${s.cpus.length} CPUs on a machine of ${m.cpus}`;
@@ -176,16 +242,24 @@ export function malformed(s: KernelState): string | null {
     const st = t === undefined ? undefined : s.threads[t]?.state;
     if (st?.tag !== 'running' || st.cpu !== c) return `CPU ${c} runs thread ${t}, which is not running there`;
   }
-  for (const t of s.runQueue) if (s.threads[t]?.state.tag !== 'ready' || !once(s.runQueue, t)) return `the run queue holds thread ${t}, which is not ready (or twice)`;
-  for (const t of s.futexQueue) if (s.threads[t]?.state.tag !== 'futex' || !once(s.futexQueue, t)) return `the futex queue holds thread ${t}, which does not wait on a futex (or twice)`;
+  for (const t of s.runQueue)
+    if (s.threads[t]?.state.tag !== 'ready' || !once(s.runQueue, t))
+      return `the run queue holds thread ${t}, which is not ready (or twice)`;
+  for (const t of s.futexQueue)
+    if (s.threads[t]?.state.tag !== 'futex' || !once(s.futexQueue, t))
+      return `the futex queue holds thread ${t}, which does not wait on a futex (or twice)`;
   if (s.irqs.length !== m.irqLines) return `${s.irqs.length} IRQ lines on a machine of ${m.irqLines}`;
   for (let l = 0; l < s.irqs.length; l++) {
     const line = s.irqs[l]!;
     const o = line.object === null ? null : obj(line.object);
-    if (o !== null && (o?.kind !== 'irq' || o.line !== l)) return `IRQ line ${l} is attached to object ${line.object}, which is not an irq object of that line`;
-    if (typeof line.pending !== 'boolean' || typeof line.masked !== 'boolean') return `IRQ line ${l} has malformed flags`;
+    if (o !== null && (o?.kind !== 'irq' || o.line !== l))
+      return `IRQ line ${l} is attached to object ${line.object}, which is not an irq object of that line`;
+    if (typeof line.pending !== 'boolean' || typeof line.masked !== 'boolean')
+      return `IRQ line ${l} has malformed flags`;
   }
-  if (!isNat(s.clock.monotonic) || !isNat(s.clock.realtime)) return `the clock reads ${s.clock.monotonic} / ${s.clock.realtime}`;
-  for (const [k, v] of Object.entries(s.io)) if (!/^(port|mmio):\d+$/.test(k) || !isNat(v) || v > 0xffffffff) return `device register ${k} holds ${v}`;
+  if (!isNat(s.clock.monotonic) || !isNat(s.clock.realtime))
+    return `the clock reads ${s.clock.monotonic} / ${s.clock.realtime}`;
+  for (const [k, v] of Object.entries(s.io))
+    if (!/^(port|mmio):\d+$/.test(k) || !isNat(v) || v > 0xffffffff) return `device register ${k} holds ${v}`;
   return null;
 }

@@ -35,7 +35,12 @@ const Properties = ManifestCodec.types[1].props.properties;
 const Scalar = new t.Type<string, unknown, unknown>(
   'a text, number or boolean',
   (u): u is string => typeof u === 'string',
-  (u, c) => (typeof u === 'string' ? t.success(u) : typeof u === 'number' || typeof u === 'boolean' ? t.success(String(u)) : t.failure(u, c)),
+  (u, c) =>
+    typeof u === 'string'
+      ? t.success(u)
+      : typeof u === 'number' || typeof u === 'boolean'
+        ? t.success(String(u))
+        : t.failure(u, c),
   (a) => a,
 );
 const TemplateValueCodec = t.union([t.string, t.number, t.boolean], 'a text, number or boolean');
@@ -101,7 +106,12 @@ export function parseCordonYaml(file: string, text: string): CordonYaml {
   const source = sourceFromText(file, text);
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const e = doc.errors[0];
-  if (e !== undefined) throw new ParseError({ kind: 'syntax', loc: source.locate(e.pos[0]), detail: `YAML: ${e.message.replace(/\s+/g, ' ').trim()}` });
+  if (e !== undefined)
+    throw new ParseError({
+      kind: 'syntax',
+      loc: source.locate(e.pos[0]),
+      detail: `YAML: ${e.message.replace(/\s+/g, ' ').trim()}`,
+    });
   const top = doc.contents;
   if (isMap(top)) {
     for (const pair of top.items) {
@@ -109,7 +119,11 @@ export function parseCordonYaml(file: string, text: string): CordonYaml {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       if (typeof key !== 'string' || !KEYS.includes(key)) {
         const at = (pair.key as { range?: readonly number[] } | null)?.range?.[0] ?? 0;
-        throw new ParseError({ kind: 'validation', loc: source.locate(at), detail: `unknown key ${String(key)} in cordon.yaml (expected ${KEYS.join(', ')})` });
+        throw new ParseError({
+          kind: 'validation',
+          loc: source.locate(at),
+          detail: `unknown key ${String(key)} in cordon.yaml (expected ${KEYS.join(', ')})`,
+        });
       }
     }
   }
@@ -133,9 +147,16 @@ export function parseCordonYaml(file: string, text: string): CordonYaml {
       const k = err.context[i]!.key;
       path.push(/^\d+$/.test(k) ? Number(k) : k);
     }
-    const where = path.length === 0 ? 'cordon.yaml' : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-    const got = actual === undefined ? 'nothing' : JSON.stringify(actual)?.slice(0, 60) ?? String(actual);
-    throw new ParseError({ kind: 'validation', loc: locateIn(doc, source, path), detail: `${where}: expected ${expected}, found ${got}` });
+    const where =
+      path.length === 0
+        ? 'cordon.yaml'
+        : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+    const got = actual === undefined ? 'nothing' : (JSON.stringify(actual)?.slice(0, 60) ?? String(actual));
+    throw new ParseError({
+      kind: 'validation',
+      loc: locateIn(doc, source, path),
+      detail: `${where}: expected ${expected}, found ${got}`,
+    });
   }
   const m = decoded.right;
   return {

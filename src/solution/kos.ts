@@ -40,7 +40,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileSolution, type ConnectionDecl, type InterfaceDecl, type ProcessDecl, type SolutionDecl, type SolutionTables, type TaskClassDecl } from '../kernel/tables.ts';
+import {
+  compileSolution,
+  type ConnectionDecl,
+  type InterfaceDecl,
+  type ProcessDecl,
+  type SolutionDecl,
+  type SolutionTables,
+  type TaskClassDecl,
+} from '../kernel/tables.ts';
 import { EINIT_CLASS, KERNEL_CLASS, KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
 import type { CompiledPolicy } from '../monitor/types.ts';
 import { interfaceDecl } from '../interfaces/codecs.ts';
@@ -182,7 +190,12 @@ function specDirs(root: string): string[] {
   for (const d of subdirs(root)) {
     if (d === 'einit' || d === 'resources') continue;
     const c = join(root, d);
-    dirs.push(...kinds.map((k) => join(c, 'resources', k)), join(c, 'resources'), ...kinds.map((k) => join(c, k)), join(c, 'res'));
+    dirs.push(
+      ...kinds.map((k) => join(c, 'resources', k)),
+      join(c, 'resources'),
+      ...kinds.map((k) => join(c, k)),
+      join(c, 'res'),
+    );
   }
   return dirs.filter(isDir);
 }
@@ -202,7 +215,11 @@ export function detectKosLayout(path: string, sdk: readonly string[] = [SDK_DIR]
   const init = fileIn(at.config, INIT_NAMES);
   const policy = fileIn(at.config, POLICY_NAMES);
   const missing = (what: string) =>
-    new ParseError({ kind: 'io', loc: { file: join(at.config, 'src', what), line: 1, column: 1 }, detail: `a KasperskyOS solution needs ${what}(.in) (looked in ${at.config} and its src/)` });
+    new ParseError({
+      kind: 'io',
+      loc: { file: join(at.config, 'src', what), line: 1, column: 1 },
+      detail: `a KasperskyOS solution needs ${what}(.in) (looked in ${at.config} and its src/)`,
+    });
   if (init === null) throw missing('init.yaml');
   if (policy === null) throw missing('security.psl');
   const cordon = [join(at.config, CORDON_YAML), join(at.root, CORDON_YAML)].find((f) => existsSync(f)) ?? null;
@@ -219,7 +236,12 @@ export function detectKosLayout(path: string, sdk: readonly string[] = [SDK_DIR]
 }
 
 /** What compiles a loaded PSL policy against the solution's tables (src/policy/compile). */
-export type PolicyCompiler = (input: { readonly name: string; readonly policy: ResolvedPolicy; readonly tables: SolutionTables; readonly specs: FormalSpecs }) => CompiledPolicy;
+export type PolicyCompiler = (input: {
+  readonly name: string;
+  readonly policy: ResolvedPolicy;
+  readonly tables: SolutionTables;
+  readonly specs: FormalSpecs;
+}) => CompiledPolicy;
 
 export interface KosLoadOptions {
   /** The board the solution is built for: its template variables (BOARD, …) select `{% if %}` branches (default: Cordon's default board). */
@@ -290,7 +312,11 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   const importDirs = [...includeDirs(options.includes ?? []), ...(sdk?.dirs ?? []), ...(options.sdk ?? [SDK_DIR])];
   const layout = detectKosLayout(path, importDirs);
   if (layout === null)
-    throw new ParseError({ kind: 'io', loc: { file: resolvePath(path), line: 1, column: 1 }, detail: 'not a KasperskyOS solution: no init.yaml(.in) or security.psl(.in) in it, its einit/ or einit/src/' });
+    throw new ParseError({
+      kind: 'io',
+      loc: { file: resolvePath(path), line: 1, column: 1 },
+      detail: 'not a KasperskyOS solution: no init.yaml(.in) or security.psl(.in) in it, its einit/ or einit/src/',
+    });
   const read: string[] = [];
   const readText = (file: string): string => {
     try {
@@ -298,20 +324,38 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
       read.push(file);
       return text;
     } catch (e) {
-      throw new ParseError({ kind: 'io', loc: { file, line: 1, column: 1 }, detail: `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+      throw new ParseError({
+        kind: 'io',
+        loc: { file, line: 1, column: 1 },
+        detail: `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
     }
   };
-  const readIfExists = (file: string): string | undefined => (existsSync(file) && statSync(file).isFile() ? readText(file) : undefined);
+  const readIfExists = (file: string): string | undefined =>
+    existsSync(file) && statSync(file).isFile() ? readText(file) : undefined;
 
-  const cordon: CordonYaml | null = layout.cordonYaml === null ? null : parseCordonYaml(layout.cordonYaml, readText(layout.cordonYaml));
+  const cordon: CordonYaml | null =
+    layout.cordonYaml === null ? null : parseCordonYaml(layout.cordonYaml, readText(layout.cordonYaml));
   const defines = options.defines ?? {};
   const placeholders = { ...(cordon?.placeholders ?? {}), ...(options.placeholders ?? {}), ...defines };
-  const variables: Record<string, TemplateValue> = { ...templateContext(board), ...(cordon?.variables ?? {}), ...(options.variables ?? {}) };
+  const variables: Record<string, TemplateValue> = {
+    ...templateContext(board),
+    ...(cordon?.variables ?? {}),
+    ...(options.variables ?? {}),
+  };
 
   // the SDK's build inputs: the CMake files, the image call, the files nk_build_* names, generated EDLs
   const configCmake: string[] = [];
-  for (let d = dirname(layout.init); d.startsWith(layout.root) && d !== dirname(layout.root); d = dirname(d)) configCmake.push(join(d, 'CMakeLists.txt'));
-  const build = readSdkBuild(layout.root, { defines, builtins: { CMAKE_SYSTEM_BOARD: boardVariable(board) }, qemu: board.id.startsWith('qemu'), init: layout.init, policy: layout.policy, extraFiles: configCmake.reverse() });
+  for (let d = dirname(layout.init); d.startsWith(layout.root) && d !== dirname(layout.root); d = dirname(d))
+    configCmake.push(join(d, 'CMakeLists.txt'));
+  const build = readSdkBuild(layout.root, {
+    defines,
+    builtins: { CMAKE_SYSTEM_BOARD: boardVariable(board) },
+    qemu: board.id.startsWith('qemu'),
+    init: layout.init,
+    policy: layout.policy,
+    extraFiles: configCmake.reverse(),
+  });
   const initText = readText(layout.init);
   const facts = initFacts(blankPlaceholders(layout.init, initText));
   // placeholders outside the INIT_ family may name connection targets (`target: @ROOTFS_ENTITY@`)
@@ -319,24 +363,45 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     if (n.startsWith('INIT_')) return undefined;
     if (Object.hasOwn(placeholders, n)) return placeholders[n];
     try {
-      return placeholderValue(n, { file: layout.init, line: 1, column: 1 }, 'init', { build, defines, init: facts, external: [] });
+      return placeholderValue(n, { file: layout.init, line: 1, column: 1 }, 'init', {
+        build,
+        defines,
+        init: facts,
+        external: [],
+      });
     } catch {
       return undefined;
     }
   };
   const externalEntities = externalPrograms(initText, build, cordon?.macros ?? {}, plain);
   const computed: string[] = [];
-  const sdkValue = (file: 'init' | 'psl') => (name: string, _offset: number, loc: Loc): string => {
-    const v = placeholderValue(name, loc, file, { build, defines, init: facts, external: externalEntities });
-    if (v === '' && name.startsWith('INIT_')) computed.push(`${formatLoc(loc)}: macro @${name}@ is empty in this build (${emptyReason(name)})`);
-    return v;
-  };
+  const sdkValue =
+    (file: 'init' | 'psl') =>
+    (name: string, _offset: number, loc: Loc): string => {
+      const v = placeholderValue(name, loc, file, { build, defines, init: facts, external: externalEntities });
+      if (v === '' && name.startsWith('INIT_'))
+        computed.push(`${formatLoc(loc)}: macro @${name}@ is empty in this build (${emptyReason(name)})`);
+      return v;
+    };
   const initResolve = sdkValue('init');
 
   // init.yaml: processes and static channels
   const macros = Object.fromEntries(Object.entries(cordon?.macros ?? {}).filter(([k]) => !Object.hasOwn(defines, k)));
-  const init = loadInitYaml({ file: layout.init, text: initText }, { macros, variables: placeholders, onUndefinedMacro: 'strip', unknownTargets: 'keep', resolve: (n, loc) => initResolve(n, 0, loc) });
-  const warnings = [...(sdk?.warnings ?? []), ...init.warnings.map((w) => `${formatLoc(w.loc)}: ${w.message}`), ...computed.splice(0)];
+  const init = loadInitYaml(
+    { file: layout.init, text: initText },
+    {
+      macros,
+      variables: placeholders,
+      onUndefinedMacro: 'strip',
+      unknownTargets: 'keep',
+      resolve: (n, loc) => initResolve(n, 0, loc),
+    },
+  );
+  const warnings = [
+    ...(sdk?.warnings ?? []),
+    ...init.warnings.map((w) => `${formatLoc(w.loc)}: ${w.message}`),
+    ...computed.splice(0),
+  ];
 
   // the policy and everything it includes
   const pslResolve = sdkValue('psl');
@@ -361,8 +426,17 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   for (const e of policyAst.edl) if (!builtin.has(e.taskClass)) request(e.taskClass, e.loc);
   for (const p of init.processes) {
     if (builtin.has(p.taskClass))
-      throw new ParseError({ kind: 'validation', loc: p.loc, detail: `entity ${p.name}: task class ${p.taskClass} is the ${p.taskClass === EINIT_CLASS ? 'initializing program' : 'kernel'}; it is started by the system, not listed in init.yaml` });
-    if (builtin.has(p.name)) throw new ParseError({ kind: 'validation', loc: p.loc, detail: `process name ${p.name} is reserved (give the entity another task name)` });
+      throw new ParseError({
+        kind: 'validation',
+        loc: p.loc,
+        detail: `entity ${p.name}: task class ${p.taskClass} is the ${p.taskClass === EINIT_CLASS ? 'initializing program' : 'kernel'}; it is started by the system, not listed in init.yaml`,
+      });
+    if (builtin.has(p.name))
+      throw new ParseError({
+        kind: 'validation',
+        loc: p.loc,
+        detail: `process name ${p.name} is reserved (give the entity another task name)`,
+      });
     request(p.taskClass, p.loc);
   }
   // connection targets that are not processes: SDK system programs, started by Einit under their class name
@@ -374,13 +448,20 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     if (!externalEntities.includes(p.name)) continue;
     const c = init.connections.find((x) => x.server === p.name);
     const target = c === undefined ? 'a connection target' : `connection target of ${c.client} (${at(c.loc)})`;
-    added.push({ name: p.name, taskClass: p.taskClass, reason: `${target}, started by Einit through @INIT_EXTERNAL_ENTITIES@ (${at(p.loc)}) as the SDK's build adds it` });
+    added.push({
+      name: p.name,
+      taskClass: p.taskClass,
+      reason: `${target}, started by Einit through @INIT_EXTERNAL_ENTITIES@ (${at(p.loc)}) as the SDK's build adds it`,
+    });
   }
   for (const x of init.external ?? []) {
     const file = x.name.split('.').join('/') + '.edl';
     const inExternal = importDirs.some((d) => existsSync(join(d, file)));
     if (builtin.has(x.name) || !inExternal) {
-      const own = layout.xdl.filter((d) => !importDirs.includes(d)).map((d) => join(d, file)).find((f) => existsSync(f));
+      const own = layout.xdl
+        .filter((d) => !importDirs.includes(d))
+        .map((d) => join(d, file))
+        .find((f) => existsSync(f));
       const processes = init.processes.map((p) => p.name).join(', ');
       throw new ParseError({
         kind: 'reference',
@@ -392,23 +473,51 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
       });
     }
     request(x.name, x.loc);
-    added.push({ name: x.name, taskClass: x.name, reason: `connection target of ${x.client} (${relative(layout.dir, x.loc.file)}:${x.loc.line}:${x.loc.column}), started by Einit as the SDK's build adds it` });
-    addedProcesses.push({ name: x.name, taskClass: x.name, path: x.name.split('.').pop() as string, args: [], env: {}, loc: x.loc });
+    added.push({
+      name: x.name,
+      taskClass: x.name,
+      reason: `connection target of ${x.client} (${relative(layout.dir, x.loc.file)}:${x.loc.line}:${x.loc.column}), started by Einit as the SDK's build adds it`,
+    });
+    addedProcesses.push({
+      name: x.name,
+      taskClass: x.name,
+      path: x.name.split('.').pop() as string,
+      args: [],
+      env: {},
+      loc: x.loc,
+    });
   }
-  const specs = resolveTaskClasses(requests, { searchPath: layout.xdl, readFile: readIfExists, candidates: specCandidates(layout, build), notFoundHint: IMPORT_FIXES });
+  const specs = resolveTaskClasses(requests, {
+    searchPath: layout.xdl,
+    readFile: readIfExists,
+    candidates: specCandidates(layout, build),
+    notFoundHint: IMPORT_FIXES,
+  });
 
   const classes: TaskClassDecl[] = [];
   for (const r of requests) {
     const c = specs.taskClasses.get(r.name)!;
     const [security, second] = c.securityInterfaces;
     if (second !== undefined)
-      throw new ParseError({ kind: 'unsupported', loc: second.loc, detail: `a second security interface in task class ${c.name} (Cordon gives a class one security interface; the first is at ${formatLoc(security!.loc)})` });
-    classes.push({ name: c.name, endpoints: c.endpoints.map((e) => ({ name: e.qualifiedName, interface: e.interface.name })), ...(security === undefined ? {} : { security: security.interface.name }) });
+      throw new ParseError({
+        kind: 'unsupported',
+        loc: second.loc,
+        detail: `a second security interface in task class ${c.name} (Cordon gives a class one security interface; the first is at ${formatLoc(security!.loc)})`,
+      });
+    classes.push({
+      name: c.name,
+      endpoints: c.endpoints.map((e) => ({ name: e.qualifiedName, interface: e.interface.name })),
+      ...(security === undefined ? {} : { security: security.interface.name }),
+    });
   }
   const kernelInterfaces = new Set(KERNEL_INTERFACES.map((i) => i.name));
   for (const i of specs.interfaces.values())
     if (kernelInterfaces.has(i.name))
-      throw new ParseError({ kind: 'validation', loc: i.loc, detail: `interface ${i.name} has the name of an interface of Cordon's kernel (${[...kernelInterfaces].join(', ')}); the kernel class ${KERNEL_CLASS} is built in, rename the package` });
+      throw new ParseError({
+        kind: 'validation',
+        loc: i.loc,
+        detail: `interface ${i.name} has the name of an interface of Cordon's kernel (${[...kernelInterfaces].join(', ')}); the kernel class ${KERNEL_CLASS} is built in, rename the package`,
+      });
   const interfaces: InterfaceDecl[] = [...specs.interfaces.values()].map(interfaceDecl);
 
   const allProcesses = [...init.processes, ...addedProcesses];
@@ -417,8 +526,17 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     const server = byProcess.get(c.server)!;
     const cls = specs.taskClasses.get(server.taskClass)!;
     if (cls.endpoints.length === 0)
-      throw new ParseError({ kind: 'validation', loc: c.loc, detail: `connection ${c.id} to ${c.server}: its task class ${cls.name} declares no endpoints (${formatLoc(cls.loc)}), so it cannot serve a channel` });
-    if (c.client === c.server) throw new ParseError({ kind: 'validation', loc: c.loc, detail: `connection ${c.id}: process ${c.client} cannot connect to itself` });
+      throw new ParseError({
+        kind: 'validation',
+        loc: c.loc,
+        detail: `connection ${c.id} to ${c.server}: its task class ${cls.name} declares no endpoints (${formatLoc(cls.loc)}), so it cannot serve a channel`,
+      });
+    if (c.client === c.server)
+      throw new ParseError({
+        kind: 'validation',
+        loc: c.loc,
+        detail: `connection ${c.id}: process ${c.client} cannot connect to itself`,
+      });
   }
   const processes: ProcessDecl[] = allProcesses.map((p) => ({ name: p.name, taskClass: p.taskClass }));
   const connections: ConnectionDecl[] = init.connections.map((c) => ({ client: c.client, server: c.server, id: c.id }));
@@ -427,18 +545,35 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   const name = cordon?.name ?? (layout.config === null ? project : `${project}-${layout.config}`);
   const decl: SolutionDecl = { name, interfaces, classes, processes, connections };
   const compiled = compileSolution(decl);
-  if (!compiled.ok) throw new ParseError({ kind: 'validation', loc: { file: layout.init, line: 1, column: 1 }, detail: compiled.errors.join('; ') });
+  if (!compiled.ok)
+    throw new ParseError({
+      kind: 'validation',
+      loc: { file: layout.init, line: 1, column: 1 },
+      detail: compiled.errors.join('; '),
+    });
 
   // cordon.yaml programs and untrusted processes must name processes of init.yaml
   if (cordon !== null) {
     for (const p of Object.keys(cordon.programs ?? {}))
-      if (!byProcess.has(p)) throw new ParseError({ kind: 'reference', loc: cordon.at(['programs', p]), detail: `programs: ${p} is not a process that ${layout.init} starts (processes: ${[...byProcess.keys()].join(', ')})` });
+      if (!byProcess.has(p))
+        throw new ParseError({
+          kind: 'reference',
+          loc: cordon.at(['programs', p]),
+          detail: `programs: ${p} is not a process that ${layout.init} starts (processes: ${[...byProcess.keys()].join(', ')})`,
+        });
     cordon.untrusted.forEach((u, i) => {
-      if (!byProcess.has(u)) throw new ParseError({ kind: 'reference', loc: cordon.at(['untrusted', i]), detail: `untrusted: ${u} is not a process that ${layout.init} starts (processes: ${[...byProcess.keys()].join(', ')})` });
+      if (!byProcess.has(u))
+        throw new ParseError({
+          kind: 'reference',
+          loc: cordon.at(['untrusted', i]),
+          detail: `untrusted: ${u} is not a process that ${layout.init} starts (processes: ${[...byProcess.keys()].join(', ')})`,
+        });
     });
   }
 
-  const tests: PalSuite[] = policyAst.declarations.filter((d): d is PalAssert => d.kind === 'palAssert').map((a) => ({ assert: a, file: a.loc.file }));
+  const tests: PalSuite[] = policyAst.declarations
+    .filter((d): d is PalAssert => d.kind === 'palAssert')
+    .map((a) => ({ assert: a, file: a.loc.file }));
   checkPalSupported(tests.map((x) => x.assert));
   const t1 = performance.now();
   const policy = (options.compile ?? compileKosPolicy)({ name, policy: policyAst, tables: compiled.value, specs });
@@ -470,7 +605,8 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
 /** The text with every `@VAR@` blanked out (same offsets), for reading its structure before values are known. */
 function blankPlaceholders(file: string, text: string): string {
   let out = text;
-  for (const p of listPlaceholders(sourceFromText(file, text))) out = out.slice(0, p.start) + ' '.repeat(p.end - p.start) + out.slice(p.end);
+  for (const p of listPlaceholders(sourceFromText(file, text)))
+    out = out.slice(0, p.start) + ' '.repeat(p.end - p.start) + out.slice(p.end);
   return out;
 }
 
@@ -486,13 +622,26 @@ function emptyReason(name: string): string {
  * init.yaml, in the programs' EXTRA_CONNECTIONS and in cordon.yaml's
  * macros) that no entity of init.yaml starts, in order of appearance.
  */
-function externalPrograms(initText: string, build: SdkBuild, macros: Readonly<Record<string, string>>, plain: (name: string) => string | undefined): string[] {
+function externalPrograms(
+  initText: string,
+  build: SdkBuild,
+  macros: Readonly<Record<string, string>>,
+  plain: (name: string) => string | undefined,
+): string[] {
   let filled = initText;
-  for (const p of listPlaceholders(sourceFromText('init.yaml', initText)).reverse()) filled = filled.slice(0, p.start) + (plain(p.name) ?? ' '.repeat(p.end - p.start)) + filled.slice(p.end);
+  for (const p of listPlaceholders(sourceFromText('init.yaml', initText)).reverse())
+    filled = filled.slice(0, p.start) + (plain(p.name) ?? ' '.repeat(p.end - p.start)) + filled.slice(p.end);
   const facts = initFacts(filled);
   const targets = [...facts.targets];
   const more = (yamlItems: string) => {
-    for (const t of initFacts(`entities:\n- name: x\n  connections:\n${yamlItems.replace(/^\s*connections:\s*\n/, '').split('\n').map((l) => `  ${l}`).join('\n')}\n`).targets) if (!targets.includes(t)) targets.push(t);
+    for (const t of initFacts(
+      `entities:\n- name: x\n  connections:\n${yamlItems
+        .replace(/^\s*connections:\s*\n/, '')
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`,
+    ).targets)
+      if (!targets.includes(t)) targets.push(t);
   };
   for (const p of listPlaceholders(sourceFromText('init.yaml', initText))) {
     const m = /^INIT_(.+)_ENTITY_CONNECTIONS\+?$/.exec(p.name);
@@ -506,7 +655,10 @@ function externalPrograms(initText: string, build: SdkBuild, macros: Readonly<Re
 }
 
 /** Where a dotted name's file may be besides package paths: the files nk_build_* names, generated EDLs, flat resource folders. */
-function specCandidates(layout: KosLayout, build: SdkBuild): (name: string, ext: '.edl' | '.cdl' | '.idl') => { path: string; source?: import('../syntax/source.ts').Source }[] {
+function specCandidates(
+  layout: KosLayout,
+  build: SdkBuild,
+): (name: string, ext: '.edl' | '.cdl' | '.idl') => { path: string; source?: import('../syntax/source.ts').Source }[] {
   const flat = layout.xdl.filter((d) => d.startsWith(layout.root));
   return (name, ext) => {
     const out: { path: string; source?: import('../syntax/source.ts').Source }[] = [];

@@ -24,7 +24,10 @@ export type ImportOptions = Pick<LoadOptions, 'sdkRoot' | 'includes'>;
 /** The SDK system programs a loaded solution was given, as lines to print (none: no lines). */
 export function addedLines(loaded: Pick<Loaded, 'added'>): string[] {
   if (loaded.added.length === 0) return [];
-  return [`added ${loaded.added.length} SDK system program${loaded.added.length === 1 ? '' : 's'}:`, ...loaded.added.map((a) => `  ${a.name} (task class ${a.taskClass}): ${a.reason}`)];
+  return [
+    `added ${loaded.added.length} SDK system program${loaded.added.length === 1 ? '' : 's'}:`,
+    ...loaded.added.map((a) => `  ${a.name} (task class ${a.taskClass}): ${a.reason}`),
+  ];
 }
 
 /** A loaded solution, whatever its source format. */
@@ -66,11 +69,34 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
   if (!existsSync(abs)) throw new SolutionError(`no solution at ${path}`);
   if (statSync(abs).isDirectory() && !existsSync(resolve(abs, 'solution.yaml'))) {
     try {
-      if (detectKosLayout(abs) === null) throw new SolutionError(`${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`);
+      if (detectKosLayout(abs) === null)
+        throw new SolutionError(
+          `${path}: neither a solution.yaml nor KasperskyOS files (init.yaml, security.psl) in this directory`,
+        );
       const sdkRoot = options.sdkRoot ?? (process.env.CORDON_SDK || undefined);
-      const k = loadKosSolution(abs, { ...options, ...(sdkRoot === undefined ? {} : { sdkRoot }), ...(board === undefined ? {} : { board }) });
-      const manifest = k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
-      return { name: k.name, dir: k.layout.dir, files: k.files, tables: k.tables, policy: k.policy, rules: null, oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }), psl: k.policyAst, manifest, manifestFile: k.layout.cordonYaml, pal: k.tests, properties: k.properties, added: k.added, notModelled: k.notModelled };
+      const k = loadKosSolution(abs, {
+        ...options,
+        ...(sdkRoot === undefined ? {} : { sdkRoot }),
+        ...(board === undefined ? {} : { board }),
+      });
+      const manifest =
+        k.programs === null && k.untrusted.length === 0 ? null : { programs: k.programs ?? {}, untrusted: k.untrusted };
+      return {
+        name: k.name,
+        dir: k.layout.dir,
+        files: k.files,
+        tables: k.tables,
+        policy: k.policy,
+        rules: null,
+        oracle: interpretPsl(k.policyAst, k.tables, { name: k.name }),
+        psl: k.policyAst,
+        manifest,
+        manifestFile: k.layout.cordonYaml,
+        pal: k.tests,
+        properties: k.properties,
+        added: k.added,
+        notModelled: k.notModelled,
+      };
     } catch (e) {
       if (e instanceof ParseError) throw new SolutionError(e.message);
       throw e;
@@ -82,6 +108,20 @@ export function loadSolution(path: string, board?: Board, options: LoadOptions =
   if (!tables.ok) throw new SolutionError(tables.errors.join('\n'));
   const policy = compileRules(tables.value, m.policy);
   if (!policy.ok) throw new SolutionError(policy.errors.join('\n'));
-  return { name: m.solution.name, dir: resolve(file, '..'), files: [file], tables: tables.value, policy: policy.value, rules: m.policy, oracle: null, psl: null, manifest: m, manifestFile: file, pal: [], properties: m.properties, added: [], notModelled: [] };
+  return {
+    name: m.solution.name,
+    dir: resolve(file, '..'),
+    files: [file],
+    tables: tables.value,
+    policy: policy.value,
+    rules: m.policy,
+    oracle: null,
+    psl: null,
+    manifest: m,
+    manifestFile: file,
+    pal: [],
+    properties: m.properties,
+    added: [],
+    notModelled: [],
+  };
 }
-

@@ -17,22 +17,45 @@ const Name = t.string;
 const Params = t.record(t.string, t.string);
 const MethodM = t.intersection([t.type({ name: Name }), t.partial({ in: Params, out: Params, error: Params })]);
 const InterfaceM = t.type({ name: Name, methods: t.array(MethodM) });
-const ClassM = t.intersection([t.type({ name: Name }), t.partial({ endpoints: t.array(t.type({ name: Name, interface: Name })), security: Name })]);
+const ClassM = t.intersection([
+  t.type({ name: Name }),
+  t.partial({ endpoints: t.array(t.type({ name: Name, interface: Name })), security: Name }),
+]);
 const ProcessM = t.intersection([t.type({ name: Name, class: Name }), t.partial({ priority: Nat })]);
 const ConnectionM = t.type({ client: Name, server: Name, id: Name });
-const Kind = t.keyof(Object.fromEntries(EVENT_KINDS.map((k) => [k, null])) as Record<(typeof EVENT_KINDS)[number], null>);
-const RuleM = t.intersection([t.type({ kind: Kind }), t.partial({ id: Name, src: Name, dst: Name, endpoint: Name, method: Name, limit: Nat })]);
+const Kind = t.keyof(
+  Object.fromEntries(EVENT_KINDS.map((k) => [k, null])) as Record<(typeof EVENT_KINDS)[number], null>,
+);
+const RuleM = t.intersection([
+  t.type({ kind: Kind }),
+  t.partial({ id: Name, src: Name, dst: Name, endpoint: Name, method: Name, limit: Nat }),
+]);
 /** A handle to transfer: a number, or `{ $ref: "saved.field" }` naming an earlier result. */
 const TransferM = t.type({ handle: t.union([Nat, t.type({ $ref: t.string })]), rights: Nat });
 const Common = t.partial({ save: Name });
 const OpM = t.union([
-  t.intersection([t.type({ call: Name, method: Name }), t.partial({ endpoint: Name, payload: t.unknown, handles: t.array(TransferM) }), Common]),
+  t.intersection([
+    t.type({ call: Name, method: Name }),
+    t.partial({ endpoint: Name, payload: t.unknown, handles: t.array(TransferM) }),
+    Common,
+  ]),
   t.intersection([t.type({ recv: Name }), t.partial({ client: Name }), Common]),
-  t.intersection([t.type({ reply: Name }), t.partial({ client: Name, payload: t.unknown, error: t.boolean, handles: t.array(TransferM) }), Common]),
+  t.intersection([
+    t.type({ reply: Name }),
+    t.partial({ client: Name, payload: t.unknown, error: t.boolean, handles: t.array(TransferM) }),
+    Common,
+  ]),
   t.intersection([t.type({ kernel: Name, method: Name }), t.partial({ payload: t.unknown }), Common]),
 ]);
 export const ManifestCodec = t.intersection([
-  t.type({ name: Name, interfaces: t.array(InterfaceM), classes: t.array(ClassM), processes: t.array(ProcessM), connections: t.array(ConnectionM), policy: t.array(RuleM) }),
+  t.type({
+    name: Name,
+    interfaces: t.array(InterfaceM),
+    classes: t.array(ClassM),
+    processes: t.array(ProcessM),
+    connections: t.array(ConnectionM),
+    policy: t.array(RuleM),
+  }),
   t.partial({
     programs: t.record(t.string, t.array(OpM)),
     untrusted: t.array(Name),
@@ -51,7 +74,11 @@ export interface LoadedManifest {
   readonly policy: RulePolicy;
   readonly programs: Readonly<Record<string, readonly ProgramOp[]>>;
   readonly untrusted: readonly string[];
-  readonly properties: readonly { readonly kind: 'one-way'; readonly internal: readonly string[]; readonly external: readonly string[] }[];
+  readonly properties: readonly {
+    readonly kind: 'one-way';
+    readonly internal: readonly string[];
+    readonly external: readonly string[];
+  }[];
 }
 
 export class ManifestError extends Error {}
@@ -61,16 +88,32 @@ function scalar(type: string): t.Mixed | undefined {
   const m = /^(U|S)Int(8|16|32|64)$/.exec(type);
   if (m) {
     const bits = Number(m[2]);
-    const [lo, hi] = m[1] === 'U' ? [0, bits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1] : [bits >= 53 ? Number.MIN_SAFE_INTEGER : -(2 ** (bits - 1)), bits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** (bits - 1) - 1];
+    const [lo, hi] =
+      m[1] === 'U'
+        ? [0, bits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1]
+        : [
+            bits >= 53 ? Number.MIN_SAFE_INTEGER : -(2 ** (bits - 1)),
+            bits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** (bits - 1) - 1,
+          ];
     const is = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= lo && u <= hi;
-    return new t.Type<number, number, unknown>(type, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity);
+    return new t.Type<number, number, unknown>(
+      type,
+      is,
+      (u, c) => (is(u) ? t.success(u) : t.failure(u, c)),
+      t.identity,
+    );
   }
   if (type === 'Boolean') return t.boolean;
   const s = /^string<(\d+)>$/.exec(type);
   if (s) {
     const n = Number(s[1]);
     const is = (u: unknown): u is string => typeof u === 'string' && u.length <= n;
-    return new t.Type<string, string, unknown>(type, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity);
+    return new t.Type<string, string, unknown>(
+      type,
+      is,
+      (u, c) => (is(u) ? t.success(u) : t.failure(u, c)),
+      t.identity,
+    );
   }
   return undefined;
 }
@@ -102,10 +145,16 @@ export function parseManifest(text: string, file: string): LoadedManifest {
     const err = decoded.left[0]!;
     // keys under an intersection or union name a branch, not a place in the document
     const keys = err.context
-      .filter((c, i) => i > 0 && !(err.context[i - 1]!.type instanceof t.IntersectionType || err.context[i - 1]!.type instanceof t.UnionType))
+      .filter(
+        (c, i) =>
+          i > 0 &&
+          !(err.context[i - 1]!.type instanceof t.IntersectionType || err.context[i - 1]!.type instanceof t.UnionType),
+      )
       .map((c) => (/^\d+$/.test(c.key) ? Number(c.key) : c.key));
     const expected = err.context[err.context.length - 1]?.type.name ?? 'a value';
-    throw new ManifestError(`${file}:${locate(doc, lc, keys)}: ${keys.join('.') || 'the document'}: expected ${expected}, got ${JSON.stringify(err.value) ?? 'nothing'}`);
+    throw new ManifestError(
+      `${file}:${locate(doc, lc, keys)}: ${keys.join('.') || 'the document'}: expected ${expected}, got ${JSON.stringify(err.value) ?? 'nothing'}`,
+    );
   }
   const m = decoded.right;
   const problems: string[] = [];
@@ -113,7 +162,10 @@ export function parseManifest(text: string, file: string): LoadedManifest {
     const props: Record<string, t.Mixed> = {};
     for (const [k, ty] of Object.entries(params ?? {})) {
       const c = scalar(ty);
-      if (c === undefined) problems.push(`${file}: ${where}: parameter "${k}" has unknown type "${ty}" (UInt8..UInt64, SInt8..SInt64, Boolean, string<N>)`);
+      if (c === undefined)
+        problems.push(
+          `${file}: ${where}: parameter "${k}" has unknown type "${ty}" (UInt8..UInt64, SInt8..SInt64, Boolean, string<N>)`,
+        );
       props[k] = c ?? t.unknown;
     }
     return t.exact(t.type(props));
@@ -122,16 +174,38 @@ export function parseManifest(text: string, file: string): LoadedManifest {
     name: m.name,
     interfaces: m.interfaces.map((i) => ({
       name: i.name,
-      methods: i.methods.map((x) => ({ name: x.name, request: codec(`${i.name}.${x.name} in`, x.in), response: codec(`${i.name}.${x.name} out`, x.out), error: codec(`${i.name}.${x.name} error`, x.error) })),
+      methods: i.methods.map((x) => ({
+        name: x.name,
+        request: codec(`${i.name}.${x.name} in`, x.in),
+        response: codec(`${i.name}.${x.name} out`, x.out),
+        error: codec(`${i.name}.${x.name} error`, x.error),
+      })),
     })),
-    classes: m.classes.map((c) => ({ name: c.name, endpoints: c.endpoints ?? [], ...(c.security === undefined ? {} : { security: c.security }) })),
-    processes: m.processes.map((p) => ({ name: p.name, taskClass: p.class, ...(p.priority === undefined ? {} : { priority: p.priority }) })),
+    classes: m.classes.map((c) => ({
+      name: c.name,
+      endpoints: c.endpoints ?? [],
+      ...(c.security === undefined ? {} : { security: c.security }),
+    })),
+    processes: m.processes.map((p) => ({
+      name: p.name,
+      taskClass: p.class,
+      ...(p.priority === undefined ? {} : { priority: p.priority }),
+    })),
     connections: m.connections,
   };
   if (problems.length > 0) throw new ManifestError(problems.join('\n'));
   for (const name of Object.keys(m.programs ?? {}))
-    if (!m.processes.some((p) => p.name === name)) throw new ManifestError(`${file}:${locate(doc, lc, ['programs', name])}: programs: no process "${name}"`);
-  return { file, text, solution, policy: { name: m.name, rules: m.policy }, programs: m.programs ?? {}, untrusted: m.untrusted ?? [], properties: m.properties ?? [] };
+    if (!m.processes.some((p) => p.name === name))
+      throw new ManifestError(`${file}:${locate(doc, lc, ['programs', name])}: programs: no process "${name}"`);
+  return {
+    file,
+    text,
+    solution,
+    policy: { name: m.name, rules: m.policy },
+    programs: m.programs ?? {},
+    untrusted: m.untrusted ?? [],
+    properties: m.properties ?? [],
+  };
 }
 
 export function loadManifest(file: string): LoadedManifest {

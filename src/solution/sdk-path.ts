@@ -57,20 +57,35 @@ const at = (dir: string) => ({ file: dir, line: 1, column: 1 });
  */
 export function sdkSearchDirs(root: string, board: Board): SdkSearchDirs {
   const dir = resolve(root);
-  if (!isDir(dir)) throw new ParseError({ kind: 'io', loc: at(dir), detail: `--sdk: no directory ${dir} (give the KasperskyOS SDK's root, e.g. /opt/KasperskyOS-Community-Edition-<version>)` });
+  if (!isDir(dir))
+    throw new ParseError({
+      kind: 'io',
+      loc: at(dir),
+      detail: `--sdk: no directory ${dir} (give the KasperskyOS SDK's root, e.g. /opt/KasperskyOS-Community-Edition-<version>)`,
+    });
   const sysroots = readdirSync(dir)
     .filter((n) => /^sysroot-.+-kos$/.test(n) && isDir(join(dir, n, 'include')))
     .sort();
   if (sysroots.length === 0)
-    throw new ParseError({ kind: 'io', loc: at(dir), detail: `--sdk: ${dir} is not a KasperskyOS SDK: it holds no sysroot-<arch>-kos/include directory` });
+    throw new ParseError({
+      kind: 'io',
+      loc: at(dir),
+      detail: `--sdk: ${dir} is not a KasperskyOS SDK: it holds no sysroot-<arch>-kos/include directory`,
+    });
   const wanted = `sysroot-${SYSROOT_ARCH[board.arch.id]}-kos`;
   const warnings: string[] = [];
   let sysroot = wanted;
   if (!sysroots.includes(wanted)) {
     if (sysroots.length !== 1)
-      throw new ParseError({ kind: 'io', loc: at(dir), detail: `--sdk: ${dir} has no ${wanted} for board ${board.id} (${board.arch.id}); it has ${sysroots.join(', ')}: choose the board with --board` });
+      throw new ParseError({
+        kind: 'io',
+        loc: at(dir),
+        detail: `--sdk: ${dir} has no ${wanted} for board ${board.id} (${board.arch.id}); it has ${sysroots.join(', ')}: choose the board with --board`,
+      });
     sysroot = sysroots[0]!;
-    warnings.push(`${dir}: the SDK has no ${wanted} for board ${board.id}; its formal specifications and policy fragments are read from ${sysroot}`);
+    warnings.push(
+      `${dir}: the SDK has no ${wanted} for board ${board.id}; its formal specifications and policy fragments are read from ${sysroot}`,
+    );
   }
   const dirs = [join(dir, sysroot, 'include'), join(dir, 'toolchain', 'include')].filter(isDir);
   return { dirs, sysroot, warnings };
@@ -81,7 +96,10 @@ export function sdkSearchDirs(root: string, board: Board): SdkSearchDirs {
  * security-model modules (`<sdk dir>/nk/base.psl`, …): those stay Cordon's
  * built-in models. A solution's or an include's file of that name is read.
  */
-export function sdkModelsBuiltIn(sdkDirs: readonly string[], readFile: (path: string) => string | undefined): (path: string) => string | undefined {
+export function sdkModelsBuiltIn(
+  sdkDirs: readonly string[],
+  readFile: (path: string) => string | undefined,
+): (path: string) => string | undefined {
   const hidden = new Set(sdkDirs.flatMap((d) => SDK_MODEL_MODULES.map((m) => join(d, ...m.split('.')) + '.psl')));
   return (path) => (hidden.has(resolve(path)) ? undefined : readFile(path));
 }
@@ -96,4 +114,5 @@ export function includeDirs(includes: readonly string[]): string[] {
 }
 
 /** The fixes named by every error about an import that nothing resolves. */
-export const IMPORT_FIXES = 'with the KasperskyOS SDK installed, give it with --sdk <dir> (or CORDON_SDK=<dir>); or write a stand-in and give its folder with --include <dir>';
+export const IMPORT_FIXES =
+  'with the KasperskyOS SDK installed, give it with --sdk <dir> (or CORDON_SDK=<dir>); or write a stand-in and give its folder with --include <dir>';

@@ -60,9 +60,7 @@ export class ParseError extends Error {
   private static compose(init: ParseErrorInit): string {
     const where = formatLoc(init.loc);
     const head =
-      init.kind === 'unsupported'
-        ? `unsupported construct ${init.detail} at ${where}`
-        : `${where}: ${init.detail}`;
+      init.kind === 'unsupported' ? `unsupported construct ${init.detail} at ${where}` : `${where}: ${init.detail}`;
     const notes = (init.related ?? []).map((r) => `\n  ${formatLoc(r.loc)}: ${r.message}`).join('');
     return head + notes;
   }

@@ -42,7 +42,11 @@ export interface ErrorHooks {
    * `threshold` (default 3) of them are expected at the same place — e.g. all
    * binary operators become "an operator (==, !=, …)".
    */
-  readonly groups?: readonly { readonly members: readonly string[]; readonly description: string; readonly threshold?: number }[];
+  readonly groups?: readonly {
+    readonly members: readonly string[];
+    readonly description: string;
+    readonly threshold?: number;
+  }[];
 }
 
 export interface ParseRequest {
@@ -158,7 +162,11 @@ function fromPeggyError(e: peggy.parser.SyntaxError, source: Source, hooks: Erro
   }
   const explained = hooks.explain?.(source.text, offset) ?? null;
   if (explained !== null) {
-    return new ParseError({ kind: explained.kind, loc: source.locate(explained.at ?? offset), detail: explained.detail });
+    return new ParseError({
+      kind: explained.kind,
+      loc: source.locate(explained.at ?? offset),
+      detail: explained.detail,
+    });
   }
   const expected = describeExpectations(e.expected, hooks);
   const found = describeFound(source.text, offset);

@@ -8,7 +8,10 @@ import type { ParseErrorKind } from './errors.ts';
 const PLACEHOLDER = /^@([A-Za-z_][A-Za-z0-9_]*\+?)@/;
 
 /** The template construct at (or right before) `offset`, if any. */
-export function explainTemplateRemnant(text: string, offset: number): { kind: ParseErrorKind; detail: string; at: number } | null {
+export function explainTemplateRemnant(
+  text: string,
+  offset: number,
+): { kind: ParseErrorKind; detail: string; at: number } | null {
   for (const at of [offset, offset - 1, offset + 1]) {
     if (at < 0 || at >= text.length) continue;
     const rest = text.slice(at, at + 200);

@@ -37,10 +37,19 @@ import { dirname, isAbsolute, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { ParseError, type ParseErrorKind } from '../syntax/errors.ts';
 import { describeFound } from '../syntax/grammar.ts';
-import { asSource, composedSource, LineIndex, sourceFromText, type ComposedSegment, type Source, type SourceInput } from '../syntax/source.ts';
+import {
+  asSource,
+  composedSource,
+  LineIndex,
+  sourceFromText,
+  type ComposedSegment,
+  type Source,
+  type SourceInput,
+} from '../syntax/source.ts';
 
 /** A template variable's value: text, numbers, booleans, and lists and records of them. */
-export type TemplateValue = string | number | boolean | null | readonly TemplateValue[] | { readonly [key: string]: TemplateValue };
+export type TemplateValue =
+  string | number | boolean | null | readonly TemplateValue[] | { readonly [key: string]: TemplateValue };
 export type TemplateVariables = Readonly<Record<string, TemplateValue>>;
 
 export interface BoardTemplateOptions {
@@ -70,13 +79,22 @@ interface NjNode {
 type NodeClass = new (lineno: number, colno: number, ...args: unknown[]) => NjNode;
 interface NjInternals {
   parser: { parse(src: string, extensions: unknown[], opts: object): NjNode };
-  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(node: NjNode): void; getCode(): string } };
+  compiler: {
+    Compiler: new (name: string, throwOnUndefined: boolean) => { compile(node: NjNode): void; getCode(): string };
+  };
   nodes: Record<'TemplateData' | 'FunCall' | 'NodeList' | 'Literal' | 'Symbol' | 'LookupVal', NodeClass>;
-  lexer: { lex(src: string, opts: object): { nextToken(): { type: string; value: string; lineno: number; colno: number } | null } };
+  lexer: {
+    lex(
+      src: string,
+      opts: object,
+    ): { nextToken(): { type: string; value: string; lineno: number; colno: number } | null };
+  };
   runtime: Record<string, unknown>;
 }
 const nj = nunjucks as unknown as NjInternals;
-const transformer = createRequire(import.meta.url)('nunjucks/src/transformer.js') as { transform(ast: NjNode, asyncFilters: unknown[], name: string): NjNode };
+const transformer = createRequire(import.meta.url)('nunjucks/src/transformer.js') as {
+  transform(ast: NjNode, asyncFilters: unknown[], name: string): NjNode;
+};
 
 const LEX_OPTIONS = { trimBlocks: true, lstripBlocks: true };
 
@@ -136,12 +154,21 @@ class Expansion {
  *   defined, an include that cannot be found, and any other failure while
  *   rendering.
  */
-export function expandBoardTemplate(input: SourceInput, variables: TemplateVariables, options: BoardTemplateOptions = {}): Source {
+export function expandBoardTemplate(
+  input: SourceInput,
+  variables: TemplateVariables,
+  options: BoardTemplateOptions = {},
+): Source {
   const source = asSource(input);
   if (!/\{[%{#]/.test(source.text)) return source; // nothing to expand (the common case for a plain .psl)
   const x = new Expansion(variables, options);
   const env = environment(x);
-  const template = new nunjucks.Template({ type: 'code', obj: compileTemplate(x, source) } as unknown as string, env, source.file, true);
+  const template = new nunjucks.Template(
+    { type: 'code', obj: compileTemplate(x, source) } as unknown as string,
+    env,
+    source.file,
+    true,
+  );
   let rendered: string;
   try {
     rendered = template.render(plainContext(variables));
@@ -159,14 +186,24 @@ function environment(x: Expansion): nunjucks.Environment {
     getSource(name: string) {
       const file = found.get(name);
       if (file === undefined) return null;
-      if (x.depth >= MAX_INCLUDE_DEPTH) throw new Error(`includes nest deeper than ${MAX_INCLUDE_DEPTH} levels (at ${name})`);
-      return { src: { type: 'code', obj: compileTemplate(x, sourceFromText(file.path, file.text)) }, path: file.path, noCache: true };
+      if (x.depth >= MAX_INCLUDE_DEPTH)
+        throw new Error(`includes nest deeper than ${MAX_INCLUDE_DEPTH} levels (at ${name})`);
+      return {
+        src: { type: 'code', obj: compileTemplate(x, sourceFromText(file.path, file.text)) },
+        path: file.path,
+        noCache: true,
+      };
     },
   };
-  const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, { autoescape: false, throwOnUndefined: false, ...LEX_OPTIONS });
+  const env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, {
+    autoescape: false,
+    throwOnUndefined: false,
+    ...LEX_OPTIONS,
+  });
   env.addGlobal('range', (start: number, stop?: number, step = 1) => {
     const [a, b] = stop === undefined ? [0, start] : [start, stop];
-    if (![a, b, step].every((n) => typeof n === 'number' && Number.isFinite(n)) || step === 0) throw new Error('range() takes numbers and a step other than 0');
+    if (![a, b, step].every((n) => typeof n === 'number' && Number.isFinite(n)) || step === 0)
+      throw new Error('range() takes numbers and a step other than 0');
     if (Math.abs((b - a) / step) > MAX_RANGE) throw new Error(`range() is limited to ${MAX_RANGE} numbers`);
     const out: number[] = [];
     for (let i = a; step > 0 ? i < b : i > b; i += step) out.push(i);
@@ -178,7 +215,12 @@ function environment(x: Expansion): nunjucks.Environment {
   env.addGlobal('None', null);
   env.addGlobal('__cordon', {
     out: (value: unknown, id: number, what: string | null) => {
-      if (value === undefined) x.fail('template', id, what === null ? 'the template expression {{ … }} is undefined' : undefinedMessage(x, what, 'in {{ … }}'));
+      if (value === undefined)
+        x.fail(
+          'template',
+          id,
+          what === null ? 'the template expression {{ … }} is undefined' : undefinedMessage(x, what, 'in {{ … }}'),
+        );
       return `${MARK_GENERATED}${id}${MARK_END}${value === null ? '' : String(value)}`;
     },
     defined: (value: unknown, id: number, what: string, where: string) => {
@@ -186,15 +228,25 @@ function environment(x: Expansion): nunjucks.Environment {
       return value;
     },
     callee: (value: unknown, id: number, what: string) => {
-      if (typeof value !== 'function') x.fail('template', id, `${what} is not a template function or macro${value === undefined ? ' (it is undefined)' : ''}`);
+      if (typeof value !== 'function')
+        x.fail(
+          'template',
+          id,
+          `${what} is not a template function or macro${value === undefined ? ' (it is undefined)' : ''}`,
+        );
       return value;
     },
     include: (name: unknown, id: number, from: string) => {
       if (typeof name !== 'string') x.fail('template', id, 'an include names its file with a text');
-      if (x.depth >= MAX_INCLUDE_DEPTH) x.fail('limit', id, `includes nest deeper than ${MAX_INCLUDE_DEPTH} levels (does ${name} include itself?)`);
+      if (x.depth >= MAX_INCLUDE_DEPTH)
+        x.fail('limit', id, `includes nest deeper than ${MAX_INCLUDE_DEPTH} levels (does ${name} include itself?)`);
       const file = x.options.include?.(name, from);
       if (file === undefined)
-        x.fail('reference', id, `cannot find the included template ${name} (${x.options.include === undefined ? 'no include path is set' : `looked next to ${from} and on the policy search path`})`);
+        x.fail(
+          'reference',
+          id,
+          `cannot find the included template ${name} (${x.options.include === undefined ? 'no include path is set' : `looked next to ${from} and on the policy search path`})`,
+        );
       found.set(file.path, file);
       return file.path;
     },
@@ -204,7 +256,8 @@ function environment(x: Expansion): nunjucks.Environment {
 
 function undefinedMessage(x: Expansion, what: string, where: string): string {
   const root = /^[A-Za-z_][A-Za-z0-9_]*/.exec(what)?.[0] ?? what;
-  if (root !== what && Object.hasOwn(x.variables, root)) return `${what} is undefined ${where} (${root} has no such attribute)`;
+  if (root !== what && Object.hasOwn(x.variables, root))
+    return `${what} is undefined ${where} (${root} has no such attribute)`;
   return `undefined template variable ${what} ${where} (known: ${x.known()})`;
 }
 
@@ -226,7 +279,11 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
   const text = source.text;
   if (MARKS.test(text)) {
     const at = text.search(MARKS);
-    throw new ParseError({ kind: 'validation', loc: source.locate(at), detail: 'the characters U+E000 … U+E002 are reserved for the template source map' });
+    throw new ParseError({
+      kind: 'validation',
+      loc: source.locate(at),
+      detail: 'the characters U+E000 … U+E002 are reserved for the template source map',
+    });
   }
   const lines = new LineIndex(text);
   const offsetOf = (n: NjNode) => Math.min(text.length, lines.lineStart(n.lineno + 1) + n.colno);
@@ -241,7 +298,12 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
   const lit = (n: NjNode, v: unknown) => new N.Literal(n.lineno, n.colno, v);
   // a call of a Cordon helper: `__cordon.<name>(args…)`
   const call = (n: NjNode, name: string, args: NjNode[]) =>
-    new N.FunCall(n.lineno, n.colno, new N.LookupVal(n.lineno, n.colno, new N.Symbol(n.lineno, n.colno, '__cordon'), lit(n, name)), new N.NodeList(n.lineno, n.colno, args));
+    new N.FunCall(
+      n.lineno,
+      n.colno,
+      new N.LookupVal(n.lineno, n.colno, new N.Symbol(n.lineno, n.colno, '__cordon'), lit(n, name)),
+      new N.NodeList(n.lineno, n.colno, args),
+    );
   const guard = (e: NjNode, where: string): NjNode => {
     if (!isNode(e)) return e; // nunjucks leaves a null in some malformed expressions; its compiler reports them
     const what = pathText(e);
@@ -256,7 +318,11 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
     switch (n.typename) {
       case 'Symbol':
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(n.value)))
-          throw new ParseError({ kind: 'syntax', loc: source.locate(offsetOf(n)), detail: `template: expected a name but found ${describeFound(text, offsetOf(n))}` });
+          throw new ParseError({
+            kind: 'syntax',
+            loc: source.locate(offsetOf(n)),
+            detail: `template: expected a name but found ${describeFound(text, offsetOf(n))}`,
+          });
         return n;
       case 'Output': {
         const children = (n.children as NjNode[] | null) ?? [];
@@ -277,7 +343,8 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
       }
       case 'Compare': {
         n.expr = guard(visit(n.expr as NjNode), 'in a comparison');
-        for (const op of (n.ops as NjNode[] | null) ?? []) if (isNode(op)) op.expr = guard(visit(op.expr as NjNode), 'in a comparison');
+        for (const op of (n.ops as NjNode[] | null) ?? [])
+          if (isNode(op)) op.expr = guard(visit(op.expr as NjNode), 'in a comparison');
         return n;
       }
       case 'In':
@@ -294,7 +361,11 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
       case 'Filter': {
         const name = n.name as NjNode;
         if (isNode(name) && name.typename === 'Symbol' && !FILTERS.has(String(name.value)))
-          throw new ParseError({ kind: 'reference', loc: source.locate(offsetOf(name)), detail: `unknown template filter ${String(name.value)} (known: ${[...FILTERS].sort().join(', ')})` });
+          throw new ParseError({
+            kind: 'reference',
+            loc: source.locate(offsetOf(name)),
+            detail: `unknown template filter ${String(name.value)} (known: ${[...FILTERS].sort().join(', ')})`,
+          });
         for (const f of n.fields) if (f !== 'name') visitField(n, f);
         return n;
       }
@@ -329,7 +400,11 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
   } catch (e) {
     if (e instanceof ParseError) throw e;
     // nunjucks leaves nulls in the tree of some malformed expressions
-    throw new ParseError({ kind: 'syntax', loc: source.locate(offsetOf(last)), detail: `template: malformed expression at ${describeFound(text, offsetOf(last))}` });
+    throw new ParseError({
+      kind: 'syntax',
+      loc: source.locate(offsetOf(last)),
+      detail: `template: malformed expression at ${describeFound(text, offsetOf(last))}`,
+    });
   }
 
   let props: Record<string, (...args: unknown[]) => unknown>;
@@ -359,9 +434,12 @@ function compileTemplate(x: Expansion, source: Source): Record<string, unknown> 
 }
 
 /** The filters nunjucks provides (Cordon adds none). */
-const FILTERS: ReadonlySet<string> = new Set(Object.keys((new nunjucks.Environment() as unknown as { filters: Record<string, unknown> }).filters));
+const FILTERS: ReadonlySet<string> = new Set(
+  Object.keys((new nunjucks.Environment() as unknown as { filters: Record<string, unknown> }).filters),
+);
 
-const isNode = (v: unknown): v is NjNode => typeof v === 'object' && v !== null && typeof (v as { typename?: unknown }).typename === 'string';
+const isNode = (v: unknown): v is NjNode =>
+  typeof v === 'object' && v !== null && typeof (v as { typename?: unknown }).typename === 'string';
 
 /** `NAME` or `a.b.c` as written, for messages; null for anything else. */
 function pathText(n: NjNode): string | null {
@@ -389,14 +467,23 @@ function sandboxRuntime(): Record<string, unknown> {
   const base = nj.runtime;
   const own = (obj: unknown, key: unknown): unknown => {
     if (typeof key !== 'string' && typeof key !== 'number') return undefined;
-    if (typeof obj === 'string') return typeof key === 'number' || /^\d+$/.test(key) ? obj[Number(key)] : key === 'length' ? obj.length : undefined;
+    if (typeof obj === 'string')
+      return typeof key === 'number' || /^\d+$/.test(key)
+        ? obj[Number(key)]
+        : key === 'length'
+          ? obj.length
+          : undefined;
     if (!isPlain(obj) || !Object.hasOwn(obj, key)) return undefined;
     return obj[key];
   };
   return {
     ...base,
     memberLookup: own,
-    contextOrFrameLookup: (context: { ctx: Record<string, unknown>; env: { globals: Record<string, unknown> } }, frame: { lookup(name: string): unknown }, name: string) => {
+    contextOrFrameLookup: (
+      context: { ctx: Record<string, unknown>; env: { globals: Record<string, unknown> } },
+      frame: { lookup(name: string): unknown },
+      name: string,
+    ) => {
       const v = frame.lookup(name);
       if (v !== undefined) return v;
       if (Object.hasOwn(context.ctx, name)) return context.ctx[name];
@@ -451,7 +538,12 @@ function checkBlocks(source: Source): void {
     while (name !== null && name.type === 'whitespace') name = tokens.nextToken();
     if (name === null || name.type !== 'symbol') continue;
     const tag = name.value;
-    const tagText = () => `{% ${text.slice(start, text.indexOf('%}', start) < 0 ? text.length : text.indexOf('%}', start)).replace(/^\{%-?\s*/, '').replace(/\s+/g, ' ').trim()} %}`;
+    const tagText = () =>
+      `{% ${text
+        .slice(start, text.indexOf('%}', start) < 0 ? text.length : text.indexOf('%}', start))
+        .replace(/^\{%-?\s*/, '')
+        .replace(/\s+/g, ' ')
+        .trim()} %}`;
     if (tag === 'raw' || tag === 'verbatim') {
       const end = text.indexOf(`end${tag}`, start);
       if (end < 0) fail(start, `{% ${tag} %} has no matching {% end${tag} %}`);
@@ -467,21 +559,27 @@ function checkBlocks(source: Source): void {
     if (Object.hasOwn(OPENERS, tag)) stack.push({ tag, offset: start, sawElse: false });
     else if (Object.hasOwn(MIDDLE, tag)) {
       const top = stack.at(-1);
-      if (top === undefined || !MIDDLE[tag]!.includes(top.tag)) fail(start, `${tagText()} without a matching {% ${MIDDLE[tag]!.join(' %} or {% ')} %}`);
+      if (top === undefined || !MIDDLE[tag]!.includes(top.tag))
+        fail(start, `${tagText()} without a matching {% ${MIDDLE[tag]!.join(' %} or {% ')} %}`);
       if (top!.sawElse) fail(start, `${tagText()} after the {% else %} of its {% ${top!.tag} %} block`);
       if (tag === 'else') top!.sawElse = true;
     } else if (tag.startsWith('end')) {
       const opener = tag.slice(3);
       const top = stack.at(-1);
       if (top === undefined || top.tag !== opener) {
-        if (top !== undefined && (Object.hasOwn(OPENERS, opener) || opener === 'set')) fail(start, `{% ${tag} %} closes {% ${opener} %}, but the open block is the {% ${top.tag} %} at ${lineCol(source, top.offset)}`);
+        if (top !== undefined && (Object.hasOwn(OPENERS, opener) || opener === 'set'))
+          fail(
+            start,
+            `{% ${tag} %} closes {% ${opener} %}, but the open block is the {% ${top.tag} %} at ${lineCol(source, top.offset)}`,
+          );
         fail(start, `{% ${tag} %} without a matching {% ${opener} %}`);
       }
       stack.pop();
     }
   }
   const open = stack.at(-1);
-  if (open !== undefined) fail(open.offset, `{% ${open.tag} %} has no matching {% ${open.tag === 'set' ? 'endset' : OPENERS[open.tag]} %}`);
+  if (open !== undefined)
+    fail(open.offset, `{% ${open.tag} %} has no matching {% ${open.tag === 'set' ? 'endset' : OPENERS[open.tag]} %}`);
 }
 
 function lineCol(source: Source, offset: number): string {
@@ -505,7 +603,10 @@ function syntaxError(source: Source, lines: LineIndex, e: unknown): ParseError {
   const at = /\[Line (\d+), Column (\d+)\]/.exec(raw);
   const line = err.lineno ?? (at === null ? undefined : Number(at[1]));
   const col = err.colno ?? (at === null ? undefined : Number(at[2]));
-  const offset = line === undefined ? source.text.length : Math.min(source.text.length, lines.lineStart(line) + Math.max(0, (col ?? 1) - 1));
+  const offset =
+    line === undefined
+      ? source.text.length
+      : Math.min(source.text.length, lines.lineStart(line) + Math.max(0, (col ?? 1) - 1));
   const message = cleanMessage(raw);
   const found = /unexpected|got /.test(message) ? '' : ` but found ${describeFound(source.text, offset)}`;
   return new ParseError({ kind: 'syntax', loc: source.locate(offset), detail: `template: ${message}${found}` });
@@ -531,7 +632,12 @@ function renderError(x: Expansion, source: Source, e: unknown): ParseError {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^(?:Template render error: )?\([^)]*\)(?: \[Line \d+, Column \d+\])?$/.test(l));
   const raw = cleanMessage(lines.at(-1) ?? 'unknown failure').replace(/^Error: /, '');
-  if (e instanceof RangeError || /call stack/i.test(raw)) return new ParseError({ kind: 'limit', loc: source.locate(0), detail: 'the template recurses too deeply (a macro or include that calls itself?)' });
+  if (e instanceof RangeError || /call stack/i.test(raw))
+    return new ParseError({
+      kind: 'limit',
+      loc: source.locate(0),
+      detail: 'the template recurses too deeply (a macro or include that calls itself?)',
+    });
   return new ParseError({ kind: 'template', loc: source.locate(0), detail: `the template failed: ${raw}` });
 }
 
@@ -542,10 +648,20 @@ function unmark(x: Expansion, source: Source, rendered: string): Source {
   const segments: ComposedSegment[] = [];
   const parts: string[] = [];
   let length = 0;
-  let current: { position: Position; verbatim: boolean; start: number } = { position: { source, offset: 0 }, verbatim: false, start: 0 };
+  let current: { position: Position; verbatim: boolean; start: number } = {
+    position: { source, offset: 0 },
+    verbatim: false,
+    start: 0,
+  };
   const close = () => {
     if (length > current.start)
-      segments.push({ outputStart: current.start, length: length - current.start, input: current.position.source, inputStart: current.position.offset, verbatim: current.verbatim });
+      segments.push({
+        outputStart: current.start,
+        length: length - current.start,
+        input: current.position.source,
+        inputStart: current.position.offset,
+        verbatim: current.verbatim,
+      });
   };
   const mark = /[\uE000\uE001](\d+)\uE002/g;
   let copied = 0;
@@ -565,7 +681,10 @@ function unmark(x: Expansion, source: Source, rendered: string): Source {
 }
 
 /** The default include hook: `name` relative to the including file, then each directory of `path`. */
-export function includeFrom(path: readonly string[], read: (file: string) => string | undefined): NonNullable<BoardTemplateOptions['include']> {
+export function includeFrom(
+  path: readonly string[],
+  read: (file: string) => string | undefined,
+): NonNullable<BoardTemplateOptions['include']> {
   return (name, from) => {
     const candidates = isAbsolute(name) ? [name] : [join(dirname(from), name), ...path.map((d) => join(d, name))];
     for (const c of candidates) {

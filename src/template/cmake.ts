@@ -11,7 +11,8 @@ import { asSource, DerivedTextBuilder, type Loc, type Source, type SourceInput }
  * placeholder is: its offset in the text and its original location; it may
  * throw a ParseError of its own there).
  */
-export type PlaceholderValues = Readonly<Record<string, string>> | ((name: string, offset: number, loc: Loc) => string | undefined);
+export type PlaceholderValues =
+  Readonly<Record<string, string>> | ((name: string, offset: number, loc: Loc) => string | undefined);
 
 export interface PlaceholderOptions {
   /**
@@ -40,7 +41,9 @@ export function listPlaceholders(input: SourceInput): { name: string; start: num
     startRule: 'Template',
     maxNesting: Number.MAX_SAFE_INTEGER,
   }) as Part[];
-  return parts.filter((p) => p.kind === 'placeholder').map((p) => ({ name: p.name as string, start: p.start, end: p.end }));
+  return parts
+    .filter((p) => p.kind === 'placeholder')
+    .map((p) => ({ name: p.name as string, start: p.start, end: p.end }));
 }
 
 /**
@@ -48,7 +51,11 @@ export function listPlaceholders(input: SourceInput): { name: string; start: num
  *
  * @throws ParseError (kind `template`) at the placeholder when a name has no value.
  */
-export function substitutePlaceholders(input: SourceInput, values: PlaceholderValues, options: PlaceholderOptions = {}): Source {
+export function substitutePlaceholders(
+  input: SourceInput,
+  values: PlaceholderValues,
+  options: PlaceholderOptions = {},
+): Source {
   const source = asSource(input);
   const lookup: (name: string, offset: number, loc: Loc) => string | undefined =
     typeof values === 'function' ? values : (name: string) => (Object.hasOwn(values, name) ? values[name] : undefined);
@@ -64,7 +71,10 @@ export function substitutePlaceholders(input: SourceInput, values: PlaceholderVa
       });
     }
     out.copy(copied, p.start);
-    out.generate(options.indentMultiline === true ? indentContinuation(value, lineIndent(source.text, p.start)) : value, p.start);
+    out.generate(
+      options.indentMultiline === true ? indentContinuation(value, lineIndent(source.text, p.start)) : value,
+      p.start,
+    );
     copied = p.end;
   }
   out.copy(copied, source.text.length);

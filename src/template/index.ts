@@ -3,9 +3,24 @@
  * parsers of the front end (locations, errors, grammar loading).
  */
 export { ParseError, parseError, type ParseErrorKind, type ParseErrorInit } from '../syntax/errors.ts';
-export { asSource, derivedSource, formatLoc, LineIndex, sourceFromText, type Loc, type Source, type SourceInput } from '../syntax/source.ts';
+export {
+  asSource,
+  derivedSource,
+  formatLoc,
+  LineIndex,
+  sourceFromText,
+  type Loc,
+  type Source,
+  type SourceInput,
+} from '../syntax/source.ts';
 export { listPlaceholders, substitutePlaceholders, type PlaceholderOptions, type PlaceholderValues } from './cmake.ts';
-export { expandBoardTemplate, includeFrom, type BoardTemplateOptions, type TemplateValue, type TemplateVariables } from './board.ts';
+export {
+  expandBoardTemplate,
+  includeFrom,
+  type BoardTemplateOptions,
+  type TemplateValue,
+  type TemplateVariables,
+} from './board.ts';
 
 import { expandBoardTemplate, type TemplateVariables } from './board.ts';
 import { substitutePlaceholders, type PlaceholderValues } from './cmake.ts';

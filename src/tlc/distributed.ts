@@ -63,12 +63,17 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
 
   const bad =
     checkCommonOptions(options) ??
-    (!(Number.isSafeInteger(workers) && workers >= 1) ? `workers must be a positive integer, got ${String(workers)}` : null) ??
-    (!(Number.isSafeInteger(threads) && threads >= 1) ? `threadsPerWorker must be a positive integer, got ${String(threads)}` : null) ??
+    (!(Number.isSafeInteger(workers) && workers >= 1)
+      ? `workers must be a positive integer, got ${String(workers)}`
+      : null) ??
+    (!(Number.isSafeInteger(threads) && threads >= 1)
+      ? `threadsPerWorker must be a positive integer, got ${String(threads)}`
+      : null) ??
     (options.port !== undefined && !(Number.isSafeInteger(options.port) && options.port > 0 && options.port < 65536)
       ? `port must be a TCP port number, got ${String(options.port)}`
       : null) ??
-    (options.progressIntervalMs !== undefined && !(Number.isSafeInteger(options.progressIntervalMs) && options.progressIntervalMs > 0)
+    (options.progressIntervalMs !== undefined &&
+    !(Number.isSafeInteger(options.progressIntervalMs) && options.progressIntervalMs > 0)
       ? `progressIntervalMs must be a positive integer, got ${String(options.progressIntervalMs)}`
       : null);
   if (bad) return setupResult('invalid-option', bad);
@@ -95,7 +100,11 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
   try {
     port = options.port ?? (await freePort());
   } catch (e) {
-    return setupResult('spawn-failed', `cannot find a free TCP port on ${LOOPBACK}: ${(e as Error).message}`, elapsed());
+    return setupResult(
+      'spawn-failed',
+      `cannot find a free TCP port on ${LOOPBACK}: ${(e as Error).message}`,
+      elapsed(),
+    );
   }
 
   const run = await makeRunDir();
@@ -119,7 +128,9 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
     const serverArgs = [
       ...jvmArgs(options, run.javaTmp),
       ...rmi,
-      ...(options.progressIntervalMs !== undefined ? [`-Dtlc2.tool.distributed.TLCServer.report=${options.progressIntervalMs}`] : []),
+      ...(options.progressIntervalMs !== undefined
+        ? [`-Dtlc2.tool.distributed.TLCServer.report=${options.progressIntervalMs}`]
+        : []),
       '-cp',
       tlc.jar,
       'tlc2.tool.distributed.TLCServer',
@@ -139,13 +150,26 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
       onStderr: (s) => serverErr.push(s),
     });
     children.push(server);
-    notifyStart(options, { role: 'server', pid: server.child.pid, command: [tlc.java, ...serverArgs], cwd: m.specDir, runDir: run.root });
+    notifyStart(options, {
+      role: 'server',
+      pid: server.child.pid,
+      command: [tlc.java, ...serverArgs],
+      cwd: m.specDir,
+      runDir: run.root,
+    });
 
     let timedOut = false;
     let bridgeFailure: string | undefined;
-    const deadline = options.timeoutMs !== undefined ? delay(options.timeoutMs).then(() => 'timeout' as const) : new Promise<never>(() => undefined);
+    const deadline =
+      options.timeoutMs !== undefined
+        ? delay(options.timeoutMs).then(() => 'timeout' as const)
+        : new Promise<never>(() => undefined);
 
-    const first = await Promise.race([serverReady.then(() => 'ready' as const), server.closed.then(() => 'closed' as const), deadline]);
+    const first = await Promise.race([
+      serverReady.then(() => 'ready' as const),
+      server.closed.then(() => 'closed' as const),
+      deadline,
+    ]);
     const workerProcs: Spawned[] = [];
     if (first === 'timeout') timedOut = true;
     if (first === 'ready') {
@@ -167,37 +191,44 @@ export async function runDistributed(options: RunDistributedOptions): Promise<Tl
           'tlc2.tool.distributed.TLCWorker',
           LOOPBACK,
         ];
-        const w = spawnJava(
-          tlc.java,
-          workerArgs,
-          {
-            cwd: m.specDir,
-            env,
-            onStdout: (s) => {
-              const lines = (partial + s).split(/\r?\n/);
-              partial = lines.pop() ?? '';
-              for (const l of lines) workerLines.push(`[worker ${i}] ${l}`);
-            },
-            onStderr: (s) => {
-              for (const l of s.split(/\r?\n/)) if (l.trim() !== '') workerLines.push(`[worker ${i} stderr] ${l}`);
-            },
+        const w = spawnJava(tlc.java, workerArgs, {
+          cwd: m.specDir,
+          env,
+          onStdout: (s) => {
+            const lines = (partial + s).split(/\r?\n/);
+            partial = lines.pop() ?? '';
+            for (const l of lines) workerLines.push(`[worker ${i}] ${l}`);
           },
-        );
+          onStderr: (s) => {
+            for (const l of s.split(/\r?\n/)) if (l.trim() !== '') workerLines.push(`[worker ${i} stderr] ${l}`);
+          },
+        });
         void w.closed.then(() => {
           if (partial.trim() !== '') workerLines.push(`[worker ${i}] ${partial}`);
         });
         children.push(w);
         workerProcs.push(w);
-        notifyStart(options, { role: 'worker', pid: w.child.pid, command: [tlc.java, ...workerArgs], cwd: m.specDir, runDir: run.root });
+        notifyStart(options, {
+          role: 'worker',
+          pid: w.child.pid,
+          command: [tlc.java, ...workerArgs],
+          cwd: m.specDir,
+          runDir: run.root,
+        });
       }
       if (bridgeFailure === undefined) {
         const allWorkersGone = Promise.all(workerProcs.map((w) => w.closed)).then(() => 'workers-gone' as const);
         const outcome = await Promise.race([server.closed.then(() => 'closed' as const), allWorkersGone, deadline]);
         if (outcome === 'timeout') timedOut = true;
         if (outcome === 'workers-gone') {
-          const later = await Promise.race([server.closed.then(() => 'closed' as const), delay(grace).then(() => 'stuck' as const), deadline]);
+          const later = await Promise.race([
+            server.closed.then(() => 'closed' as const),
+            delay(grace).then(() => 'stuck' as const),
+            deadline,
+          ]);
           if (later === 'timeout') timedOut = true;
-          if (later === 'stuck') bridgeFailure = `all TLC workers exited but the server did not finish within ${grace} ms`;
+          if (later === 'stuck')
+            bridgeFailure = `all TLC workers exited but the server did not finish within ${grace} ms`;
         }
       }
     }

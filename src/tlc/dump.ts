@@ -38,7 +38,9 @@ export function parseStateDump(text: string, source = 'state dump'): TraceState[
     const bad = Object.entries(state.unparsed);
     if (bad.length > 0) {
       const [name, value] = bad[0]!;
-      throw new StateDumpError(`${source}, line ${current.line}: cannot parse the value of ${name} in State ${current.number}: ${value.slice(0, 200)}`);
+      throw new StateDumpError(
+        `${source}, line ${current.line}: cannot parse the value of ${name} in State ${current.number}: ${value.slice(0, 200)}`,
+      );
     }
     if (Object.keys(state.variables).length === 0) {
       throw new StateDumpError(`${source}, line ${current.line}: State ${current.number} has no variables`);
@@ -57,7 +59,10 @@ export function parseStateDump(text: string, source = 'state dump'): TraceState[
       flush();
       return;
     }
-    if (!current) throw new StateDumpError(`${source}, line ${i + 1}: expected "State n:" but found ${JSON.stringify(line.slice(0, 80))}`);
+    if (!current)
+      throw new StateDumpError(
+        `${source}, line ${i + 1}: expected "State n:" but found ${JSON.stringify(line.slice(0, 80))}`,
+      );
     (current as { body: string[] }).body.push(line);
   });
   flush();

@@ -32,8 +32,7 @@ export interface TlcMessage {
 }
 
 export type TlcOutputEvent =
-  | { readonly type: 'message'; readonly message: TlcMessage }
-  | { readonly type: 'text'; readonly line: string };
+  { readonly type: 'message'; readonly message: TlcMessage } | { readonly type: 'text'; readonly line: string };
 
 const START = /@!@!@STARTMSG (-?\d+):(-?\d+) @!@!@/;
 const END = /@!@!@ENDMSG (-?\d+) @!@!@/;

@@ -15,7 +15,14 @@ export type { RunDistributedOptions } from './distributed.ts';
 export { TlcRunCollector, interpretTlcOutput } from './interpret.ts';
 export type { CollectorOptions, ProcessOutcome, TlcMode } from './interpret.ts';
 
-export { TlcOutputParser, parseTlcOutput, parseLocalizedInt, messageText, messageFullText, MessageClass } from './frames.ts';
+export {
+  TlcOutputParser,
+  parseTlcOutput,
+  parseLocalizedInt,
+  messageText,
+  messageFullText,
+  MessageClass,
+} from './frames.ts';
 export type { TlcMessage, TlcOutputEvent } from './frames.ts';
 
 export { parseSanyOutput } from './sany.ts';
@@ -50,15 +57,7 @@ export {
 } from './value.ts';
 export type { TlaValue, TlaField, TlaEntry, JsValue, ToJsOptions } from './value.ts';
 
-export {
-  TlcResultC,
-  TraceStateC,
-  TlaValueC,
-  SourceRangeC,
-  StatsC,
-  TlcProgressC,
-  SanyErrorC,
-} from './codecs.ts';
+export { TlcResultC, TraceStateC, TlaValueC, SourceRangeC, StatsC, TlcProgressC, SanyErrorC } from './codecs.ts';
 export type {
   TlcResult,
   TlcResultKind,

@@ -24,7 +24,14 @@ import {
   type TlcResult,
   type TraceState,
 } from './codecs.ts';
-import { MessageClass, TlcOutputParser, messageFullText, messageText, type TlcMessage, type TlcOutputEvent } from './frames.ts';
+import {
+  MessageClass,
+  TlcOutputParser,
+  messageFullText,
+  messageText,
+  type TlcMessage,
+  type TlcOutputEvent,
+} from './frames.ts';
 import {
   parseCollisionProbability,
   parseDepth,
@@ -219,7 +226,7 @@ export class TlcRunCollector {
       return {
         ...this.common(outcome),
         kind: 'crash',
-        reason: 'the Cordon TLC bridge could not read TLC\'s output into a valid result',
+        reason: "the Cordon TLC bridge could not read TLC's output into a valid result",
         message: PathReporter.report(checked).slice(0, 5).join('\n'),
       };
     }
@@ -301,7 +308,13 @@ export class TlcRunCollector {
         case CODE.INVARIANT_VIOLATED_INITIAL: {
           const name = /Invariant (\S+) is violated/.exec(text)?.[1] ?? text;
           const state = stateFromBody(1, primary.lines.slice(1), true);
-          return { ...common, kind: 'invariant-violation', invariant: name, initialState: true, trace: trace.length > 0 ? trace : [state] };
+          return {
+            ...common,
+            kind: 'invariant-violation',
+            invariant: name,
+            initialState: true,
+            trace: trace.length > 0 ? trace : [state],
+          };
         }
         case CODE.DEADLOCK:
           return { ...common, kind: 'deadlock', trace };
@@ -334,7 +347,10 @@ export class TlcRunCollector {
         return {
           ...common,
           kind: 'crash',
-          reason: primary.severity === MessageClass.TLCBUG ? 'TLC reported an internal bug' : 'TLC threw an unexpected Java exception',
+          reason:
+            primary.severity === MessageClass.TLCBUG
+              ? 'TLC reported an internal bug'
+              : 'TLC threw an unexpected Java exception',
           message: this.wordsOfFailure(o),
         };
       }
@@ -383,10 +399,13 @@ export class TlcRunCollector {
         fingerprintCollisionProbability: null,
       };
     }
-    if (!this.success) return bad('TLC exited with status 0 but did not report "Model checking completed. No error has been found."');
+    if (!this.success)
+      return bad('TLC exited with status 0 but did not report "Model checking completed. No error has been found."');
     if (!stats || stats.distinct === null) return bad('TLC reported success but printed no final statistics');
     if (stats.leftOnQueue !== 0) {
-      return bad(`TLC reported success but left ${stats.leftOnQueue ?? 'an unknown number of'} states on the queue (the search was cut short)`);
+      return bad(
+        `TLC reported success but left ${stats.leftOnQueue ?? 'an unknown number of'} states on the queue (the search was cut short)`,
+      );
     }
     return {
       ...common,

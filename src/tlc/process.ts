@@ -87,7 +87,9 @@ export function delay(ms: number): Promise<void> {
 }
 
 /** A fresh scratch directory for one run: `meta/` for TLC's -metadir, `java-tmp/` for java.io.tmpdir. */
-export async function makeRunDir(): Promise<{ ok: true; root: string; meta: string; javaTmp: string } | { ok: false; message: string }> {
+export async function makeRunDir(): Promise<
+  { ok: true; root: string; meta: string; javaTmp: string } | { ok: false; message: string }
+> {
   let root: string;
   try {
     root = await mkdtemp(join(tmpdir(), 'cordon-tlc-'));

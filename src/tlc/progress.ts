@@ -12,10 +12,16 @@ const N = String.raw`(-?\d(?:[\d,.'\u00a0\u202f ]*\d)?)`;
 const PROGRESS = new RegExp(
   String.raw`Progress\((-?\d+)\) at .*?:\s*${N} states generated(?: \(${N} s\/min\))?,\s*${N} distinct states found(?: \(${N} ds\/min\))?,\s*${N} states left on queue`,
 );
-const FINAL = new RegExp(String.raw`${N} states generated,\s*${N} distinct states found(?:,\s*${N} states left on queue)?`);
+const FINAL = new RegExp(
+  String.raw`${N} states generated,\s*${N} distinct states found(?:,\s*${N} states left on queue)?`,
+);
 const SIM_FINAL = new RegExp(String.raw`The number of states generated:\s*${N}`);
-const INITIAL_DISTINCT = new RegExp(String.raw`Finished computing initial states:\s*${N} distinct states?(?:\(s\))? generated`);
-const INITIAL_WITH = new RegExp(String.raw`Finished computing initial states:\s*${N} states? generated, with ${N} of them distinct`);
+const INITIAL_DISTINCT = new RegExp(
+  String.raw`Finished computing initial states:\s*${N} distinct states?(?:\(s\))? generated`,
+);
+const INITIAL_WITH = new RegExp(
+  String.raw`Finished computing initial states:\s*${N} states? generated, with ${N} of them distinct`,
+);
 const INITIAL_PLAIN = new RegExp(String.raw`Finished computing initial states:\s*${N} states generated`);
 
 const int = (s: string | undefined): number | null => (s === undefined ? null : parseLocalizedInt(s));
@@ -63,7 +69,15 @@ export function parseFinalStats(text: string): TlcProgress | null {
   if (s) {
     const generated = count(s[1]);
     if (generated === null) return null;
-    return { phase: 'final', depth: null, generated, distinct: null, leftOnQueue: null, statesPerMinute: null, distinctPerMinute: null };
+    return {
+      phase: 'final',
+      depth: null,
+      generated,
+      distinct: null,
+      leftOnQueue: null,
+      statesPerMinute: null,
+      distinctPerMinute: null,
+    };
   }
   return null;
 }
@@ -85,7 +99,15 @@ export function parseInitialStates(text: string): TlcProgress | null {
     generated = count(p[1]);
   }
   if (generated === null) return null;
-  return { phase: 'initial', depth: 1, generated, distinct, leftOnQueue: null, statesPerMinute: null, distinctPerMinute: null };
+  return {
+    phase: 'initial',
+    depth: 1,
+    generated,
+    distinct,
+    leftOnQueue: null,
+    statesPerMinute: null,
+    distinctPerMinute: null,
+  };
 }
 
 /** Reads 2194, "The depth of the complete state graph search is D." */

@@ -86,7 +86,22 @@ export interface RunTlcOptions extends CommonRunOptions {
 }
 
 /** Options the bridge sets itself; passing them through `extraTlcArgs` is refused. */
-const MANAGED = new Set(['-tool', '-metadir', '-workers', '-config', '-deadlock', '-dump', '-seed', '-fp', '-depth', '-simulate', '-cleanup', '-generateSpecTE', '-userFile', '-recover']);
+const MANAGED = new Set([
+  '-tool',
+  '-metadir',
+  '-workers',
+  '-config',
+  '-deadlock',
+  '-dump',
+  '-seed',
+  '-fp',
+  '-depth',
+  '-simulate',
+  '-cleanup',
+  '-generateSpecTE',
+  '-userFile',
+  '-recover',
+]);
 
 export interface ResolvedModel {
   readonly specPath: string;
@@ -104,7 +119,8 @@ export async function resolveModel(spec: string, config: string | undefined): Pr
   if (extname(specPath) !== '.tla') {
     return { ok: false, reason: 'invalid-option', message: `the spec must be a .tla file, got ${spec}` };
   }
-  if (!(await isFile(specPath))) return { ok: false, reason: 'spec-not-found', message: `the spec ${spec} does not exist` };
+  if (!(await isFile(specPath)))
+    return { ok: false, reason: 'spec-not-found', message: `the spec ${spec} does not exist` };
   const specName = basename(specPath, '.tla');
   const configPath = config !== undefined ? resolve(config) : join(dirname(specPath), `${specName}.cfg`);
   let cfgText: string;
@@ -117,7 +133,10 @@ export async function resolveModel(spec: string, config: string | undefined): Pr
       message: `the model ${config ?? `${specName}.cfg beside the spec`} does not exist (resolved to ${configPath})`,
     };
   }
-  return { ok: true, value: { specPath, specDir: dirname(specPath), specName, configPath, cfg: parseCfgSummary(cfgText) } };
+  return {
+    ok: true,
+    value: { specPath, specDir: dirname(specPath), specName, configPath, cfg: parseCfgSummary(cfgText) },
+  };
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -140,14 +159,21 @@ const isNonNegInt = (n: unknown): boolean => typeof n === 'number' && Number.isS
 
 export function checkCommonOptions(o: CommonRunOptions): string | null {
   if (o.fp !== undefined && !isNonNegInt(o.fp)) return `fp must be a non-negative integer, got ${String(o.fp)}`;
-  if (o.maxHeap !== undefined && !/^\d+[kKmMgG]?$/.test(o.maxHeap)) return `maxHeap must look like "2g" or "512m", got ${JSON.stringify(o.maxHeap)}`;
-  if (o.timeoutMs !== undefined && !(Number.isFinite(o.timeoutMs) && o.timeoutMs > 0)) return `timeoutMs must be a positive number, got ${String(o.timeoutMs)}`;
+  if (o.maxHeap !== undefined && !/^\d+[kKmMgG]?$/.test(o.maxHeap))
+    return `maxHeap must look like "2g" or "512m", got ${JSON.stringify(o.maxHeap)}`;
+  if (o.timeoutMs !== undefined && !(Number.isFinite(o.timeoutMs) && o.timeoutMs > 0))
+    return `timeoutMs must be a positive number, got ${String(o.timeoutMs)}`;
   return null;
 }
 
 /** JVM options common to every TLC process. */
 export function jvmArgs(o: CommonRunOptions, javaTmp: string): string[] {
-  return ['-XX:+UseParallelGC', ...(o.maxHeap ? [`-Xmx${o.maxHeap}`] : []), `-Djava.io.tmpdir=${javaTmp}`, ...(o.javaOptions ?? [])];
+  return [
+    '-XX:+UseParallelGC',
+    ...(o.maxHeap ? [`-Xmx${o.maxHeap}`] : []),
+    `-Djava.io.tmpdir=${javaTmp}`,
+    ...(o.javaOptions ?? []),
+  ];
 }
 
 /** A result for a failure before TLC ran. */
@@ -237,7 +263,13 @@ export async function runTlc(options: RunTlcOptions): Promise<TlcResult> {
       onStdout: (s) => collector.push(s),
       onStderr: (s) => stderr.push(s),
     });
-    notifyStart(options, { role: 'tlc', pid: proc.child.pid, command: [tlc.java, ...args], cwd: m.specDir, runDir: run.root });
+    notifyStart(options, {
+      role: 'tlc',
+      pid: proc.child.pid,
+      command: [tlc.java, ...args],
+      cwd: m.specDir,
+      runDir: run.root,
+    });
 
     let timedOut = false;
     const timer =
@@ -270,10 +302,17 @@ export async function runTlc(options: RunTlcOptions): Promise<TlcResult> {
 }
 
 function checkRunOptions(o: RunTlcOptions): string | null {
-  if (o.workers !== undefined && !(Number.isSafeInteger(o.workers) && o.workers >= 1)) return `workers must be a positive integer, got ${String(o.workers)}`;
-  if (o.depth !== undefined && !(Number.isSafeInteger(o.depth) && o.depth >= 1)) return `depth must be a positive integer, got ${String(o.depth)}`;
-  if (o.seed !== undefined && !(typeof o.seed === 'bigint' || Number.isSafeInteger(o.seed))) return `seed must be an integer, got ${String(o.seed)}`;
-  if (typeof o.simulate === 'object' && o.simulate.traces !== undefined && !(Number.isSafeInteger(o.simulate.traces) && o.simulate.traces >= 1)) {
+  if (o.workers !== undefined && !(Number.isSafeInteger(o.workers) && o.workers >= 1))
+    return `workers must be a positive integer, got ${String(o.workers)}`;
+  if (o.depth !== undefined && !(Number.isSafeInteger(o.depth) && o.depth >= 1))
+    return `depth must be a positive integer, got ${String(o.depth)}`;
+  if (o.seed !== undefined && !(typeof o.seed === 'bigint' || Number.isSafeInteger(o.seed)))
+    return `seed must be an integer, got ${String(o.seed)}`;
+  if (
+    typeof o.simulate === 'object' &&
+    o.simulate.traces !== undefined &&
+    !(Number.isSafeInteger(o.simulate.traces) && o.simulate.traces >= 1)
+  ) {
     return `simulate.traces must be a positive integer, got ${String(o.simulate.traces)}`;
   }
   for (const a of o.extraTlcArgs ?? []) {

@@ -126,7 +126,9 @@ export function parseSanyOutput(lines: readonly string[]): SanyReport {
 
     if (section !== null && trimmed !== '') {
       // An entry: a location line, a blank line, then the message up to the next blank line.
-      const range = /^line \d+, col \d+ to line \d+, col \d+ of module \S+$/.test(trimmed) ? parseSourceRange(trimmed) : null;
+      const range = /^line \d+, col \d+ to line \d+, col \d+ of module \S+$/.test(trimmed)
+        ? parseSourceRange(trimmed)
+        : null;
       const inModule = /^In module (\S+)$/.exec(trimmed);
       if (range || inModule || trimmed === 'Unknown location') {
         const { text, next } = blockFrom(skipBlank(i + 1));

@@ -48,7 +48,9 @@ export function parseStateHeader(line: string): StateHeader | null {
 }
 
 /** Reads "n: Back to state: <Action …>" (message 2122). */
-export function parseBackToState(text: string): { toState: number; action: string | null; location: SourceRange | null } | null {
+export function parseBackToState(
+  text: string,
+): { toState: number; action: string | null; location: SourceRange | null } | null {
   const m = /^\s*(\d+):\s*Back to state(?::\s*<(.*)>)?/.exec(text);
   if (!m) return null;
   const info = (m[2] ?? '').trim();

@@ -238,7 +238,8 @@ class Parser {
     for (;;) {
       const name = this.next();
       // Field names are identifiers; a name made only of digits is a valid TLA+ identifier too.
-      if (name.t !== 'ident' && name.t !== 'int') throw this.error(`expected a record field name but found ${describe(name)}`, name);
+      if (name.t !== 'ident' && name.t !== 'int')
+        throw this.error(`expected a record field name but found ${describe(name)}`, name);
       if (name.t === 'int' && name.v < 0) throw this.error('a record field name cannot be negative', name);
       this.expect('|->');
       fields.push({ name: String(name.v), value: this.value() });
@@ -293,7 +294,9 @@ export function parseTlaValue(text: string): TlaValue {
 }
 
 /** Like `parseTlaValue`, but returns the error instead of throwing it. */
-export function tryParseTlaValue(text: string): { ok: true; value: TlaValue } | { ok: false; error: TlaValueSyntaxError } {
+export function tryParseTlaValue(
+  text: string,
+): { ok: true; value: TlaValue } | { ok: false; error: TlaValueSyntaxError } {
   try {
     return { ok: true, value: parseTlaValue(text) };
   } catch (e) {
@@ -370,7 +373,9 @@ export function canonicalTla(v: TlaValue): TlaValue {
     case 'seq':
       return canonicalFn(v.elements.map((e, i) => ({ key: { kind: 'int', value: i + 1 }, value: canonicalTla(e) })));
     case 'record':
-      return canonicalFn(v.fields.map((f) => ({ key: { kind: 'string', value: f.name }, value: canonicalTla(f.value) })));
+      return canonicalFn(
+        v.fields.map((f) => ({ key: { kind: 'string', value: f.name }, value: canonicalTla(f.value) })),
+      );
     case 'function':
       return canonicalFn(v.entries.map((e) => ({ key: canonicalTla(e.key), value: canonicalTla(e.value) })));
   }
@@ -442,7 +447,8 @@ export function toJs(v: TlaValue, options: ToJsOptions = {}): JsValue {
         return x.elements.map(go);
       case 'interval': {
         const size = x.high - x.low + 1;
-        if (size > maxInterval) throw new RangeError(`interval ${x.low}..${x.high} has more than ${maxInterval} elements`);
+        if (size > maxInterval)
+          throw new RangeError(`interval ${x.low}..${x.high} has more than ${maxInterval} elements`);
         const out: number[] = [];
         for (let i = x.low; i <= x.high; i++) out.push(i);
         return out;

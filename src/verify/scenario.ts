@@ -14,7 +14,15 @@ import { basename } from 'node:path';
 import type { Board } from '../../boards/index.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
-import { run, compilePrograms, checkBoardStep, describeEvent, describeResult, type Program, type Op } from '../driver/index.ts';
+import {
+  run,
+  compilePrograms,
+  checkBoardStep,
+  describeEvent,
+  describeResult,
+  type Program,
+  type Op,
+} from '../driver/index.ts';
 import type { ProgramOp } from '../solution/manifest.ts';
 import type { CheckResult } from '../evidence/report.ts';
 import type { Loaded } from '../solution/load.ts';
@@ -23,10 +31,34 @@ import type { Loaded } from '../solution/load.ts';
 export function driverOp(o: ProgramOp): Op {
   const opt = <K extends string>(k: K, v: unknown) => (v === undefined ? {} : ({ [k]: v } as Record<K, never>));
   const common = opt('save', o.save);
-  if ('call' in o) return { op: 'call', connection: o.call, method: o.method, ...opt('endpoint', o.endpoint), ...opt('payload', o.payload), ...opt('handles', o.handles), ...common };
+  if ('call' in o)
+    return {
+      op: 'call',
+      connection: o.call,
+      method: o.method,
+      ...opt('endpoint', o.endpoint),
+      ...opt('payload', o.payload),
+      ...opt('handles', o.handles),
+      ...common,
+    };
   if ('recv' in o) return { op: 'recv', connection: o.recv, ...opt('client', o.client), ...common };
-  if ('reply' in o) return { op: 'reply', connection: o.reply, ...opt('client', o.client), ...opt('payload', o.payload), ...opt('error', o.error), ...opt('handles', o.handles), ...common };
-  return { op: 'kernel', endpoint: o.kernel as Extract<Op, { op: 'kernel' }>['endpoint'], method: o.method, ...opt('payload', o.payload), ...common };
+  if ('reply' in o)
+    return {
+      op: 'reply',
+      connection: o.reply,
+      ...opt('client', o.client),
+      ...opt('payload', o.payload),
+      ...opt('error', o.error),
+      ...opt('handles', o.handles),
+      ...common,
+    };
+  return {
+    op: 'kernel',
+    endpoint: o.kernel as Extract<Op, { op: 'kernel' }>['endpoint'],
+    method: o.method,
+    ...opt('payload', o.payload),
+    ...common,
+  };
 }
 
 /** The scenario checks of a solution: its scripted programs, or (when it has none) the skipped programs check and the board-events run. */
@@ -37,7 +69,18 @@ export function scenarioChecks(loaded: Loaded, board: Board, seed: number, steps
   const untrusted = loaded.manifest?.untrusted ?? [];
   return [
     { id: 'scenario.programs', kind: 'scenario', status: 'skipped', runs: 0, durationMs: 0, details: { reason } },
-    { ...events, id: 'board.events', kind: 'board', details: { ...(events.details as object), ran: untrusted.length === 0 ? 'board events and scheduling' : `board events, scheduling and the untrusted processes ${untrusted.join(', ')}` } },
+    {
+      ...events,
+      id: 'board.events',
+      kind: 'board',
+      details: {
+        ...(events.details as object),
+        ran:
+          untrusted.length === 0
+            ? 'board events and scheduling'
+            : `board events, scheduling and the untrusted processes ${untrusted.join(', ')}`,
+      },
+    },
   ];
 }
 
@@ -49,26 +92,56 @@ export function scenarioCheck(loaded: Loaded, board: Board, seed: number, steps:
   const boot = bootWith(loaded.tables, createMonitor(loaded.tables, loaded.policy), board.toMachine());
   const violations: string[] = [];
   let failedOp: string | null = null;
-  const scripted = new Set(Object.keys(programs).map((p) => boot.sids[p]).filter((s): s is number => s !== undefined));
+  const scripted = new Set(
+    Object.keys(programs)
+      .map((p) => boot.sids[p])
+      .filter((s): s is number => s !== undefined),
+  );
   const compiled = compilePrograms(boot, programs);
   if (!compiled.ok)
-    return { id: 'scenario.programs', kind: 'scenario', runs: 0, durationMs: Math.round(performance.now() - started), status: 'fail', counterexample: `the programs cannot run on this solution as booted:\n${compiled.errors.join('\n')}` };
+    return {
+      id: 'scenario.programs',
+      kind: 'scenario',
+      runs: 0,
+      durationMs: Math.round(performance.now() - started),
+      status: 'fail',
+      counterexample: `the programs cannot run on this solution as booted:\n${compiled.errors.join('\n')}`,
+    };
   const result = run({
-    boot, board, programs, adversaries: m?.untrusted ?? [], seed, steps,
+    boot,
+    board,
+    programs,
+    adversaries: m?.untrusted ?? [],
+    seed,
+    steps,
     onStep: ({ index, event, before, result: r }) => {
-      for (const v of checkBoardStep(board, before, event, r)) violations.push(`step ${index + 1} (${describeEvent(before, event)}): ${v.property}: ${v.message}`);
+      for (const v of checkBoardStep(board, before, event, r))
+        violations.push(`step ${index + 1} (${describeEvent(before, event)}): ${v.property}: ${v.message}`);
       if (failedOp === null && event.kind === 'syscall' && scripted.has(before.threads[event.tid]!.sid)) {
         const own = r.results.find((x) => x.tid === event.tid);
-        if (own !== undefined && own.rc !== 'rcOk') failedOp = `step ${index + 1}: ${describeEvent(before, event)}\n${describeResult(before, r).join('\n')}`;
+        if (own !== undefined && own.rc !== 'rcOk')
+          failedOp = `step ${index + 1}: ${describeEvent(before, event)}\n${describeResult(before, r).join('\n')}`;
       }
     },
   });
   const durationMs = Math.round(performance.now() - started);
-  const details = { steps: result.counts.events, grants: result.counts.grants, denies: result.counts.denies, programOps: result.counts.programOps, irqsDelivered: result.counts.irqsDelivered };
+  const details = {
+    steps: result.counts.events,
+    grants: result.counts.grants,
+    denies: result.counts.denies,
+    programOps: result.counts.programOps,
+    irqsDelivered: result.counts.irqsDelivered,
+  };
   const base = { id: 'scenario.programs', kind: 'scenario', runs: 1, durationMs, details };
   const idle = Object.keys(programs).filter((p) => (result.counts.programOps[p] ?? 0) === 0);
   if (violations.length > 0) return { ...base, status: 'fail', counterexample: violations.slice(0, 5).join('\n') };
-  if (failedOp !== null) return { ...base, status: 'fail', counterexample: `a scripted operation failed:\n${failedOp as string}` };
-  if (idle.length > 0) return { ...base, status: 'fail', counterexample: `programs that completed no operation in ${steps} steps: ${idle.join(', ')}` };
+  if (failedOp !== null)
+    return { ...base, status: 'fail', counterexample: `a scripted operation failed:\n${failedOp as string}` };
+  if (idle.length > 0)
+    return {
+      ...base,
+      status: 'fail',
+      counterexample: `programs that completed no operation in ${steps} steps: ${idle.join(', ')}`,
+    };
   return { ...base, status: 'pass' };
 }

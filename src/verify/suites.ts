@@ -38,10 +38,18 @@ export interface PropertyOptions {
 
 function prepared(target: PropertyTarget): Prepared {
   const log: SecurityEvent[] = [];
-  return { boot: bootWith(target.tables, instrument(createMonitor(target.tables, target.policy), log), target.machine), log };
+  return {
+    boot: bootWith(target.tables, instrument(createMonitor(target.tables, target.policy), log), target.machine),
+    log,
+  };
 }
 
-function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make: (p: Prepared) => Record<string, Check>): CheckResult {
+function runOne(
+  id: string,
+  target: PropertyTarget,
+  opts: PropertyOptions,
+  make: (p: Prepared) => Record<string, Check>,
+): CheckResult {
   const started = performance.now();
   let steps = 0;
   const arb = arbChoices(opts.steps);
@@ -50,14 +58,27 @@ function runOne(id: string, target: PropertyTarget, opts: PropertyOptions, make:
       const p = prepared(target);
       const out = runChoices(p, choices, make(p));
       steps += out.steps;
-      if (out.violation) throw new Error(formatViolation(out.violation, `solution ${target.tables.name} on ${target.machine.name}`));
+      if (out.violation)
+        throw new Error(formatViolation(out.violation, `solution ${target.tables.name} on ${target.machine.name}`));
     }),
     { seed: opts.seed, numRuns: opts.runs, ...(opts.path ? { path: opts.path, endOnFailure: true } : {}) },
   );
-  const base = { id, kind: 'property', runs: details.numRuns, durationMs: Math.round(performance.now() - started), details: { steps } };
+  const base = {
+    id,
+    kind: 'property',
+    runs: details.numRuns,
+    durationMs: Math.round(performance.now() - started),
+    details: { steps },
+  };
   if (!details.failed) return { ...base, status: 'pass' };
   const msg = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  return { ...base, details: { steps, shrinks: details.numShrinks }, status: 'fail', counterexample: msg, replay: opts.replay(details.seed, details.counterexamplePath ?? '') };
+  return {
+    ...base,
+    details: { steps, shrinks: details.numShrinks },
+    status: 'fail',
+    counterexample: msg,
+    replay: opts.replay(details.seed, details.counterexamplePath ?? ''),
+  };
 }
 
 /** Same choices, same trace: the whole run is replayed and compared step by step. */
@@ -82,15 +103,36 @@ function determinism(target: PropertyTarget, opts: PropertyOptions): CheckResult
       const i = a.findIndex((x, k) => x.result !== b[k]!.result);
       if (i >= 0)
         throw new Error(
-          [`the run diverged at step ${i + 1}: the same events from the same boot gave two different results`, `solution ${target.tables.name} on ${target.machine.name}`, 'trace:', ...a.slice(0, i + 1).map((x, k) => `${k + 1}. ${x.event}`)].join('\n'),
+          [
+            `the run diverged at step ${i + 1}: the same events from the same boot gave two different results`,
+            `solution ${target.tables.name} on ${target.machine.name}`,
+            'trace:',
+            ...a.slice(0, i + 1).map((x, k) => `${k + 1}. ${x.event}`),
+          ].join('\n'),
         );
     }),
-    { seed: opts.seed, numRuns: Math.max(1, Math.round(opts.runs / 4)), ...(opts.path ? { path: opts.path, endOnFailure: true } : {}) },
+    {
+      seed: opts.seed,
+      numRuns: Math.max(1, Math.round(opts.runs / 4)),
+      ...(opts.path ? { path: opts.path, endOnFailure: true } : {}),
+    },
   );
-  const base = { id: 'kernel.determinism', kind: 'property', runs: details.numRuns, durationMs: Math.round(performance.now() - started) };
+  const base = {
+    id: 'kernel.determinism',
+    kind: 'property',
+    runs: details.numRuns,
+    durationMs: Math.round(performance.now() - started),
+  };
   if (!details.failed) return { ...base, status: 'pass' };
-  const counterexample = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-  return { ...base, details: { shrinks: details.numShrinks }, status: 'fail', counterexample, replay: opts.replay(details.seed, details.counterexamplePath ?? '') };
+  const counterexample =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  return {
+    ...base,
+    details: { shrinks: details.numShrinks },
+    status: 'fail',
+    counterexample,
+    replay: opts.replay(details.seed, details.counterexamplePath ?? ''),
+  };
 }
 
 /**
@@ -108,8 +150,20 @@ function oracleOf(target: PropertyTarget, p: Prepared): DecisionOracle | null {
 export function kernelProperties(target: PropertyTarget, opts: PropertyOptions): CheckResult[] {
   const out: CheckResult[] = [];
   if (target.rules === null && target.oracle == null)
-    out.push({ id: 'kernel.default-deny', kind: 'property', status: 'skipped', runs: 0, durationMs: 0, details: { reason: `policy "${target.policy.name}" has neither a rule form nor a reference interpreter: default deny has no oracle to check the monitor's decisions against` } });
-  else out.push(runOne('kernel.default-deny', target, opts, (p) => ({ 'default deny': defaultDeny(oracleOf(target, p)!) })));
+    out.push({
+      id: 'kernel.default-deny',
+      kind: 'property',
+      status: 'skipped',
+      runs: 0,
+      durationMs: 0,
+      details: {
+        reason: `policy "${target.policy.name}" has neither a rule form nor a reference interpreter: default deny has no oracle to check the monitor's decisions against`,
+      },
+    });
+  else
+    out.push(
+      runOne('kernel.default-deny', target, opts, (p) => ({ 'default deny': defaultDeny(oracleOf(target, p)!) })),
+    );
   out.push(runOne('kernel.complete-mediation', target, opts, () => ({ 'complete mediation': completeMediation })));
   out.push(runOne('kernel.isolation', target, opts, () => ({ isolation })));
   out.push(runOne('kernel.one-thread-per-cpu', target, opts, () => ({ 'one thread per CPU': oneThreadPerCpu })));

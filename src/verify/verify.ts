@@ -53,7 +53,13 @@ function bootCheck(loaded: Loaded, board: Board): CheckResult {
   const started = performance.now();
   const b = bootWith(loaded.tables, createMonitor(loaded.tables, loaded.policy), board.toMachine());
   const durationMs = Math.round(performance.now() - started);
-  const base = { id: 'boot', kind: 'boot', runs: 1, durationMs, details: { started: Object.keys(b.sids), denied: b.denied, channels: b.connections.length } };
+  const base = {
+    id: 'boot',
+    kind: 'boot',
+    runs: 1,
+    durationMs,
+    details: { started: Object.keys(b.sids), denied: b.denied, channels: b.connections.length },
+  };
   if (b.denied.length === 0) return { ...base, status: 'pass' };
   return { ...base, status: 'fail', counterexample: `Einit was not allowed to start: ${b.denied.join(', ')}` };
 }
@@ -68,7 +74,7 @@ export function verify(opts: VerifyOptions = {}): Report {
   }
   const loaded = loadSolution(solutionPath, board, loadOptionsOf(opts));
   opts.onLoaded?.(loaded);
-  const seed = opts.seed ?? ((Date.now() % 2 ** 31) | 0);
+  const seed = opts.seed ?? (Date.now() % 2 ** 31) | 0;
   const runs = opts.runs ?? 200;
   const steps = opts.steps ?? 100;
   const checks: CheckResult[] = [];
@@ -83,7 +89,10 @@ export function verify(opts: VerifyOptions = {}): Report {
       status: 'skipped',
       runs: 0,
       durationMs: 0,
-      details: { reason: `${notModelled.length} construct${notModelled.length === 1 ? '' : 's'} of the policy not modelled: the rules using them deny`, notModelled },
+      details: {
+        reason: `${notModelled.length} construct${notModelled.length === 1 ? '' : 's'} of the policy not modelled: the rules using them deny`,
+        notModelled,
+      },
     });
   if (loaded.pal.length > 0) {
     opts.onCheck?.('PAL tests');
@@ -91,11 +100,23 @@ export function verify(opts: VerifyOptions = {}): Report {
   }
   const shown = opts.solution ?? DEFAULT_SOLUTION;
   // the property checks alone reproduce a property counterexample: the replay skips the TLC models
-  const replay = (s: number, p: string) => `npx cordon verify ${shellQuote(shown)} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p} --no-tlc`;
+  const replay = (s: number, p: string) =>
+    `npx cordon verify ${shellQuote(shown)} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p} --no-tlc`;
   opts.onCheck?.('scenario');
   checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000));
   opts.onCheck?.('kernel properties');
-  checks.push(...kernelProperties({ tables: loaded.tables, policy: loaded.policy, rules: loaded.rules, oracle: loaded.oracle, machine: board.toMachine() }, { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) }));
+  checks.push(
+    ...kernelProperties(
+      {
+        tables: loaded.tables,
+        policy: loaded.policy,
+        rules: loaded.rules,
+        oracle: loaded.oracle,
+        machine: board.toMachine(),
+      },
+      { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) },
+    ),
+  );
   return {
     solution: reportPath(loaded.dir),
     board: board.id,
@@ -104,7 +125,11 @@ export function verify(opts: VerifyOptions = {}): Report {
     checks,
     guarantees: {
       board: weakenedGuarantees(board),
-      dma: dmaIsolation(board, bootWith(loaded.tables, createMonitor(loaded.tables, loaded.policy), board.toMachine()), loaded.manifest?.untrusted ?? []),
+      dma: dmaIsolation(
+        board,
+        bootWith(loaded.tables, createMonitor(loaded.tables, loaded.policy), board.toMachine()),
+        loaded.manifest?.untrusted ?? [],
+      ),
     },
     inputs: loaded.files.map((f) => ({ path: reportPath(f), sha256: sha256File(f) })),
     toolVersions: toolVersions(),
@@ -119,7 +144,9 @@ export function verify(opts: VerifyOptions = {}): Report {
  * no codec accepts, a policy beyond the table's bounds) is an error entry
  * with the reason.
  */
-export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (name: string) => void } = {}): Promise<Report> {
+export async function verifyWithTlc(
+  opts: VerifyOptions & { readonly onModel?: (name: string) => void } = {},
+): Promise<Report> {
   const report = verify(opts);
   const { runModels } = await import('../models/models.ts');
   const { checkLoaded, checkEntry, CheckError } = await import('../check/check.ts');
@@ -127,26 +154,61 @@ export async function verifyWithTlc(opts: VerifyOptions & { readonly onModel?: (
   const checks: CheckResult[] = [];
   for (const m of await runModels()) {
     const regression = m.distinct !== m.expected.distinct || m.depth !== m.expected.depth;
-    const details = { distinct: m.distinct, generated: m.generated, depth: m.depth, tlcSeconds: m.tlcSeconds, expected: m.expected, description: m.description };
-    const base = { id: `tlc.model.${m.model}`, kind: 'tlc', runs: 1, durationMs: Math.round(m.wallSeconds * 1000), details };
+    const details = {
+      distinct: m.distinct,
+      generated: m.generated,
+      depth: m.depth,
+      tlcSeconds: m.tlcSeconds,
+      expected: m.expected,
+      description: m.description,
+    };
+    const base = {
+      id: `tlc.model.${m.model}`,
+      kind: 'tlc',
+      runs: 1,
+      durationMs: Math.round(m.wallSeconds * 1000),
+      details,
+    };
     if (m.verdict !== 'success') checks.push({ ...base, status: 'fail', counterexample: m.problem ?? m.verdict });
-    else if (regression) checks.push({ ...base, status: 'fail', counterexample: `expected ${m.expected.distinct} distinct states at depth ${m.expected.depth}, TLC found ${m.distinct} at depth ${m.depth}` });
+    else if (regression)
+      checks.push({
+        ...base,
+        status: 'fail',
+        counterexample: `expected ${m.expected.distinct} distinct states at depth ${m.expected.depth}, TLC found ${m.distinct} at depth ${m.depth}`,
+      });
     else checks.push({ ...base, status: 'pass' });
   }
   opts.onCheck?.('TLC: the solution');
-  const loaded = loadSolution(opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION), getBoard(report.board), loadOptionsOf(opts));
+  const loaded = loadSolution(
+    opts.solution ?? resolve(ROOT, DEFAULT_SOLUTION),
+    getBoard(report.board),
+    loadOptionsOf(opts),
+  );
   const started = performance.now();
   try {
     checks.push(checkEntry(await checkLoaded(loaded, { path: report.solution })));
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
-    checks.push({ id: `tlc.solution.${loaded.name}`, kind: 'tlc', status: 'error', runs: 0, durationMs: Math.round(performance.now() - started), details: { reason: e.message } });
+    checks.push({
+      id: `tlc.solution.${loaded.name}`,
+      kind: 'tlc',
+      status: 'error',
+      runs: 0,
+      durationMs: Math.round(performance.now() - started),
+      details: { reason: e.message },
+    });
   }
-  return { ...report, checks: [...report.checks, ...checks], toolVersions: { ...report.toolVersions, ...(await tlcVersion()) } };
+  return {
+    ...report,
+    checks: [...report.checks, ...checks],
+    toolVersions: { ...report.toolVersions, ...(await tlcVersion()) },
+  };
 }
 
 async function tlcVersion(): Promise<Record<string, string>> {
   const { findTlc } = await import('../tlc/index.ts');
   const f = await findTlc();
-  return f.ok ? { tlc: f.tlc.banner ?? 'unknown', 'tla2tools.sha256': f.tlc.sha256, java: f.tlc.javaVersion } : { tlc: `unavailable: ${f.error.message}` };
+  return f.ok
+    ? { tlc: f.tlc.banner ?? 'unknown', 'tla2tools.sha256': f.tlc.sha256, java: f.tlc.javaVersion }
+    : { tlc: `unavailable: ${f.error.message}` };
 }

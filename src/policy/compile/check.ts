@@ -28,10 +28,30 @@ import type {
   TypeExpr,
 } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
-import { describeCodecError, type ExpressionMethod, type LabelMatcher, type Model, type ModelMethod } from '../models/model.ts';
+import {
+  describeCodecError,
+  type ExpressionMethod,
+  type LabelMatcher,
+  type Model,
+  type ModelMethod,
+} from '../models/model.ts';
 import { BUILTIN_MODELS, UNSUPPORTED_MODELS, type ModelRegistry } from '../models/registry.ts';
 import { TypeError_, typePredicate } from '../models/types.ts';
-import { arith, isRecord, order, PslFailure, scalarEquals, show, unaryOp, valueEquals, type Value, fieldOf, elementOf, asBool, newRecord } from '../models/value.ts';
+import {
+  arith,
+  isRecord,
+  order,
+  PslFailure,
+  scalarEquals,
+  show,
+  unaryOp,
+  valueEquals,
+  type Value,
+  fieldOf,
+  elementOf,
+  asBool,
+  newRecord,
+} from '../models/value.ts';
 
 /** The monitor state of a compiled PSL policy: one entry per policy object (null for stateless ones), frozen. */
 export type PslState = readonly unknown[];
@@ -129,7 +149,8 @@ export function notModelledReason(message: string): string {
 class NotModelled {
   constructor(readonly message: string) {}
 }
-const notModelledAt = (construct: string, loc: Loc): NotModelled => new NotModelled(new ParseError({ kind: 'unsupported', loc, detail: construct }).message);
+const notModelledAt = (construct: string, loc: Loc): NotModelled =>
+  new NotModelled(new ParseError({ kind: 'unsupported', loc, detail: construct }).message);
 
 const EXECUTE_INTERFACE = 'kl.core.Execute';
 
@@ -151,7 +172,8 @@ function expectedOne(name: string, known: readonly string[]): string {
     let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
       const row = [i];
-      for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      for (let j = 1; j <= b.length; j++)
+        row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
       prev = row;
     }
     return prev[b.length]!;
@@ -165,7 +187,11 @@ function expectedOne(name: string, known: readonly string[]): string {
 /* ------------------------------------------------------------ constants */
 
 /** The value of a constant expression (no names, no calls), or why it is not one. */
-export function constantValue(e: Expr): { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly reason: string; readonly constant: boolean } {
+export function constantValue(
+  e: Expr,
+):
+  | { readonly ok: true; readonly value: Value }
+  | { readonly ok: false; readonly reason: string; readonly constant: boolean } {
   try {
     return { ok: true, value: evalConstant(e) };
   } catch (x) {
@@ -215,7 +241,9 @@ function evalConstant(e: Expr): Value {
         case '||':
           return asBool(l, 'the left operand of ||') ? true : asBool(evalConstant(e.right), 'the right operand of ||');
         case '==>':
-          return asBool(l, 'the left operand of ==>') ? asBool(evalConstant(e.right), 'the right operand of ==>') : true;
+          return asBool(l, 'the left operand of ==>')
+            ? asBool(evalConstant(e.right), 'the right operand of ==>')
+            : true;
         case '==':
         case '!=':
           return scalarEquals(l, evalConstant(e.right), e.op) === (e.op === '==');
@@ -254,7 +282,10 @@ function labeller(policy: ResolvedPolicy): (loc: Loc) => string {
     if (m.name === null) shown = basename(m.file);
     else {
       const rel = topDir === null ? null : relative(topDir, m.file);
-      shown = rel !== null && rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel) ? rel.split(sep).join(posix.sep) : `${m.name.split('.').join('/')}.psl`;
+      shown =
+        rel !== null && rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel)
+          ? rel.split(sep).join(posix.sep)
+          : `${m.name.split('.').join('/')}.psl`;
     }
     names.set(m.file, shown);
   }
@@ -267,7 +298,11 @@ function labeller(policy: ResolvedPolicy): (loc: Loc) => string {
  * Checks a loaded policy against a solution's tables.
  * @throws ParseError at the first problem.
  */
-export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, options: PslCompileOptions = {}): CheckedPolicy {
+export function checkPolicy(
+  policy: ResolvedPolicy,
+  tables: SolutionTables,
+  options: PslCompileOptions = {},
+): CheckedPolicy {
   const models = options.models ?? BUILTIN_MODELS;
   const label = labeller(policy);
   const usedModules = new Set(policy.modules.flatMap((m) => (m.name === null ? [] : [m.name])));
@@ -287,14 +322,25 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   const aliasLoc = new Map<string, Loc>();
   for (const d of decls) {
     if (d.kind === 'executeInterface') {
-      if (d.interface !== EXECUTE_INTERFACE) throw err('reference', d.loc, `unknown execute interface ${d.interface} (the only one is ${EXECUTE_INTERFACE})`);
+      if (d.interface !== EXECUTE_INTERFACE)
+        throw err(
+          'reference',
+          d.loc,
+          `unknown execute interface ${d.interface} (the only one is ${EXECUTE_INTERFACE})`,
+        );
       executeInterface ??= { name: d.interface, loc: d.loc };
     } else if (d.kind === 'useEdl') {
-      if (!tables.classByName.has(d.taskClass)) throw err('reference', d.loc, `use EDL ${d.taskClass}: the solution has no task class ${d.taskClass}`);
+      if (!tables.classByName.has(d.taskClass))
+        throw err('reference', d.loc, `use EDL ${d.taskClass}: the solution has no task class ${d.taskClass}`);
     } else if (d.kind === 'typeAlias') {
       const first = aliasLoc.get(d.name);
       if (first !== undefined)
-        throw new ParseError({ kind: 'duplicate', loc: d.loc, detail: `type ${d.name} is declared twice`, related: [{ message: 'first declared here', loc: first }] });
+        throw new ParseError({
+          kind: 'duplicate',
+          loc: d.loc,
+          detail: `type ${d.name} is declared twice`,
+          related: [{ message: 'first declared here', loc: first }],
+        });
       aliases.set(d.name, d.type);
       aliasLoc.set(d.name, d.loc);
     }
@@ -322,27 +368,41 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     initial.push(model.initial(object));
   };
   for (const model of models.values()) {
-    if (model.defaultObject === undefined || (model.modules.length > 0 && !model.modules.some((m) => usedModules.has(m)))) continue;
+    if (
+      model.defaultObject === undefined ||
+      (model.modules.length > 0 && !model.modules.some((m) => usedModules.has(m)))
+    )
+      continue;
     const prepared = model.prepare({ name: model.defaultObject, config: undefined, types: new Map(), aliases });
-    if (!prepared.ok) throw err('validation', { file: topFile, line: 1, column: 1 }, `model ${model.name}: ${prepared.error}`);
+    if (!prepared.ok)
+      throw err('validation', { file: topFile, line: 1, column: 1 }, `model ${model.name}: ${prepared.error}`);
     add(model.defaultObject, model, prepared.object, null);
   }
   for (const d of decls) if (d.kind === 'policyObject') declareObject(d);
 
   function declareObject(d: PolicyObjectDecl): void {
-    if (unmodelledObjects.has(d.name)) throw err('duplicate', d.loc, `policy object ${d.name} is declared twice (the first is not modelled: ${unmodelledObjects.get(d.name)})`);
+    if (unmodelledObjects.has(d.name))
+      throw err(
+        'duplicate',
+        d.loc,
+        `policy object ${d.name} is declared twice (the first is not modelled: ${unmodelledObjects.get(d.name)})`,
+      );
     const known = objects.get(d.name);
     if (known !== undefined)
       throw new ParseError({
         kind: 'duplicate',
         loc: d.loc,
-        detail: known.loc === null ? `policy object ${d.name} is predeclared by the SDK (model ${known.model.name})` : `policy object ${d.name} is declared twice`,
+        detail:
+          known.loc === null
+            ? `policy object ${d.name} is predeclared by the SDK (model ${known.model.name})`
+            : `policy object ${d.name} is declared twice`,
         related: known.loc === null ? [] : [{ message: 'first declared here', loc: known.loc }],
       });
     const unsupported = UNSUPPORTED_MODELS.get(d.model);
     if (unsupported !== undefined) return unmodelledObject(d.name, notModelledAt(unsupported, d.loc));
     const model = models.get(d.model);
-    if (model === undefined) throw err('reference', d.loc, `unknown security model ${d.model} (known: ${[...models.keys()].join(', ')})`);
+    if (model === undefined)
+      throw err('reference', d.loc, `unknown security model ${d.model} (known: ${[...models.keys()].join(', ')})`);
     if (model.modules.length > 0 && !model.modules.some((m) => usedModules.has(m)))
       throw err('reference', d.loc, `model ${d.model} is not included: add use ${model.modules[0]}._`);
     const own = new Map<string, TypeExpr>();
@@ -350,17 +410,23 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
       if (own.has(t.name)) throw err('duplicate', t.loc, `type ${t.name} is declared twice in policy object ${d.name}`);
       if (!model.types.required.includes(t.name) && !model.types.optional.includes(t.name)) {
         const allowed = [...model.types.required, ...model.types.optional];
-        throw err('validation', t.loc, `model ${model.name} has no type parameter ${t.name}${allowed.length === 0 ? ' (it takes none)' : ` (it takes ${allowed.join(', ')})`}`);
+        throw err(
+          'validation',
+          t.loc,
+          `model ${model.name} has no type parameter ${t.name}${allowed.length === 0 ? ' (it takes none)' : ` (it takes ${allowed.join(', ')})`}`,
+        );
       }
       own.set(t.name, t.type);
     }
     const missing = model.types.required.filter((n) => !own.has(n));
-    if (missing.length > 0) throw err('validation', d.loc, `policy object ${d.name} : ${model.name} must declare type ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw err('validation', d.loc, `policy object ${d.name} : ${model.name} must declare type ${missing.join(', ')}`);
     let config: unknown = undefined;
     if (model.config === null) {
       if (d.config !== null) throw err('validation', d.config.loc, `model ${model.name} takes no config`);
     } else if (d.config === null) {
-      if (model.configOptional !== true) throw err('validation', d.loc, `policy object ${d.name} : ${model.name} needs a config`);
+      if (model.configOptional !== true)
+        throw err('validation', d.loc, `policy object ${d.name} : ${model.name} needs a config`);
     } else {
       let c;
       try {
@@ -371,7 +437,12 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
       }
       if (!c.ok) throw err('validation', d.config.loc, `the config of ${d.name} must be a constant: ${c.reason}`);
       const decoded = model.config.decode(c.value);
-      if (decoded._tag === 'Left') throw err('validation', d.config.loc, `invalid config of ${d.name} : ${model.name}: ${describeCodecError(decoded.left)}`);
+      if (decoded._tag === 'Left')
+        throw err(
+          'validation',
+          d.config.loc,
+          `invalid config of ${d.name} : ${model.name}: ${describeCodecError(decoded.left)}`,
+        );
       config = decoded.right;
     }
     const visible = new Map([...aliases, ...own]);
@@ -379,11 +450,17 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     try {
       prepared = model.prepare({ name: d.name, config, types: own, aliases: visible });
     } catch (e) {
-      if (e instanceof TypeError_ && e.kind === 'unsupported') return unmodelledObject(d.name, notModelledAt(e.detail, e.loc));
+      if (e instanceof TypeError_ && e.kind === 'unsupported')
+        return unmodelledObject(d.name, notModelledAt(e.detail, e.loc));
       if (e instanceof TypeError_) throw err(e.kind, e.loc, e.detail);
-      throw err('validation', d.loc, `model ${model.name} failed to prepare ${d.name}: ${e instanceof Error ? e.message : String(e)}`);
+      throw err(
+        'validation',
+        d.loc,
+        `model ${model.name} failed to prepare ${d.name}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
-    if (!prepared.ok) throw err('validation', d.config?.loc ?? d.loc, `policy object ${d.name} : ${model.name}: ${prepared.error}`);
+    if (!prepared.ok)
+      throw err('validation', d.config?.loc ?? d.loc, `policy object ${d.name} : ${model.name}: ${prepared.error}`);
     add(d.name, model, prepared.object, d.loc);
   }
 
@@ -398,7 +475,12 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     if (d.kind !== 'auditProfile') continue;
     const first = profiles.get(d.name);
     if (first !== undefined)
-      throw new ParseError({ kind: 'duplicate', loc: d.loc, detail: `audit profile ${d.name} is declared twice`, related: first.loc === null ? [] : [{ message: 'first declared here', loc: first.loc }] });
+      throw new ParseError({
+        kind: 'duplicate',
+        loc: d.loc,
+        detail: `audit profile ${d.name} is declared twice`,
+        related: first.loc === null ? [] : [{ message: 'first declared here', loc: first.loc }],
+      });
     try {
       profiles.set(d.name, auditProfile(d.name, d.value, d.loc, objects, unmodelledObjects));
     } catch (e) {
@@ -413,9 +495,15 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   for (const d of decls) {
     if (d.kind !== 'auditDefault') continue;
     if (defaultLoc !== null)
-      throw new ParseError({ kind: 'duplicate', loc: d.loc, detail: 'audit default is declared twice', related: [{ message: 'first declared here', loc: defaultLoc }] });
+      throw new ParseError({
+        kind: 'duplicate',
+        loc: d.loc,
+        detail: 'audit default is declared twice',
+        related: [{ message: 'first declared here', loc: defaultLoc }],
+      });
     if (!profiles.has(d.profile)) throw err('reference', d.loc, `unknown audit profile ${d.profile}`);
-    if (d.level < 0n || d.level > 0xffffn) throw err('validation', d.loc, `audit level ${d.level} must be in 0 … 65535`);
+    if (d.level < 0n || d.level > 0xffffn)
+      throw err('validation', d.loc, `audit level ${d.level} must be in 0 … 65535`);
     defaultProfile = d.profile;
     defaultLevel = Number(d.level);
     defaultLoc = d.loc;
@@ -438,9 +526,15 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
   };
 
   const selectorIds = (event: EventKind, s: Selector): ReadonlySet<number> | null => {
-    if (!SELECTORS_OF[event].has(s.key)) throw err('validation', s.loc, `selector ${s.key}= does not apply to ${event} events (they take ${[...SELECTORS_OF[event]].map((k) => `${k}=`).join(', ')})`);
+    if (!SELECTORS_OF[event].has(s.key))
+      throw err(
+        'validation',
+        s.loc,
+        `selector ${s.key}= does not apply to ${event} events (they take ${[...SELECTORS_OF[event]].map((k) => `${k}=`).join(', ')})`,
+      );
     const one = (what: string, at: number, known: readonly string[]): ReadonlySet<number> => {
-      if (at < 0) throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known)}`);
+      if (at < 0)
+        throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known)}`);
       return new Set([at]);
     };
     switch (s.key) {
@@ -451,18 +545,32 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
         return one('endpoint', tables.endpointNames.indexOf(s.value), tables.endpointNames);
       case 'method':
         if (event === 'execute') {
-          if (s.value !== 'main') throw err('reference', s.loc, `the execute interface ${EXECUTE_INTERFACE} has only the method main, not ${s.value}`);
+          if (s.value !== 'main')
+            throw err(
+              'reference',
+              s.loc,
+              `the execute interface ${EXECUTE_INTERFACE} has only the method main, not ${s.value}`,
+            );
           return null;
         }
         return one('method', tables.methodNames.indexOf(s.value), tables.methodNames);
       case 'interface':
-        return one('interface', tables.interfaces.findIndex((i) => i.name === s.value), tables.interfaces.map((i) => i.name));
+        return one(
+          'interface',
+          tables.interfaces.findIndex((i) => i.name === s.value),
+          tables.interfaces.map((i) => i.name),
+        );
       case 'component': {
         const ids = new Set<number>();
         tables.endpointNames.forEach((n, i) => {
           if (n.startsWith(`${s.value}.`)) ids.add(i);
         });
-        if (ids.size === 0) throw err('reference', s.loc, `no endpoint belongs to a component instance ${s.value} (qualified endpoint names: ${tables.endpointNames.join(', ') || 'none'})`);
+        if (ids.size === 0)
+          throw err(
+            'reference',
+            s.loc,
+            `no endpoint belongs to a component instance ${s.value} (qualified endpoint names: ${tables.endpointNames.join(', ') || 'none'})`,
+          );
         return ids;
       }
     }
@@ -473,7 +581,12 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     for (const s of list) {
       const first = seen.get(s.key);
       if (first !== undefined)
-        throw new ParseError({ kind: 'duplicate', loc: s.loc, detail: `selector ${s.key}= is given twice in one section`, related: [{ message: 'first given here', loc: first }] });
+        throw new ParseError({
+          kind: 'duplicate',
+          loc: s.loc,
+          detail: `selector ${s.key}= is given twice in one section`,
+          related: [{ message: 'first given here', loc: first }],
+        });
       seen.set(s.key, s.loc);
       selectors.set(s, { key: s.key, ids: selectorIds(event, s) });
     }
@@ -485,24 +598,40 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
       const notModelledObject = unmodelledObjects.get(c.object);
       if (notModelledObject !== undefined) throw new NotModelled(notModelledObject);
       target = objects.get(c.object);
-      if (target === undefined) throw err('reference', c.loc, `unknown policy object ${c.object}${objects.size === 0 ? ' (no object is declared; did you forget use nk.base._?)' : ''}`);
+      if (target === undefined)
+        throw err(
+          'reference',
+          c.loc,
+          `unknown policy object ${c.object}${objects.size === 0 ? ' (no object is declared; did you forget use nk.base._?)' : ''}`,
+        );
     } else {
       target = objectList.find((o) => o.loc === null && Object.hasOwn(o.model.methods, c.method));
       if (target === undefined) {
-        const owner = [...models.values()].find((m) => m.defaultObject !== undefined && Object.hasOwn(m.methods, c.method));
+        const owner = [...models.values()].find(
+          (m) => m.defaultObject !== undefined && Object.hasOwn(m.methods, c.method),
+        );
         throw err(
           'reference',
           c.loc,
           owner !== undefined
             ? `${c.method} belongs to the model ${owner.name}: add use ${owner.modules[0]}._`
-            : `unknown ${want} ${c.method} (a call without an object name goes to the SDK's default objects: ${objectList.filter((o) => o.loc === null).map((o) => o.name).join(', ') || 'none included'})`,
+            : `unknown ${want} ${c.method} (a call without an object name goes to the SDK's default objects: ${
+                objectList
+                  .filter((o) => o.loc === null)
+                  .map((o) => o.name)
+                  .join(', ') || 'none included'
+              })`,
         );
       }
     }
     const callee = c.object === null ? c.method : `${c.object}.${c.method}`;
     const method = Object.hasOwn(target.model.methods, c.method) ? target.model.methods[c.method] : undefined;
     if (method === undefined)
-      throw err('reference', c.loc, `model ${target.model.name} (object ${target.name}) has no method ${c.method} (it has ${Object.keys(target.model.methods).join(', ') || 'none'})`);
+      throw err(
+        'reference',
+        c.loc,
+        `model ${target.model.name} (object ${target.name}) has no method ${c.method} (it has ${Object.keys(target.model.methods).join(', ') || 'none'})`,
+      );
     if (method.kind !== want)
       throw err(
         'validation',
@@ -526,8 +655,10 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
       const keys = c.arg.fields.map((f) => recordKey(f.key));
       const missing = params.filter((p) => !keys.includes(p));
       const extra = keys.filter((k) => !params.includes(k));
-      if (missing.length > 0) throw err('validation', c.arg.loc, `${callee} takes ${shape}: missing ${missing.join(', ')}`);
-      if (extra.length > 0) throw err('validation', c.arg.loc, `${callee} takes ${shape}: unknown field ${extra.join(', ')}`);
+      if (missing.length > 0)
+        throw err('validation', c.arg.loc, `${callee} takes ${shape}: missing ${missing.join(', ')}`);
+      if (extra.length > 0)
+        throw err('validation', c.arg.loc, `${callee} takes ${shape}: unknown field ${extra.join(', ')}`);
       const em = method as ExpressionMethod<unknown, unknown>;
       for (const field of em.constant ?? []) {
         const f = c.arg.fields.find((x) => recordKey(x.key) === field)!;
@@ -539,7 +670,11 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     } else if (c.arg.kind !== 'name' && c.arg.kind !== 'field' && c.arg.kind !== 'index' && c.arg.kind !== 'call') {
       throw err('validation', c.arg.loc, `${callee} takes a dictionary ${shape}`);
     } else if ((method as ExpressionMethod<unknown, unknown>).constant !== undefined) {
-      throw err('validation', c.arg.loc, `${callee} takes a dictionary ${shape} written out, with constant ${(method as ExpressionMethod<unknown, unknown>).constant!.join(', ')}`);
+      throw err(
+        'validation',
+        c.arg.loc,
+        `${callee} takes a dictionary ${shape} written out, with constant ${(method as ExpressionMethod<unknown, unknown>).constant!.join(', ')}`,
+      );
     }
   };
 
@@ -597,20 +732,31 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
     ruleProfiles.set(id, profile);
     const subjectCall = c.subject.kind === 'call' ? calls.get(c.subject) : undefined;
     ruleObjects.set(id, subjectCall?.target.name ?? 'base');
-    const hook = subjectCall !== undefined ? (subjectCall.method as ExpressionMethod<unknown, unknown>).label : undefined;
+    const hook =
+      subjectCall !== undefined ? (subjectCall.method as ExpressionMethod<unknown, unknown>).label : undefined;
     const seen: { value: Value; loc: Loc }[] = [];
     let fallback: Loc | null = null;
     for (const alt of c.alternatives) {
       if (alt.label.kind === 'default') {
         if (fallback !== null)
-          throw new ParseError({ kind: 'duplicate', loc: alt.label.loc, detail: 'a choice has two _ alternatives', related: [{ message: 'first here', loc: fallback }] });
+          throw new ParseError({
+            kind: 'duplicate',
+            loc: alt.label.loc,
+            detail: 'a choice has two _ alternatives',
+            related: [{ message: 'first here', loc: fallback }],
+          });
         fallback = alt.label.loc;
         labels.set(alt, null);
       } else {
         const value: Value = alt.label.value;
         const twice = seen.find((s) => valueEquals(s.value, value));
         if (twice !== undefined)
-          throw new ParseError({ kind: 'duplicate', loc: alt.label.loc, detail: `the choice alternative ${show(value)} is given twice`, related: [{ message: 'first here', loc: twice.loc }] });
+          throw new ParseError({
+            kind: 'duplicate',
+            loc: alt.label.loc,
+            detail: `the choice alternative ${show(value)} is given twice`,
+            related: [{ message: 'first here', loc: twice.loc }],
+          });
         seen.push({ value, loc: alt.label.loc });
         let matcher: LabelMatcher = (v) => valueEquals(v, value);
         if (hook !== undefined && subjectCall !== undefined) {
@@ -685,39 +831,78 @@ export function checkPolicy(policy: ResolvedPolicy, tables: SolutionTables, opti
 
 const KSS = new Set(['granted', 'denied']);
 
-function auditProfile(name: string, value: Expr, loc: Loc, objects: ReadonlyMap<string, ObjectInfo>, unmodelled: ReadonlyMap<string, string>): AuditProfile {
+function auditProfile(
+  name: string,
+  value: Expr,
+  loc: Loc,
+  objects: ReadonlyMap<string, ObjectInfo>,
+  unmodelled: ReadonlyMap<string, string>,
+): AuditProfile {
   const c = constantValue(value);
   if (!c.ok) throw err('validation', value.loc, `audit profile ${name} must be a constant: ${c.reason}`);
-  if (!isRecord(c.value)) throw err('validation', value.loc, `audit profile ${name} must be a dictionary { <level> : { <object> : { kss : […] } } }`);
-  if (value.kind !== 'record') throw err('validation', value.loc, `audit profile ${name} must be written as a dictionary`);
+  if (!isRecord(c.value))
+    throw err(
+      'validation',
+      value.loc,
+      `audit profile ${name} must be a dictionary { <level> : { <object> : { kss : […] } } }`,
+    );
+  if (value.kind !== 'record')
+    throw err('validation', value.loc, `audit profile ${name} must be written as a dictionary`);
   const levels = new Map<number, ReadonlyMap<string, AuditObjectConfig>>();
   for (const f of value.fields) {
     const at = f.key.loc;
-    if (f.key.kind !== 'int' || f.key.value < 0n || f.key.value > 0xffffn) throw err('validation', at, `audit profile ${name}: a level is an integer in 0 … 65535`);
+    if (f.key.kind !== 'int' || f.key.value < 0n || f.key.value > 0xffffn)
+      throw err('validation', at, `audit profile ${name}: a level is an integer in 0 … 65535`);
     const perObject = new Map<string, AuditObjectConfig>();
     const body = fieldOf(c.value, recordKey(f.key));
-    if (!isRecord(body) || f.value.kind !== 'record') throw err('validation', f.value.loc, `audit profile ${name}: level ${f.key.value} maps object names to { kss : […] }`);
+    if (!isRecord(body) || f.value.kind !== 'record')
+      throw err(
+        'validation',
+        f.value.loc,
+        `audit profile ${name}: level ${f.key.value} maps object names to { kss : […] }`,
+      );
     for (const of of f.value.fields) {
       const objName = recordKey(of.key);
       if (unmodelled.has(objName)) continue; // an object Cordon does not model has no audit either
       const obj = objects.get(objName);
-      if (obj === undefined) throw err('reference', of.key.loc, `audit profile ${name}: unknown policy object ${objName}`);
-      if (!obj.model.audit.auditable) throw err('validation', of.key.loc, `audit profile ${name}: objects of the model ${obj.model.name} cannot be audited`);
+      if (obj === undefined)
+        throw err('reference', of.key.loc, `audit profile ${name}: unknown policy object ${objName}`);
+      if (!obj.model.audit.auditable)
+        throw err(
+          'validation',
+          of.key.loc,
+          `audit profile ${name}: objects of the model ${obj.model.name} cannot be audited`,
+        );
       const conf = body[objName];
-      if (!isRecord(conf)) throw err('validation', of.value.loc, `audit profile ${name}: the audit of ${objName} is a dictionary { kss : […] }`);
+      if (!isRecord(conf))
+        throw err(
+          'validation',
+          of.value.loc,
+          `audit profile ${name}: the audit of ${objName} is a dictionary { kss : […] }`,
+        );
       const options: Record<string, Value> = {};
       let kss: ('granted' | 'denied')[] = [];
       for (const [k, v] of Object.entries(conf)) {
         if (k === 'kss') {
           if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && KSS.has(x)))
-            throw err('validation', of.value.loc, `audit profile ${name}: ${objName}.kss must be a list of "granted" and "denied"`);
+            throw err(
+              'validation',
+              of.value.loc,
+              `audit profile ${name}: ${objName}.kss must be a list of "granted" and "denied"`,
+            );
           kss = [...(v as ('granted' | 'denied')[])];
           continue;
         }
         const check = obj.model.audit.options?.[k];
-        if (check === undefined) throw err('validation', of.value.loc, `audit profile ${name}: the model ${obj.model.name} has no audit key ${k}`);
+        if (check === undefined)
+          throw err(
+            'validation',
+            of.value.loc,
+            `audit profile ${name}: the model ${obj.model.name} has no audit key ${k}`,
+          );
         const problem = check(obj.object, v);
-        if (problem !== null) throw err('validation', of.value.loc, `audit profile ${name}: ${objName}.${k}: ${problem}`);
+        if (problem !== null)
+          throw err('validation', of.value.loc, `audit profile ${name}: ${objName}.${k}: ${problem}`);
         options[k] = v;
       }
       perObject.set(objName, { kss, options });
@@ -733,7 +918,12 @@ function auditProfile(name: string, value: Expr, loc: Loc, objects: ReadonlyMap<
  * rule's object. Rule ids are those of `Decision.rule` (a granted decision
  * lists several, separated by ", ").
  */
-export function auditsRule(audit: PslAudit, ruleId: string, outcome: 'granted' | 'denied', level: number = audit.defaultLevel): boolean {
+export function auditsRule(
+  audit: PslAudit,
+  ruleId: string,
+  outcome: 'granted' | 'denied',
+  level: number = audit.defaultLevel,
+): boolean {
   const profile = audit.profiles.get(audit.ruleProfiles.get(ruleId) ?? audit.defaultProfile);
   const object = audit.ruleObjects.get(ruleId);
   if (profile === undefined || object === undefined) return false;

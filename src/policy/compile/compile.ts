@@ -26,8 +26,28 @@ import type { Decision, EventKind, SecurityEvent } from '../../monitor/types.ts'
 import type { CallExpr, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { Base } from '../models/base.ts';
-import { arith, asBool, elementOf, fieldOf, newRecord, order, PslFailure, scalarEquals, unaryOp, type Value } from '../models/value.ts';
-import { checkPolicy, constantValue, notModelledReason, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState, type ResolvedCall } from './check.ts';
+import {
+  arith,
+  asBool,
+  elementOf,
+  fieldOf,
+  newRecord,
+  order,
+  PslFailure,
+  scalarEquals,
+  unaryOp,
+  type Value,
+} from '../models/value.ts';
+import {
+  checkPolicy,
+  constantValue,
+  notModelledReason,
+  recordKey,
+  type CheckedPolicy,
+  type PslCompileOptions,
+  type PslState,
+  type ResolvedCall,
+} from './check.ts';
 import {
   applyRule,
   argumentReason,
@@ -71,7 +91,9 @@ interface Leaf {
 }
 
 /** A leaf decided at compile time. */
-type Static = { readonly grant: true; readonly rule: string } | { readonly grant: false; readonly rule: string; readonly reason: string };
+type Static =
+  | { readonly grant: true; readonly rule: string }
+  | { readonly grant: false; readonly rule: string; readonly reason: string };
 
 export interface CompileStats {
   /** distinct cells (ordered leaf lists) */
@@ -97,7 +119,11 @@ const DIM_OF: Readonly<Record<string, number>> = { dst: 0, src: 1, endpoint: 2, 
  * @throws ParseError (with file:line:col) on unknown names, invalid
  *   configurations, misused selectors or calls, and unsupported constructs.
  */
-export function compilePsl(policy: ResolvedPolicy, tables: SolutionTables, options: PslCompileOptions = {}): CompiledPsl {
+export function compilePsl(
+  policy: ResolvedPolicy,
+  tables: SolutionTables,
+  options: PslCompileOptions = {},
+): CompiledPsl {
   const p = checkPolicy(policy, tables, options);
   return compileChecked(p);
 }
@@ -110,7 +136,11 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
 
   /* ---------------------------------------------------- 1. the leaves */
   const leaves: Leaf[] = [];
-  const narrow = (cons: Constraint, iface: ReadonlySet<number> | null, selectors: readonly Selector[]): [Constraint, ReadonlySet<number> | null] | null => {
+  const narrow = (
+    cons: Constraint,
+    iface: ReadonlySet<number> | null,
+    selectors: readonly Selector[],
+  ): [Constraint, ReadonlySet<number> | null] | null => {
     const next = cons.slice();
     let ifc = iface;
     for (const s of selectors) {
@@ -165,13 +195,19 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     if (step === undefined) {
       const inner = statementStep(p, leaf.item);
       const ifc = leaf.iface;
-      step = ifc === null ? inner : ifc.size === 1 ? guardOne([...ifc][0]!, inner) : (c) => !ifc.has(c.ev.iface) || inner(c);
+      step =
+        ifc === null ? inner : ifc.size === 1 ? guardOne([...ifc][0]!, inner) : (c) => !ifc.has(c.ev.iface) || inner(c);
       compiledSteps.set(leaf, step);
     }
     return step;
   };
 
-  const defaultDeny: Decision = Object.freeze({ verdict: 'deny', rule: DEFAULT_DENY_RULE, reason: DEFAULT_DENY_REASON, next: initial });
+  const defaultDeny: Decision = Object.freeze({
+    verdict: 'deny',
+    rule: DEFAULT_DENY_RULE,
+    reason: DEFAULT_DENY_REASON,
+    next: initial,
+  });
   /** cell id → prepared decision (static) or program (dynamic) */
   const decisions: (Decision | undefined)[] = [];
   const programs: (((state: PslState, ev: SecurityEvent) => Decision) | undefined)[] = [];
@@ -200,7 +236,12 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     }
     if (!dynamic) {
       staticCells++;
-      decisions.push(final ?? (granted.length === 0 ? defaultDeny : Object.freeze({ verdict: 'grant', rule: granted.join(', '), next: initial })));
+      decisions.push(
+        final ??
+          (granted.length === 0
+            ? defaultDeny
+            : Object.freeze({ verdict: 'grant', rule: granted.join(', '), next: initial })),
+      );
       programs.push(undefined);
     } else {
       decisions.push(undefined);
@@ -223,15 +264,27 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     else {
       const mentioned = new Set<number>();
       for (const l of ls) for (const v of l.cons[level] ?? []) mentioned.add(v);
-      const fallback = node(level + 1, ls.filter((l) => l.cons[level] === null));
+      const fallback = node(
+        level + 1,
+        ls.filter((l) => l.cons[level] === null),
+      );
       const row = new Int32Array(strides[level]!).fill(fallback);
-      for (const v of mentioned) row[v + 1] = node(level + 1, ls.filter((l) => l.cons[level] === null || l.cons[level]!.has(v)));
+      for (const v of mentioned)
+        row[v + 1] = node(
+          level + 1,
+          ls.filter((l) => l.cons[level] === null || l.cons[level]!.has(v)),
+        );
       id = rows[level]!.push(row) - 1;
     }
     memo[level]!.set(key, id);
     return id;
   };
-  const roots = KINDS.map((_, k) => node(0, leaves.filter((l) => l.kind === k)));
+  const roots = KINDS.map((_, k) =>
+    node(
+      0,
+      leaves.filter((l) => l.kind === k),
+    ),
+  );
   const flat = rows.map((rs, level) => {
     const out = new Int32Array(rs.length * strides[level]!);
     rs.forEach((r, i) => out.set(r, i * strides[level]!));
@@ -283,11 +336,23 @@ function program(steps: readonly Step[], initial: PslState): (state: PslState, e
   return (state, ev) => {
     const c: Ctx = { ev, state, granted: [], rule: '', reason: '' };
     try {
-      for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return { verdict: 'deny', rule: c.rule, reason: c.reason, next: state };
+      for (let i = 0; i < steps.length; i++)
+        if (!steps[i]!(c)) return { verdict: 'deny', rule: c.rule, reason: c.reason, next: state };
     } catch (e) {
-      return { verdict: 'deny', rule: 'policy-error', reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`, next: state };
+      return {
+        verdict: 'deny',
+        rule: 'policy-error',
+        reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`,
+        next: state,
+      };
     }
-    if (c.granted.length === 0) return { verdict: 'deny', rule: DEFAULT_DENY_RULE, reason: DEFAULT_DENY_REASON, next: state === initial ? initial : state };
+    if (c.granted.length === 0)
+      return {
+        verdict: 'deny',
+        rule: DEFAULT_DENY_RULE,
+        reason: DEFAULT_DENY_REASON,
+        next: state === initial ? initial : state,
+      };
     return { verdict: 'grant', rule: c.granted.length === 1 ? c.granted[0]! : c.granted.join(', '), next: c.state };
   };
 }
@@ -370,7 +435,9 @@ function matcher(p: CheckedPolicy, selectors: readonly Selector[]): (ev: Securit
 function choiceStep(p: CheckedPolicy, s: ChoiceSection): Step {
   const rule = p.label(s.loc);
   const subject = compileExpr(p, s.subject);
-  const alternatives = s.alternatives.filter((a) => p.labels.get(a) !== null).map((a) => ({ test: p.labels.get(a)!, steps: bodySteps(p, a.body) }));
+  const alternatives = s.alternatives
+    .filter((a) => p.labels.get(a) !== null)
+    .map((a) => ({ test: p.labels.get(a)!, steps: bodySteps(p, a.body) }));
   const fallbackAlt = s.alternatives.find((a) => p.labels.get(a) === null);
   const fallback = fallbackAlt === undefined ? null : bodySteps(p, fallbackAlt.body);
   const run = (c: Ctx, steps: readonly Step[]) => {

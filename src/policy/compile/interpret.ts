@@ -23,10 +23,37 @@
  */
 import type { SolutionTables } from '../../kernel/tables.ts';
 import type { Decision, SecurityEvent } from '../../monitor/types.ts';
-import type { BindingDecl, CallExpr, ChoiceAlternative, ChoiceSection, Expr, MatchSection, Selector, Statement } from '../psl/ast.ts';
+import type {
+  BindingDecl,
+  CallExpr,
+  ChoiceAlternative,
+  ChoiceSection,
+  Expr,
+  MatchSection,
+  Selector,
+  Statement,
+} from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
-import { arith, asBool, elementOf, fieldOf, newRecord, order, PslFailure, scalarEquals, unaryOp, type Value } from '../models/value.ts';
-import { checkPolicy, notModelledReason, recordKey, type CheckedPolicy, type PslCompileOptions, type PslState } from './check.ts';
+import {
+  arith,
+  asBool,
+  elementOf,
+  fieldOf,
+  newRecord,
+  order,
+  PslFailure,
+  scalarEquals,
+  unaryOp,
+  type Value,
+} from '../models/value.ts';
+import {
+  checkPolicy,
+  notModelledReason,
+  recordKey,
+  type CheckedPolicy,
+  type PslCompileOptions,
+  type PslState,
+} from './check.ts';
 import {
   applyRule,
   argumentReason,
@@ -137,11 +164,17 @@ function evaluateNode(p: CheckedPolicy, run: Run, e: Expr): Value {
       const l = evaluate(p, run, e.left);
       switch (e.op) {
         case '&&':
-          return asBool(l, 'the left operand of &&') ? asBool(evaluate(p, run, e.right), 'the right operand of &&') : false;
+          return asBool(l, 'the left operand of &&')
+            ? asBool(evaluate(p, run, e.right), 'the right operand of &&')
+            : false;
         case '||':
-          return asBool(l, 'the left operand of ||') ? true : asBool(evaluate(p, run, e.right), 'the right operand of ||');
+          return asBool(l, 'the left operand of ||')
+            ? true
+            : asBool(evaluate(p, run, e.right), 'the right operand of ||');
         case '==>':
-          return asBool(l, 'the left operand of ==>') ? asBool(evaluate(p, run, e.right), 'the right operand of ==>') : true;
+          return asBool(l, 'the left operand of ==>')
+            ? asBool(evaluate(p, run, e.right), 'the right operand of ==>')
+            : true;
         case '==':
         case '!=':
           return scalarEquals(l, evaluate(p, run, e.right), e.op) === (e.op === '==');
@@ -169,7 +202,12 @@ function callRule(p: CheckedPolicy, run: Run, c: CallExpr): void {
     throw new Denied(rule, reason);
   }
   const r = applyRule(call, run.state[call.target.slot], arg);
-  run.trace?.rules.set(c, r.ok ? { arg, before: run.state[call.target.slot], after: r.state } : { arg, before: run.state[call.target.slot], reason: r.reason });
+  run.trace?.rules.set(
+    c,
+    r.ok
+      ? { arg, before: run.state[call.target.slot], after: r.state }
+      : { arg, before: run.state[call.target.slot], reason: r.reason },
+  );
   if (!r.ok) throw new Denied(rule, r.reason);
   if (r.state !== run.state[call.target.slot]) run.state = withSlot(run.state, call.target.slot, r.state);
   run.granted.push(rule);
@@ -205,7 +243,12 @@ function runBody(p: CheckedPolicy, run: Run, body: readonly Statement[]): void {
 }
 
 /** Decides one event by walking the checked policy; `trace`, if given, records what the decision did. */
-export function interpretEvent(p: CheckedPolicy, state: PslState, event: SecurityEvent, trace?: InterpretTrace): Decision {
+export function interpretEvent(
+  p: CheckedPolicy,
+  state: PslState,
+  event: SecurityEvent,
+  trace?: InterpretTrace,
+): Decision {
   if (state !== p.initial && !(Array.isArray(state) && state.length === p.initial.length)) return badState(state);
   const run: Run = trace === undefined ? { event, state, granted: [] } : { event, state, granted: [], trace };
   try {
@@ -220,7 +263,8 @@ export function interpretEvent(p: CheckedPolicy, state: PslState, event: Securit
     const why = e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e);
     return { verdict: 'deny', rule: 'policy-error', reason: `the interpreter failed: ${why}`, next: state };
   }
-  if (run.granted.length === 0) return { verdict: 'deny', rule: DEFAULT_DENY_RULE, reason: DEFAULT_DENY_REASON, next: state };
+  if (run.granted.length === 0)
+    return { verdict: 'deny', rule: DEFAULT_DENY_RULE, reason: DEFAULT_DENY_REASON, next: state };
   return { verdict: 'grant', rule: run.granted.join(', '), next: run.state };
 }
 
@@ -228,7 +272,11 @@ export function interpretEvent(p: CheckedPolicy, state: PslState, event: Securit
  * The reference interpreter as a CompiledPolicy.
  * @throws ParseError on the same problems as `compilePsl` (it runs the same checks).
  */
-export function interpretPsl(policy: ResolvedPolicy, tables: SolutionTables, options: PslCompileOptions = {}): CompiledPslPolicy {
+export function interpretPsl(
+  policy: ResolvedPolicy,
+  tables: SolutionTables,
+  options: PslCompileOptions = {},
+): CompiledPslPolicy {
   const p = checkPolicy(policy, tables, options);
   const objects = p.objectList.map((o) => ({ name: o.name, model: o.model.name, slot: o.slot }));
   return {

@@ -101,12 +101,21 @@ export function kindIndex(kind: EventKind): number {
 }
 
 /** The state of a named object, for tests and the PAL runner. */
-export function objectStateOf(objects: readonly { readonly name: string; readonly slot: number }[], state: unknown, name: string): unknown {
+export function objectStateOf(
+  objects: readonly { readonly name: string; readonly slot: number }[],
+  state: unknown,
+  name: string,
+): unknown {
   const o = objects.find((x) => x.name === name);
   return o === undefined || !Array.isArray(state) ? undefined : (state as unknown[])[o.slot];
 }
 
 /** The decision on a monitor state that this policy did not produce. */
 export function badState(state: unknown): Decision {
-  return { verdict: 'deny', rule: 'policy-error', reason: 'the monitor state is not a state of this policy', next: state };
+  return {
+    verdict: 'deny',
+    rule: 'policy-error',
+    reason: 'the monitor state is not a state of this policy',
+    next: state,
+  };
 }

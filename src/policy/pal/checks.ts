@@ -9,7 +9,11 @@ import type { PalRunResult } from './run.ts';
 
 /** `pal.<assert name>.<sequence name>`, with runs of non-word characters as `-`. */
 export function palCheckId(suite: string, name: string): string {
-  const part = (s: string) => s.trim().replace(/[^\w.:]+/g, '-').replace(/^-|-$/g, '') || '-';
+  const part = (s: string) =>
+    s
+      .trim()
+      .replace(/[^\w.:]+/g, '-')
+      .replace(/^-|-$/g, '') || '-';
   return `pal.${part(suite)}.${part(name)}`;
 }
 
@@ -37,7 +41,10 @@ export function palChecks(result: PalRunResult, showPath: (file: string) => stri
     if (t.status === 'pass') return { ...base, status: 'pass' as const };
     const failures = t.cases
       .filter((c) => c.status === 'fail')
-      .map((c) => `${at(c.loc)}: expect ${c.expected}: ${c.event ?? c.title}${c.verdict === null ? '' : ` -> ${c.verdict} by ${c.rule}`}\n  ${c.failure ?? ''}`);
+      .map(
+        (c) =>
+          `${at(c.loc)}: expect ${c.expected}: ${c.event ?? c.title}${c.verdict === null ? '' : ` -> ${c.verdict} by ${c.rule}`}\n  ${c.failure ?? ''}`,
+      );
     return { ...base, status: 'fail' as const, counterexample: failures.join('\n') };
   });
 }

@@ -32,7 +32,18 @@ export function palJUnitXml(name: string, result: PalRunResult, timestamp?: stri
       file: t.loc.file,
       line: t.loc.line,
       systemOut: t.cases.map(caseLine).join('\n'),
-      ...(first === undefined ? {} : { failure: { message: `${formatLoc(first.loc)}: ${first.failure ?? 'failed'}`, type: 'PalCaseFailure', details: t.cases.filter((c) => c.status === 'fail').map(caseLine).join('\n') } }),
+      ...(first === undefined
+        ? {}
+        : {
+            failure: {
+              message: `${formatLoc(first.loc)}: ${first.failure ?? 'failed'}`,
+              type: 'PalCaseFailure',
+              details: t.cases
+                .filter((c) => c.status === 'fail')
+                .map(caseLine)
+                .join('\n'),
+            },
+          }),
     });
   }
   return junitXml(`PAL tests of ${name}`, [...suites.values()]);

@@ -128,7 +128,9 @@ function selector(c: PalTestCase, key: SelectorKey): Selector | undefined {
 export function messageValue(e: Expr, vars: ReadonlyMap<string, number>): unknown {
   switch (e.kind) {
     case 'int':
-      return e.value >= BigInt(Number.MIN_SAFE_INTEGER) && e.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(e.value) : e.value;
+      return e.value >= BigInt(Number.MIN_SAFE_INTEGER) && e.value <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(e.value)
+        : e.value;
     case 'text':
     case 'bool':
       return e.value;
@@ -142,21 +144,38 @@ export function messageValue(e: Expr, vars: ReadonlyMap<string, number>): unknow
       for (const f of e.fields) {
         const key = f.key.kind === 'name' ? f.key.name : f.key.kind === 'text' ? f.key.value : String(f.key.value);
         if (Object.hasOwn(out, key)) throw new CaseError(f.loc, `field ${key} is given twice`);
-        Object.defineProperty(out, key, { value: messageValue(f.value, vars), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, {
+          value: messageValue(f.value, vars),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
     case 'name': {
       const sid = vars.get(e.name);
       if (sid === undefined)
-        throw new CaseError(e.loc, `${e.name} is not a SID variable of this test (known: ${[...vars.keys()].join(', ') || 'none'}); a message holds literals, lists, records and SID variables`);
+        throw new CaseError(
+          e.loc,
+          `${e.name} is not a SID variable of this test (known: ${[...vars.keys()].join(', ') || 'none'}); a message holds literals, lists, records and SID variables`,
+        );
       return sid;
     }
     case 'unary':
-      if (e.op === '-' && e.operand.kind === 'int') return messageValue({ ...e.operand, value: -e.operand.value }, vars);
-      throw new ParseError({ kind: 'unsupported', loc: e.loc, detail: `expression ${e.op}… in a PAL message (a message holds literals, lists, records and SID variables)` });
+      if (e.op === '-' && e.operand.kind === 'int')
+        return messageValue({ ...e.operand, value: -e.operand.value }, vars);
+      throw new ParseError({
+        kind: 'unsupported',
+        loc: e.loc,
+        detail: `expression ${e.op}… in a PAL message (a message holds literals, lists, records and SID variables)`,
+      });
     default:
-      throw new ParseError({ kind: 'unsupported', loc: e.loc, detail: `${e.kind} expression in a PAL message (a message holds literals, lists, records and SID variables)` });
+      throw new ParseError({
+        kind: 'unsupported',
+        loc: e.loc,
+        detail: `${e.kind} expression in a PAL message (a message holds literals, lists, records and SID variables)`,
+      });
   }
 }
 
@@ -165,7 +184,13 @@ export function messageValue(e: Expr, vars: ReadonlyMap<string, number>): unknow
  * construct in a case that ends up skipped is still reported).
  */
 function checkSupported(c: PalTestCase): void {
-  for (const s of c.selectors) if (s.key === 'component') throw new ParseError({ kind: 'unsupported', loc: s.loc, detail: 'selector component= in a PAL test case (name the endpoint with endpoint=)' });
+  for (const s of c.selectors)
+    if (s.key === 'component')
+      throw new ParseError({
+        kind: 'unsupported',
+        loc: s.loc,
+        detail: 'selector component= in a PAL test case (name the endpoint with endpoint=)',
+      });
   const walk = (e: Expr): void => {
     switch (e.kind) {
       case 'int':
@@ -181,9 +206,17 @@ function checkSupported(c: PalTestCase): void {
         return e.fields.forEach((f) => walk(f.value));
       case 'unary':
         if (e.op === '-' && e.operand.kind === 'int') return;
-        throw new ParseError({ kind: 'unsupported', loc: e.loc, detail: `expression ${e.op}… in a PAL message (a message holds literals, lists, records and SID variables)` });
+        throw new ParseError({
+          kind: 'unsupported',
+          loc: e.loc,
+          detail: `expression ${e.op}… in a PAL message (a message holds literals, lists, records and SID variables)`,
+        });
       default:
-        throw new ParseError({ kind: 'unsupported', loc: e.loc, detail: `${e.kind} expression in a PAL message (a message holds literals, lists, records and SID variables)` });
+        throw new ParseError({
+          kind: 'unsupported',
+          loc: e.loc,
+          detail: `${e.kind} expression in a PAL message (a message holds literals, lists, records and SID variables)`,
+        });
     }
   };
   if (c.message !== null) walk(c.message);
@@ -194,7 +227,9 @@ function checkSupported(c: PalTestCase): void {
  * @throws ParseError "unsupported construct X at file:line:col"
  */
 export function checkPalSupported(sets: readonly PalAssert[]): void {
-  for (const a of sets) for (const c of [...(a.setup ?? []), ...a.sequences.flatMap((s) => s.cases), ...(a.finally ?? [])]) checkSupported(c);
+  for (const a of sets)
+    for (const c of [...(a.setup ?? []), ...a.sequences.flatMap((s) => s.cases), ...(a.finally ?? [])])
+      checkSupported(c);
 }
 
 /** How a case reads in a report when it has no name. */
@@ -219,7 +254,11 @@ class Runner {
 
   private classId(s: Selector): number {
     const id = this.tables.classByName.get(s.value);
-    if (id === undefined) throw new CaseError(s.loc, `${s.key}=${s.value}: no task class ${s.value} in this solution (classes: ${this.tables.classes.map((c) => c.name).join(', ')})`);
+    if (id === undefined)
+      throw new CaseError(
+        s.loc,
+        `${s.key}=${s.value}: no task class ${s.value} in this solution (classes: ${this.tables.classes.map((c) => c.name).join(', ')})`,
+      );
     return id;
   }
 
@@ -232,9 +271,15 @@ class Runner {
     if (cls !== undefined) {
       const sids = [...st.classOf].filter(([, k]) => k === cls).map(([sid]) => sid);
       if (sids.length === 1) return sids[0]!;
-      throw new CaseError(s.loc, `${key}=${s.value}: ${sids.length === 0 ? 'no process of this class has been started in this test' : `${sids.length} processes of this class are running; name one by its SID variable`}`);
+      throw new CaseError(
+        s.loc,
+        `${key}=${s.value}: ${sids.length === 0 ? 'no process of this class has been started in this test' : `${sids.length} processes of this class are running; name one by its SID variable`}`,
+      );
     }
-    throw new CaseError(s.loc, `${key}=${s.value}: not a SID variable of this test (known: ${[...st.vars.keys()].join(', ') || 'none'}) nor a task class`);
+    throw new CaseError(
+      s.loc,
+      `${key}=${s.value}: not a SID variable of this test (known: ${[...st.vars.keys()].join(', ') || 'none'}) nor a task class`,
+    );
   }
 
   /** The security event a case describes, and the SID it starts (execute). */
@@ -245,7 +290,8 @@ class Runner {
         const s = selector(c, k);
         if (s !== undefined) throw new CaseError(s.loc, `an execute case cannot name ${k}=`);
       }
-      if (c.message !== null && c.message.fields.length > 0) throw new CaseError(c.message.loc, 'an execute event carries no message');
+      if (c.message !== null && c.message.fields.length > 0)
+        throw new CaseError(c.message.loc, 'an execute event carries no message');
       const dstSel = selector(c, 'dst');
       if (dstSel === undefined) throw new CaseError(c.loc, 'an execute case needs dst= (the task class to start)');
       const dstClass = this.classId(dstSel);
@@ -254,9 +300,23 @@ class Runner {
       if (dstClass === KERNEL_CLASS_ID && !st.classOf.has(KERNEL_SID)) sid = KERNEL_SID;
       else if (dstClass === EINIT_CLASS_ID && !st.classOf.has(EINIT_SID)) sid = EINIT_SID;
       else sid = st.nextSid;
-      const src = srcSel === undefined ? (dstClass === KERNEL_CLASS_ID ? sid : KERNEL_SID) : this.sid(st, srcSel, c, 'src');
+      const src =
+        srcSel === undefined ? (dstClass === KERNEL_CLASS_ID ? sid : KERNEL_SID) : this.sid(st, srcSel, c, 'src');
       const srcClass = srcSel === undefined ? KERNEL_CLASS_ID : st.classOf.get(src)!;
-      const event: SecurityEvent = { kind: 'execute', src, srcClass, dst: sid, dstClass, endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] };
+      const event: SecurityEvent = {
+        kind: 'execute',
+        src,
+        srcClass,
+        dst: sid,
+        dstClass,
+        endpoint: -1,
+        method: -1,
+        iface: -1,
+        riid: -1,
+        mid: -1,
+        message: null,
+        transfers: [],
+      };
       return { event, started: sid };
     }
     const methodSel = selector(c, 'method');
@@ -269,26 +329,55 @@ class Runner {
     if (c.event === 'security') {
       if (epSel !== undefined) throw new CaseError(epSel.loc, 'a security event names no endpoint');
       const dstSel = selector(c, 'dst');
-      if (dstSel !== undefined) throw new CaseError(dstSel.loc, 'a security event has no destination (it goes to the security module)');
+      if (dstSel !== undefined)
+        throw new CaseError(dstSel.loc, 'a security event has no destination (it goes to the security module)');
       const iface = this.tables.classes[srcClass]!.security;
       const ifaceTable = this.tables.interfaces[iface];
-      if (ifaceSel !== undefined && ifaceTable?.name !== ifaceSel.value) throw new CaseError(ifaceSel.loc, `interface=${ifaceSel.value}: the security interface of ${this.tables.classes[srcClass]!.name} is ${ifaceTable?.name ?? 'none'}`);
+      if (ifaceSel !== undefined && ifaceTable?.name !== ifaceSel.value)
+        throw new CaseError(
+          ifaceSel.loc,
+          `interface=${ifaceSel.value}: the security interface of ${this.tables.classes[srcClass]!.name} is ${ifaceTable?.name ?? 'none'}`,
+        );
       const mid = ifaceTable?.methods.findIndex((m) => m.name === methodSel.value) ?? -1;
-      const event: SecurityEvent = { kind: 'security', src, srcClass, dst: KERNEL_SID, dstClass: KERNEL_CLASS_ID, endpoint: -1, method: methodId, iface: mid < 0 ? -1 : iface, riid: SECURITY_RIID, mid, message, transfers: [] };
+      const event: SecurityEvent = {
+        kind: 'security',
+        src,
+        srcClass,
+        dst: KERNEL_SID,
+        dstClass: KERNEL_CLASS_ID,
+        endpoint: -1,
+        method: methodId,
+        iface: mid < 0 ? -1 : iface,
+        riid: SECURITY_RIID,
+        mid,
+        message,
+        transfers: [],
+      };
       return { event, started: null };
     }
     const dst = this.sid(st, selector(c, 'dst'), c, 'dst');
     const dstClass = st.classOf.get(dst)!;
     const server = this.tables.classes[c.event === 'request' ? dstClass : srcClass]!;
-    let endpoints = server.endpoints.filter((e) => ifaceSel === undefined || this.tables.interfaces[e.iface]?.name === ifaceSel.value);
+    let endpoints = server.endpoints.filter(
+      (e) => ifaceSel === undefined || this.tables.interfaces[e.iface]?.name === ifaceSel.value,
+    );
     if (epSel !== undefined) endpoints = endpoints.filter((e) => e.name === epSel.value);
     else {
-      const withMethod = endpoints.filter((e) => this.tables.interfaces[e.iface]?.methods.some((m) => m.name === methodSel.value));
-      if (withMethod.length > 1) throw new CaseError(methodSel.loc, `method ${methodSel.value} is on several endpoints of ${server.name} (${withMethod.map((e) => e.name).join(', ')}); name one with endpoint=`);
+      const withMethod = endpoints.filter((e) =>
+        this.tables.interfaces[e.iface]?.methods.some((m) => m.name === methodSel.value),
+      );
+      if (withMethod.length > 1)
+        throw new CaseError(
+          methodSel.loc,
+          `method ${methodSel.value} is on several endpoints of ${server.name} (${withMethod.map((e) => e.name).join(', ')}); name one with endpoint=`,
+        );
       endpoints = withMethod;
     }
     const ep = endpoints[0];
-    const mid = ep === undefined ? -1 : (this.tables.interfaces[ep.iface]?.methods.findIndex((m) => m.name === methodSel.value) ?? -1);
+    const mid =
+      ep === undefined
+        ? -1
+        : (this.tables.interfaces[ep.iface]?.methods.findIndex((m) => m.name === methodSel.value) ?? -1);
     const event: SecurityEvent = {
       kind: c.event,
       src,
@@ -314,7 +403,16 @@ class Runner {
     try {
       built = this.event(st, c);
     } catch (e) {
-      if (e instanceof CaseError) return { ...base, status: 'fail', event: null, verdict: null, rule: null, reason: null, failure: `${formatLoc(e.loc)}: ${e.message}` };
+      if (e instanceof CaseError)
+        return {
+          ...base,
+          status: 'fail',
+          event: null,
+          verdict: null,
+          rule: null,
+          reason: null,
+          failure: `${formatLoc(e.loc)}: ${e.message}`,
+        };
       throw e;
     }
     const d: Decision = this.monitor.decide(st.monitor, built.event);
@@ -330,9 +428,15 @@ class Runner {
     const result = { ...base, event, verdict: d.verdict, rule: d.rule, reason: d.reason ?? null };
     const broken = d.rule === 'structure' || d.rule === 'policy-error';
     if (expected === 'any')
-      return broken ? { ...result, status: 'fail', failure: `the event could not be processed: ${d.reason ?? d.rule}` } : { ...result, status: 'pass', failure: null };
+      return broken
+        ? { ...result, status: 'fail', failure: `the event could not be processed: ${d.reason ?? d.rule}` }
+        : { ...result, status: 'pass', failure: null };
     if (d.verdict === expected) return { ...result, status: 'pass', failure: null };
-    return { ...result, status: 'fail', failure: `expected ${expected}, got ${d.verdict} by ${d.rule}${d.reason === undefined ? '' : `: ${d.reason}`}` };
+    return {
+      ...result,
+      status: 'fail',
+      failure: `expected ${expected}, got ${d.verdict} by ${d.rule}${d.reason === undefined ? '' : `: ${d.reason}`}`,
+    };
   }
 }
 
@@ -357,7 +461,11 @@ const skipped = (c: PalTestCase, phase: PalPhase): PalCaseResult => ({
  *   operator expression in a message) — a mistake in a test case itself
  *   (unknown variable or class, missing selector) fails that case instead.
  */
-export function runPalTests(tables: SolutionTables, policy: CompiledPolicy, inputs: readonly (PalAssert | PalInput)[]): PalRunResult {
+export function runPalTests(
+  tables: SolutionTables,
+  policy: CompiledPolicy,
+  inputs: readonly (PalAssert | PalInput)[],
+): PalRunResult {
   const started = performance.now();
   const sets = inputs.map((input) => ('assert' in input ? input.assert : input));
   checkPalSupported(sets);
@@ -385,7 +493,14 @@ export function runPalTests(tables: SolutionTables, policy: CompiledPolicy, inpu
       phase(a.setup, 'setup', false);
       phase(seq.cases, 'sequence', false);
       phase(a.finally, 'finally', true);
-      tests.push({ suite, name: seq.name ?? `sequence ${i + 1}`, loc: seq.loc, status: failed ? 'fail' : 'pass', cases, durationMs: performance.now() - t0 });
+      tests.push({
+        suite,
+        name: seq.name ?? `sequence ${i + 1}`,
+        loc: seq.loc,
+        status: failed ? 'fail' : 'pass',
+        cases,
+        durationMs: performance.now() - t0,
+      });
     });
   }
   const failed = tests.filter((t) => t.status === 'fail').length;
@@ -410,6 +525,8 @@ export function formatPalResults(r: PalRunResult, showPath: (file: string) => st
       if (c.failure !== null) out.push(`          ${at(c.loc)}: ${c.failure}`);
     }
   }
-  out.push(r.failed === 0 ? `all ${r.tests.length} PAL tests passed` : `${r.failed} of ${r.tests.length} PAL tests failed`);
+  out.push(
+    r.failed === 0 ? `all ${r.tests.length} PAL tests passed` : `${r.failed} of ${r.tests.length} PAL tests failed`,
+  );
   return out;
 }

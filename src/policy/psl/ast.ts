@@ -210,7 +210,8 @@ export interface TypeUnsupported {
   readonly construct: string;
   readonly loc: Loc;
 }
-export type TypeExpr = TypeUnsupported | TypeName | TypeText | TypeInt | TypeUnit | TypeVariant | TypeRecord | TypeTuple;
+export type TypeExpr =
+  TypeUnsupported | TypeName | TypeText | TypeInt | TypeUnit | TypeVariant | TypeRecord | TypeTuple;
 
 /* ------------------------------------------------------------ rule bodies */
 

@@ -102,7 +102,8 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
   const prepare = (file: string, text: string): Source => {
     let source = sourceFromText(file, text);
     if (file.endsWith('.in')) source = substitutePlaceholders(source, options.placeholders ?? {});
-    if (options.board !== undefined) source = expandBoardTemplate(source, options.board, { include: includeFrom(options.searchPath, readFile) });
+    if (options.board !== undefined)
+      source = expandBoardTemplate(source, options.board, { include: includeFrom(options.searchPath, readFile) });
     return source;
   };
 
@@ -154,7 +155,11 @@ export function loadPolicy(topFile: string, options: PolicyLoadOptions): Resolve
 
   const topText = readFile(topFile);
   if (topText === undefined) {
-    throw new ParseError({ kind: 'io', loc: { file: topFile, line: 1, column: 1 }, detail: `cannot read the policy file ${topFile}` });
+    throw new ParseError({
+      kind: 'io',
+      loc: { file: topFile, line: 1, column: 1 },
+      detail: `cannot read the policy file ${topFile}`,
+    });
   }
   const top = parsePsl(prepare(topFile, topText));
   modules.push({ name: null, kind: 'file', file: topFile, ast: top, usedFrom: null });
@@ -211,7 +216,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++)
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
     prev = row;
   }
   return prev[b.length]!;

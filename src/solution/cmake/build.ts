@@ -31,19 +31,85 @@ import { evaluateCmake, keywordArgs, type CmakeModel, type Element, type SdkCall
 
 /** The documented parameters of the SDK functions (KasperskyOS CE CMake library reference). */
 export const SDK_SIGNATURES = {
-  nk_build_edl_files: { single: ['CDL_TARGET', 'IDL_TARGET', 'NK_MODULE', 'WORKING_DIRECTORY', 'EDL'], multi: ['DEPENDS', 'NK_FLAGS'], options: ['NOINSTALL'], file: 'EDL', usage: 'nk_build_edl_files(<target> [NOINSTALL] [CDL_TARGET <t>] [IDL_TARGET <t>] NK_MODULE <module> [WORKING_DIRECTORY <dir>] [DEPENDS <t>…] EDL <file.edl> [NK_FLAGS …])' },
-  nk_build_cdl_files: { single: ['IDL_TARGET', 'NK_MODULE', 'WORKING_DIRECTORY', 'CDL'], multi: ['DEPENDS', 'NK_FLAGS'], options: ['NOINSTALL'], file: 'CDL', usage: 'nk_build_cdl_files(<target> [NOINSTALL] [IDL_TARGET <t>] NK_MODULE <module> [WORKING_DIRECTORY <dir>] [DEPENDS <t>…] CDL <file.cdl> [NK_FLAGS …])' },
-  nk_build_idl_files: { single: ['NK_MODULE', 'WORKING_DIRECTORY'], multi: ['IDL', 'DEPENDS', 'NK_FLAGS'], options: ['NOINSTALL'], file: 'IDL', usage: 'nk_build_idl_files(<target> [NOINSTALL] NK_MODULE <module> [WORKING_DIRECTORY <dir>] [DEPENDS <t>…] IDL <file.idl> [NK_FLAGS …])' },
-  generate_edl_file: { single: ['PREFIX', 'SECURITY', 'OUTPUT_DIR', 'OUTPUT_FILE'], multi: ['EDL_COMPONENTS'], options: [] as string[], file: '', usage: 'generate_edl_file(<name> [PREFIX <module>] [EDL_COMPONENTS "<instance>: <component>"…] [SECURITY <interface>] [OUTPUT_DIR <dir>] [OUTPUT_FILE <file>])' },
-  add_nk_edl: { single: ['NK_MODULE', 'LANG', 'WORKING_DIRECTORY'], multi: [], options: ['NOINSTALL'], file: '', usage: 'add_nk_edl(<target> <file.edl> NK_MODULE <module> [LANG CXX])' },
-  add_nk_idl: { single: ['NK_MODULE', 'LANG', 'WORKING_DIRECTORY'], multi: [], options: ['NOINSTALL'], file: '', usage: 'add_nk_idl(<target> <file.idl> NK_MODULE <module> [LANG CXX])' },
-  add_nk_cdl: { single: ['NK_MODULE', 'LANG', 'WORKING_DIRECTORY'], multi: [], options: ['NOINSTALL'], file: '', usage: 'add_nk_cdl(<target> <file.cdl> NK_MODULE <module> [LANG CXX])' },
+  nk_build_edl_files: {
+    single: ['CDL_TARGET', 'IDL_TARGET', 'NK_MODULE', 'WORKING_DIRECTORY', 'EDL'],
+    multi: ['DEPENDS', 'NK_FLAGS'],
+    options: ['NOINSTALL'],
+    file: 'EDL',
+    usage:
+      'nk_build_edl_files(<target> [NOINSTALL] [CDL_TARGET <t>] [IDL_TARGET <t>] NK_MODULE <module> [WORKING_DIRECTORY <dir>] [DEPENDS <t>…] EDL <file.edl> [NK_FLAGS …])',
+  },
+  nk_build_cdl_files: {
+    single: ['IDL_TARGET', 'NK_MODULE', 'WORKING_DIRECTORY', 'CDL'],
+    multi: ['DEPENDS', 'NK_FLAGS'],
+    options: ['NOINSTALL'],
+    file: 'CDL',
+    usage:
+      'nk_build_cdl_files(<target> [NOINSTALL] [IDL_TARGET <t>] NK_MODULE <module> [WORKING_DIRECTORY <dir>] [DEPENDS <t>…] CDL <file.cdl> [NK_FLAGS …])',
+  },
+  nk_build_idl_files: {
+    single: ['NK_MODULE', 'WORKING_DIRECTORY'],
+    multi: ['IDL', 'DEPENDS', 'NK_FLAGS'],
+    options: ['NOINSTALL'],
+    file: 'IDL',
+    usage:
+      'nk_build_idl_files(<target> [NOINSTALL] NK_MODULE <module> [WORKING_DIRECTORY <dir>] [DEPENDS <t>…] IDL <file.idl> [NK_FLAGS …])',
+  },
+  generate_edl_file: {
+    single: ['PREFIX', 'SECURITY', 'OUTPUT_DIR', 'OUTPUT_FILE'],
+    multi: ['EDL_COMPONENTS'],
+    options: [] as string[],
+    file: '',
+    usage:
+      'generate_edl_file(<name> [PREFIX <module>] [EDL_COMPONENTS "<instance>: <component>"…] [SECURITY <interface>] [OUTPUT_DIR <dir>] [OUTPUT_FILE <file>])',
+  },
+  add_nk_edl: {
+    single: ['NK_MODULE', 'LANG', 'WORKING_DIRECTORY'],
+    multi: [],
+    options: ['NOINSTALL'],
+    file: '',
+    usage: 'add_nk_edl(<target> <file.edl> NK_MODULE <module> [LANG CXX])',
+  },
+  add_nk_idl: {
+    single: ['NK_MODULE', 'LANG', 'WORKING_DIRECTORY'],
+    multi: [],
+    options: ['NOINSTALL'],
+    file: '',
+    usage: 'add_nk_idl(<target> <file.idl> NK_MODULE <module> [LANG CXX])',
+  },
+  add_nk_cdl: {
+    single: ['NK_MODULE', 'LANG', 'WORKING_DIRECTORY'],
+    multi: [],
+    options: ['NOINSTALL'],
+    file: '',
+    usage: 'add_nk_cdl(<target> <file.cdl> NK_MODULE <module> [LANG CXX])',
+  },
   image: {
-    single: ['EINIT_ENTITY', 'CONNECTIONS_CFG', 'SECURITY_PSL', 'KLOG_ENTITY', 'IMAGE_BINARY_DIR_BIN', 'GINGER_ENABLE', 'PACK_DEPS_COPY_ONLY', 'PACK_DEPS_LIBS_PATH', 'PACK_DEPS_COPY_TARGET', 'QEMU_ENV'],
-    multi: ['EXTRA_XDL_DIR', 'IMAGE_FILES', 'QEMU_FLAGS', 'QEMU_DEPENDENCIES', 'GINGER_DEFINITIONS', 'EDL_TARGETS', 'PACK_DEPS_EXTRA_LIBRARIES'],
+    single: [
+      'EINIT_ENTITY',
+      'CONNECTIONS_CFG',
+      'SECURITY_PSL',
+      'KLOG_ENTITY',
+      'IMAGE_BINARY_DIR_BIN',
+      'GINGER_ENABLE',
+      'PACK_DEPS_COPY_ONLY',
+      'PACK_DEPS_LIBS_PATH',
+      'PACK_DEPS_COPY_TARGET',
+      'QEMU_ENV',
+    ],
+    multi: [
+      'EXTRA_XDL_DIR',
+      'IMAGE_FILES',
+      'QEMU_FLAGS',
+      'QEMU_DEPENDENCIES',
+      'GINGER_DEFINITIONS',
+      'EDL_TARGETS',
+      'PACK_DEPS_EXTRA_LIBRARIES',
+    ],
     options: ['PERFCNT_KERNEL', 'GDBSTUB_KERNEL', 'NO_AUTO_BLOB_CONTAINER', 'PACK_DEPS'],
     file: '',
-    usage: 'build_kos_qemu_image(<target> EINIT_ENTITY <name> CONNECTIONS_CFG <init.yaml(.in)> SECURITY_PSL <security.psl(.in)> [KLOG_ENTITY <target>] … IMAGE_FILES <programs>…)',
+    usage:
+      'build_kos_qemu_image(<target> EINIT_ENTITY <name> CONNECTIONS_CFG <init.yaml(.in)> SECURITY_PSL <security.psl(.in)> [KLOG_ENTITY <target>] … IMAGE_FILES <programs>…)',
   },
 } as const;
 
@@ -128,7 +194,14 @@ export interface ReadBuildOptions {
 
 /** Reads the solution's CMake build (null model when it has no CMakeLists.txt). @throws ParseError */
 export function readSdkBuild(root: string, options: ReadBuildOptions): SdkBuild {
-  const model = evaluateCmake(root, { ...(options.defines ? { defines: options.defines } : {}), ...(options.builtins ? { builtins: options.builtins } : {}) }, options.extraFiles ?? []);
+  const model = evaluateCmake(
+    root,
+    {
+      ...(options.defines ? { defines: options.defines } : {}),
+      ...(options.builtins ? { builtins: options.builtins } : {}),
+    },
+    options.extraFiles ?? [],
+  );
   const calls = model?.calls ?? [];
   const nkFiles = new Map<string, { path: string; loc: Loc }>();
   const generated = new Map<string, GeneratedEdl>();
@@ -140,29 +213,57 @@ export function readSdkBuild(root: string, options: ReadBuildOptions): SdkBuild 
     const sig = SDK_SIGNATURES.generate_edl_file;
     const kw = keywordArgs(call.elements, sig);
     const name = kw.positional[0];
-    if (name === undefined) throw new ParseError({ kind: 'validation', loc: call.loc, detail: `generate_edl_file: the EDL name is missing (expected ${sig.usage})` });
+    if (name === undefined)
+      throw new ParseError({
+        kind: 'validation',
+        loc: call.loc,
+        detail: `generate_edl_file: the EDL name is missing (expected ${sig.usage})`,
+      });
     if (kw.positional.length > 1) wrongCall(call, kw.positional[1]!, sig.usage, [...sig.single, ...sig.multi]);
     if (kw.unknownAfter[0] !== undefined) wrongCall(call, kw.unknownAfter[0], sig.usage, [...sig.single, ...sig.multi]);
-    const out = kw.single.get('OUTPUT_FILE')?.value ?? join(kw.single.get('OUTPUT_DIR')?.value ?? call.scope.get('CMAKE_CURRENT_BINARY_DIR')?.value ?? call.dir, `${name.value}.edl`);
+    const out =
+      kw.single.get('OUTPUT_FILE')?.value ??
+      join(
+        kw.single.get('OUTPUT_DIR')?.value ?? call.scope.get('CMAKE_CURRENT_BINARY_DIR')?.value ?? call.dir,
+        `${name.value}.edl`,
+      );
     generators.set(resolvePath(out), { call, kw });
   }
 
-  const nkCall = (call: SdkCall, sig: (typeof SDK_SIGNATURES)['nk_build_edl_files' | 'nk_build_cdl_files' | 'nk_build_idl_files'], ext: string) => {
+  const nkCall = (
+    call: SdkCall,
+    sig: (typeof SDK_SIGNATURES)['nk_build_edl_files' | 'nk_build_cdl_files' | 'nk_build_idl_files'],
+    ext: string,
+  ) => {
     const kw = keywordArgs(call.elements, sig);
     const allowed = [...sig.options, ...sig.single, ...sig.multi];
-    if (kw.positional.length === 0) throw new ParseError({ kind: 'validation', loc: call.loc, detail: `${call.name}: the target name is missing (expected ${sig.usage})` });
+    if (kw.positional.length === 0)
+      throw new ParseError({
+        kind: 'validation',
+        loc: call.loc,
+        detail: `${call.name}: the target name is missing (expected ${sig.usage})`,
+      });
     if (kw.positional.length > 1) wrongCall(call, kw.positional[1]!, sig.usage, allowed);
     if (kw.unknownAfter[0] !== undefined) wrongCall(call, kw.unknownAfter[0], sig.usage, allowed);
-    const files = sig.file === 'IDL' ? (kw.multi.get('IDL') ?? []) : kw.single.has(sig.file) ? [kw.single.get(sig.file)!] : [];
+    const files =
+      sig.file === 'IDL' ? (kw.multi.get('IDL') ?? []) : kw.single.has(sig.file) ? [kw.single.get(sig.file)!] : [];
     if (files.length === 0)
-      throw new ParseError({ kind: 'validation', loc: call.loc, detail: `${call.name}: no ${sig.file} argument naming the ${ext} file (expected ${sig.usage})` });
+      throw new ParseError({
+        kind: 'validation',
+        loc: call.loc,
+        detail: `${call.name}: no ${sig.file} argument naming the ${ext} file (expected ${sig.usage})`,
+      });
     const module = kw.single.get('NK_MODULE');
     return { files, module, kw };
   };
 
   for (const call of calls) {
     const sigName = call.name as keyof typeof SDK_SIGNATURES;
-    if (call.name === 'nk_build_edl_files' || call.name === 'nk_build_cdl_files' || call.name === 'nk_build_idl_files') {
+    if (
+      call.name === 'nk_build_edl_files' ||
+      call.name === 'nk_build_cdl_files' ||
+      call.name === 'nk_build_idl_files'
+    ) {
       const ext = call.name === 'nk_build_edl_files' ? '.edl' : call.name === 'nk_build_cdl_files' ? '.cdl' : '.idl';
       const { files, module } = nkCall(call, SDK_SIGNATURES[call.name], ext);
       for (const f of files) {
@@ -188,11 +289,19 @@ export function readSdkBuild(root: string, options: ReadBuildOptions): SdkBuild 
       const kw = keywordArgs(call.elements, sig);
       const file = kw.positional[1];
       const module = kw.single.get('NK_MODULE');
-      if (file === undefined) throw new ParseError({ kind: 'validation', loc: call.loc, detail: `${call.name}: the file argument is missing (expected ${sig.usage})` });
+      if (file === undefined)
+        throw new ParseError({
+          kind: 'validation',
+          loc: call.loc,
+          detail: `${call.name}: the file argument is missing (expected ${sig.usage})`,
+        });
       if (!file.known || module === undefined || !module.known) continue;
       const path = resolvePath(absolute(call.dir, file.value));
       const ext = `.${call.name.slice(-3)}`;
-      nkFiles.set(`${module.value}.${basename(path).replace(/\.(edl|cdl|idl)$/, '')}${ext}`, { path, loc: file.arg.loc });
+      nkFiles.set(`${module.value}.${basename(path).replace(/\.(edl|cdl|idl)$/, '')}${ext}`, {
+        path,
+        loc: file.arg.loc,
+      });
     }
   }
   // generate_edl_file outputs that no nk_build_edl_files compiles still exist for the policy compiler
@@ -200,7 +309,8 @@ export function readSdkBuild(root: string, options: ReadBuildOptions): SdkBuild 
     const prefix = gen.kw.single.get('PREFIX')?.value;
     const n = gen.kw.positional[0]!.value;
     const taskClass = prefix === undefined || prefix === '' ? n : `${prefix}.${n}`;
-    if (!generated.has(taskClass) && ![...generated.values()].some((g) => g.call === gen.call)) generated.set(taskClass, { taskClass, source: generatedEdl(taskClass, gen.call, gen.kw), call: gen.call });
+    if (!generated.has(taskClass) && ![...generated.values()].some((g) => g.call === gen.call))
+      generated.set(taskClass, { taskClass, source: generatedEdl(taskClass, gen.call, gen.kw), call: gen.call });
   }
 
   // the image call of this einit configuration
@@ -210,11 +320,18 @@ export function readSdkBuild(root: string, options: ReadBuildOptions): SdkBuild 
     const kw = keywordArgs(c.elements, SDK_SIGNATURES.image);
     const cfg = kw.single.get('CONNECTIONS_CFG');
     const psl = kw.single.get('SECURITY_PSL');
-    const hits = (e: Element | undefined, file: string) => e !== undefined && e.known && same(resolvePath(absolute(c.dir, e.value)), file);
+    const hits = (e: Element | undefined, file: string) =>
+      e !== undefined && e.known && same(resolvePath(absolute(c.dir, e.value)), file);
     return hits(cfg, options.init) || hits(psl, options.policy);
   });
   const candidates = forThis.length > 0 ? forThis : images.filter((c) => dirname(options.init).startsWith(c.dir));
-  const pick = (list: SdkCall[]) => list.find((c) => c.name === (options.qemu === false ? 'build_kos_hw_image' : 'build_kos_qemu_image') && c.certain) ?? list.find((c) => c.certain) ?? list[0] ?? null;
+  const pick = (list: SdkCall[]) =>
+    list.find(
+      (c) => c.name === (options.qemu === false ? 'build_kos_hw_image' : 'build_kos_qemu_image') && c.certain,
+    ) ??
+    list.find((c) => c.certain) ??
+    list[0] ??
+    null;
   const image = pick(candidates.length > 0 ? candidates : images.length === 1 ? images : []);
 
   const scope = image?.scope ?? model?.topScope ?? new Map<string, VarValue>();
@@ -240,7 +357,12 @@ function generatedEdl(taskClass: string, call: SdkCall, kw: ReturnType<typeof ke
     pieces.push({ text: 'components {\n', loc: call.loc });
     for (const c of components) {
       const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$/.exec(c.value);
-      if (m === null) throw new ParseError({ kind: 'validation', loc: c.arg.loc, detail: `generate_edl_file: EDL_COMPONENTS "${c.value}" is not "<instance>: <component>" (e.g. "env: kl.Env")` });
+      if (m === null)
+        throw new ParseError({
+          kind: 'validation',
+          loc: c.arg.loc,
+          detail: `generate_edl_file: EDL_COMPONENTS "${c.value}" is not "<instance>: <component>" (e.g. "env: kl.Env")`,
+        });
       pieces.push({ text: `    ${m[1]} : ${m[2]}\n`, loc: c.arg.loc });
     }
     pieces.push({ text: '}\n', loc: call.loc });
@@ -286,7 +408,8 @@ export function initFacts(text: string): InitFacts {
         for (const c of conns.items) {
           if (!isMap(c)) continue;
           const t = c.get('target', true);
-          if (isScalar(t) && typeof t.value === 'string' && t.value.length > 0 && !targets.includes(t.value)) targets.push(t.value);
+          if (isScalar(t) && typeof t.value === 'string' && t.value.length > 0 && !targets.includes(t.value))
+            targets.push(t.value);
         }
     }
   return { processes, classes, paths, targets };
@@ -299,7 +422,11 @@ function dedent(text: string): string {
   return lines.map((l) => l.slice(common)).join('\n');
 }
 
-const indent = (text: string, by: number) => text.split('\n').map((l) => (l.length === 0 ? l : ' '.repeat(by) + l)).join('\n');
+const indent = (text: string, by: number) =>
+  text
+    .split('\n')
+    .map((l) => (l.length === 0 ? l : ' '.repeat(by) + l))
+    .join('\n');
 
 export type PlaceholderFile = 'init' | 'psl';
 
@@ -314,8 +441,13 @@ function sdkProgramProperties(build: SdkBuild, taskClass: string): string {
   const short = taskClass.split('.').pop()!;
   const targets = [`precompiled_vfs::${short}`, short];
   let out = '';
-  for (const [prop, key] of [['EXTRA_ARGS', 'args'], ['EXTRA_ENV', 'env']] as const) {
-    const p = targets.map((t) => build.property(t, prop)).find((x) => x !== undefined && x.known && x.value.trim() !== '');
+  for (const [prop, key] of [
+    ['EXTRA_ARGS', 'args'],
+    ['EXTRA_ENV', 'env'],
+  ] as const) {
+    const p = targets
+      .map((t) => build.property(t, prop))
+      .find((x) => x !== undefined && x.known && x.value.trim() !== '');
     if (p !== undefined) out += `\n  ${key}:\n${indent(dedent(p.value), 4)}`;
   }
   return out;
@@ -331,25 +463,52 @@ export function placeholderValue(
   name: string,
   at: Loc,
   file: PlaceholderFile,
-  ctx: { readonly build: SdkBuild; readonly defines: Readonly<Record<string, string>>; readonly init: InitFacts; readonly external: readonly string[] },
+  ctx: {
+    readonly build: SdkBuild;
+    readonly defines: Readonly<Record<string, string>>;
+    readonly init: InitFacts;
+    readonly external: readonly string[];
+  },
 ): string {
   const { build, defines } = ctx;
   if (Object.hasOwn(defines, name)) return defines[name]!;
   const fix = `give it with --define ${name}=<value>`;
   if (name === 'INIT_EXTERNAL_ENTITIES') {
     if (file === 'psl') return ctx.external.map((c) => `use EDL ${c}`).join('\n');
-    return ctx.external.map((c) => `- name: ${c}${EXTERNAL_ENTRY[c] === undefined ? '' : `\n${EXTERNAL_ENTRY[c]}`}${sdkProgramProperties(build, c)}`).join('\n');
+    return ctx.external
+      .map(
+        (c) =>
+          `- name: ${c}${EXTERNAL_ENTRY[c] === undefined ? '' : `\n${EXTERNAL_ENTRY[c]}`}${sdkProgramProperties(build, c)}`,
+      )
+      .join('\n');
   }
   const m = INIT_MACRO.exec(name);
   if (m !== null) {
     const program = m[1]!;
     const kind = m[2]!;
-    const programs = new Set([...build.executables, ...ctx.init.paths, ...ctx.init.classes.map((c) => c.split('.').pop()!), ...ctx.init.processes.map((c) => c.split('.').pop()!)]);
+    const programs = new Set([
+      ...build.executables,
+      ...ctx.init.paths,
+      ...ctx.init.classes.map((c) => c.split('.').pop()!),
+      ...ctx.init.processes.map((c) => c.split('.').pop()!),
+    ]);
     if (!programs.has(program))
-      throw new ParseError({ kind: 'template', loc: at, detail: `unknown placeholder @${name}@: ${program} is not a program of this solution (programs: ${[...programs].filter((p) => p !== '').join(', ') || 'none'}); ${fix}` });
-    const prop = build.property(program, kind.startsWith('CONNECTIONS') ? 'EXTRA_CONNECTIONS' : kind === 'ARGS' ? 'EXTRA_ARGS' : 'EXTRA_ENV');
+      throw new ParseError({
+        kind: 'template',
+        loc: at,
+        detail: `unknown placeholder @${name}@: ${program} is not a program of this solution (programs: ${[...programs].filter((p) => p !== '').join(', ') || 'none'}); ${fix}`,
+      });
+    const prop = build.property(
+      program,
+      kind.startsWith('CONNECTIONS') ? 'EXTRA_CONNECTIONS' : kind === 'ARGS' ? 'EXTRA_ARGS' : 'EXTRA_ENV',
+    );
     if (prop === undefined || prop.value.trim() === '') return '';
-    if (!prop.known) throw new ParseError({ kind: 'template', loc: at, detail: `@${name}@ comes from a target property set at ${formatLoc(prop.loc)} that Cordon cannot evaluate (${prop.why ?? 'unknown value'}); ${fix}` });
+    if (!prop.known)
+      throw new ParseError({
+        kind: 'template',
+        loc: at,
+        detail: `@${name}@ comes from a target property set at ${formatLoc(prop.loc)} that Cordon cannot evaluate (${prop.why ?? 'unknown value'}); ${fix}`,
+      });
     const body = dedent(prop.value);
     if (kind === 'CONNECTIONS+') return body;
     if (kind === 'CONNECTIONS') return `connections:\n${body}`;
@@ -362,17 +521,37 @@ export function placeholderValue(
     if (kw.single.has(arg) || kw.multi.has(arg)) {
       const els = kw.single.has(arg) ? [kw.single.get(arg)!] : kw.multi.get(arg)!;
       const unknown = els.find((e) => !e.known);
-      if (unknown !== undefined) throw new ParseError({ kind: 'template', loc: at, detail: `@${name}@ is the ${arg} argument of ${image.name} at ${formatLoc(image.loc)}, which Cordon cannot evaluate (${unknown.why}); ${fix}` });
+      if (unknown !== undefined)
+        throw new ParseError({
+          kind: 'template',
+          loc: at,
+          detail: `@${name}@ is the ${arg} argument of ${image.name} at ${formatLoc(image.loc)}, which Cordon cannot evaluate (${unknown.why}); ${fix}`,
+        });
       return elementsText(els);
     }
     if (name === 'KlogEntityTarget')
-      throw new ParseError({ kind: 'template', loc: at, detail: `unknown placeholder @${name}@: ${image.name} at ${formatLoc(image.loc)} has no KLOG_ENTITY argument; ${fix}` });
+      throw new ParseError({
+        kind: 'template',
+        loc: at,
+        detail: `unknown placeholder @${name}@: ${image.name} at ${formatLoc(image.loc)} has no KLOG_ENTITY argument; ${fix}`,
+      });
   }
   const v = build.variable(name);
   if (v !== undefined) {
     if (v.known) return v.value;
-    throw new ParseError({ kind: 'template', loc: at, detail: `@${name}@: the variable ${name}${v.loc === null ? '' : ` (set at ${formatLoc(v.loc)})`} has a value Cordon cannot compute: ${v.why ?? 'unknown'}; ${fix}` });
+    throw new ParseError({
+      kind: 'template',
+      loc: at,
+      detail: `@${name}@: the variable ${name}${v.loc === null ? '' : ` (set at ${formatLoc(v.loc)})`} has a value Cordon cannot compute: ${v.why ?? 'unknown'}; ${fix}`,
+    });
   }
-  const looked = build.model === null ? 'the solution has no CMakeLists.txt' : `no set(${name} …) in ${build.model.files.length} CMake file(s) of the solution reaches ${image === null ? 'the top level' : `the ${image.name} call at ${formatLoc(image.loc)}`}`;
-  throw new ParseError({ kind: 'template', loc: at, detail: `unknown placeholder @${name}@: the SDK's build does not define it and ${looked}; ${fix}` });
+  const looked =
+    build.model === null
+      ? 'the solution has no CMakeLists.txt'
+      : `no set(${name} …) in ${build.model.files.length} CMake file(s) of the solution reaches ${image === null ? 'the top level' : `the ${image.name} call at ${formatLoc(image.loc)}`}`;
+  throw new ParseError({
+    kind: 'template',
+    loc: at,
+    detail: `unknown placeholder @${name}@: the SDK's build does not define it and ${looked}; ${fix}`,
+  });
 }

@@ -216,7 +216,11 @@ function blocks(commands: readonly CmakeCommand[]): Node[] {
 }
 
 /** Evaluates escapes and `${…}` references of one argument. */
-function expand(text: string, lookup: (name: string) => VarValue | undefined, processEscapes: boolean): { value: string; known: boolean; why?: string } {
+function expand(
+  text: string,
+  lookup: (name: string) => VarValue | undefined,
+  processEscapes: boolean,
+): { value: string; known: boolean; why?: string } {
   let known = true;
   let why: string | undefined;
   const unknown = (w: string) => {
@@ -320,12 +324,17 @@ class Evaluator {
   }
 
   evaluateFile(file: string, scope: Scope, certain: boolean): void {
-    if (this.depth > 50) fail({ file, line: 1, column: 1 }, 'add_subdirectory()/include() nest more than 50 levels (a cycle?)');
+    if (this.depth > 50)
+      fail({ file, line: 1, column: 1 }, 'add_subdirectory()/include() nest more than 50 levels (a cycle?)');
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new ParseError({ kind: 'io', loc: { file, line: 1, column: 1 }, detail: `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+      throw new ParseError({
+        kind: 'io',
+        loc: { file, line: 1, column: 1 },
+        detail: `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
     }
     this.files.push(file);
     const dir = scope.dir;
@@ -373,7 +382,8 @@ class Evaluator {
         const [name, ...params] = this.elements(node.command, scope).map((e) => e.value);
         if (name !== undefined) this.functions.set(name.toLowerCase(), { kind: node.kind, params, body: node.body });
       } else if (node.kind === 'foreach') this.runForeach(node, scope, certain);
-      else if (node.kind === 'while') this.notes.push(`${formatLoc(node.command.loc)}: while() loops are not evaluated; what they set is not known`);
+      else if (node.kind === 'while')
+        this.notes.push(`${formatLoc(node.command.loc)}: while() loops are not evaluated; what they set is not known`);
       else this.command(node.command, scope, certain);
     }
   }
@@ -395,12 +405,16 @@ class Evaluator {
         else if (mode === 'ITEMS') items.push(e);
         else if (mode === 'LISTS') {
           const l = this.lookup(scope, e.value);
-          if (l !== undefined) for (const x of splitList(l.value)) items.push({ ...e, value: x, known: l.known, ...(l.why ? { why: l.why } : {}) });
+          if (l !== undefined)
+            for (const x of splitList(l.value))
+              items.push({ ...e, value: x, known: l.known, ...(l.why ? { why: l.why } : {}) });
         }
       }
     }
     if (items.some((i) => !i.known)) {
-      this.notes.push(`${formatLoc(node.command.loc)}: foreach() over values Cordon does not know; its body is not evaluated`);
+      this.notes.push(
+        `${formatLoc(node.command.loc)}: foreach() over values Cordon does not know; its body is not evaluated`,
+      );
       return;
     }
     for (const item of items) {
@@ -437,11 +451,18 @@ class Evaluator {
     for (const name of names) {
       const values = forks.map((f) => f.vars.get(name));
       const first = values[0];
-      const same = values.every((v) => v !== undefined && first !== undefined && v.value === first.value && v.known === first.known);
+      const same = values.every(
+        (v) => v !== undefined && first !== undefined && v.value === first.value && v.known === first.known,
+      );
       if (same && first !== undefined) scope.vars.set(name, first);
       else {
         const where = values.find((v) => v?.loc !== null && v !== undefined)?.loc ?? node.command.loc;
-        scope.vars.set(name, { value: first?.value ?? '', known: false, loc: where, why: `${name} is set differently by the branches of the if() at ${formatLoc(node.command.loc)}, whose condition Cordon cannot decide` });
+        scope.vars.set(name, {
+          value: first?.value ?? '',
+          known: false,
+          loc: where,
+          why: `${name} is set differently by the branches of the if() at ${formatLoc(node.command.loc)}, whose condition Cordon cannot decide`,
+        });
       }
     }
   }
@@ -483,13 +504,22 @@ class Evaluator {
         if (n === undefined) return null;
         return this.lookup(scope, n.value) !== undefined ? true : BUILTIN_FALSE.has(n.value) ? false : null;
       }
-      if (u === 'EXISTS' || u === 'TARGET' || u === 'COMMAND' || u === 'POLICY' || u === 'IS_DIRECTORY' || u === 'IS_ABSOLUTE') {
+      if (
+        u === 'EXISTS' ||
+        u === 'TARGET' ||
+        u === 'COMMAND' ||
+        u === 'POLICY' ||
+        u === 'IS_DIRECTORY' ||
+        u === 'IS_ABSOLUTE'
+      ) {
         i++;
         return null;
       }
       const op = peek();
       const binary = op !== undefined && !op.quoted ? op.value : '';
-      if (['STREQUAL', 'EQUAL', 'LESS', 'GREATER', 'LESS_EQUAL', 'GREATER_EQUAL', 'MATCHES', 'IN_LIST'].includes(binary)) {
+      if (
+        ['STREQUAL', 'EQUAL', 'LESS', 'GREATER', 'LESS_EQUAL', 'GREATER_EQUAL', 'MATCHES', 'IN_LIST'].includes(binary)
+      ) {
         i++;
         const r = toks[i++];
         if (r === undefined) return null;
@@ -512,7 +542,15 @@ class Evaluator {
         const x = Number(a.value);
         const y = Number(b.value);
         if (Number.isNaN(x) || Number.isNaN(y)) return false;
-        return binary === 'EQUAL' ? x === y : binary === 'LESS' ? x < y : binary === 'GREATER' ? x > y : binary === 'LESS_EQUAL' ? x <= y : x >= y;
+        return binary === 'EQUAL'
+          ? x === y
+          : binary === 'LESS'
+            ? x < y
+            : binary === 'GREATER'
+              ? x > y
+              : binary === 'LESS_EQUAL'
+                ? x <= y
+                : x >= y;
       }
       if (binary.startsWith('VERSION_') || binary.startsWith('STR') || binary === 'PATH_EQUAL') {
         i += 2;
@@ -560,15 +598,35 @@ class Evaluator {
         return;
       }
       if (name === 'option') {
-        if (this.lookup(scope, n.value) === undefined) scope.vars.set(n.value, { value: rest[1]?.value ?? 'OFF', known: rest[1]?.known ?? true, loc: c.loc });
+        if (this.lookup(scope, n.value) === undefined)
+          scope.vars.set(n.value, { value: rest[1]?.value ?? 'OFF', known: rest[1]?.known ?? true, loc: c.loc });
         return;
       }
       if (name === 'list') {
         const [v, ...items] = rest;
         if (v === undefined || (n.value !== 'APPEND' && n.value !== 'PREPEND')) {
-          if (v !== undefined && ['REMOVE_ITEM', 'REMOVE_AT', 'INSERT', 'TRANSFORM', 'REMOVE_DUPLICATES', 'FILTER', 'SORT', 'REVERSE', 'POP_BACK', 'POP_FRONT'].includes(n.value)) {
+          if (
+            v !== undefined &&
+            [
+              'REMOVE_ITEM',
+              'REMOVE_AT',
+              'INSERT',
+              'TRANSFORM',
+              'REMOVE_DUPLICATES',
+              'FILTER',
+              'SORT',
+              'REVERSE',
+              'POP_BACK',
+              'POP_FRONT',
+            ].includes(n.value)
+          ) {
             const old = this.lookup(scope, v.value);
-            scope.vars.set(v.value, { value: old?.value ?? '', known: false, loc: c.loc, why: `${v.value} is changed by list(${n.value}) at ${formatLoc(c.loc)}, which Cordon does not evaluate` });
+            scope.vars.set(v.value, {
+              value: old?.value ?? '',
+              known: false,
+              loc: c.loc,
+              why: `${v.value} is changed by list(${n.value}) at ${formatLoc(c.loc)}, which Cordon does not evaluate`,
+            });
           }
           return;
         }
@@ -577,7 +635,12 @@ class Evaluator {
         const add = items.map((x) => x.value);
         const value = (n.value === 'APPEND' ? [...parts, ...add] : [...add, ...parts]).join(';');
         const unknown = [old, ...items].find((x) => x !== undefined && !x.known);
-        scope.vars.set(v.value, unknown === undefined ? { value, known: true, loc: c.loc } : { value, known: false, loc: c.loc, why: unknown.why ?? 'a part is not known' });
+        scope.vars.set(
+          v.value,
+          unknown === undefined
+            ? { value, known: true, loc: c.loc }
+            : { value, known: false, loc: c.loc, why: unknown.why ?? 'a part is not known' },
+        );
         return;
       }
       // set(NAME values… [PARENT_SCOPE] | [CACHE TYPE DOC [FORCE]])
@@ -588,7 +651,11 @@ class Evaluator {
       if (ci >= 0) {
         cache = true;
         values = values.slice(0, ci);
-      } else if (values.length > 0 && !values[values.length - 1]!.quoted && values[values.length - 1]!.value === 'PARENT_SCOPE') {
+      } else if (
+        values.length > 0 &&
+        !values[values.length - 1]!.quoted &&
+        values[values.length - 1]!.value === 'PARENT_SCOPE'
+      ) {
         parent = true;
         values = values.slice(0, -1);
       }
@@ -601,7 +668,10 @@ class Evaluator {
       const value = values.map((e) => e.value).join(';');
       const unknown = values.find((e) => !e.known);
       // inside an undecided if() branch the value is kept: runIf() compares the branches afterwards
-      const v: VarValue = unknown === undefined ? { value, known: true, loc: c.loc } : { value, known: false, loc: c.loc, why: unknown.why ?? 'a part of it is not known' };
+      const v: VarValue =
+        unknown === undefined
+          ? { value, known: true, loc: c.loc }
+          : { value, known: false, loc: c.loc, why: unknown.why ?? 'a part of it is not known' };
       if (cache) this.cache.set(n.value, v);
       else this.set(scope, n.value, v, parent);
       return;
@@ -609,7 +679,11 @@ class Evaluator {
     if (name === 'project') {
       const [n] = this.elements(c, scope);
       if (n === undefined) return;
-      for (const k of ['PROJECT_NAME', ...(this.lookup(scope, 'CMAKE_PROJECT_NAME') === undefined ? ['CMAKE_PROJECT_NAME'] : [])]) scope.vars.set(k, { value: n.value, known: n.known, loc: c.loc });
+      for (const k of [
+        'PROJECT_NAME',
+        ...(this.lookup(scope, 'CMAKE_PROJECT_NAME') === undefined ? ['CMAKE_PROJECT_NAME'] : []),
+      ])
+        scope.vars.set(k, { value: n.value, known: n.known, loc: c.loc });
       scope.vars.set(`${n.value}_SOURCE_DIR`, { value: scope.dir, known: true, loc: c.loc });
       scope.vars.set('PROJECT_SOURCE_DIR', { value: scope.dir, known: true, loc: c.loc });
       return;
@@ -657,7 +731,12 @@ class Evaluator {
         const val = pairs[k + 1]!;
         for (const t of targets) {
           const m = this.properties.get(t.value) ?? new Map<string, TargetProperty>();
-          m.set(key.value, { value: val.value, known: val.known && t.known, loc: val.arg.loc, ...(val.why ? { why: val.why } : {}) });
+          m.set(key.value, {
+            value: val.value,
+            known: val.known && t.known,
+            loc: val.arg.loc,
+            ...(val.why ? { why: val.why } : {}),
+          });
           this.properties.set(t.value, m);
         }
       }
@@ -665,14 +744,23 @@ class Evaluator {
     }
     if (SDK_FUNCTIONS.has(name)) {
       const elements = this.elements(c, scope);
-      this.calls.push({ name, elements, loc: c.loc, text: c.text, dir: scope.dir, scope: new Map(scope.vars), certain });
+      this.calls.push({
+        name,
+        elements,
+        loc: c.loc,
+        text: c.text,
+        dir: scope.dir,
+        scope: new Map(scope.vars),
+        certain,
+      });
       if (name === 'generate_edl_file') {
         // generate_edl_file exports EDL_FILE: OUTPUT_FILE, or OUTPUT_DIR (default the binary dir) / NAME.edl
         const kw = keywordArgs(elements, GENERATE_EDL_KEYWORDS);
         const n = kw.positional[0];
         const out = kw.single.get('OUTPUT_FILE') ?? null;
         const dir = kw.single.get('OUTPUT_DIR')?.value ?? this.binaryDir(scope.dir);
-        if (n !== undefined) scope.vars.set('EDL_FILE', { value: out?.value ?? join(dir, `${n.value}.edl`), known: n.known, loc: c.loc });
+        if (n !== undefined)
+          scope.vars.set('EDL_FILE', { value: out?.value ?? join(dir, `${n.value}.edl`), known: n.known, loc: c.loc });
       }
       return;
     }
@@ -683,10 +771,19 @@ class Evaluator {
       const inner = fn.kind === 'function' ? new Scope(scope, scope.dir) : scope;
       fn.params.forEach((p, k) => {
         const e = el[k];
-        inner.vars.set(p, e === undefined ? { value: '', known: true, loc: c.loc } : { value: e.value, known: e.known, loc: c.loc, ...(e.why ? { why: e.why } : {}) });
+        inner.vars.set(
+          p,
+          e === undefined
+            ? { value: '', known: true, loc: c.loc }
+            : { value: e.value, known: e.known, loc: c.loc, ...(e.why ? { why: e.why } : {}) },
+        );
       });
       const argn = el.slice(fn.params.length);
-      inner.vars.set('ARGN', { value: argn.map((e) => e.value).join(';'), known: argn.every((e) => e.known), loc: c.loc });
+      inner.vars.set('ARGN', {
+        value: argn.map((e) => e.value).join(';'),
+        known: argn.every((e) => e.known),
+        loc: c.loc,
+      });
       inner.vars.set('ARGC', { value: String(el.length), known: true, loc: c.loc });
       this.depth++;
       this.run(fn.body, inner, certain);
@@ -707,19 +804,30 @@ class Evaluator {
 /** Variables that CMake leaves undefined unless a project sets them: an if() on them is false. */
 const BUILTIN_FALSE = new Set<string>(['WIN32', 'APPLE', 'MSVC', 'UNIX_NOT_KOS']);
 
-const GENERATE_EDL_KEYWORDS = { single: ['PREFIX', 'SECURITY', 'OUTPUT_DIR', 'OUTPUT_FILE'], multi: ['EDL_COMPONENTS'], options: [] as string[] };
+const GENERATE_EDL_KEYWORDS = {
+  single: ['PREFIX', 'SECURITY', 'OUTPUT_DIR', 'OUTPUT_FILE'],
+  multi: ['EDL_COMPONENTS'],
+  options: [] as string[],
+};
 
 /** Keyword arguments of an SDK function call, like cmake_parse_arguments: positional ones before the first keyword. */
 export function keywordArgs(
   elements: readonly Element[],
   spec: { readonly single: readonly string[]; readonly multi: readonly string[]; readonly options: readonly string[] },
-): { positional: Element[]; single: Map<string, Element>; multi: Map<string, Element[]>; options: Set<string>; unknownAfter: Element[] } {
+): {
+  positional: Element[];
+  single: Map<string, Element>;
+  multi: Map<string, Element[]>;
+  options: Set<string>;
+  unknownAfter: Element[];
+} {
   const positional: Element[] = [];
   const single = new Map<string, Element>();
   const multi = new Map<string, Element[]>();
   const options = new Set<string>();
   let current: { kind: 'single' | 'multi'; name: string; filled: boolean } | null = null;
-  const isKeyword = (e: Element) => !e.quoted && (spec.single.includes(e.value) || spec.multi.includes(e.value) || spec.options.includes(e.value));
+  const isKeyword = (e: Element) =>
+    !e.quoted && (spec.single.includes(e.value) || spec.multi.includes(e.value) || spec.options.includes(e.value));
   const unknownAfter: Element[] = [];
   for (const e of elements) {
     if (isKeyword(e)) {
@@ -748,7 +856,11 @@ export function keywordArgs(
  * following add_subdirectory(). Returns null when there is no CMakeLists.txt.
  * @throws ParseError on a syntax error in a CMake file
  */
-export function evaluateCmake(root: string, options: EvaluateOptions = {}, extraFiles: readonly string[] = []): CmakeModel | null {
+export function evaluateCmake(
+  root: string,
+  options: EvaluateOptions = {},
+  extraFiles: readonly string[] = [],
+): CmakeModel | null {
   const top = join(root, 'CMakeLists.txt');
   const ev = new Evaluator(resolvePath(root), options);
   const scope = new Scope(null, resolvePath(root));
@@ -763,7 +875,16 @@ export function evaluateCmake(root: string, options: EvaluateOptions = {}, extra
   const hasTop = existsSync(top);
   if (hasTop) ev.evaluateFile(top, scope, true);
   // einit directories not reached by add_subdirectory() are read in a child scope of the top level
-  for (const f of extraFiles) if (!ev.files.includes(f) && existsSync(f)) ev.evaluateFile(f, new Scope(scope, dirname(f)), true);
+  for (const f of extraFiles)
+    if (!ev.files.includes(f) && existsSync(f)) ev.evaluateFile(f, new Scope(scope, dirname(f)), true);
   if (!hasTop && ev.files.length === 0) return null;
-  return { root: resolvePath(root), files: ev.files, calls: ev.calls, properties: ev.properties, executables: ev.executables, topScope: scope.vars, notes: ev.notes };
+  return {
+    root: resolvePath(root),
+    files: ev.files,
+    calls: ev.calls,
+    properties: ev.properties,
+    executables: ev.executables,
+    topScope: scope.vars,
+    notes: ev.notes,
+  };
 }
