@@ -56,7 +56,7 @@ import { resolveTaskClasses, type FormalSpecs } from '../interfaces/resolve.ts';
 import { loadInitYaml, type InitDescription, type InitProcess } from '../interfaces/init-yaml.ts';
 import { loadPolicy, type ResolvedPolicy } from '../policy/psl/resolve.ts';
 import type { PalAssert } from '../policy/pal/ast.ts';
-import { checkPalSupported } from '../policy/pal/run.ts';
+import { palNotModelled } from '../policy/pal/run.ts';
 import { ParseError } from '../syntax/errors.ts';
 import { formatLoc, type Loc } from '../syntax/source.ts';
 import type { TemplateValue, TemplateVariables } from '../template/board.ts';
@@ -574,7 +574,6 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
   const tests: PalSuite[] = policyAst.declarations
     .filter((d): d is PalAssert => d.kind === 'palAssert')
     .map((a) => ({ assert: a, file: a.loc.file }));
-  checkPalSupported(tests.map((x) => x.assert));
   const t1 = performance.now();
   const policy = (options.compile ?? compileKosPolicy)({ name, policy: policyAst, tables: compiled.value, specs });
   const t2 = performance.now();
@@ -597,7 +596,11 @@ export function loadKosSolution(path: string, options: KosLoadOptions = {}): Kos
     properties: cordon?.properties ?? [],
     added,
     warnings,
-    notModelled: (policy as { readonly notModelled?: readonly string[] }).notModelled ?? [],
+    // the policy's constructs Cordon cannot model (their rules deny) and the PAL tests' (those tests are skipped)
+    notModelled: [
+      ...((policy as { readonly notModelled?: readonly string[] }).notModelled ?? []),
+      ...palNotModelled(tests.map((x) => x.assert)),
+    ],
     timings: { parseMs: t1 - t0, compileMs: t2 - t1 },
   };
 }

@@ -90,7 +90,7 @@ export function verify(opts: VerifyOptions = {}): Report {
       runs: 0,
       durationMs: 0,
       details: {
-        reason: `${notModelled.length} construct${notModelled.length === 1 ? '' : 's'} of the policy not modelled: the rules using them deny`,
+        reason: `${notModelled.length} construct${notModelled.length === 1 ? '' : 's'} not modelled: the policy's rules that use them deny, the PAL tests that use them are skipped`,
         notModelled,
       },
     });

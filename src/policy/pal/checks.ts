@@ -39,6 +39,12 @@ export function palChecks(result: PalRunResult, showPath: (file: string) => stri
       },
     };
     if (t.status === 'pass') return { ...base, status: 'pass' as const };
+    if (t.status === 'skipped')
+      return {
+        ...base,
+        status: 'skipped' as const,
+        details: { ...base.details, reason: `not modelled: ${t.notModelled ?? 'a construct of the test'}` },
+      };
     const failures = t.cases
       .filter((c) => c.status === 'fail')
       .map(

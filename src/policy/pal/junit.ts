@@ -32,6 +32,7 @@ export function palJUnitXml(name: string, result: PalRunResult, timestamp?: stri
       file: t.loc.file,
       line: t.loc.line,
       systemOut: t.cases.map(caseLine).join('\n'),
+      ...(t.status === 'skipped' ? { skipped: `not modelled: ${t.notModelled ?? 'a construct of the test'}` } : {}),
       ...(first === undefined
         ? {}
         : {

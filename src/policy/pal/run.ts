@@ -80,15 +80,20 @@ export interface PalTestResult {
   /** the sequence's name, or `sequence N` (1-based within its block) */
   readonly name: string;
   readonly loc: Loc;
-  readonly status: 'pass' | 'fail';
+  /** skipped: the test uses a construct the runner cannot model (`notModelled` says which and where); it ran no case */
+  readonly status: 'pass' | 'fail' | 'skipped';
   readonly cases: readonly PalCaseResult[];
   readonly durationMs: number;
+  /** "unsupported construct X at file:line:col", when skipped */
+  readonly notModelled?: string;
 }
 
 export interface PalRunResult {
   readonly tests: readonly PalTestResult[];
   readonly passed: number;
   readonly failed: number;
+  /** tests not run because they use a construct the runner cannot model */
+  readonly skipped: number;
   readonly durationMs: number;
 }
 
@@ -222,14 +227,28 @@ function checkSupported(c: PalTestCase): void {
   if (c.message !== null) walk(c.message);
 }
 
-/**
- * Checks that the runner can run every case of these test sets.
- * @throws ParseError "unsupported construct X at file:line:col"
- */
-export function checkPalSupported(sets: readonly PalAssert[]): void {
-  for (const a of sets)
-    for (const c of [...(a.setup ?? []), ...a.sequences.flatMap((s) => s.cases), ...(a.finally ?? [])])
+/** The constructs of these cases the runner cannot model, as "unsupported construct X at file:line:col" (none: empty). */
+function unsupportedIn(cases: readonly PalTestCase[]): string[] {
+  const out: string[] = [];
+  for (const c of cases)
+    try {
       checkSupported(c);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      out.push(e.message);
+    }
+  return out;
+}
+
+/**
+ * What of these test sets the runner cannot model, one message per case
+ * ("unsupported construct X at file:line:col"): the tests that hold them are
+ * reported as skipped, and the solution still loads.
+ */
+export function palNotModelled(sets: readonly PalAssert[]): string[] {
+  return sets.flatMap((a) =>
+    unsupportedIn([...(a.setup ?? []), ...a.sequences.flatMap((s) => s.cases), ...(a.finally ?? [])]),
+  );
 }
 
 /** How a case reads in a report when it has no name. */
@@ -455,11 +474,10 @@ const skipped = (c: PalTestCase, phase: PalPhase): PalCaseResult => ({
 });
 
 /**
- * Runs PAL test sets against a compiled policy of a solution.
- *
- * @throws ParseError for constructs of a test Cordon does not run (e.g. an
- *   operator expression in a message) — a mistake in a test case itself
- *   (unknown variable or class, missing selector) fails that case instead.
+ * Runs PAL test sets against a compiled policy of a solution. A test that
+ * uses a construct the runner cannot model (e.g. an operator expression in a
+ * message) is skipped with the construct and its place; a mistake in a test
+ * case itself (unknown variable or class, missing selector) fails that case.
  */
 export function runPalTests(
   tables: SolutionTables,
@@ -468,14 +486,27 @@ export function runPalTests(
 ): PalRunResult {
   const started = performance.now();
   const sets = inputs.map((input) => ('assert' in input ? input.assert : input));
-  checkPalSupported(sets);
   const runner = new Runner(tables, policy);
   const tests: PalTestResult[] = [];
   for (const a of sets) {
     const suite = a.name ?? `assert at ${formatLoc(a.loc)}`;
     const sequences = a.sequences.length > 0 ? a.sequences : [{ name: 'setup', cases: [], loc: a.loc }];
+    const around = unsupportedIn([...(a.setup ?? []), ...(a.finally ?? [])]);
     sequences.forEach((seq, i) => {
       const t0 = performance.now();
+      const unsupported = [...around, ...unsupportedIn(seq.cases)];
+      if (unsupported.length > 0) {
+        tests.push({
+          suite,
+          name: seq.name ?? `sequence ${i + 1}`,
+          loc: seq.loc,
+          status: 'skipped',
+          cases: [],
+          durationMs: 0,
+          notModelled: unsupported.join('; '),
+        });
+        return;
+      }
       const st = runner.fresh();
       const cases: PalCaseResult[] = [];
       let failed = false;
@@ -504,7 +535,14 @@ export function runPalTests(
     });
   }
   const failed = tests.filter((t) => t.status === 'fail').length;
-  return { tests, passed: tests.length - failed, failed, durationMs: performance.now() - started };
+  const skippedTests = tests.filter((t) => t.status === 'skipped').length;
+  return {
+    tests,
+    passed: tests.length - failed - skippedTests,
+    failed,
+    skipped: skippedTests,
+    durationMs: performance.now() - started,
+  };
 }
 
 /**
@@ -516,7 +554,10 @@ export function formatPalResults(r: PalRunResult, showPath: (file: string) => st
   const at = (loc: Loc) => formatLoc({ ...loc, file: showPath(loc.file) });
   const out: string[] = [];
   for (const t of r.tests) {
-    out.push(`${t.status === 'pass' ? 'PASS' : 'FAIL'}  ${t.suite} / ${t.name}  (${at(t.loc)})`);
+    out.push(
+      `${t.status === 'pass' ? 'PASS' : t.status === 'fail' ? 'FAIL' : 'SKIP'}  ${t.suite} / ${t.name}  (${at(t.loc)})`,
+    );
+    if (t.notModelled !== undefined) out.push(`          not run: ${t.notModelled}`);
     for (const c of t.cases) {
       const tag = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
       const decided = c.verdict === null ? '' : ` -> ${c.verdict.toUpperCase()} by ${c.rule}`;
@@ -526,7 +567,12 @@ export function formatPalResults(r: PalRunResult, showPath: (file: string) => st
     }
   }
   out.push(
-    r.failed === 0 ? `all ${r.tests.length} PAL tests passed` : `${r.failed} of ${r.tests.length} PAL tests failed`,
+    (r.failed === 0
+      ? r.skipped === 0
+        ? `all ${r.tests.length} PAL tests passed`
+        : `${r.passed} of ${r.tests.length} PAL tests passed`
+      : `${r.failed} of ${r.tests.length} PAL tests failed`) +
+      (r.skipped === 0 ? '' : `, ${r.skipped} skipped (not modelled)`),
   );
   return out;
 }
