@@ -96,14 +96,12 @@ const arbPslChoice = (payloads: readonly unknown[]): fc.Arbitrary<Choice> =>
 test("default deny, PSL: every decision of the compiled policy is the reference interpreter's, on its own monitor states", () => {
   let judged = 0;
   let granted = 0;
-  const arb = fc
-    .nat(PSL.length - 1)
-    .chain((example) =>
-      fc.record({
-        example: fc.constant(example),
-        choices: fc.array(arbPslChoice(PSL[example]!.payloads), { minLength: 1, maxLength: 120, size: 'max' }),
-      }),
-    );
+  const arb = fc.nat(PSL.length - 1).chain((example) =>
+    fc.record({
+      example: fc.constant(example),
+      choices: fc.array(arbPslChoice(PSL[example]!.payloads), { minLength: 1, maxLength: 120, size: 'max' }),
+    }),
+  );
   check(
     import.meta.filename,
     'psl default deny at the kernel',

@@ -484,22 +484,20 @@ function arbEvent(s: Solution, p: Policy | null): fc.Arbitrary<SecurityEvent> {
         transfers: [],
       };
     });
-  const execute = fc
-    .tuple(cls, cls, sid, sid)
-    .map(([srcClass, dstClass, src, dst]): SecurityEvent => ({
-      kind: 'execute',
-      src,
-      srcClass,
-      dst,
-      dstClass,
-      endpoint: -1,
-      method: -1,
-      iface: -1,
-      riid: -1,
-      mid: -1,
-      message: null,
-      transfers: [],
-    }));
+  const execute = fc.tuple(cls, cls, sid, sid).map(([srcClass, dstClass, src, dst]): SecurityEvent => ({
+    kind: 'execute',
+    src,
+    srcClass,
+    dst,
+    dstClass,
+    endpoint: -1,
+    method: -1,
+    iface: -1,
+    riid: -1,
+    mid: -1,
+    message: null,
+    transfers: [],
+  }));
   const E = s.tables.endpointNames.length;
   const M = s.tables.methodNames.length;
   const I = s.tables.interfaces.length;

@@ -197,16 +197,14 @@ export const arbServiceChoice = (classNames: readonly string[]): fc.Arbitrary<Se
   fc.oneof(
     {
       weight: 12,
-      arbitrary: fc
-        .constantFrom(...SERVICES)
-        .chain((service) =>
-          fc.record({
-            t: fc.constant('service' as const),
-            who: fc.nat({ max: 7 }),
-            service: fc.constant(service),
-            payload: arbServicePayload(service, classNames),
-          }),
-        ),
+      arbitrary: fc.constantFrom(...SERVICES).chain((service) =>
+        fc.record({
+          t: fc.constant('service' as const),
+          who: fc.nat({ max: 7 }),
+          service: fc.constant(service),
+          payload: arbServicePayload(service, classNames),
+        }),
+      ),
     },
     { weight: 7, arbitrary: arbHardware },
   );
