@@ -24,6 +24,7 @@ import {
   type ServiceChoice,
 } from '../src/properties/payloads.ts';
 import { banner, check, countSteps, runs, stepsTaken } from './harness.ts';
+import { changedTables } from '../src/properties/checks.ts';
 
 banner(import.meta.filename);
 
@@ -78,19 +79,7 @@ const grantAll: CompiledPolicy = {
 };
 const unchecked: Monitor = { policy: grantAll, initial: grantAll.initial, decide: grantAll.decide };
 
-const KERNEL_FIELDS = [
-  'processes',
-  'threads',
-  'objects',
-  'cpus',
-  'runQueue',
-  'futexQueue',
-  'irqs',
-  'clock',
-  'io',
-  'monitor',
-] as const;
-const changed = (a: KernelState, b: KernelState) => KERNEL_FIELDS.filter((k) => a[k] !== b[k]);
+const changed = changedTables;
 
 /** Per service: calls whose payload decoded, did not, and that were performed (rcOk, or the caller blocked or exited). */
 const seen = new Map<ServiceName, { decoded: number; undecoded: number; performed: number }>(

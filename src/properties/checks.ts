@@ -33,21 +33,27 @@ function caller(v: StepView): Sid | null {
   return v.event.kind === 'syscall' ? (v.before.threads[v.event.tid]?.sid ?? null) : null;
 }
 
+/** The tables of a kernel state, each compared by identity (`step` copies only what it writes). */
+export const STATE_TABLES = [
+  'processes',
+  'threads',
+  'objects',
+  'cpus',
+  'runQueue',
+  'futexQueue',
+  'irqs',
+  'clock',
+  'io',
+  'monitor',
+] as const;
+
+/** The tables that differ between two kernel states. */
+export function changedTables(a: KernelState, b: KernelState): (typeof STATE_TABLES)[number][] {
+  return STATE_TABLES.filter((k) => a[k] !== b[k]);
+}
+
 function unchanged(a: KernelState, b: KernelState): string | null {
-  for (const k of [
-    'processes',
-    'threads',
-    'objects',
-    'cpus',
-    'runQueue',
-    'futexQueue',
-    'irqs',
-    'clock',
-    'io',
-    'monitor',
-  ] as const)
-    if (a[k] !== b[k]) return k;
-  return null;
+  return changedTables(a, b)[0] ?? null;
 }
 
 // ------------------------------------------------------------------ default deny
