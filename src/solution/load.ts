@@ -1,7 +1,7 @@
 // Loading a solution, whatever its source format: a directory in KasperskyOS
 // layout (src/solution/kos.ts) or Cordon's own manifest (solution.yaml,
 // src/solution/manifest.ts), compiled to the kernel's tables and a policy.
-// Every command that takes a solution (verify, check, test) loads it here.
+// Every command that takes a solution (verify, check, test, audit) loads it here.
 
 import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
