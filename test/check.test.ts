@@ -34,9 +34,17 @@ const cordon = (...args: string[]) =>
   });
 
 test('the diode keeps its one-way property under TLC', () => {
-  const r = cordon('check', 'examples/diode-rules', '--workers', '1');
+  const r = cordon('check', 'examples/diode-rules', '--workers', '1', '--progress-interval', '1');
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /DiodeRules of examples\/diode-rules: success, \d+ distinct states/);
+  const m = /DiodeRules of examples\/diode-rules: success, (\d+) distinct states/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  // stderr is a pipe, not a terminal: progress lines, not a bar, and a final line with TLC's count
+  const done = /^TLC diode-rules: done, ([\d,]+) distinct states, 0 on the queue, [\d,]+ states\/s, \d+ s$/m.exec(
+    r.stderr,
+  );
+  assert.ok(done, r.stderr);
+  assert.equal(done[1]!.replaceAll(',', ''), m[1]);
+  assert.doesNotMatch(r.stderr, /\|[\u2591\u2588]/);
 });
 
 test('a leaky diode policy: the counterexample is printed in the kernel vocabulary and written as a replay file', () => {

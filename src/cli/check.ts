@@ -4,12 +4,12 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
 import { addedLines, loadSolution } from '../solution/load.ts';
 import { checkLoaded, distributed, writeCounterexample } from '../check/check.ts';
 import { VerifyError } from '../verify/verify.ts';
-import { int, loadOptionsOf, solutionFlags, type CommandContext } from './options.ts';
+import { progressReporter } from '../tlc/progress-lines.ts';
+import { int, loadOptionsOf, progressInterval, solutionFlags, type CommandContext } from './options.ts';
 
 export function registerCheck(program: Command, ctx: CommandContext): void {
   const { out } = ctx;
@@ -29,7 +29,12 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare",
         int('workers'),
       )
-      .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large'),
+      .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
+      .option(
+        '--progress-interval <seconds>',
+        'when stderr is not a terminal, a progress line at most this often (default 5)',
+        progressInterval,
+      ),
   ).action(
     async (
       solution: string | undefined,
@@ -40,20 +45,12 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         replay: string;
         distributed?: number;
         size: string;
+        progressInterval?: number;
         define?: Record<string, string>;
         sdk?: string;
         include: string[];
       },
     ) => {
-      const bar = new cliProgress.SingleBar(
-        {
-          format: 'TLC |{bar}| {distinct} distinct states, {queue} on the queue, depth {depth}',
-          hideCursor: true,
-          noTTYOutput: false,
-          stream: process.stderr,
-        },
-        cliProgress.Presets.shades_classic,
-      );
       if (o.distributed !== undefined) {
         if (o.size !== 'large' && o.size !== 'small')
           throw new VerifyError(`--size must be large or small, not "${o.size}"`);
@@ -76,18 +73,16 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       const path = solution ?? 'examples/ping-rules';
       const loaded = loadSolution(path, board, loadOptionsOf(o));
       addedLines(loaded).forEach(out);
-      bar.start(1, 0, { distinct: 0, queue: 0, depth: 0 });
+      const progress = progressReporter({
+        label: loaded.name,
+        ...(o.progressInterval === undefined ? {} : { intervalMs: o.progressInterval }),
+      });
       const r = await checkLoaded(loaded, {
         path,
         ...(o.workers ? { workers: o.workers } : {}),
         ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}),
-        onProgress: (p) => {
-          const total = (p.distinct ?? 0) + (p.leftOnQueue ?? 0);
-          bar.setTotal(Math.max(1, total));
-          bar.update(p.distinct ?? 0, { distinct: p.distinct ?? 0, queue: p.leftOnQueue ?? 0, depth: p.depth ?? 0 });
-        },
-      });
-      bar.stop();
+        onProgress: progress.update,
+      }).finally(progress.finish);
       out(
         `model ${r.model} of ${path}: ${r.verdict}, ${r.distinct ?? '?'} distinct states, depth ${r.depth ?? '?'}, TLC ${r.tlcSeconds ?? '?'} s`,
       );

@@ -17,6 +17,14 @@ export const int = (what: string) => (v: string) => {
   return n;
 };
 
+/** `--progress-interval <seconds>`: a positive number of seconds, in milliseconds. */
+export const progressInterval = (v: string): number => {
+  const s = Number(v);
+  if (!Number.isFinite(s) || s <= 0)
+    throw new InvalidArgumentError(`the progress interval must be a positive number of seconds, not "${v}"`);
+  return Math.round(s * 1000);
+};
+
 /** `--define NAME=VALUE`, repeatable: collected into one map (a later one wins). */
 export function collectDefine(v: string, previous: Record<string, string> = {}): Record<string, string> {
   const m = /^([A-Za-z_][A-Za-z0-9_]*\+?)=(.*)$/s.exec(v);

@@ -11,7 +11,8 @@ import { addedLines, SolutionError, type Loaded } from '../solution/load.ts';
 import { CheckError } from '../check/check.ts';
 import { ManifestError } from '../solution/manifest.ts';
 import { writeReport, type Report } from '../evidence/report.ts';
-import { importsOf, int, solutionFlags, type CommandContext } from './options.ts';
+import { progressReporter } from '../tlc/progress-lines.ts';
+import { importsOf, int, progressInterval, solutionFlags, type CommandContext } from './options.ts';
 
 /** The einit configurations `cordon verify <tree>` verifies one by one: more than one, in a tree without solution.yaml. */
 export function configurationsOf(path: string): string[] {
@@ -69,7 +70,12 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         return v;
       })
       .option('--out <file>', 'report file', 'out/verify.json')
-      .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)'),
+      .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
+      .option(
+        '--progress-interval <seconds>',
+        'TLC runs: when stderr is not a terminal, a progress line at most this often (default 5)',
+        progressInterval,
+      ),
   ).action(
     async (
       solution: string | undefined,
@@ -81,6 +87,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         path?: string;
         out: string;
         tlc: boolean;
+        progressInterval?: number;
         define?: Record<string, string>;
         sdk?: string;
         include: string[];
@@ -90,7 +97,9 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         throw new VerifyError(
           "--path replays a counterexample of the run it was printed with: give that run's --seed too",
         );
-      const { define, sdk: _sdk, include: _include, ...rest } = o;
+      const { define, sdk: _sdk, include: _include, progressInterval: intervalMs, ...rest } = o;
+      const progress = (label: string) =>
+        progressReporter({ label, ...(intervalMs === undefined ? {} : { intervalMs }) });
       const load = {
         ...(define ? { defines: define } : {}),
         imports: importsOf(o),
@@ -108,6 +117,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
             ...rest,
             solution: c,
             ...load,
+            progress,
             onCheck: (id: string) => process.stderr.write(`… ${name}: ${id}\n`),
           };
           try {
@@ -134,6 +144,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         ...(solution ? { solution } : {}),
         ...rest,
         ...load,
+        progress,
         onCheck: (id: string) => process.stderr.write(`… ${id}\n`),
       };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);

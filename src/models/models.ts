@@ -9,6 +9,7 @@ import { Diode } from './registry.ts';
 import { compileModel, renderModel, type ModelDef, type ModelFiles } from '../conformance/model.ts';
 import { MODELS_DIR, describeResult, runStaged, type RunOptions } from '../conformance/run.ts';
 import type { TlcResult } from '../tlc/index.ts';
+import type { ProgressSink } from '../tlc/progress-lines.ts';
 
 export interface ModelResult {
   readonly model: string;
@@ -120,10 +121,19 @@ export async function runModel(def: ModelDef, options: RunOptions = {}): Promise
   };
 }
 
-/** Runs every catalogued model, one after the other. */
-export async function runModels(defs: readonly ModelDef[] = CATALOG, options: RunOptions = {}): Promise<ModelResult[]> {
+/** Runs every catalogued model, one after the other; `progress` gives each run a reporter (see progress-lines.ts). */
+export async function runModels(
+  defs: readonly ModelDef[] = CATALOG,
+  options: RunOptions & { readonly progress?: (model: string) => ProgressSink } = {},
+): Promise<ModelResult[]> {
+  const { progress, ...run } = options;
   const out: ModelResult[] = [];
-  for (const def of defs) out.push(await runModel(def, options));
+  for (const def of defs) {
+    const sink = progress?.(def.name);
+    out.push(
+      await (sink ? runModel(def, { ...run, onProgress: sink.update }).finally(sink.finish) : runModel(def, run)),
+    );
+  }
   return out;
 }
 

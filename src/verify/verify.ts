@@ -18,11 +18,14 @@ import { shellQuote } from '../properties/env.ts';
 import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
+import type { ProgressSink } from '../tlc/progress-lines.ts';
 import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
 
 export const DEFAULT_SOLUTION = 'examples/ping';
 
 export interface VerifyOptions {
+  /** A progress reporter for each TLC run (a kernel model or the solution model), by its name. */
+  readonly progress?: (label: string) => ProgressSink;
   readonly solution?: string;
   readonly board?: string;
   readonly seed?: number;
@@ -152,7 +155,7 @@ export async function verifyWithTlc(
   const { checkLoaded, checkEntry, CheckError } = await import('../check/check.ts');
   opts.onCheck?.('TLC models');
   const checks: CheckResult[] = [];
-  for (const m of await runModels()) {
+  for (const m of await runModels(undefined, opts.progress ? { progress: opts.progress } : {})) {
     const regression = m.distinct !== m.expected.distinct || m.depth !== m.expected.depth;
     const details = {
       distinct: m.distinct,
@@ -186,7 +189,9 @@ export async function verifyWithTlc(
   );
   const started = performance.now();
   try {
-    checks.push(checkEntry(await checkLoaded(loaded, { path: report.solution })));
+    const sink = opts.progress?.(loaded.name);
+    const run = checkLoaded(loaded, { path: report.solution, ...(sink ? { onProgress: sink.update } : {}) });
+    checks.push(checkEntry(await (sink ? run.finally(sink.finish) : run)));
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     checks.push({
