@@ -32,7 +32,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
       .option(
         '--progress-interval <seconds>',
-        'when stderr is not a terminal, a progress line at most this often (default 5)',
+        'when stderr is not a terminal, a progress line this often (default 5)',
         progressInterval,
       ),
   ).action(

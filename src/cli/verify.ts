@@ -73,7 +73,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
       .option(
         '--progress-interval <seconds>',
-        'TLC runs: when stderr is not a terminal, a progress line at most this often (default 5)',
+        'TLC runs: when stderr is not a terminal, a progress line this often (default 5)',
         progressInterval,
       ),
   ).action(

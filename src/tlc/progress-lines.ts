@@ -33,7 +33,7 @@ export interface ProgressReporterOptions {
   readonly stream?: NodeJS.WritableStream & { readonly isTTY?: boolean };
   /** Whether the stream is a terminal (default: the stream's isTTY). */
   readonly isTTY?: boolean;
-  /** At most one line per this many milliseconds on a non-terminal (default 5000). */
+  /** One line per this many milliseconds on a non-terminal (default 5000). */
   readonly intervalMs?: number;
   /** Milliseconds, monotonic (default: performance.now). */
   readonly now?: () => number;
