@@ -1,9 +1,13 @@
 /**
  * Shared plumbing for the peggy grammars of the front end.
  *
- * Grammars are `.peggy` files next to the module that uses them. They are
- * compiled at runtime with `peggy.generate(…, { output: 'parser' })` the
- * first time a parser is needed and cached for the life of the process.
+ * Grammars are `.peggy` files next to the module that uses them. The first
+ * time a parser is needed it is loaded from src/syntax/generated/ (written by
+ * scripts/build-grammars.mjs at `npm install`) when the generated file's
+ * recorded hash matches the grammar sources on disk, and otherwise compiled
+ * at run time with `peggy.generate(…, { output: 'parser' })` — so an edited
+ * grammar works without re-running the script, only slower to start. Either
+ * way the parser is cached for the life of the process.
  * A grammar may be split over several files (PSL and PAL share the PSL
  * lexical and expression rules); peggy combines them into one parser.
  *
@@ -13,8 +17,10 @@
  * conversion below drops noise (whitespace, comments), removes duplicates
  * and names what was found instead.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import peggy from 'peggy';
 import { ParseError, listAlternatives, type ParseErrorKind } from './errors.ts';
@@ -63,38 +69,120 @@ export interface CompiledGrammar {
   parse(request: ParseRequest): unknown;
 }
 
-const cache = new Map<string, CompiledGrammar>();
+/** How a grammar's parser was obtained: loaded precompiled, or compiled at run time. */
+export type GrammarOrigin = 'precompiled' | 'compiled';
 
-/** The compiled parser for a grammar, generated on first use. */
-export function compileGrammar(spec: GrammarSpec): CompiledGrammar {
-  const key = spec.files.map((f) => f.href).join('|') + '#' + spec.startRules.join(',');
+/**
+ * `auto` uses the precompiled parser when it is present and up to date;
+ * `compile` always compiles at run time (tests compare the two).
+ */
+export type GrammarMode = 'auto' | 'compile';
+
+interface LoadedParser {
+  readonly parse: (input: string, options?: peggy.ParserOptions) => unknown;
+  readonly SyntaxError: new (...args: never[]) => peggy.parser.SyntaxError;
+}
+
+const cache = new Map<string, CompiledGrammar & { readonly origin: GrammarOrigin }>();
+
+const SRC_DIR = fileURLToPath(new URL('../', import.meta.url));
+const GENERATED = new URL('./generated/', import.meta.url);
+const HASH_LINE = /^\/\/ cordon-grammar-hash: ([0-9a-f]{64})$/m;
+
+/** Hash of a grammar's sources; the same computation as in scripts/build-grammars.mjs. */
+function grammarHash(files: readonly (readonly [string, string])[], startRules: readonly string[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ peggy: peggy.VERSION, startRules, files }))
+    .digest('hex');
+}
+
+/** The generated file's name for a grammar whose first file is `firstFile` (relative to src/). */
+function generatedName(firstFile: string): string {
+  return firstFile.replace(/\.peggy$/, '').replaceAll('/', '-') + '.cjs';
+}
+
+/** The precompiled parser for these sources, or null when there is none or it is stale. */
+function loadPrecompiled(
+  files: readonly URL[],
+  texts: readonly string[],
+  startRules: readonly string[],
+): LoadedParser | null {
+  const rel = files.map((url) => relative(SRC_DIR, fileURLToPath(url)).split(sep).join('/'));
+  if (rel.length === 0 || rel.some((r) => r.startsWith('..'))) return null;
+  const target = new URL(generatedName(rel[0] as string), GENERATED);
+  let head: string;
+  try {
+    head = readFileSync(target, 'utf8').slice(0, 400);
+  } catch {
+    return null;
+  }
+  const recorded = HASH_LINE.exec(head)?.[1];
+  const expected = grammarHash(
+    rel.map((r, i) => [r, texts[i] as string] as const),
+    startRules,
+  );
+  if (recorded !== expected) return null;
+  return createRequire(import.meta.url)(fileURLToPath(target)) as LoadedParser;
+}
+
+/** The grammars loaded so far in this process (by first file) and how each was obtained. */
+export function loadedGrammars(): { readonly grammar: string; readonly origin: GrammarOrigin }[] {
+  return [...cache.entries()].map(([key, g]) => ({
+    grammar: key.split('#')[1]?.split('|')[0] ?? key,
+    origin: g.origin,
+  }));
+}
+
+/** Forgets every parser obtained so far (tests use it to load grammars afresh). */
+export function forgetGrammars(): void {
+  cache.clear();
+}
+
+/** The parser for a grammar, loaded precompiled or generated on first use. */
+export function compileGrammar(
+  spec: GrammarSpec,
+  mode: GrammarMode = 'auto',
+): CompiledGrammar & { readonly origin: GrammarOrigin } {
+  const key = mode + '#' + spec.files.map((f) => f.href).join('|') + '#' + spec.startRules.join(',');
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const sources = spec.files.map((url) => ({
     source: basename(fileURLToPath(url)),
     text: readFileSync(url, 'utf8'),
   }));
-  let parser: peggy.Parser;
-  try {
-    parser = peggy.generate(sources, {
-      output: 'parser',
-      grammarSource: sources[0]?.source,
-      allowedStartRules: [...spec.startRules],
-    });
-  } catch (e) {
-    // A broken grammar is a bug in Cordon, not in the user's input.
-    const formatted =
-      e instanceof Error && 'format' in e && typeof (e as { format: unknown }).format === 'function'
-        ? (e as unknown as { format(s: typeof sources): string }).format(sources)
-        : String(e);
-    throw new Error(`internal error: grammar does not compile\n${formatted}`);
+  let parser: LoadedParser | null =
+    mode === 'auto'
+      ? loadPrecompiled(
+          spec.files,
+          sources.map((s) => s.text),
+          spec.startRules,
+        )
+      : null;
+  const origin: GrammarOrigin = parser === null ? 'compiled' : 'precompiled';
+  if (parser === null) {
+    try {
+      parser = peggy.generate(sources, {
+        output: 'parser',
+        grammarSource: sources[0]?.source,
+        allowedStartRules: [...spec.startRules],
+      });
+    } catch (e) {
+      // A broken grammar is a bug in Cordon, not in the user's input.
+      const formatted =
+        e instanceof Error && 'format' in e && typeof (e as { format: unknown }).format === 'function'
+          ? (e as unknown as { format(s: typeof sources): string }).format(sources)
+          : String(e);
+      throw new Error(`internal error: grammar does not compile\n${formatted}`);
+    }
   }
-  const compiled: CompiledGrammar = {
+  const loaded: LoadedParser = parser;
+  const compiled = {
+    origin,
     parse(request: ParseRequest): unknown {
       const { source } = request;
       checkNesting(source, request.maxNesting ?? DEFAULT_MAX_NESTING);
       try {
-        return parser.parse(source.text, {
+        return loaded.parse(source.text, {
           grammarSource: source.file,
           startRule: request.startRule,
           locate: (offset: number): Loc => source.locate(offset),
@@ -102,7 +190,7 @@ export function compileGrammar(spec: GrammarSpec): CompiledGrammar {
         });
       } catch (e) {
         if (e instanceof ParseError) throw e;
-        if (e instanceof parser.SyntaxError) throw fromPeggyError(e, source, request.hooks ?? {});
+        if (e instanceof loaded.SyntaxError) throw fromPeggyError(e, source, request.hooks ?? {});
         if (e instanceof RangeError) {
           throw new ParseError({
             kind: 'limit',
