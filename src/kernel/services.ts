@@ -180,8 +180,9 @@ export function exitProcess(d: Draft, sid: Sid): void {
   if (p.status !== 'alive') return;
   d.setProcess({ ...p, status: 'exited' });
   for (const t of d.threads) if (t.sid === sid) exitThread(d, t.tid);
-  // the channels nobody can receive on any more (those it served) answer their callers
-  for (let id = 0; id < d.objects.length; id++) disconnect(d, id);
+  // the channels nobody can receive on any more (only those it held a receive end of can be) answer their callers
+  for (const id of new Set(p.handles.flatMap((h) => (h !== null && (h.rights & Rights.recv) !== 0 ? [h.object] : []))))
+    disconnect(d, id);
   d.irqs.forEach((l, line) => {
     const o = l.object === null ? undefined : d.objects[l.object];
     if (o?.kind === 'irq' && o.owner === sid) d.setIrq(line, { object: null, pending: false, masked: false });
