@@ -180,7 +180,8 @@ export function exitProcess(d: Draft, sid: Sid): void {
   if (p.status !== 'alive') return;
   d.setProcess({ ...p, status: 'exited' });
   for (const t of d.threads) if (t.sid === sid) exitThread(d, t.tid);
-  // the channels nobody can receive on any more (only those it held a receive end of can be) answer their callers
+  // the channels nobody can receive on any more (only those it held a receive end of can be) answer their callers;
+  // the spec's exitProcess runs disconnectFrom over every object, which leaves all the others unchanged
   for (const id of new Set(p.handles.flatMap((h) => (h !== null && (h.rights & Rights.recv) !== 0 ? [h.object] : []))))
     disconnect(d, id);
   d.irqs.forEach((l, line) => {
