@@ -13,6 +13,7 @@ import { compileRules } from '../src/monitor/rules.ts';
 import { auditRecord } from '../src/monitor/audit.ts';
 import type { KernelEvent, KernelState, Message, StepResult, ThreadResult, Tid } from '../src/kernel/types.ts';
 import type { Machine } from '../src/kernel/machine.ts';
+import { isolation } from '../src/properties/checks.ts';
 
 const machine: Machine = {
   name: 'test',
@@ -227,4 +228,29 @@ test('a server whose second thread still holds the server end keeps its callers 
   assert.equal(resultOf(got, helper)?.rc, 'rcOk');
   assert.equal(w.s.threads[CLIENT]!.state.tag, 'reply');
   assert.deepEqual(queue(w), [second]);
+});
+
+test('a caller whose process closed its client handle while its call waits is still answered when the server exits, and isolation counts that call as a link', () => {
+  const w = start();
+  const second = (kcall(w, CLIENT, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  assert.equal(ping(w, CLIENT).decisions[0]?.decision.verdict, 'grant');
+  assert.deepEqual(queue(w), [CLIENT]);
+  // the other client thread closes the handle the call went through: the call stays queued
+  assert.equal(
+    resultOf(kcall(w, second, 'handle', 'Close', { handle: w.b.connections[0]!.clientHandle }), second)?.rc,
+    'rcOk',
+  );
+  assert.deepEqual(queue(w), [CLIENT]);
+  // the server exits: its outstanding caller is answered
+  running(w, SERVER);
+  const before = w.s;
+  const event: KernelEvent = {
+    kind: 'syscall',
+    tid: SERVER,
+    call: { op: 'Call', handle: 0, message: { riid: riid('task'), mid: mid('task', 'Exit'), payload: { code: 0 } } },
+  };
+  const r = run(w, event);
+  assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected');
+  // the server shares no handle with the client any more, but the granted call links them
+  assert.equal(isolation({ before, event, result: r, monitorCalls: r.decisions.map((d) => d.event) }), null);
 });

@@ -211,7 +211,12 @@ export const completeMediation: Check = (v) => {
 
 // ------------------------------------------------------------------ isolation
 
-/** Processes P shares a kernel object with (a channel, shared memory, …): the only ones P can affect. */
+/**
+ * Processes P shares a kernel object with (a channel, shared memory, …), or a
+ * granted call still outstanding (queued on a channel P serves, taken by a
+ * thread of P, or one of P's own awaiting its answer — the caller may have
+ * closed its handle since): the only ones P can affect.
+ */
 function peers(s: KernelState, sid: Sid): Set<Sid> {
   const mine = objectsHeld(s, sid);
   mine.delete(0);
@@ -219,6 +224,12 @@ function peers(s: KernelState, sid: Sid): Set<Sid> {
   for (const o of mine) {
     const obj = s.objects[o]!;
     if (obj.kind === 'channel') out.add(obj.server);
+  }
+  for (const obj of s.objects)
+    if (obj.kind === 'channel' && obj.server === sid) for (const r of obj.queue) out.add(s.threads[r.client]!.sid);
+  for (const t of s.threads) {
+    if (t.sid === sid && t.serving !== null) out.add(s.threads[t.serving.client]!.sid);
+    if (t.sid !== sid && t.state.tag === 'reply' && s.threads[t.state.server]?.sid === sid) out.add(t.sid);
   }
   s.processes.forEach((p, q) => {
     if (q === sid) return;
