@@ -15,7 +15,8 @@ import { parsePal } from '../src/policy/pal/parser.ts';
 import { formatPalResults, runPalTests, type PalRunResult } from '../src/policy/pal/run.ts';
 import { palJUnitXml } from '../src/policy/pal/junit.ts';
 import { palCheckId, palChecks } from '../src/policy/pal/checks.ts';
-import { escapeAttr, escapeText, junitXml } from '../src/junit/xml.ts';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { junitXml } from '../src/output/junit.ts';
 import { ParseError } from '../src/syntax/errors.ts';
 
 const files: Record<string, string> = {
@@ -332,145 +333,59 @@ describe('PAL tests as verify checks', () => {
 });
 
 describe('JUnit XML', () => {
-  it('escapes text and attributes, and replaces characters XML forbids', () => {
-    assert.equal(escapeText('a<b>&c'), 'a&lt;b&gt;&amp;c');
-    assert.equal(escapeAttr(`"it's"\n\t`), '&quot;it&apos;s&quot;&#10;&#9;');
-    assert.equal(escapeText('x\u0001y\uD800z\uFFFF'), 'x\uFFFDy\uFFFDz\uFFFD');
-    assert.equal(escapeText('\u{1F600}'), '\u{1F600}', 'surrogate pairs are kept');
-  });
-
-  it('a PAL run becomes one testsuite per assert block and one testcase per sequence, well-formed', () => {
+  it('a PAL run becomes one testsuite per assert block and one testcase per sequence, read back by a JUnit parser', () => {
     const r = run(`assert "odd <names> & \\"quotes\\"" {${SETUP}
     sequence "passes ]]> here" { request src = c dst = s endpoint = counter method = Add { n : 1 } }
     sequence "fails" { deny request src = c dst = s endpoint = counter method = Add { n : 1 } }
 }
 assert "second" { sequence { any request src = c dst = s method = Add { n : 1 } } }`);
     const xml = palJUnitXml('pal <demo>', r, '2026-01-01T00:00:00Z');
-    const doc = checkWellFormed(xml);
-    assert.equal(doc.name, 'testsuites');
-    assert.equal(doc.attributes.tests, '3');
-    assert.equal(doc.attributes.failures, '2');
-    const [first, second] = doc.children;
-    assert.equal(first!.attributes.name, 'odd <names> & "quotes"');
-    assert.equal(first!.children.length, 2);
-    assert.equal(first!.children[0]!.attributes.name, 'passes ]]> here');
-    assert.equal(first!.children[1]!.children[0]!.name, 'failure');
-    assert.match(first!.children[1]!.children[0]!.attributes.message!, /expected deny, got grant by add-once/);
+    const doc = readJUnit(xml);
+    assert.equal(doc.tests, '3');
+    assert.equal(doc.failures, '2');
+    const [first, second] = doc.testsuite;
+    assert.equal(first!.name, 'odd <names> & "quotes"');
+    assert.equal(first!.testcase.length, 2);
+    assert.equal(first!.testcase[0]!.name, 'passes ]]> here');
+    assert.match(first!.testcase[1]!.failure![0]!.message, /expected deny, got grant by add-once/);
     assert.match(
-      first!.children[0]!.children.find((c) => c.name === 'system-out')!.text,
+      first!.testcase[0]!['system-out']![0]!,
       /PASS \[sequence\] tests\.psl:\d+:\d+ expect grant: request src=demo\.Client\(sid 2\)/,
     );
     // the second set fails: its setup is missing, so c is unknown
-    assert.equal(second!.attributes.failures, '1');
+    assert.equal(second!.failures, '1');
   });
 
-  it('the checker itself rejects malformed documents', () => {
-    for (const bad of [
-      '<a>',
-      '<a></b>',
-      '<a x="1" x="2"/>',
-      '<a>&bogus;</a>',
-      '<a>x < y</a>',
-      '<a/><b/>',
-      '<a x=1/>',
-      '<a>\u0001</a>',
-    ])
-      assert.throws(() => checkWellFormed(`<?xml version="1.0" encoding="UTF-8"?>\n${bad}`), /not well-formed/, bad);
-    assert.equal(checkWellFormed(junitXml('empty', [])).name, 'testsuites');
+  it('characters XML 1.0 forbids never make the document unreadable', () => {
+    const xml = junitXml('odd \u0001 name', [
+      { name: 's<&>', cases: [{ name: 'x\u0001y\uD800z', classname: 'c', timeSeconds: 0.5, systemOut: ']]> & <' }] },
+    ]);
+    assert.equal(XMLValidator.validate(xml), true);
+    const doc = readJUnit(xml);
+    assert.equal(doc.testsuite[0]!.name, 's<&>');
+    assert.equal(readJUnit(junitXml('empty', [])).tests, '0');
   });
 });
 
-/* ------------------------------------------------------------------ a strict XML 1.0 well-formedness checker (the subset JUnit uses) */
+/* ------------------------------------------------------------------ JUnit read back by a well-kept XML parser */
 
-interface XmlElement {
-  readonly name: string;
-  readonly attributes: Record<string, string>;
-  readonly children: XmlElement[];
-  text: string;
+interface JUnitDoc {
+  tests: string;
+  failures: string;
+  testsuite: {
+    name: string;
+    failures: string;
+    testcase: { name: string; failure?: { message: string }[]; 'system-out'?: string[] }[];
+  }[];
 }
 
-function checkWellFormed(xml: string): XmlElement {
-  let i = 0;
-  const fail = (why: string): never => {
-    throw new Error(`not well-formed at offset ${i}: ${why}`);
-  };
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(xml)) fail('a character XML 1.0 forbids');
-  const decl = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/.exec(xml);
-  if (decl === null) fail('no XML declaration');
-  i = decl![0].length;
-  const NAME = /[A-Za-z_][\w.-]*/y;
-  const name = (): string => {
-    NAME.lastIndex = i;
-    const m = NAME.exec(xml);
-    if (m === null) return fail('expected a name');
-    i += m[0].length;
-    return m[0];
-  };
-  const ws = () => {
-    while (i < xml.length && ' \t\r\n'.includes(xml[i]!)) i++;
-  };
-  const decode = (s: string): string => {
-    if (/<|&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s))
-      fail(`unescaped < or & in ${JSON.stringify(s.slice(0, 30))}`);
-    return s.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) =>
-      e === 'amp'
-        ? '&'
-        : e === 'lt'
-          ? '<'
-          : e === 'gt'
-            ? '>'
-            : e === 'quot'
-              ? '"'
-              : e === 'apos'
-                ? "'"
-                : String.fromCodePoint(e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)),
-    );
-  };
-  const element = (): XmlElement => {
-    if (xml[i] !== '<') fail('expected <');
-    i++;
-    const el: XmlElement = { name: name(), attributes: {}, children: [], text: '' };
-    for (;;) {
-      const before = i;
-      ws();
-      if (xml.startsWith('/>', i)) {
-        i += 2;
-        return el;
-      }
-      if (xml[i] === '>') {
-        i++;
-        break;
-      }
-      if (i === before) fail('expected whitespace before an attribute');
-      const key = name();
-      if (Object.hasOwn(el.attributes, key)) fail(`attribute ${key} twice`);
-      if (xml[i] !== '=' || xml[i + 1] !== '"') fail('expected ="');
-      const end = xml.indexOf('"', i + 2);
-      if (end < 0) fail('unterminated attribute');
-      el.attributes[key] = decode(xml.slice(i + 2, end));
-      i = end + 1;
-    }
-    for (;;) {
-      const lt = xml.indexOf('<', i);
-      if (lt < 0) fail(`unclosed <${el.name}>`);
-      const text = xml.slice(i, lt);
-      if (text.includes(']]>')) fail(']]> in text');
-      el.text += decode(text);
-      i = lt;
-      if (xml.startsWith('</', i)) {
-        i += 2;
-        if (name() !== el.name) fail(`mismatched end tag for <${el.name}>`);
-        ws();
-        if (xml[i] !== '>') fail('expected >');
-        i++;
-        return el;
-      }
-      el.children.push(element());
-    }
-  };
-  const root = element();
-  ws();
-  if (i !== xml.length) fail('content after the root element');
-  return root;
+function readJUnit(xml: string): JUnitDoc {
+  const valid = XMLValidator.validate(xml);
+  assert.equal(valid, true, `not well-formed: ${JSON.stringify(valid)}`);
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['testsuite', 'testcase', 'failure', 'system-out'].includes(name),
+  });
+  return (parser.parse(xml) as { testsuites: JUnitDoc }).testsuites;
 }

@@ -4,7 +4,7 @@
  * its first failing case, and every test lists all its cases (with the
  * event and the rule that decided) in <system-out>.
  */
-import { junitXml, type JUnitSuite } from '../../junit/xml.ts';
+import { junitXml, type JUnitSuite } from '../../output/junit.ts';
 import { formatLoc } from '../../syntax/source.ts';
 import type { PalCaseResult, PalRunResult } from './run.ts';
 
