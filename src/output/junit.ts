@@ -3,7 +3,12 @@
 // <testcase>s, with <failure>, <skipped> and <system-out>. The library does
 // the XML (escaping, counts); this module maps Cordon's checks onto it.
 
-import junitReportBuilder from 'junit-report-builder';
+import junitModule, { type Builder } from 'junit-report-builder';
+
+// The package is CommonJS with a default export; under Node's ESM loader the
+// default import is either the builder or the module object holding it.
+const junitReportBuilder: Builder =
+  'newBuilder' in junitModule ? (junitModule as unknown as Builder) : (junitModule as { default: Builder }).default;
 
 export interface JUnitCase {
   readonly name: string;

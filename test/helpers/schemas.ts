@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 
 const require = createRequire(import.meta.url);
 
@@ -26,11 +27,12 @@ let sarifValidator: (((x: unknown) => boolean) & { errors?: unknown }) | undefin
 /** The schema's errors for `log`, or [] when it is a valid SARIF 2.1.0 log. */
 export function sarifErrors(log: unknown): string[] {
   if (sarifValidator === undefined) {
-    const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
+    const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats.default(ajv);
     sarifValidator = ajv.compile(JSON.parse(readFileSync(sarifSchemaPath(), 'utf8')) as object);
   }
-  return sarifValidator(log) ? [] : formatErrors(sarifValidator.errors);
+  const validate = sarifValidator;
+  return validate(log) ? [] : formatErrors(validate.errors);
 }
 
 /** The errors of `value` against one of the project's JSON Schemas (draft 2020-12). */
