@@ -29,6 +29,8 @@ import type {
 import type { CheckedPolicy, PslState } from '../policy/compile/check.ts';
 import { interpretEvent, newTrace, selects } from '../policy/compile/interpret.ts';
 import type { Loaded } from '../solution/load.ts';
+import type { Log } from 'sarif';
+import { sarifLog } from '../output/sarif.ts';
 import { AuditError, audited, showExpr, showState } from './explain.ts';
 import { tabulateSolution, type Tabulated } from './query.ts';
 
@@ -759,14 +761,22 @@ export function lintText(r: LintReport): string {
   return out.join('\n');
 }
 
-/** The findings for SARIF (src/output/sarif.ts). */
-export function lintSarifFindings(r: LintReport) {
-  return r.findings.map((f) => ({
-    ruleId: f.rule,
-    level: f.level,
-    message: f.message,
-    ...(f.file === undefined ? {} : { file: f.file }),
-    ...(f.line === undefined ? {} : { line: f.line }),
-    ...(f.column === undefined ? {} : { column: f.column }),
-  }));
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** The report as a SARIF 2.1.0 log (src/output/sarif.ts): locations on the policy lines, relative to the solution. */
+export function lintSarif(r: LintReport): Log {
+  return sarifLog(
+    { name: 'cordon audit lint', version: VERSION },
+    LINT_RULES.map((x) => ({ id: x.id, short: x.short })),
+    r.findings.map((f) => ({
+      ruleId: f.rule,
+      level: f.level,
+      message: f.message,
+      ...(f.file === undefined ? {} : { file: f.file }),
+      ...(f.line === undefined ? {} : { line: f.line }),
+      ...(f.column === undefined ? {} : { column: f.column }),
+    })),
+  );
 }

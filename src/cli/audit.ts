@@ -1,7 +1,8 @@
 // `cordon audit explain | query`: thin shells over src/audit. Exit codes: 0
 // the question was answered; 1 explain found the compiled policy deciding
 // otherwise than the reference interpreter (a Cordon bug, never expected);
-// 2 it could not run (a bad solution, event, file or filter; the message
+// 2 it could not run. lint: 0 no error-level finding, 1 an error-level
+// finding, 2 it could not run (a bad solution, event, file or filter; the message
 // says what and where).
 
 import type { Command } from 'commander';
@@ -10,6 +11,9 @@ import { loadSolution } from '../solution/load.ts';
 import { ParseError } from '../syntax/errors.ts';
 import { AuditError, audited, explain, explanationText, situation } from '../audit/explain.ts';
 import { query, queryText } from '../audit/query.ts';
+import { lint, lintFailed, lintSarif, lintText } from '../audit/lint.ts';
+import { sarifText } from '../output/sarif.ts';
+import { writeFileSync } from 'node:fs';
 import { loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x), 2);
@@ -28,7 +32,9 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
   const done = (code: number) => ctx.setCode(code);
   const audit = program
     .command('audit')
-    .description('ask a policy questions: why one event is granted or denied (explain), what it can grant (query)');
+    .description(
+      'ask a policy questions: why one event is granted or denied (explain), what it can grant (query), what looks wrong in it (lint)',
+    );
   const guard = (f: () => number) => {
     try {
       done(f());
@@ -95,5 +101,34 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         out(o.json === true ? json(q) : queryText(q));
         return 0;
       }),
+  );
+
+  common(
+    audit
+      .command('lint')
+      .description(
+        'findings over the reachable monitor states: dead and shadowed bindings, unused and undeclared methods, constant conditions, static policy objects, unreached Flow states, execute rules for classes never started, untrusted classes granted everything',
+      )
+      .argument('<solution>', 'solution directory or solution.yaml')
+      .option(
+        '--sarif <file>',
+        'also write the findings as SARIF 2.1.0 to <file> (- for standard output, instead of the text)',
+      ),
+  ).action((solution: string, o: Common & { sarif?: string }) =>
+    guard(() => {
+      const r = lint(load(solution, o));
+      if (o.sarif !== undefined) {
+        const text = sarifText(lintSarif(r));
+        if (o.sarif === '-') process.stdout.write(text);
+        else
+          try {
+            writeFileSync(o.sarif, text);
+          } catch (e) {
+            throw new AuditError(`cannot write ${o.sarif}: ${(e as Error).message}`);
+          }
+      }
+      if (o.sarif !== '-') out(o.json === true ? json(r) : lintText(r));
+      return lintFailed(r) ? 1 : 0;
+    }),
   );
 }
