@@ -1,0 +1,351 @@
+// `cordon audit lint`: each rule fires on a small solution made to break it
+// (a copy of examples/ping with one change to its policy, or of
+// examples/ping-rules with one change to its rules) at the right line, and
+// not on the clean ones; the examples print what test/fixtures/audit/ holds;
+// the SARIF log is valid against the official 2.1.0 schema; exit codes.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { loadSolution } from '../src/solution/load.ts';
+import { lint, lintSarif, lintText, type LintReport } from '../src/audit/lint.ts';
+import { main } from '../src/cli/main.ts';
+import { sarifErrors } from './helpers/schemas.ts';
+
+const root = join(import.meta.dirname, '..');
+const fixtures = join(root, 'test', 'fixtures', 'audit');
+const EXAMPLES = ['ping', 'echo', 'diode', 'gateway', 'ping-rules', 'diode-rules'] as const;
+
+const tmp = mkdtempSync(join(tmpdir(), 'cordon-lint-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/* ------------------------------------------------------------ PSL solutions */
+
+const FLOW = `policy object turns : Flow {
+    type State = "idle" | "pinged"
+    config = { states      : ["idle", "pinged"]
+             , initial     : "idle"
+             , transitions : { "idle"   : ["pinged"]
+                             , "pinged" : ["idle"] } }
+}`;
+const HEAD = `execute: kl.core.Execute
+
+use nk.base._
+use nk.flow._
+
+use EDL Einit
+use EDL kl.core.Core
+use EDL ping.Client
+use EDL ping.Server
+`;
+const EXECUTE = `execute src = Einit {
+    match dst = ping.Client { turns.init {sid : dst_sid} }
+    match dst = ping.Server { grant () }
+}`;
+const PING = `match method = Ping { turns.enter {sid : src_sid, state : "pinged"} }`;
+const PONG = `match method = Pong { turns.enter {sid : src_sid, state : "idle"} }`;
+const RESPONSE = `response src = ping.Server, dst = ping.Client, endpoint = pinger { grant () }`;
+
+interface Parts {
+  head?: string;
+  objects?: string;
+  execute?: string;
+  before?: string;
+  ping?: string;
+  pong?: string;
+  request?: string;
+  after?: string;
+  untrusted?: readonly string[];
+  ghost?: boolean;
+}
+
+let n = 0;
+/** A copy of examples/ping with its policy assembled from parts; returns the directory and the policy text. */
+function pingWith(p: Parts = {}): { dir: string; psl: string } {
+  const dir = join(tmp, `ping-${n++}`);
+  cpSync(join(root, 'examples', 'ping'), dir, { recursive: true });
+  rmSync(join(dir, 'einit', 'src', 'tests.psl'));
+  const psl = [
+    p.head ?? HEAD,
+    p.objects ?? FLOW,
+    '',
+    p.execute ?? EXECUTE,
+    '',
+    p.before ?? '',
+    p.request ??
+      `request src = ping.Client, dst = ping.Server, endpoint = pinger {\n    ${p.ping ?? PING}\n    ${p.pong ?? PONG}\n}`,
+    '',
+    RESPONSE,
+    p.after ?? '',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'einit', 'src', 'security.psl'), psl);
+  if (p.untrusted !== undefined)
+    writeFileSync(join(dir, 'cordon.yaml'), `name: ping\nuntrusted: [${p.untrusted.join(', ')}]\n`);
+  if (p.ghost === true) writeFileSync(join(dir, 'resources', 'xdl', 'ping', 'Ghost.edl'), 'task class ping.Ghost\n');
+  return { dir, psl };
+}
+
+/** The 1-based line of the first line of `text` containing `needle`. */
+function lineOf(text: string, needle: string): number {
+  const i = text.split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(i >= 0, `${needle} is in the text`);
+  return i + 1;
+}
+
+const run = (dir: string) => lint(loadSolution(dir));
+const only = (r: LintReport, rule: string) => r.findings.filter((f) => f.rule === rule);
+
+test('a clean PSL policy has no findings', () => {
+  const r = run(pingWith().dir);
+  assert.deepEqual(r.findings, [], lintText(r));
+  assert.equal(r.form, 'psl');
+  assert.equal(r.explored.states, 3);
+  assert.ok(r.explored.decisions > r.explored.events);
+});
+
+test('dead-binding: a binding no event of the alphabet selects', () => {
+  const s = pingWith({ after: 'request src = ping.Server, dst = ping.Client { grant () }' });
+  const f = only(run(s.dir), 'dead-binding');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.level, 'warning');
+  assert.equal(f[0]!.file, 'einit/src/security.psl');
+  assert.equal(f[0]!.line, lineOf(s.psl, 'request src = ping.Server'));
+  assert.equal(f[0]!.source, 'request src = ping.Server, dst = ping.Client { grant () }');
+});
+
+test('dead-binding: the kernel starting a process is a note, with the reason', () => {
+  const s = pingWith({ execute: `${EXECUTE}\nexecute src = kl.core.Core { grant () }` });
+  const f = only(run(s.dir), 'dead-binding');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.level, 'note');
+  assert.match(f[0]!.message, /without asking the monitor/);
+});
+
+test('shadowed-binding: every event it selects is denied first by an earlier binding', () => {
+  const s = pingWith({
+    before: 'request src = ping.Client, method = Pong { deny () }',
+    after: 'request src = ping.Client, dst = ping.Server, method = Pong { grant () }',
+  });
+  const r = run(s.dir);
+  const f = only(r, 'shadowed-binding');
+  assert.equal(f.length, 1, lintText(r));
+  assert.equal(f[0]!.line, lineOf(s.psl, 'dst = ping.Server, method = Pong { grant'));
+  assert.match(f[0]!.message, new RegExp(`denied first by security.psl:${lineOf(s.psl, '{ deny () }')}:`));
+  // the earlier deny also makes the Pong arm of the main binding unreachable
+  assert.ok(only(r, 'dead-arm').some((x) => x.line === lineOf(s.psl, 'match method = Pong')));
+});
+
+test('dead-arm: a match arm that selects none of the events reaching it, a choice alternative never taken', () => {
+  const s = pingWith({
+    ping: `match method = Ping {\n        turns.enter {sid : src_sid, state : "pinged"}\n        match src = ping.Server { grant () }\n        choice message.value {\n            77 : { grant () }\n            _ : { grant () }\n        }\n    }`,
+  });
+  const r = run(s.dir);
+  const f = only(r, 'dead-arm');
+  assert.deepEqual(
+    f.map((x) => x.line),
+    [lineOf(s.psl, 'match src = ping.Server'), lineOf(s.psl, '77 :')],
+    lintText(r),
+  );
+  assert.match(f[0]!.message, /selects none of the \d+ reachable decisions/);
+  assert.match(f[1]!.message, /alternative 77 is taken in none/);
+});
+
+test('unused-method: a declared method no rule grants; the whole interface when none is', () => {
+  const s = pingWith({ pong: '' });
+  const f = only(run(s.dir), 'unused-method');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.file, 'resources/xdl/ping/Pinger.idl');
+  const idl = readFileSync(join(s.dir, 'resources', 'xdl', 'ping', 'Pinger.idl'), 'utf8');
+  assert.equal(f[0]!.line, lineOf(idl, 'Pong('));
+  assert.match(f[0]!.message, /ping\.Pinger\.Pong/);
+  const none = only(run(pingWith({ request: '' }).dir), 'unused-method');
+  assert.equal(none.length, 1);
+  assert.match(none[0]!.message, /no method of interface ping\.Pinger \(Ping, Pong\)/);
+});
+
+test('undeclared-method: a method the selected endpoint does not declare', () => {
+  const s = pingWith({ after: 'request dst = ping.Server, method = Exit { grant () }' });
+  const f = only(run(s.dir), 'undeclared-method');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.level, 'error');
+  assert.equal(f[0]!.line, lineOf(s.psl, 'method = Exit'));
+  assert.equal(f[0]!.column, s.psl.split('\n')[f[0]!.line! - 1]!.indexOf('method = Exit') + 1);
+});
+
+test('constant-condition: always false is a warning, always true a note, outermost only', () => {
+  const s = pingWith({
+    ping: `match method = Ping {\n        turns.enter {sid : src_sid, state : "pinged"}\n        assert (message.value < 100000 && message.value < 200000)\n    }`,
+    pong: `match method = Pong {\n        turns.enter {sid : src_sid, state : "idle"}\n        assert (message.value > 100000)\n    }`,
+  });
+  const r = run(s.dir);
+  const f = only(r, 'constant-condition');
+  assert.deepEqual(
+    f.map((x) => [x.line, x.level]),
+    [
+      [lineOf(s.psl, '< 100000'), 'note'],
+      [lineOf(s.psl, '> 100000'), 'warning'],
+    ],
+    lintText(r),
+  );
+  assert.match(f[0]!.message, /is always true/);
+  assert.match(f[1]!.message, /message\.value > 100000 is always false/);
+  // a condition that varies is not reported
+  const varies = pingWith({
+    ping: `match method = Ping {\n        turns.enter {sid : src_sid, state : "pinged"}\n        assert (message.value < 2)\n    }`,
+  });
+  assert.deepEqual(only(run(varies.dir), 'constant-condition'), []);
+});
+
+test('static-object and unreached-flow-state', () => {
+  const spare = `policy object spare : Flow {\n    type State = "a" | "b"\n    config = { states : ["a", "b"], initial : "a", transitions : { "a" : ["b"] } }\n}`;
+  const broken = FLOW.replace('"idle" | "pinged"', '"idle" | "pinged" | "broken"')
+    .replace('["idle", "pinged"]', '["idle", "pinged", "broken"]')
+    .replace('"pinged" : ["idle"]', '"pinged" : ["idle", "broken"]');
+  const s = pingWith({ objects: `${broken}\n${spare}` });
+  const r = run(s.dir);
+  const st = only(r, 'static-object');
+  assert.equal(st.length, 1, lintText(r));
+  assert.equal(st[0]!.line, lineOf(s.psl, 'policy object spare'));
+  const fl = only(r, 'unreached-flow-state');
+  assert.equal(fl.length, 1);
+  assert.equal(fl[0]!.line, lineOf(s.psl, 'policy object turns'));
+  assert.match(fl[0]!.message, /"broken"/);
+  assert.doesNotMatch(fl[0]!.message, /"idle"|"pinged"/);
+});
+
+test('execute-not-started: an execute rule for a class no process of init.yaml has', () => {
+  const s = pingWith({
+    ghost: true,
+    head: `${HEAD}use EDL ping.Ghost\n`,
+    execute: `${EXECUTE}\nexecute src = Einit, dst = ping.Ghost { grant () }`,
+  });
+  const r = run(s.dir);
+  const f = only(r, 'execute-not-started');
+  assert.equal(f.length, 1, lintText(r));
+  assert.equal(f[0]!.line, lineOf(s.psl, 'dst = ping.Ghost'));
+  assert.equal(only(r, 'dead-binding').length, 1);
+});
+
+test('untrusted-grant-all: grant () with no condition on a request from an untrusted class', () => {
+  const open = pingWith({ untrusted: ['ping.Client'], request: 'request src = ping.Client { grant () }' });
+  const r = run(open.dir);
+  const f = only(r, 'untrusted-grant-all');
+  assert.equal(f.length, 1, lintText(r));
+  assert.equal(f[0]!.level, 'error');
+  assert.equal(f[0]!.line, lineOf(open.psl, 'request src = ping.Client { grant'));
+  assert.deepEqual(r.untrusted, ['ping.Client']);
+  // the same grant to a trusted class, and narrow grants to an untrusted one, are not findings
+  assert.deepEqual(
+    only(run(pingWith({ request: 'request src = ping.Client { grant () }' }).dir), 'untrusted-grant-all'),
+    [],
+  );
+  assert.deepEqual(only(run(pingWith({ untrusted: ['ping.Client'] }).dir), 'untrusted-grant-all'), []);
+});
+
+/* ------------------------------------------------------------ rule form */
+
+function rulesWith(edit: (yaml: string) => string): { dir: string; yaml: string } {
+  const dir = join(tmp, `rules-${n++}`);
+  cpSync(join(root, 'examples', 'ping-rules'), dir, { recursive: true });
+  const yaml = edit(readFileSync(join(dir, 'solution.yaml'), 'utf8'));
+  writeFileSync(join(dir, 'solution.yaml'), yaml);
+  return { dir, yaml };
+}
+const addRule = (rule: string) => (y: string) => y.replace('programs:', `  - ${rule}\nprograms:`);
+
+test('rule form: clean, dead, shadowed, undeclared method, execute of an unstarted class, untrusted grant-all', () => {
+  assert.deepEqual(run(join(root, 'examples', 'ping-rules')).findings, []);
+  const dead = rulesWith(addRule('{ id: back, kind: request, src: ping.Server, dst: ping.Client }'));
+  let f = only(run(dead.dir), 'dead-binding');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.file, 'solution.yaml');
+  assert.equal(f[0]!.line, lineOf(dead.yaml, 'id: back'));
+  const shadow = rulesWith(addRule('{ id: again, kind: request, src: ping.Client, method: Ping }'));
+  f = only(run(shadow.dir), 'shadowed-binding');
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /rule again never grants: .* granted first by ping/);
+  const undeclared = rulesWith(addRule('{ id: odd, kind: request, dst: ping.Server, method: Exit }'));
+  f = only(run(undeclared.dir), 'undeclared-method');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.line, lineOf(undeclared.yaml, 'id: odd'));
+  const ghost = rulesWith((y) =>
+    addRule('{ id: ghost, kind: execute, src: Einit, dst: ping.Ghost }')(
+      y.replace('  - name: ping.Server\n', '  - name: ping.Ghost\n  - name: ping.Server\n'),
+    ),
+  );
+  f = only(run(ghost.dir), 'execute-not-started');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.line, lineOf(ghost.yaml, 'id: ghost'));
+  const open = rulesWith((y) => `${addRule('{ id: all, kind: request, src: ping.Client }')(y)}untrusted: [client]\n`);
+  const r = run(open.dir);
+  f = only(r, 'untrusted-grant-all');
+  assert.equal(f.length, 1, lintText(r));
+  assert.equal(f[0]!.level, 'error');
+  assert.equal(f[0]!.line, lineOf(open.yaml, 'id: all'));
+});
+
+/* ------------------------------------------------------------ outputs */
+
+test('SARIF: valid against the official 2.1.0 schema, locations relative to the solution', () => {
+  const s = pingWith({ untrusted: ['ping.Client'], request: 'request src = ping.Client { grant () }' });
+  const r = run(s.dir);
+  const log = lintSarif(r);
+  assert.deepEqual(sarifErrors(log), []);
+  const results = log.runs[0]!.results!;
+  assert.equal(results.length, r.findings.length);
+  const err = results.find((x) => x.ruleId === 'untrusted-grant-all')!;
+  assert.equal(err.level, 'error');
+  const loc = err.locations![0]!.physicalLocation!;
+  assert.equal(loc.artifactLocation!.uri, 'einit/src/security.psl');
+  assert.equal(loc.artifactLocation!.uriBaseId, 'SOLUTION');
+  assert.equal(loc.region!.startLine, lineOf(s.psl, 'request src = ping.Client { grant'));
+  assert.ok(!JSON.stringify(log).includes(tmp), 'no machine path in the log');
+});
+
+test('golden: lint prints what test/fixtures/audit/lint-<example>.txt holds', () => {
+  for (const x of EXAMPLES) {
+    const got = `${lintText(run(join(root, 'examples', x)))}\n`;
+    const file = join(fixtures, `lint-${x}.txt`);
+    if (process.env.CORDON_UPDATE_GOLDEN === '1') writeFileSync(file, got);
+    assert.ok(existsSync(file), `${file} exists (CORDON_UPDATE_GOLDEN=1 writes it)`);
+    assert.equal(got, readFileSync(file, 'utf8'), `lint ${x}`);
+  }
+});
+
+test('CLI: exit 0 without an error-level finding, 1 with one, 2 when it cannot run; --json, --sarif', async () => {
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const capture = async (argv: string[]) => {
+    out.length = 0;
+    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stderr.write;
+    try {
+      return await main(['node', 'cordon', 'audit', 'lint', ...argv]);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = err;
+    }
+  };
+  assert.equal(await capture([join(root, 'examples', 'ping')]), 0);
+  assert.match(out.join(''), /^lint ping: 3 reachable monitor states/);
+  const bad = pingWith({ untrusted: ['ping.Client'], request: 'request src = ping.Client { grant () }' });
+  assert.equal(await capture([bad.dir, '--json']), 1);
+  const j = JSON.parse(out.join('')) as LintReport;
+  assert.ok(j.findings.some((f) => f.rule === 'untrusted-grant-all' && f.level === 'error'));
+  const sarif = join(tmp, 'lint.sarif');
+  assert.equal(await capture([bad.dir, '--sarif', sarif]), 1);
+  assert.deepEqual(sarifErrors(JSON.parse(readFileSync(sarif, 'utf8'))), []);
+  assert.equal(await capture([join(root, 'examples', 'echo'), '--sarif', '-']), 0);
+  assert.deepEqual(sarifErrors(JSON.parse(out.join(''))), []);
+  assert.equal(await capture([join(tmp, 'nowhere')]), 2);
+  assert.match(out.join(''), /no solution at/);
+  assert.equal(
+    await capture([join(root, 'examples', 'ping'), '--sarif', join(tmp, 'no', 'such', 'dir', 'x.sarif')]),
+    2,
+  );
+  assert.match(out.join(''), /cannot write/);
+});
