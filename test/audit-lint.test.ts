@@ -237,6 +237,12 @@ test('untrusted-grant-all: grant () with no condition on a request from an untru
   assert.equal(f[0]!.level, 'error');
   assert.equal(f[0]!.line, lineOf(open.psl, 'request src = ping.Client { grant'));
   assert.deepEqual(r.untrusted, ['ping.Client']);
+  // with another binding still restricting some of those requests: a warning
+  const restricted = pingWith({ untrusted: ['ping.Client'], before: 'request src = ping.Client { grant () }' });
+  const w = only(run(restricted.dir), 'untrusted-grant-all');
+  assert.equal(w.length, 1);
+  assert.equal(w[0]!.level, 'warning');
+  assert.match(w[0]!.message, /other bindings still deny \d+ of its \d+ reachable decisions/);
   // the same grant to a trusted class, and narrow grants to an untrusted one, are not findings
   assert.deepEqual(
     only(run(pingWith({ request: 'request src = ping.Client { grant () }' }).dir), 'untrusted-grant-all'),

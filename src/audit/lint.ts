@@ -83,7 +83,8 @@ export const LINT_RULES: readonly LintRule[] = [
   {
     id: 'untrusted-grant-all',
     level: 'error',
-    short: 'a rule granting every request of an untrusted class with no condition',
+    short:
+      'a rule granting every request of an untrusted class with no condition (a warning when other bindings still deny some)',
   },
 ];
 const LEVEL = new Map(LINT_RULES.map((r) => [r.id, r.level]));
@@ -423,20 +424,22 @@ function lintPsl(
       if (src !== undefined && src.value !== name) continue;
       // semantically: every request of the class this block selects is granted in every reachable state
       let n = 0;
-      let all = true;
+      let denied = 0;
       table.events.forEach((e, i) => {
         if (e.kind !== 'request' || e.srcClass !== cls || !path.every((x) => selects(t, x, e))) return;
         n++;
-        if (!table.cells.every((row) => row[i]![0] === 1)) all = false;
+        for (const row of table.cells) if (row[i]![0] !== 1) denied++;
       });
-      if (n > 0 && all)
-        out.push(
-          finding(
-            'untrusted-grant-all',
-            `grant () with no condition and no method narrowing grants every request of the untrusted class ${name} it selects (${n} event${n === 1 ? '' : 's'} of the alphabet, in every reachable state)`,
-            at.loc((body[0] as CallExpr).loc),
-          ),
-        );
+      if (n === 0) continue;
+      const decided = n * table.states.length;
+      out.push(
+        finding(
+          'untrusted-grant-all',
+          `grant () with no condition and no method narrowing, on every request of the untrusted class ${name} it selects (${n} event${n === 1 ? '' : 's'} of the alphabet): ${denied === 0 ? 'all of them are granted in every reachable state' : `other bindings still deny ${denied} of its ${decided} reachable decisions, but this binding restricts nothing`}`,
+          at.loc((body[0] as CallExpr).loc),
+          denied === 0 ? 'error' : 'warning',
+        ),
+      );
     }
   };
 
