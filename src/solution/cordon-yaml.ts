@@ -12,7 +12,8 @@
 //   programs:                           scripted programs, by process name
 //     client:
 //       - { call: ping, method: Ping, payload: { value: 1 } }
-//   untrusted: [ … ]                    processes run as adversaries
+//   untrusted: [ … ]                    processes run as adversaries (cordon verify); cordon audit lint
+//                                       takes their task classes as untrusted
 //   properties:                         what `cordon check` verifies beside the kernel's own invariants
 //     - { kind: one-way, internal: [diode.Writer], external: [diode.Reader] }
 //
