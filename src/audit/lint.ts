@@ -108,6 +108,10 @@ export interface LintReport {
 
 class Locator {
   private readonly texts = new Map<string, readonly string[] | null>();
+  /** the names of files outside the solution directory (SDK modules and interfaces) */
+  readonly outside = new Set<string>();
+  /** how a file outside the solution is named (a PSL module: as its rule ids name it) */
+  name: (abs: string) => string = (abs) => abs.split(sep).pop()!;
   constructor(private readonly dir: string) {}
   lines(file: string): readonly string[] | null {
     const abs = isAbsolute(file) ? file : resolve(this.dir, file);
@@ -125,7 +129,10 @@ class Locator {
   rel(file: string): string {
     const abs = isAbsolute(file) ? file : resolve(this.dir, file);
     const r = relative(this.dir, abs);
-    return (r.startsWith('..') ? abs.split(sep).pop()! : r).split(sep).join('/');
+    if (!r.startsWith('..') && !isAbsolute(r)) return r.split(sep).join('/');
+    const n = this.name(abs);
+    this.outside.add(n);
+    return n;
   }
   at(file: string, line?: number, column?: number): Pick<LintFinding, 'file' | 'line' | 'column' | 'source'> {
     const src = line === undefined ? undefined : this.lines(file)?.[line - 1];
@@ -713,7 +720,9 @@ export function lint(loaded: Loaded, options: LintOptions = {}): LintReport {
   let decisions: number;
   let form: LintReport['form'];
   if (a.checked !== null) {
-    const r = lintPsl(loaded, a.checked, tab, at);
+    const p = a.checked;
+    at.name = (abs) => p.label({ file: abs, line: 0, column: 0 }).replace(/:0:0$/, '');
+    const r = lintPsl(loaded, p, tab, at);
     findings = r.findings;
     decisions = r.decisions;
     form = 'psl';
@@ -723,6 +732,12 @@ export function lint(loaded: Loaded, options: LintOptions = {}): LintReport {
     form = 'rules';
   } else throw new AuditError('the policy is neither PSL nor rule form: there is nothing to lint');
   findings.push(...unusedMethods(loaded, tab, at, doc));
+  // a module or interface from outside the solution (the SDK's) is not the solution's to fix: its warnings are notes
+  findings = findings.map((f) =>
+    f.file !== undefined && at.outside.has(f.file) && f.level === 'warning'
+      ? { ...f, level: 'note', message: `${f.message} (in ${f.file}, from outside the solution)` }
+      : f,
+  );
   const rank = { error: 0, warning: 1, note: 2 } as const;
   findings.sort(
     (x, y) =>
