@@ -13,6 +13,10 @@ import { loadSolution } from '../src/solution/load.ts';
 import { lint, lintSarif, lintText, type LintReport } from '../src/audit/lint.ts';
 import { main } from '../src/cli/main.ts';
 import { sarifErrors } from './helpers/schemas.ts';
+import { audited } from '../src/audit/explain.ts';
+import { tabulateSolution } from '../src/audit/query.ts';
+import type { CheckedPolicy } from '../src/policy/compile/check.ts';
+import type { BindingDecl, Statement } from '../src/policy/psl/ast.ts';
 
 const root = join(import.meta.dirname, '..');
 const fixtures = join(root, 'test', 'fixtures', 'audit');
@@ -354,4 +358,81 @@ test('CLI: exit 0 without an error-level finding, 1 with one, 2 when it cannot r
     2,
   );
   assert.match(out.join(''), /cannot write/);
+});
+
+test('rule form: an unused method is located on its solution.yaml entry', () => {
+  const s = rulesWith((y) => y.replace(/ {2}- \{ id: pong,[^\n]*\n/, ''));
+  const f = only(run(s.dir), 'unused-method');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.file, 'solution.yaml');
+  assert.equal(f[0]!.line, lineOf(s.yaml, '- name: Pong'));
+});
+
+test('KasperskyOS fixtures: SDK modules are named by module and their warnings are notes; no machine path', () => {
+  const r = run(join(root, 'test', 'fixtures', 'kos', 'python-sdcard'));
+  const sdk = r.findings.filter((f) => f.file === 'kl/bc/BlobContainer.psl');
+  assert.ok(sdk.length > 0, lintText(r));
+  assert.ok(sdk.every((f) => f.level === 'note' && /from outside the solution/.test(f.message)));
+  assert.ok(r.findings.some((f) => f.file === 'einit/src/security.psl' && f.level === 'warning'));
+  for (const x of ['python-sdcard', 'dynamic-ns', 'traffic-light-psl']) {
+    const text = JSON.stringify(run(join(root, 'test', 'fixtures', 'kos', x)));
+    assert.ok(!text.includes(root), `no machine path in the findings on ${x}`);
+  }
+});
+
+/** The rule ids (file:line:col of its calls) inside each binding. */
+function callsOf(p: CheckedPolicy): Map<BindingDecl, Set<string>> {
+  const out = new Map<BindingDecl, Set<string>>();
+  for (const b of p.bindings) {
+    const ids = new Set<string>();
+    const walk = (ss: readonly Statement[]) => {
+      for (const s of ss)
+        if (s.kind === 'call') ids.add(p.label(s.loc));
+        else if (s.kind === 'match') walk(s.body);
+        else {
+          ids.add(p.label(s.loc));
+          for (const a of s.alternatives) walk(a.body);
+        }
+    };
+    walk(b.body);
+    out.set(b, ids);
+  }
+  return out;
+}
+
+test('dead and shadowed bindings never take part in a grant of the compiled policy the kernel runs', () => {
+  let checked = 0;
+  for (const dir of [
+    ...['ping', 'echo', 'diode', 'gateway'].map((x) => join(root, 'examples', x)),
+    ...['messagebus', 'separate-storage', 'traffic-light', 'secure-logger'].map((x) =>
+      join(root, 'test', 'fixtures', 'kos', x),
+    ),
+    pingWith({
+      before: 'request src = ping.Client, method = Pong { deny () }',
+      after: 'request src = ping.Client, dst = ping.Server, method = Pong { grant () }',
+    }).dir,
+  ]) {
+    const loaded = loadSolution(dir);
+    const a = audited(loaded);
+    const tab = tabulateSolution(loaded, a);
+    const r = lint(loaded, { tab });
+    const p = a.checked!;
+    const calls = callsOf(p);
+    const granting = new Set<string>();
+    for (const row of tab.table.cells)
+      for (const [g, rule] of row)
+        if (g === 1) for (const id of tab.table.ruleNames[rule - 1]!.split(', ')) granting.add(id);
+    const flagged = r.findings.filter((f) => f.rule === 'dead-binding' || f.rule === 'shadowed-binding');
+    for (const f of flagged) {
+      const b = p.bindings.find(
+        (x) => p.label(x.loc).endsWith(`:${f.line}:${f.column}`) && f.file!.endsWith(p.label(x.loc).split(':')[0]!),
+      );
+      assert.ok(b !== undefined, `${f.file}:${f.line} is a binding`);
+      for (const id of calls.get(b)!) assert.ok(!granting.has(id), `${id} of a ${f.rule} grants in ${dir}`);
+      checked++;
+    }
+    // and every binding not flagged takes part in some decision: its events reach it
+    assert.ok(flagged.length < p.bindings.length);
+  }
+  assert.ok(checked >= 5, `${checked} flagged bindings were checked`);
 });
