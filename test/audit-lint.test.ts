@@ -10,7 +10,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } 
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadSolution } from '../src/solution/load.ts';
-import { lint, lintSarif, lintText, type LintReport } from '../src/audit/lint.ts';
+import fc from 'fast-check';
+import { lint, lintSarif, lintText, type LintFinding, type LintReport } from '../src/audit/lint.ts';
 import { main } from '../src/cli/main.ts';
 import { sarifErrors } from './helpers/schemas.ts';
 import { audited } from '../src/audit/explain.ts';
@@ -435,4 +436,119 @@ test('dead and shadowed bindings never take part in a grant of the compiled poli
     assert.ok(flagged.length < p.bindings.length);
   }
   assert.ok(checked >= 5, `${checked} flagged bindings were checked`);
+});
+
+/* ------------------------------------------------------------ random policies */
+
+const SEED = 20261207;
+
+/** The rule ids below each binding, match arm and choice alternative, by the label of its location; and each assert by its argument's label. */
+function blocks(p: CheckedPolicy): { bodies: Map<string, Set<string>>; asserts: Map<string, string> } {
+  const bodies = new Map<string, Set<string>>();
+  const asserts = new Map<string, string>();
+  const collect = (ss: readonly Statement[], into: Set<string>[]) => {
+    for (const s of ss) {
+      if (s.kind === 'call') {
+        for (const x of into) x.add(p.label(s.loc));
+        if (s.method === 'assert') asserts.set(p.label(s.arg.loc), p.label(s.loc));
+      } else if (s.kind === 'match') {
+        const mine = new Set<string>();
+        bodies.set(p.label(s.loc), mine);
+        collect(s.body, [...into, mine]);
+      } else {
+        for (const x of into) x.add(p.label(s.loc));
+        for (const a of s.alternatives) {
+          const mine = new Set<string>();
+          bodies.set(p.label(a.loc), mine);
+          collect(a.body, [...into, mine]);
+        }
+      }
+    }
+  };
+  for (const b of p.bindings) {
+    const mine = new Set<string>();
+    bodies.set(p.label(b.loc), mine);
+    collect(b.body, [mine]);
+  }
+  return { bodies, asserts };
+}
+
+test('random policies: what lint calls dead, shadowed or constant agrees with the compiled policy the kernel runs', () => {
+  const k = fc.constantFrom(0, 1, 2, 3, 100000);
+  const extra = fc.oneof(
+    fc.constant('request src = ping.Client, method = Pong { deny () }'),
+    fc.constant('request src = ping.Client, dst = ping.Server, method = Pong { grant () }'),
+    fc.constant('request src = ping.Server, dst = ping.Client { grant () }'),
+    fc.constant('request dst = kl.core.Core { grant () }'),
+    fc.constant('request src = ping.Client { grant () }'),
+    k.map((n) => `request src = ping.Client, method = Ping { assert (message.value < ${n}) }`),
+    k.map(
+      (n) => `request src = ping.Client, dst = ping.Server { assert (message.value > ${n} || message.value == 2) }`,
+    ),
+    k.map(
+      (n) =>
+        `request src = ping.Client, dst = ping.Server {\n    match method = Ping { grant () }\n    match method = Pong { assert (message.value == ${n}) }\n    match src = ping.Server { grant () }\n}`,
+    ),
+  );
+  let flaggedSeen = 0;
+  fc.assert(
+    fc.property(
+      fc.array(extra, { maxLength: 4 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.boolean(),
+      (more, ping, pong, untrusted) => {
+        const s = pingWith({
+          before: more.slice(0, 2).join('\n\n'),
+          after: more.slice(2).join('\n\n'),
+          ...(ping ? {} : { ping: '' }),
+          ...(pong ? {} : { pong: '' }),
+          ...(untrusted ? { untrusted: ['ping.Client'] } : {}),
+        });
+        const loaded = loadSolution(s.dir);
+        const a = audited(loaded);
+        const tab = tabulateSolution(loaded, a);
+        const r = lint(loaded, { tab });
+        const p = a.checked!;
+        const { bodies, asserts } = blocks(p);
+        const granting = new Set<string>();
+        const denying = new Set<string>();
+        for (const row of tab.table.cells)
+          for (const [g, rule] of row) {
+            const ids = rule > 0 ? tab.table.ruleNames[rule - 1]!.split(', ') : [];
+            for (const id of ids) (g === 1 ? granting : denying).add(id);
+          }
+        const label = (f: LintFinding) => `${f.file!.split('/').pop()}:${f.line}:${f.column}`;
+        for (const f of r.findings) {
+          if (f.rule === 'dead-binding' || f.rule === 'shadowed-binding' || f.rule === 'dead-arm') {
+            const ids = bodies.get(label(f));
+            assert.ok(ids !== undefined, `${label(f)} is a binding, match arm or alternative`);
+            for (const id of ids) assert.ok(!granting.has(id), `${id} under a ${f.rule} grants:\n${s.psl}`);
+            flaggedSeen++;
+          }
+          if (f.rule === 'constant-condition') {
+            const call = asserts.get(label(f));
+            if (call === undefined) continue; // a part of a condition, or a choice subject
+            if (/always false/.test(f.message)) assert.ok(!granting.has(call), `${call} is always false but passes`);
+            else assert.ok(!denying.has(call), `${call} is always true but denies:\n${s.psl}`);
+            flaggedSeen++;
+          }
+          if (f.rule === 'untrusted-grant-all' && f.level === 'error') {
+            // the events it names are granted in every state: at least that many requests of the class are
+            assert.ok(untrusted);
+            const n = Number(/\((\d+) events? of the alphabet\)/.exec(f.message)![1]);
+            const always = tab.table.events.filter(
+              (e, i) =>
+                e.kind === 'request' &&
+                loaded.tables.classes[e.srcClass]!.name === 'ping.Client' &&
+                tab.table.cells.every((row) => row[i]![0] === 1),
+            ).length;
+            assert.ok(always >= n, `${always} requests of ping.Client are always granted, ${n} claimed`);
+          }
+        }
+      },
+    ),
+    { seed: SEED, numRuns: 25 },
+  );
+  assert.ok(flaggedSeen > 10, `${flaggedSeen} findings were checked`);
 });
