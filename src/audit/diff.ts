@@ -81,7 +81,7 @@ function ruleSites(loaded: Loaded, checked: CheckedPolicy | null): Map<string, R
       file: rel(loaded.dir, b.loc.file),
       line: b.loc.line,
       column: b.loc.column,
-      what: `${b.event}${b.selectors.length === 0 ? '' : ` ${b.selectors.map((s) => `${s.key}=${s.value}`).join(', ')}`} at ${checked.label(b.loc)}`,
+      what: `binding ${b.event}${b.selectors.length === 0 ? '' : ` ${b.selectors.map((s) => `${s.key}=${s.value}`).join(', ')}`} at ${checked.label(b.loc)}`,
     });
     const walk = (b: BindingDecl, ss: readonly Statement[]) => {
       for (const s of ss) {
@@ -115,7 +115,7 @@ function ruleSites(loaded: Loaded, checked: CheckedPolicy | null): Map<string, R
         file: rel(loaded.dir, loaded.manifestFile!),
         line: pos.line,
         column: pos.col,
-        what: `rule ${ruleId(r, i)}`,
+        what: `rule ${ruleId(r, i)} at ${rel(loaded.dir, loaded.manifestFile!)}:${pos.line}`,
       });
     });
   }
@@ -813,7 +813,7 @@ function describe(old: Version, neu: Version, alphabet: Alphabet, product: Produ
   const covered =
     product.bound === null
       ? ''
-      : `${product.asked} product states were asked all ${ev.length} events${product.depth === Infinity ? '' : `; every trace of up to ${product.depth} event${product.depth === 1 ? '' : 's'} from boot that both versions grant was followed`}`;
+      : `${plural(product.asked, 'product state')} ${product.asked === 1 ? 'was' : 'were'} asked all ${ev.length} events${product.depth === Infinity ? '' : `; every trace of up to ${product.depth} event${product.depth === 1 ? '' : 's'} from boot that both versions grant was followed`}`;
   return {
     old: old.loaded.name,
     new: neu.loaded.name,
@@ -872,7 +872,7 @@ const VERDICT_TEXT: Record<DiffVerdict, string> = {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function decisionLine(who: string, d: DecisionText): string {
-  return `${who} ${d.verdict.toUpperCase()} by ${d.rule}${d.reason === undefined || d.reason === '' ? '' : `: ${d.reason}`}${d.sites.length === 0 ? '' : ` (${d.sites.map((s) => `binding ${s.what}`).join('; ')})`}`;
+  return `${who} ${d.verdict.toUpperCase()} by ${d.rule}${d.reason === undefined || d.reason === '' ? '' : `: ${d.reason}`}${d.sites.length === 0 ? '' : ` (${d.sites.map((s) => s.what).join('; ')})`}`;
 }
 
 export function diffText(r: DiffResult): string {
