@@ -193,6 +193,27 @@ test('a process only in the new version: said what could not be compared, its gr
   for (const d of all(r)) assert.match(d.event, /sid 4/);
 });
 
+test('a process refused at boot by the new version: a boot difference, located at its execute binding; its events not compared', () => {
+  const neu = edited('ping', PING_PSL, (t) =>
+    t.replace('match dst = ping.Server  { grant () }', 'match dst = ping.Server  { deny (true) }'),
+  );
+  const r = diff(example('ping'), neu);
+  assert.equal(r.verdict, 'less-permissive');
+  assert.deepEqual(
+    r.boot.map((b) => `${b.process} ${b.direction}`),
+    ['ping.Server less'],
+  );
+  assert.match(r.boot[0]!.new, /^refused by security\.psl:31:36: deny: the deny condition is true/);
+  const notCompared = all(r).filter((d) => d.notCompared !== undefined);
+  assert.ok(notCompared.length > 0);
+  for (const d of notCompared) assert.match(d.notCompared!, /process ping\.Server runs only in the old version/);
+  const log = diffSarif(r);
+  assert.deepEqual(sarifErrors(log), []);
+  const boot = log.runs[0]!.results!.find((x) => /^at boot, process ping\.Server/.test(x.message.text ?? ''));
+  assert.ok(boot !== undefined, 'a result for the boot difference');
+  assert.equal(boot.locations![0]!.physicalLocation!.region!.startLine, 24);
+});
+
 test('a method only the new version declares (and grants): more permissive, the old version denies it as undeclared', () => {
   const neu = edited('ping-rules', 'solution.yaml', (t) =>
     t

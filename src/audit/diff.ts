@@ -590,6 +590,8 @@ export interface BootDifference {
   readonly direction: Direction;
   readonly old: string;
   readonly new: string;
+  /** where the deciding rules are written: the new version's, then the old version's */
+  readonly sites: { readonly old: readonly RuleSite[]; readonly new: readonly RuleSite[] };
 }
 
 export interface DiffResult {
@@ -654,7 +656,7 @@ function decisionText(v: Version, d: Decision | null, missing: Missing | undefin
 
 function bootDifferences(old: Version, neu: Version): { diffs: BootDifference[]; notCompared: string[]; both: number } {
   const started = (v: Version) => {
-    const m = new Map<string, { cls: string; how: string; granted: boolean }>();
+    const m = new Map<string, { cls: string; how: string; granted: boolean; sites: readonly RuleSite[] }>();
     v.tables.processes.forEach((p, i) => {
       const d = v.boot.decisions[i];
       const cls = v.tables.classes[p.taskClass]?.name ?? '?';
@@ -662,6 +664,7 @@ function bootDifferences(old: Version, neu: Version): { diffs: BootDifference[];
       m.set(p.name, {
         cls,
         granted,
+        sites: d === undefined ? [] : decisionText(v, d.decision, undefined).sites,
         how: granted
           ? `started by ${d!.decision.rule}`
           : `refused by ${d?.decision.rule ?? '?'}${d?.decision.reason === undefined ? '' : `: ${d.decision.reason}`}`,
@@ -690,6 +693,7 @@ function bootDifferences(old: Version, neu: Version): { diffs: BootDifference[];
           direction: only === 'new' ? 'more' : 'less',
           old: a?.how ?? 'not in the solution',
           new: b?.how ?? 'not in the solution',
+          sites: { old: a?.sites ?? [], new: b?.sites ?? [] },
         });
       continue;
     }
@@ -699,7 +703,14 @@ function bootDifferences(old: Version, neu: Version): { diffs: BootDifference[];
       );
     if (a.granted && b.granted) both++;
     if (a.granted !== b.granted)
-      diffs.push({ process: name, cls: b.cls, direction: b.granted ? 'more' : 'less', old: a.how, new: b.how });
+      diffs.push({
+        process: name,
+        cls: b.cls,
+        direction: b.granted ? 'more' : 'less',
+        old: a.how,
+        new: b.how,
+        sites: { old: a.sites, new: b.sites },
+      });
   }
   const classes = (v: Version) => new Set(v.tables.classes.map((c) => c.name));
   const [oc, wc] = [classes(old), classes(neu)];
@@ -996,6 +1007,17 @@ export function diffSarif(r: DiffResult): Log {
         },
       });
     }
+  for (const b of r.boot) {
+    const site = b.sites.new[0] ?? b.sites.old[0];
+    const fromOld = b.sites.new.length === 0 && b.sites.old.length > 0;
+    findings.push({
+      ruleId: b.direction === 'more' ? 'cordon.diff.more-permissive' : 'cordon.diff.less-permissive',
+      level: b.direction === 'more' ? 'warning' : 'note',
+      message: `at boot, process ${b.process} (class ${b.cls}): old ${b.old}; new ${b.new}${fromOld ? " — located at the old version's binding" : ''}`,
+      ...(site === undefined ? {} : { file: site.file, line: site.line, column: site.column }),
+      properties: { process: b.process, direction: b.direction, version: fromOld ? 'old' : 'new', trace: [] },
+    });
+  }
   return sarifLog({ name: 'cordon audit diff', version: toolVersion() }, SARIF_RULES, findings);
 }
 
