@@ -392,7 +392,17 @@ export function unionAlphabet(old: Version, neu: Version): Alphabet {
     const def = solutionModelDef(v.tables, modelPolicy(v.loaded), modelOptions(v.loaded));
     return [...def.alphabet.calls, ...def.alphabet.replies].map((m) => m.payload);
   };
-  const constants = [...messageConstants(old.checked), ...messageConstants(neu.checked)];
+  const merged = new Map<string, { path: readonly string[]; values: Map<string, unknown> }>();
+  for (const c of [...messageConstants(old.checked), ...messageConstants(neu.checked)]) {
+    const k = JSON.stringify(c.path);
+    const m = merged.get(k) ?? { path: c.path, values: new Map<string, unknown>() };
+    for (const v of c.values) m.values.set(canonicalKey(v), v);
+    merged.set(k, m);
+  }
+  const constants: MessageConstant[] = [...merged.values()].map((m) => ({
+    path: m.path,
+    values: [...m.values.values()],
+  }));
   const payloads = new Map<string, unknown>();
   const put = (p: unknown) => {
     if (p !== null && p !== undefined) payloads.set(canonicalKey(p), p);
@@ -895,7 +905,7 @@ export function diffText(r: DiffResult): string {
       : `${VERDICT_TEXT[r.verdict]}, in the part explored (the exploration stopped at a bound: the rest may differ further)`;
   out.push(`diff ${r.old} (old) -> ${r.new} (new): ${verdict}`);
   out.push(
-    `alphabet: ${plural(r.alphabet.events, 'security event')} over both versions (${r.alphabet.onlyOld} only in the old one's, ${r.alphabet.onlyNew} only in the new one's), with payloads from ${plural(r.alphabet.constants, 'value')} the policies compare messages with`,
+    `alphabet: ${plural(r.alphabet.events, 'security event')} over both versions (${r.alphabet.onlyOld} only in the old one's, ${r.alphabet.onlyNew} only in the new one's); ${r.alphabet.constants === 0 ? 'neither policy compares a message field with a constant' : `payloads also with ${plural(r.alphabet.constants, 'value')} from the constants the policies compare message fields with (c - 1, c, c + 1 for an integer c)`}`,
   );
   out.push(
     `explored: ${plural(r.explored.states, 'product state')} (a monitor state of each version, reached by the same events from boot), ${r.explored.decisions} events asked in each version${r.complete ? ': complete for the alphabet' : ''}`,
