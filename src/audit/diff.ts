@@ -32,7 +32,7 @@ import type { BindingDecl, Expr, Statement } from '../policy/psl/ast.ts';
 import type { Loaded } from '../solution/load.ts';
 import { sarifLog, type SarifFinding, type SarifRule } from '../output/sarif.ts';
 import type { Log } from 'sarif';
-import { AuditError, showState } from './explain.ts';
+import { showState } from './explain.ts';
 import { printEvent } from './event.ts';
 
 /* ------------------------------------------------------------ the versions */
@@ -1031,4 +1031,3 @@ export function diffSarif(r: DiffResult): Log {
   return sarifLog({ name: 'cordon audit diff', version: toolVersion() }, SARIF_RULES, findings);
 }
 
-export { AuditError };
