@@ -320,6 +320,25 @@ test('cli: exit codes by --fail-on, --json, --sarif, an unknown solution', async
     const j = JSON.parse(out) as DiffResult;
     assert.equal(j.verdict, 'more-permissive');
     assert.deepEqual(sarifErrors(JSON.parse(readFileSync(sarif, 'utf8'))), []);
+    // the witnesses replay through `audit explain --after` to the two decisions
+    const twice = pingTwice().dir;
+    const witnesses = join(work, 'witnesses');
+    out = '';
+    assert.equal(await run(ping, twice, '--json', '--witnesses', witnesses), 1);
+    const first = (JSON.parse(out) as DiffResult).groups[0]!.differences[0]!;
+    const file = join(witnesses, '001-more.events');
+    assert.match(readFileSync(file, 'utf8'), /^# cordon audit diff ping -> ping: granted by the new version only\n/);
+    for (const [dir, want] of [
+      [ping, 'deny'],
+      [twice, 'grant'],
+    ] as const) {
+      out = '';
+      assert.equal(
+        await main(['node', 'cordon', 'audit', 'explain', dir, '--after', file, '--event', first.event, '--json']),
+        0,
+      );
+      assert.equal((JSON.parse(out) as { verdict: string }).verdict, want);
+    }
     assert.equal(await run(ping, ping, '--max-states', '1'), 2);
     assert.match(err, /undecided: the exploration stopped at its bound \(states\)/);
     assert.equal(await run(ping, join(work, 'nothing-here')), 2);

@@ -868,6 +868,34 @@ function describe(old: Version, neu: Version, alphabet: Alphabet, product: Produ
   };
 }
 
+/**
+ * Each difference's witness as a file of events `cordon audit explain --after`
+ * replays (comment lines say what to ask after it): name → text. The events
+ * are in the new version's words; where the old version's SIDs differ, a
+ * second file (…-old.events) has them in its words.
+ */
+export function witnessFiles(r: DiffResult): Map<string, string> {
+  const out = new Map<string, string>();
+  let n = 0;
+  for (const g of r.groups)
+    for (const d of g.differences) {
+      n++;
+      const file = (who: 'new' | 'old', trace: readonly string[]) =>
+        [
+          `# cordon audit diff ${r.old} -> ${r.new}: ${d.direction === 'more' ? 'granted by the new version only' : 'granted by the old version only'}`,
+          `# after these ${plural(trace.length - 1, 'event')} from boot (both versions grant them), the versions decide the next one differently:`,
+          `#   cordon audit explain <${who === 'new' ? 'old or new' : 'old'} solution> --after <this file> --event '${trace[trace.length - 1]!.replace(/'/g, "'\\''")}'`,
+          `#   old ${d.old.verdict.toUpperCase()} by ${d.old.rule}; new ${d.new.verdict.toUpperCase()} by ${d.new.rule}`,
+          ...trace.slice(0, -1),
+          '',
+        ].join('\n');
+      const name = `${String(n).padStart(3, '0')}-${d.direction}`;
+      out.set(`${name}.events`, file('new', d.trace));
+      if (d.traceOld !== undefined) out.set(`${name}-old.events`, file('old', d.traceOld));
+    }
+  return out;
+}
+
 /** The exit code of a diff: 0 nothing that `failOn` counts, 1 found, 2 undecided (bounds hit before anything was found). */
 export function diffExit(r: DiffResult, failOn: FailOn = 'any'): number {
   const found =
@@ -1030,4 +1058,3 @@ export function diffSarif(r: DiffResult): Log {
   }
   return sarifLog({ name: 'cordon audit diff', version: toolVersion() }, SARIF_RULES, findings);
 }
-

@@ -12,9 +12,10 @@ import { loadSolution } from '../solution/load.ts';
 import { ParseError } from '../syntax/errors.ts';
 import { AuditError, audited, explain, explanationText, situation } from '../audit/explain.ts';
 import { query, queryText } from '../audit/query.ts';
-import { diff, diffExit, diffSarif, diffText, type FailOn } from '../audit/diff.ts';
+import { diff, diffExit, diffSarif, diffText, witnessFiles, type FailOn } from '../audit/diff.ts';
 import { sarifText } from '../output/sarif.ts';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
@@ -126,6 +127,10 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         'any' as FailOn,
       )
       .option('--sarif <file>', 'also write the differences as SARIF 2.1.0, located at the bindings that decide them')
+      .option(
+        '--witnesses <dir>',
+        "also write each difference's witness as a file of events that `cordon audit explain --after` replays",
+      )
       .option('--max-states <n>', 'most product states to explore (default 20000)', int('--max-states'))
       .option(
         '--max-decisions <n>',
@@ -136,7 +141,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     (
       oldPath: string,
       newPath: string,
-      o: Common & { failOn: FailOn; sarif?: string; maxStates?: number; maxDecisions?: number },
+      o: Common & { failOn: FailOn; sarif?: string; witnesses?: string; maxStates?: number; maxDecisions?: number },
     ) =>
       guard(() => {
         const r = diff(load(oldPath, o), load(newPath, o), {
@@ -148,6 +153,14 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
             writeFileSync(o.sarif, sarifText(diffSarif(r)));
           } catch (e) {
             throw new AuditError(`cannot write ${o.sarif}: ${(e as Error).message}`);
+          }
+        }
+        if (o.witnesses !== undefined) {
+          try {
+            mkdirSync(o.witnesses, { recursive: true });
+            for (const [name, text] of witnessFiles(r)) writeFileSync(join(o.witnesses, name), text);
+          } catch (e) {
+            throw new AuditError(`cannot write the witnesses to ${o.witnesses}: ${(e as Error).message}`);
           }
         }
         out(o.json === true ? json(r) : diffText(r));
