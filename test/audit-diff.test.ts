@@ -169,6 +169,28 @@ test('a counter bound raised (a rule limit 1 -> 2): more permissive, the witness
   assert.match(diffText(r), /old: pong used 1 of 1 \| new: pong used 1 of 2/);
 });
 
+test("processes started in another order (other SIDs) are aligned by name: equivalent; a difference then has both versions' words", () => {
+  const swap = (t: string) =>
+    t.replace(
+      '  - { name: client, class: ping.Client }\n  - { name: server, class: ping.Server }',
+      '  - { name: server, class: ping.Server }\n  - { name: client, class: ping.Client }',
+    );
+  const swapped = edited('ping-rules', 'solution.yaml', swap);
+  const same = diff(example('ping-rules'), swapped);
+  assert.equal(same.verdict, 'equivalent');
+  assert.ok(same.complete);
+  const r = diff(
+    pongLimit(1),
+    edited('ping-rules', 'solution.yaml', (t) => swap(t).replace('method: Pong }', 'method: Pong, limit: 2 }')),
+  );
+  assert.equal(r.verdict, 'more-permissive');
+  for (const d of all(r)) {
+    assert.match(d.event, /src=ping\.Client\(sid 3\) dst=ping\.Server\(sid 2\)/, "in the new version's SIDs");
+    assert.ok(d.traceOld !== undefined);
+    for (const t of d.traceOld) assert.match(t, /src=ping\.Client\(sid 2\) dst=ping\.Server\(sid 3\)/);
+  }
+});
+
 test('a process only in the new version: said what could not be compared, its grants counted as more permissive', () => {
   const neu = edited('ping-rules', 'solution.yaml', (t) =>
     t

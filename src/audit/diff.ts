@@ -498,13 +498,6 @@ export interface Product {
   readonly decisions: number;
 }
 
-const denyMissing = (m: Missing | undefined): Decision => ({
-  verdict: 'deny',
-  rule: m?.unaligned === true ? 'not-compared' : 'structure',
-  reason: m?.why ?? 'not in this version',
-  next: null,
-});
-
 /** Explores the product of the two monitors from their states after boot, breadth first. */
 export function exploreProduct(old: Version, neu: Version, alphabet: Alphabet, limits: DiffLimits = {}): Product {
   const maxStates = limits.states ?? 20_000;
@@ -976,8 +969,8 @@ export function diffText(r: DiffResult): string {
           for (const t of d.trace.slice(0, -1)) out.push(`        ${t}`);
         }
         if (d.traceOld !== undefined) {
-          out.push("      in the old version's SIDs:");
-          for (const t of d.traceOld.slice(0, -1)) out.push(`        ${t}`);
+          out.push("      the same in the old version's SIDs, then the event:");
+          for (const t of d.traceOld) out.push(`        ${t}`);
         }
       }
     }
