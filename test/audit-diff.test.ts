@@ -65,6 +65,20 @@ const pongLimit = (n: number) =>
     `ping-rules-limit${n}`,
   );
 
+/** examples/ping-rules with a second client process, spare, connected to the server */
+const withSpare = () =>
+  edited('ping-rules', 'solution.yaml', (t) =>
+    t
+      .replace(
+        '  - { name: server, class: ping.Server }',
+        '  - { name: server, class: ping.Server }\n  - { name: spare, class: ping.Client }',
+      )
+      .replace(
+        '  - { client: client, server: server, id: ping }',
+        '  - { client: client, server: server, id: ping }\n  - { client: spare, server: server, id: ping2 }',
+      ),
+  );
+
 const all = (r: DiffResult): Difference[] => r.groups.flatMap((g) => g.differences);
 
 test('diff of every example against itself: equivalent, complete, exit 0', () => {
@@ -192,17 +206,7 @@ test("processes started in another order (other SIDs) are aligned by name: equiv
 });
 
 test('a process only in the new version: said what could not be compared, its grants counted as more permissive', () => {
-  const neu = edited('ping-rules', 'solution.yaml', (t) =>
-    t
-      .replace(
-        '  - { name: server, class: ping.Server }',
-        '  - { name: server, class: ping.Server }\n  - { name: spare, class: ping.Client }',
-      )
-      .replace(
-        '  - { client: client, server: server, id: ping }',
-        '  - { client: client, server: server, id: ping }\n  - { client: spare, server: server, id: ping2 }',
-      ),
-  );
+  const neu = withSpare();
   const r = diff(example('ping-rules'), neu);
   assert.equal(r.verdict, 'more-permissive');
   assert.ok(r.notCompared.some((n) => /process spare \(class ping.Client\) is only in the new version/.test(n)));
@@ -379,6 +383,7 @@ test('golden: diff prints what test/fixtures/audit/ holds', () => {
     { file: 'ping.diff-twice.txt', run: () => diffText(diff(example('ping'), pingTwice())) },
     { file: 'gateway.diff-mic.txt', run: () => diffText(diff(example('gateway'), gatewayMic())) },
     { file: 'ping-rules.diff-limit.txt', run: () => diffText(diff(pongLimit(1), pongLimit(2))) },
+    { file: 'ping-rules.diff-spare.txt', run: () => diffText(diff(example('ping-rules'), withSpare())) },
     { file: 'diode-rules.diff-self.txt', run: () => diffText(diff(example('diode-rules'), example('diode-rules'))) },
   ];
   for (const g of golden) {

@@ -914,6 +914,7 @@ const VERDICT_TEXT: Record<DiffVerdict, string> = {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function decisionLine(who: string, d: DecisionText): string {
+  if (d.rule === 'not-compared') return `${who} cannot be asked it: ${d.reason ?? ''} (counted as denied)`;
   return `${who} ${d.verdict.toUpperCase()} by ${d.rule}${d.reason === undefined || d.reason === '' ? '' : `: ${d.reason}`}${d.sites.length === 0 ? '' : ` (${d.sites.map((s) => s.what).join('; ')})`}`;
 }
 
@@ -957,7 +958,6 @@ export function diffText(r: DiffResult): string {
       out.push(`  ${g.kind} src=${g.src} dst=${g.dst}${g.method === null ? '' : ` method=${g.method}`}`);
       for (const d of g.differences) {
         out.push(`    ${d.event}`);
-        if (d.notCompared !== undefined) out.push(`      not comparable: ${d.notCompared}`);
         out.push(`      ${decisionLine('old', d.old)}`);
         out.push(`      ${decisionLine('new', d.new)}`);
         out.push(`      in ${plural(d.states.length, 'product state')}: ${d.states.map((s) => `#${s}`).join(', ')}`);
