@@ -1,9 +1,11 @@
-// `cordon audit explain | query`: thin shells over src/audit. Exit codes: 0
-// the question was answered; 1 explain found the compiled policy deciding
-// otherwise than the reference interpreter (a Cordon bug, never expected);
-// 2 it could not run. lint: 0 no error-level finding, 1 an error-level
-// finding, 2 it could not run (a bad solution, event, file or filter; the message
-// says what and where).
+// `cordon audit explain | query | diff | lint`: thin shells over src/audit.
+// Exit codes: 0 the question was answered (diff: the versions are
+// equivalent, or differ in no way --fail-on counts; lint: no error-level
+// finding); 1 explain found the compiled policy deciding otherwise than the
+// reference interpreter (a Cordon bug, never expected), diff found
+// differences, lint found an error-level finding; 2 it could not run (a bad
+// solution, event, file or filter; the message says what and where), or diff
+// stopped at a bound before finding what --fail-on counts.
 
 import type { Command } from 'commander';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
@@ -12,9 +14,12 @@ import { ParseError } from '../syntax/errors.ts';
 import { AuditError, audited, explain, explanationText, situation } from '../audit/explain.ts';
 import { query, queryText } from '../audit/query.ts';
 import { lint, lintFailed, lintSarif, lintText } from '../audit/lint.ts';
+import { diff, diffExit, diffSarif, diffText, witnessFiles, type FailOn } from '../audit/diff.ts';
 import { sarifText } from '../output/sarif.ts';
-import { writeFileSync } from 'node:fs';
-import { loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x), 2);
 
@@ -33,7 +38,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
   const audit = program
     .command('audit')
     .description(
-      'ask a policy questions: why one event is granted or denied (explain), what it can grant (query), what looks wrong in it (lint)',
+      'ask a policy questions: why one event is granted or denied (explain), what it can grant (query), what changed between two versions (diff), what looks wrong in it (lint)',
     );
   const guard = (f: () => number) => {
     try {
@@ -130,5 +135,72 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
       if (o.sarif !== '-') out(o.json === true ? json(r) : lintText(r));
       return lintFailed(r) ? 1 : 0;
     }),
+  );
+
+  const FAIL_ON: readonly FailOn[] = ['any', 'more-permissive', 'less-permissive'];
+  const failOn = (v: string): FailOn => {
+    if (!FAIL_ON.includes(v as FailOn))
+      throw new InvalidArgumentError(`--fail-on takes ${FAIL_ON.join(', ')}, not "${v}"`);
+    return v as FailOn;
+  };
+  common(
+    audit
+      .command('diff')
+      .description(
+        "exact change-impact analysis: the product of both versions' monitors explored from boot over the union of their alphabets; equivalent, more permissive, less permissive or incomparable, with every event decided differently, the states, and the shortest witness trace from boot",
+      )
+      .argument('<old>', 'the old version: solution directory or solution.yaml')
+      .argument('<new>', 'the new version: solution directory or solution.yaml')
+      .option(
+        '--fail-on <what>',
+        'which differences exit 1: any (default), more-permissive (the new version grants something the old did not), less-permissive',
+        failOn,
+        'any' as FailOn,
+      )
+      .option('--sarif <file>', 'also write the differences as SARIF 2.1.0, located at the bindings that decide them')
+      .option(
+        '--witnesses <dir>',
+        "also write each difference's witness as a file of events that `cordon audit explain --after` replays",
+      )
+      .option('--max-states <n>', 'most product states to explore (default 20000)', int('--max-states'))
+      .option(
+        '--max-decisions <n>',
+        'most events to ask, product states x events (default 4000000)',
+        int('--max-decisions'),
+      ),
+  ).action(
+    (
+      oldPath: string,
+      newPath: string,
+      o: Common & { failOn: FailOn; sarif?: string; witnesses?: string; maxStates?: number; maxDecisions?: number },
+    ) =>
+      guard(() => {
+        const r = diff(load(oldPath, o), load(newPath, o), {
+          ...(o.maxStates === undefined ? {} : { states: o.maxStates }),
+          ...(o.maxDecisions === undefined ? {} : { decisions: o.maxDecisions }),
+        });
+        if (o.sarif !== undefined) {
+          try {
+            writeFileSync(o.sarif, sarifText(diffSarif(r)));
+          } catch (e) {
+            throw new AuditError(`cannot write ${o.sarif}: ${(e as Error).message}`);
+          }
+        }
+        if (o.witnesses !== undefined) {
+          try {
+            mkdirSync(o.witnesses, { recursive: true });
+            for (const [name, text] of witnessFiles(r)) writeFileSync(join(o.witnesses, name), text);
+          } catch (e) {
+            throw new AuditError(`cannot write the witnesses to ${o.witnesses}: ${(e as Error).message}`);
+          }
+        }
+        out(o.json === true ? json(r) : diffText(r));
+        const code = diffExit(r, o.failOn);
+        if (code === 2)
+          process.stderr.write(
+            `cordon audit diff: undecided: the exploration stopped at its bound (${r.bound?.which}) before finding ${o.failOn === 'any' ? 'a difference' : `a ${o.failOn} difference`}; raise --max-${r.bound?.which}\n`,
+          );
+        return code;
+      }),
   );
 }
