@@ -1,8 +1,9 @@
-// `cordon audit explain | query`: thin shells over src/audit. Exit codes: 0
-// the question was answered; 1 explain found the compiled policy deciding
-// otherwise than the reference interpreter (a Cordon bug, never expected);
-// 2 it could not run (a bad solution, event, file or filter; the message
-// says what and where).
+// `cordon audit explain | query | flows`: thin shells over src/audit. Exit
+// codes: 0 the question was answered (flows: no flow); 1 explain found the
+// compiled policy deciding otherwise than the reference interpreter (a Cordon
+// bug, never expected), flows found a flow; 2 it could not run (a bad
+// solution, event, file or filter; flows: a bound cut the search; the
+// message says what and where).
 
 import type { Command } from 'commander';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
@@ -10,6 +11,10 @@ import { loadSolution } from '../solution/load.ts';
 import { ParseError } from '../syntax/errors.ts';
 import { AuditError, audited, explain, explanationText, situation } from '../audit/explain.ts';
 import { query, queryText } from '../audit/query.ts';
+import { flows, flowsDot, flowsExitCode, flowsMermaid, flowsText } from '../audit/flows.ts';
+import { replayText } from '../check/counterexample.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x), 2);
@@ -28,7 +33,9 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
   const done = (code: number) => ctx.setCode(code);
   const audit = program
     .command('audit')
-    .description('ask a policy questions: why one event is granted or denied (explain), what it can grant (query)');
+    .description(
+      'ask a policy questions: why one event is granted or denied (explain), what it can grant (query), where information can flow (flows)',
+    );
   const guard = (f: () => number) => {
     try {
       done(f());
@@ -94,6 +101,66 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         });
         out(o.json === true ? json(q) : queryText(q));
         return 0;
+      }),
+  );
+
+  common(
+    audit
+      .command('flows')
+      .description(
+        'the information-flow graph over every kernel state reachable from boot (requests, responses, errors, execute, handle transfers); --from X --to Y: can anything from X ever reach Y (exit 1 with the shortest witness from boot, 0 when no reachable state lets it)',
+      )
+      .argument('<solution>', 'solution directory or solution.yaml')
+      .option('--from <class>', 'where the information starts: a task class (or a process name)')
+      .option('--to <class>', 'where it must never arrive: a task class (or a process name)')
+      .option('--data-only', 'follow only messages that can carry data, not signals (messages with no fields)')
+      .option('--dot <file>', 'write the graph as Graphviz DOT (- for standard output)')
+      .option('--mermaid <file>', 'write the graph as a Mermaid flowchart (- for standard output)')
+      .option('--replay <file>', 'where to write the witness as a replay file', 'out/flows.replay.json')
+      .option('--max-states <n>', 'stop beyond this many distinct states (the answer then says so)'),
+  ).action(
+    (
+      solution: string,
+      o: Common & {
+        from?: string;
+        to?: string;
+        dataOnly?: boolean;
+        dot?: string;
+        mermaid?: string;
+        replay: string;
+        maxStates?: string;
+      },
+    ) =>
+      guard(() => {
+        if (o.dot === '-' && o.mermaid === '-')
+          throw new AuditError('--dot - and --mermaid - both want standard output: write one of them to a file');
+        const max = o.maxStates === undefined ? undefined : Number(o.maxStates);
+        if (max !== undefined && (!Number.isSafeInteger(max) || max < 1))
+          throw new AuditError(`--max-states ${o.maxStates}: not a positive integer`);
+        const r = flows(load(solution, o), {
+          ...(o.from === undefined ? {} : { from: o.from }),
+          ...(o.to === undefined ? {} : { to: o.to }),
+          ...(o.dataOnly === true ? { dataOnly: true } : {}),
+          ...(max === undefined ? {} : { maxStates: max }),
+          path: solution,
+        });
+        const emit = (file: string, text: string) => {
+          if (file === '-') return out(text.trimEnd());
+          mkdirSync(dirname(resolve(file)), { recursive: true });
+          writeFileSync(file, text);
+        };
+        if (o.dot !== undefined) emit(o.dot, flowsDot(r.graph));
+        if (o.mermaid !== undefined) emit(o.mermaid, flowsMermaid(r.graph));
+        const replay = r.reach?.replay ?? null;
+        if (replay !== null) {
+          mkdirSync(dirname(resolve(o.replay)), { recursive: true });
+          writeFileSync(o.replay, replayText(replay));
+        }
+        if (o.dot !== '-' && o.mermaid !== '-') {
+          out(o.json === true ? json(r) : flowsText(r));
+          if (replay !== null && o.json !== true) out(`replay file written to ${o.replay}`);
+        }
+        return flowsExitCode(r);
       }),
   );
 }
