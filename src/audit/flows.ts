@@ -697,7 +697,7 @@ export function flowsText(r: FlowsResult): string {
       lines.push(`${q.from} -> ${q.to}: no flow of ${what}. Exhausted ${explorationText(q.exploration, REACHED)}.`);
     else
       lines.push(
-        `${q.from} -> ${q.to}: NOT ANSWERED: no flow of ${what} was found, but the search was cut: ${explorationText(q.exploration, REACHED)}.`,
+        `${q.from} -> ${q.to}: NOT ANSWERED: the search was cut before it found a flow of ${what} or ran out of states: ${explorationText(q.exploration, REACHED)}.`,
       );
   }
   return lines.join('\n');
