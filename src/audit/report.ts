@@ -85,13 +85,16 @@ export async function auditReport(
     edges: graph.edges.map((e) => ({ ...e, fromName: label(e.from), toName: label(e.to) })),
     oneWay: oneWay(graph).map((o) => ({ from: label(o.from), to: label(o.to), signals: o.signals })),
     query: q,
+    groups: q.groups.map((g) => ({ ...g, endpoint: g.endpoint ?? '', method: g.method ?? '' })),
     findings: sorted.map((f) => ({
       ...f,
+      lineLabel: f.line === undefined ? '' : `${f.line} `,
       at:
         f.file === undefined
           ? ''
           : `${f.file}${f.line === undefined ? '' : `:${f.line}${f.column === undefined ? '' : `:${f.column}`}`}`,
-      sourceLine: sourceLine(f, options.base ?? loaded.dir),
+      sourceLine: sourceLine(f, options.base ?? loaded.dir) ?? '',
+      hasSource: sourceLine(f, options.base ?? loaded.dir) !== null,
     })),
     counts: Object.fromEntries(LEVELS.map((l) => [l, findings.filter((f) => f.level === l).length])),
     data: { nodes: graph.nodes.length, edges: graph.edges.length, groups: q.groups.length, findings: findings.length },
