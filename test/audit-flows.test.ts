@@ -15,7 +15,8 @@ import { flowGraph, flows, flowsDot, flowsMermaid, flowsText, reach } from '../s
 import { solutionModel } from '../src/check/check.ts';
 import { readReplayFile, replay } from '../src/check/counterexample.ts';
 import { audited, explain, situation } from '../src/audit/explain.ts';
-import { main } from '../src/cli/main.ts';
+import { Command, CommanderError } from 'commander';
+import { registerAudit } from '../src/cli/audit.ts';
 
 const root = join(import.meta.dirname, '..');
 const fixtures = join(root, 'test', 'fixtures', 'audit');
@@ -26,20 +27,24 @@ const example = (name: string) => {
   return l;
 };
 
+/** `cordon audit …` with its own output (standard output is the test runner's: it is never captured). */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
   let out = '';
   let err = '';
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  let code = 0;
+  const program = new Command().exitOverride();
+  registerAudit(program, { out: (s) => void (out += `${s}\n`), setCode: (c) => void (code = c) });
+  const writeErr = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
   try {
-    const code = await main(['node', 'cordon', 'audit', ...args]);
-    return { code, out, err };
+    await program.parseAsync(['node', 'cordon', 'audit', ...args]);
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    code = 2;
   } finally {
-    process.stdout.write = write;
     process.stderr.write = writeErr;
   }
+  return { code, out, err };
 }
 
 test('diode-rules: nothing from Cloud reaches Plc (every reachable state exhausted); Plc reaches Cloud', () => {
