@@ -205,3 +205,43 @@ test('flows: the graph and every --from/--to answer agree with a BFS over the ke
   assert.ok(compared >= 8, `only ${compared} cases were compared`);
   assert.ok(flowing >= 5, `only ${flowing} flows were found`);
 });
+
+test('flows with handle transfers: identifying states without their unnamed handle slots loses no flow the bounded explorer finds', () => {
+  let withUnnamed = 0;
+  check(
+    import.meta.filename,
+    'flows with handle transfers: identifying states without their unnamed handle slots loses no flow the bounded explorer finds',
+    arbCase,
+    ({ solution, policy }) => {
+      const r = compileSolution(solution);
+      if (!r.ok) return;
+      const t = r.value;
+      const m = compileModel(solutionModelDef(t, policy, { transfers: true }));
+      const g = flowGraph(m, { maxStates: MAX });
+      const b = brute(m, t);
+      if (!b.complete || g.exploration.bounds.some((x) => x.bound === 'maxStates')) return;
+      if ((g.exploration.unnamed?.states ?? 0) > 0) withUnnamed++;
+      const mine = new Set(
+        g.edges.flatMap((e) =>
+          e.methods.length === 0
+            ? [`${e.from}>${e.to} ${e.kind} `]
+            : e.methods.map((x) => `${e.from}>${e.to} ${e.kind} ${x}`),
+        ),
+      );
+      for (const e of b.edges) assert.ok(mine.has(e), `the edge ${e} the explorer finds`);
+      const used = [...new Set(m.boot.state.processes.map((p) => p.taskClass))];
+      const pairs = used.flatMap((from) => used.filter((to) => to !== from).map((to) => [from, to] as const));
+      for (const [from, to] of pairs.slice(-4)) {
+        const want = bruteReach(b, from, to);
+        if (want === null) continue;
+        const got = reach(m, t.classes[from]!.name, t.classes[to]!.name, { maxStates: MAX });
+        assert.equal(got.answer, 'flows', `${t.classes[from]!.name} -> ${t.classes[to]!.name}`);
+        assert.ok(got.witness!.length <= want, 'a witness no longer than the explorer finds');
+        assert.ok(replay(m, got.replay!).ok, 'the witness replays');
+      }
+    },
+    runs(12),
+    show,
+  );
+  console.log(`# ${withUnnamed} cases identified states without unnamed handle slots`);
+});

@@ -330,9 +330,8 @@ export function flowGraph(m: CompiledModel, options: FlowOptions = {}): FlowGrap
     if (next.length > 0) depth++;
     frontier = next;
   }
-  if (capped > 0) bounds.note({ bound: 'maxStates', limit: max });
   const hit = bounds.list();
-  if (capped > 0) hit[hit.length - 1] = { bound: 'maxStates', limit: max, crossed: capped };
+  if (capped > 0) hit.push({ bound: 'maxStates', limit: max, crossed: capped });
   return {
     solution: m.tables.name,
     model: m.def.name,
