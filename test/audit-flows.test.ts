@@ -12,7 +12,10 @@ import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadSolution, type Loaded } from '../src/solution/load.ts';
 import { flowGraph, flows, flowsDot, flowsMermaid, flowsText, reach } from '../src/audit/flows.ts';
-import { solutionModel } from '../src/check/check.ts';
+import { modelOptions, modelPolicy, solutionModel } from '../src/check/check.ts';
+import { solutionModelDef } from '../src/check/solution-model.ts';
+import { compileModel } from '../src/conformance/model.ts';
+import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import { readReplayFile, replay } from '../src/check/counterexample.ts';
 import { audited, explain, situation } from '../src/audit/explain.ts';
 import { Command, CommanderError } from 'commander';
@@ -90,6 +93,22 @@ test('diode (KasperskyOS): data flows only forward; the empty acknowledgements b
   // counting signals, the writer's acknowledgement can be timed by the reader
   assert.equal(reach(m, 'diode.Writer', 'diode.Reader').answer, 'flows');
   assert.equal(reach(m, 'diode.Reader', 'diode.Writer', { dataOnly: true }).answer, 'flows');
+});
+
+test('a model whose calls can name any handle slot (handle.Close) is searched without the unnamed-slot identity', () => {
+  const loaded = example('diode-rules');
+  const def = solutionModelDef(loaded.tables, modelPolicy(loaded), modelOptions(loaded));
+  const close = KERNEL_ENDPOINTS.indexOf('handle');
+  const mid = KERNEL_INTERFACES[close]!.methods.findIndex((x) => x.name === 'Close');
+  const m = compileModel({
+    ...def,
+    alphabet: { ...def.alphabet, calls: [...def.alphabet.calls, { riid: close, mid, payload: { handle: 9 } }] },
+  });
+  const g = flowGraph(m, { maxStates: 400 });
+  assert.equal(g.exploration.unnamed, null);
+  assert.equal(g.exploration.complete, false);
+  assert.ok(g.exploration.bounds.length > 0);
+  assert.equal(flowGraph(solutionModel(loaded)).exploration.unnamed?.beyond, 3);
 });
 
 test('a search cut by a bound says which bound and never says "no flow"', () => {

@@ -123,7 +123,14 @@ class Bounds {
 /* ------------------------------------------------------------ state identity */
 
 /** Kernel services that read or write no handle slot named by a value of their arguments. */
-const SLOTLESS_SERVICES = new Set(['thread.Exit', 'thread.Sleep', 'thread.Create', 'time.Now', 'time.Realtime']);
+const SLOTLESS_SERVICES = new Set([
+  'task.Exit',
+  'thread.Create',
+  'thread.Exit',
+  'thread.Sleep',
+  'time.Read',
+  'time.SetRealtime',
+]);
 
 /**
  * The identity of a state in the search. Handle transfers append to the
