@@ -105,7 +105,7 @@ export function mapTrace(m: CompiledModel, trace: readonly TraceState[], loopTo:
 }
 
 /** What a step did, where the event alone does not say it: who runs, who blocks, who is woken. */
-function outcome(before: KernelState, e: KernelEvent, r: StepResult): string {
+export function outcome(before: KernelState, e: KernelEvent, r: StepResult): string {
   const after = r.state;
   const name = (tid: number) => `thread ${tid} (${after.processes[after.threads[tid]!.sid]?.name ?? '?'})`;
   const parts: string[] = [];
@@ -219,8 +219,13 @@ export function replayFile(
   };
 }
 
+/** A replay file's text, as writeReplayFile writes it. */
+export function replayText(file: ReplayFile): string {
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
 export async function writeReplayFile(path: string, file: ReplayFile): Promise<void> {
-  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`);
+  await writeFile(path, replayText(file));
 }
 
 export async function readReplayFile(path: string): Promise<ReplayFile> {

@@ -1,10 +1,11 @@
-// `cordon audit explain | query | diff | lint`: thin shells over src/audit.
-// Exit codes: 0 the question was answered (diff: the versions are
-// equivalent, or differ in no way --fail-on counts; lint: no error-level
-// finding); 1 explain found the compiled policy deciding otherwise than the
-// reference interpreter (a Cordon bug, never expected), diff found
-// differences, lint found an error-level finding; 2 it could not run (a bad
-// solution, event, file or filter; the message says what and where), or diff
+// `cordon audit explain | query | flows | diff | lint | report`: thin shells
+// over src/audit. Exit codes: 0 the question was answered (flows: no flow;
+// diff: the versions are equivalent, or differ in no way --fail-on counts;
+// lint: no error-level finding); 1 explain found the compiled policy deciding
+// otherwise than the reference interpreter (a Cordon bug, never expected),
+// flows found a flow, diff found differences, lint found an error-level
+// finding; 2 it could not run (a bad solution, event, file or filter; the
+// message says what and where), flows' search was cut by a bound, or diff
 // stopped at a bound before finding what --fail-on counts.
 
 import type { Command } from 'commander';
@@ -15,9 +16,13 @@ import { AuditError, audited, explain, explanationText, situation } from '../aud
 import { query, queryText } from '../audit/query.ts';
 import { lint, lintFailed, lintSarif, lintText } from '../audit/lint.ts';
 import { diff, diffExit, diffSarif, diffText, witnessFiles, type FailOn } from '../audit/diff.ts';
+import { flows, flowsDot, flowsExitCode, flowsMermaid, flowsText } from '../audit/flows.ts';
+import { replayText } from '../check/counterexample.ts';
+import { auditReport, type ReportFinding } from '../audit/report.ts';
+import type { Loaded } from '../solution/load.ts';
 import { sarifText } from '../output/sarif.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
@@ -26,6 +31,11 @@ const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x ===
 interface Common extends SolutionFlags {
   board?: string;
   json?: boolean;
+}
+
+/** The lint findings the report shows. */
+function findingsOf(loaded: Loaded): readonly ReportFinding[] {
+  return lint(loaded).findings;
 }
 
 const load = (solution: string, o: Common) =>
@@ -38,7 +48,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
   const audit = program
     .command('audit')
     .description(
-      'ask a policy questions: why one event is granted or denied (explain), what it can grant (query), what changed between two versions (diff), what looks wrong in it (lint)',
+      'ask a policy questions: why one event is granted or denied (explain), what it can grant (query), where information can flow (flows), what changed between two versions (diff), what looks wrong in it (lint); one HTML page of it all (report)',
     );
   const guard = (f: () => number) => {
     try {
@@ -203,4 +213,90 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
         return code;
       }),
   );
+
+  common(
+    audit
+      .command('flows')
+      .description(
+        'the information-flow graph over every kernel state reachable from boot (requests, responses, errors, execute, handle transfers); --from X --to Y: can anything from X ever reach Y (exit 1 with the shortest witness from boot, 0 when no reachable state lets it)',
+      )
+      .argument('<solution>', 'solution directory or solution.yaml')
+      .option('--from <class>', 'where the information starts: a task class (or a process name)')
+      .option('--to <class>', 'where it must never arrive: a task class (or a process name)')
+      .option('--data-only', 'follow only messages that can carry data, not signals (messages with no fields)')
+      .option('--dot <file>', 'write the graph as Graphviz DOT (- for standard output)')
+      .option('--mermaid <file>', 'write the graph as a Mermaid flowchart (- for standard output)')
+      .option('--replay <file>', 'where to write the witness as a replay file', 'out/flows.replay.json')
+      .option('--max-states <n>', 'stop beyond this many distinct states (the answer then says so)'),
+  ).action(
+    (
+      solution: string,
+      o: Common & {
+        from?: string;
+        to?: string;
+        dataOnly?: boolean;
+        dot?: string;
+        mermaid?: string;
+        replay: string;
+        maxStates?: string;
+      },
+    ) =>
+      guard(() => {
+        if (o.dot === '-' && o.mermaid === '-')
+          throw new AuditError('--dot - and --mermaid - both want standard output: write one of them to a file');
+        const max = o.maxStates === undefined ? undefined : Number(o.maxStates);
+        if (max !== undefined && (!Number.isSafeInteger(max) || max < 1))
+          throw new AuditError(`--max-states ${o.maxStates}: not a positive integer`);
+        const r = flows(load(solution, o), {
+          ...(o.from === undefined ? {} : { from: o.from }),
+          ...(o.to === undefined ? {} : { to: o.to }),
+          ...(o.dataOnly === true ? { dataOnly: true } : {}),
+          ...(max === undefined ? {} : { maxStates: max }),
+          path: solution,
+        });
+        const emit = (file: string, text: string) => {
+          if (file === '-') return out(text.trimEnd());
+          mkdirSync(dirname(resolve(file)), { recursive: true });
+          writeFileSync(file, text);
+        };
+        if (o.dot !== undefined) emit(o.dot, flowsDot(r.graph));
+        if (o.mermaid !== undefined) emit(o.mermaid, flowsMermaid(r.graph));
+        const replay = r.reach?.replay ?? null;
+        if (replay !== null) {
+          mkdirSync(dirname(resolve(o.replay)), { recursive: true });
+          writeFileSync(o.replay, replayText(replay));
+        }
+        if (o.dot !== '-' && o.mermaid !== '-') {
+          out(o.json === true ? json(r) : flowsText(r));
+          if (replay !== null && o.json !== true) out(`replay file written to ${o.replay}`);
+        }
+        return flowsExitCode(r);
+      }),
+  );
+
+  solutionFlags(
+    audit
+      .command('report')
+      .description(
+        'one self-contained HTML page: the flow graph drawn as SVG (Graphviz), the query table, the lint findings with their source lines',
+      )
+      .argument('<solution>', 'solution directory or solution.yaml')
+      .option('-o, --output <file>', 'where to write the page', 'out/audit.html')
+      .option('--board <id>', 'board whose template variables the solution is read with'),
+  ).action(async (solution: string, o: Common & { output: string }) => {
+    try {
+      const loaded = load(solution, o);
+      const r = await auditReport(loaded, findingsOf(loaded));
+      mkdirSync(dirname(resolve(o.output)), { recursive: true });
+      writeFileSync(o.output, r.html);
+      out(
+        `report written to ${o.output}: ${r.graph.nodes.length} processes, ${r.graph.edges.length} flows over ${r.graph.exploration.states} kernel states${r.graph.exploration.complete ? '' : ' (NOT every reachable one: a bound was crossed)'}, ${r.query.groups.length} query groups`,
+      );
+      done(0);
+    } catch (e) {
+      if (!(e instanceof AuditError || e instanceof ParseError)) throw e;
+      process.stderr.write(`cordon audit: ${e.message}\n`);
+      done(2);
+    }
+  });
 }
