@@ -144,7 +144,7 @@ export function recordTrace(m: CompiledModel, choices: readonly Choice[]): Recor
     events.push(e);
     steps.push({
       event: e,
-      action: eventRecord(m.tables, e, m.monitor.payload),
+      action: eventRecord(m.tables, m.def.machine, e, m.monitor.payload),
       state: project.state(r.state, r.decisions, r.effects),
     });
     s = r.state;
@@ -282,6 +282,9 @@ export async function validateTraces(
       'Isolation',
       'HandlesUnforgeable',
       'ReplyToCaller',
+      'FutexAddress',
+      'DmaBuffers',
+      'IrqToHolder',
     ],
     properties: [],
     symmetry: false,
