@@ -336,6 +336,30 @@ export const Devices: ModelDef = {
   expected: { distinct: 8451, depth: 17 },
 };
 
+/** A part of Devices: the same solution, policy and machine with only these calls (small enough to compare transitions). */
+export const devicesPart = (name: string, calls: readonly Message[]): ModelDef => ({
+  ...Devices,
+  name,
+  description: `${name}: a part of ${Devices.description}`,
+  alphabet: { ...Devices.alphabet, calls },
+  expected: undefined,
+});
+
+/** The futex part of Devices, and the DMA, MMIO and port part. */
+export const DEVICES_PARTS: readonly ModelDef[] = [
+  devicesPart('DevicesFutex', [K.threadCreate(10), K.allocate(1), K.wait(1, 0), K.wait(1, 8), K.wake(1, 0, 1)]),
+  devicesPart('DevicesIo', [
+    K.dmaAllocate(1),
+    K.dmaStart(1),
+    K.dmaMap(1),
+    K.attachMmio(0x1000, 0x100),
+    K.mmioWrite(1, 0, 1),
+    K.attachPorts(0x60, 1),
+    K.portRead(1, 0x60),
+    K.portWrite(1, 0x60, 1),
+  ]),
+];
+
 // ------------------------------------------------------------------ Gateway: 3 processes, 2 channels, handle transfer
 
 const gatewaySolution: SolutionDecl = {
