@@ -54,7 +54,9 @@ MC_Rules_ ==
       [kind |-> "request", src |-> 2, dst |-> 0, endpoint |-> 5, method |-> 14, limit |-> -1],
       [kind |-> "request", src |-> 2, dst |-> 0, endpoint |-> 5, method |-> 16, limit |-> -1],
       [kind |-> "request", src |-> 3, dst |-> 0, endpoint |-> 5, method |-> 11, limit |-> -1],
-      [kind |-> "request", src |-> 3, dst |-> 0, endpoint |-> 5, method |-> 12, limit |-> -1]
+      [kind |-> "request", src |-> 3, dst |-> 0, endpoint |-> 5, method |-> 12, limit |-> -1],
+      [kind |-> "request", src |-> 2, dst |-> 0, endpoint |-> 2, method |-> 6, limit |-> -1],
+      [kind |-> "request", src |-> 3, dst |-> 0, endpoint |-> 7, method |-> 19, limit |-> -1]
     >>
 MC_Rules == MC_Rules_
 MC_PolicyForm_ ==

@@ -302,6 +302,8 @@ export const Devices: ModelDef = {
       kernelRule('io', 'MmioWrite', 'Driver'),
       kernelRule('io', 'AttachPorts', 'App'),
       kernelRule('io', 'PortRead', 'App'),
+      kernelRule('vmm', 'Unmap', 'Driver'),
+      kernelRule('time', 'SetRealtime', 'App'),
     ],
   },
   machine: modelMachine({
@@ -345,9 +347,16 @@ export const devicesPart = (name: string, calls: readonly Message[]): ModelDef =
   expected: undefined,
 });
 
-/** The futex part of Devices, and the DMA, MMIO and port part. */
+/** The futex part of Devices (with vmm.Unmap), and the DMA, MMIO and port part (with time.SetRealtime). */
 export const DEVICES_PARTS: readonly ModelDef[] = [
-  devicesPart('DevicesFutex', [K.threadCreate(10), K.allocate(1), K.wait(1, 0), K.wait(1, 8), K.wake(1, 0, 1)]),
+  devicesPart('DevicesFutex', [
+    K.threadCreate(10),
+    K.allocate(1),
+    K.wait(1, 0),
+    K.wait(1, 8),
+    K.wake(1, 0, 1),
+    K.unmap(0x10000),
+  ]),
   devicesPart('DevicesIo', [
     K.dmaAllocate(1),
     K.dmaStart(1),
@@ -357,6 +366,7 @@ export const DEVICES_PARTS: readonly ModelDef[] = [
     K.attachPorts(0x60, 1),
     K.portRead(1, 0x60),
     K.portWrite(1, 0x60, 1),
+    K.setRealtime(5),
   ]),
 ];
 
