@@ -80,11 +80,26 @@ MC_MemoryPages == MC_MemoryPages_
 MC_TickNs_ ==
     1000000
 MC_TickNs == MC_TickNs_
+MC_PageSize_ ==
+    4096
+MC_PageSize == MC_PageSize_
+MC_PortIo_ ==
+    FALSE
+MC_PortIo == MC_PortIo_
+MC_Ports_ ==
+    {}
+MC_Ports == MC_Ports_
+MC_Mmio_ ==
+    {}
+MC_Mmio == MC_Mmio_
+MC_DmaPages_ ==
+    -1
+MC_DmaPages == MC_DmaPages_
 MC_Handles_ ==
     {0, 1, 2}
 MC_Handles == MC_Handles_
 MC_Messages_ ==
-    {[riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0]}
+    {[riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0, offset |-> 0, count |-> 0, base |-> 0, size |-> 0, port |-> 0], handles |-> <<>>, payload |-> 0]}
 MC_Messages == MC_Messages_
 MC_Replies_ ==
     { [error |-> FALSE, accepts |-> {<<0, 0>>, <<0, 1>>, <<1, 0>>, <<1, 1>>, <<1, 2>>, <<2, 0>>, <<2, 1>>, <<2, 2>>, <<3, 0>>, <<3, 1>>, <<4, 0>>, <<4, 1>>, <<4, 2>>, <<5, 0>>, <<5, 1>>, <<5, 2>>, <<5, 3>>, <<5, 4>>, <<5, 5>>, <<6, 0>>, <<6, 1>>, <<6, 2>>, <<7, 0>>, <<7, 1>>, <<8, 0>>, <<8, 1>>, <<9, 0>>, <<10, 0>>}, handles |-> <<>>, payload |-> 0],

@@ -81,13 +81,28 @@ MC_MemoryPages == MC_MemoryPages_
 MC_TickNs_ ==
     1000000
 MC_TickNs == MC_TickNs_
+MC_PageSize_ ==
+    4096
+MC_PageSize == MC_PageSize_
+MC_PortIo_ ==
+    FALSE
+MC_PortIo == MC_PortIo_
+MC_Ports_ ==
+    {}
+MC_Ports == MC_Ports_
+MC_Mmio_ ==
+    {}
+MC_Mmio == MC_Mmio_
+MC_DmaPages_ ==
+    -1
+MC_DmaPages == MC_DmaPages_
 MC_Handles_ ==
     {0, 1}
 MC_Handles == MC_Handles_
 MC_Messages_ ==
-    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 0, mid |-> 1, accepts |-> {<<0, 1>>, <<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0],
-      [riid |-> 8, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 1, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0], handles |-> <<>>, payload |-> 0]
+    { [riid |-> 0, mid |-> 0, accepts |-> {<<1, 1>>, <<7, 1>>, <<9, 0>>, <<10, 0>>, <<10, 1>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0, offset |-> 0, count |-> 0, base |-> 0, size |-> 0, port |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 0, mid |-> 1, accepts |-> {<<0, 1>>, <<1, 1>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 0, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0, offset |-> 0, count |-> 0, base |-> 0, size |-> 0, port |-> 0], handles |-> <<>>, payload |-> 0],
+      [riid |-> 8, mid |-> 0, accepts |-> {<<1, 1>>, <<2, 1>>, <<4, 1>>, <<4, 2>>, <<6, 1>>, <<6, 2>>, <<8, 0>>, <<9, 0>>}, args |-> [taskClass |-> "", name |-> "", pages |-> 0, handle |-> 1, line |-> 0, rights |-> 0, ns |-> 0, priority |-> 0, offset |-> 0, count |-> 0, base |-> 0, size |-> 0, port |-> 0], handles |-> <<>>, payload |-> 0]
     }
 MC_Messages == MC_Messages_
 MC_Replies_ ==

@@ -128,6 +128,7 @@ DomainInit ==
     /\ ChannelsOK
     /\ cpus \in [CPUs -> BTids \cup {Null}]
     /\ runQueue \in {q \in SeqsUpTo(BTids, Len(ThreadSkeleton)) : NoRepeat(q)}
+    /\ futexQueue = <<>>   \* (BThreadStates has no futex wait: the domain's policies grant no sync.Wait)
     /\ irqs = [l \in 1 .. IrqLines |-> [object |-> Null, pending |-> FALSE, masked |-> FALSE]]
     /\ monitor \in [DOMAIN MonitorInit -> 0 .. Max({0} \cup {Rules[i].limit : i \in LimitedRules})]
     /\ decisions = <<>>

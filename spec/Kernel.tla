@@ -5,8 +5,9 @@
 (* of the same name here that maps a draft (a record with one field per    *)
 (* state variable, like the Draft of draft.ts) to the next draft, in the    *)
 (* same order of writes as the TS code; the actions (Call, Recv, Reply,     *)
-(* Tick, Schedule, Irq, and the kernel services Execute, Exit, Service that *)
-(* are Calls on the kernel handle) apply one of them to the current state.  *)
+(* Tick, Schedule, Irq, Dma, and the kernel services Execute, Exit,        *)
+(* Service that are Calls on the kernel handle) apply one of them to the   *)
+(* current state.                                                          *)
 (*                                                                         *)
 (* Ids are 0-based as in TS: SID s is processes[s+1], thread t is           *)
 (* threads[t+1], object o is objects[o+1], handle h of a process is its     *)
@@ -21,12 +22,14 @@
 (*    queued request keeps only its RIID/MID;                              *)
 (*  - time: the clock is dropped; a sleeping thread keeps the number of    *)
 (*    ticks until it wakes;                                                 *)
+(*  - device registers: what a port or MMIO write stores is dropped (a     *)
+(*    read or write changes no variable; it is mediated all the same); a   *)
+(*    DMA buffer's device address counts pages from the window's base;     *)
 (*  - regions: bases count pages from the first mappable address 0x10000;  *)
 (*  - results (return codes) are not state; decisions and effects of the  *)
 (*    last step are (so that the security properties are state            *)
 (*    invariants);                                                         *)
-(*  - kernel services outside `ModelledServices` are not modelled: the    *)
-(*    alphabet asks for them only where the policy denies them (ASSUME).   *)
+(*  - every kernel service of ServiceNames is specified (`service`).       *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets, TLC, Monitor
 
@@ -43,6 +46,9 @@ CONSTANTS
     Connections,
     \* Machine: CPUs (a set of model values), IRQ lines, the lines the kernel keeps, allocatable pages, nanoseconds per tick
     CPUs, IrqLines, ReservedIrqs, MemoryPages, TickNs,
+    \* Machine: bytes per page; port I/O (x86 family); the port and MMIO ranges offered ([base, size]);
+    \* the pages of the DMA window (-1: the board has no DMA)
+    PageSize, PortIo, Ports, Mmio, DmaPages,
     \* the `null` of TS (a free handle slot, an idle CPU, no request served, a detached IRQ line)
     Null,
     \* The finite event alphabet: handle values syscalls name (held or forged),
@@ -88,9 +94,8 @@ ServiceNames == <<
     <<"channel.Create">> >>
 SECURITY_RIID == Len(ServiceNames)
 
-\* The kernel services this specification models; the others are never granted (ASSUME below).
-ModelledServices == {"task.Execute", "task.Exit", "thread.Create", "thread.Exit", "thread.Sleep", "vmm.Allocate", "vmm.Map", "channel.Create",
-                     "irq.Attach", "irq.Wait", "irq.Ack", "time.Read", "handle.Close", "handle.Duplicate"}
+\* Where mappable regions start (services.ts mapRegion, projection.ts REGION_BASE); region bases count pages from here.
+RegionBase == 65536
 
 \* The kernel service a Call on the kernel handle names by its RIID/MID ("none" if none).
 ServiceOf(m) ==
@@ -110,18 +115,20 @@ VARIABLES
     processes,  \* SID -> [name, taskClass, status ("alive" | "exited"), handles (Null | [object, rights]), regions ([base, pages, object, rights])]
     threads,    \* TID -> [sid, priority, state ([tag, ...] as ThreadState), serving (Null | [client, channel, riid, mid])]
     objects,    \* ObjectId -> [kind |-> "kernel"] | [kind |-> "channel", server, queue, receivers] | [kind |-> "memory", creator, pages] | [kind |-> "irq", line, owner]
+                \*   | [kind |-> "ports", base, count, owner] | [kind |-> "mmio", base, size, owner] | [kind |-> "dma", creator, pages, deviceAddress, status]
     cpus,       \* CPU -> current TID or Null
     runQueue,   \* ready threads in arrival order
+    futexQueue, \* futex waiters (sync.Wait) in arrival order
     irqs,       \* line -> [object, pending, masked]
     monitor,    \* the monitor state: grant counts of the limited rules (a table: see Monitor.tla)
     decisions,  \* the decisions of the last step: [event, verdict, rule]
     effects     \* the mediated transitions of the last step: [kind, event, transfers, created]
 
-vars == <<processes, threads, objects, cpus, runQueue, irqs, monitor, decisions, effects>>
+vars == <<processes, threads, objects, cpus, runQueue, futexQueue, irqs, monitor, decisions, effects>>
 
 \* The draft of the current state (draft.ts: new Draft(state)); a step starts with empty records.
 Fresh == [processes |-> processes, threads |-> threads, objects |-> objects, cpus |-> cpus,
-          runQueue |-> runQueue, irqs |-> irqs, monitor |-> monitor,
+          runQueue |-> runQueue, futexQueue |-> futexQueue, irqs |-> irqs, monitor |-> monitor,
           decisions |-> <<>>, effects |-> <<>>, created |-> <<>>]
 
 \* The state is the draft (the initial state: boot's draft).
@@ -131,6 +138,7 @@ Is(s) ==
     /\ objects = s.objects
     /\ cpus = s.cpus
     /\ runQueue = s.runQueue
+    /\ futexQueue = s.futexQueue
     /\ irqs = s.irqs
     /\ monitor = s.monitor
     /\ decisions = s.decisions
@@ -145,6 +153,7 @@ Apply(s) ==
         /\ objects' = d.objects
         /\ cpus' = d.cpus
         /\ runQueue' = d.runQueue
+        /\ futexQueue' = d.futexQueue
         /\ irqs' = d.irqs
         /\ monitor' = d.monitor
         /\ decisions' = d.decisions
@@ -171,14 +180,16 @@ installHandle(s, sid, e) ==
         h == FreeSlot(hs)
     IN [s EXCEPT !.processes[sid + 1].handles = IF h = Len(hs) THEN Append(hs, e) ELSE [hs EXCEPT ![h + 1] = e]]
 
-\* Draft.moveThread: leaving `running` frees the CPU, leaving `ready` leaves the run queue,
-\* becoming `ready` joins it at the back; `sv` replaces what the thread serves.
+\* Draft.moveThread: leaving `running` frees the CPU, leaving `ready` (`futex`) leaves the run
+\* (futex) queue, becoming `ready` (`futex`) joins it at the back; `sv` replaces what the thread serves.
 moveThreadServing(s, t, st, sv) ==
     LET th == Thr(s, t)
         from == th.state.tag
         s1 == IF from # st.tag /\ from = "running" THEN [s EXCEPT !.cpus[th.state.cpu] = Null] ELSE s
-        s2 == IF from # st.tag /\ from = "ready" THEN [s1 EXCEPT !.runQueue = Remove(@, t)] ELSE s1
-        s3 == IF from # st.tag /\ st.tag = "ready" THEN [s2 EXCEPT !.runQueue = Append(@, t)] ELSE s2
+        s2 == IF from # st.tag /\ from = "ready" THEN [s1 EXCEPT !.runQueue = Remove(@, t)]
+              ELSE IF from # st.tag /\ from = "futex" THEN [s1 EXCEPT !.futexQueue = Remove(@, t)] ELSE s1
+        s3 == IF from # st.tag /\ st.tag = "ready" THEN [s2 EXCEPT !.runQueue = Append(@, t)]
+              ELSE IF from # st.tag /\ st.tag = "futex" THEN [s2 EXCEPT !.futexQueue = Append(@, t)] ELSE s2
     IN [s3 EXCEPT !.threads[t + 1] = [sid |-> th.sid, priority |-> th.priority, state |-> st, serving |-> sv]]
 
 moveThread(s, t, st) == moveThreadServing(s, t, st, Thr(s, t).serving)
@@ -350,8 +361,10 @@ give(s, sid, o, rights) ==
     LET id == Len(s.objects)
     IN installHandle([s EXCEPT !.objects = Append(@, o), !.created = Append(@, <<sid, id>>)], sid, [object |-> id, rights |-> rights])
 
-\* liveObjects: objects a live process still holds a handle to or maps (only these keep their pages).
+\* liveObjects: objects a live process still holds a handle to or maps, and DMA buffers a device is
+\* still writing (only these keep their pages).
 liveObjects(s) ==
+    {o \in 0 .. Len(s.objects) - 1 : Obj(s, o).kind = "dma" /\ Obj(s, o).status = "busy"} \cup
     UNION {{s.processes[p].handles[h].object : h \in {i \in DOMAIN s.processes[p].handles : s.processes[p].handles[i] # Null}}
            \cup {s.processes[p].regions[r].object : r \in DOMAIN s.processes[p].regions}
            : p \in {q \in DOMAIN s.processes : s.processes[q].status = "alive"}}
@@ -394,6 +407,33 @@ deliverIrq(s, line) ==
        ELSE wake([s EXCEPT !.irqs[line + 1] = [l EXCEPT !.pending = FALSE, !.masked = TRUE]], Min(waiters))
 
 MemoryRights == RRead + RWrite + RMap + RTransfer + RDuplicate
+DmaRights == RRead + RWrite + RMap + RTransfer
+DeviceRights == RRead + RWrite
+
+\* dmaAddress: the first fit in the DMA window among the buffers still live, as a page of the window; -1 if none.
+dmaAddress(s, n) ==
+    LET taken == {o \in liveObjects(s) : Obj(s, o).kind = "dma"}
+        free(a) == \A o \in taken : a + n <= Obj(s, o).deviceAddress \/ Obj(s, o).deviceAddress + Obj(s, o).pages <= a
+        fits == {a \in 0 .. DmaPages - n : free(a)}
+    IN IF fits = {} THEN -1 ELSE Min(fits)
+
+\* attach: a port or MMIO range the board offers and no live process holds; a handle with read and write to it.
+attach(s, t, kind, base, size, offered) ==
+    LET sid == Thr(s, t).sid
+        extent(o) == IF o.kind = "ports" THEN o.count ELSE o.size
+        overlaps(id) == Obj(s, id).kind = kind /\ base < Obj(s, id).base + extent(Obj(s, id)) /\ Obj(s, id).base < base + size
+    IN IF size = 0 \/ ~\E r \in offered : base >= r.base /\ base + size <= r.base + r.size THEN s
+       ELSE IF \E id \in 0 .. Len(s.objects) - 1 : overlaps(id) /\ held(s, id) THEN s
+       ELSE give(s, sid, IF kind = "ports" THEN [kind |-> kind, base |-> base, count |-> size, owner |-> sid]
+                         ELSE [kind |-> kind, base |-> base, size |-> size, owner |-> sid], DeviceRights)
+
+\* register: a port or MMIO register read or write inside the attached range.  The register's value is
+\* not part of the state (device I/O is abstracted): it changes no variable, whatever it finds.
+register(s, t, kind, h, at, rights) == s
+
+\* the futex waiters on offset `off` of object `o`, in arrival order
+futexWaiters(s, o, off) ==
+    SelectSeq(s.futexQueue, LAMBDA w : Thr(s, w).state.tag = "futex" /\ Thr(s, w).state.object = o /\ Thr(s, w).state.offset = off)
 
 \* task.Execute: a new process of a solution class, started only on a granted execute event.
 execute(s, t, a) ==
@@ -408,7 +448,7 @@ execute(s, t, a) ==
        ELSE IF ~granted(s1) THEN s1
        ELSE effect(createProcess(s1, a.name, cls, Thr(s, t).priority), "execute", ev, <<>>, <<>>)
 
-\* SERVICES of services.ts (the modelled ones), on granted requests: the next draft.
+\* SERVICES of services.ts, on granted requests: the next draft.
 service(name, s, t, a) ==
     LET sid == Thr(s, t).sid IN
     CASE name = "task.Execute" -> execute(s, t, a)
@@ -444,7 +484,38 @@ service(name, s, t, a) ==
             ELSE LET l == s.irqs[o.obj.line + 1]
                      s1 == [s EXCEPT !.irqs[o.obj.line + 1].masked = FALSE]
                  IN IF l.object # o.id THEN s ELSE IF l.pending THEN deliverIrq(s1, o.obj.line) ELSE s1
+      [] name = "vmm.Unmap" ->
+            LET rs == Proc(s, sid).regions
+                at(r) == RegionBase + r.base * PageSize = a.base
+            IN IF ~\E i \in DOMAIN rs : at(rs[i]) THEN s
+               ELSE [s EXCEPT !.processes[sid + 1].regions = SelectSeq(rs, LAMBDA r : ~at(r))]
+      [] name = "sync.Wait" ->
+            LET o == objectOf(s, t, a.handle, {"memory"}, RRead) IN
+            IF o.rc # "ok" THEN s
+            ELSE IF a.offset >= o.obj.pages * PageSize THEN s
+            ELSE moveThread(s, t, [tag |-> "futex", object |-> o.id, offset |-> a.offset])
+      [] name = "sync.Wake" ->
+            LET o == objectOf(s, t, a.handle, {"memory"}, RRead) IN
+            IF o.rc # "ok" THEN s
+            ELSE LET ws == futexWaiters(s, o.id, a.offset) IN wakeThreads(s, SubSeq(ws, 1, Min({a.count, Len(ws)})))
+      [] name = "io.AttachPorts" -> IF ~PortIo THEN s ELSE attach(s, t, "ports", a.base, a.count, Ports)
+      [] name = "io.PortRead" -> register(s, t, "ports", a.handle, a.port, RRead)
+      [] name = "io.PortWrite" -> register(s, t, "ports", a.handle, a.port, RWrite)
+      [] name = "io.AttachMmio" -> attach(s, t, "mmio", a.base, a.size, Mmio)
+      [] name = "io.MmioRead" -> register(s, t, "mmio", a.handle, a.offset, RRead)
+      [] name = "io.MmioWrite" -> register(s, t, "mmio", a.handle, a.offset, RWrite)
+      [] name = "dma.Allocate" ->
+            LET addr == IF DmaPages < 0 \/ a.pages = 0 THEN -1 ELSE dmaAddress(s, a.pages) IN
+            IF addr < 0 THEN s
+            ELSE give(s, sid, [kind |-> "dma", creator |-> sid, pages |-> a.pages, deviceAddress |-> addr, status |-> "idle"], DmaRights)
+      [] name = "dma.Map" ->
+            LET o == objectOf(s, t, a.handle, {"dma"}, RMap) IN
+            IF o.rc # "ok" THEN s ELSE mapRegion(s, sid, o.id, o.obj.pages, handle(s, sid, a.handle).rights)
+      [] name = "dma.Start" ->
+            LET o == objectOf(s, t, a.handle, {"dma"}, RWrite) IN
+            IF o.rc # "ok" THEN s ELSE [s EXCEPT !.objects[o.id + 1].status = "busy"]
       [] name = "time.Read" -> s
+      [] name = "time.SetRealtime" -> s
       [] name = "handle.Close" ->
             IF a.handle = 0 \/ handle(s, sid, a.handle) = Null THEN s
             ELSE LET o == handle(s, sid, a.handle).object
@@ -458,7 +529,7 @@ service(name, s, t, a) ==
             \* a channel served by the caller: the client end (call, transfer, duplicate), then the server end
             LET s1 == give(s, sid, [kind |-> "channel", server |-> sid, queue |-> <<>>, receivers |-> <<>>], RCall + RTransfer + RDuplicate)
             IN installHandle(s1, sid, [object |-> Len(s.objects), rights |-> RRecv])
-      [] OTHER -> Assert(FALSE, <<"a granted kernel service the spec does not model", name>>)
+      [] OTHER -> Assert(FALSE, <<"a granted kernel request that names no kernel service", name>>)
 
 \* decode (services.ts): the kernel reads a service's arguments only from a payload that matches the
 \* service's codec, whatever the monitor checked; otherwise the caller gets rcInvalidArgument and the
@@ -580,6 +651,12 @@ tick(s) == tickFrom(s, 0)
 \* irq: an interrupt on a line nobody attached is dropped.
 irq(s, line) == IF s.irqs[line + 1].object = Null THEN s ELSE deliverIrq(s, line)
 
+\* dma: the device completes the transfer of the busy buffer at a device address (the one of lowest
+\* id); a completion where no transfer is in flight is spurious and dropped.
+dma(s, addr) ==
+    LET busy == {o \in 0 .. Len(s.objects) - 1 : Obj(s, o).kind = "dma" /\ Obj(s, o).deviceAddress = addr /\ Obj(s, o).status = "busy"}
+    IN IF busy = {} THEN s ELSE [s EXCEPT !.objects[Min(busy) + 1].status = "done"]
+
 (***************************************************************************)
 (* boot.ts                                                                 *)
 (***************************************************************************)
@@ -611,7 +688,7 @@ connectFrom(s, i, sids) ==
 
 Empty == [processes |-> <<[name |-> "kernel", taskClass |-> 0, status |-> "alive", handles |-> <<>>, regions |-> <<>>],
                           [name |-> "Einit", taskClass |-> 1, status |-> "alive", handles |-> <<>>, regions |-> <<>>]>>,
-          threads |-> <<>>, objects |-> <<[kind |-> "kernel"]>>, cpus |-> [c \in CPUs |-> Null], runQueue |-> <<>>,
+          threads |-> <<>>, objects |-> <<[kind |-> "kernel"]>>, cpus |-> [c \in CPUs |-> Null], runQueue |-> <<>>, futexQueue |-> <<>>,
           irqs |-> [l \in 1 .. IrqLines |-> [object |-> Null, pending |-> FALSE, masked |-> FALSE]],
           monitor |-> MonitorInit, decisions |-> <<>>, effects |-> <<>>, created |-> <<>>]
 
@@ -620,14 +697,6 @@ Booted == LET b == bootFrom(Empty, 1, <<>>) IN connectFrom(b.s, 1, b.sids)
 (***************************************************************************)
 (* The specification                                                       *)
 (***************************************************************************)
-
-\* No message of the alphabet asks for a kernel service this specification does not model and
-\* the policy might grant (a trace that does meets the Assert in `service`).
-ASSUME \A m \in Messages :
-         ServiceOf(m) \notin ModelledServices \cup {"none"} =>
-           ~MayGrant([kind |-> "request", srcClass |-> Absent, dstClass |-> 0,
-                      endpoint |-> Classes[1].endpoints[m.riid + 1].nameId,
-                      method |-> Interfaces[Classes[1].endpoints[m.riid + 1].iface + 1][m.mid + 1]])
 
 \* Every handle the alphabet transfers carries a rights mask 0..ALL_RIGHTS: the kernel rejects any
 \* other message as malformed before it is a step (step.ts badMessage, types.ts isRights), so
@@ -654,11 +723,13 @@ Service(t, m) == ServiceOf(m) \notin {"task.Execute", "task.Exit", "thread.Exit"
 Schedule(c) == Apply(schedule(Fresh, c))
 Tick == Apply(tick(Fresh))
 Irq(l) == Apply(irq(Fresh, l))
+Dma(a) == Apply(dma(Fresh, a))
 
 Next ==
     \/ \E c \in CPUs : Schedule(c)
     \/ Tick
     \/ \E l \in 0 .. IrqLines - 1 : Irq(l)
+    \/ \E a \in 0 .. DmaPages - 1 : Dma(a)
     \/ \E t \in Tids :
           /\ Running(t)
           /\ \/ \E m \in Messages : \/ Execute(t, m) \/ Exit(t, m) \/ Service(t, m)

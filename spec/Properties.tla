@@ -43,12 +43,16 @@ ThreadStates ==
     \cup [tag : {"reply"}, server : Tids]
     \cup [tag : {"sleep"}, ticks : Nat \ {0}]
     \cup [tag : {"irq"}, line : 0 .. IrqLines - 1]
+    \cup [tag : {"futex"}, object : Oids, offset : Nat]
 
 ObjectShapes ==
     {[kind |-> "kernel"]}
     \cup [kind : {"channel"}, server : Sids, queue : Seq([client : Tids, riid : Nat, mid : Nat, handles : Seq(Nat)]), receivers : Seq(Tids)]
     \cup [kind : {"memory"}, creator : Sids, pages : Nat \ {0}]
     \cup [kind : {"irq"}, line : 0 .. IrqLines - 1, owner : Sids]
+    \cup [kind : {"ports"}, base : Nat, count : Nat \ {0}, owner : Sids]
+    \cup [kind : {"mmio"}, base : Nat, size : Nat \ {0}, owner : Sids]
+    \cup [kind : {"dma"}, creator : Sids, pages : Nat \ {0}, deviceAddress : Nat, status : {"idle", "busy", "done"}]
 
 EventShapes ==
     [kind : {"execute", "request", "response", "error", "security"}, src : Sids, srcClass : 0 .. Len(Classes) - 1,
@@ -63,6 +67,7 @@ TypeOK ==
     /\ objects \in Seq(ObjectShapes)
     /\ cpus \in [CPUs -> Tids \cup {Null}]
     /\ runQueue \in Seq(Tids)
+    /\ futexQueue \in Seq(Tids)
     /\ irqs \in [1 .. IrqLines -> [object : Oids \cup {Null}, pending : BOOLEAN, masked : BOOLEAN]]
     /\ monitor \in MonitorStates
     \* (a table that lacks an event the kernel asked about gives the verdict "untabulated": not a type)
@@ -159,6 +164,7 @@ MediatedSteps == [][MediatedStep]_vars
 (* memory objects, with at most read and write; and the last step's        *)
 (* requests went from a holder of a channel's client end to the channel's  *)
 (* server, its responses and errors from a holder of a server end.         *)
+(* (Memory is mapped only as memory objects or DMA buffers.)               *)
 (***************************************************************************)
 Isolation ==
     /\ \A o \in Oids : objects[o + 1].kind = "channel" =>
@@ -173,7 +179,7 @@ Isolation ==
     /\ \A p \in Sids : processes[p + 1].status = "exited" =>
           /\ processes[p + 1].handles = <<>> /\ processes[p + 1].regions = <<>>
           /\ \A t \in Tids : threads[t + 1].sid = p => threads[t + 1].state.tag = "exited"
-    /\ \A p \in Sids : \A r \in Range(processes[p + 1].regions) : objects[r.object + 1].kind = "memory"
+    /\ \A p \in Sids : \A r \in Range(processes[p + 1].regions) : objects[r.object + 1].kind \in {"memory", "dma"}
     /\ \A e \in Range(effects) :
           /\ e.kind = "request" =>
                 \E h \in Held(e.event.src) : objects[Entry(e.event.src, h).object + 1].kind = "channel"
@@ -206,7 +212,9 @@ HandlesUnforgeable ==
              /\ o.kind = "channel" => IF HasRight(e.rights, RRecv) THEN e.rights = RRecv /\ o.server = p
                                       ELSE RightsWithin(e.rights, ChannelClientRights)
              /\ o.kind = "memory" => RightsWithin(e.rights, MemoryRights)
-             /\ o.kind = "irq" => RightsWithin(e.rights, RRead + RWrite) /\ o.owner = p
+             /\ o.kind = "irq" => RightsWithin(e.rights, DeviceRights) /\ o.owner = p
+             /\ o.kind \in {"ports", "mmio"} => RightsWithin(e.rights, DeviceRights) /\ o.owner = p
+             /\ o.kind = "dma" => RightsWithin(e.rights, DmaRights)
     /\ \A p \in Sids : processes[p + 1].status = "alive" /\ p > EINIT_SID => KERNEL_HANDLE \in Held(p)
     /\ \A t \in Tids : threads[t + 1].state.tag = "running" =>
           \A h \in Handles : Forged(t, h) =>
@@ -231,6 +239,83 @@ ReplyToCaller ==
              LET after == reply(Fresh, t, h, m)
                  caller == IF threads[t + 1].serving = Null THEN -1 ELSE threads[t + 1].serving.client
              IN \A u \in Tids \ {t, caller} : after.threads[u + 1] = threads[u + 1]
+
+(***************************************************************************)
+(* Devices (checks.ts futexWokenByOwnWake, dmaIntoGrantedBuffer,          *)
+(* irqToHolder).                                                           *)
+(*                                                                         *)
+(* FutexWokenByOwnWake (an action property): a futex waiter leaves its     *)
+(* wait only by ending, or by a granted sync.Wake on its own address: a    *)
+(* Wake, by a running thread, whose handle names in the waker's own table  *)
+(* the memory object the waiter waits on, at the waiter's offset, and      *)
+(* which is the step taken.  A futex waiter waits on a memory object its   *)
+(* process holds, at an offset inside it (FutexAddress, an invariant).     *)
+(***************************************************************************)
+WakeOf(t, w, m) ==
+    /\ threads[w + 1].state.tag = "running"
+    /\ ServiceOf(m) = "sync.Wake"
+    /\ handle(Fresh, threads[w + 1].sid, m.args.handle) # Null
+    /\ handle(Fresh, threads[w + 1].sid, m.args.handle).object = threads[t + 1].state.object
+    /\ m.args.offset = threads[t + 1].state.offset
+    /\ LET d == call(Fresh, w, KERNEL_HANDLE, m) IN
+       /\ granted(d)
+       /\ d.threads = threads' /\ d.futexQueue = futexQueue' /\ d.decisions = decisions'
+
+FutexStep ==
+    \A t \in Tids :
+       threads[t + 1].state.tag = "futex" /\ threads'[t + 1].state.tag # "futex" =>
+          threads'[t + 1].state.tag = "exited" \/ \E w \in Tids, m \in Messages : WakeOf(t, w, m)
+
+FutexWokenByOwnWake == [][FutexStep]_vars
+
+FutexAddress ==
+    /\ \A t \in Tids : threads[t + 1].state.tag = "futex" <=> t \in Range(futexQueue)
+    /\ Len(futexQueue) = Cardinality(Range(futexQueue))
+    /\ \A t \in Range(futexQueue) :
+          LET st == threads[t + 1].state
+              p == threads[t + 1].sid
+          IN /\ objects[st.object + 1].kind = "memory"
+             /\ st.offset < objects[st.object + 1].pages * PageSize
+             /\ \E h \in Held(p) : Entry(p, h).object = st.object /\ HasRight(Entry(p, h).rights, RRead)
+
+(***************************************************************************)
+(* DmaIntoGrantedBuffer: a device writes only into a granted buffer.  A    *)
+(* buffer becomes busy (the device may write it) only in a step with a     *)
+(* granted dma.Start by a process that held it with the write right, and   *)
+(* a completion marks done only a buffer that was busy (an action          *)
+(* property, DmaSteps); every buffer lies inside the DMA window, and live  *)
+(* buffers do not overlap (an invariant, DmaBuffers).                      *)
+(***************************************************************************)
+DmaStep ==
+    \A o \in Oids : objects[o + 1].kind = "dma" =>
+       /\ objects'[o + 1].status = "busy" /\ objects[o + 1].status # "busy" =>
+             \E e \in Range(effects') :
+                /\ e.kind = "service" /\ e.event.dst = KERNEL_SID /\ ServiceOf(e.event) = "dma.Start"
+                /\ \E h \in Held(e.event.src) : Entry(e.event.src, h).object = o /\ HasRight(Entry(e.event.src, h).rights, RWrite)
+       /\ objects'[o + 1].status = "done" /\ objects[o + 1].status # "done" => objects[o + 1].status = "busy"
+
+DmaSteps == [][DmaStep]_vars
+
+DmaBuffers ==
+    LET live == {o \in liveObjects(Fresh) : objects[o + 1].kind = "dma"} IN
+    /\ \A o \in Oids : objects[o + 1].kind = "dma" => objects[o + 1].deviceAddress + objects[o + 1].pages <= DmaPages
+    /\ \A o, q \in live : o # q =>
+          \/ objects[o + 1].deviceAddress + objects[o + 1].pages <= objects[q + 1].deviceAddress
+          \/ objects[q + 1].deviceAddress + objects[q + 1].pages <= objects[o + 1].deviceAddress
+
+(***************************************************************************)
+(* IrqToHolder: an interrupt is delivered only to its holder: a thread     *)
+(* waiting on a line (the only thread a delivery wakes) belongs to the     *)
+(* process that attached the line and still holds its IRQ handle with the  *)
+(* read right.                                                             *)
+(***************************************************************************)
+IrqToHolder ==
+    \A t \in Tids : threads[t + 1].state.tag = "irq" =>
+       LET l == irqs[threads[t + 1].state.line + 1]
+           p == threads[t + 1].sid
+       IN /\ l.object # Null
+          /\ objects[l.object + 1].owner = p
+          /\ \E h \in Held(p) : Entry(p, h).object = l.object /\ HasRight(Entry(p, h).rights, RRead)
 
 (***************************************************************************)
 (* Liveness: a granted call is eventually answered - with a response, an   *)
@@ -259,6 +344,7 @@ NextServing ==
     \/ \E c \in CPUs : Schedule(c)
     \/ Tick
     \/ \E l \in 0 .. IrqLines - 1 : Irq(l)
+    \/ \E a \in 0 .. DmaPages - 1 : Dma(a)
     \/ \E t \in Tids \ Servers :
           /\ Running(t)
           /\ \/ \E m \in Messages : \/ Execute(t, m) \/ Exit(t, m) \/ Service(t, m)

@@ -13,7 +13,7 @@
 EXTENDS Properties
 
 CONSTANTS
-    \* Traces[i][k] = <<E, processes, threads, objects, cpus, runQueue, irqs, monitor, decisions, effects>>:
+    \* Traces[i][k] = <<E, processes, threads, objects, cpus, runQueue, futexQueue, irqs, monitor, decisions, effects>>:
     \* the k-th event of trace i and the variables after it, in the order of `vars` (Same: unchanged by the step).
     Traces,
     \* the projection of the TS kernel's boot state (every trace starts there)
@@ -26,7 +26,7 @@ traceVars == <<vars, tr, pos>>
 
 \* The TS boot state is the spec's initial state.
 ASSUME BootState = [processes |-> Booted.processes, threads |-> Booted.threads, objects |-> Booted.objects,
-                    cpus |-> Booted.cpus, runQueue |-> Booted.runQueue, irqs |-> Booted.irqs,
+                    cpus |-> Booted.cpus, runQueue |-> Booted.runQueue, futexQueue |-> Booted.futexQueue, irqs |-> Booted.irqs,
                     monitor |-> Booted.monitor, decisions |-> Booted.decisions, effects |-> Booted.effects]
 
 TraceInit == Init /\ tr \in DOMAIN Traces /\ pos = 0
@@ -36,6 +36,7 @@ Do(e) ==
     CASE e.op = "Schedule" -> Schedule(e.cpu)
       [] e.op = "Tick" -> Tick
       [] e.op = "Irq" -> Irq(e.line)
+      [] e.op = "Dma" -> Dma(e.address)
       [] e.op = "Call" -> Call(e.tid, e.handle, e.msg)
       [] e.op = "Recv" -> Recv(e.tid, e.handle)
       [] e.op = "Reply" -> Reply(e.tid, e.handle, e.msg)
@@ -49,10 +50,11 @@ Reached(st) ==
     /\ objects' = After(st, 4, objects)
     /\ cpus' = After(st, 5, cpus)
     /\ runQueue' = After(st, 6, runQueue)
-    /\ irqs' = After(st, 7, irqs)
-    /\ monitor' = After(st, 8, monitor)
-    /\ decisions' = After(st, 9, decisions)
-    /\ effects' = After(st, 10, effects)
+    /\ futexQueue' = After(st, 7, futexQueue)
+    /\ irqs' = After(st, 8, irqs)
+    /\ monitor' = After(st, 9, monitor)
+    /\ decisions' = After(st, 10, decisions)
+    /\ effects' = After(st, 11, effects)
 
 TraceNext ==
     \/ /\ pos < Len(Traces[tr])

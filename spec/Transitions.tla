@@ -12,7 +12,7 @@ EXTENDS Properties
 VARIABLES prev, last
 
 KernelState == [processes |-> processes, threads |-> threads, objects |-> objects, cpus |-> cpus,
-                runQueue |-> runQueue, irqs |-> irqs, monitor |-> monitor, decisions |-> decisions, effects |-> effects]
+                runQueue |-> runQueue, futexQueue |-> futexQueue, irqs |-> irqs, monitor |-> monitor, decisions |-> decisions, effects |-> effects]
 
 LabelledInit == Init /\ prev = Null /\ last = Null
 
@@ -21,6 +21,7 @@ LabelledNext ==
     /\ \/ \E c \in CPUs : Schedule(c) /\ last' = [op |-> "Schedule", cpu |-> c]
        \/ Tick /\ last' = [op |-> "Tick"]
        \/ \E l \in 0 .. IrqLines - 1 : Irq(l) /\ last' = [op |-> "Irq", line |-> l]
+       \/ \E a \in 0 .. DmaPages - 1 : Dma(a) /\ last' = [op |-> "Dma", address |-> a]
        \/ \E t \in Tids :
              /\ Running(t)
              /\ \/ \E h \in Handles, m \in Messages : Call(t, h, m) /\ last' = [op |-> "Call", tid |-> t, handle |-> h, msg |-> m]

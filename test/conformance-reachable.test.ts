@@ -4,12 +4,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Duo, Gateway, Hangup, Ping, Services, Spawn } from '../src/conformance/catalog.ts';
+import { DEVICES_PARTS, Devices, Duo, Gateway, Hangup, Ping, Services, Spawn } from '../src/conformance/catalog.ts';
 import { compareReachable, compareTransitions } from '../src/conformance/reachable.ts';
 import { compileModel } from '../src/conformance/model.ts';
 import { explore } from '../src/conformance/explorer.ts';
 
-for (const def of [Ping, Hangup, Duo, Services, Spawn, Gateway]) {
+for (const def of [Ping, Hangup, Duo, Services, Devices, Spawn, Gateway]) {
   test(`${def.name}: the TS explorer reaches exactly TLC's states`, { timeout: 10 * 60_000 }, async () => {
     const r = await compareReachable(def);
     assert.equal(r.problem, null);
@@ -23,7 +23,7 @@ for (const def of [Ping, Hangup, Duo, Services, Spawn, Gateway]) {
   });
 }
 
-for (const def of [Ping, Hangup, Duo, Spawn]) {
+for (const def of [Ping, Hangup, Duo, Spawn, ...DEVICES_PARTS]) {
   test(
     `${def.name}: the TS kernel and the spec have the same transitions (state, event, state)`,
     { timeout: 10 * 60_000 },

@@ -34,6 +34,31 @@ export const K = {
   close: (handle: number): Message => ({ riid: 8, mid: 0, payload: { handle } }),
   duplicate: (handle: number, rights: number): Message => ({ riid: 8, mid: 1, payload: { handle, rights } }),
   channelCreate: { riid: 9, mid: 0, payload: {} } as Message,
+  unmap: (base: number): Message => ({ riid: 2, mid: 2, payload: { base } }),
+  wait: (handle: number, offset: number): Message => ({ riid: 3, mid: 0, payload: { handle, offset } }),
+  wake: (handle: number, offset: number, count: number): Message => ({
+    riid: 3,
+    mid: 1,
+    payload: { handle, offset, count },
+  }),
+  attachPorts: (base: number, count: number): Message => ({ riid: 5, mid: 0, payload: { base, count } }),
+  portRead: (handle: number, port: number): Message => ({ riid: 5, mid: 1, payload: { handle, port } }),
+  portWrite: (handle: number, port: number, value: number): Message => ({
+    riid: 5,
+    mid: 2,
+    payload: { handle, port, value },
+  }),
+  attachMmio: (base: number, size: number): Message => ({ riid: 5, mid: 3, payload: { base, size } }),
+  mmioRead: (handle: number, offset: number): Message => ({ riid: 5, mid: 4, payload: { handle, offset } }),
+  mmioWrite: (handle: number, offset: number, value: number): Message => ({
+    riid: 5,
+    mid: 5,
+    payload: { handle, offset, value },
+  }),
+  dmaAllocate: (pages: number): Message => ({ riid: 6, mid: 0, payload: { pages } }),
+  dmaMap: (handle: number): Message => ({ riid: 6, mid: 1, payload: { handle } }),
+  dmaStart: (handle: number): Message => ({ riid: 6, mid: 2, payload: { handle } }),
+  setRealtime: (value: number): Message => ({ riid: 7, mid: 1, payload: { value } }),
   /** a malformed kernel request (the payload fits no codec) */
   malformed: { riid: 2, mid: 0, payload: null } as Message,
 } as const;
@@ -233,6 +258,117 @@ export const Services: ModelDef = {
   symmetry: false,
   expected: { distinct: 9924, depth: 16 },
 };
+
+// ------------------------------------------------------------------ Devices: futexes, DMA, port and MMIO I/O
+
+const devicesSolution: SolutionDecl = {
+  name: 'devices',
+  interfaces: [],
+  classes: [
+    { name: 'Driver', endpoints: [] },
+    { name: 'App', endpoints: [] },
+  ],
+  processes: [
+    { name: 'driver', taskClass: 'Driver' },
+    { name: 'app', taskClass: 'App' },
+  ],
+  connections: [],
+};
+
+/**
+ * The device services: a driver with two threads that wait on and wake
+ * futexes in its memory, allocates and starts a DMA buffer that the device
+ * (the Dma hardware event) completes, and writes an MMIO register; an
+ * application that may read an I/O port but not write it, and whose wakes
+ * name no memory of its own. The policy grants some services and denies
+ * the others (dma.Map for everyone, memory and DMA for the application).
+ */
+export const Devices: ModelDef = {
+  name: 'Devices',
+  description:
+    "Devices: a driver and an application (2 processes, 1 CPU, 1 page, a 1-page DMA window, one I/O port,\none MMIO range): sync.Wait/Wake on two offsets of the driver's memory by its two threads;\ndma.Allocate/Start with the Dma completion event (dma.Map is denied); io.AttachMmio/MmioWrite for the\ndriver; io.AttachPorts/PortRead for the application, PortWrite denied; the application's wakes and\nallocations are denied or name no memory it holds.",
+  solution: devicesSolution,
+  policy: {
+    name: 'devices',
+    rules: [
+      einit,
+      kernelRule('thread', 'Create', 'Driver'),
+      kernelRule('vmm', 'Allocate', 'Driver'),
+      kernelRule('sync', 'Wait', 'Driver'),
+      kernelRule('sync', 'Wake'),
+      kernelRule('dma', 'Allocate', 'Driver'),
+      kernelRule('dma', 'Start', 'Driver'),
+      kernelRule('io', 'AttachMmio', 'Driver'),
+      kernelRule('io', 'MmioWrite', 'Driver'),
+      kernelRule('io', 'AttachPorts', 'App'),
+      kernelRule('io', 'PortRead', 'App'),
+      kernelRule('vmm', 'Unmap', 'Driver'),
+      kernelRule('time', 'SetRealtime', 'App'),
+    ],
+  },
+  machine: modelMachine({
+    cpus: 1,
+    irqLines: 0,
+    memoryPages: 1,
+    ports: [{ base: 0x60, count: 1 }],
+    mmio: [{ base: 0x1000, size: 0x100 }],
+    dma: { base: 0x100000, pages: 1 },
+  }),
+  alphabet: {
+    handles: [0, 1, 2],
+    calls: [
+      K.threadCreate(10),
+      K.allocate(1),
+      K.wait(1, 0),
+      K.wait(1, 8),
+      K.wake(1, 0, 1),
+      K.dmaAllocate(1),
+      K.dmaStart(2),
+      K.dmaMap(2),
+      K.attachMmio(0x1000, 0x100),
+      K.mmioWrite(2, 0, 1),
+      K.attachPorts(0x60, 1),
+      K.portRead(1, 0x60),
+      K.portWrite(1, 0x60, 1),
+    ],
+    replies: [],
+  },
+  bounds: { maxHandles: 3, maxRegions: 1, maxObjects: 4, maxThreads: 3 },
+  symmetry: false,
+  expected: { distinct: 8451, depth: 17 },
+};
+
+/** A part of Devices: the same solution, policy and machine with only these calls (small enough to compare transitions). */
+export const devicesPart = (name: string, calls: readonly Message[]): ModelDef => ({
+  ...Devices,
+  name,
+  description: `${name}: a part of ${Devices.description}`,
+  alphabet: { ...Devices.alphabet, calls },
+  expected: undefined,
+});
+
+/** The futex part of Devices (with vmm.Unmap), and the DMA, MMIO and port part (with time.SetRealtime). */
+export const DEVICES_PARTS: readonly ModelDef[] = [
+  devicesPart('DevicesFutex', [
+    K.threadCreate(10),
+    K.allocate(1),
+    K.wait(1, 0),
+    K.wait(1, 8),
+    K.wake(1, 0, 1),
+    K.unmap(0x10000),
+  ]),
+  devicesPart('DevicesIo', [
+    K.dmaAllocate(1),
+    K.dmaStart(1),
+    K.dmaMap(1),
+    K.attachMmio(0x1000, 0x100),
+    K.mmioWrite(1, 0, 1),
+    K.attachPorts(0x60, 1),
+    K.portRead(1, 0x60),
+    K.portWrite(1, 0x60, 1),
+    K.setRealtime(5),
+  ]),
+];
 
 // ------------------------------------------------------------------ Gateway: 3 processes, 2 channels, handle transfer
 
@@ -466,4 +602,15 @@ export function swarm(clients: number, cpus: number, name = `Swarm${clients}x${c
   };
 }
 
-export const CATALOG: readonly ModelDef[] = [Ping, PingLive, Hangup, HangupLive, Duo, Services, Spawn, Gateway, Broker];
+export const CATALOG: readonly ModelDef[] = [
+  Ping,
+  PingLive,
+  Hangup,
+  HangupLive,
+  Duo,
+  Services,
+  Devices,
+  Spawn,
+  Gateway,
+  Broker,
+];

@@ -59,7 +59,19 @@ export function rulesConstant(t: SolutionTables, policy: RulePolicy): TlaValue {
 
 /** The payload fields kernel services read (services.ts Args), with the spec's defaults when absent. */
 const STRING_ARGS = ['taskClass', 'name'] as const;
-const NUMBER_ARGS = ['pages', 'handle', 'line', 'rights', 'ns', 'priority'] as const;
+const NUMBER_ARGS = [
+  'pages',
+  'handle',
+  'line',
+  'rights',
+  'ns',
+  'priority',
+  'offset',
+  'count',
+  'base',
+  'size',
+  'port',
+] as const;
 
 /** A string the spec can hold: printable ASCII without quotes or backslashes. */
 function checkedString(s: string): string {

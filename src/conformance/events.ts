@@ -4,13 +4,26 @@
 
 import type { KernelEvent, KernelState } from '../kernel/types.ts';
 import type { SolutionTables } from '../kernel/tables.ts';
+import type { Machine } from '../kernel/machine.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES, SECURITY_RIID } from '../kernel/kernel-api.ts';
 import { abstractCall, abstractReply } from './constants.ts';
 import { cpuName, int, mv, rec, str } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
+/** The page of the DMA window a device address falls in (the spec counts device addresses in pages from the window's base); -1 off the window or between pages. */
+export function dmaPage(m: Machine, deviceAddress: number): number {
+  if (m.dma === null) return -1;
+  const off = deviceAddress - m.dma.base;
+  return off >= 0 && off % m.pageSize === 0 && off / m.pageSize < m.dma.pages ? off / m.pageSize : -1;
+}
+
 /** The spec action and parameters of a TS event (spec/Trace.tla `Do`); `payload` numbers a message's payload as the model does (MonitorModel.payload). */
-export function eventRecord(t: SolutionTables, e: KernelEvent, payload: (p: unknown) => number): TlaValue {
+export function eventRecord(
+  t: SolutionTables,
+  machine: Machine,
+  e: KernelEvent,
+  payload: (p: unknown) => number,
+): TlaValue {
   switch (e.kind) {
     case 'schedule':
       return rec({ op: str('Schedule'), cpu: mv(cpuName(e.cpu)) });
@@ -35,7 +48,11 @@ export function eventRecord(t: SolutionTables, e: KernelEvent, payload: (p: unkn
         msg: abstractReply(t, c.message, payload(c.message.payload)),
       });
     }
-    case 'dma':
+    case 'dma': {
+      const page = dmaPage(machine, e.deviceAddress);
+      if (page < 0) throw new RangeError(`a DMA completion at ${e.deviceAddress} is not at a page of the DMA window`);
+      return rec({ op: str('Dma'), address: int(page) });
+    }
     case 'rtc':
       throw new RangeError(`${e.kind} events are not in the spec`);
   }

@@ -6,8 +6,16 @@
 // and writer in src/models; the inductive-invariant and scale runners in
 // proofs/.
 
-export { CATALOG, Ping, PingLive, Duo, Services, Gateway, Broker, swarm } from './catalog.ts';
-export { compileModel, renderModel, modelConstants, alphabetEvents, modelMachine, ALL_INVARIANTS } from './model.ts';
+export { CATALOG, Ping, PingLive, Duo, Services, Devices, DEVICES_PARTS, Gateway, Broker, swarm } from './catalog.ts';
+export {
+  compileModel,
+  renderModel,
+  modelConstants,
+  alphabetEvents,
+  modelMachine,
+  ALL_INVARIANTS,
+  ACTION_PROPERTIES,
+} from './model.ts';
 export type { ModelDef, Alphabet, CompiledModel, ModelFiles, RenderOptions } from './model.ts';
 export { explore, withinBounds } from './explorer.ts';
 export type { ExploreResult, ExploreOptions, Edge } from './explorer.ts';
@@ -20,12 +28,13 @@ export {
   TRACE_WEIGHTS,
   generateTraces,
   recordTrace,
+  walkTraces,
   validateTraces,
   traceStats,
   arbTrace,
 } from './traces.ts';
 export type { RecordedTrace, TraceValidation, TraceStats } from './traces.ts';
-export { eventRecord, describeKernelEvent, serviceName } from './events.ts';
+export { eventRecord, describeKernelEvent, serviceName, dmaPage } from './events.ts';
 export {
   runStaged,
   runStagedDistributed,

@@ -20,7 +20,7 @@ import {
   type MonitorModel,
   type TableLimits,
 } from './monitor-model.ts';
-import { cpuName, int, mv, set, tlaSource } from './tla.ts';
+import { bool, cpuName, int, mv, rec, set, tlaSource } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
 export interface Alphabet {
@@ -82,7 +82,13 @@ export const ALL_INVARIANTS = [
   'Isolation',
   'HandlesUnforgeable',
   'ReplyToCaller',
+  'FutexAddress',
+  'DmaBuffers',
+  'IrqToHolder',
 ] as const;
+
+/** The action properties every safety model checks (spec/Properties.tla). */
+export const ACTION_PROPERTIES = ['MediatedSteps', 'FutexWokenByOwnWake', 'DmaSteps'] as const;
 
 /** A machine for models: only the fields the spec reads matter; the rest are fixed. */
 export function modelMachine(m: {
@@ -90,6 +96,11 @@ export function modelMachine(m: {
   irqLines: number;
   memoryPages: number;
   reservedIrqs?: readonly number[];
+  /** port I/O with these port ranges (an x86-family board) */
+  ports?: readonly { readonly base: number; readonly count: number }[];
+  mmio?: readonly { readonly base: number; readonly size: number }[];
+  /** the DMA window */
+  dma?: { readonly base: number; readonly pages: number };
 }): Machine {
   return {
     name: 'model',
@@ -98,10 +109,10 @@ export function modelMachine(m: {
     pageSize: 4096,
     irqLines: m.irqLines,
     ...(m.reservedIrqs === undefined ? {} : { reservedIrqs: m.reservedIrqs }),
-    portIo: false,
-    ports: [],
-    mmio: [],
-    dma: null,
+    portIo: m.ports !== undefined,
+    ports: m.ports ?? [],
+    mmio: m.mmio ?? [],
+    dma: m.dma ?? null,
     iommu: false,
     tickNs: 1_000_000,
     memoryPages: m.memoryPages,
@@ -170,6 +181,10 @@ export function alphabetEvents(def: ModelDef, running: readonly number[]): Kerne
   for (let cpu = 0; cpu < def.machine.cpus; cpu++) out.push({ kind: 'schedule', cpu });
   out.push({ kind: 'tick' });
   for (let line = 0; line < def.machine.irqLines; line++) out.push({ kind: 'irq', line });
+  const w = def.machine.dma;
+  if (w !== null)
+    for (let page = 0; page < w.pages; page++)
+      out.push({ kind: 'dma', deviceAddress: w.base + page * def.machine.pageSize });
   for (const tid of running) {
     for (const message of def.alphabet.calls)
       for (const handle of def.alphabet.handles)
@@ -198,6 +213,11 @@ export function modelConstants(m: CompiledModel): Record<string, TlaValue> {
     ReservedIrqs: set((def.machine.reservedIrqs ?? []).map(int)),
     MemoryPages: int(def.machine.memoryPages),
     TickNs: int(def.machine.tickNs),
+    PageSize: int(def.machine.pageSize),
+    PortIo: bool(def.machine.portIo),
+    Ports: set(def.machine.ports.map((r) => rec({ base: int(r.base), size: int(r.count) }))),
+    Mmio: set(def.machine.mmio.map((r) => rec({ base: int(r.base), size: int(r.size) }))),
+    DmaPages: int(def.machine.dma === null ? -1 : def.machine.dma.pages),
     Handles: set(def.alphabet.handles.map(int)),
     Messages: set(def.alphabet.calls.map((x) => abstractCall(tables, x, payload(x)))),
     Replies: set(def.alphabet.replies.map((x) => abstractReply(tables, x, payload(x)))),
@@ -294,7 +314,7 @@ export function renderModel(m: CompiledModel, opts: RenderOptions = {}): ModelFi
   const invariants = opts.invariants ?? [...(def.invariants ?? ALL_INVARIANTS), ...(def.extra?.invariants ?? [])];
   if (invariants.length > 0) cfg.push(`INVARIANTS ${invariants.join(' ')}`);
   const properties = opts.properties ?? [
-    ...(def.liveness !== undefined ? ['GrantedCallAnswered'] : ['MediatedSteps']),
+    ...(def.liveness !== undefined ? ['GrantedCallAnswered'] : ACTION_PROPERTIES),
     ...(def.extra?.properties ?? []),
   ];
   if (properties.length > 0) cfg.push(`PROPERTIES ${properties.join(' ')}`);

@@ -1,6 +1,6 @@
 // The projection of a TS kernel state (with the decision and effect records
 // of the step that produced it) onto the variables of spec/Kernel.tla. It
-// drops what the spec abstracts (payloads, the clock, device I/O) and keeps
+// drops what the spec abstracts (payloads, the clock, device registers) and keeps
 // everything else, so that the TS kernel and the spec can be compared state
 // by state: trace validation, reachable sets, counterexample replay.
 
@@ -9,6 +9,7 @@ import type { SolutionTables } from '../kernel/tables.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
 import { ruleId, type RulePolicy } from '../monitor/rules.ts';
 import type { MonitorModel } from './monitor-model.ts';
+import { dmaPage } from './events.ts';
 import { NULL, bool, cpuName, fn, int, mv, rec, seq, str, tuple, valueKey } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 
@@ -19,6 +20,7 @@ export const SPEC_VARIABLES = [
   'objects',
   'cpus',
   'runQueue',
+  'futexQueue',
   'irqs',
   'monitor',
   'decisions',
@@ -97,7 +99,7 @@ function threadState(s: KernelState, st: ThreadState): TlaValue {
       return rec({ tag: str('sleep'), ticks: int(Math.ceil((st.until - s.clock.monotonic) / tick)) });
     }
     case 'futex':
-      throw new ProjectionError('futex waits (sync.Wait) are not in the spec');
+      return rec({ tag: str('futex'), object: int(st.object), offset: int(st.offset) });
   }
 }
 
@@ -177,12 +179,25 @@ export function projector(policy: MonitorModel): Projector {
               return rec({ kind: str('memory'), creator: int(o.creator), pages: int(o.pages) });
             case 'irq':
               return rec({ kind: str('irq'), line: int(o.line), owner: int(o.owner) });
-            default:
-              throw new ProjectionError(`${o.kind} objects are not in the spec`);
+            case 'ports':
+              return rec({ kind: str('ports'), base: int(o.base), count: int(o.count), owner: int(o.owner) });
+            case 'mmio':
+              return rec({ kind: str('mmio'), base: int(o.base), size: int(o.size), owner: int(o.owner) });
+            case 'dma': {
+              const page = dmaPage(s.config.machine, o.deviceAddress);
+              if (page < 0)
+                throw new ProjectionError(`DMA buffer at ${o.deviceAddress} is not at a page of the window`);
+              return rec({
+                kind: str('dma'),
+                creator: int(o.creator),
+                pages: int(o.pages),
+                deviceAddress: int(page),
+                status: str(o.status),
+              });
+            }
           }
         }),
       );
-      if (s.futexQueue.length > 0) throw new ProjectionError('futex waits (sync.Wait) are not in the spec');
       const cpus = fn(s.cpus.map((tid, c) => [mv(cpuName(c)), tid === null ? NULL : int(tid)] as const));
       const monitor = policy.monitor(s.monitor);
       return {
@@ -191,6 +206,7 @@ export function projector(policy: MonitorModel): Projector {
         objects,
         cpus,
         runQueue: seq(s.runQueue.map(int)),
+        futexQueue: seq(s.futexQueue.map(int)),
         irqs: seq(
           s.irqs.map((l) =>
             rec({ object: l.object === null ? NULL : int(l.object), pending: bool(l.pending), masked: bool(l.masked) }),
@@ -308,7 +324,7 @@ export class StateKeyer {
     for (const th of s.threads) out += this.thread(s, th) + ';';
     out += '|';
     for (const o of s.objects) out += this.object(o) + ';';
-    out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue)}|${JSON.stringify(s.irqs)}|${this.policy.monitorKey(s.monitor)}|`;
+    out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue)}|${JSON.stringify(s.futexQueue)}|${JSON.stringify(s.irqs)}|${this.policy.monitorKey(s.monitor)}|`;
     for (const d of decisions)
       out += `${this.event(t, d.event)}${d.decision.verdict}${this.policy.rule(d.decision.rule)};`;
     out += '|';

@@ -133,7 +133,7 @@ export async function compareTransitions(def: ModelDef, options: RunOptions = {}
   const print = (t: Triple) => `${formatTlaValue(t.event)}\n from\n${printState(t.from)}\n to\n${printState(t.to)}`;
   const explorerEdges = new Map<string, Triple>();
   for (const e of ex.edges) {
-    const ev = eventRecord(m.tables, e.event, m.monitor.payload);
+    const ev = eventRecord(m.tables, m.def.machine, e.event, m.monitor.payload);
     explorerEdges.set(`${e.from}#${valueKey(ev)}#${e.to}`, {
       from: ex.states.get(e.from)!,
       event: ev,

@@ -10,7 +10,8 @@ import type { KernelEvent, KernelState } from '../kernel/types.ts';
 import { arbChoices, realize, type Choice, type ChoiceWeights } from '../adversary/index.ts';
 import type { SolutionDecl } from '../kernel/tables.ts';
 import { kernelRule } from './catalog.ts';
-import { compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef } from './model.ts';
+import { alphabetEvents, compileModel, modelMachine, renderModel, type CompiledModel, type ModelDef } from './model.ts';
+import { running } from './explorer.ts';
 import { SPEC_VARIABLES, projector, type SpecState } from './projection.ts';
 import { eventRecord } from './events.ts';
 import { mv, rec, seq, valueKey } from './tla.ts';
@@ -144,12 +145,43 @@ export function recordTrace(m: CompiledModel, choices: readonly Choice[]): Recor
     events.push(e);
     steps.push({
       event: e,
-      action: eventRecord(m.tables, e, m.monitor.payload),
+      action: eventRecord(m.tables, m.def.machine, e, m.monitor.payload),
       state: project.state(r.state, r.decisions, r.effects),
     });
     s = r.state;
   }
   return { events, steps };
+}
+
+/**
+ * `count` seeded random walks of `length` events through a model's own
+ * alphabet (alphabetEvents: the hardware events, and the Calls, Recvs and
+ * Replies of the running threads), recorded as traces: trace validation on a
+ * catalog model, whose events include what the adversary's choices do not
+ * (DMA completions, the model's kernel services).
+ */
+export function walkTraces(m: CompiledModel, count: number, length: number, seed: number): RecordedTrace[] {
+  const project = projector(m.monitor);
+  const walks = fc.sample(fc.array(fc.nat(), { minLength: length, maxLength: length }), { numRuns: count, seed });
+  return walks.map((picks) => {
+    let s = m.boot.state;
+    const steps: RecordedStep[] = [];
+    const events: KernelEvent[] = [];
+    for (const pick of picks) {
+      const options = alphabetEvents(m.def, running(s));
+      const e = options[pick % options.length]!;
+      const r = step(s, e);
+      if (r.rejected !== undefined) continue;
+      events.push(e);
+      steps.push({
+        event: e,
+        action: eventRecord(m.tables, m.def.machine, e, m.monitor.payload),
+        state: project.state(r.state, r.decisions, r.effects),
+      });
+      s = r.state;
+    }
+    return { events, steps };
+  });
 }
 
 export function arbTrace(maxLength: number): fc.Arbitrary<readonly Choice[]> {
@@ -282,6 +314,9 @@ export async function validateTraces(
       'Isolation',
       'HandlesUnforgeable',
       'ReplyToCaller',
+      'FutexAddress',
+      'DmaBuffers',
+      'IrqToHolder',
     ],
     properties: [],
     symmetry: false,

@@ -325,3 +325,137 @@ export const oneThreadPerCpu: Check = (v) => {
       return `thread ${th.tid} claims CPU ${th.state.cpu} but is not current there`;
   return null;
 };
+
+// ------------------------------------------------------------------ devices (spec/Properties.tla FutexWokenByOwnWake, DmaSteps, IrqToHolder)
+
+/** The kernel service a step's event calls, with its payload, when it is a Call on the caller's kernel handle. */
+function kernelService(v: StepView): { readonly riid: number; readonly mid: number; readonly payload: unknown } | null {
+  if (v.event.kind !== 'syscall' || v.event.call.op !== 'Call') return null;
+  const sid = caller(v);
+  const e = sid === null ? undefined : v.before.processes[sid]?.handles[v.event.call.handle];
+  if (e == null || v.before.objects[e.object]?.kind !== 'kernel') return null;
+  const m = v.event.call.message;
+  return { riid: m.riid, mid: m.mid, payload: m.payload };
+}
+
+const SYNC_WAKE = [3, 1] as const;
+const DMA_START = [6, 2] as const;
+
+/** A field of a payload when it is a non-negative integer (the codec's Nat), else null. */
+function natField(payload: unknown, k: string): number | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const v = (payload as Record<string, unknown>)[k];
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
+}
+
+/**
+ * A futex waiter is woken only by a wake on its own address: it leaves its
+ * wait only by exiting, or in a step that is a granted sync.Wake whose handle
+ * names, in the waker's own table, the memory object it waits on, at its
+ * offset. And every waiter waits on memory its process holds with the read
+ * right, inside the object.
+ */
+export const futexWokenByOwnWake: Check = (v) => {
+  const { before, result } = v;
+  const s = result.state;
+  for (const th of before.threads) {
+    const st = th.state;
+    if (st.tag !== 'futex') continue;
+    const now = s.threads[th.tid]!.state.tag;
+    if (now === 'futex' || now === 'exited') continue;
+    const svc = kernelService(v);
+    if (svc === null || svc.riid !== SYNC_WAKE[0] || svc.mid !== SYNC_WAKE[1])
+      return `futex waiter ${th.tid} (object ${st.object}, offset ${st.offset}) was woken by a step that is no sync.Wake`;
+    if (!result.decisions.some((d) => d.decision.verdict === 'grant'))
+      return `futex waiter ${th.tid} was woken by a sync.Wake the monitor did not grant`;
+    const h = natField(svc.payload, 'handle');
+    const e = h === null ? null : (before.processes[caller(v)!]?.handles[h] ?? null);
+    if (e === null || e.object !== st.object)
+      return `futex waiter ${th.tid} waits on object ${st.object}, but the wake named ${e === null ? 'no object of the waker' : `object ${e.object}`}`;
+    const offset = natField(svc.payload, 'offset');
+    if (offset !== st.offset)
+      return `futex waiter ${th.tid} waits at offset ${st.offset}, but the wake named offset ${offset ?? '?'}`;
+  }
+  for (const tid of s.futexQueue) {
+    const th = s.threads[tid]!;
+    if (th.state.tag !== 'futex') return `thread ${tid} is in the futex queue but ${th.state.tag}`;
+    const o = s.objects[th.state.object];
+    if (o?.kind !== 'memory' || th.state.offset >= o.pages * s.config.machine.pageSize)
+      return `futex waiter ${tid} waits at offset ${th.state.offset} of object ${th.state.object}, which is no address of a memory object`;
+    const object = th.state.object;
+    if (!(s.processes[th.sid]?.handles ?? []).some((x) => x !== null && x.object === object && (x.rights & 4) !== 0))
+      return `futex waiter ${tid} waits on object ${object}, which its process does not hold with the read right`;
+  }
+  return null;
+};
+
+/**
+ * DMA writes only into a granted buffer: a buffer becomes busy (the device may
+ * write it) only through a granted dma.Start by a process that held it with
+ * the write right; a completion marks done only a busy buffer at the event's
+ * device address; a new buffer is idle and inside the DMA window.
+ */
+export const dmaIntoGrantedBuffer: Check = (v) => {
+  const { before, event, result } = v;
+  const s = result.state;
+  if (s.objects === before.objects) return null;
+  const w = s.config.machine.dma;
+  const page = s.config.machine.pageSize;
+  for (let id = 0; id < s.objects.length; id++) {
+    const o = s.objects[id]!;
+    const was = before.objects[id];
+    if (o.kind !== 'dma' || o === was) continue;
+    if (w === null || o.deviceAddress < w.base || o.deviceAddress + o.pages * page > w.base + w.pages * page)
+      return `DMA buffer ${id} at ${o.deviceAddress} lies outside the DMA window`;
+    const from = was?.kind === 'dma' ? was.status : null;
+    if (from === null && o.status !== 'idle') return `DMA buffer ${id} was created ${o.status}`;
+    if (o.status === 'busy' && from !== 'busy') {
+      const svc = kernelService(v);
+      if (svc === null || svc.riid !== DMA_START[0] || svc.mid !== DMA_START[1])
+        return `DMA buffer ${id} became busy in a step that is no dma.Start`;
+      if (!result.decisions.some((d) => d.decision.verdict === 'grant'))
+        return `DMA buffer ${id} became busy through a dma.Start the monitor did not grant`;
+      const h = natField(svc.payload, 'handle');
+      const e = h === null ? null : (before.processes[caller(v)!]?.handles[h] ?? null);
+      if (e === null || e.object !== id || (e.rights & 8) === 0)
+        return `DMA buffer ${id} became busy through a dma.Start by a process that does not hold it with the write right`;
+    }
+    if (o.status === 'done' && from !== 'done') {
+      if (from !== 'busy') return `DMA buffer ${id} completed though no transfer was in flight (it was ${from})`;
+      if (event.kind !== 'dma' || event.deviceAddress !== o.deviceAddress)
+        return `DMA buffer ${id} completed in a step that is no DMA completion at its address`;
+    }
+  }
+  return null;
+};
+
+/**
+ * An interrupt is delivered only to its holder: a thread woken from an IRQ
+ * wait with rcOk, and every thread waiting on a line, belongs to the process
+ * that attached the line and holds its IRQ handle with the read right.
+ */
+export const irqToHolder: Check = (v) => {
+  const { before, result } = v;
+  const holds = (s: KernelState, sid: Sid, line: number): boolean => {
+    const object = s.irqs[line]?.object ?? null;
+    if (object === null) return false;
+    const o = s.objects[object];
+    return (
+      o?.kind === 'irq' &&
+      o.owner === sid &&
+      (s.processes[sid]?.handles ?? []).some((x) => x !== null && x.object === object && (x.rights & 4) !== 0)
+    );
+  };
+  for (const r of result.results) {
+    const st = before.threads[r.tid]?.state;
+    if (st?.tag !== 'irq' || r.rc !== 'rcOk') continue;
+    if (!holds(before, before.threads[r.tid]!.sid, st.line))
+      return `an interrupt on line ${st.line} was delivered to thread ${r.tid}, whose process does not hold the line`;
+  }
+  const s = result.state;
+  if (s.threads === before.threads && s.irqs === before.irqs && s.processes === before.processes) return null;
+  for (const th of s.threads)
+    if (th.state.tag === 'irq' && !holds(s, th.sid, th.state.line))
+      return `thread ${th.tid} waits on IRQ line ${th.state.line}, which its process does not hold`;
+  return null;
+};
