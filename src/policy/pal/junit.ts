@@ -5,6 +5,7 @@
  * event and the rule that decided) in <system-out>.
  */
 import { junitXml, type JUnitSuite } from '../../output/junit.ts';
+import { relative } from 'node:path';
 import { formatLoc } from '../../syntax/source.ts';
 import type { PalCaseResult, PalRunResult } from './run.ts';
 
@@ -15,8 +16,9 @@ function caseLine(c: PalCaseResult): string {
   return `${tag} [${c.phase}] ${formatLoc(c.loc)} ${c.name === null ? '' : `"${c.name}" `}expect ${c.expected}: ${c.event ?? c.title}${decided}${failure}`;
 }
 
-/** The JUnit XML document of a PAL run; `name` names the solution. */
-export function palJUnitXml(name: string, result: PalRunResult, timestamp?: string): string {
+/** The JUnit XML document of a PAL run; `name` names the solution; `dir` (the solution's) makes the file paths relative. */
+export function palJUnitXml(name: string, result: PalRunResult, timestamp?: string, dir?: string): string {
+  const rel = (f: string) => (dir === undefined ? f : relative(dir, f).split('\\').join('/'));
   const suites = new Map<string, JUnitSuite & { cases: JUnitSuite['cases'][number][] }>();
   for (const t of result.tests) {
     let s = suites.get(t.suite);
@@ -29,7 +31,7 @@ export function palJUnitXml(name: string, result: PalRunResult, timestamp?: stri
       name: t.name,
       classname: `${name}.${t.suite}`,
       timeSeconds: t.durationMs / 1000,
-      file: t.loc.file,
+      file: rel(t.loc.file),
       line: t.loc.line,
       systemOut: t.cases.map(caseLine).join('\n'),
       ...(t.status === 'skipped' ? { skipped: `not modelled: ${t.notModelled ?? 'a construct of the test'}` } : {}),
