@@ -10,7 +10,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { colorOn, type CommandContext } from './options.ts';
+import { colorOn, UsageError, type CommandContext } from './options.ts';
 
 type Register = (program: Command, ctx: CommandContext) => void;
 
@@ -81,6 +81,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     note: (s) => void (quiet() ? undefined : process.stderr.write(`${s}\n`)),
     json: (doc) => void process.stdout.write(`${JSON.stringify(doc, bigints, 2)}\n`),
     setCode: (c) => void (code = c),
+    quiet,
     color: () => colorOn(program.opts<{ color?: boolean }>().color !== false),
     argv: argv.slice(2),
   };
@@ -96,7 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv as string[]);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (await isInputError(e)) {
+    if (e instanceof UsageError || (await isInputError(e))) {
       process.stderr.write(`cordon: ${(e as Error).message}\n`);
       return 2;
     }

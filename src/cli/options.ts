@@ -4,6 +4,7 @@
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ImportOptions, LoadOptions } from '../solution/load.ts';
@@ -17,6 +18,8 @@ export interface CommandContext {
   /** the one JSON document of --json on stdout (printed with --quiet too) */
   readonly json: (doc: object) => void;
   setCode(code: number): void;
+  /** whether --quiet was given */
+  readonly quiet: () => boolean;
   /** whether to colour the text output: a terminal, no NO_COLOR, no --no-color */
   readonly color: () => boolean;
   /** the command line after `cordon` */
@@ -56,6 +59,22 @@ export function writeOutput(path: string, text: string): string {
   return path;
 }
 
+/** Where progress goes with --quiet. */
+export const nowhere = new Writable({ write: (_c, _e, done) => done() });
+
+/** A command line that cannot run as given (exit 2, the message printed). */
+export class UsageError extends Error {}
+
+/** With --json stdout holds one document: no other output may go to `-`. */
+export function oneDocument(json: boolean | undefined, outputs: Readonly<Record<string, string | undefined>>): void {
+  if (json !== true) return;
+  const clash = Object.entries(outputs).find(([, v]) => v === '-');
+  if (clash !== undefined)
+    throw new UsageError(
+      `--json prints one JSON document on stdout; ${clash[0]} - would write there too (give it a file)`,
+    );
+}
+
 /**
  * The solution a command works on when none is given, the same for every
  * command: the current directory when it holds one (a solution.yaml, or
@@ -63,10 +82,15 @@ export function writeOutput(path: string, text: string): string {
  * example examples/ping.
  */
 export function defaultSolution(cwd = process.cwd()): string {
+  return solutionHere(cwd) ?? join(ROOT, 'examples', 'ping');
+}
+
+/** The current directory when it holds a solution, else undefined. */
+export function solutionHere(cwd = process.cwd()): string | undefined {
   const here = ['solution.yaml', 'init.yaml', 'security.psl', 'einit', 'CMakeLists.txt'].some((f) =>
     existsSync(join(cwd, f)),
   );
-  return here ? cwd : join(ROOT, 'examples', 'ping');
+  return here ? cwd : undefined;
 }
 
 /** The repository root (where examples/ is). */

@@ -18,7 +18,14 @@ import {
   type CoverageReport,
 } from '../policy/compile/coverage.ts';
 import { InvalidArgumentError, type Command } from 'commander';
-import { defaultSolution, importsOf, solutionFlags, writeOutput, type CommandContext } from './options.ts';
+import {
+  defaultSolution,
+  importsOf,
+  oneDocument,
+  solutionFlags,
+  writeOutput,
+  type CommandContext,
+} from './options.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 
 export interface TestCommandOptions {
@@ -143,6 +150,7 @@ export function registerTest(program: Command, ctx: CommandContext): void {
         include: string[];
       },
     ) => {
+      oneDocument(o.json, { '--junit': o.junit, '--coverage-lcov': o.coverageLcov });
       const r = testCommand(
         {
           ...(solution ? { solution } : {}),

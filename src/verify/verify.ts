@@ -19,7 +19,16 @@ import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
-import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
+import {
+  cordonBuild,
+  REPORT_SCHEMA_VERSION,
+  ROOT,
+  reportPath,
+  sha256File,
+  toolVersions,
+  type CheckResult,
+  type Report,
+} from '../evidence/report.ts';
 
 export const DEFAULT_SOLUTION = 'examples/ping';
 
@@ -30,6 +39,8 @@ export interface VerifyOptions {
   readonly board?: string;
   readonly seed?: number;
   readonly runs?: number;
+  /** the command line after `cordon`, recorded in the report */
+  readonly commandLine?: readonly string[];
   readonly steps?: number;
   readonly path?: string;
   /** kernel steps of the scripted scenario */
@@ -121,9 +132,14 @@ export function verify(opts: VerifyOptions = {}): Report {
     ),
   );
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    cordon: cordonBuild(),
+    ...(opts.commandLine === undefined ? {} : { commandLine: [...opts.commandLine] }),
     solution: reportPath(loaded.dir),
     board: board.id,
     seed,
+    runs,
+    steps,
     startedAt: new Date().toISOString(),
     checks,
     guarantees: {

@@ -9,11 +9,11 @@ import { relative } from 'node:path';
 import { formatLoc } from '../../syntax/source.ts';
 import type { PalCaseResult, PalRunResult } from './run.ts';
 
-function caseLine(c: PalCaseResult): string {
+function caseLine(c: PalCaseResult, rel: (f: string) => string = (f) => f): string {
   const tag = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
   const decided = c.verdict === null ? '' : ` -> ${c.verdict} by ${c.rule}${c.reason === null ? '' : ` (${c.reason})`}`;
   const failure = c.failure === null ? '' : `\n      ${c.failure}`;
-  return `${tag} [${c.phase}] ${formatLoc(c.loc)} ${c.name === null ? '' : `"${c.name}" `}expect ${c.expected}: ${c.event ?? c.title}${decided}${failure}`;
+  return `${tag} [${c.phase}] ${formatLoc({ ...c.loc, file: rel(c.loc.file) })} ${c.name === null ? '' : `"${c.name}" `}expect ${c.expected}: ${c.event ?? c.title}${decided}${failure}`;
 }
 
 /** The JUnit XML document of a PAL run; `name` names the solution; `dir` (the solution's) makes the file paths relative. */
@@ -33,17 +33,17 @@ export function palJUnitXml(name: string, result: PalRunResult, timestamp?: stri
       timeSeconds: t.durationMs / 1000,
       file: rel(t.loc.file),
       line: t.loc.line,
-      systemOut: t.cases.map(caseLine).join('\n'),
+      systemOut: t.cases.map((c) => caseLine(c, rel)).join('\n'),
       ...(t.status === 'skipped' ? { skipped: `not modelled: ${t.notModelled ?? 'a construct of the test'}` } : {}),
       ...(first === undefined
         ? {}
         : {
             failure: {
-              message: `${formatLoc(first.loc)}: ${first.failure ?? 'failed'}`,
+              message: `${formatLoc({ ...first.loc, file: rel(first.loc.file) })}: ${first.failure ?? 'failed'}`,
               type: 'PalCaseFailure',
               details: t.cases
                 .filter((c) => c.status === 'fail')
-                .map(caseLine)
+                .map((c) => caseLine(c, rel))
                 .join('\n'),
             },
           }),
