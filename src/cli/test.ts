@@ -18,14 +18,7 @@ import {
   type CoverageReport,
 } from '../policy/compile/coverage.ts';
 import { InvalidArgumentError, type Command } from 'commander';
-import {
-  defaultSolution,
-  importsOf,
-  oneDocument,
-  solutionFlags,
-  writeOutput,
-  type CommandContext,
-} from './options.ts';
+import { defaultSolution, importsOf, oneDocument, solutionFlags, writeOutput, type CommandContext } from './options.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 
 export interface TestCommandOptions {
