@@ -192,3 +192,32 @@ test('the default solution is the current directory for every command', () => {
   const b = cordon(['boards', '--dot', '-'], { cwd: dir });
   assert.match(b.stdout, /^digraph "echo"/);
 });
+
+test('verify --coverage: the counting policy in every check, the coverage in the report, --threshold fails below it', () => {
+  const dir = scratch();
+  const r = cordon([
+    'verify',
+    'examples/ping',
+    '--no-tlc',
+    '--runs',
+    '5',
+    '--coverage-lcov',
+    join(dir, 'psl.lcov'),
+    '--threshold',
+    '99',
+    '--json',
+    '--out',
+    join(dir, 'v.json'),
+  ]);
+  assert.equal(r.status, 1, 'ping stays below 99%: turns.init is never denied');
+  const doc = oneDocument(r.stdout, 'verify');
+  const checks = doc.checks as { status: string }[];
+  assert.ok(
+    checks.every((c) => c.status === 'pass'),
+    'the checks themselves pass: only the threshold fails',
+  );
+  const c = doc.coverage as { total: { percent: number }; bindings: { percent: number } };
+  assert.ok(c.total.percent < 99 && c.total.percent > 90, String(c.total.percent));
+  assert.equal(c.bindings.percent, 100);
+  assert.match(readFileSync(join(dir, 'psl.lcov'), 'utf8'), /^SF:einit\/src\/security\.psl$/m);
+});

@@ -102,6 +102,14 @@ export const int = (what: string) => (v: string) => {
   return n;
 };
 
+/** `--threshold <pct>`: a percentage from 0 to 100. */
+export const percent = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError(`the threshold is a percentage from 0 to 100, not "${v}"`);
+  return n;
+};
+
 /** `--progress-interval <seconds>`: a positive number of seconds, in milliseconds. */
 export const progressInterval = (v: string): number => {
   const s = Number(v);

@@ -17,8 +17,16 @@ import {
   coverageText,
   type CoverageReport,
 } from '../policy/compile/coverage.ts';
-import { InvalidArgumentError, type Command } from 'commander';
-import { defaultSolution, importsOf, oneDocument, solutionFlags, writeOutput, type CommandContext } from './options.ts';
+import type { Command } from 'commander';
+import {
+  defaultSolution,
+  importsOf,
+  oneDocument,
+  percent,
+  solutionFlags,
+  writeOutput,
+  type CommandContext,
+} from './options.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 
 export interface TestCommandOptions {
@@ -95,14 +103,6 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
     code,
   };
 }
-
-/** `--threshold <pct>`: a percentage from 0 to 100. */
-export const percent = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
-    throw new InvalidArgumentError(`the threshold is a percentage from 0 to 100, not "${v}"`);
-  return n;
-};
 
 export function registerTest(program: Command, ctx: CommandContext): void {
   solutionFlags(

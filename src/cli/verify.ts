@@ -13,6 +13,7 @@ import { ManifestError } from '../solution/manifest.ts';
 import { REPORT_SCHEMA_VERSION, type Report } from '../evidence/report.ts';
 import { reportJUnitXml } from '../evidence/junit.ts';
 import { solutionDot } from '../solution/dot.ts';
+import { coverageLcov as coverageLcov_, coverageText, type CoverageReport } from '../policy/compile/coverage.ts';
 import { progressReporter } from '../tlc/progress-lines.ts';
 import {
   importsOf,
@@ -20,6 +21,7 @@ import {
   nowhere,
   oneDocument,
   paintStatus,
+  percent,
   progressInterval,
   solutionFlags,
   solutionHere,
@@ -86,6 +88,16 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       .option('--json', 'print the report as one JSON document (schemas/verify.schema.json) instead of text')
       .option('--junit <file>', 'also write every check as a JUnit testcase (- for stdout)')
       .option('--dot <file>', "also write the solution's processes and channels as Graphviz DOT (- for stdout)")
+      .option(
+        '--coverage',
+        'policy coverage of every check that decides with the policy (PAL tests, scenario, properties)',
+      )
+      .option('--coverage-lcov <file>', 'write the policy coverage as lcov (- for stdout; implies --coverage)')
+      .option(
+        '--threshold <pct>',
+        'exit 1 when the policy coverage is below this percentage (implies --coverage)',
+        percent,
+      )
       .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
       .option(
         '--progress-interval <seconds>',
@@ -105,6 +117,9 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         json?: boolean;
         junit?: string;
         dot?: string;
+        coverage?: boolean;
+        coverageLcov?: string;
+        threshold?: number;
         tlc: boolean;
         progressInterval?: number;
         define?: Record<string, string>;
@@ -124,9 +139,13 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         json: _json,
         junit: _junit,
         dot: _dot,
+        coverage: _coverage,
+        coverageLcov,
+        threshold,
         ...rest
       } = o;
-      oneDocument(o.json, { '--junit': o.junit, '--dot': o.dot });
+      const coverage = o.coverage === true || coverageLcov !== undefined || threshold !== undefined;
+      oneDocument(o.json, { '--junit': o.junit, '--dot': o.dot, '--coverage-lcov': o.coverageLcov });
       const out = o.json === true ? () => {} : ctx.out;
       const color = ctx.color();
       const progress = (label: string) =>
@@ -139,6 +158,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         ...(define ? { defines: define } : {}),
         imports: importsOf(o),
         commandLine: ctx.argv,
+        ...(coverage ? { coverage: true } : {}),
         onLoaded: (l: Loaded) => {
           addedLines(l).forEach(out);
           if (o.dot !== undefined) out(`DOT written to ${writeOutput(o.dot, solutionDot(l.tables))}`);
@@ -200,8 +220,19 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       printReport(report, out, color);
       if (!(o.json === true && o.out === '-')) out(`report written to ${writeOutput(o.out, json)}`);
       if (o.junit !== undefined) out(`JUnit XML written to ${writeOutput(o.junit, reportJUnitXml(report))}`);
+      let below = false;
+      if (report.coverage !== undefined) {
+        const c = report.coverage as CoverageReport;
+        coverageText(c).forEach(out);
+        if (coverageLcov !== undefined)
+          out(`lcov written to ${writeOutput(coverageLcov, coverageLcov_(c, report.solution))}`);
+        if (threshold !== undefined && c.total.percent < threshold) {
+          out(`policy coverage ${c.total.percent}% is below the threshold ${threshold}%`);
+          below = true;
+        }
+      }
       if (o.json === true) ctx.json(report);
-      ctx.setCode(report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') ? 0 : 1);
+      ctx.setCode(report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') && !below ? 0 : 1);
     },
   );
 }

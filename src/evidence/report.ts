@@ -43,6 +43,8 @@ export const ReportCodec = t.intersection([
     /** runs per property and kernel steps per run, as used */
     runs: t.number,
     steps: t.number,
+    /** policy coverage (verify --coverage): a CoverageReport of src/policy/compile/coverage.ts */
+    coverage: t.unknown,
   }),
 ]);
 export type Report = t.TypeOf<typeof ReportCodec>;

@@ -19,6 +19,7 @@ import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
+import { compileWithCoverage, coverageReport } from '../policy/compile/coverage.ts';
 import {
   cordonBuild,
   REPORT_SCHEMA_VERSION,
@@ -39,6 +40,8 @@ export interface VerifyOptions {
   readonly board?: string;
   readonly seed?: number;
   readonly runs?: number;
+  /** measure policy coverage over every check (the report's `coverage`) */
+  readonly coverage?: boolean;
   /** the command line after `cordon`, recorded in the report */
   readonly commandLine?: readonly string[];
   readonly steps?: number;
@@ -86,7 +89,13 @@ export function verify(opts: VerifyOptions = {}): Report {
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
-  const loaded = loadSolution(solutionPath, board, loadOptionsOf(opts));
+  const plain = loadSolution(solutionPath, board, loadOptionsOf(opts));
+  if (opts.coverage === true && plain.psl === null)
+    throw new VerifyError(`${plain.name}: policy coverage needs a PSL policy; this solution's policy is a rule list`);
+  // with coverage every check decides with the counting policy (it decides exactly as the plain one)
+  const counted =
+    opts.coverage === true ? compileWithCoverage(plain.psl!, plain.tables, { name: plain.policy.name }) : null;
+  const loaded: Loaded = counted === null ? plain : { ...plain, policy: counted.compiled };
   opts.onLoaded?.(loaded);
   const seed = opts.seed ?? (Date.now() % 2 ** 31) | 0;
   const runs = opts.runs ?? 200;
@@ -152,6 +161,7 @@ export function verify(opts: VerifyOptions = {}): Report {
     },
     inputs: loaded.files.map((f) => ({ path: reportPath(f), sha256: sha256File(f) })),
     toolVersions: toolVersions(),
+    ...(counted === null ? {} : { coverage: coverageReport(counted.coverage, loaded.dir) }),
   };
 }
 
