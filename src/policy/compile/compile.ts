@@ -231,12 +231,15 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   /** with coverage: per cell, the points and condition outcomes every event of the cell exercises */
   const cellMarks: Int32Array[] = [];
   const cellOutcomes: Int32Array[] = [];
+  /** the markers of a cell with interface guards, counted per event */
+  const cellMarkers: (readonly Leaf[] | undefined)[] = [];
   const makeCell = (ls: readonly Leaf[]): number => {
     const id = decisions.length;
     if (cov !== undefined) {
-      const [marks, outcomes] = cellCoverage(cov, ls, (leaf) => staticOf(leaf));
+      const [marks, outcomes, markers] = cellCoverage(cov, ls, (leaf) => staticOf(leaf));
       cellMarks.push(marks);
       cellOutcomes.push(outcomes);
+      cellMarkers.push(markers);
     }
     const granted: string[] = [];
     const steps: Step[] = [];
@@ -360,6 +363,8 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     for (let i = 0; i < marks.length; i++) pointHits![marks[i]!]!++;
     const outcomes = cellOutcomes[cell]!;
     for (let i = 0; i < outcomes.length; i++) conditionHits![outcomes[i]!]!++;
+    const markers = cellMarkers[cell];
+    if (markers !== undefined) countMarkers(cov!, markers, ev.iface);
     const d = decisions[cell];
     if (d !== undefined) return state === initial ? d : { ...d, next: state };
     return programs[cell]!(state as PslState, ev);
@@ -386,31 +391,50 @@ const reach =
 
 /**
  * What every event of a cell exercises, known when compiling: the bindings
- * and match sections of its leaves (and whether each match section of an
- * applying parent was selected or not), and, for a cell decided when
- * compiling, the rule calls it reaches (up to the first deny).
+ * and match sections that apply (their markers are in the cell), whether
+ * each match section of an applying parent was selected or not, and, for a
+ * cell decided when compiling, the rule calls it reaches (up to the first
+ * deny). A marker with an `interface=` guard applies only to some events of
+ * its cell: such a cell is counted per event instead (`markersOf`).
  */
 function cellCoverage(
   cov: PolicyCoverage,
   ls: readonly Leaf[],
   staticOf: (leaf: Leaf) => Static | null,
-): [Int32Array, Int32Array] {
-  const present = new Set<number>();
-  for (const l of ls) for (const x of l.path) present.add(x);
-  const marks = [...present];
+): [Int32Array, Int32Array, readonly Leaf[] | undefined] {
+  const markers = ls.filter((l) => l.item === null);
+  const guarded = markers.some((m) => m.iface !== null);
+  const [marks, outcomes] = guarded ? [[], []] : applied(cov, markers);
   if (ls.every((l) => l.item === null || staticOf(l) !== null))
     for (const l of ls) {
       if (l.item === null) continue;
       marks.push(cov.idOf(l.item));
       if (!staticOf(l)!.grant) break;
     }
+  return [Int32Array.from(marks), Int32Array.from(outcomes), guarded ? markers : undefined];
+}
+
+/** The points of the sections these markers mark, and the outcome of every match section of an applying parent. */
+function applied(cov: PolicyCoverage, markers: readonly Leaf[]): [number[], number[]] {
+  const present = new Set<number>();
+  for (const m of markers) for (const x of m.path) present.add(x);
   const outcomes: number[] = [];
   for (const [section, parent] of cov.parentOf) {
     if (!present.has(parent)) continue;
     const k = cov.matchCondition.get(section)!;
     outcomes.push(present.has(section) ? 2 * k : 2 * k + 1);
   }
-  return [Int32Array.from(marks), Int32Array.from(outcomes)];
+  return [[...present], outcomes];
+}
+
+/** Counts, for one event, what the markers of a cell with interface guards say applies. */
+function countMarkers(cov: PolicyCoverage, markers: readonly Leaf[], iface: number): void {
+  const [marks, outcomes] = applied(
+    cov,
+    markers.filter((m) => m.iface === null || m.iface.has(iface)),
+  );
+  for (const x of marks) cov.pointHits[x]!++;
+  for (const x of outcomes) cov.conditionHits[x]!++;
 }
 
 const guardOne =

@@ -16,6 +16,7 @@ import type { SolutionTables } from '../../kernel/tables.ts';
 import type { Loc } from '../../syntax/source.ts';
 import type { BindingDecl, CallExpr, ChoiceAlternative, MatchSection, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
+import { Base } from '../models/base.ts';
 import { Flow, type FlowState } from '../models/flow.ts';
 import { checkPolicy, constantValue, type CheckedPolicy, type PslCompileOptions } from './check.ts';
 import { compileChecked, type CompiledPsl } from './compile.ts';
@@ -126,8 +127,7 @@ export class PolicyCoverage {
       } else {
         const callee = s.object === null ? s.method : `${s.object}.${s.method}`;
         this.add(s, 'rule', s.loc, callee);
-        // a rule whose argument is constant decides the same every time: it has one outcome, not two
-        if (!constantValue(s.arg).ok)
+        if (twoOutcomes(this.policy, s))
           this.condition(s, { kind: 'rule', loc: s.loc, label: callee, outcomes: ['granted', 'denied'] });
       }
     }
@@ -165,6 +165,23 @@ export class PolicyCoverage {
   reset(): void {
     this.pointHits.fill(0);
     this.conditionHits.fill(0);
+  }
+}
+
+/**
+ * Whether a rule call can both grant and deny: not when it uses a construct
+ * Cordon cannot model (it always denies), nor when it is a Base rule
+ * (`grant`, `assert`, `deny`) of a constant argument (the compiler decides
+ * it once); a rule of a stateful model can, whatever its argument.
+ */
+function twoOutcomes(p: CheckedPolicy, s: CallExpr): boolean {
+  if (p.unmodelled.has(s)) return false;
+  if (p.calls.get(s)?.target.model !== Base) return true;
+  try {
+    const v = constantValue(s.arg);
+    return !(v.ok || v.constant);
+  } catch {
+    return false; // an argument that cannot be modelled: the rule always denies
   }
 }
 
