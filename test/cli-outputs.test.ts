@@ -51,6 +51,8 @@ test("--help lists every command without loading them; a command's --help shows 
   const r = cordon(['--help']);
   assert.equal(r.status, 0);
   for (const c of ['verify', 'test', 'check', 'boards', 'audit']) assert.match(r.stdout, new RegExp(`^  ${c} `, 'm'));
+  // bin/cordon.mjs answers `--help` from src/cli/commands.mjs without TypeScript; main.ts builds the same program
+  assert.equal(cordon(['--quiet', '--help']).stdout, r.stdout);
   const v = cordon(['verify', '--help']);
   assert.match(v.stdout, /--junit <file>/);
   assert.match(v.stdout, /--dot <file>/);
