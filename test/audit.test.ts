@@ -345,7 +345,11 @@ test('cli: exit codes, --after with a file of events, --json', async () => {
     );
     // the test runner's own reports to its parent may land in the captured stdout while main awaits the
     // lazily loaded command: the document is what starts at the first `{` on a line of its own
-    const x = JSON.parse(out.slice(out.indexOf('{\n'))) as { verdict: string; after: { verdict: string }[]; objects: { state: string }[] };
+    const x = JSON.parse(out.slice(out.indexOf('{\n'))) as {
+      verdict: string;
+      after: { verdict: string }[];
+      objects: { state: string }[];
+    };
     assert.equal(x.verdict, 'grant', 'after a ping, a pong is granted');
     assert.deepEqual(
       x.after.map((s) => s.verdict),
