@@ -22,6 +22,7 @@ import * as t from 'io-ts';
 import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/tables.ts';
 import type { EventKind, SecurityEvent } from '../src/monitor/types.ts';
 import { compilePsl, interpretPsl, DEFAULT_DENY_RULE } from '../src/policy/compile/index.ts';
+import { compileWithCoverage } from '../src/policy/compile/coverage.ts';
 import { loadPolicy, type SelectorKey } from '../src/policy/psl/index.ts';
 import { banner, check, runs } from './harness.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
@@ -647,6 +648,42 @@ test('default deny: an event that no binding selects is denied', (t) => {
   );
 });
 
+let counted = 0;
+
+test('coverage: the counting policy decides as the plain one, and counts a binding iff an event it selects was decided', (t) => {
+  check(
+    import.meta.filename,
+    t.name,
+    arbCase({ minLength: 30, maxLength: 60 }),
+    (c) => {
+      const policy = load(render(c.policy));
+      const plain = compilePsl(policy, c.solution.tables);
+      const { compiled, coverage } = compileWithCoverage(policy, c.solution.tables);
+      let state: unknown = plain.initial;
+      for (const [i, e] of c.events.entries()) {
+        const a = plain.decide(state, e);
+        const b = compiled.decide(state, e);
+        if (a.verdict !== b.verdict || a.rule !== b.rule || a.reason !== b.reason || !isDeepStrictEqual(a.next, b.next))
+          throw new Error(`event ${i} ${json(e)}: plain ${a.verdict} ${a.rule}, counting ${b.verdict} ${b.rule}`);
+        if (a.verdict === 'grant') state = a.next;
+      }
+      for (const binding of coverage.policy.bindings) {
+        counted++;
+        const selected = c.events.some(
+          (e) => e.kind === binding.event && binding.selectors.every((s) => selects(c.solution.tables, s, e)),
+        );
+        const hits = coverage.pointHits[coverage.idOf(binding)]!;
+        if (selected !== hits > 0)
+          throw new Error(
+            `binding at line ${binding.loc.line} (${binding.event} ${binding.selectors.map((s) => `${s.key}=${s.value}`).join(' ')}): ${selected ? 'selected by an event' : 'selected by no event'}, counted ${hits}`,
+          );
+      }
+    },
+    runs(150),
+    showCase,
+  );
+});
+
 let explained = 0;
 
 test('cordon audit explain: the explained decision is the one the compiled policy makes through the monitor', (t) => {
@@ -683,7 +720,7 @@ test('cordon audit explain: the explained decision is the one the compiled polic
 });
 
 after(() => {
-  console.log(`# psl-equivalence.test.ts: ${explained} decisions explained`);
+  console.log(`# psl-equivalence.test.ts: ${explained} decisions explained, ${counted} bindings' coverage checked`);
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   console.log(
     `# psl-equivalence.test.ts: ${checked} events compared (${granted} granted, ${stateful} of them changing the state) in ${s} s; ${unmatched} unselected events denied by default`,

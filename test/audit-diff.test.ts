@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { loadSolution, type Loaded } from '../src/solution/load.ts';
 import { diff, diffExit, diffSarif, diffText, type DiffResult, type Difference } from '../src/audit/diff.ts';
 import { audited, explain, situation } from '../src/audit/explain.ts';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/run-cli.ts';
 import { sarifErrors } from './helpers/schemas.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -323,16 +323,17 @@ test('SARIF: valid 2.1.0, one result per event and direction, at the binding tha
 });
 
 test('cli: exit codes by --fail-on, --json, --sarif, an unknown solution', async () => {
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
   let out = '';
   let err = '';
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
   try {
     const ping = join(root, 'examples', 'ping');
     const idle = pingIdle().dir;
-    const run = (...args: string[]) => main(['node', 'cordon', 'audit', 'diff', ...args]);
+    const run = async (...args: string[]) => {
+      const r = runCli(['audit', 'diff', ...args]);
+      out += r.stdout;
+      err += r.stderr;
+      return r.code;
+    };
     assert.equal(await run(ping, ping), 0);
     assert.match(out, /EQUIVALENT/);
     assert.equal(await run(ping, idle), 1);
@@ -360,7 +361,11 @@ test('cli: exit codes by --fail-on, --json, --sarif, an unknown solution', async
     ] as const) {
       out = '';
       assert.equal(
-        await main(['node', 'cordon', 'audit', 'explain', dir, '--after', file, '--event', first.event, '--json']),
+        await (async () => {
+          const r = runCli(['audit', 'explain', dir, '--after', file, '--event', first.event, '--json']);
+          out += r.stdout;
+          return r.code;
+        })(),
         0,
       );
       assert.equal((JSON.parse(out) as { verdict: string }).verdict, want);
@@ -370,8 +375,6 @@ test('cli: exit codes by --fail-on, --json, --sarif, an unknown solution', async
     assert.equal(await run(ping, join(work, 'nothing-here')), 2);
     assert.match(err, /no solution at/);
   } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
   }
 });
 

@@ -5,6 +5,7 @@
 // cut by a bound never says "no flow"; the text, DOT and Mermaid output on the
 // examples is as committed (test/fixtures/audit/).
 
+import { testContext } from './helpers/cli-context.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,13 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   let err = '';
   let code = 0;
   const program = new Command().exitOverride();
-  registerAudit(program, { out: (s) => void (out += `${s}\n`), setCode: (c) => void (code = c) });
+  registerAudit(
+    program,
+    testContext(
+      (s) => void (out += `${s}\n`),
+      (c) => void (code = c),
+    ),
+  );
   const writeErr = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
   try {

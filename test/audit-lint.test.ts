@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { loadSolution } from '../src/solution/load.ts';
 import fc from 'fast-check';
 import { lint, lintSarif, lintText, type LintFinding, type LintReport } from '../src/audit/lint.ts';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/run-cli.ts';
 import { sarifErrors } from './helpers/schemas.ts';
 import { audited } from '../src/audit/explain.ts';
 import { tabulateSolution } from '../src/audit/query.ts';
@@ -328,30 +328,23 @@ test('golden: lint prints what test/fixtures/audit/lint-<example>.txt holds', ()
 
 test('CLI: exit 0 without an error-level finding, 1 with one, 2 when it cannot run; --json, --sarif', async () => {
   const out: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
   const capture = async (argv: string[]) => {
     out.length = 0;
-    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stderr.write;
-    try {
-      return await main(['node', 'cordon', 'audit', 'lint', ...argv]);
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = err;
-    }
+    const r = runCli(['audit', 'lint', ...argv]);
+    out.push(r.stdout, r.stderr);
+    return r.code;
   };
   assert.equal(await capture([join(root, 'examples', 'ping')]), 0);
   assert.match(out.join(''), /^lint ping: 3 reachable monitor states/);
   const bad = pingWith({ untrusted: ['ping.Client'], request: 'request src = ping.Client { grant () }' });
   assert.equal(await capture([bad.dir, '--json']), 1);
-  const j = JSON.parse(out.join('')) as LintReport;
+  const j = JSON.parse(out[0]!) as LintReport;
   assert.ok(j.findings.some((f) => f.rule === 'untrusted-grant-all' && f.level === 'error'));
   const sarif = join(tmp, 'lint.sarif');
   assert.equal(await capture([bad.dir, '--sarif', sarif]), 1);
   assert.deepEqual(sarifErrors(JSON.parse(readFileSync(sarif, 'utf8'))), []);
   assert.equal(await capture([join(root, 'examples', 'echo'), '--sarif', '-']), 0);
-  assert.deepEqual(sarifErrors(JSON.parse(out.join(''))), []);
+  assert.deepEqual(sarifErrors(JSON.parse(out[0]!)), []);
   assert.equal(await capture([join(tmp, 'nowhere')]), 2);
   assert.match(out.join(''), /no solution at/);
   assert.equal(

@@ -4,6 +4,7 @@
 // every query group a row, every finding shown with its source line, no
 // console error, no request that needs a network.
 
+import { testContext } from './helpers/cli-context.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -85,7 +86,13 @@ test('cli: audit report -o writes the page', async () => {
   let out = '';
   let code = -1;
   const program = new Command().exitOverride();
-  registerAudit(program, { out: (s) => void (out += s), setCode: (c) => void (code = c) });
+  registerAudit(
+    program,
+    testContext(
+      (s) => void (out += s),
+      (c) => void (code = c),
+    ),
+  );
   try {
     const file = join(dir, 'sub', 'audit.html');
     await program.parseAsync(['node', 'cordon', 'audit', 'report', join(root, 'examples', 'diode-rules'), '-o', file]);

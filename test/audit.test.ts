@@ -23,7 +23,7 @@ import { step } from '../src/kernel/step.ts';
 import { securityEvent } from '../src/kernel/ipc.ts';
 import type { SecurityEvent } from '../src/monitor/types.ts';
 import { ParseError } from '../src/syntax/errors.ts';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/run-cli.ts';
 import { solutionModel } from '../src/check/check.ts';
 import { replayFile, writeReplayFile } from '../src/check/counterexample.ts';
 import { projector } from '../src/conformance/projection.ts';
@@ -325,12 +325,14 @@ test('explain --after a replay file: asked in the state the replayed kernel step
 
 test('cli: exit codes, --after with a file of events, --json', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-audit-'));
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
   let out = '';
   let err = '';
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  const main = async (argv: string[]) => {
+    const r = runCli(argv.slice(2));
+    out += r.stdout;
+    err += r.stderr;
+    return r.code;
+  };
   try {
     const ping = join(root, 'examples', 'ping');
     const events = join(dir, 'events.txt');
@@ -343,7 +345,11 @@ test('cli: exit codes, --after with a file of events, --json', async () => {
       await main(['node', 'cordon', 'audit', 'explain', ping, '--event', pong, '--after', events, '--json']),
       0,
     );
-    const x = JSON.parse(out) as { verdict: string; after: { verdict: string }[]; objects: { state: string }[] };
+    const x = JSON.parse(out) as {
+      verdict: string;
+      after: { verdict: string }[];
+      objects: { state: string }[];
+    };
     assert.equal(x.verdict, 'grant', 'after a ping, a pong is granted');
     assert.deepEqual(
       x.after.map((s) => s.verdict),
@@ -392,8 +398,6 @@ test('cli: exit codes, --after with a file of events, --json', async () => {
       ['Pong always'],
     );
   } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
     rmSync(dir, { recursive: true, force: true });
   }
 });

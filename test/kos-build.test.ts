@@ -17,7 +17,7 @@ import { evaluateCmake, parseCmakeLists } from '../src/solution/cmake/lists.ts';
 import { loadInitYaml } from '../src/interfaces/init-yaml.ts';
 import { runPalTests } from '../src/policy/pal/run.ts';
 import { ParseError, type ParseErrorKind } from '../src/syntax/errors.ts';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/run-cli.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'kos');
@@ -451,32 +451,21 @@ describe('einit configurations deeper in a tree, and several of them', () => {
           'deny request src = ap dst = fc endpoint = control method = Arm {}',
         ),
     });
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const err = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    let code: number;
-    try {
-      code = await main([
-        'node',
-        'cordon',
-        'verify',
-        dir,
-        '--no-tlc',
-        '--runs',
-        '2',
-        '--steps',
-        '20',
-        '--seed',
-        '1',
-        '--out',
-        join(dir, 'out', 'verify.json'),
-      ]);
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = err;
-    }
+    const r = runCli([
+      'verify',
+      dir,
+      '--no-tlc',
+      '--runs',
+      '2',
+      '--steps',
+      '20',
+      '--seed',
+      '1',
+      '--out',
+      join(dir, 'out', 'verify.json'),
+    ]);
+    const code = r.code;
+    const lines = [r.stdout];
     const text = lines.join('');
     assert.equal(code, 1, text);
     assert.match(text, /: 2 einit configurations\n/);

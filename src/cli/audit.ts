@@ -24,6 +24,7 @@ import { sarifText } from '../output/sarif.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { SCHEMA_VERSION } from './schema-version.ts';
 import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x), 2);
@@ -85,7 +86,8 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
     guard(() => {
       const a = audited(load(solution, o));
       const x = explain(a, situation(a, o.after), o.event);
-      out(o.json === true ? json(x) : explanationText(x));
+      if (o.json === true) ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'audit explain', ...x });
+      else out(explanationText(x));
       return x.compiled.verdict === x.verdict && x.compiled.rule === x.rule ? 0 : 1;
     }),
   );
@@ -113,7 +115,8 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
           ...(endpoint === undefined ? {} : { endpoint }),
           ...(method === undefined ? {} : { method }),
         });
-        out(o.json === true ? json(q) : queryText(q));
+        if (o.json === true) ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'audit query', ...q });
+        else out(queryText(q));
         return 0;
       }),
   );

@@ -13,8 +13,18 @@ import {
 } from '../../boards/index.ts';
 import type { Machine } from '../kernel/machine.ts';
 import type { Command } from 'commander';
-import { SolutionError } from '../solution/load.ts';
-import type { CommandContext } from './options.ts';
+import { loadSolution, SolutionError } from '../solution/load.ts';
+import { solutionDot } from '../solution/dot.ts';
+import {
+  defaultSolution,
+  loadOptionsOf,
+  oneDocument,
+  solutionFlags,
+  writeOutput,
+  type CommandContext,
+  type SolutionFlags,
+} from './options.ts';
+import { SCHEMA_VERSION } from './schema-version.ts';
 
 /** The board with this id; an unknown id throws an error that lists the valid ids. */
 export function getBoard(id: string): Board {
@@ -193,19 +203,58 @@ export function boardFacts(id: string): BoardFactsJson {
   };
 }
 
+/** Every board's main facts, as `cordon boards --json` prints them. */
+export function boardsJson(): object {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: 'boards',
+    default: DEFAULT_BOARD,
+    boards: BOARDS.map((b) => ({
+      id: b.facts.id,
+      name: b.facts.name,
+      soc: b.facts.soc,
+      arch: b.arch.id,
+      cpus: b.facts.cpus,
+      ram: b.facts.ram.reduce((n, r) => n + r.size, 0),
+      kosBoard: b.facts.kosBoard,
+      weakened: weakenedGuarantees(b),
+    })),
+  };
+}
+
 export function registerBoards(program: Command, ctx: CommandContext): void {
-  program
-    .command('boards')
-    .description('list the supported boards and their facts, or one board in full')
-    .argument('[board]', 'a board id: print its facts as JSON')
-    .action((id: string | undefined) => {
-      if (id === undefined) ctx.out(listBoards());
-      else {
-        try {
-          ctx.out(JSON.stringify(boardFacts(id), null, 2));
-        } catch (e) {
-          throw new SolutionError((e as Error).message);
-        }
-      }
-    });
+  solutionFlags(
+    program
+      .command('boards')
+      .description(
+        "list the supported boards and their facts, or one board in full; --dot draws a solution's processes and channels",
+      )
+      .argument('[board]', 'a board id: print its facts as JSON')
+      .option('--json', 'print one JSON document (schemas/boards.schema.json) instead of the table')
+      .option('--dot <file>', "write the solution's processes and channels as Graphviz DOT (- for stdout)")
+      .option(
+        '--solution <dir>',
+        'the solution --dot draws (default: the current directory when it holds one, else examples/ping)',
+      ),
+  ).action((id: string | undefined, o: SolutionFlags & { json?: boolean; dot?: string; solution?: string }) => {
+    oneDocument(o.json, { '--dot': o.dot });
+    let board: Board | undefined;
+    try {
+      if (id !== undefined) board = getBoard(id);
+    } catch (e) {
+      throw new SolutionError((e as Error).message);
+    }
+    if (o.dot !== undefined) {
+      const loaded = loadSolution(o.solution ?? defaultSolution(), board ?? getBoard(DEFAULT_BOARD), loadOptionsOf(o));
+      const where = writeOutput(o.dot, solutionDot(loaded.tables));
+      if (o.dot !== '-' && o.json !== true) ctx.out(`DOT of ${loaded.name} written to ${where}`);
+      if (o.json !== true) return;
+    }
+    if (board === undefined) {
+      if (o.json === true) ctx.json(boardsJson());
+      else ctx.out(listBoards());
+    } else if (o.json === true)
+      ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'boards', board: boardFacts(board.id) });
+    else ctx.out(JSON.stringify(boardFacts(board.id), null, 2));
+  });
 }

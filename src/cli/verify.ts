@@ -10,9 +10,24 @@ import { verify, verifyWithTlc, VerifyError } from '../verify/verify.ts';
 import { addedLines, SolutionError, type Loaded } from '../solution/load.ts';
 import { CheckError } from '../check/check.ts';
 import { ManifestError } from '../solution/manifest.ts';
-import { writeReport, type Report } from '../evidence/report.ts';
+import { REPORT_SCHEMA_VERSION, type Report } from '../evidence/report.ts';
+import { reportJUnitXml } from '../evidence/junit.ts';
+import { solutionDot } from '../solution/dot.ts';
+import { coverageLcov as coverageLcov_, coverageText, type CoverageReport } from '../policy/compile/coverage.ts';
 import { progressReporter } from '../tlc/progress-lines.ts';
-import { importsOf, int, progressInterval, solutionFlags, type CommandContext } from './options.ts';
+import {
+  importsOf,
+  int,
+  nowhere,
+  oneDocument,
+  paintStatus,
+  percent,
+  progressInterval,
+  solutionFlags,
+  solutionHere,
+  writeOutput,
+  type CommandContext,
+} from './options.ts';
 
 /** The einit configurations `cordon verify <tree>` verifies one by one: more than one, in a tree without solution.yaml. */
 export function configurationsOf(path: string): string[] {
@@ -22,7 +37,7 @@ export function configurationsOf(path: string): string[] {
   return found.length > 1 ? found : [];
 }
 
-export function printReport(r: Report, out: (s: string) => void): void {
+export function printReport(r: Report, out: (s: string) => void, color = false): void {
   out(`solution ${r.solution} on board ${r.board}, seed ${r.seed}`);
   for (const c of r.checks) {
     const steps =
@@ -32,7 +47,7 @@ export function printReport(r: Report, out: (s: string) => void): void {
     const t = c.kind === 'tlc' ? (c.details as { distinct?: number; depth?: number } | undefined) : undefined;
     const tlc = t?.distinct !== undefined ? `, ${t.distinct} distinct states, depth ${t.depth}` : '';
     out(
-      `  ${c.status === 'pass' ? 'PASS' : c.status.toUpperCase()}  ${c.id.padEnd(30)} ${String(c.runs).padStart(6)} runs${steps}${tlc}, ${c.durationMs} ms`,
+      `  ${paintStatus(c.status === 'pass' ? 'PASS' : c.status.toUpperCase(), color)}  ${c.id.padEnd(30)} ${String(c.runs).padStart(6)} runs${steps}${tlc}, ${c.durationMs} ms`,
     );
     if (c.status === 'skipped' && typeof c.details === 'object' && c.details !== null && 'reason' in c.details)
       out(`        ${(c.details as { reason: string }).reason}`);
@@ -69,7 +84,20 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
           throw new InvalidArgumentError(`a replay path is numbers separated by colons (e.g. 12:0:3), not "${v}"`);
         return v;
       })
-      .option('--out <file>', 'report file', 'out/verify.json')
+      .option('--out <file>', 'report file (- for stdout)', 'out/verify.json')
+      .option('--json', 'print the report as one JSON document (schemas/verify.schema.json) instead of text')
+      .option('--junit <file>', 'also write every check as a JUnit testcase (- for stdout)')
+      .option('--dot <file>', "also write the solution's processes and channels as Graphviz DOT (- for stdout)")
+      .option(
+        '--coverage',
+        'policy coverage of every check that decides with the policy (PAL tests, scenario, properties)',
+      )
+      .option('--coverage-lcov <file>', 'write the policy coverage as lcov (- for stdout; implies --coverage)')
+      .option(
+        '--threshold <pct>',
+        'exit 1 when the policy coverage is below this percentage (implies --coverage)',
+        percent,
+      )
       .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
       .option(
         '--progress-interval <seconds>',
@@ -86,6 +114,12 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         steps?: number;
         path?: string;
         out: string;
+        json?: boolean;
+        junit?: string;
+        dot?: string;
+        coverage?: boolean;
+        coverageLcov?: string;
+        threshold?: number;
         tlc: boolean;
         progressInterval?: number;
         define?: Record<string, string>;
@@ -97,19 +131,45 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         throw new VerifyError(
           "--path replays a counterexample of the run it was printed with: give that run's --seed too",
         );
-      const { define, sdk: _sdk, include: _include, progressInterval: intervalMs, ...rest } = o;
+      const {
+        define,
+        sdk: _sdk,
+        include: _include,
+        progressInterval: intervalMs,
+        json: _json,
+        junit: _junit,
+        dot: _dot,
+        coverage: _coverage,
+        coverageLcov,
+        threshold,
+        ...rest
+      } = o;
+      const coverage = o.coverage === true || coverageLcov !== undefined || threshold !== undefined;
+      oneDocument(o.json, { '--junit': o.junit, '--dot': o.dot, '--coverage-lcov': o.coverageLcov });
+      const out = o.json === true ? () => {} : ctx.out;
+      const color = ctx.color();
       const progress = (label: string) =>
-        progressReporter({ label, ...(intervalMs === undefined ? {} : { intervalMs }) });
+        progressReporter({
+          label,
+          ...(intervalMs === undefined ? {} : { intervalMs }),
+          ...(ctx.quiet() ? { stream: nowhere } : {}),
+        });
       const load = {
         ...(define ? { defines: define } : {}),
         imports: importsOf(o),
-        onLoaded: (l: Pick<Loaded, 'added'>) => addedLines(l).forEach(out),
+        commandLine: ctx.argv,
+        ...(coverage ? { coverage: true } : {}),
+        onLoaded: (l: Loaded) => {
+          addedLines(l).forEach(out);
+          if (o.dot !== undefined) out(`DOT written to ${writeOutput(o.dot, solutionDot(l.tables))}`);
+        },
       };
       const configs = solution === undefined ? [] : configurationsOf(solution);
       if (configs.length > 0) {
         // a tree with several einit configurations: each in turn, a report each, a summary line each
         out(`${solution}: ${configs.length} einit configurations`);
         const summary: string[] = [];
+        const reports: Report[] = [];
         for (const c of configs) {
           const name = relative(resolve(solution!), c) || basename(c);
           out(`== ${name}`);
@@ -118,13 +178,14 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
             solution: c,
             ...load,
             progress,
-            onCheck: (id: string) => process.stderr.write(`… ${name}: ${id}\n`),
+            onCheck: (id: string) => ctx.note(`… ${name}: ${id}`),
           };
           try {
             const report = o.tlc ? await verifyWithTlc(one) : verify(one);
             const file = o.out.replace(/(\.json)?$/, `.${name.replace(/[\\/]/g, '.')}.json`);
-            writeReport(resolve(file), report);
-            printReport(report, out);
+            writeOutput(file, `${JSON.stringify(report, null, 2)}\n`);
+            reports.push(report);
+            printReport(report, out, color);
             const failed = report.checks.filter((k) => k.status === 'fail' || k.status === 'error').length;
             summary.push(
               `  ${failed === 0 ? 'PASS' : 'FAIL'}  ${name}: ${report.checks.length - failed} of ${report.checks.length} checks passed, report ${file}`,
@@ -138,21 +199,40 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         }
         out(`verify ${solution}:`);
         for (const l of summary) out(l);
+        if (o.json === true)
+          ctx.json({
+            schemaVersion: REPORT_SCHEMA_VERSION,
+            command: 'verify',
+            tree: solution,
+            configurations: reports,
+          });
         return;
       }
       const opts = {
-        ...(solution ? { solution } : {}),
+        ...(solution !== undefined ? { solution } : solutionHere() === undefined ? {} : { solution: solutionHere()! }),
         ...rest,
         ...load,
         progress,
-        onCheck: (id: string) => process.stderr.write(`… ${id}\n`),
+        onCheck: (id: string) => ctx.note(`… ${id}`),
       };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
-      const file = resolve(o.out);
-      writeReport(file, report);
-      printReport(report, out);
-      out(`report written to ${o.out}`);
-      ctx.setCode(report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') ? 0 : 1);
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      printReport(report, out, color);
+      if (!(o.json === true && o.out === '-')) out(`report written to ${writeOutput(o.out, json)}`);
+      if (o.junit !== undefined) out(`JUnit XML written to ${writeOutput(o.junit, reportJUnitXml(report))}`);
+      let below = false;
+      if (report.coverage !== undefined) {
+        const c = report.coverage as CoverageReport;
+        coverageText(c).forEach(out);
+        if (coverageLcov !== undefined)
+          out(`lcov written to ${writeOutput(coverageLcov, coverageLcov_(c, report.solution))}`);
+        if (threshold !== undefined && c.total.percent < threshold) {
+          out(`policy coverage ${c.total.percent}% is below the threshold ${threshold}%`);
+          below = true;
+        }
+      }
+      if (o.json === true) ctx.json(report);
+      ctx.setCode(report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') && !below ? 0 : 1);
     },
   );
 }

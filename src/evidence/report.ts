@@ -3,8 +3,8 @@
 // Later checks (TLC, PAL tests, boards) add entries of their own kinds.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as t from 'io-ts';
 
@@ -31,9 +31,61 @@ export const ReportCodec = t.intersection([
     inputs: t.array(t.type({ path: t.string, sha256: t.string })),
     toolVersions: t.record(t.string, t.string),
   }),
-  t.partial({ startedAt: t.string, guarantees: t.unknown }),
+  t.partial({
+    startedAt: t.string,
+    guarantees: t.unknown,
+    /** the version of this document's shape (schemas/verify.schema.json) */
+    schemaVersion: t.number,
+    /** Cordon's own version and git commit (null when not run from a git checkout) */
+    cordon: t.type({ version: t.string, commit: t.union([t.string, t.null]) }),
+    /** the command line after `cordon` */
+    commandLine: t.array(t.string),
+    /** runs per property and kernel steps per run, as used */
+    runs: t.number,
+    steps: t.number,
+    /** policy coverage (verify --coverage): a CoverageReport of src/policy/compile/coverage.ts */
+    coverage: t.unknown,
+  }),
 ]);
 export type Report = t.TypeOf<typeof ReportCodec>;
+
+/** The version of the report's shape; raised when a field changes meaning or goes away. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Cordon's version (package.json) and, in a git checkout, the commit it runs from. */
+export function cordonBuild(): { version: string; commit: string | null } {
+  const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  return { version: own.version, commit: gitCommit(ROOT) };
+}
+
+/** The commit HEAD names, read from .git without running git; null outside a checkout. */
+export function gitCommit(root: string): string | null {
+  try {
+    let git = join(root, '.git');
+    if (statSync(git).isFile()) {
+      // a worktree or submodule: `.git` is a file naming the real git dir
+      const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(git, 'utf8'));
+      if (m === null) return null;
+      git = resolve(root, m[1]!.trim());
+    }
+    const head = readFileSync(join(git, 'HEAD'), 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(head)) return head;
+    const ref = /^ref:\s*(.+)$/.exec(head)?.[1];
+    if (ref === undefined) return null;
+    const common = existsSync(join(git, 'commondir'))
+      ? resolve(git, readFileSync(join(git, 'commondir'), 'utf8').trim())
+      : git;
+    for (const dir of [git, common]) {
+      const f = join(dir, ref);
+      if (existsSync(f)) return readFileSync(f, 'utf8').trim();
+    }
+    const packed = existsSync(join(common, 'packed-refs')) ? readFileSync(join(common, 'packed-refs'), 'utf8') : '';
+    const line = packed.split('\n').find((l) => l.endsWith(` ${ref}`));
+    return line === undefined ? null : line.slice(0, 40);
+  } catch {
+    return null;
+  }
+}
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');

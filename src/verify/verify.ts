@@ -19,7 +19,17 @@ import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
-import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
+import { compileWithCoverage, coverageReport } from '../policy/compile/coverage.ts';
+import {
+  cordonBuild,
+  REPORT_SCHEMA_VERSION,
+  ROOT,
+  reportPath,
+  sha256File,
+  toolVersions,
+  type CheckResult,
+  type Report,
+} from '../evidence/report.ts';
 
 export const DEFAULT_SOLUTION = 'examples/ping';
 
@@ -30,6 +40,10 @@ export interface VerifyOptions {
   readonly board?: string;
   readonly seed?: number;
   readonly runs?: number;
+  /** measure policy coverage over every check (the report's `coverage`) */
+  readonly coverage?: boolean;
+  /** the command line after `cordon`, recorded in the report */
+  readonly commandLine?: readonly string[];
   readonly steps?: number;
   readonly path?: string;
   /** kernel steps of the scripted scenario */
@@ -75,7 +89,13 @@ export function verify(opts: VerifyOptions = {}): Report {
   } catch (e) {
     throw new VerifyError((e as Error).message);
   }
-  const loaded = loadSolution(solutionPath, board, loadOptionsOf(opts));
+  const plain = loadSolution(solutionPath, board, loadOptionsOf(opts));
+  if (opts.coverage === true && plain.psl === null)
+    throw new VerifyError(`${plain.name}: policy coverage needs a PSL policy; this solution's policy is a rule list`);
+  // with coverage every check decides with the counting policy (it decides exactly as the plain one)
+  const counted =
+    opts.coverage === true ? compileWithCoverage(plain.psl!, plain.tables, { name: plain.policy.name }) : null;
+  const loaded: Loaded = counted === null ? plain : { ...plain, policy: counted.compiled };
   opts.onLoaded?.(loaded);
   const seed = opts.seed ?? (Date.now() % 2 ** 31) | 0;
   const runs = opts.runs ?? 200;
@@ -121,9 +141,14 @@ export function verify(opts: VerifyOptions = {}): Report {
     ),
   );
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    cordon: cordonBuild(),
+    ...(opts.commandLine === undefined ? {} : { commandLine: [...opts.commandLine] }),
     solution: reportPath(loaded.dir),
     board: board.id,
     seed,
+    runs,
+    steps,
     startedAt: new Date().toISOString(),
     checks,
     guarantees: {
@@ -136,6 +161,7 @@ export function verify(opts: VerifyOptions = {}): Report {
     },
     inputs: loaded.files.map((f) => ({ path: reportPath(f), sha256: sha256File(f) })),
     toolVersions: toolVersions(),
+    ...(counted === null ? {} : { coverage: coverageReport(counted.coverage, loaded.dir) }),
   };
 }
 

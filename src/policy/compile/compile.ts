@@ -23,7 +23,7 @@
  */
 import type { SolutionTables } from '../../kernel/tables.ts';
 import type { Decision, EventKind, SecurityEvent } from '../../monitor/types.ts';
-import type { CallExpr, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
+import type { CallExpr, ChoiceAlternative, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { Base } from '../models/base.ts';
 import {
@@ -62,6 +62,7 @@ import {
   withSlot,
   type CompiledPslPolicy,
 } from './runtime.ts';
+import type { PolicyCoverage } from './coverage.ts';
 
 /** A decision in progress (one per dynamic decision). */
 interface Ctx {
@@ -87,7 +88,10 @@ interface Leaf {
   readonly cons: Constraint;
   /** interface ids the event's iface must be one of; null = any */
   readonly iface: ReadonlySet<number> | null;
-  readonly item: CallExpr | ChoiceSection;
+  /** null: a marker (coverage only) that a binding or match section applies; it decides nothing */
+  readonly item: CallExpr | ChoiceSection | null;
+  /** with coverage: the points of its binding and enclosing match sections */
+  readonly path: readonly number[];
 }
 
 /** A leaf decided at compile time. */
@@ -128,8 +132,12 @@ export function compilePsl(
   return compileChecked(p);
 }
 
-/** Compiles an already checked policy. */
-export function compileChecked(p: CheckedPolicy): CompiledPsl {
+/**
+ * Compiles an already checked policy. With a coverage recorder (built from
+ * the same checked policy) every decision counts what it exercised; without
+ * one the decision does nothing but decide.
+ */
+export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): CompiledPsl {
   const { tables } = p;
   const initial = p.initial;
   const nObjects = initial.length;
@@ -151,17 +159,24 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     if (next.some((x) => x !== null && x.size === 0) || (ifc !== null && ifc.size === 0)) return null; // can never apply
     return [next, ifc];
   };
-  const flatten = (kind: number, cons: Constraint, iface: ReadonlySet<number> | null, body: readonly Statement[]) => {
+  const flatten = (
+    kind: number,
+    cons: Constraint,
+    iface: ReadonlySet<number> | null,
+    body: readonly Statement[],
+    path: readonly number[],
+  ) => {
+    if (cov !== undefined) leaves.push({ order: leaves.length, kind, cons, iface, item: null, path });
     for (const s of body) {
       if (s.kind === 'match') {
         const n = narrow(cons, iface, s.selectors);
-        if (n !== null) flatten(kind, n[0], n[1], s.body);
-      } else leaves.push({ order: leaves.length, kind, cons, iface, item: s });
+        if (n !== null) flatten(kind, n[0], n[1], s.body, cov === undefined ? path : [...path, cov.idOf(s)]);
+      } else leaves.push({ order: leaves.length, kind, cons, iface, item: s, path });
     }
   };
   for (const b of p.bindings) {
     const n = narrow([null, null, null, null], null, b.selectors);
-    if (n !== null) flatten(kindIndex(b.event), n[0], n[1], b.body);
+    if (n !== null) flatten(kindIndex(b.event), n[0], n[1], b.body, cov === undefined ? [] : [cov.idOf(b)]);
   }
 
   /* ------------------------------------ 2. static leaves and programs */
@@ -169,7 +184,7 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
   const staticOf = (leaf: Leaf): Static | null => {
     if (statics.has(leaf)) return statics.get(leaf)!;
     let s: Static | null = null;
-    const c = leaf.item;
+    const c = leaf.item!;
     const unmodelled = p.unmodelled.get(c);
     if (unmodelled !== undefined) {
       if (leaf.iface === null) s = { grant: false, rule: p.label(c.loc), reason: notModelledReason(unmodelled) };
@@ -193,10 +208,11 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
   const stepOf = (leaf: Leaf): Step => {
     let step = compiledSteps.get(leaf);
     if (step === undefined) {
-      const inner = statementStep(p, leaf.item);
+      const inner = statementStep(p, leaf.item!, cov);
       const ifc = leaf.iface;
       step =
         ifc === null ? inner : ifc.size === 1 ? guardOne([...ifc][0]!, inner) : (c) => !ifc.has(c.ev.iface) || inner(c);
+      if (cov !== undefined) step = reach(cov.pointHits, cov.idOf(leaf.item!), step);
       compiledSteps.set(leaf, step);
     }
     return step;
@@ -212,13 +228,25 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
   const decisions: (Decision | undefined)[] = [];
   const programs: (((state: PslState, ev: SecurityEvent) => Decision) | undefined)[] = [];
   let staticCells = 0;
+  /** with coverage: per cell, the points and condition outcomes every event of the cell exercises */
+  const cellMarks: Int32Array[] = [];
+  const cellOutcomes: Int32Array[] = [];
+  /** the markers of a cell with interface guards, counted per event */
+  const cellMarkers: (readonly Leaf[] | undefined)[] = [];
   const makeCell = (ls: readonly Leaf[]): number => {
     const id = decisions.length;
+    if (cov !== undefined) {
+      const [marks, outcomes, markers] = cellCoverage(cov, ls, (leaf) => staticOf(leaf));
+      cellMarks.push(marks);
+      cellOutcomes.push(outcomes);
+      cellMarkers.push(markers);
+    }
     const granted: string[] = [];
     const steps: Step[] = [];
     let dynamic = false;
     let final: Decision | null = null;
     for (const leaf of ls) {
+      if (leaf.item === null) continue; // a coverage marker
       const s = staticOf(leaf);
       if (s === null) {
         dynamic = true;
@@ -226,11 +254,15 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
       } else if (s.grant) {
         granted.push(s.rule);
         const rule = s.rule;
-        steps.push((c) => (c.granted.push(rule), true));
+        const step: Step = (c) => (c.granted.push(rule), true);
+        steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
       } else {
         const { rule, reason } = s;
         if (!dynamic) final = Object.freeze({ verdict: 'deny', rule, reason, next: initial });
-        else steps.push((c) => ((c.rule = rule), (c.reason = reason), false));
+        else {
+          const step: Step = (c) => ((c.rule = rule), (c.reason = reason), false);
+          steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
+        }
         break; // nothing after a certain deny can change the decision
       }
     }
@@ -312,11 +344,37 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     return programs[cell]!(state as PslState, ev);
   };
 
+  /** the same decision, counting what the cell exercises (only compiled with a coverage recorder) */
+  const pointHits = cov?.pointHits;
+  const conditionHits = cov?.conditionHits;
+  const decideCounting = (state: unknown, ev: SecurityEvent): Decision => {
+    if (state !== initial && !(Array.isArray(state) && state.length === nObjects)) return badState(state);
+    const k = kindIndex(ev.kind);
+    if (k < 0) return state === initial ? defaultDeny : { ...defaultDeny, next: state };
+    let v = ev.dstClass;
+    let n = T0[r0[k]! * S0 + ((v | 0) === v && v >= 0 && v < C ? v + 1 : 0)]!;
+    v = ev.srcClass;
+    n = T1[n * S1 + ((v | 0) === v && v >= 0 && v < C ? v + 1 : 0)]!;
+    v = ev.endpoint;
+    n = T2[n * S2 + ((v | 0) === v && v >= 0 && v < E ? v + 1 : 0)]!;
+    v = ev.method;
+    const cell = T3[n * S3 + ((v | 0) === v && v >= 0 && v < M ? v + 1 : 0)]!;
+    const marks = cellMarks[cell]!;
+    for (let i = 0; i < marks.length; i++) pointHits![marks[i]!]!++;
+    const outcomes = cellOutcomes[cell]!;
+    for (let i = 0; i < outcomes.length; i++) conditionHits![outcomes[i]!]!++;
+    const markers = cellMarkers[cell];
+    if (markers !== undefined) countMarkers(cov!, markers, ev.iface);
+    const d = decisions[cell];
+    if (d !== undefined) return state === initial ? d : { ...d, next: state };
+    return programs[cell]!(state as PslState, ev);
+  };
+
   const objects = p.objectList.map((o) => ({ name: o.name, model: o.model.name, slot: o.slot }));
   return {
     name: p.name,
     initial,
-    decide,
+    decide: cov === undefined ? decide : decideCounting,
     audit: p.audit,
     objects,
     objectState: (state, name) => objectStateOf(objects, state, name),
@@ -324,6 +382,59 @@ export function compileChecked(p: CheckedPolicy): CompiledPsl {
     notModelled: p.notModelled,
     stats: { cells: decisions.length, staticCells, nodes: rows.map((r) => r.length), leaves: leaves.length },
   };
+}
+
+/** A step that counts a point each time it runs (coverage only). */
+const reach =
+  (hits: Uint32Array, id: number, inner: Step): Step =>
+  (c) => (hits[id]!++, inner(c));
+
+/**
+ * What every event of a cell exercises, known when compiling: the bindings
+ * and match sections that apply (their markers are in the cell), whether
+ * each match section of an applying parent was selected or not, and, for a
+ * cell decided when compiling, the rule calls it reaches (up to the first
+ * deny). A marker with an `interface=` guard applies only to some events of
+ * its cell: such a cell is counted per event instead (`markersOf`).
+ */
+function cellCoverage(
+  cov: PolicyCoverage,
+  ls: readonly Leaf[],
+  staticOf: (leaf: Leaf) => Static | null,
+): [Int32Array, Int32Array, readonly Leaf[] | undefined] {
+  const markers = ls.filter((l) => l.item === null);
+  const guarded = markers.some((m) => m.iface !== null);
+  const [marks, outcomes] = guarded ? [[], []] : applied(cov, markers);
+  if (ls.every((l) => l.item === null || staticOf(l) !== null))
+    for (const l of ls) {
+      if (l.item === null) continue;
+      marks.push(cov.idOf(l.item));
+      if (!staticOf(l)!.grant) break;
+    }
+  return [Int32Array.from(marks), Int32Array.from(outcomes), guarded ? markers : undefined];
+}
+
+/** The points of the sections these markers mark, and the outcome of every match section of an applying parent. */
+function applied(cov: PolicyCoverage, markers: readonly Leaf[]): [number[], number[]] {
+  const present = new Set<number>();
+  for (const m of markers) for (const x of m.path) present.add(x);
+  const outcomes: number[] = [];
+  for (const [section, parent] of cov.parentOf) {
+    if (!present.has(parent)) continue;
+    const k = cov.matchCondition.get(section)!;
+    outcomes.push(present.has(section) ? 2 * k : 2 * k + 1);
+  }
+  return [[...present], outcomes];
+}
+
+/** Counts, for one event, what the markers of a cell with interface guards say applies. */
+function countMarkers(cov: PolicyCoverage, markers: readonly Leaf[], iface: number): void {
+  const [marks, outcomes] = applied(
+    cov,
+    markers.filter((m) => m.iface === null || m.iface.has(iface)),
+  );
+  for (const x of marks) cov.pointHits[x]!++;
+  for (const x of outcomes) cov.conditionHits[x]!++;
 }
 
 const guardOne =
@@ -360,17 +471,18 @@ function program(steps: readonly Step[], initial: PslState): (state: PslState, e
 /* ------------------------------------------------------------- steps */
 
 /** A rule call or choice; one that uses a construct Cordon cannot model denies. */
-function statementStep(p: CheckedPolicy, s: CallExpr | ChoiceSection): Step {
+function statementStep(p: CheckedPolicy, s: CallExpr | ChoiceSection, cov: PolicyCoverage | undefined): Step {
   const unmodelled = p.unmodelled.get(s);
   if (unmodelled !== undefined) {
     const rule = p.label(s.loc);
     const reason = notModelledReason(unmodelled);
     return (c) => ((c.rule = rule), (c.reason = reason), false);
   }
-  return s.kind === 'call' ? callStep(p, s) : choiceStep(p, s);
+  return s.kind === 'call' ? callStep(p, s, cov) : choiceStep(p, s, cov);
 }
 
-function callStep(p: CheckedPolicy, c: CallExpr): Step {
+function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined): Step {
+  if (cov !== undefined) return countingCallStep(p, c, cov);
   const call = p.calls.get(c)!;
   const rule = p.label(c.loc);
   const arg = compileExpr(p, c.arg);
@@ -397,12 +509,64 @@ function callStep(p: CheckedPolicy, c: CallExpr): Step {
   };
 }
 
+/** callStep with coverage: the outcome and the Flow transitions counted. */
+function countingCallStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage): Step {
+  const call = p.calls.get(c)!;
+  const rule = p.label(c.loc);
+  const arg = compileExpr(p, c.arg);
+  const slot = call.target.slot;
+  const k = cov.conditionOf(c);
+  const hits = cov.conditionHits;
+  return (ctx) => {
+    let a: Value;
+    try {
+      a = arg(ctx);
+    } catch (e) {
+      ctx.rule = rule;
+      ctx.reason = argumentReason(call, e);
+      if (k >= 0) hits[2 * k + 1]!++;
+      return false;
+    }
+    const before = ctx.state[slot];
+    const r = applyRule(call, before, a);
+    if (!r.ok) {
+      ctx.rule = rule;
+      ctx.reason = r.reason;
+      if (k >= 0) hits[2 * k + 1]!++;
+      return false;
+    }
+    if (k >= 0) hits[2 * k]!++;
+    if (r.state !== before) {
+      cov.transitions(slot, before, r.state);
+      ctx.state = withSlot(ctx.state, slot, r.state);
+    }
+    ctx.granted.push(rule);
+    return true;
+  };
+}
+
 /** Statements inside a choice alternative: match sections are checked per event here. */
-function bodySteps(p: CheckedPolicy, body: readonly Statement[]): Step[] {
+function bodySteps(p: CheckedPolicy, body: readonly Statement[], cov: PolicyCoverage | undefined): Step[] {
   return body.map((s): Step => {
-    if (s.kind !== 'match') return statementStep(p, s);
+    if (s.kind !== 'match') {
+      const step = statementStep(p, s, cov);
+      return cov === undefined ? step : reach(cov.pointHits, cov.idOf(s), step);
+    }
     const sel = matcher(p, s.selectors);
-    const inner = bodySteps(p, s.body);
+    const inner = bodySteps(p, s.body, cov);
+    if (cov !== undefined) {
+      const id = cov.idOf(s);
+      const k = cov.conditionOf(s);
+      const ph = cov.pointHits;
+      const ch = cov.conditionHits;
+      return (c) => {
+        if (!sel(c.ev)) return (ch[2 * k + 1]!++, true);
+        ph[id]!++;
+        ch[2 * k]!++;
+        for (let i = 0; i < inner.length; i++) if (!inner[i]!(c)) return false;
+        return true;
+      };
+    }
     return (c) => {
       if (!sel(c.ev)) return true;
       for (let i = 0; i < inner.length; i++) if (!inner[i]!(c)) return false;
@@ -432,14 +596,19 @@ function matcher(p: CheckedPolicy, selectors: readonly Selector[]): (ev: Securit
   return (ev) => tests.every((t) => t(ev));
 }
 
-function choiceStep(p: CheckedPolicy, s: ChoiceSection): Step {
+function choiceStep(p: CheckedPolicy, s: ChoiceSection, cov: PolicyCoverage | undefined): Step {
   const rule = p.label(s.loc);
   const subject = compileExpr(p, s.subject);
+  // with coverage, an alternative's steps begin with one that counts it
+  const stepsOf = (a: ChoiceAlternative): Step[] =>
+    cov === undefined
+      ? bodySteps(p, a.body, cov)
+      : [reach(cov.pointHits, cov.idOf(a), () => true), ...bodySteps(p, a.body, cov)];
   const alternatives = s.alternatives
     .filter((a) => p.labels.get(a) !== null)
-    .map((a) => ({ test: p.labels.get(a)!, steps: bodySteps(p, a.body) }));
+    .map((a) => ({ test: p.labels.get(a)!, steps: stepsOf(a) }));
   const fallbackAlt = s.alternatives.find((a) => p.labels.get(a) === null);
-  const fallback = fallbackAlt === undefined ? null : bodySteps(p, fallbackAlt.body);
+  const fallback = fallbackAlt === undefined ? null : stepsOf(fallbackAlt);
   const run = (c: Ctx, steps: readonly Step[]) => {
     for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return false;
     return true;
