@@ -21,7 +21,7 @@ import { running } from '../src/conformance/explorer.ts';
 import { canonicalKey } from '../src/conformance/monitor-model.ts';
 import { step } from '../src/kernel/step.ts';
 import { securityEvent } from '../src/kernel/ipc.ts';
-import type { SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type SecurityEvent } from '../src/monitor/types.ts';
 import { ParseError } from '../src/syntax/errors.ts';
 import { main } from '../src/cli/main.ts';
 import { solutionModel } from '../src/check/check.ts';
@@ -151,8 +151,8 @@ test("explain: the explained verdict and rule are the monitor's, on every exampl
         explanationText(x);
         n++;
         assert.equal(
-          `${x.verdict} ${x.rule} ${x.reason ?? ''}`,
-          `${d.verdict} ${d.rule} ${d.reason ?? ''}`,
+          `${x.verdict} ${rulesKey(x)} ${x.reason ?? ''}`,
+          `${d.verdict} ${rulesKey(d)} ${d.reason ?? ''}`,
           printEvent(tab.a.tables, e),
         );
       }),

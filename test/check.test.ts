@@ -21,7 +21,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { canonicalKey } from '../src/conformance/monitor-model.ts';
 import { bool, int, rec } from '../src/conformance/tla.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
-import type { CompiledPolicy } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy } from '../src/monitor/types.ts';
 import { compileModel } from '../src/conformance/model.ts';
 import { TabulationError, type PolicyTable } from '../src/conformance/monitor-model.ts';
 
@@ -79,7 +79,7 @@ test('a PSL policy is tabulated over its reachable monitor states: Flow states, 
       const d = monitor.decide(st, ev);
       const [g, rule, next] = table.cells[i]![j]!;
       assert.equal(g === 1, d.verdict === 'grant');
-      assert.equal(rule, table.rule(d.rule));
+      assert.equal(rule, table.rule(rulesKey(d)));
       // the spec's monitor state: the kernel's table state, the oracle's (the same state, numbered in its own table), agreed
       assert.deepEqual(
         table.monitor(g === 1 ? d.next : st),
@@ -118,7 +118,7 @@ test('the reference interpreter, tabulated on its own, is the oracle: compiled =
         const a = compiled.decide(st, ev);
         const b = interpreted.decide(st, ev);
         const where = `${name}: state ${i}, event ${j}`;
-        assert.deepEqual([a.verdict, a.rule, a.reason], [b.verdict, b.rule, b.reason], where);
+        assert.deepEqual([a.verdict, rulesKey(a), a.reason], [b.verdict, rulesKey(b), b.reason], where);
         assert.ok(isDeepStrictEqual(a.next, b.next), `${where}: next states differ`);
       }),
     );
@@ -138,8 +138,8 @@ function plantedPing(loaded: ReturnType<typeof loadSolution>): CompiledPolicy {
     decide(state, event) {
       const d = policy.decide(state, event);
       const ping = event.kind === 'request' && loaded.tables.methodNames[event.method] === 'Ping';
-      return d.verdict === 'deny' && d.rule !== 'structure' && ping
-        ? { verdict: 'grant', rule: d.rule, next: state }
+      return d.verdict === 'deny' && rulesKey(d) !== 'structure' && ping
+        ? { verdict: 'grant', rules: d.rules, next: state }
         : d;
     },
   };

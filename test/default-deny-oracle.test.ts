@@ -24,7 +24,7 @@ function planted(policy: CompiledPolicy): CompiledPolicy {
     decide(state, event) {
       const d = policy.decide(state, event);
       return d.verdict === 'deny' && event.kind === 'request' && event.srcClass === client && event.dstClass === 0
-        ? { verdict: 'grant', rule: 'planted', next: state }
+        ? { verdict: 'grant', rules: [{ id: 'planted' }], next: state }
         : d;
     },
   };

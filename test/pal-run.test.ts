@@ -10,7 +10,7 @@ import { interfaceDecl } from '../src/interfaces/codecs.ts';
 import { resolveTaskClasses } from '../src/interfaces/resolve.ts';
 import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
 import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
-import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
 import { parsePal } from '../src/policy/pal/parser.ts';
 import { formatPalResults, runPalTests, type PalRunResult } from '../src/policy/pal/run.ts';
 import { palJUnitXml } from '../src/policy/pal/junit.ts';
@@ -103,9 +103,9 @@ describe('PAL runner', () => {
     );
     const add = cases[4]!;
     assert.equal(add.name, 'first add');
-    assert.equal(add.rule, 'add-once');
+    assert.equal(rulesKey(add), 'add-once');
     assert.equal(add.event, 'request src=demo.Client(sid 2) dst=demo.Server(sid 3) endpoint=counter method=Add');
-    assert.equal(cases[6]!.rule, 'default-deny');
+    assert.equal(rulesKey(cases[6]!), 'default-deny');
     assert.equal(cases[7]!.verdict, 'deny', 'any ignores the decision');
   });
 
@@ -171,8 +171,8 @@ describe('PAL runner', () => {
       decide: (s, e) => {
         seen.push(e);
         return e.kind === 'execute' && T.classes[e.dstClass]!.name === 'demo.Server'
-          ? { verdict: 'deny', rule: 'no-servers', reason: 'r', next: s }
-          : { verdict: 'grant', rule: 'all', next: s };
+          ? { verdict: 'deny', rules: [{ id: 'no-servers' }], reason: 'r', next: s }
+          : { verdict: 'grant', rules: [{ id: 'all' }], next: s };
       },
     };
     const r = run(
@@ -201,7 +201,7 @@ describe('PAL runner', () => {
     // a request to a client, which serves nothing: sent with RIID/MID -1, denied as a structural error
     const last = r.tests[0]!.cases[5]!;
     assert.equal(last.verdict, 'deny');
-    assert.equal(last.rule, 'structure');
+    assert.equal(rulesKey(last), 'structure');
     assert.match(last.failure!, /expected grant, got deny by structure: RIID -1 \/ MID -1/);
 
     const r2 = run(
@@ -242,7 +242,7 @@ describe('PAL runner', () => {
 }`);
     const [wrong, extra, anyFails, sec] = r.tests;
     assert.equal(wrong!.status, 'pass');
-    assert.equal(wrong!.cases[4]!.rule, 'structure');
+    assert.equal(rulesKey(wrong!.cases[4]!), 'structure');
     assert.match(wrong!.cases[4]!.reason!, /demo\.Counter\.Add \(request\): n: expected UInt8 \(0\.\.255\), got 300/);
     assert.match(extra!.cases[4]!.reason!, /m: is not one of n/);
     assert.equal(anyFails!.status, 'fail');

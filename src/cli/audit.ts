@@ -10,6 +10,7 @@ import { loadSolution } from '../solution/load.ts';
 import { ParseError } from '../syntax/errors.ts';
 import { AuditError, audited, explain, explanationText, situation } from '../audit/explain.ts';
 import { query, queryText } from '../audit/query.ts';
+import { rulesKey } from '../monitor/types.ts';
 import { loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x), 2);
@@ -65,7 +66,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
       const a = audited(load(solution, o));
       const x = explain(a, situation(a, o.after), o.event);
       out(o.json === true ? json(x) : explanationText(x));
-      return x.compiled.verdict === x.verdict && x.compiled.rule === x.rule ? 0 : 1;
+      return x.compiled.verdict === x.verdict && rulesKey(x.compiled) === rulesKey(x) ? 0 : 1;
     }),
   );
 
