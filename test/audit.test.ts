@@ -298,11 +298,19 @@ test('explain --after a replay file: asked in the state the replayed kernel step
     s = r.state;
     last = r;
   }
-  const steps = events.map((event, i) => ({ number: i + 1, event, action: null, description: '', decisions: [] }));
+  const steps = events.map((event, i) => ({
+    number: i + 1,
+    event,
+    action: null,
+    description: '',
+    decisions: [],
+    records: [],
+    actor: null,
+  }));
   const file = replayFile(
     { kind: 'solution', path: 'examples/ping', model: m.def.name },
     'a ping',
-    { model: m.def.name, steps, final: s, loopTo: null },
+    { model: m.def.name, boot: m.boot.decisions, steps, final: s, loopTo: null },
     projector(m.monitor).state(s, last.decisions, last.effects),
   );
   const dir = mkdtempSync(join(tmpdir(), 'cordon-audit-'));

@@ -12,7 +12,8 @@ import { CheckError } from '../check/check.ts';
 import { ManifestError } from '../solution/manifest.ts';
 import { writeReport, type Report } from '../evidence/report.ts';
 import { progressReporter } from '../tlc/progress-lines.ts';
-import { importsOf, int, progressInterval, solutionFlags, type CommandContext } from './options.ts';
+import { auditFlags, importsOf, int, progressInterval, solutionFlags, type CommandContext } from './options.ts';
+import { writeAuditLog, type AuditLog } from '../audit/log.ts';
 
 /** The einit configurations `cordon verify <tree>` verifies one by one: more than one, in a tree without solution.yaml. */
 export function configurationsOf(path: string): string[] {
@@ -53,29 +54,32 @@ export function printReport(r: Report, out: (s: string) => void): void {
 
 export function registerVerify(program: Command, ctx: CommandContext): void {
   const { out } = ctx;
-  solutionFlags(
-    program
-      .command('verify')
-      .description(
-        'boot a solution, run the property suites against it with a recorded seed, and write the evidence report',
-      )
-      .argument('[solution]', 'solution directory or solution.yaml', undefined)
-      .option('--board <id>', 'board to run on (see `cordon boards`)')
-      .option('--seed <n>', 'seed for the property suites', int('seed'))
-      .option('--runs <n>', 'runs per property', int('runs'))
-      .option('--steps <n>', 'kernel steps per run, at most', int('steps'))
-      .option('--path <path>', "fast-check replay path (from a failure's replay line; needs --seed)", (v: string) => {
-        if (!/^\d+(:\d+)*$/.test(v))
-          throw new InvalidArgumentError(`a replay path is numbers separated by colons (e.g. 12:0:3), not "${v}"`);
-        return v;
-      })
-      .option('--out <file>', 'report file', 'out/verify.json')
-      .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
-      .option(
-        '--progress-interval <seconds>',
-        'TLC runs: when stderr is not a terminal, a progress line this often (default 5)',
-        progressInterval,
-      ),
+  auditFlags(
+    solutionFlags(
+      program
+        .command('verify')
+        .description(
+          'boot a solution, run the property suites against it with a recorded seed, and write the evidence report',
+        )
+        .argument('[solution]', 'solution directory or solution.yaml', undefined)
+        .option('--board <id>', 'board to run on (see `cordon boards`)')
+        .option('--seed <n>', 'seed for the property suites', int('seed'))
+        .option('--runs <n>', 'runs per property', int('runs'))
+        .option('--steps <n>', 'kernel steps per run, at most', int('steps'))
+        .option('--path <path>', "fast-check replay path (from a failure's replay line; needs --seed)", (v: string) => {
+          if (!/^\d+(:\d+)*$/.test(v))
+            throw new InvalidArgumentError(`a replay path is numbers separated by colons (e.g. 12:0:3), not "${v}"`);
+          return v;
+        })
+        .option('--out <file>', 'report file', 'out/verify.json')
+        .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
+        .option(
+          '--progress-interval <seconds>',
+          'TLC runs: when stderr is not a terminal, a progress line this often (default 5)',
+          progressInterval,
+        ),
+    ),
+    'the boot and the scenario run',
   ).action(
     async (
       solution: string | undefined,
@@ -88,6 +92,8 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         out: string;
         tlc: boolean;
         progressInterval?: number;
+        auditLog: string;
+        auditLevel?: number;
         define?: Record<string, string>;
         sdk?: string;
         include: string[];
@@ -97,7 +103,23 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         throw new VerifyError(
           "--path replays a counterexample of the run it was printed with: give that run's --seed too",
         );
-      const { define, sdk: _sdk, include: _include, progressInterval: intervalMs, ...rest } = o;
+      const {
+        define,
+        sdk: _sdk,
+        include: _include,
+        progressInterval: intervalMs,
+        auditLog: auditFile,
+        auditLevel: level,
+        ...rest
+      } = o;
+      /** the audit log option of verify: written to `file` (- for stdout) once the scenario has run */
+      const auditLog = (file: string) => ({
+        ...(level === undefined ? {} : { level }),
+        written: (log: AuditLog) => {
+          writeAuditLog(file === '-' ? '-' : resolve(file), log, (s) => process.stdout.write(s));
+          if (file !== '-') out(`audit log written to ${file} (${log.records.length} of ${log.decided} decisions)`);
+        },
+      });
       const progress = (label: string) =>
         progressReporter({ label, ...(intervalMs === undefined ? {} : { intervalMs }) });
       const load = {
@@ -118,6 +140,9 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
             solution: c,
             ...load,
             progress,
+            auditLog: auditLog(
+              auditFile === '-' ? '-' : auditFile.replace(/(\.jsonl)?$/, `.${name.replace(/[\\/]/g, '.')}.jsonl`),
+            ),
             onCheck: (id: string) => process.stderr.write(`… ${name}: ${id}\n`),
           };
           try {
@@ -145,6 +170,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         ...rest,
         ...load,
         progress,
+        auditLog: auditLog(auditFile),
         onCheck: (id: string) => process.stderr.write(`… ${id}\n`),
       };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);

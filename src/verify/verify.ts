@@ -18,6 +18,7 @@ import { shellQuote } from '../properties/env.ts';
 import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
+import { AuditLog } from '../audit/log.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
 import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
 
@@ -42,6 +43,12 @@ export interface VerifyOptions {
   readonly imports?: ImportOptions;
   /** called once the solution is loaded (the CLI prints the SDK programs added) */
   readonly onLoaded?: (loaded: Loaded) => void;
+  /**
+   * The monitor's audit log of the scenario run (boot at step 0, then each
+   * kernel step), as the policy's audit profiles say, at `level` (default:
+   * `audit default`'s); handed to `written` once the run is done.
+   */
+  readonly auditLog?: { readonly level?: number; readonly written: (log: AuditLog) => void };
 }
 
 /** How verify's options load the solution. */
@@ -106,7 +113,9 @@ export function verify(opts: VerifyOptions = {}): Report {
   const replay = (s: number, p: string) =>
     `npx cordon verify ${shellQuote(shown)} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p} --no-tlc`;
   opts.onCheck?.('scenario');
-  checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000));
+  const log = opts.auditLog === undefined ? null : new AuditLog(loaded.tables, loaded.policy, opts.auditLog.level);
+  checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000, log));
+  if (log !== null) opts.auditLog!.written(log);
   opts.onCheck?.('kernel properties');
   checks.push(
     ...kernelProperties(

@@ -272,6 +272,7 @@ class Runner {
   constructor(
     private readonly tables: SolutionTables,
     policy: CompiledPolicy,
+    private readonly onDecision?: (event: SecurityEvent, decision: Decision) => void,
   ) {
     this.monitor = createMonitor(tables, policy);
   }
@@ -444,6 +445,7 @@ class Runner {
       throw e;
     }
     const d: Decision = this.monitor.decide(st.monitor, built.event);
+    this.onDecision?.(built.event, d);
     const event = describeEvent(this.tables, built.event);
     if (d.verdict === 'grant') {
       st.monitor = d.next;
@@ -493,10 +495,12 @@ export function runPalTests(
   tables: SolutionTables,
   policy: CompiledPolicy,
   inputs: readonly (PalAssert | PalInput)[],
+  /** every decision the monitor makes for a case, in the order the cases run (the audit log of `cordon test`) */
+  onDecision?: (event: SecurityEvent, decision: Decision) => void,
 ): PalRunResult {
   const started = performance.now();
   const sets = inputs.map((input) => ('assert' in input ? input.assert : input));
-  const runner = new Runner(tables, policy);
+  const runner = new Runner(tables, policy, onDecision);
   const tests: PalTestResult[] = [];
   for (const a of sets) {
     const suite = a.name ?? `assert at ${formatLoc(a.loc)}`;
