@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, writeFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { readReplayFile, replayTrace } from '../src/check/counterexample.ts';
@@ -95,6 +95,11 @@ test('the leaky diode counterexample: lifelines, an arrow per Call/Recv/Reply, a
   assert.equal(d.notes.length, decisions.length + otherSteps.length + (trace.boot.length > 0 ? 1 : 0));
   // the violation itself: the leaky gateway's forward to the cloud is granted
   assert.ok(decisionNotes.some(([, t]) => /^GRANT request up\.Push by gateway forwards/.test(t)));
+  // the committed diagram beside the committed replay file is this one (CORDON_UPDATE_GOLDEN=1 rewrites it)
+  const committed = diagramPath(join(COUNTEREXAMPLES_DIR, 'DiodeLeaky.replay.json'));
+  const text = counterexampleDiagram(m.tables, trace, file.violation);
+  if (process.env.CORDON_UPDATE_GOLDEN === '1') writeFileSync(committed, text);
+  assert.equal(readFileSync(committed, 'utf8'), text);
 });
 
 test('Mermaid text is escaped; diagrams sit beside their replay files', () => {
