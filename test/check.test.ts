@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRight } from 'fp-ts/lib/Either.js';
-import { ReplayFileC } from '../src/check/counterexample.ts';
+import { ReplayFileC, type ReplayFile } from '../src/check/counterexample.ts';
+import { readAuditLog } from '../src/audit/log.ts';
 import { loadSolution } from '../src/solution/load.ts';
 import { checkLoaded, modelOptions, modelPolicy, solutionModel } from '../src/check/check.ts';
 import { checkSolution, solutionModelDef } from '../src/check/solution-model.ts';
@@ -55,7 +56,8 @@ test('a leaky diode policy: the counterexample is printed in the kernel vocabula
   );
   writeFileSync(join(dir, 'solution.yaml'), text);
   const replay = join(dir, 'leak.replay.json');
-  const r = cordon('check', dir, '--workers', '1', '--replay', replay);
+  const audit = join(dir, 'audit.jsonl');
+  const r = cordon('check', dir, '--workers', '1', '--replay', replay, '--audit-log', audit);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /invariant OneWay is violated/);
   assert.match(
@@ -63,7 +65,21 @@ test('a leaky diode policy: the counterexample is printed in the kernel vocabula
     /GRANT response src=Cloud\(sid \d\) dst=Gateway\(sid \d\) endpoint=up method=Push by cloud acks/,
   );
   assert.ok(existsSync(replay));
-  assert.ok(isRight(ReplayFileC.decode(JSON.parse(readFileSync(replay, 'utf8')))));
+  const file = JSON.parse(readFileSync(replay, 'utf8')) as ReplayFile;
+  assert.ok(isRight(ReplayFileC.decode(file)));
+  // beside it, the diagram: one arrow per Call/Recv/Reply step, a note per decision printed
+  const diagram = readFileSync(join(dir, 'leak.replay.mmd'), 'utf8');
+  assert.match(r.stdout, /its sequence diagram to .*leak\.replay\.mmd/);
+  assert.ok(diagram.startsWith('sequenceDiagram\n'));
+  const syscalls = file.events.filter((e) => e.kind === 'syscall').length;
+  assert.equal(diagram.split('\n').filter((l) => /^ {2}P\d+(->>|-->>|-x|--x)P\d+: /.test(l)).length, syscalls);
+  assert.match(diagram, /Note over P\d+,P\d+: GRANT response up\.Push by cloud acks/);
+  // the audit log of the replay: boot's decisions (step 0), then exactly the decisions printed for the steps
+  const records = readAuditLog(audit);
+  const printed = r.stdout.split('\n').filter((l) => l.startsWith('   monitor: ')).length;
+  assert.equal(records.filter((x) => x.step > 0).length, printed);
+  assert.ok(records.some((x) => x.step === 0) && records.every((x) => x.step <= file.events.length));
+  assert.ok(records.some((x) => x.verdict === 'grant' && x.rules.some((y) => y.id === 'cloud acks')));
 });
 
 test('a PSL policy is tabulated over its reachable monitor states: Flow states, message checks, rule names', () => {

@@ -163,6 +163,42 @@ describe('PAL runner', () => {
     assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
   });
 
+  it('a failure, the printed results and JUnit name every rule that decided, with its place and binding', () => {
+    const at = (line: number) => ({ file: 'security.psl', line, col: 5 });
+    const two: CompiledPolicy = {
+      name: 'two bindings',
+      initial: null,
+      decide: (s) => ({
+        verdict: 'grant',
+        rules: [
+          { id: 'security.psl:3:5', loc: at(3), binding: { head: 'request dst=demo.Server', loc: at(2) } },
+          { id: 'security.psl:6:5', loc: at(6), binding: { head: 'request src=demo.Client', loc: at(5) } },
+        ],
+        next: s,
+      }),
+    };
+    const r = run(
+      `assert "both" {${SETUP}
+    sequence "denied?" { deny request src = c dst = s endpoint = counter method = Add { n : 1 } }
+}`,
+      two,
+    );
+    const failing = r.tests[0]!.cases.find((c) => c.status === 'fail')!;
+    const both =
+      'security.psl:3:5 (binding request dst=demo.Server at security.psl:2:5); security.psl:6:5 (binding request src=demo.Client at security.psl:5:5)';
+    assert.equal(failing.failure, `expected deny, got grant by ${both}`);
+    assert.deepEqual(
+      failing.rules.map((x) => x.id),
+      ['security.psl:3:5', 'security.psl:6:5'],
+    );
+    assert.ok(
+      formatPalResults(r).some((l) => l.endsWith('-> GRANT by security.psl:3:5, security.psl:6:5')),
+      formatPalResults(r).join('\n'),
+    );
+    const xml = palJUnitXml('pal', r);
+    assert.ok(xml.includes(`grant by ${both}`), xml);
+  });
+
   it('SID capture: kernel 0, Einit 1, then 2, 3, …; a denied start binds nothing', () => {
     const seen: SecurityEvent[] = [];
     const recording: CompiledPolicy = {
