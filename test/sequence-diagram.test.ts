@@ -61,7 +61,9 @@ test('the leaky diode counterexample: lifelines, an arrow per Call/Recv/Reply, a
   for (const s of trace.steps) if (s.actor !== null) sids.add(s.actor);
   assert.deepEqual(
     d.participants,
-    [...sids].sort((a, b) => a - b).map((sid) => [`P${sid}`, `${names[sid]} (sid ${sid})`]),
+    [...sids]
+      .sort((a, b) => a - b)
+      .map((sid) => [`P${sid}`, names[sid] === undefined ? `sid ${sid}` : `${names[sid]} (sid ${sid})`]),
   );
   // one arrow per IPC syscall step, in order, labelled with the step; every other step a note over the kernel
   const ipc = trace.steps.filter((s) => s.event.kind === 'syscall');
@@ -72,12 +74,12 @@ test('the leaky diode counterexample: lifelines, an arrow per Call/Recv/Reply, a
   );
   for (const [[from, arrow, to], s] of d.arrows.map((a, i) => [a, ipc[i]!] as const)) {
     const call = s.event.kind === 'syscall' ? s.event.call.op : '';
-    const denied = s.records.some((r) => r.decision.verdict === 'deny');
+    const verdict = (k: string[]) => s.records.find((r) => k.includes(r.event.kind))?.decision.verdict;
     if (call === 'Call') {
-      assert.equal(arrow, denied ? '-x' : '->>');
+      assert.equal(arrow, verdict(['request', 'security']) === 'deny' ? '-x' : '->>');
       assert.equal(to, `P${s.records.find((r) => r.event.kind === 'request')?.event.dst ?? 0}`);
     } else if (call === 'Reply') {
-      assert.equal(arrow, denied ? '--x' : '-->>');
+      assert.equal(arrow, verdict(['response', 'error']) === 'deny' ? '--x' : '-->>');
       assert.equal(to, `P${s.records.find((r) => r.event.kind === 'response' || r.event.kind === 'error')!.event.dst}`);
     } else assert.deepEqual([arrow, to, from], ['->>', 'P0', `P${s.actor}`]);
   }

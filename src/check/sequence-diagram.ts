@@ -85,16 +85,17 @@ export function counterexampleDiagram(t: SolutionTables, trace: MappedTrace, wha
   for (const s of trace.steps) {
     s.records.forEach(note);
     const label = `${s.number}. ${s.description}`;
-    const denied = s.records.some((r) => r.decision.verdict === 'deny');
     const ev = s.event;
     if (ev.kind === 'syscall' && s.actor !== null) {
       used.add(s.actor);
       const from = lifeline(s.actor);
       if (ev.call.op === 'Call') {
         const req = s.records.find((r) => r.event.kind === 'request' || r.event.kind === 'security');
+        const denied = req?.decision.verdict === 'deny';
         items.push({ kind: 'arrow', from, to: lifeline(req?.event.dst ?? KERNEL_SID), text: label, denied });
       } else if (ev.call.op === 'Reply') {
         const res = s.records.find((r) => r.event.kind === 'response' || r.event.kind === 'error');
+        const denied = res?.decision.verdict === 'deny';
         items.push({
           kind: 'arrow',
           from,
@@ -115,7 +116,10 @@ export function counterexampleDiagram(t: SolutionTables, trace: MappedTrace, wha
     });
   const lifelines = [...used]
     .sort((a, b) => a - b)
-    .map((sid) => ({ id: lifeline(sid), label: `${procs[sid]?.name ?? `sid ${sid}`} (sid ${sid})` }));
+    .map((sid) => ({
+      id: lifeline(sid),
+      label: procs[sid] === undefined ? `sid ${sid}` : `${procs[sid]!.name} (sid ${sid})`,
+    }));
   return mermaidSequence(`${what} (model ${trace.model})`, lifelines, items);
 }
 

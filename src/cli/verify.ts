@@ -1,8 +1,8 @@
 // `cordon verify [solution|tree]`: the main job on one solution, or on each
 // einit configuration of a tree; the report printed and written.
 
-import { existsSync, statSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { findKosSolutions } from '../solution/kos.ts';
@@ -165,18 +165,28 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         for (const l of summary) out(l);
         return;
       }
+      const diagrams: string[] = [];
       const opts = {
         ...(solution ? { solution } : {}),
         ...rest,
         ...load,
         progress,
         auditLog: auditLog(auditFile),
+        onDiagram: (id: string, text: string) => {
+          const file = join(dirname(resolve(o.out)), `${id}.counterexample.mmd`);
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, text);
+          diagrams.push(
+            `${id}: sequence diagram of the counterexample written to ${relative(process.cwd(), file) || file}`,
+          );
+        },
         onCheck: (id: string) => process.stderr.write(`… ${id}\n`),
       };
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const file = resolve(o.out);
       writeReport(file, report);
       printReport(report, out);
+      diagrams.forEach(out);
       out(`report written to ${o.out}`);
       ctx.setCode(report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') ? 0 : 1);
     },

@@ -49,6 +49,8 @@ export interface VerifyOptions {
    * `audit default`'s); handed to `written` once the run is done.
    */
   readonly auditLog?: { readonly level?: number; readonly written: (log: AuditLog) => void };
+  /** gets each failing property's counterexample as a Mermaid sequence diagram, by check id */
+  readonly onDiagram?: (checkId: string, diagram: string) => void;
 }
 
 /** How verify's options load the solution. */
@@ -126,7 +128,14 @@ export function verify(opts: VerifyOptions = {}): Report {
         oracle: loaded.oracle,
         machine: board.toMachine(),
       },
-      { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) },
+      {
+        seed,
+        runs,
+        steps,
+        replay,
+        ...(opts.path ? { path: opts.path } : {}),
+        ...(opts.onDiagram ? { onDiagram: opts.onDiagram } : {}),
+      },
     ),
   );
   return {
