@@ -263,5 +263,12 @@ interface {
     const big = m.decide(null, ev({ request: { angle: 2n ** 70n, repeats: 1 } }));
     assert.match(big.reason!, /request\.angle: expected UInt16 \(0\.\.65535\), got 1180591620717411303424n/);
     assert.equal(asked, 1, 'the policy never saw the invalid messages');
+    // a grant that names no rule is no well-formed decision: the monitor denies it as a policy error
+    const nameless = createMonitor(t, { ...grantAll, decide: (s) => ({ verdict: 'grant', rules: [], next: s }) });
+    const n = nameless.decide(null, ev({ request: { angle: 90, repeats: 1 } }));
+    assert.deepEqual(
+      [n.verdict, n.rules, n.reason],
+      ['deny', [{ id: 'policy-error' }], 'policy "grant-all" named no rule for its grant'],
+    );
   });
 });

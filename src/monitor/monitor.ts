@@ -2,7 +2,8 @@
 // declaration of the method it names (an undeclared method or a payload that
 // does not match its codec is denied before any policy rule runs), then asks
 // the compiled policy. It never throws: a policy that throws or answers
-// something other than a well-formed grant is read as deny.
+// something other than a well-formed decision (a verdict and at least one
+// rule in `rules`) is read as deny (`policy-error`).
 
 import type { SolutionTables } from '../kernel/tables.ts';
 import {

@@ -101,7 +101,7 @@ export interface PslAudit {
   readonly defaultProfile: string;
   readonly defaultLevel: number;
   readonly profiles: ReadonlyMap<string, AuditProfile>;
-  /** rule id (as in `Decision.rule`) → the profile that applies to it (innermost `audit`, else the default) */
+  /** rule id (a `RuleRef.id` of `Decision.rules`) → the profile that applies to it (innermost `audit`, else the default) */
   readonly ruleProfiles: ReadonlyMap<string, string>;
   /** rule id → the policy object whose rule or expression it calls (`base` for grant/deny/assert; the subject's object for a choice) */
   readonly ruleObjects: ReadonlyMap<string, string>;
@@ -960,8 +960,8 @@ function auditProfile(
 /**
  * Whether the audit log records a rule's outcome: the rule's profile, at the
  * given runtime level (default: the policy's), lists the outcome under the
- * rule's object. Rule ids are those of `Decision.rule` (a granted decision
- * lists several, separated by ", ").
+ * rule's object. Rule ids are the `RuleRef.id`s of `Decision.rules` (a
+ * granted decision lists every rule that granted).
  */
 export function auditsRule(
   audit: PslAudit,
