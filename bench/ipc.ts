@@ -82,7 +82,7 @@ export function benchIpc(roundTrips = 300_000): { mediated: IpcFigures; baseline
   const mediated = loop((m) => m, roundTrips);
   const grantAll = (m: Monitor): Monitor => ({
     ...m,
-    decide: (state) => ({ verdict: 'grant', rule: 'bench-grant-all', next: state }),
+    decide: (state) => ({ verdict: 'grant', rules: [{ id: 'bench-grant-all' }], next: state }),
   });
   loop(grantAll, 20_000);
   const baseline = loop(grantAll, roundTrips);

@@ -16,7 +16,7 @@
 import { fileURLToPath } from 'node:url';
 import { compilePsl, interpretPsl } from '../src/policy/compile/index.ts';
 import { loadPolicy } from '../src/policy/psl/resolve.ts';
-import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
 import { CLASSES, METHODS, allowed, cordonSetup, queries } from './decisions.ts';
 import { xorshift } from './prng.ts';
 
@@ -162,7 +162,7 @@ function runSequence(policy: CompiledPolicy, events: readonly SecurityEvent[]): 
       state = d.next;
       grants++;
     }
-    verdicts.push(`${d.verdict} ${d.rule}`);
+    verdicts.push(`${d.verdict} ${rulesKey(d)}`);
   }
   return { grants, verdicts: verdicts.join('\n') };
 }

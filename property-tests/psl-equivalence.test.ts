@@ -20,7 +20,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import * as t from 'io-ts';
 import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/tables.ts';
-import type { EventKind, SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type EventKind, SecurityEvent } from '../src/monitor/types.ts';
 import { compilePsl, interpretPsl, DEFAULT_DENY_RULE } from '../src/policy/compile/index.ts';
 import { compileWithCoverage } from '../src/policy/compile/coverage.ts';
 import { loadPolicy, type SelectorKey } from '../src/policy/psl/index.ts';
@@ -581,9 +581,9 @@ test('the compiled policy and the reference interpreter agree on verdict, rule, 
         const b = interpreted.decide(state, e);
         checked++;
         const where = `event ${i} ${json(e)}`;
-        if (a.verdict !== b.verdict || a.rule !== b.rule || a.reason !== b.reason)
+        if (a.verdict !== b.verdict || rulesKey(a) !== rulesKey(b) || a.reason !== b.reason)
           throw new Error(
-            `${where}: compiled ${a.verdict} ${a.rule} (${a.reason}), interpreted ${b.verdict} ${b.rule} (${b.reason})`,
+            `${where}: compiled ${a.verdict} ${rulesKey(a)} (${a.reason}), interpreted ${b.verdict} ${rulesKey(b)} (${b.reason})`,
           );
         if (!isDeepStrictEqual(a.next, b.next))
           throw new Error(`${where}: next states differ:\ncompiled ${json(a.next)}\ninterpreted ${json(b.next)}`);
@@ -637,8 +637,8 @@ test('default deny: an event that no binding selects is denied', (t) => {
           c.policy.bindings.some((b) => b.event === e.kind && b.sels.every((s) => selects(c.solution.tables, s, e)));
         if (!applies) {
           unmatched++;
-          if (d.verdict !== 'deny' || d.rule !== DEFAULT_DENY_RULE)
-            throw new Error(`no binding selects ${json(e)}, yet: ${d.verdict} by ${d.rule}`);
+          if (d.verdict !== 'deny' || rulesKey(d) !== DEFAULT_DENY_RULE)
+            throw new Error(`no binding selects ${json(e)}, yet: ${d.verdict} by ${rulesKey(d)}`);
         }
         if (d.verdict === 'grant') state = d.next;
       }
@@ -663,8 +663,15 @@ test('coverage: the counting policy decides as the plain one, and counts a bindi
       for (const [i, e] of c.events.entries()) {
         const a = plain.decide(state, e);
         const b = compiled.decide(state, e);
-        if (a.verdict !== b.verdict || a.rule !== b.rule || a.reason !== b.reason || !isDeepStrictEqual(a.next, b.next))
-          throw new Error(`event ${i} ${json(e)}: plain ${a.verdict} ${a.rule}, counting ${b.verdict} ${b.rule}`);
+        if (
+          a.verdict !== b.verdict ||
+          rulesKey(a) !== rulesKey(b) ||
+          a.reason !== b.reason ||
+          !isDeepStrictEqual(a.next, b.next)
+        )
+          throw new Error(
+            `event ${i} ${json(e)}: plain ${a.verdict} ${rulesKey(a)}, counting ${b.verdict} ${rulesKey(b)}`,
+          );
         if (a.verdict === 'grant') state = a.next;
       }
       for (const binding of coverage.policy.bindings) {
@@ -707,9 +714,9 @@ test('cordon audit explain: the explained decision is the one the compiled polic
         const x = explainEvent(asked, { state, reached: 'generated', steps: [] }, e);
         explanationText(x); // the text renders whatever the policy did
         explained++;
-        if (x.verdict !== d.verdict || x.rule !== d.rule || x.reason !== d.reason)
+        if (x.verdict !== d.verdict || rulesKey(x) !== rulesKey(d) || x.reason !== d.reason)
           throw new Error(
-            `event ${i} ${json(e)}: explained ${x.verdict} ${x.rule} (${x.reason}), decided ${d.verdict} ${d.rule} (${d.reason})`,
+            `event ${i} ${json(e)}: explained ${x.verdict} ${rulesKey(x)} (${x.reason}), decided ${d.verdict} ${rulesKey(d)} (${d.reason})`,
           );
         if (d.verdict === 'grant') state = d.next;
       }

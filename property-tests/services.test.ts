@@ -75,7 +75,7 @@ const tables = compiled.value;
 const grantAll: CompiledPolicy = {
   name: 'grant-all',
   initial: 0,
-  decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }),
+  decide: (state) => ({ verdict: 'grant', rules: [{ id: 'grant-all' }], next: state }),
 };
 const unchecked: Monitor = { policy: grantAll, initial: grantAll.initial, decide: grantAll.decide };
 

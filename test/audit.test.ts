@@ -21,7 +21,7 @@ import { running } from '../src/conformance/explorer.ts';
 import { canonicalKey } from '../src/conformance/monitor-model.ts';
 import { step } from '../src/kernel/step.ts';
 import { securityEvent } from '../src/kernel/ipc.ts';
-import type { SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type SecurityEvent } from '../src/monitor/types.ts';
 import { ParseError } from '../src/syntax/errors.ts';
 import { runCli } from './helpers/run-cli.ts';
 import { solutionModel } from '../src/check/check.ts';
@@ -151,8 +151,8 @@ test("explain: the explained verdict and rule are the monitor's, on every exampl
         explanationText(x);
         n++;
         assert.equal(
-          `${x.verdict} ${x.rule} ${x.reason ?? ''}`,
-          `${d.verdict} ${d.rule} ${d.reason ?? ''}`,
+          `${x.verdict} ${rulesKey(x)} ${x.reason ?? ''}`,
+          `${d.verdict} ${rulesKey(d)} ${d.reason ?? ''}`,
           printEvent(tab.a.tables, e),
         );
       }),
@@ -298,11 +298,19 @@ test('explain --after a replay file: asked in the state the replayed kernel step
     s = r.state;
     last = r;
   }
-  const steps = events.map((event, i) => ({ number: i + 1, event, action: null, description: '', decisions: [] }));
+  const steps = events.map((event, i) => ({
+    number: i + 1,
+    event,
+    action: null,
+    description: '',
+    decisions: [],
+    records: [],
+    actor: null,
+  }));
   const file = replayFile(
     { kind: 'solution', path: 'examples/ping', model: m.def.name },
     'a ping',
-    { model: m.def.name, steps, final: s, loopTo: null },
+    { model: m.def.name, boot: m.boot.decisions, steps, final: s, loopTo: null },
     projector(m.monitor).state(s, last.decisions, last.effects),
   );
   const dir = mkdtempSync(join(tmpdir(), 'cordon-audit-'));

@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRight } from 'fp-ts/lib/Either.js';
-import { ReplayFileC } from '../src/check/counterexample.ts';
+import { ReplayFileC, type ReplayFile } from '../src/check/counterexample.ts';
+import { readAuditLog } from '../src/audit/log.ts';
 import { loadSolution } from '../src/solution/load.ts';
 import { checkLoaded, modelOptions, modelPolicy, solutionModel } from '../src/check/check.ts';
 import { checkSolution, solutionModelDef } from '../src/check/solution-model.ts';
@@ -21,7 +22,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { canonicalKey } from '../src/conformance/monitor-model.ts';
 import { bool, int, rec } from '../src/conformance/tla.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
-import type { CompiledPolicy } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy } from '../src/monitor/types.ts';
 import { compileModel } from '../src/conformance/model.ts';
 import { TabulationError, type PolicyTable } from '../src/conformance/monitor-model.ts';
 
@@ -55,7 +56,8 @@ test('a leaky diode policy: the counterexample is printed in the kernel vocabula
   );
   writeFileSync(join(dir, 'solution.yaml'), text);
   const replay = join(dir, 'leak.replay.json');
-  const r = cordon('check', dir, '--workers', '1', '--replay', replay);
+  const audit = join(dir, 'audit.jsonl');
+  const r = cordon('check', dir, '--workers', '1', '--replay', replay, '--audit-log', audit);
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /invariant OneWay is violated/);
   assert.match(
@@ -63,7 +65,21 @@ test('a leaky diode policy: the counterexample is printed in the kernel vocabula
     /GRANT response src=Cloud\(sid \d\) dst=Gateway\(sid \d\) endpoint=up method=Push by cloud acks/,
   );
   assert.ok(existsSync(replay));
-  assert.ok(isRight(ReplayFileC.decode(JSON.parse(readFileSync(replay, 'utf8')))));
+  const file = JSON.parse(readFileSync(replay, 'utf8')) as ReplayFile;
+  assert.ok(isRight(ReplayFileC.decode(file)));
+  // beside it, the diagram: one arrow per Call/Recv/Reply step, a note per decision printed
+  const diagram = readFileSync(join(dir, 'leak.replay.mmd'), 'utf8');
+  assert.match(r.stdout, /its sequence diagram to .*leak\.replay\.mmd/);
+  assert.ok(diagram.startsWith('sequenceDiagram\n'));
+  const syscalls = file.events.filter((e) => e.kind === 'syscall').length;
+  assert.equal(diagram.split('\n').filter((l) => /^ {2}P\d+(->>|-->>|-x|--x)P\d+: /.test(l)).length, syscalls);
+  assert.match(diagram, /Note over P\d+,P\d+: GRANT response up\.Push by cloud acks/);
+  // the audit log of the replay: boot's decisions (step 0), then exactly the decisions printed for the steps
+  const records = readAuditLog(audit);
+  const printed = r.stdout.split('\n').filter((l) => l.startsWith('   monitor: ')).length;
+  assert.equal(records.filter((x) => x.step > 0).length, printed);
+  assert.ok(records.some((x) => x.step === 0) && records.every((x) => x.step <= file.events.length));
+  assert.ok(records.some((x) => x.verdict === 'grant' && x.rules.some((y) => y.id === 'cloud acks')));
 });
 
 test('a PSL policy is tabulated over its reachable monitor states: Flow states, message checks, rule names', () => {
@@ -79,7 +95,7 @@ test('a PSL policy is tabulated over its reachable monitor states: Flow states, 
       const d = monitor.decide(st, ev);
       const [g, rule, next] = table.cells[i]![j]!;
       assert.equal(g === 1, d.verdict === 'grant');
-      assert.equal(rule, table.rule(d.rule));
+      assert.equal(rule, table.rule(rulesKey(d)));
       // the spec's monitor state: the kernel's table state, the oracle's (the same state, numbered in its own table), agreed
       assert.deepEqual(
         table.monitor(g === 1 ? d.next : st),
@@ -118,7 +134,7 @@ test('the reference interpreter, tabulated on its own, is the oracle: compiled =
         const a = compiled.decide(st, ev);
         const b = interpreted.decide(st, ev);
         const where = `${name}: state ${i}, event ${j}`;
-        assert.deepEqual([a.verdict, a.rule, a.reason], [b.verdict, b.rule, b.reason], where);
+        assert.deepEqual([a.verdict, rulesKey(a), a.reason], [b.verdict, rulesKey(b), b.reason], where);
         assert.ok(isDeepStrictEqual(a.next, b.next), `${where}: next states differ`);
       }),
     );
@@ -138,8 +154,8 @@ function plantedPing(loaded: ReturnType<typeof loadSolution>): CompiledPolicy {
     decide(state, event) {
       const d = policy.decide(state, event);
       const ping = event.kind === 'request' && loaded.tables.methodNames[event.method] === 'Ping';
-      return d.verdict === 'deny' && d.rule !== 'structure' && ping
-        ? { verdict: 'grant', rule: d.rule, next: state }
+      return d.verdict === 'deny' && rulesKey(d) !== 'structure' && ping
+        ? { verdict: 'grant', rules: d.rules, next: state }
         : d;
     },
   };

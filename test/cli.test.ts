@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { ReportCodec } from '../src/evidence/report.ts';
+import { readAuditLog } from '../src/audit/log.ts';
 
 const root = join(import.meta.dirname, '..');
 const cordon = (...args: string[]) =>
@@ -22,8 +23,30 @@ const cordon = (...args: string[]) =>
 test('verify on a solution writes a report that decodes, names its inputs by sha256, and exits 0', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-cli-'));
   const out = join(dir, 'verify.json');
-  const r = cordon('verify', 'examples/ping-rules', '--runs', '20', '--seed', '7', '--out', out, '--no-tlc');
+  const audit = join(dir, 'audit.jsonl');
+  const r = cordon(
+    'verify',
+    'examples/ping-rules',
+    '--runs',
+    '20',
+    '--seed',
+    '7',
+    '--out',
+    out,
+    '--audit-log',
+    audit,
+    '--no-tlc',
+  );
   assert.equal(r.status, 0, r.stdout + r.stderr);
+  // the audit log of the scenario run: a rule-form policy logs every decision, boot's first
+  const records = readAuditLog(audit);
+  assert.match(
+    r.stdout,
+    new RegExp(`audit log written to .*audit\\.jsonl \\(${records.length} of ${records.length} decisions\\)`),
+  );
+  assert.ok(records.length > 5);
+  assert.equal(records[0]!.step, 0);
+  assert.match(records[0]!.event, /^execute src=Einit/);
   const report = ReportCodec.decode(JSON.parse(readFileSync(out, 'utf8')));
   assert.ok(isRight(report));
   assert.equal(report.right.seed, 7);

@@ -12,7 +12,7 @@ import { resolveTaskClasses } from '../src/interfaces/resolve.ts';
 import { INTEGER_TYPES, type ResolvedType } from '../src/interfaces/types.ts';
 import { compileSolution } from '../src/kernel/tables.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
-import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
 
 const accepts = (type: ResolvedType, ...values: unknown[]) => {
   const c = typeCodec(type);
@@ -235,7 +235,7 @@ interface {
     const grantAll: CompiledPolicy = {
       name: 'grant-all',
       initial: null,
-      decide: (s) => (asked++, { verdict: 'grant', rule: 'all', next: s }),
+      decide: (s) => (asked++, { verdict: 'grant', rules: [{ id: 'all' }], next: s }),
     };
     const m = createMonitor(tables.value, grantAll);
     const t = tables.value;
@@ -258,10 +258,17 @@ interface {
     assert.equal(asked, 1);
     const d = m.decide(null, ev({ request: { angle: 70000, repeats: 1 } }));
     assert.equal(d.verdict, 'deny');
-    assert.equal(d.rule, 'structure');
+    assert.equal(rulesKey(d), 'structure');
     assert.match(d.reason!, /demo\.Bolt\.Turn \(request\): request\.angle: expected UInt16 \(0\.\.65535\), got 70000/);
     const big = m.decide(null, ev({ request: { angle: 2n ** 70n, repeats: 1 } }));
     assert.match(big.reason!, /request\.angle: expected UInt16 \(0\.\.65535\), got 1180591620717411303424n/);
     assert.equal(asked, 1, 'the policy never saw the invalid messages');
+    // a grant that names no rule is no well-formed decision: the monitor denies it as a policy error
+    const nameless = createMonitor(t, { ...grantAll, decide: (s) => ({ verdict: 'grant', rules: [], next: s }) });
+    const n = nameless.decide(null, ev({ request: { angle: 90, repeats: 1 } }));
+    assert.deepEqual(
+      [n.verdict, n.rules, n.reason],
+      ['deny', [{ id: 'policy-error' }], 'policy "grant-all" named no rule for its grant'],
+    );
   });
 });

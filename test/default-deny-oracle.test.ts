@@ -24,7 +24,7 @@ function planted(policy: CompiledPolicy): CompiledPolicy {
     decide(state, event) {
       const d = policy.decide(state, event);
       return d.verdict === 'deny' && event.kind === 'request' && event.srcClass === client && event.dstClass === 0
-        ? { verdict: 'grant', rule: 'planted', next: state }
+        ? { verdict: 'grant', rules: [{ id: 'planted' }], next: state }
         : d;
     },
   };
@@ -59,4 +59,27 @@ test('a policy with no oracle: kernel.default-deny is skipped with the reason, n
   const c = defaultDenyOf({ tables: ping.tables, policy: ping.policy, rules: null, oracle: null, machine });
   assert.equal(c.status, 'skipped');
   assert.match((c.details as { reason: string }).reason, /neither a rule form nor a reference interpreter/);
+});
+
+test("a failing property's shrunk counterexample is drawn: the run's Call/Recv/Reply as arrows, the planted grant as a note", () => {
+  const diagrams = new Map<string, string>();
+  const c = kernelProperties(
+    { tables: ping.tables, policy: planted(ping.policy), rules: null, oracle: ping.oracle, machine },
+    { ...opts, onDiagram: (id, text) => diagrams.set(id, text) },
+  ).find((x) => x.id === 'kernel.default-deny')!;
+  assert.equal(c.status, 'fail');
+  const text = diagrams.get('kernel.default-deny')!;
+  assert.ok(
+    text.startsWith(`sequenceDiagram\n  title ${c.counterexample!.split('\n')[0]!.replace(/;/g, '#59;')}`),
+    text,
+  );
+  const lines = text.split('\n');
+  // the failing step is the last one printed in the counterexample; one arrow for each syscall step up to it
+  const steps = c.counterexample!.split('\n').filter((l) => /^\d+\. /.test(l));
+  const syscalls = steps.filter((l) => /: (Call|Recv|Reply)\(handle/.test(l)).length;
+  assert.ok(syscalls >= 1);
+  assert.equal(lines.filter((l) => /^ {2}P\d+(->>|-->>|-x|--x)P\d+: /.test(l)).length, syscalls);
+  assert.equal(lines.filter((l) => /^ {2}Note over P\d+: \d+\. /.test(l)).length, steps.length - syscalls);
+  const client = /participant (P\d+) as ping\.Client/.exec(text)![1]!;
+  assert.match(text, new RegExp(`Note over ${client},P0: GRANT request \\S+ by planted`));
 });

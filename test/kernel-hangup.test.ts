@@ -14,6 +14,7 @@ import { auditRecord } from '../src/monitor/audit.ts';
 import type { KernelEvent, KernelState, Message, StepResult, ThreadResult, Tid } from '../src/kernel/types.ts';
 import type { Machine } from '../src/kernel/machine.ts';
 import { isolation } from '../src/properties/checks.ts';
+import { rulesKey } from '../src/monitor/types.ts';
 
 const machine: Machine = {
   name: 'test',
@@ -133,7 +134,7 @@ test('a call to a channel whose server exited is mediated, then returns rcNotCon
   assert.equal(r.decisions[0]!.event.dst, w.b.sids.server);
   assert.equal(r.decisions[0]!.decision.verdict, 'grant');
   assert.deepEqual(
-    w.log.slice(before).map((a) => [a.verdict, a.rule]),
+    w.log.slice(before).map((a) => [a.verdict, rulesKey(a)]),
     [['grant', 'ping']],
   );
   assert.match(w.log[w.log.length - 1]!.event, /^request src=Client.*dst=Server.*method=Ping/);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as t from 'io-ts';
 import { boot, bootWith } from '../src/kernel/boot.ts';
 import { compileSolution } from '../src/kernel/tables.ts';
-import type { CompiledPolicy } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy } from '../src/monitor/types.ts';
 import { step } from '../src/kernel/step.ts';
 import { Nat, KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
@@ -287,7 +287,7 @@ test('the kernel decodes its own arguments: under a monitor that checks nothing,
   const grantAll: CompiledPolicy = {
     name: 'grant-all',
     initial: 0,
-    decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }),
+    decide: (state) => ({ verdict: 'grant', rules: [{ id: 'grant-all' }], next: state }),
   };
   const w = { s: bootWith(tables.value, { policy: grantAll, initial: 0, decide: grantAll.decide }, x86).state };
   running(w, 0);
@@ -360,7 +360,7 @@ test('handle.Duplicate: rights outside 0..127 are a malformed argument, denied b
     });
     assert.equal(r.results[0]?.rc, 'rcSecurityDisallow', `rights ${rights}`);
     assert.equal(
-      r.decisions[0]?.decision.rule,
+      r.decisions[0] === undefined ? undefined : rulesKey(r.decisions[0].decision),
       'structure',
       `rights ${rights}: the message check refused it, not a policy rule`,
     );
@@ -372,7 +372,7 @@ test('handle.Duplicate: rights outside 0..127 are a malformed argument, denied b
   const grantAll: CompiledPolicy = {
     name: 'grant-all',
     initial: 0,
-    decide: (state) => ({ verdict: 'grant', rule: 'grant-all', next: state }),
+    decide: (state) => ({ verdict: 'grant', rules: [{ id: 'grant-all' }], next: state }),
   };
   const g = { s: bootWith(tables.value, { policy: grantAll, initial: 0, decide: grantAll.decide }, x86).state };
   const h = value(kcall(g, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;

@@ -10,7 +10,7 @@ import { interfaceDecl } from '../src/interfaces/codecs.ts';
 import { resolveTaskClasses } from '../src/interfaces/resolve.ts';
 import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
 import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
-import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
 import { parsePal } from '../src/policy/pal/parser.ts';
 import { formatPalResults, runPalTests, type PalRunResult } from '../src/policy/pal/run.ts';
 import { palJUnitXml } from '../src/policy/pal/junit.ts';
@@ -103,9 +103,9 @@ describe('PAL runner', () => {
     );
     const add = cases[4]!;
     assert.equal(add.name, 'first add');
-    assert.equal(add.rule, 'add-once');
+    assert.equal(rulesKey(add), 'add-once');
     assert.equal(add.event, 'request src=demo.Client(sid 2) dst=demo.Server(sid 3) endpoint=counter method=Add');
-    assert.equal(cases[6]!.rule, 'default-deny');
+    assert.equal(rulesKey(cases[6]!), 'default-deny');
     assert.equal(cases[7]!.verdict, 'deny', 'any ignores the decision');
   });
 
@@ -163,6 +163,42 @@ describe('PAL runner', () => {
     assert.equal(r.failed, 0, formatPalResults(r).join('\n'));
   });
 
+  it('a failure, the printed results and JUnit name every rule that decided, with its place and binding', () => {
+    const at = (line: number) => ({ file: 'security.psl', line, col: 5 });
+    const two: CompiledPolicy = {
+      name: 'two bindings',
+      initial: null,
+      decide: (s) => ({
+        verdict: 'grant',
+        rules: [
+          { id: 'security.psl:3:5', loc: at(3), binding: { head: 'request dst=demo.Server', loc: at(2) } },
+          { id: 'security.psl:6:5', loc: at(6), binding: { head: 'request src=demo.Client', loc: at(5) } },
+        ],
+        next: s,
+      }),
+    };
+    const r = run(
+      `assert "both" {${SETUP}
+    sequence "denied?" { deny request src = c dst = s endpoint = counter method = Add { n : 1 } }
+}`,
+      two,
+    );
+    const failing = r.tests[0]!.cases.find((c) => c.status === 'fail')!;
+    const both =
+      'security.psl:3:5 (binding request dst=demo.Server at security.psl:2:5); security.psl:6:5 (binding request src=demo.Client at security.psl:5:5)';
+    assert.equal(failing.failure, `expected deny, got grant by ${both}`);
+    assert.deepEqual(
+      failing.rules.map((x) => x.id),
+      ['security.psl:3:5', 'security.psl:6:5'],
+    );
+    assert.ok(
+      formatPalResults(r).some((l) => l.endsWith('-> GRANT by security.psl:3:5, security.psl:6:5')),
+      formatPalResults(r).join('\n'),
+    );
+    const xml = palJUnitXml('pal', r);
+    assert.ok(xml.includes(`grant by ${both}`), xml);
+  });
+
   it('SID capture: kernel 0, Einit 1, then 2, 3, …; a denied start binds nothing', () => {
     const seen: SecurityEvent[] = [];
     const recording: CompiledPolicy = {
@@ -171,8 +207,8 @@ describe('PAL runner', () => {
       decide: (s, e) => {
         seen.push(e);
         return e.kind === 'execute' && T.classes[e.dstClass]!.name === 'demo.Server'
-          ? { verdict: 'deny', rule: 'no-servers', reason: 'r', next: s }
-          : { verdict: 'grant', rule: 'all', next: s };
+          ? { verdict: 'deny', rules: [{ id: 'no-servers' }], reason: 'r', next: s }
+          : { verdict: 'grant', rules: [{ id: 'all' }], next: s };
       },
     };
     const r = run(
@@ -201,7 +237,7 @@ describe('PAL runner', () => {
     // a request to a client, which serves nothing: sent with RIID/MID -1, denied as a structural error
     const last = r.tests[0]!.cases[5]!;
     assert.equal(last.verdict, 'deny');
-    assert.equal(last.rule, 'structure');
+    assert.equal(rulesKey(last), 'structure');
     assert.match(last.failure!, /expected grant, got deny by structure: RIID -1 \/ MID -1/);
 
     const r2 = run(
@@ -242,7 +278,7 @@ describe('PAL runner', () => {
 }`);
     const [wrong, extra, anyFails, sec] = r.tests;
     assert.equal(wrong!.status, 'pass');
-    assert.equal(wrong!.cases[4]!.rule, 'structure');
+    assert.equal(rulesKey(wrong!.cases[4]!), 'structure');
     assert.match(wrong!.cases[4]!.reason!, /demo\.Counter\.Add \(request\): n: expected UInt8 \(0\.\.255\), got 300/);
     assert.match(extra!.cases[4]!.reason!, /m: is not one of n/);
     assert.equal(anyFails!.status, 'fail');

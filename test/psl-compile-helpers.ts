@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import * as t from 'io-ts';
 import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/tables.ts';
-import type { Decision, EventKind, SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type Decision, EventKind, SecurityEvent } from '../src/monitor/types.ts';
 import {
   compilePsl,
   interpretPsl,
@@ -154,9 +154,9 @@ export function decide(b: Both, state: unknown, event: SecurityEvent): Decision 
   assert.equal(
     c.verdict,
     i.verdict,
-    `verdict: compiled ${c.verdict} (${c.rule}: ${c.reason}), interpreted ${i.verdict} (${i.rule}: ${i.reason})`,
+    `verdict: compiled ${c.verdict} (${rulesKey(c)}: ${c.reason}), interpreted ${i.verdict} (${rulesKey(i)}: ${i.reason})`,
   );
-  assert.equal(c.rule, i.rule, 'rule');
+  assert.deepEqual(c.rules, i.rules, 'rules (ids, places and bindings)');
   assert.equal(c.reason, i.reason, 'reason');
   assert.ok(isDeepStrictEqual(c.next, i.next), 'next state');
   if (c.verdict === 'deny') assert.equal(c.next, state, 'a denial keeps the state it was given');

@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compilePsl, compilePslFile, auditsRule, DEFAULT_DENY_RULE } from '../src/policy/compile/index.ts';
-import { auditRecord, policyAudit } from '../src/monitor/audit.ts';
+import { auditMark, auditRecord, policyAudit } from '../src/monitor/audit.ts';
 import { loadPolicy } from '../src/policy/psl/index.ts';
 import { fixturePath } from './fixtures/formats/helpers.ts';
 import { both, decide, ev, HEAD, ruleAt, run, TABLES, verdicts } from './psl-compile-helpers.ts';
+import { rulesKey } from '../src/monitor/types.ts';
 
 const FLOW = `use nk.flow._
 policy object door_fsm : Flow {
@@ -51,7 +52,7 @@ security src = demo.Door { grant () }
     );
     // a request to another server: no binding applies
     const d = decide(b, s, ev('request', { from: 'demo.Door', to: 'demo.Logger', endpoint: 'log', method: 'Write' }));
-    assert.deepEqual([d.verdict, d.rule, d.reason], ['deny', DEFAULT_DENY_RULE, 'no rule applies to this event']);
+    assert.deepEqual([d.verdict, rulesKey(d), d.reason], ['deny', DEFAULT_DENY_RULE, 'no rule applies to this event']);
   });
 
   it('src, dst, endpoint, method, interface and component select', () => {
@@ -148,7 +149,7 @@ request endpoint = status { assert (message.ok) }
     assert.equal(r('front.bolt', 'Turn', null).verdict, 'grant');
     const hold = r('front.bolt', 'Hold', null);
     assert.deepEqual(
-      [hold.verdict, hold.rule, hold.reason],
+      [hold.verdict, rulesKey(hold), hold.reason],
       ['deny', ruleAt(text, 'deny ()'), 'deny: deny () always denies'],
     );
     assert.equal(r('front.bolt', 'Release', { force: false }).verdict, 'grant');
@@ -174,13 +175,13 @@ request method = Turn {
     const s = b.compiled.initial;
     const t = (request: unknown, tags: unknown = [], mask = 3) => decide(b, s, turn({ request, tags, mask }));
     assert.equal(t({ angle: 45, repeats: 1 }).verdict, 'grant');
-    assert.equal(t({ angle: 45, repeats: 4 }).rule, rule(0));
-    assert.equal(t({ angle: 91, repeats: 1 }).rule, rule(1));
-    assert.equal(t({ angle: 45, repeats: 1 }, ['a', 'b', 'c']).rule, rule(2));
+    assert.equal(rulesKey(t({ angle: 45, repeats: 4 })), rule(0));
+    assert.equal(rulesKey(t({ angle: 91, repeats: 1 })), rule(1));
+    assert.equal(rulesKey(t({ angle: 45, repeats: 1 }, ['a', 'b', 'c'])), rule(2));
     assert.equal(t({ angle: 45, repeats: 1 }, ['urgent', 'b', 'c']).verdict, 'grant');
     assert.equal(t({ angle: 90, repeats: 1 }).verdict, 'grant');
-    assert.equal(t({ angle: 45, repeats: 2 }).rule, rule(3));
-    assert.equal(t({ angle: 45, repeats: 1 }, [], 2).rule, rule(4));
+    assert.equal(rulesKey(t({ angle: 45, repeats: 2 })), rule(3));
+    assert.equal(rulesKey(t({ angle: 45, repeats: 1 }, [], 2)), rule(4));
     // big integers (UInt64 as bigint) compare exactly
     assert.equal(t({ angle: 45n, repeats: 1n }).verdict, 'grant');
   });
@@ -223,7 +224,7 @@ request method = Turn {
     const b = both(text);
     assert.equal(decide(b, b.compiled.initial, turn({ note: '', list: [1], flag: true })).verdict, 'grant');
     assert.equal(
-      decide(b, b.compiled.initial, turn({ note: '', list: [1], flag: false })).rule,
+      rulesKey(decide(b, b.compiled.initial, turn({ note: '', list: [1], flag: false }))),
       ruleAt(text, 'assert (bool.all'),
     );
   });
@@ -248,14 +249,14 @@ request method = Hold { choice (message.mode) { "x" : grant () } }
     assert.equal(t(1n, false).verdict, 'deny');
     assert.equal(t(true).verdict, 'deny');
     assert.equal(t('zzz', false).verdict, 'grant');
-    assert.equal(t('zzz', true).rule, ruleAt(text, 'deny (message.ok)'));
+    assert.equal(rulesKey(t('zzz', true)), ruleAt(text, 'deny (message.ok)'));
     const hold = decide(
       b,
       s,
       ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold', message: { mode: 'y' } }),
     );
     assert.deepEqual(
-      [hold.verdict, hold.rule, hold.reason],
+      [hold.verdict, rulesKey(hold), hold.reason],
       ['deny', ruleAt(text, 'choice (message.mode)'), 'no alternative of the choice matches "y"'],
     );
   });
@@ -282,7 +283,7 @@ request method = Hold { assert ("yes") }
     const s = b.compiled.initial;
     const g = decide(b, s, turn());
     assert.deepEqual(
-      [g.verdict, g.rule, g.reason],
+      [g.verdict, rulesKey(g), g.reason],
       ['deny', ruleAt(text, 'grant (1)'), 'grant: grant takes (), not 1'],
     );
     const a = decide(b, s, ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }));
@@ -298,10 +299,10 @@ request method = Turn {
 `;
     const b = both(text);
     const s = b.compiled.initial;
-    assert.equal(decide(b, s, turn({ mode: 'quiet' })).rule, DEFAULT_DENY_RULE);
+    assert.equal(rulesKey(decide(b, s, turn({ mode: 'quiet' }))), DEFAULT_DENY_RULE);
     assert.equal(decide(b, s, turn({ mode: 'quiet' }, { from: 'Einit' })).verdict, 'grant');
     const d = decide(b, s, turn({}));
-    assert.deepEqual([d.rule, d.reason], [ruleAt(text, 'choice'), 'choice: no field mode in {}']);
+    assert.deepEqual([rulesKey(d), d.reason], [ruleAt(text, 'choice'), 'choice: no field mode in {}']);
   });
 
   it('constant sub-expressions are folded; a constant Base rule makes a static cell', () => {
@@ -334,13 +335,59 @@ request src = demo.Door { grant () }
     const [g1, a, g2] = [ruleAt(text, 'grant'), ruleAt(text, 'assert'), ruleAt(text, 'grant', 1)];
     const s = b.compiled.initial;
     const ok = decide(b, s, turn({ ok: true }));
-    assert.deepEqual([ok.verdict, ok.rule], ['grant', `${g1}, ${a}, ${g2}`]);
+    assert.deepEqual([ok.verdict, rulesKey(ok)], ['grant', `${g1}, ${a}, ${g2}`]);
     const no = decide(b, s, turn({ ok: false }));
-    assert.deepEqual([no.verdict, no.rule], ['deny', a]);
+    assert.deepEqual([no.verdict, rulesKey(no)], ['deny', a]);
     // only the unconditional grants apply elsewhere
     assert.equal(
-      decide(b, s, ev('request', { from: 'Einit', to: 'demo.Logger', endpoint: 'log', method: 'Flush' })).rule,
+      rulesKey(decide(b, s, ev('request', { from: 'Einit', to: 'demo.Logger', endpoint: 'log', method: 'Flush' }))),
       g1,
+    );
+  });
+
+  it('a decision names every deciding rule: id, place and binding, for static and dynamic cells alike', () => {
+    const text = `${HEAD}
+request dst = demo.Lock { grant () }
+request src = demo.Door, method = Turn { grant () }
+request src = demo.Door, method = Hold { match dst = demo.Lock { assert (message.ok) } }
+`;
+    const b = both(text);
+    const at = (needle: string, nth = 0) => {
+      const [file, line, col] = ruleAt(text, needle, nth).split(':');
+      return { file: file!, line: Number(line), col: Number(col) };
+    };
+    const first = { id: ruleAt(text, 'grant'), loc: at('grant') };
+    const lockBinding = { head: 'request dst=demo.Lock', loc: at('request dst') };
+    const doorTurn = { head: 'request src=demo.Door, method=Turn', loc: at('request src') };
+    const doorHold = { head: 'request src=demo.Door, method=Hold', loc: at('request src', 1) };
+    // two bindings grant a Turn from the Door (a cell decided when compiling): both are named, in order
+    const two = decide(b, b.compiled.initial, turn(undefined, { from: 'demo.Door' }));
+    assert.equal(two.verdict, 'grant');
+    assert.deepEqual(two.rules, [
+      { ...first, binding: lockBinding },
+      { id: ruleAt(text, 'grant', 1), loc: at('grant', 1), binding: doorTurn },
+    ]);
+    // a Hold runs code (an assert on the message): both granting rules again, with their bindings
+    const hold = (ok: boolean) =>
+      decide(
+        b,
+        b.compiled.initial,
+        ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold', message: { ok } }),
+      );
+    assert.deepEqual(hold(true).rules, [
+      { ...first, binding: lockBinding },
+      { id: ruleAt(text, 'assert'), loc: at('assert'), binding: doorHold },
+    ]);
+    // a deny names the one rule that denied
+    assert.deepEqual(hold(false).rules, [{ id: ruleAt(text, 'assert'), loc: at('assert'), binding: doorHold }]);
+    // no rule: the monitor's own, with no place
+    assert.deepEqual(
+      decide(
+        b,
+        b.compiled.initial,
+        ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' }),
+      ).rules,
+      [{ id: DEFAULT_DENY_RULE }],
     );
   });
 
@@ -350,9 +397,9 @@ request dst = demo.Lock { match src = Einit { grant () } }
 response { }
 `);
     const s = b.compiled.initial;
-    assert.equal(decide(b, s, turn()).rule, DEFAULT_DENY_RULE);
+    assert.equal(rulesKey(decide(b, s, turn())), DEFAULT_DENY_RULE);
     assert.equal(
-      decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' })).rule,
+      rulesKey(decide(b, s, ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get' }))),
       DEFAULT_DENY_RULE,
     );
     assert.equal(decide(b, s, turn(undefined, { from: 'Einit' })).verdict, 'grant');
@@ -367,9 +414,9 @@ request method = Turn { deny (message.a) }
     const mine = ruleAt(text, 'deny');
     const s = b.compiled.initial;
     // part.psl is included before the binding of security.psl, so its rule runs first
-    assert.equal(decide(b, s, turn({ a: true, b: true })).rule, 'part.psl:1:25');
-    assert.equal(decide(b, s, turn({ a: true, b: false })).rule, mine);
-    assert.equal(decide(b, s, turn({ a: false, b: false })).rule, `part.psl:1:25, ${mine}`);
+    assert.equal(rulesKey(decide(b, s, turn({ a: true, b: true }))), 'part.psl:1:25');
+    assert.equal(rulesKey(decide(b, s, turn({ a: true, b: false }))), mine);
+    assert.equal(rulesKey(decide(b, s, turn({ a: false, b: false }))), `part.psl:1:25, ${mine}`);
   });
 
   it('state changes of a decision that ends in deny are all discarded (no partial commit)', () => {
@@ -439,7 +486,8 @@ error src = demo.Lock { door_fsm.allow {sid : dst_sid, states : ["open"]} }
 
   it("a state that is not this policy's is denied, never thrown on", () => {
     const b = both(`${HEAD}request { grant () }\n`);
-    for (const bogus of [null, 42, 'x', [1, 2, 3], {}]) assert.equal(decide(b, bogus, turn()).rule, 'policy-error');
+    for (const bogus of [null, 42, 'x', [1, 2, 3], {}])
+      assert.equal(rulesKey(decide(b, bogus, turn())), 'policy-error');
   });
 
   it('events with ids outside the tables select only unconstrained rules', () => {
@@ -449,7 +497,7 @@ request dst = demo.Lock { deny () }
 `);
     const weird = { ...turn(), srcClass: 999, dstClass: -3, endpoint: 1e6, method: 2.5 };
     assert.equal(decide(b, b.compiled.initial, weird).verdict, 'grant');
-    assert.equal(decide(b, b.compiled.initial, { ...weird, kind: 'nonsense' as never }).rule, DEFAULT_DENY_RULE);
+    assert.equal(rulesKey(decide(b, b.compiled.initial, { ...weird, kind: 'nonsense' as never })), DEFAULT_DENY_RULE);
   });
 });
 
@@ -574,8 +622,8 @@ request method = Hold { audit quiet  grant ()  match src = demo.Door { audit ver
       b.compiled.initial,
       ev('request', { from: 'demo.Door', endpoint: 'front.bolt', method: 'Hold' }),
     );
-    assert.equal(d.rule, holdDeny);
-    assert.equal(auditsRule(a, d.rule, 'denied', 0), true);
+    assert.equal(rulesKey(d), holdDeny);
+    assert.equal(auditsRule(a, rulesKey(d), 'denied', 0), true);
     assert.equal(auditsRule(a, holdGrant, 'granted', 0), false);
     // without audit declarations the profile is `empty` at level 0
     const plainText = `${HEAD}request { grant () }\n`;
@@ -596,7 +644,11 @@ request method = Hold { audit quiet  grant ()  match src = demo.Door { audit lou
     const a = policyAudit(b.compiled)!;
     const record = (spec: Parameters<typeof ev>[1], level?: number) => {
       const e = ev('request', spec);
-      return auditRecord(TABLES, 1, e, decide(b, b.compiled.initial, e), a, level).audit;
+      const d = decide(b, b.compiled.initial, e);
+      const mark = auditMark(a, d, level);
+      // the record carries the profile and level; whether it is written is the mark's `logged`
+      assert.deepEqual(auditRecord(TABLES, 1, e, d, a, level).audit, { profile: mark.profile, level: mark.level });
+      return mark;
     };
     // level 1 (the default): loud logs denials only
     assert.deepEqual(record({ endpoint: 'front.bolt', method: 'Turn' }), { profile: 'loud', level: 1, logged: false });
@@ -650,8 +702,11 @@ describe('PSL compiler: the door solution (real-style policy with templates and 
     const s = c.initial;
     assert.equal(c.name, 'security.psl.in');
     assert.equal(decide(b, s, ev('execute', { from: 'kl.core.Core', to: 'kl.core.Core' })).verdict, 'grant');
-    assert.equal(decide(b, s, ev('execute', { from: 'Einit', to: 'kl.drivers.BSP' })).rule, 'kl/drivers/BSP.psl:3:44');
-    assert.equal(decide(b, s, ev('execute', { from: 'Einit', to: 'kl.bc.BlobContainer' })).rule, 'dynld.psl:6:39');
+    assert.equal(
+      rulesKey(decide(b, s, ev('execute', { from: 'Einit', to: 'kl.drivers.BSP' }))),
+      'kl/drivers/BSP.psl:3:44',
+    );
+    assert.equal(rulesKey(decide(b, s, ev('execute', { from: 'Einit', to: 'kl.bc.BlobContainer' }))), 'dynld.psl:6:39');
     const write = (lines: number) =>
       ev('request', {
         from: 'demo.Door',
@@ -665,10 +720,10 @@ describe('PSL compiler: the door solution (real-style policy with templates and 
     const bolt = (repeats: number, endpoint = 'front.bolt') =>
       ev('request', { from: 'demo.Door', endpoint, method: 'Turn', message: { request: { angle: 5, repeats } } });
     assert.equal(decide(b, s, bolt(3)).verdict, 'grant');
-    assert.equal(decide(b, s, bolt(4)).rule, 'security.psl.in:62:5');
+    assert.equal(rulesKey(decide(b, s, bolt(4))), 'security.psl.in:62:5');
     assert.equal(decide(b, s, bolt(4, 'back.bolt')).verdict, 'grant');
     assert.equal(
-      decide(b, s, ev('request', { from: 'demo.Logger', endpoint: 'status', method: 'Get' })).rule,
+      rulesKey(decide(b, s, ev('request', { from: 'demo.Logger', endpoint: 'status', method: 'Get' }))),
       DEFAULT_DENY_RULE,
     );
     assert.equal(
@@ -679,9 +734,12 @@ describe('PSL compiler: the door solution (real-style policy with templates and 
 
   it('another board leaves the board-specific fragment out', () => {
     const c = compilePslFile(top, TABLES, { ...options, board: { BOARD: 'QEMU', USE_DYNLD: '' } });
-    assert.equal(c.decide(c.initial, ev('execute', { from: 'Einit', to: 'kl.drivers.BSP' })).rule, DEFAULT_DENY_RULE);
     assert.equal(
-      c.decide(c.initial, ev('execute', { from: 'Einit', to: 'kl.bc.BlobContainer' })).rule,
+      rulesKey(c.decide(c.initial, ev('execute', { from: 'Einit', to: 'kl.drivers.BSP' }))),
+      DEFAULT_DENY_RULE,
+    );
+    assert.equal(
+      rulesKey(c.decide(c.initial, ev('execute', { from: 'Einit', to: 'kl.bc.BlobContainer' }))),
       DEFAULT_DENY_RULE,
     );
   });

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { both, decide, ev, HEAD } from './psl-compile-helpers.ts';
+import { rulesKey } from '../src/monitor/types.ts';
 
 const POLICY = `${HEAD}use nk.mic._
 policy object era : Era { config = "automaton.era" }
@@ -55,7 +56,7 @@ describe('not modelled: the policy loads, lists what it cannot model, and those 
     assert.equal(decide(b, s, ev('request', { endpoint: 'front.bolt', method: 'Turn' })).verdict, 'grant');
     const mod = decide(b, s, ev('request', { endpoint: 'back.bolt', method: 'Turn', message: { n: 2 } }));
     assert.equal(mod.verdict, 'deny');
-    assert.equal(mod.rule, 'security.psl:11:32');
+    assert.equal(rulesKey(mod), 'security.psl:11:32');
     assert.equal(
       mod.reason,
       'not modelled: unsupported construct modulo operator % (the Math model has no modulo) at sol/security.psl:11:50',
@@ -73,7 +74,7 @@ describe('not modelled: the policy loads, lists what it cannot model, and those 
       ev('response', { from: 'demo.Lock', to: 'demo.Door', endpoint: 'status', method: 'Get', message: { n: 2 } }),
     );
     assert.equal(door.verdict, 'deny');
-    assert.equal(door.rule, 'security.psl:15:3');
+    assert.equal(rulesKey(door), 'security.psl:15:3');
     assert.match(door.reason ?? '', /division operator \/ .* at sol\/security\.psl:15:21$/);
     const one = decide(
       b,

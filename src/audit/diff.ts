@@ -14,6 +14,7 @@
 // product exceeds the bounds, what was covered is said and no verdict of
 // equivalence is given.
 
+import { rulesKey } from '../monitor/types.ts';
 import { readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { LineCounter, parseDocument, isSeq } from 'yaml';
@@ -649,12 +650,17 @@ function decisionText(v: Version, d: Decision | null, missing: Missing | undefin
       reason: missing?.why ?? '',
       sites: [],
     };
-  const sites = d.rule
+  const sites = rulesKey(d)
     .split(', ')
     .map((r) => v.sites.get(r))
     .filter((s): s is RuleSite => s !== undefined);
   const unique = [...new Map(sites.map((s) => [`${s.file}:${s.line}:${s.column}`, s])).values()];
-  return { verdict: d.verdict, rule: d.rule, ...(d.reason === undefined ? {} : { reason: d.reason }), sites: unique };
+  return {
+    verdict: d.verdict,
+    rule: rulesKey(d),
+    ...(d.reason === undefined ? {} : { reason: d.reason }),
+    sites: unique,
+  };
 }
 
 function bootDifferences(old: Version, neu: Version): { diffs: BootDifference[]; notCompared: string[]; both: number } {
@@ -669,8 +675,8 @@ function bootDifferences(old: Version, neu: Version): { diffs: BootDifference[];
         granted,
         sites: d === undefined ? [] : decisionText(v, d.decision, undefined).sites,
         how: granted
-          ? `started by ${d!.decision.rule}`
-          : `refused by ${d?.decision.rule ?? '?'}${d?.decision.reason === undefined ? '' : `: ${d.decision.reason}`}`,
+          ? `started by ${rulesKey(d!.decision)}`
+          : `refused by ${d === undefined ? '?' : rulesKey(d.decision)}${d?.decision.reason === undefined ? '' : `: ${d.decision.reason}`}`,
       });
     });
     return m;

@@ -13,7 +13,15 @@ import { bootWith } from '../kernel/boot.ts';
 import { createMonitor, type Monitor } from '../monitor/monitor.ts';
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import { ruleId } from '../monitor/rules.ts';
-import type { Decision, MonitorState, SecurityEvent } from '../monitor/types.ts';
+import {
+  DEFAULT_DENY_RULES,
+  rulesKey,
+  showRules,
+  type Decision,
+  type MonitorState,
+  type RuleRef,
+  type SecurityEvent,
+} from '../monitor/types.ts';
 import { describeErrors } from '../interfaces/codecs.ts';
 import { checkPolicy, type CheckedPolicy, type PslState } from '../policy/compile/check.ts';
 import { interpretEvent, newTrace, selects, type InterpretTrace } from '../policy/compile/interpret.ts';
@@ -120,7 +128,7 @@ export interface Situation {
   /** "after boot", "after the replay file x (12 kernel steps)", … */
   readonly reached: string;
   /** for a file of events: each one's decision on the way */
-  readonly steps: readonly { readonly event: string; readonly verdict: string; readonly rule: string }[];
+  readonly steps: readonly { readonly event: string; readonly verdict: string; readonly rules: readonly RuleRef[] }[];
 }
 
 /**
@@ -161,7 +169,7 @@ export function situation(a: Audited, after?: string): Situation {
   const steps: Situation['steps'][number][] = [];
   for (const e of events) {
     const d = a.monitor.decide(state, e);
-    steps.push({ event: printEvent(a.tables, e), verdict: d.verdict, rule: d.rule });
+    steps.push({ event: printEvent(a.tables, e), verdict: d.verdict, rules: d.rules });
     if (d.verdict === 'grant') state = d.next;
   }
   return {
@@ -189,12 +197,17 @@ export interface Explanation {
   /** the policy objects' states in the monitor state asked in */
   readonly objects: readonly { readonly name: string; readonly state: string }[];
   readonly verdict: 'grant' | 'deny';
-  readonly rule: string;
+  /** every rule that decided (Decision.rules) */
+  readonly rules: readonly RuleRef[];
   readonly reason?: string;
   /** why, in one line: the granting rules, or the exact reason of the deny */
   readonly why: string;
   /** the decision of the compiled policy the kernel runs (through the monitor); always the same verdict */
-  readonly compiled: { readonly verdict: 'grant' | 'deny'; readonly rule: string; readonly reason?: string };
+  readonly compiled: {
+    readonly verdict: 'grant' | 'deny';
+    readonly rules: readonly RuleRef[];
+    readonly reason?: string;
+  };
   readonly form: 'psl' | 'rules';
   /** the message check, then the bindings (PSL) or the rules (rule form) */
   readonly steps: readonly Node[];
@@ -202,7 +215,7 @@ export interface Explanation {
 
 const decisionOf = (d: Decision) => ({
   verdict: d.verdict,
-  rule: d.rule,
+  rules: d.rules,
   ...(d.reason === undefined ? {} : { reason: d.reason }),
 });
 
@@ -289,7 +302,7 @@ export function explainEvent(
     }).decide(where.state, e);
     const steps = [
       ...(structure === null ? [] : [structure]),
-      ...(traced.rule === 'structure'
+      ...(rulesKey(traced) === 'structure'
         ? [{ text: 'the policy', result: 'not asked: the message check denied first' }]
         : pslNodes(p, e, trace)),
     ];
@@ -506,11 +519,12 @@ function pslWhy(
   trace: InterpretTrace,
   structure: Node | null,
 ): string {
-  if (d.rule === 'structure')
+  const rule = rulesKey(d);
+  if (rule === 'structure')
     return `the monitor's message check: ${structure?.text ?? 'the message'}: ${structure?.result ?? d.reason}`;
   if (d.verdict === 'grant')
-    return `granted by ${d.rule.split(', ').length === 1 ? 'the rule' : 'the rules'} ${d.rule}, no rule denied`;
-  if (d.rule === 'default-deny') {
+    return `granted by ${d.rules.length === 1 ? 'the rule' : 'the rules'} ${rule}, no rule denied`;
+  if (rule === 'default-deny') {
     const ofKind = p.bindings.filter((b) => b.event === e.kind);
     if (ofKind.length === 0) return `no binding: the policy has no ${e.kind} binding`;
     const applying = ofKind.filter((b) => trace.selected.get(b) === true);
@@ -530,17 +544,17 @@ function pslWhy(
     return p.bindings.find((b) => inBody(b.body));
   };
   for (const [c, r] of trace.rules)
-    if (r.reason !== undefined && p.label(c.loc) === d.rule) {
+    if (r.reason !== undefined && p.label(c.loc) === rule) {
       const b = owner(c);
       const callee = p.calls.get(c)!.callee;
-      return `binding ${b === undefined ? '?' : `${bindingHead(b)} at ${p.label(b.loc)}`}: its ${callee} at ${d.rule} denied: ${d.reason}`;
+      return `binding ${b === undefined ? '?' : `${bindingHead(b)} at ${p.label(b.loc)}`}: its ${callee} at ${rule} denied: ${d.reason}`;
     }
   for (const [c] of trace.choices)
-    if (p.label(c.loc) === d.rule) {
+    if (p.label(c.loc) === rule) {
       const b = owner(c);
-      return `binding ${b === undefined ? '?' : `${bindingHead(b)} at ${p.label(b.loc)}`}: its choice at ${d.rule} denied: ${d.reason}`;
+      return `binding ${b === undefined ? '?' : `${bindingHead(b)} at ${p.label(b.loc)}`}: its choice at ${rule} denied: ${d.reason}`;
     }
-  return `${d.rule}: ${d.reason ?? ''}`;
+  return `${rule}: ${d.reason ?? ''}`;
 }
 
 /* ------------------------------------------------------------ rule form */
@@ -559,7 +573,11 @@ export function explainRules(
   policy: RulePolicy,
   state: MonitorState,
   e: SecurityEvent,
-): { decision: { verdict: 'grant' | 'deny'; rule: string; reason?: string }; why: string; nodes: Node[] } {
+): {
+  decision: { verdict: 'grant' | 'deny'; rules: readonly RuleRef[]; reason?: string };
+  why: string;
+  nodes: Node[];
+} {
   const name: Record<'src' | 'dst' | 'endpoint' | 'method', string | undefined> = {
     src: t.classes[e.srcClass]?.name,
     dst: t.classes[e.dstClass]?.name,
@@ -567,7 +585,7 @@ export function explainRules(
     method: e.method >= 0 ? t.methodNames[e.method] : undefined,
   };
   const nodes: Node[] = [];
-  let decision: { verdict: 'grant' | 'deny'; rule: string; reason?: string } | null = null;
+  let decision: { verdict: 'grant' | 'deny'; rules: readonly RuleRef[]; reason?: string } | null = null;
   let why = '';
   let exhausted = 0;
   let slot = -1;
@@ -588,14 +606,14 @@ export function explainRules(
       return;
     }
     if (r.limit === undefined) {
-      decision = { verdict: 'grant', rule: id };
+      decision = { verdict: 'grant', rules: [{ id }] };
       why = `granted by rule ${id} (${ruleText(r)})`;
       nodes.push({ text, result: 'matches: grants' });
       return;
     }
     const used = (state as readonly number[] | null)?.[slot] ?? 0;
     if (used < r.limit) {
-      decision = { verdict: 'grant', rule: id };
+      decision = { verdict: 'grant', rules: [{ id }] };
       why = `granted by rule ${id} (${ruleText(r)}), its grant ${used + 1} of ${r.limit}`;
       nodes.push({ text, result: `matches, ${used} of ${r.limit} grants used: grants (count ${used} → ${used + 1})` });
     } else {
@@ -605,10 +623,10 @@ export function explainRules(
   });
   if (decision === null) {
     if (exhausted > 0) {
-      decision = { verdict: 'deny', rule: 'default-deny', reason: 'every matching rule has used up its limit' };
+      decision = { verdict: 'deny', rules: DEFAULT_DENY_RULES, reason: 'every matching rule has used up its limit' };
       why = `every matching rule has used up its limit (${exhausted} rule${exhausted === 1 ? '' : 's'})`;
     } else {
-      decision = { verdict: 'deny', rule: 'default-deny', reason: 'no rule grants this event' };
+      decision = { verdict: 'deny', rules: DEFAULT_DENY_RULES, reason: 'no rule grants this event' };
       why = `no rule: none of the ${policy.rules.length} rules matches this event`;
     }
   }
@@ -630,15 +648,15 @@ export function explanationText(x: Explanation): string {
   const out: string[] = [];
   out.push(`event    ${x.event}`);
   out.push(`asked    ${x.reached}`);
-  for (const s of x.after) out.push(`         ${s.verdict.toUpperCase()} ${s.event} by ${s.rule}`);
+  for (const s of x.after) out.push(`         ${s.verdict.toUpperCase()} ${s.event} by ${showRules(s)}`);
   out.push(
     `state    ${x.objects.length === 0 ? '(no policy object has state)' : x.objects.map((o) => `${o.name} = ${o.state}`).join('; ')}`,
   );
-  out.push(`verdict  ${x.verdict.toUpperCase()} by ${x.rule}${x.reason === undefined ? '' : `: ${x.reason}`}`);
+  out.push(`verdict  ${x.verdict.toUpperCase()} by ${showRules(x)}${x.reason === undefined ? '' : `: ${x.reason}`}`);
   out.push(`why      ${x.why}`);
-  const same = x.compiled.verdict === x.verdict && x.compiled.rule === x.rule;
+  const same = x.compiled.verdict === x.verdict && rulesKey(x.compiled) === rulesKey(x);
   out.push(
-    `compiled ${same ? 'the compiled policy decides the same' : `THE COMPILED POLICY DISAGREES: ${x.compiled.verdict.toUpperCase()} by ${x.compiled.rule}${x.compiled.reason === undefined ? '' : `: ${x.compiled.reason}`}`}`,
+    `compiled ${same ? 'the compiled policy decides the same' : `THE COMPILED POLICY DISAGREES: ${x.compiled.verdict.toUpperCase()} by ${showRules(x.compiled)}${x.compiled.reason === undefined ? '' : `: ${x.compiled.reason}`}`}`,
   );
   out.push('');
   out.push(x.form === 'psl' ? 'how (the reference interpreter, in evaluation order):' : 'how (the rules, in order):');

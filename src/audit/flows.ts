@@ -546,7 +546,7 @@ export function reach(
     replay: replayFile(
       { kind: 'solution', path: options.path ?? m.tables.name, model: m.def.name },
       what,
-      { model: m.def.name, steps, final, loopTo: null },
+      { model: m.def.name, boot: m.boot.decisions, steps, final, loopTo: null },
       project.state(final, last.decisions, last.effects),
     ),
     exploration: exploration(),
@@ -575,6 +575,8 @@ function replayWitness(
       action: null,
       description: describeKernelEvent(s, ev) + outcome(s, ev, r),
       decisions: r.decisions.map((d) => describeDecision(m.tables, d.event, d.decision)),
+      records: r.decisions,
+      actor: ev.kind === 'syscall' ? (s.threads[ev.tid]?.sid ?? null) : null,
       reached: [...next].filter((x) => !reached.has(x)).map((x) => r.state.processes[x]?.name ?? `SID ${x}`),
     });
     reached = next;

@@ -8,6 +8,7 @@
 // rule form, read off the tabulated decisions. Exact for the alphabet: a
 // binding called dead decides none of its events in any reachable state.
 
+import { rulesKey } from '../monitor/types.ts';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
@@ -353,7 +354,7 @@ function lintPsl(
         if (trace.selected.has(b)) {
           c.reached++;
           c.taken++;
-        } else c.deniedBy.set(d.rule, (c.deniedBy.get(d.rule) ?? 0) + 1);
+        } else c.deniedBy.set(rulesKey(d), (c.deniedBy.get(rulesKey(d)) ?? 0) + 1);
       }
       for (const [n, yes] of trace.selected) {
         if (n.kind !== 'match') continue;

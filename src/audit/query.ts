@@ -11,7 +11,7 @@ import type { SolutionTables } from '../kernel/tables.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
 import type { SecurityEvent } from '../monitor/types.ts';
-import { EVENT_KINDS } from '../monitor/types.ts';
+import { EVENT_KINDS, rulesKey } from '../monitor/types.ts';
 import { solutionModelDef } from '../check/solution-model.ts';
 import { modelOptions, modelPolicy } from '../check/check.ts';
 import {
@@ -318,7 +318,7 @@ function separating(
 /** The reason of a denied cell, as the monitor words it (rule and reason). */
 function denyReason(a: Audited, table: PolicyTable, s: number, i: number): string {
   const d = a.monitor.decide(table.states[s], table.events[i]!);
-  return `${d.rule}: ${d.reason ?? 'denied'}`;
+  return `${rulesKey(d)}: ${d.reason ?? 'denied'}`;
 }
 
 /* ------------------------------------------------------------ text */

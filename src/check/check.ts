@@ -20,6 +20,8 @@ import {
 import { compileModel, type CompiledModel } from '../conformance/model.ts';
 import { TabulationError } from '../conformance/monitor-model.ts';
 import { writeReplayFile } from './counterexample.ts';
+import { writeCounterexampleDiagram } from './sequence-diagram.ts';
+import { AuditLog } from '../audit/log.ts';
 import { compareDistributed, SCALE_LARGE, SCALE_SMALL, type DistributedComparison } from '../../proofs/scale.ts';
 import type { RunOptions } from '../conformance/run.ts';
 import type { CheckResult } from '../evidence/report.ts';
@@ -120,10 +122,26 @@ export function checkEntry(r: SolutionCheckResult): CheckResult {
   return { ...base, status: 'fail', counterexample: r.counterexample?.printed ?? r.problem ?? r.verdict };
 }
 
+/** Writes the replay file and, beside it, the diagram (`x.replay.json` → `x.replay.mmd`); false when there is no replay. */
 export async function writeCounterexample(r: SolutionCheckResult, file: string): Promise<boolean> {
   if (r.counterexample?.replay == null) return false;
   await writeReplayFile(file, r.counterexample.replay);
+  if (r.counterexample.diagram !== null) await writeCounterexampleDiagram(file, r.counterexample.diagram);
   return true;
+}
+
+/**
+ * The monitor's audit log of a counterexample's replay in the TS kernel:
+ * boot's decisions as step 0, then each step's, as the policy's audit
+ * profiles say (null when the trace could not be mapped).
+ */
+export function counterexampleAuditLog(loaded: Loaded, r: SolutionCheckResult, level?: number): AuditLog | null {
+  const trace = r.counterexample?.trace;
+  if (trace == null) return null;
+  const log = new AuditLog(loaded.tables, loaded.policy, level);
+  log.step(0, trace.boot);
+  for (const s of trace.steps) log.step(s.number, s.records);
+  return log;
 }
 
 export async function distributed(workers: number, size: 'large' | 'small'): Promise<DistributedComparison> {

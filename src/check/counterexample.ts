@@ -8,7 +8,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { step } from '../kernel/step.ts';
-import type { KernelEvent, KernelState, StepResult } from '../kernel/types.ts';
+import type { DecisionRecord, KernelEvent, KernelState, StepResult } from '../kernel/types.ts';
 import { describeDecision } from '../monitor/audit.ts';
 import { formatTlaValue, parseTlaValue, type TlcResult, type TraceState } from '../tlc/index.ts';
 import { valueKey } from '../conformance/tla.ts';
@@ -25,10 +25,16 @@ export interface MappedStep {
   readonly action: string | null;
   readonly description: string;
   readonly decisions: readonly string[];
+  /** the monitor's decisions of the step, as the kernel recorded them (event and decision) */
+  readonly records: readonly DecisionRecord[];
+  /** the SID of the process whose thread made the syscall (null: not a syscall) */
+  readonly actor: number | null;
 }
 
 export interface MappedTrace {
   readonly model: string;
+  /** the monitor's decisions at boot (Einit's starts), before step 1 */
+  readonly boot: readonly DecisionRecord[];
   readonly steps: readonly MappedStep[];
   /** the TS kernel state after the last step */
   readonly final: KernelState;
@@ -92,16 +98,47 @@ export function mapTrace(m: CompiledModel, trace: readonly TraceState[], loopTo:
         `no event of the model's alphabet takes the TS kernel to state ${i + 1} of the trace (action ${trace[i]!.action ?? '?'})`,
         i - 1,
       );
-    steps.push({
-      number: i,
-      event: found.event,
-      action: trace[i]!.action,
-      description: describeKernelEvent(s, found.event) + outcome(s, found.event, found.result),
-      decisions: found.result.decisions.map((d) => describeDecision(m.tables, d.event, d.decision)),
-    });
+    steps.push(mappedStep(m, i, trace[i]!.action, s, found.event, found.result));
     s = found.result.state;
   }
-  return { model: m.def.name, steps, final: s, loopTo };
+  return { model: m.def.name, boot: m.boot.decisions, steps, final: s, loopTo };
+}
+
+function mappedStep(
+  m: CompiledModel,
+  number: number,
+  action: string | null,
+  before: KernelState,
+  event: KernelEvent,
+  result: StepResult,
+): MappedStep {
+  return {
+    number,
+    event,
+    action,
+    description: describeKernelEvent(before, event) + outcome(before, event, result),
+    decisions: result.decisions.map((d) => describeDecision(m.tables, d.event, d.decision)),
+    records: result.decisions,
+    actor: event.kind === 'syscall' ? (before.threads[event.tid]?.sid ?? null) : null,
+  };
+}
+
+/**
+ * A replay file's events as a mapped trace, stepped from boot in the TS
+ * kernel (for its diagram and audit log).
+ * @throws CounterexampleMappingError at the first event the kernel rejects
+ */
+export function replayTrace(m: CompiledModel, file: ReplayFile): MappedTrace {
+  let s = m.boot.state;
+  const steps: MappedStep[] = [];
+  for (const [i, ev] of file.events.entries()) {
+    const r = step(s, ev as KernelEvent);
+    if (r.rejected !== undefined)
+      throw new CounterexampleMappingError(`step ${i + 1} of the replay file was rejected: ${r.rejected}`, i);
+    steps.push(mappedStep(m, i + 1, null, s, ev as KernelEvent, r));
+    s = r.state;
+  }
+  return { model: m.def.name, boot: m.boot.decisions, steps, final: s, loopTo: null };
 }
 
 /** What a step did, where the event alone does not say it: who runs, who blocks, who is woken. */

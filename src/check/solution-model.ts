@@ -26,12 +26,14 @@ import { describeResult, runStaged, type RunOptions } from '../conformance/run.t
 import {
   CounterexampleMappingError,
   mapTrace,
+  type MappedTrace,
   printCounterexample,
   replayFile,
   traceOf,
   type ReplayFile,
   type SolutionReference,
 } from './counterexample.ts';
+import { counterexampleDiagram } from './sequence-diagram.ts';
 import { SPEC_VARIABLES, type SpecState } from '../conformance/projection.ts';
 import { canonicalKey } from '../conformance/monitor-model.ts';
 
@@ -288,6 +290,10 @@ export interface SolutionCheckResult {
     readonly what: string;
     readonly printed: string;
     readonly replay: ReplayFile | null;
+    /** the trace as TS kernel steps (null when it could not be mapped) */
+    readonly trace: MappedTrace | null;
+    /** the trace as a Mermaid sequence diagram (null when it could not be mapped) */
+    readonly diagram: string | null;
     /** set when the TLC trace could not be replayed in the TS kernel (a conformance failure in itself) */
     readonly mappingError: string | null;
   } | null;
@@ -326,6 +332,8 @@ export async function checkSolution(
           mapped,
           final,
         ),
+        trace: mapped,
+        diagram: counterexampleDiagram(tables, mapped, found.what),
         mappingError: null,
       };
     } catch (e) {
@@ -334,6 +342,8 @@ export async function checkSolution(
         what: found.what,
         printed: found.trace.map((s) => `${s.number}: ${s.action ?? ''}\n${s.text}`).join('\n'),
         replay: null,
+        trace: null,
+        diagram: null,
         mappingError: e.message,
       };
     }

@@ -25,6 +25,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { SCHEMA_VERSION } from './schema-version.ts';
+import { rulesKey } from '../monitor/types.ts';
 import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x), 2);
@@ -88,7 +89,7 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
       const x = explain(a, situation(a, o.after), o.event);
       if (o.json === true) ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'audit explain', ...x });
       else out(explanationText(x));
-      return x.compiled.verdict === x.verdict && x.compiled.rule === x.rule ? 0 : 1;
+      return x.compiled.verdict === x.verdict && rulesKey(x.compiled) === rulesKey(x) ? 0 : 1;
     }),
   );
 

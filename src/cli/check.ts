@@ -6,13 +6,16 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
 import { addedLines, loadSolution } from '../solution/load.ts';
-import { checkEntry, checkLoaded, distributed, writeCounterexample } from '../check/check.ts';
+import { checkEntry, checkLoaded, counterexampleAuditLog, distributed, writeCounterexample } from '../check/check.ts';
+import { diagramPath } from '../check/sequence-diagram.ts';
+import { writeAuditLog } from '../audit/log.ts';
 import { checksJUnitXml } from '../evidence/junit.ts';
 import { reportPath } from '../evidence/report.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 import { VerifyError } from '../verify/verify.ts';
 import { progressReporter } from '../tlc/progress-lines.ts';
 import {
+  auditFlags,
   defaultSolution,
   int,
   nowhere,
@@ -25,33 +28,36 @@ import {
 } from './options.ts';
 
 export function registerCheck(program: Command, ctx: CommandContext): void {
-  solutionFlags(
-    program
-      .command('check')
-      .description(
-        'model-check a solution with TLC: its processes, channels and policy as a TLC model; a violation is replayed in the kernel and written as a replay file',
-      )
-      .argument(
-        '[solution]',
-        'solution directory or solution.yaml (default: the current directory when it holds one, else examples/ping)',
-      )
-      .option('--json', 'print one JSON document (schemas/check.schema.json) instead of text')
-      .option('--junit <file>', 'write the check as a JUnit testcase (- for stdout)')
-      .option('--board <id>', 'board whose template variables the solution is read with')
-      .option('--workers <n>', 'TLC worker threads (default: the core count)', int('workers'))
-      .option('--timeout <seconds>', 'give up after this long', int('timeout'))
-      .option('--replay <file>', 'where to write the counterexample replay file', 'out/check.replay.json')
-      .option(
-        '--distributed <n>',
-        "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare",
-        int('workers'),
-      )
-      .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
-      .option(
-        '--progress-interval <seconds>',
-        'when stderr is not a terminal, a progress line this often (default 5)',
-        progressInterval,
-      ),
+  auditFlags(
+    solutionFlags(
+      program
+        .command('check')
+        .description(
+          'model-check a solution with TLC: its processes, channels and policy as a TLC model; a violation is replayed in the kernel and written as a replay file',
+        )
+        .argument(
+          '[solution]',
+          'solution directory or solution.yaml (default: the current directory when it holds one, else examples/ping)',
+        )
+        .option('--json', 'print one JSON document (schemas/check.schema.json) instead of text')
+        .option('--junit <file>', 'write the check as a JUnit testcase (- for stdout)')
+        .option('--board <id>', 'board whose template variables the solution is read with')
+        .option('--workers <n>', 'TLC worker threads (default: the core count)', int('workers'))
+        .option('--timeout <seconds>', 'give up after this long', int('timeout'))
+        .option('--replay <file>', 'where to write the counterexample replay file', 'out/check.replay.json')
+        .option(
+          '--distributed <n>',
+          "run the scale model under TLC's distributed engine with n workers on loopback, and a single-process run, and compare",
+          int('workers'),
+        )
+        .option('--size <size>', 'scale model for --distributed: large (over 1,000,000 states) or small', 'large')
+        .option(
+          '--progress-interval <seconds>',
+          'when stderr is not a terminal, a progress line this often (default 5)',
+          progressInterval,
+        ),
+    ),
+    'the counterexample replayed in the kernel',
   ).action(
     async (
       solution: string | undefined,
@@ -63,6 +69,8 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
         distributed?: number;
         size: string;
         progressInterval?: number;
+        auditLog: string;
+        auditLevel?: number;
         json?: boolean;
         junit?: string;
         define?: Record<string, string>;
@@ -110,7 +118,14 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       );
       if (r.counterexample !== null) {
         out(r.counterexample.printed);
-        if (await writeCounterexample(r, resolve(o.replay))) out(`replay file written to ${o.replay}`);
+        if (await writeCounterexample(r, resolve(o.replay)))
+          out(`replay file written to ${o.replay}, its sequence diagram to ${diagramPath(o.replay)}`);
+        const log = counterexampleAuditLog(loaded, r, o.auditLevel);
+        if (log !== null) {
+          writeAuditLog(o.auditLog === '-' ? '-' : resolve(o.auditLog), log, (s) => process.stdout.write(s));
+          if (o.auditLog !== '-')
+            out(`audit log of the replay written to ${o.auditLog} (${log.records.length} of ${log.decided} decisions)`);
+        }
         if (r.counterexample.mappingError)
           out(`the trace could not be replayed in the kernel: ${r.counterexample.mappingError}`);
       } else if (r.problem !== null) out(r.problem);

@@ -30,6 +30,11 @@ export const COMMANDS = [
     summary:
       'ask a policy questions: explain one decision, query what it grants, flows of information, diff two versions, lint, an HTML report',
   },
+  {
+    name: 'log',
+    args: '<file>',
+    summary: 'print a monitor audit log (out/audit.jsonl), filtered by verdict, class or method',
+  },
 ];
 
 /** Cordon's version, from package.json. */

@@ -23,6 +23,7 @@ const LOADERS: Readonly<Record<string, () => Promise<Register>>> = {
   check: async () => (await import('./check.ts')).registerCheck,
   boards: async () => (await import('./boards.ts')).registerBoards,
   audit: async () => (await import('./audit.ts')).registerAudit,
+  log: async () => (await import('./log.ts')).registerLog,
 };
 
 export { COMMANDS, cordonVersion };

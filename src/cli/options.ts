@@ -118,6 +118,29 @@ export const progressInterval = (v: string): number => {
   return Math.round(s * 1000);
 };
 
+/** `--audit-level <n>`: an audit runtime level, a non-negative integer. */
+export const auditLevel = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`an audit runtime level is a non-negative integer, not "${v}"`);
+  return n;
+};
+
+/** Adds `--audit-log <file>` (`-`: stdout) and `--audit-level <n>` to a command that writes the monitor's audit log. */
+export function auditFlags(c: Command, what: string): Command {
+  return c
+    .option(
+      '--audit-log <file>',
+      `the monitor's audit log of ${what}, one JSON record a line (- for stdout)`,
+      'out/audit.jsonl',
+    )
+    .option(
+      '--audit-level <n>',
+      "the audit runtime level the policy's audit profiles are read at (default: audit default's)",
+      auditLevel,
+    );
+}
+
 /** `--define NAME=VALUE`, repeatable: collected into one map (a later one wins). */
 export function collectDefine(v: string, previous: Record<string, string> = {}): Record<string, string> {
   const m = /^([A-Za-z_][A-Za-z0-9_]*\+?)=(.*)$/s.exec(v);

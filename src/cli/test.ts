@@ -4,7 +4,10 @@
  * and write JUnit XML; with `--coverage`, what of the policy the tests
  * exercised, as text, JSON or lcov, and `--threshold` fails below a percentage.
  */
-import { relative } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { AuditLog, writeAuditLog } from '../audit/log.ts';
+import { palFailureDiagrams } from '../check/sequence-diagram.ts';
 import { getBoard, DEFAULT_BOARD, type Board } from '../../boards/index.ts';
 import { reportPath } from '../evidence/report.ts';
 import { addedLines, loadSolution, SolutionError, type ImportOptions } from '../solution/load.ts';
@@ -20,6 +23,7 @@ import {
 import type { Command } from 'commander';
 import {
   defaultSolution,
+  auditFlags,
   importsOf,
   oneDocument,
   percent,
@@ -44,6 +48,10 @@ export interface TestCommandOptions {
   readonly coverageLcov?: string;
   /** fail (code 1) when the total coverage is below this percentage; implies coverage */
   readonly threshold?: number;
+  /** the monitor's audit log of the run (every case decided, numbered from 1): a file, or `-` for stdout */
+  readonly auditLog?: string;
+  /** the audit runtime level (default: `audit default`'s) */
+  readonly auditLevel?: number;
 }
 
 export interface TestCommandResult {
@@ -53,6 +61,10 @@ export interface TestCommandResult {
   readonly result: PalRunResult;
   readonly junitFile: string;
   readonly coverage: CoverageReport | null;
+  /** the audit log written, if asked for */
+  readonly auditLog: AuditLog | null;
+  /** the sequence diagrams written, one per failing PAL test */
+  readonly diagrams: readonly string[];
   /** process exit code: 0 all passed, 1 a test failed or coverage was below the threshold */
   readonly code: number;
 }
@@ -75,7 +87,13 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
       `${loaded.name}: policy coverage needs a PSL policy; this solution's policy is a rule list`,
     );
   const counted = measure ? compileWithCoverage(loaded.psl!, loaded.tables, { name: loaded.name }) : null;
-  const result = runPalTests(loaded.tables, counted?.compiled ?? loaded.policy, loaded.pal);
+  const log = opts.auditLog === undefined ? null : new AuditLog(loaded.tables, loaded.policy, opts.auditLevel);
+  const result = runPalTests(
+    loaded.tables,
+    counted?.compiled ?? loaded.policy,
+    loaded.pal,
+    log === null ? undefined : (e, d) => log.decision(log.decided + 1, e, d),
+  );
   out(`PAL tests of ${loaded.name} (${reportPath(loaded.dir)}) on board ${board.id}`);
   for (const line of addedLines(loaded)) out(line);
   if (result.tests.length === 0) out('no PAL tests: the policy files hold no assert blocks');
@@ -93,6 +111,20 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
       code = 1;
     }
   }
+  const diagrams: string[] = [];
+  const diagramDir = opts.junit === '-' ? resolve('out') : dirname(resolve(opts.junit));
+  for (const [name, text] of palFailureDiagrams(result)) {
+    const file = join(diagramDir, `pal-failure.${name.replace(/[^A-Za-z0-9_-]+/g, '_')}.mmd`);
+    mkdirSync(diagramDir, { recursive: true });
+    writeFileSync(file, text);
+    diagrams.push(file);
+    out(`sequence diagram of the failing test ${name} written to ${relative(process.cwd(), file) || file}`);
+  }
+  if (log !== null && opts.auditLog !== undefined) {
+    writeAuditLog(opts.auditLog === '-' ? '-' : resolve(opts.auditLog), log, (s) => process.stdout.write(s));
+    if (opts.auditLog !== '-')
+      out(`audit log written to ${opts.auditLog} (${log.records.length} of ${log.decided} decisions)`);
+  }
   return {
     name: loaded.name,
     dir: loaded.dir,
@@ -100,34 +132,39 @@ export function testCommand(opts: TestCommandOptions, out: (line: string) => voi
     result,
     junitFile: opts.junit,
     coverage,
+    auditLog: log,
+    diagrams,
     code,
   };
 }
 
 export function registerTest(program: Command, ctx: CommandContext): void {
-  solutionFlags(
-    program
-      .command('test')
-      .description(
-        "run the PAL tests (assert blocks) of a solution's policy, print every case, and write JUnit XML; with --coverage, what of the policy they exercised",
-      )
-      .argument(
-        '[solution]',
-        'solution directory (default: the current directory when it holds one, else examples/ping)',
-      )
-      .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
-      .option('--junit <file>', 'JUnit XML file (- for stdout)', 'out/pal-junit.xml')
-      .option(
-        '--coverage',
-        'policy coverage: bindings, match sections, choice alternatives, rules, condition outcomes, Flow transitions',
-      )
-      .option('--coverage-lcov <file>', 'write the policy coverage as lcov (- for stdout; implies --coverage)')
-      .option(
-        '--threshold <pct>',
-        'exit 1 when the policy coverage is below this percentage (implies --coverage)',
-        percent,
-      )
-      .option('--json', 'print one JSON document (schemas/test.schema.json) instead of text'),
+  auditFlags(
+    solutionFlags(
+      program
+        .command('test')
+        .description(
+          "run the PAL tests (assert blocks) of a solution's policy, print every case, and write JUnit XML; with --coverage, what of the policy they exercised",
+        )
+        .argument(
+          '[solution]',
+          'solution directory (default: the current directory when it holds one, else examples/ping)',
+        )
+        .option('--board <id>', 'board whose template variables the policy is built with (see `cordon boards`)')
+        .option('--junit <file>', 'JUnit XML file (- for stdout)', 'out/pal-junit.xml')
+        .option(
+          '--coverage',
+          'policy coverage: bindings, match sections, choice alternatives, rules, condition outcomes, Flow transitions',
+        )
+        .option('--coverage-lcov <file>', 'write the policy coverage as lcov (- for stdout; implies --coverage)')
+        .option(
+          '--threshold <pct>',
+          'exit 1 when the policy coverage is below this percentage (implies --coverage)',
+          percent,
+        )
+        .option('--json', 'print one JSON document (schemas/test.schema.json) instead of text'),
+    ),
+    'the PAL run (each case decided, numbered from 1)',
   ).action(
     (
       solution: string | undefined,
@@ -138,6 +175,8 @@ export function registerTest(program: Command, ctx: CommandContext): void {
         coverageLcov?: string;
         threshold?: number;
         json?: boolean;
+        auditLog: string;
+        auditLevel?: number;
         define?: Record<string, string>;
         sdk?: string;
         include: string[];
@@ -154,6 +193,8 @@ export function registerTest(program: Command, ctx: CommandContext): void {
           ...(o.coverage === true ? { coverage: true } : {}),
           ...(o.coverageLcov === undefined ? {} : { coverageLcov: o.coverageLcov }),
           ...(o.threshold === undefined ? {} : { threshold: o.threshold }),
+          auditLog: o.auditLog,
+          ...(o.auditLevel === undefined ? {} : { auditLevel: o.auditLevel }),
         },
         o.json === true ? () => {} : ctx.out,
       );

@@ -1,8 +1,9 @@
 // `cordon verify [solution|tree]`: the main job on one solution, or on each
 // einit configuration of a tree; the report printed and written.
 
-import { existsSync, statSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+import { writeAuditLog, type AuditLog } from '../audit/log.ts';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { findKosSolutions } from '../solution/kos.ts';
@@ -16,6 +17,7 @@ import { solutionDot } from '../solution/dot.ts';
 import { coverageLcov as coverageLcov_, coverageText, type CoverageReport } from '../policy/compile/coverage.ts';
 import { progressReporter } from '../tlc/progress-lines.ts';
 import {
+  auditFlags,
   importsOf,
   int,
   nowhere,
@@ -68,42 +70,45 @@ export function printReport(r: Report, out: (s: string) => void, color = false):
 
 export function registerVerify(program: Command, ctx: CommandContext): void {
   const { out } = ctx;
-  solutionFlags(
-    program
-      .command('verify')
-      .description(
-        'boot a solution, run the property suites against it with a recorded seed, and write the evidence report',
-      )
-      .argument('[solution]', 'solution directory or solution.yaml', undefined)
-      .option('--board <id>', 'board to run on (see `cordon boards`)')
-      .option('--seed <n>', 'seed for the property suites', int('seed'))
-      .option('--runs <n>', 'runs per property', int('runs'))
-      .option('--steps <n>', 'kernel steps per run, at most', int('steps'))
-      .option('--path <path>', "fast-check replay path (from a failure's replay line; needs --seed)", (v: string) => {
-        if (!/^\d+(:\d+)*$/.test(v))
-          throw new InvalidArgumentError(`a replay path is numbers separated by colons (e.g. 12:0:3), not "${v}"`);
-        return v;
-      })
-      .option('--out <file>', 'report file (- for stdout)', 'out/verify.json')
-      .option('--json', 'print the report as one JSON document (schemas/verify.schema.json) instead of text')
-      .option('--junit <file>', 'also write every check as a JUnit testcase (- for stdout)')
-      .option('--dot <file>', "also write the solution's processes and channels as Graphviz DOT (- for stdout)")
-      .option(
-        '--coverage',
-        'policy coverage of every check that decides with the policy (PAL tests, scenario, properties)',
-      )
-      .option('--coverage-lcov <file>', 'write the policy coverage as lcov (- for stdout; implies --coverage)')
-      .option(
-        '--threshold <pct>',
-        'exit 1 when the policy coverage is below this percentage (implies --coverage)',
-        percent,
-      )
-      .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
-      .option(
-        '--progress-interval <seconds>',
-        'TLC runs: when stderr is not a terminal, a progress line this often (default 5)',
-        progressInterval,
-      ),
+  auditFlags(
+    solutionFlags(
+      program
+        .command('verify')
+        .description(
+          'boot a solution, run the property suites against it with a recorded seed, and write the evidence report',
+        )
+        .argument('[solution]', 'solution directory or solution.yaml', undefined)
+        .option('--board <id>', 'board to run on (see `cordon boards`)')
+        .option('--seed <n>', 'seed for the property suites', int('seed'))
+        .option('--runs <n>', 'runs per property', int('runs'))
+        .option('--steps <n>', 'kernel steps per run, at most', int('steps'))
+        .option('--path <path>', "fast-check replay path (from a failure's replay line; needs --seed)", (v: string) => {
+          if (!/^\d+(:\d+)*$/.test(v))
+            throw new InvalidArgumentError(`a replay path is numbers separated by colons (e.g. 12:0:3), not "${v}"`);
+          return v;
+        })
+        .option('--out <file>', 'report file (- for stdout)', 'out/verify.json')
+        .option('--json', 'print the report as one JSON document (schemas/verify.schema.json) instead of text')
+        .option('--junit <file>', 'also write every check as a JUnit testcase (- for stdout)')
+        .option('--dot <file>', "also write the solution's processes and channels as Graphviz DOT (- for stdout)")
+        .option(
+          '--coverage',
+          'policy coverage of every check that decides with the policy (PAL tests, scenario, properties)',
+        )
+        .option('--coverage-lcov <file>', 'write the policy coverage as lcov (- for stdout; implies --coverage)')
+        .option(
+          '--threshold <pct>',
+          'exit 1 when the policy coverage is below this percentage (implies --coverage)',
+          percent,
+        )
+        .option('--no-tlc', 'skip the TLC checks (the kernel models and the solution model)')
+        .option(
+          '--progress-interval <seconds>',
+          'TLC runs: when stderr is not a terminal, a progress line this often (default 5)',
+          progressInterval,
+        ),
+    ),
+    'the boot and the scenario run',
   ).action(
     async (
       solution: string | undefined,
@@ -122,6 +127,8 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         threshold?: number;
         tlc: boolean;
         progressInterval?: number;
+        auditLog: string;
+        auditLevel?: number;
         define?: Record<string, string>;
         sdk?: string;
         include: string[];
@@ -142,6 +149,8 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
         coverage: _coverage,
         coverageLcov,
         threshold,
+        auditLog: auditFile,
+        auditLevel: level,
         ...rest
       } = o;
       const coverage = o.coverage === true || coverageLcov !== undefined || threshold !== undefined;
@@ -164,6 +173,14 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
           if (o.dot !== undefined) out(`DOT written to ${writeOutput(o.dot, solutionDot(l.tables))}`);
         },
       };
+      /** the audit log option of verify: written to `file` (- for stdout) once the scenario has run */
+      const auditLog = (file: string) => ({
+        ...(level === undefined ? {} : { level }),
+        written: (log: AuditLog) => {
+          writeAuditLog(file === '-' ? '-' : resolve(file), log, (s) => process.stdout.write(s));
+          if (file !== '-') out(`audit log written to ${file} (${log.records.length} of ${log.decided} decisions)`);
+        },
+      });
       const configs = solution === undefined ? [] : configurationsOf(solution);
       if (configs.length > 0) {
         // a tree with several einit configurations: each in turn, a report each, a summary line each
@@ -178,6 +195,9 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
             solution: c,
             ...load,
             progress,
+            auditLog: auditLog(
+              auditFile === '-' ? '-' : auditFile.replace(/(\.jsonl)?$/, `.${name.replace(/[\\/]/g, '.')}.jsonl`),
+            ),
             onCheck: (id: string) => ctx.note(`… ${name}: ${id}`),
           };
           try {
@@ -208,7 +228,17 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
           });
         return;
       }
+      const diagrams: string[] = [];
       const opts = {
+        auditLog: auditLog(auditFile),
+        onDiagram: (id: string, text: string) => {
+          const file = join(dirname(resolve(o.out === '-' ? 'out/verify.json' : o.out)), `${id}.counterexample.mmd`);
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, text);
+          diagrams.push(
+            `${id}: sequence diagram of the counterexample written to ${relative(process.cwd(), file) || file}`,
+          );
+        },
         ...(solution !== undefined ? { solution } : solutionHere() === undefined ? {} : { solution: solutionHere()! }),
         ...rest,
         ...load,
@@ -218,6 +248,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       const report = o.tlc ? await verifyWithTlc(opts) : verify(opts);
       const json = `${JSON.stringify(report, null, 2)}\n`;
       printReport(report, out, color);
+      diagrams.forEach(out);
       if (!(o.json === true && o.out === '-')) out(`report written to ${writeOutput(o.out, json)}`);
       if (o.junit !== undefined) out(`JUnit XML written to ${writeOutput(o.junit, reportJUnitXml(report))}`);
       let below = false;

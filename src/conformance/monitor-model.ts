@@ -21,7 +21,7 @@ import { securityEvent } from '../kernel/ipc.ts';
 import { SECURITY_RIID } from '../kernel/kernel-api.ts';
 import type { Monitor } from '../monitor/monitor.ts';
 import type { RulePolicy } from '../monitor/rules.ts';
-import type { SecurityEvent } from '../monitor/types.ts';
+import { rulesKey, type SecurityEvent } from '../monitor/types.ts';
 import { bool, int, rec, seq, str } from './tla.ts';
 import type { TlaValue } from '../tlc/value.ts';
 import { rulesConstant } from './constants.ts';
@@ -34,7 +34,7 @@ export interface MonitorModel {
   monitor(state: unknown): TlaValue;
   /** a key equal for two TS monitor states iff their spec values are equal */
   monitorKey(state: unknown): string;
-  /** the spec's `rule` of a decision (-1 structure, 0 default deny, i > 0 a rule) */
+  /** the spec's `rule` of a decision, from its `rulesKey` (-1 structure, 0 default deny, i > 0 a rule) */
   rule(rule: string): number;
   /** the spec's number of a payload (always 0 in the rules form, which abstracts payloads) */
   payload(p: unknown): number;
@@ -336,7 +336,7 @@ function explore(monitor: Monitor, events: readonly SecurityEvent[], limits: Tab
     for (const e of events) {
       const d = monitor.decide(states[s], e);
       const grant = d.verdict === 'grant';
-      row.push([grant ? 1 : 0, rule(d.rule), grant ? number(d.next) : s]);
+      row.push([grant ? 1 : 0, rule(rulesKey(d)), grant ? number(d.next) : s]);
     }
     cells.push(row);
   }

@@ -6,7 +6,7 @@
 
 import type { DecisionRecord, Effect, KernelState, ThreadState } from '../kernel/types.ts';
 import type { SolutionTables } from '../kernel/tables.ts';
-import type { SecurityEvent } from '../monitor/types.ts';
+import { rulesKey, type SecurityEvent } from '../monitor/types.ts';
 import { ruleId, type RulePolicy } from '../monitor/rules.ts';
 import type { MonitorModel } from './monitor-model.ts';
 import { dmaPage } from './events.ts';
@@ -215,7 +215,7 @@ export function projector(policy: MonitorModel): Projector {
         monitor,
         decisions: seq(
           decisions.map((d) =>
-            rec({ event: ev(d.event), verdict: str(d.decision.verdict), rule: int(policy.rule(d.decision.rule)) }),
+            rec({ event: ev(d.event), verdict: str(d.decision.verdict), rule: int(policy.rule(rulesKey(d.decision))) }),
           ),
         ),
         effects: seq(
@@ -326,7 +326,7 @@ export class StateKeyer {
     for (const o of s.objects) out += this.object(o) + ';';
     out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue)}|${JSON.stringify(s.futexQueue)}|${JSON.stringify(s.irqs)}|${this.policy.monitorKey(s.monitor)}|`;
     for (const d of decisions)
-      out += `${this.event(t, d.event)}${d.decision.verdict}${this.policy.rule(d.decision.rule)};`;
+      out += `${this.event(t, d.event)}${d.decision.verdict}${this.policy.rule(rulesKey(d.decision))};`;
     out += '|';
     for (const e of effects)
       out += `${e.kind}${this.event(t, e.event)}${JSON.stringify(e.transfers)}${JSON.stringify(e.created)};`;

@@ -3,6 +3,7 @@
 
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
 import { KERNEL_HANDLE, type KernelEvent, type KernelState, type StepResult } from '../kernel/types.ts';
+import { showRules } from '../monitor/types.ts';
 
 /** "endpoint.Method" of a kernel call, or null when RIID/MID name no kernel service. */
 export function kernelService(riid: number, mid: number): string | null {
@@ -47,7 +48,7 @@ export function describeResult(s: KernelState, r: StepResult): string[] {
   if (r.rejected !== undefined) out.push(`rejected: ${r.rejected}`);
   for (const d of r.decisions)
     if (d.decision.verdict === 'deny')
-      out.push(`deny (${d.decision.rule}${d.decision.reason ? `: ${d.decision.reason}` : ''})`);
+      out.push(`deny (${showRules(d.decision)}${d.decision.reason ? `: ${d.decision.reason}` : ''})`);
   for (const x of r.results) {
     const t = s.threads[x.tid];
     const who = t === undefined ? `t${x.tid}` : `${s.processes[t.sid]?.name ?? t.sid}/t${x.tid}`;

@@ -151,5 +151,7 @@ export async function writeCounterexamples(): Promise<string[]> {
   await mkdir(COUNTEREXAMPLES_DIR, { recursive: true });
   const path = join(COUNTEREXAMPLES_DIR, 'DiodeLeaky.replay.json');
   await writeReplayFile(path, r.counterexample.replay);
-  return [path];
+  if (r.counterexample.diagram === null) return [path];
+  const { writeCounterexampleDiagram } = await import('../check/sequence-diagram.ts');
+  return [path, await writeCounterexampleDiagram(path, r.counterexample.diagram)];
 }

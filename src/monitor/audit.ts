@@ -1,9 +1,11 @@
 // The audit log in DESIGN.md's vocabulary: each decision says which event,
 // between which SIDs and task classes, on which endpoint and method, and which
-// rule decided.
+// rules decided; `auditRecord` is one record of the log src/audit/log.ts writes.
 
 import type { SolutionTables } from '../kernel/tables.ts';
-import type { Decision, SecurityEvent } from './types.ts';
+import { showRules, type Decision, type RuleRef, type SecurityEvent } from './types.ts';
+// a cycle, harmless (both only call each other's functions): printEvent is describeEvent with the message
+import { printEvent } from '../audit/event.ts';
 import { auditsRule, type PslAudit } from '../policy/compile/check.ts';
 
 export function describeEvent(t: SolutionTables, e: SecurityEvent): string {
@@ -16,7 +18,7 @@ export function describeEvent(t: SolutionTables, e: SecurityEvent): string {
 }
 
 export function describeDecision(t: SolutionTables, e: SecurityEvent, d: Decision): string {
-  return `${d.verdict.toUpperCase()} ${describeEvent(t, e)} by ${d.rule}${d.reason === undefined ? '' : `: ${d.reason}`}`;
+  return `${d.verdict.toUpperCase()} ${describeEvent(t, e)} by ${showRules(d)}${d.reason === undefined ? '' : `: ${d.reason}`}`;
 }
 
 /** What a PSL policy's audit profiles say about a decision. */
@@ -34,14 +36,21 @@ export interface AuditMark {
   readonly logged: boolean;
 }
 
+/**
+ * One record of the monitor's audit log (out/audit.jsonl, one JSON object
+ * a line): the kernel step the decision was made in (0: boot), the event
+ * in the kernel's vocabulary (`printEvent`, the form `cordon audit` reads),
+ * the verdict, every rule that decided, and for a PSL policy the audit
+ * profile and runtime level it was logged under.
+ */
 export interface AuditRecord {
   readonly step: number;
-  readonly verdict: Decision['verdict'];
-  readonly rule: string;
   readonly event: string;
+  readonly verdict: Decision['verdict'];
+  readonly rules: readonly RuleRef[];
   readonly reason?: string;
   /** present when the policy has audit data (a PSL policy) */
-  readonly audit?: AuditMark;
+  readonly audit?: { readonly profile: string; readonly level: number };
 }
 
 /** The audit data of a compiled PSL policy, if the policy has any. */
@@ -50,16 +59,20 @@ export function policyAudit(policy: unknown): PslAudit | null {
   return typeof a === 'object' && a !== null && 'ruleProfiles' in a && 'profiles' in a ? (a as PslAudit) : null;
 }
 
-/** The audit mark of a decision under a policy's audit profiles, at `level` (default: the policy's). */
+/**
+ * The audit mark of a decision under a policy's audit profiles, at `level`
+ * (default: the policy's). The profile named is that of the first deciding
+ * rule the profiles log (else of the first deciding rule, else the default).
+ */
 export function auditMark(audit: PslAudit, d: Decision, level: number = audit.defaultLevel): AuditMark {
-  const rules = d.rule.split(', ');
-  const known = rules.filter((r) => audit.ruleProfiles.has(r));
-  const profile = audit.ruleProfiles.get(known[0] ?? '') ?? audit.defaultProfile;
-  if (known.length === 0) return { profile, level, logged: d.verdict === 'deny' };
+  const known = d.rules.filter((r) => audit.ruleProfiles.has(r.id));
+  if (known.length === 0) return { profile: audit.defaultProfile, level, logged: d.verdict === 'deny' };
   const outcome = d.verdict === 'grant' ? 'granted' : 'denied';
-  return { profile, level, logged: known.some((r) => auditsRule(audit, r, outcome, level)) };
+  const loud = known.find((r) => auditsRule(audit, r.id, outcome, level));
+  return { profile: audit.ruleProfiles.get((loud ?? known[0]!).id)!, level, logged: loud !== undefined };
 }
 
+/** The record of a decision; with audit data, the profile and level it is logged under (whether it is: `auditMark`). */
 export function auditRecord(
   t: SolutionTables,
   step: number,
@@ -68,12 +81,13 @@ export function auditRecord(
   audit: PslAudit | null = null,
   level?: number,
 ): AuditRecord {
+  const mark = audit === null ? null : auditMark(audit, d, level);
   return {
     step,
+    event: printEvent(t, e),
     verdict: d.verdict,
-    rule: d.rule,
-    event: describeEvent(t, e),
+    rules: d.rules,
     ...(d.reason === undefined ? {} : { reason: d.reason }),
-    ...(audit === null ? {} : { audit: auditMark(audit, d, level) }),
+    ...(mark === null ? {} : { audit: { profile: mark.profile, level: mark.level } }),
   };
 }

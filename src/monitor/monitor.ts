@@ -2,10 +2,19 @@
 // declaration of the method it names (an undeclared method or a payload that
 // does not match its codec is denied before any policy rule runs), then asks
 // the compiled policy. It never throws: a policy that throws or answers
-// something other than a well-formed grant is read as deny.
+// something other than a well-formed decision (a verdict and at least one
+// rule in `rules`) is read as deny (`policy-error`).
 
 import type { SolutionTables } from '../kernel/tables.ts';
-import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from './types.ts';
+import {
+  POLICY_ERROR_RULES,
+  STRUCTURE_RULES,
+  type CompiledPolicy,
+  type Decision,
+  type MonitorState,
+  type RuleRef,
+  type SecurityEvent,
+} from './types.ts';
 import { describeErrors } from '../interfaces/codecs.ts';
 
 export interface Monitor {
@@ -14,7 +23,12 @@ export interface Monitor {
   decide(state: MonitorState, event: SecurityEvent): Decision;
 }
 
-const deny = (rule: string, reason: string, next: MonitorState): Decision => ({ verdict: 'deny', rule, reason, next });
+const deny = (rules: readonly RuleRef[], reason: string, next: MonitorState): Decision => ({
+  verdict: 'deny',
+  rules,
+  reason,
+  next,
+});
 
 export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): Monitor {
   const decide = (state: MonitorState, event: SecurityEvent): Decision => {
@@ -23,7 +37,7 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
       const method = iface?.methods[event.mid];
       if (iface === undefined || method === undefined)
         return deny(
-          'structure',
+          STRUCTURE_RULES,
           `RIID ${event.riid} / MID ${event.mid} name no method declared by the destination's class`,
           state,
         );
@@ -34,13 +48,13 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
         if (!codec.is(event.message)) {
           const d = codec.decode(event.message);
           return deny(
-            'structure',
+            STRUCTURE_RULES,
             `${what}: ${d._tag === 'Left' ? describeErrors(d.left).slice(0, 3).join('; ') : 'rejected'}`,
             state,
           );
         }
       } catch {
-        return deny('structure', `${what}: it cannot be read`, state);
+        return deny(STRUCTURE_RULES, `${what}: it cannot be read`, state);
       }
     }
     let d: Decision;
@@ -48,13 +62,15 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
       d = policy.decide(state, event);
     } catch (e) {
       return deny(
-        'policy-error',
+        POLICY_ERROR_RULES,
         `policy "${policy.name}" failed: ${e instanceof Error ? e.message : typeof e === 'string' ? e : 'it threw a non-error value'}`,
         state,
       );
     }
     if (d === null || typeof d !== 'object' || (d.verdict !== 'grant' && d.verdict !== 'deny'))
-      return deny('policy-error', `policy "${policy.name}" returned no verdict`, state);
+      return deny(POLICY_ERROR_RULES, `policy "${policy.name}" returned no verdict`, state);
+    if (!Array.isArray(d.rules) || d.rules.length === 0)
+      return deny(POLICY_ERROR_RULES, `policy "${policy.name}" named no rule for its ${d.verdict}`, state);
     return d;
   };
   return { policy, initial: policy.initial, decide };

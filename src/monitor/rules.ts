@@ -6,7 +6,9 @@
 import type { SolutionTables } from '../kernel/tables.ts';
 import type { Result } from '../kernel/tables.ts';
 import {
+  DEFAULT_DENY_RULES,
   EVENT_KINDS,
+  only,
   type CompiledPolicy,
   type Decision,
   type EventKind,
@@ -85,16 +87,17 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
 
   const slotOf = new Map(limited.map((ri, slot) => [ri, slot] as const));
   const initial: MonitorState = limited.length === 0 ? null : Object.freeze(limited.map(() => 0));
-  const grants = policy.rules.map((r, i): Decision =>
-    Object.freeze({ verdict: 'grant' as const, rule: ruleId(r, i), next: initial }),
+  const refs = policy.rules.map((r, i) => only(Object.freeze({ id: ruleId(r, i) })));
+  const grants = policy.rules.map((_, i): Decision =>
+    Object.freeze({ verdict: 'grant' as const, rules: refs[i]!, next: initial }),
   );
   const defaultDeny = (state: MonitorState): Decision =>
     state === initial
       ? DENY_INITIAL
-      : { verdict: 'deny', rule: 'default-deny', reason: 'no rule grants this event', next: state };
+      : { verdict: 'deny', rules: DEFAULT_DENY_RULES, reason: 'no rule grants this event', next: state };
   const DENY_INITIAL: Decision = Object.freeze({
     verdict: 'deny' as const,
-    rule: 'default-deny',
+    rules: DEFAULT_DENY_RULES,
     reason: 'no rule grants this event',
     next: initial,
   });
@@ -139,10 +142,15 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
       if (counts[slot]! < policy.rules[ri]!.limit!) {
         const next = counts.slice();
         next[slot] = counts[slot]! + 1;
-        return { verdict: 'grant', rule: ruleId(policy.rules[ri]!, ri), next: Object.freeze(next) };
+        return { verdict: 'grant', rules: refs[ri]!, next: Object.freeze(next) };
       }
     }
-    return { verdict: 'deny', rule: 'default-deny', reason: 'every matching rule has used up its limit', next: state };
+    return {
+      verdict: 'deny',
+      rules: DEFAULT_DENY_RULES,
+      reason: 'every matching rule has used up its limit',
+      next: state,
+    };
   };
   return { ok: true, value: { name: policy.name, initial, decide } };
 }

@@ -38,10 +38,41 @@ export interface SecurityEvent {
 /** Opaque, immutable policy state (e.g. Flow automaton states, counters). */
 export type MonitorState = unknown;
 
+/** Where a rule is written: a file as the policy names it (relative to the top policy file), 1-based line and column. */
+export interface SourceLoc {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/**
+ * A rule that took part in a decision.
+ *
+ * - PSL: a rule call or a choice; `id` is its label `<file>:<line>:<col>`
+ *   (the key of the policy's audit profiles), `loc` the same place as a
+ *   record, and `binding` the binding it is written in (its event and
+ *   selectors, as `request src=A, dst=B`, and where that binding starts).
+ * - The rule form (src/monitor/rules.ts): the rule's id (`rule <n>` unless
+ *   it names one); no location, since it is written as data, not in a file.
+ * - The monitor's own rules: `structure` (the message does not match its
+ *   declaration), `policy-error` (the policy failed) and `default-deny` (no
+ *   rule granted), with no location.
+ */
+export interface RuleRef {
+  readonly id: string;
+  readonly loc?: SourceLoc;
+  readonly binding?: { readonly head: string; readonly loc: SourceLoc };
+}
+
 export interface Decision {
   readonly verdict: Verdict;
-  /** the rule that decided: a rule id, or 'default-deny' / 'structure' */
-  readonly rule: string;
+  /**
+   * Every rule that decided, in evaluation order. A grant lists each rule
+   * that granted (all of them: one event can be granted by several
+   * bindings); a deny lists the one rule that denied, or the monitor's
+   * own `default-deny` / `structure` / `policy-error`. Never empty.
+   */
+  readonly rules: readonly RuleRef[];
   /** why, in words (always set for deny) */
   readonly reason?: string;
   /** the monitor state after this decision; the kernel keeps it only on grant */
@@ -58,4 +89,47 @@ export interface CompiledPolicy {
   readonly name: string;
   readonly initial: MonitorState;
   decide(state: MonitorState, event: SecurityEvent): Decision;
+}
+
+/** The monitor's own rules (no location: they are written nowhere). */
+export const STRUCTURE_RULE: RuleRef = Object.freeze({ id: 'structure' });
+export const POLICY_ERROR_RULE: RuleRef = Object.freeze({ id: 'policy-error' });
+export const DEFAULT_DENY_REF: RuleRef = Object.freeze({ id: 'default-deny' });
+/** The rule list of a decision by one rule, frozen. */
+export const only = (r: RuleRef): readonly RuleRef[] => Object.freeze([r]);
+export const STRUCTURE_RULES = only(STRUCTURE_RULE);
+export const POLICY_ERROR_RULES = only(POLICY_ERROR_RULE);
+export const DEFAULT_DENY_RULES = only(DEFAULT_DENY_REF);
+
+/** The ids of the rules that decided, in order. */
+export function ruleIds(d: Pick<Decision, 'rules'>): string[] {
+  return d.rules.map((r) => r.id);
+}
+
+/**
+ * One string naming a decision's rules (their ids joined by ", "): the key
+ * under which tabulated policies and the spec's table form number rules.
+ */
+export function rulesKey(d: Pick<Decision, 'rules'>): string {
+  return d.rules.length === 1 ? d.rules[0]!.id : d.rules.map((r) => r.id).join(', ');
+}
+
+/** `file:line:col` of a location. */
+export function showLoc(l: SourceLoc): string {
+  return `${l.file}:${l.line}:${l.col}`;
+}
+
+/**
+ * A rule in words: its id, where it is written when the id does not say so,
+ * and its binding: `security.psl:12:5 (binding request dst=B at security.psl:11:1)`.
+ */
+export function showRule(r: RuleRef): string {
+  const at = r.loc === undefined || showLoc(r.loc) === r.id ? '' : ` at ${showLoc(r.loc)}`;
+  const b = r.binding === undefined ? '' : ` (binding ${r.binding.head} at ${showLoc(r.binding.loc)})`;
+  return `${r.id}${at}${b}`;
+}
+
+/** Every rule of a decision in words, joined by "; ". */
+export function showRules(d: Pick<Decision, 'rules'>): string {
+  return d.rules.map(showRule).join('; ');
 }

@@ -8,7 +8,13 @@
 
 import type { AllowRule, RulePolicy } from '../monitor/rules.ts';
 import { ruleId } from '../monitor/rules.ts';
-import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from '../monitor/types.ts';
+import {
+  rulesKey,
+  type CompiledPolicy,
+  type Decision,
+  type MonitorState,
+  type SecurityEvent,
+} from '../monitor/types.ts';
 import { createMonitor, type Monitor } from '../monitor/monitor.ts';
 import { describeEvent } from '../monitor/audit.ts';
 import type { SolutionTables } from '../kernel/tables.ts';
@@ -53,10 +59,10 @@ export class InterpreterOracle implements DecisionOracle {
     const want = this.monitor.decide(this.state, event);
     const what = describeEvent(this.tables, event);
     if (want.verdict !== decision.verdict)
-      return `${what}: the monitor said ${decision.verdict} (${decision.rule}) but the reference interpreter says ${want.verdict} (${want.rule}${want.reason === undefined ? '' : `: ${want.reason}`})`;
+      return `${what}: the monitor said ${decision.verdict} (${rulesKey(decision)}) but the reference interpreter says ${want.verdict} (${rulesKey(want)}${want.reason === undefined ? '' : `: ${want.reason}`})`;
     if (want.verdict === 'grant') {
-      if (want.rule !== decision.rule)
-        return `${what}: granted by ${decision.rule}, but the reference interpreter grants it by ${want.rule}`;
+      if (rulesKey(want) !== rulesKey(decision))
+        return `${what}: granted by ${rulesKey(decision)}, but the reference interpreter grants it by ${rulesKey(want)}`;
       this.state = want.next;
     }
     return null;
@@ -124,8 +130,8 @@ export class RuleOracle implements DecisionOracle {
   }
 
   /** Takes in the decisions already committed before the checks begin (Einit's starts at boot). */
-  prime(decisions: readonly { readonly decision: { readonly verdict: string; readonly rule: string } }[]): this {
-    for (const d of decisions) if (d.decision.verdict === 'grant') this.commit(d.decision.rule);
+  prime(decisions: readonly { readonly decision: Pick<Decision, 'verdict' | 'rules'> }[]): this {
+    for (const d of decisions) if (d.decision.verdict === 'grant') this.commit(rulesKey(d.decision));
     return this;
   }
 
@@ -133,11 +139,11 @@ export class RuleOracle implements DecisionOracle {
     const want = this.expect(event);
     const what = describeEvent(this.tables, event);
     if (want.grant !== (decision.verdict === 'grant'))
-      return `${what}: the monitor said ${decision.verdict} (${decision.rule}) but the rules say ${want.grant ? 'grant' : 'deny'}: ${want.why}`;
+      return `${what}: the monitor said ${decision.verdict} (${rulesKey(decision)}) but the rules say ${want.grant ? 'grant' : 'deny'}: ${want.why}`;
     if (want.grant) {
-      if (decision.rule !== want.rule)
-        return `${what}: granted by ${decision.rule}, but the first rule that applies is ${want.rule}`;
-      this.commit(decision.rule);
+      if (rulesKey(decision) !== want.rule)
+        return `${what}: granted by ${rulesKey(decision)}, but the first rule that applies is ${want.rule}`;
+      this.commit(rulesKey(decision));
     }
     return null;
   }

@@ -13,12 +13,15 @@ import type { SecurityEvent } from '../monitor/types.ts';
 import { describeDecision } from '../monitor/audit.ts';
 import { realize, type Choice } from '../adversary/index.ts';
 import type { Check } from './checks.ts';
+import type { MappedStep, MappedTrace } from '../check/counterexample.ts';
 
 export interface Violation {
   readonly property: string;
   readonly message: string;
   readonly step: number;
   readonly trace: readonly string[];
+  /** the run as kernel steps from boot, up to the violating one (what its sequence diagram draws) */
+  readonly run: MappedTrace;
 }
 
 export interface RunOutcome {
@@ -82,14 +85,28 @@ export function runChoices(
 ): RunOutcome {
   let state = p.boot.state;
   const trace: string[] = [];
+  const steps: MappedStep[] = [];
   for (let i = 0; i < choices.length; i++) {
     const event = realize(state, choices[i]!);
     p.log.length = 0;
     const result = step(state, event);
     trace.push(`${i + 1}. ${describeStep(state, event, result)}`);
+    steps.push({
+      number: i + 1,
+      event,
+      action: null,
+      description: describeKernelEvent(state, event),
+      decisions: [],
+      records: result.decisions,
+      actor: event.kind === 'syscall' ? (state.threads[event.tid]?.sid ?? null) : null,
+    });
     for (const [property, check] of Object.entries(checks)) {
       const message = check({ before: state, event, result, monitorCalls: p.log.slice() });
-      if (message !== null) return { steps: i + 1, violation: { property, message, step: i + 1, trace } };
+      if (message !== null) {
+        const model = state.config.tables.name;
+        const run = { model, boot: p.boot.decisions, steps, final: result.state, loopTo: null };
+        return { steps: i + 1, violation: { property, message, step: i + 1, trace, run } };
+      }
     }
     onStep?.(result);
     state = result.state;

@@ -26,6 +26,7 @@ import {
 import type { ProgramOp } from '../solution/manifest.ts';
 import type { CheckResult } from '../evidence/report.ts';
 import type { Loaded } from '../solution/load.ts';
+import type { AuditLog } from '../audit/log.ts';
 
 /** A manifest operation as the driver's program model states it. */
 export function driverOp(o: ProgramOp): Op {
@@ -62,10 +63,16 @@ export function driverOp(o: ProgramOp): Op {
 }
 
 /** The scenario checks of a solution: its scripted programs, or (when it has none) the skipped programs check and the board-events run. */
-export function scenarioChecks(loaded: Loaded, board: Board, seed: number, steps: number): CheckResult[] {
-  if (Object.keys(loaded.manifest?.programs ?? {}).length > 0) return [scenarioCheck(loaded, board, seed, steps)];
+export function scenarioChecks(
+  loaded: Loaded,
+  board: Board,
+  seed: number,
+  steps: number,
+  log: AuditLog | null = null,
+): CheckResult[] {
+  if (Object.keys(loaded.manifest?.programs ?? {}).length > 0) return [scenarioCheck(loaded, board, seed, steps, log)];
   const reason = loaded.manifestFile === null ? 'no cordon.yaml' : `${basename(loaded.manifestFile)} gives no programs`;
-  const events = scenarioCheck(loaded, board, seed, steps);
+  const events = scenarioCheck(loaded, board, seed, steps, log);
   const untrusted = loaded.manifest?.untrusted ?? [];
   return [
     { id: 'scenario.programs', kind: 'scenario', status: 'skipped', runs: 0, durationMs: 0, details: { reason } },
@@ -84,12 +91,20 @@ export function scenarioChecks(loaded: Loaded, board: Board, seed: number, steps
   ];
 }
 
-export function scenarioCheck(loaded: Loaded, board: Board, seed: number, steps: number): CheckResult {
+/** The scenario run; `log`, if given, gets the monitor's decisions (boot as step 0, then each kernel step). */
+export function scenarioCheck(
+  loaded: Loaded,
+  board: Board,
+  seed: number,
+  steps: number,
+  log: AuditLog | null = null,
+): CheckResult {
   const started = performance.now();
   const m = loaded.manifest;
   const programs: Record<string, Program> = {};
   for (const [name, ops] of Object.entries(m?.programs ?? {})) programs[name] = { ops: ops.map(driverOp), loopFrom: 0 };
   const boot = bootWith(loaded.tables, createMonitor(loaded.tables, loaded.policy), board.toMachine());
+  log?.step(0, boot.decisions);
   const violations: string[] = [];
   let failedOp: string | null = null;
   const scripted = new Set(
@@ -115,6 +130,7 @@ export function scenarioCheck(loaded: Loaded, board: Board, seed: number, steps:
     seed,
     steps,
     onStep: ({ index, event, before, result: r }) => {
+      log?.step(index + 1, r.decisions);
       for (const v of checkBoardStep(board, before, event, r))
         violations.push(`step ${index + 1} (${describeEvent(before, event)}): ${v.property}: ${v.message}`);
       if (failedOp === null && event.kind === 'syscall' && scripted.has(before.threads[event.tid]!.sid)) {

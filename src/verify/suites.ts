@@ -5,7 +5,15 @@
 
 import fc from 'fast-check';
 import { arbChoices, realize, type Choice } from '../adversary/index.ts';
-import { describeKernelEvent, instrument, runChoices, formatViolation, type Prepared } from '../properties/runner.ts';
+import {
+  describeKernelEvent,
+  instrument,
+  runChoices,
+  formatViolation,
+  type Prepared,
+  type Violation,
+} from '../properties/runner.ts';
+import { counterexampleDiagram } from '../check/sequence-diagram.ts';
 import { completeMediation, defaultDeny, isolation, oneThreadPerCpu, type Check } from '../properties/checks.ts';
 import { InterpreterOracle, RuleOracle, type DecisionOracle } from '../properties/oracle.ts';
 import { bootWith } from '../kernel/boot.ts';
@@ -34,6 +42,18 @@ export interface PropertyOptions {
   readonly path?: string;
   /** how to replay a failure, given fast-check's seed and path */
   readonly replay: (seed: number, path: string) => string;
+  /** gets the (shrunk) counterexample of a failing property as a Mermaid sequence diagram, by check id */
+  readonly onDiagram?: (checkId: string, diagram: string) => void;
+}
+
+/** A property's failure, with the run that broke it (fast-check hands back the shrunk one). */
+class PropertyFailure extends Error {
+  constructor(
+    message: string,
+    readonly violation: Violation,
+  ) {
+    super(message);
+  }
 }
 
 function prepared(target: PropertyTarget): Prepared {
@@ -59,7 +79,10 @@ function runOne(
       const out = runChoices(p, choices, make(p));
       steps += out.steps;
       if (out.violation)
-        throw new Error(formatViolation(out.violation, `solution ${target.tables.name} on ${target.machine.name}`));
+        throw new PropertyFailure(
+          formatViolation(out.violation, `solution ${target.tables.name} on ${target.machine.name}`),
+          out.violation,
+        );
     }),
     { seed: opts.seed, numRuns: opts.runs, ...(opts.path ? { path: opts.path, endOnFailure: true } : {}) },
   );
@@ -72,6 +95,13 @@ function runOne(
   };
   if (!details.failed) return { ...base, status: 'pass' };
   const msg = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  if (details.errorInstance instanceof PropertyFailure && opts.onDiagram !== undefined) {
+    const v = details.errorInstance.violation;
+    opts.onDiagram(
+      id,
+      counterexampleDiagram(target.tables, v.run, `${v.property} violated at step ${v.step}: ${v.message}`),
+    );
+  }
   return {
     ...base,
     details: { steps, shrinks: details.numShrinks },

@@ -18,6 +18,7 @@ import { shellQuote } from '../properties/env.ts';
 import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
+import { AuditLog } from '../audit/log.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
 import { compileWithCoverage, coverageReport } from '../policy/compile/coverage.ts';
 import {
@@ -56,6 +57,14 @@ export interface VerifyOptions {
   readonly imports?: ImportOptions;
   /** called once the solution is loaded (the CLI prints the SDK programs added) */
   readonly onLoaded?: (loaded: Loaded) => void;
+  /**
+   * The monitor's audit log of the scenario run (boot at step 0, then each
+   * kernel step), as the policy's audit profiles say, at `level` (default:
+   * `audit default`'s); handed to `written` once the run is done.
+   */
+  readonly auditLog?: { readonly level?: number; readonly written: (log: AuditLog) => void };
+  /** gets each failing property's counterexample as a Mermaid sequence diagram, by check id */
+  readonly onDiagram?: (checkId: string, diagram: string) => void;
 }
 
 /** How verify's options load the solution. */
@@ -126,7 +135,9 @@ export function verify(opts: VerifyOptions = {}): Report {
   const replay = (s: number, p: string) =>
     `npx cordon verify ${shellQuote(shown)} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p} --no-tlc`;
   opts.onCheck?.('scenario');
-  checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000));
+  const log = opts.auditLog === undefined ? null : new AuditLog(loaded.tables, loaded.policy, opts.auditLog.level);
+  checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000, log));
+  if (log !== null) opts.auditLog!.written(log);
   opts.onCheck?.('kernel properties');
   checks.push(
     ...kernelProperties(
@@ -137,7 +148,14 @@ export function verify(opts: VerifyOptions = {}): Report {
         oracle: loaded.oracle,
         machine: board.toMachine(),
       },
-      { seed, runs, steps, replay, ...(opts.path ? { path: opts.path } : {}) },
+      {
+        seed,
+        runs,
+        steps,
+        replay,
+        ...(opts.path ? { path: opts.path } : {}),
+        ...(opts.onDiagram ? { onDiagram: opts.onDiagram } : {}),
+      },
     ),
   );
   return {

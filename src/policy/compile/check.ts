@@ -11,6 +11,7 @@
  */
 import { posix, relative, sep, dirname, basename } from 'node:path';
 import type { SolutionTables } from '../../kernel/tables.ts';
+import { showLoc, type RuleRef, type SourceLoc } from '../../monitor/types.ts';
 import { ParseError, type ParseErrorKind } from '../../syntax/errors.ts';
 import type {
   AuditRef,
@@ -100,7 +101,7 @@ export interface PslAudit {
   readonly defaultProfile: string;
   readonly defaultLevel: number;
   readonly profiles: ReadonlyMap<string, AuditProfile>;
-  /** rule id (as in `Decision.rule`) → the profile that applies to it (innermost `audit`, else the default) */
+  /** rule id (a `RuleRef.id` of `Decision.rules`) → the profile that applies to it (innermost `audit`, else the default) */
   readonly ruleProfiles: ReadonlyMap<string, string>;
   /** rule id → the policy object whose rule or expression it calls (`base` for grant/deny/assert; the subject's object for a choice) */
   readonly ruleObjects: ReadonlyMap<string, string>;
@@ -138,6 +139,13 @@ export interface CheckedPolicy {
   readonly notModelled: readonly string[];
   /** the rule id of a location: `security.psl:12:3` */
   label(loc: Loc): string;
+  /** the rule a rule call or choice at `loc` is in decisions: its id (`label`), its place, and its binding */
+  ruleRef(loc: Loc): RuleRef;
+}
+
+/** A binding's event and selectors as written: `request src=A, dst=B`. */
+export function bindingHead(b: BindingDecl): string {
+  return `${b.event}${b.selectors.length === 0 ? '' : ` ${b.selectors.map((s) => `${s.key}=${s.value}`).join(', ')}`}`;
 }
 
 /** Why a statement that uses an unmodelled construct denies. */
@@ -272,7 +280,7 @@ export function recordKey(k: Expr & { kind: 'name' | 'text' | 'int' }): string {
  * `parts/flow.psl`), or, for a module found elsewhere on the search path,
  * the module's path (`kl/core/DCM.psl`).
  */
-function labeller(policy: ResolvedPolicy): (loc: Loc) => string {
+function labeller(policy: ResolvedPolicy): (loc: Loc) => SourceLoc {
   const top = policy.modules[0]?.file ?? null;
   const topDir = top === null ? null : dirname(top);
   const names = new Map<string, string>();
@@ -289,7 +297,42 @@ function labeller(policy: ResolvedPolicy): (loc: Loc) => string {
     }
     names.set(m.file, shown);
   }
-  return (loc) => `${names.get(loc.file) ?? basename(loc.file)}:${loc.line}:${loc.column}`;
+  return (loc) => ({ file: names.get(loc.file) ?? basename(loc.file), line: loc.line, col: loc.column });
+}
+
+/** Rule refs of a policy's rule calls and choices, made once per place. */
+function ruleRefs(place: (loc: Loc) => SourceLoc, bindings: readonly BindingDecl[]): (loc: Loc) => RuleRef {
+  const bindingOf = new Map<string, BindingDecl>();
+  const walk = (b: BindingDecl, ss: readonly Statement[]) => {
+    for (const s of ss) {
+      if (s.kind === 'match') walk(b, s.body);
+      else {
+        bindingOf.set(showLoc(place(s.loc)), b);
+        if (s.kind === 'choice') for (const alt of s.alternatives) walk(b, alt.body);
+      }
+    }
+  };
+  for (const b of bindings) walk(b, b.body);
+  const made = new Map<string, RuleRef>();
+  return (loc) => {
+    const at = place(loc);
+    const id = showLoc(at);
+    let r = made.get(id);
+    if (r === undefined) {
+      const b = bindingOf.get(id);
+      r = Object.freeze(
+        b === undefined
+          ? { id, loc: Object.freeze(at) }
+          : {
+              id,
+              loc: Object.freeze(at),
+              binding: Object.freeze({ head: bindingHead(b), loc: Object.freeze(place(b.loc)) }),
+            },
+      );
+      made.set(id, r);
+    }
+    return r;
+  };
 }
 
 /* ---------------------------------------------------------------- check */
@@ -304,7 +347,8 @@ export function checkPolicy(
   options: PslCompileOptions = {},
 ): CheckedPolicy {
   const models = options.models ?? BUILTIN_MODELS;
-  const label = labeller(policy);
+  const place = labeller(policy);
+  const label = (loc: Loc): string => showLoc(place(loc));
   const usedModules = new Set(policy.modules.flatMap((m) => (m.name === null ? [] : [m.name])));
   const decls = policy.declarations;
   const topFile = policy.modules[0]?.file ?? 'policy';
@@ -824,6 +868,7 @@ export function checkPolicy(
     unmodelled,
     notModelled,
     label,
+    ruleRef: ruleRefs(place, bindings),
   };
 }
 
@@ -915,8 +960,8 @@ function auditProfile(
 /**
  * Whether the audit log records a rule's outcome: the rule's profile, at the
  * given runtime level (default: the policy's), lists the outcome under the
- * rule's object. Rule ids are those of `Decision.rule` (a granted decision
- * lists several, separated by ", ").
+ * rule's object. Rule ids are the `RuleRef.id`s of `Decision.rules` (a
+ * granted decision lists every rule that granted).
  */
 export function auditsRule(
   audit: PslAudit,

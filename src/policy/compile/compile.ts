@@ -22,7 +22,15 @@
  *    from the expressions, with constant sub-expressions folded.
  */
 import type { SolutionTables } from '../../kernel/tables.ts';
-import type { Decision, EventKind, SecurityEvent } from '../../monitor/types.ts';
+import {
+  DEFAULT_DENY_RULES,
+  POLICY_ERROR_RULES,
+  only,
+  type Decision,
+  type EventKind,
+  type RuleRef,
+  type SecurityEvent,
+} from '../../monitor/types.ts';
 import type { CallExpr, ChoiceAlternative, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { Base } from '../models/base.ts';
@@ -68,8 +76,9 @@ import type { PolicyCoverage } from './coverage.ts';
 interface Ctx {
   readonly ev: SecurityEvent;
   state: PslState;
-  readonly granted: string[];
-  rule: string;
+  readonly granted: RuleRef[];
+  /** the rule that denied */
+  rule: RuleRef | null;
   reason: string;
 }
 /** A compiled statement: false = the decision is deny (ctx.rule/reason say why). */
@@ -96,8 +105,8 @@ interface Leaf {
 
 /** A leaf decided at compile time. */
 type Static =
-  | { readonly grant: true; readonly rule: string }
-  | { readonly grant: false; readonly rule: string; readonly reason: string };
+  | { readonly grant: true; readonly rule: RuleRef }
+  | { readonly grant: false; readonly rule: RuleRef; readonly reason: string };
 
 export interface CompileStats {
   /** distinct cells (ordered leaf lists) */
@@ -187,12 +196,12 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     const c = leaf.item!;
     const unmodelled = p.unmodelled.get(c);
     if (unmodelled !== undefined) {
-      if (leaf.iface === null) s = { grant: false, rule: p.label(c.loc), reason: notModelledReason(unmodelled) };
+      if (leaf.iface === null) s = { grant: false, rule: p.ruleRef(c.loc), reason: notModelledReason(unmodelled) };
     } else if (c.kind === 'call' && leaf.iface === null) {
       const call = p.calls.get(c)!;
       const value = constantValue(c.arg);
       if (call.target.model === Base && (value.ok || value.constant)) {
-        const rule = p.label(c.loc);
+        const rule = p.ruleRef(c.loc);
         if (!value.ok) s = { grant: false, rule, reason: argumentReason(call, new PslFailure(value.reason)) };
         else {
           const r = applyRule(call, null, value.value);
@@ -220,7 +229,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
 
   const defaultDeny: Decision = Object.freeze({
     verdict: 'deny',
-    rule: DEFAULT_DENY_RULE,
+    rules: DEFAULT_DENY_RULES,
     reason: DEFAULT_DENY_REASON,
     next: initial,
   });
@@ -241,7 +250,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       cellOutcomes.push(outcomes);
       cellMarkers.push(markers);
     }
-    const granted: string[] = [];
+    const granted: RuleRef[] = [];
     const steps: Step[] = [];
     let dynamic = false;
     let final: Decision | null = null;
@@ -258,7 +267,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
         steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
       } else {
         const { rule, reason } = s;
-        if (!dynamic) final = Object.freeze({ verdict: 'deny', rule, reason, next: initial });
+        if (!dynamic) final = Object.freeze({ verdict: 'deny', rules: only(rule), reason, next: initial });
         else {
           const step: Step = (c) => ((c.rule = rule), (c.reason = reason), false);
           steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
@@ -272,7 +281,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
         final ??
           (granted.length === 0
             ? defaultDeny
-            : Object.freeze({ verdict: 'grant', rule: granted.join(', '), next: initial })),
+            : Object.freeze({ verdict: 'grant', rules: Object.freeze(granted), next: initial })),
       );
       programs.push(undefined);
     } else {
@@ -445,14 +454,20 @@ const guardOne =
 /** Runs a cell's steps in order; grant iff no step denied and some rule granted. */
 function program(steps: readonly Step[], initial: PslState): (state: PslState, ev: SecurityEvent) => Decision {
   return (state, ev) => {
-    const c: Ctx = { ev, state, granted: [], rule: '', reason: '' };
+    const c: Ctx = { ev, state, granted: [], rule: null, reason: '' };
     try {
       for (let i = 0; i < steps.length; i++)
-        if (!steps[i]!(c)) return { verdict: 'deny', rule: c.rule, reason: c.reason, next: state };
+        if (!steps[i]!(c))
+          return {
+            verdict: 'deny',
+            rules: c.rule === null ? POLICY_ERROR_RULES : [c.rule],
+            reason: c.reason,
+            next: state,
+          };
     } catch (e) {
       return {
         verdict: 'deny',
-        rule: 'policy-error',
+        rules: POLICY_ERROR_RULES,
         reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`,
         next: state,
       };
@@ -460,11 +475,11 @@ function program(steps: readonly Step[], initial: PslState): (state: PslState, e
     if (c.granted.length === 0)
       return {
         verdict: 'deny',
-        rule: DEFAULT_DENY_RULE,
+        rules: DEFAULT_DENY_RULES,
         reason: DEFAULT_DENY_REASON,
         next: state === initial ? initial : state,
       };
-    return { verdict: 'grant', rule: c.granted.length === 1 ? c.granted[0]! : c.granted.join(', '), next: c.state };
+    return { verdict: 'grant', rules: c.granted, next: c.state };
   };
 }
 
@@ -474,7 +489,7 @@ function program(steps: readonly Step[], initial: PslState): (state: PslState, e
 function statementStep(p: CheckedPolicy, s: CallExpr | ChoiceSection, cov: PolicyCoverage | undefined): Step {
   const unmodelled = p.unmodelled.get(s);
   if (unmodelled !== undefined) {
-    const rule = p.label(s.loc);
+    const rule = p.ruleRef(s.loc);
     const reason = notModelledReason(unmodelled);
     return (c) => ((c.rule = rule), (c.reason = reason), false);
   }
@@ -484,7 +499,7 @@ function statementStep(p: CheckedPolicy, s: CallExpr | ChoiceSection, cov: Polic
 function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined): Step {
   if (cov !== undefined) return countingCallStep(p, c, cov);
   const call = p.calls.get(c)!;
-  const rule = p.label(c.loc);
+  const rule = p.ruleRef(c.loc);
   const arg = compileExpr(p, c.arg);
   const slot = call.target.slot;
   return (ctx) => {
@@ -512,7 +527,7 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
 /** callStep with coverage: the outcome and the Flow transitions counted. */
 function countingCallStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage): Step {
   const call = p.calls.get(c)!;
-  const rule = p.label(c.loc);
+  const rule = p.ruleRef(c.loc);
   const arg = compileExpr(p, c.arg);
   const slot = call.target.slot;
   const k = cov.conditionOf(c);
@@ -597,7 +612,7 @@ function matcher(p: CheckedPolicy, selectors: readonly Selector[]): (ev: Securit
 }
 
 function choiceStep(p: CheckedPolicy, s: ChoiceSection, cov: PolicyCoverage | undefined): Step {
-  const rule = p.label(s.loc);
+  const rule = p.ruleRef(s.loc);
   const subject = compileExpr(p, s.subject);
   // with coverage, an alternative's steps begin with one that counts it
   const stepsOf = (a: ChoiceAlternative): Step[] =>

@@ -22,7 +22,13 @@
  *    rules produced in turn; deny ("default-deny") if none was.
  */
 import type { SolutionTables } from '../../kernel/tables.ts';
-import type { Decision, SecurityEvent } from '../../monitor/types.ts';
+import {
+  DEFAULT_DENY_RULES,
+  POLICY_ERROR_RULES,
+  type Decision,
+  type RuleRef,
+  type SecurityEvent,
+} from '../../monitor/types.ts';
 import type {
   BindingDecl,
   CallExpr,
@@ -72,7 +78,7 @@ import {
 interface Run {
   readonly event: SecurityEvent;
   state: PslState;
-  readonly granted: string[];
+  readonly granted: RuleRef[];
   readonly trace?: InterpretTrace;
 }
 
@@ -99,7 +105,7 @@ export function newTrace(): InterpretTrace {
 /** Thrown to end a decision with a deny. */
 class Denied {
   constructor(
-    readonly rule: string,
+    readonly rule: RuleRef,
     readonly reason: string,
   ) {}
 }
@@ -192,7 +198,7 @@ function evaluateNode(p: CheckedPolicy, run: Run, e: Expr): Value {
 
 function callRule(p: CheckedPolicy, run: Run, c: CallExpr): void {
   const call = p.calls.get(c)!;
-  const rule = p.label(c.loc);
+  const rule = p.ruleRef(c.loc);
   let arg: Value;
   try {
     arg = evaluate(p, run, c.arg);
@@ -216,7 +222,7 @@ function callRule(p: CheckedPolicy, run: Run, c: CallExpr): void {
 function runBody(p: CheckedPolicy, run: Run, body: readonly Statement[]): void {
   for (const s of body) {
     const unmodelled = p.unmodelled.get(s);
-    if (unmodelled !== undefined) throw new Denied(p.label(s.loc), notModelledReason(unmodelled));
+    if (unmodelled !== undefined) throw new Denied(p.ruleRef(s.loc), notModelledReason(unmodelled));
     if (s.kind === 'call') callRule(p, run, s);
     else if (s.kind === 'match') {
       const yes = s.selectors.every((sel) => selects(p.tables, sel, run.event));
@@ -228,7 +234,7 @@ function runBody(p: CheckedPolicy, run: Run, body: readonly Statement[]): void {
         v = evaluate(p, run, s.subject);
       } catch (e) {
         run.trace?.choices.set(s, {});
-        throw new Denied(p.label(s.loc), choiceFailureReason(e));
+        throw new Denied(p.ruleRef(s.loc), choiceFailureReason(e));
       }
       const taken =
         s.alternatives.find((a) => {
@@ -236,7 +242,7 @@ function runBody(p: CheckedPolicy, run: Run, body: readonly Statement[]): void {
           return m !== null && m !== undefined && m(v);
         }) ?? s.alternatives.find((a) => p.labels.get(a) === null);
       run.trace?.choices.set(s, taken === undefined ? { value: v } : { value: v, taken });
-      if (taken === undefined) throw new Denied(p.label(s.loc), noAlternativeReason(v));
+      if (taken === undefined) throw new Denied(p.ruleRef(s.loc), noAlternativeReason(v));
       runBody(p, run, taken.body);
     }
   }
@@ -259,13 +265,13 @@ export function interpretEvent(
       if (yes) runBody(p, run, b.body);
     }
   } catch (e) {
-    if (e instanceof Denied) return { verdict: 'deny', rule: e.rule, reason: e.reason, next: state };
+    if (e instanceof Denied) return { verdict: 'deny', rules: [e.rule], reason: e.reason, next: state };
     const why = e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e);
-    return { verdict: 'deny', rule: 'policy-error', reason: `the interpreter failed: ${why}`, next: state };
+    return { verdict: 'deny', rules: POLICY_ERROR_RULES, reason: `the interpreter failed: ${why}`, next: state };
   }
   if (run.granted.length === 0)
-    return { verdict: 'deny', rule: DEFAULT_DENY_RULE, reason: DEFAULT_DENY_REASON, next: state };
-  return { verdict: 'grant', rule: run.granted.join(', '), next: run.state };
+    return { verdict: 'deny', rules: DEFAULT_DENY_RULES, reason: DEFAULT_DENY_REASON, next: state };
+  return { verdict: 'grant', rules: run.granted, next: run.state };
 }
 
 /**

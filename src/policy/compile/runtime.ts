@@ -5,7 +5,13 @@
  * two evaluators' decisions comparable field by field; everything about
  * *which* rules run and in what order is written twice, once in each.
  */
-import type { Decision, EventKind, SecurityEvent } from '../../monitor/types.ts';
+import {
+  POLICY_ERROR_RULES,
+  type Decision,
+  type EventKind,
+  type RuleRef,
+  type SecurityEvent,
+} from '../../monitor/types.ts';
 import type { ExpressionMethod, RuleMethod } from '../models/model.ts';
 import { PslFailure, show, type Value } from '../models/value.ts';
 import type { PslAudit, PslState, ResolvedCall } from './check.ts';
@@ -78,8 +84,8 @@ export function withSlot(state: PslState, slot: number, objectState: unknown): P
   return Object.freeze(next);
 }
 
-export function denyDecision(rule: string, reason: string, next: unknown): Decision {
-  return { verdict: 'deny', rule, reason, next };
+export function denyDecision(rule: RuleRef, reason: string, next: unknown): Decision {
+  return { verdict: 'deny', rules: [rule], reason, next };
 }
 
 /** An event kind's index, or -1 (a switch, so that no inherited property can answer). */
@@ -114,7 +120,7 @@ export function objectStateOf(
 export function badState(state: unknown): Decision {
   return {
     verdict: 'deny',
-    rule: 'policy-error',
+    rules: POLICY_ERROR_RULES,
     reason: 'the monitor state is not a state of this policy',
     next: state,
   };

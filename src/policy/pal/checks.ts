@@ -6,6 +6,7 @@
 import type { CheckResult } from '../../evidence/report.ts';
 import { formatLoc } from '../../syntax/source.ts';
 import type { PalRunResult } from './run.ts';
+import { showRules } from '../../monitor/types.ts';
 
 /** `pal.<assert name>.<sequence name>`, with runs of non-word characters as `-`. */
 export function palCheckId(suite: string, name: string): string {
@@ -49,7 +50,7 @@ export function palChecks(result: PalRunResult, showPath: (file: string) => stri
       .filter((c) => c.status === 'fail')
       .map(
         (c) =>
-          `${at(c.loc)}: expect ${c.expected}: ${c.event ?? c.title}${c.verdict === null ? '' : ` -> ${c.verdict} by ${c.rule}`}\n  ${c.failure ?? ''}`,
+          `${at(c.loc)}: expect ${c.expected}: ${c.event ?? c.title}${c.verdict === null ? '' : ` -> ${c.verdict} by ${showRules(c)}`}\n  ${c.failure ?? ''}`,
       );
     return { ...base, status: 'fail' as const, counterexample: failures.join('\n') };
   });

@@ -8,10 +8,12 @@ import { junitXml, type JUnitSuite } from '../../output/junit.ts';
 import { relative } from 'node:path';
 import { formatLoc } from '../../syntax/source.ts';
 import type { PalCaseResult, PalRunResult } from './run.ts';
+import { showRules } from '../../monitor/types.ts';
 
 function caseLine(c: PalCaseResult, rel: (f: string) => string = (f) => f): string {
   const tag = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
-  const decided = c.verdict === null ? '' : ` -> ${c.verdict} by ${c.rule}${c.reason === null ? '' : ` (${c.reason})`}`;
+  const decided =
+    c.verdict === null ? '' : ` -> ${c.verdict} by ${showRules(c)}${c.reason === null ? '' : ` (${c.reason})`}`;
   const failure = c.failure === null ? '' : `\n      ${c.failure}`;
   return `${tag} [${c.phase}] ${formatLoc({ ...c.loc, file: rel(c.loc.file) })} ${c.name === null ? '' : `"${c.name}" `}expect ${c.expected}: ${c.event ?? c.title}${decided}${failure}`;
 }

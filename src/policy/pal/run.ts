@@ -46,7 +46,16 @@ import { KERNEL_SID, EINIT_SID } from '../../kernel/types.ts';
 import { SECURITY_RIID } from '../../kernel/kernel-api.ts';
 import { createMonitor } from '../../monitor/monitor.ts';
 import { describeEvent } from '../../monitor/audit.ts';
-import type { CompiledPolicy, Decision, MonitorState, SecurityEvent, Verdict } from '../../monitor/types.ts';
+import {
+  rulesKey,
+  showRules,
+  type CompiledPolicy,
+  type Decision,
+  type MonitorState,
+  type RuleRef,
+  type SecurityEvent,
+  type Verdict,
+} from '../../monitor/types.ts';
 import { ParseError } from '../../syntax/errors.ts';
 import { formatLoc, type Loc } from '../../syntax/source.ts';
 import type { Expr, RecordExpr, Selector, SelectorKey } from '../psl/ast.ts';
@@ -67,8 +76,8 @@ export interface PalCaseResult {
   /** the event as the monitor saw it (null when it could not be built) */
   readonly event: string | null;
   readonly verdict: Verdict | null;
-  /** the rule that decided (a rule id, 'default-deny', 'structure', …) */
-  readonly rule: string | null;
+  /** every rule that decided (Decision.rules; empty when the event could not be built) */
+  readonly rules: readonly RuleRef[];
   readonly reason: string | null;
   /** why the case failed, in words */
   readonly failure: string | null;
@@ -263,6 +272,7 @@ class Runner {
   constructor(
     private readonly tables: SolutionTables,
     policy: CompiledPolicy,
+    private readonly onDecision?: (event: SecurityEvent, decision: Decision) => void,
   ) {
     this.monitor = createMonitor(tables, policy);
   }
@@ -428,13 +438,14 @@ class Runner {
           status: 'fail',
           event: null,
           verdict: null,
-          rule: null,
+          rules: [],
           reason: null,
           failure: `${formatLoc(e.loc)}: ${e.message}`,
         };
       throw e;
     }
     const d: Decision = this.monitor.decide(st.monitor, built.event);
+    this.onDecision?.(built.event, d);
     const event = describeEvent(this.tables, built.event);
     if (d.verdict === 'grant') {
       st.monitor = d.next;
@@ -444,17 +455,18 @@ class Runner {
         if (c.capture !== null) st.vars.set(c.capture, built.started);
       }
     }
-    const result = { ...base, event, verdict: d.verdict, rule: d.rule, reason: d.reason ?? null };
-    const broken = d.rule === 'structure' || d.rule === 'policy-error';
+    const result = { ...base, event, verdict: d.verdict, rules: d.rules, reason: d.reason ?? null };
+    const rule = rulesKey(d);
+    const broken = rule === 'structure' || rule === 'policy-error';
     if (expected === 'any')
       return broken
-        ? { ...result, status: 'fail', failure: `the event could not be processed: ${d.reason ?? d.rule}` }
+        ? { ...result, status: 'fail', failure: `the event could not be processed: ${d.reason ?? rule}` }
         : { ...result, status: 'pass', failure: null };
     if (d.verdict === expected) return { ...result, status: 'pass', failure: null };
     return {
       ...result,
       status: 'fail',
-      failure: `expected ${expected}, got ${d.verdict} by ${d.rule}${d.reason === undefined ? '' : `: ${d.reason}`}`,
+      failure: `expected ${expected}, got ${d.verdict} by ${showRules(d)}${d.reason === undefined ? '' : `: ${d.reason}`}`,
     };
   }
 }
@@ -468,7 +480,7 @@ const skipped = (c: PalTestCase, phase: PalPhase): PalCaseResult => ({
   status: 'skipped',
   event: null,
   verdict: null,
-  rule: null,
+  rules: [],
   reason: null,
   failure: null,
 });
@@ -483,10 +495,12 @@ export function runPalTests(
   tables: SolutionTables,
   policy: CompiledPolicy,
   inputs: readonly (PalAssert | PalInput)[],
+  /** every decision the monitor makes for a case, in the order the cases run (the audit log of `cordon test`) */
+  onDecision?: (event: SecurityEvent, decision: Decision) => void,
 ): PalRunResult {
   const started = performance.now();
   const sets = inputs.map((input) => ('assert' in input ? input.assert : input));
-  const runner = new Runner(tables, policy);
+  const runner = new Runner(tables, policy, onDecision);
   const tests: PalTestResult[] = [];
   for (const a of sets) {
     const suite = a.name ?? `assert at ${formatLoc(a.loc)}`;
@@ -560,7 +574,7 @@ export function formatPalResults(r: PalRunResult, showPath: (file: string) => st
     if (t.notModelled !== undefined) out.push(`          not run: ${t.notModelled}`);
     for (const c of t.cases) {
       const tag = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'SKIP';
-      const decided = c.verdict === null ? '' : ` -> ${c.verdict.toUpperCase()} by ${c.rule}`;
+      const decided = c.verdict === null ? '' : ` -> ${c.verdict.toUpperCase()} by ${rulesKey(c)}`;
       const what = c.event === null ? c.title : `${c.name === null ? '' : `"${c.name}" `}${c.expected} ${c.event}`;
       out.push(`    ${tag}  ${c.phase === 'sequence' ? '' : `[${c.phase}] `}${what}${decided}`);
       if (c.failure !== null) out.push(`          ${at(c.loc)}: ${c.failure}`);
