@@ -19,6 +19,7 @@ import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
+import { formalInputs } from '../evidence/inputs.ts';
 import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
 
 export const DEFAULT_SOLUTION = 'examples/ping';
@@ -80,6 +81,7 @@ export function verify(opts: VerifyOptions = {}): Report {
   const seed = opts.seed ?? (Date.now() % 2 ** 31) | 0;
   const runs = opts.runs ?? 200;
   const steps = opts.steps ?? 100;
+  const scenarioSteps = opts.scenarioSteps ?? 5_000;
   const checks: CheckResult[] = [];
   opts.onCheck?.('boot');
   checks.push(bootCheck(loaded, board));
@@ -106,7 +108,7 @@ export function verify(opts: VerifyOptions = {}): Report {
   const replay = (s: number, p: string) =>
     `npx cordon verify ${shellQuote(shown)} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p} --no-tlc`;
   opts.onCheck?.('scenario');
-  checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000));
+  checks.push(...scenarioChecks(loaded, board, seed, scenarioSteps));
   opts.onCheck?.('kernel properties');
   checks.push(
     ...kernelProperties(
@@ -125,6 +127,7 @@ export function verify(opts: VerifyOptions = {}): Report {
     board: board.id,
     seed,
     startedAt: new Date().toISOString(),
+    scale: { runs, steps, scenarioSteps },
     checks,
     guarantees: {
       board: weakenedGuarantees(board),
@@ -148,14 +151,16 @@ export function verify(opts: VerifyOptions = {}): Report {
  * with the reason.
  */
 export async function verifyWithTlc(
-  opts: VerifyOptions & { readonly onModel?: (name: string) => void } = {},
+  opts: VerifyOptions & { readonly onModel?: (name: string) => void; readonly models?: readonly string[] } = {},
 ): Promise<Report> {
   const report = verify(opts);
   const { runModels } = await import('../models/models.ts');
+  const { CATALOG } = await import('../conformance/catalog.ts');
+  const defs = opts.models === undefined ? CATALOG : CATALOG.filter((d) => opts.models!.includes(d.name));
   const { checkLoaded, checkEntry, CheckError } = await import('../check/check.ts');
   opts.onCheck?.('TLC models');
   const checks: CheckResult[] = [];
-  for (const m of await runModels(undefined, opts.progress ? { progress: opts.progress } : {})) {
+  for (const m of await runModels(defs, opts.progress ? { progress: opts.progress } : {})) {
     const regression = m.distinct !== m.expected.distinct || m.depth !== m.expected.depth;
     const details = {
       distinct: m.distinct,
@@ -206,6 +211,7 @@ export async function verifyWithTlc(
   return {
     ...report,
     checks: [...report.checks, ...checks],
+    formalInputs: formalInputs(),
     toolVersions: { ...report.toolVersions, ...(await tlcVersion()) },
   };
 }
