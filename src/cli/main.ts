@@ -1,6 +1,6 @@
 // `cordon`: the command line. Each command is a thin shell over the folder
 // that does its work, registered from a file of its own here (verify.ts,
-// check.ts, test.ts, boards.ts, audit.ts); errors in the user's inputs are printed as
+// check.ts, test.ts, boards.ts, audit.ts, evidence.ts); errors in the user's inputs are printed as
 // one clear message, never a stack trace, and exit 2.
 
 import { Command, CommanderError } from 'commander';
@@ -13,6 +13,7 @@ import { registerCheck } from './check.ts';
 import { registerTest } from './test.ts';
 import { registerBoards } from './boards.ts';
 import { registerAudit } from './audit.ts';
+import { registerEvidence } from './evidence.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCheck(program, ctx);
   registerBoards(program, ctx);
   registerAudit(program, ctx);
+  registerEvidence(program, ctx);
 
   try {
     await program.parseAsync(argv as string[]);

@@ -152,6 +152,9 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       writeReport(file, report);
       printReport(report, out);
       out(`report written to ${o.out}`);
+      out(
+        `evidence bundle: npx cordon evidence${solution ? ` ${solution}` : ''}${o.board ? ` --board ${o.board}` : ''} (reuses this report's checks)`,
+      );
       ctx.setCode(report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') ? 0 : 1);
     },
   );
