@@ -367,3 +367,41 @@ describe('cordon evidence verify', () => {
     await assert.rejects(verifyBundle(join(work, 'no-such-bundle')), BundleError);
   });
 });
+
+describe('cordon verify and the bundle', () => {
+  it('verify ends by naming the bundle command; the bundle reuses its report while the inputs are the same', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'cordon-evidence-reuse-'));
+    try {
+      const solution = join(work, 'ping');
+      cpSync(join(ROOT, 'examples', 'ping'), solution, { recursive: true });
+      const report = join(work, 'verify.json');
+      const lines: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      const errWrite = process.stderr.write.bind(process.stderr);
+      process.stdout.write = ((s: string) => (lines.push(s), true)) as typeof process.stdout.write;
+      process.stderr.write = (() => true) as typeof process.stderr.write;
+      try {
+        const args = ['verify', solution, '--no-tlc', '--seed', '9', '--runs', '4', '--steps', '15', '--out', report];
+        assert.equal(await main(['node', 'cordon', ...args]), 0);
+      } finally {
+        process.stdout.write = write;
+        process.stderr.write = errWrite;
+      }
+      const last = lines.join('').trimEnd().split('\n').at(-1)!;
+      assert.match(
+        last,
+        /^evidence bundle: npx cordon evidence \S+ --reuse \S+verify\.json \(reuses this report's checks/,
+      );
+      const opts = { ...SMALL, seed: undefined, scenarioSteps: 5_000, solution, reuse: report };
+      const reused = await runEvidence(opts);
+      assert.equal(reused.reused, report);
+      assert.equal(reused.settings.seed, 9, "the report's seed");
+      assert.equal((await runEvidence({ ...opts, runs: 5 })).reused, null, 'another scale is not reused');
+      const edl = join(solution, 'resources', 'xdl', 'ping', 'Client.edl');
+      writeFileSync(edl, `${readFileSync(edl, 'utf8')}\n`);
+      assert.equal((await runEvidence(opts)).reused, null, 'a changed input is not reused');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

@@ -153,7 +153,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       printReport(report, out);
       out(`report written to ${o.out}`);
       out(
-        `evidence bundle: npx cordon evidence${solution ? ` ${solution}` : ''}${o.board ? ` --board ${o.board}` : ''} (reuses this report's checks)`,
+        `evidence bundle: npx cordon evidence${solution ? ` ${solution}` : ''}${o.board ? ` --board ${o.board}` : ''}${o.out === 'out/verify.json' ? '' : ` --reuse ${o.out}`} (reuses this report's checks when its inputs are the bundle's)`,
       );
       ctx.setCode(report.checks.every((c) => c.status === 'pass' || c.status === 'skipped') ? 0 : 1);
     },
