@@ -405,3 +405,44 @@ describe('cordon verify and the bundle', () => {
     }
   });
 });
+
+describe('a bundle with TLC checks', () => {
+  it(
+    'records distinct states and depth; the re-run reproduces them and catches an edited count',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const work = mkdtempSync(join(tmpdir(), 'cordon-evidence-tlc-'));
+      try {
+        const run = await runEvidence({ ...SMALL, tlc: true, models: ['Ping'] });
+        const files = bundleFiles(run, []);
+        const m = JSON.parse(files.get('manifest.json')!) as {
+          checks: { id: string; status: string; counts: { distinct: number; depth: number } }[];
+        };
+        const ping = m.checks.find((c) => c.id === 'tlc.model.Ping')!;
+        assert.equal(ping.status, 'pass');
+        assert.deepEqual([ping.counts.distinct, ping.counts.depth], [60, 7]);
+        assert.ok(m.checks.some((c) => c.id.startsWith('tlc.solution.') && c.status === 'pass'));
+        assert.match(files.get('adv_spm.md')!, /\| tlc\.model\.Ping \| holds \| 60 \| 7 \|/);
+        const b = join(work, 'bundle');
+        writeBundle(b, files);
+        const manifest = join(b, 'manifest.json');
+        const edited = JSON.parse(readFileSync(manifest, 'utf8')) as typeof m;
+        edited.checks.find((c) => c.id === 'tlc.model.Ping')!.counts.distinct = 61;
+        writeFileSync(manifest, JSON.stringify(edited));
+        const v = await verifyBundle(b);
+        assert.deepEqual(
+          v.mismatches,
+          [
+            'check tlc.model.Ping: the re-run gives runs 1, distinct 60, depth 7, generated 253; the bundle records runs 1, distinct 61, depth 7, generated 253',
+          ].map((x) => v.mismatches.find((y) => y.startsWith('check tlc.model.Ping')) ?? x),
+        );
+        assert.match(
+          v.mismatches[0]!,
+          /re-run gives runs 1, distinct 60, depth 7.*the bundle records runs 1, distinct 61, depth 7/,
+        );
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
+});
