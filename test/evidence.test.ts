@@ -430,12 +430,7 @@ describe('a bundle with TLC checks', () => {
         edited.checks.find((c) => c.id === 'tlc.model.Ping')!.counts.distinct = 61;
         writeFileSync(manifest, JSON.stringify(edited));
         const v = await verifyBundle(b);
-        assert.deepEqual(
-          v.mismatches,
-          [
-            'check tlc.model.Ping: the re-run gives runs 1, distinct 60, depth 7, generated 253; the bundle records runs 1, distinct 61, depth 7, generated 253',
-          ].map((x) => v.mismatches.find((y) => y.startsWith('check tlc.model.Ping')) ?? x),
-        );
+        assert.equal(v.mismatches.length, 1, v.mismatches.join('\n'));
         assert.match(
           v.mismatches[0]!,
           /re-run gives runs 1, distinct 60, depth 7.*the bundle records runs 1, distinct 61, depth 7/,
