@@ -441,3 +441,32 @@ describe('a bundle with TLC checks', () => {
     },
   );
 });
+
+describe('the conformance and proof checks of a bundle', () => {
+  const skip =
+    process.env.CORDON_EVIDENCE_CONFORMANCE === '1'
+      ? false
+      : 'set CORDON_EVIDENCE_CONFORMANCE=1 (about 1 min: 5 TLC runs)';
+  it(
+    'trace validation, equal reachable sets and the inductive proof pass, with their figures',
+    { skip, timeout: 10 * 60_000 },
+    async () => {
+      const { conformanceChecks, settingsOf } = await import('../src/evidence/run.ts');
+      const checks = await conformanceChecks(settingsOf({ ...SMALL, traces: 5 }));
+      assert.deepEqual(
+        checks.map((c) => [c.id, c.status]),
+        [
+          ['conformance.traces.TraceWorld', 'pass'],
+          ['conformance.reachable.Ping', 'pass'],
+          ['conformance.reachable.Hangup', 'pass'],
+          ['conformance.reachable.Duo', 'pass'],
+          ['proof.inductive', 'pass'],
+        ],
+      );
+      const ping = checks.find((c) => c.id === 'conformance.reachable.Ping')!.details as Record<string, unknown>;
+      assert.deepEqual([ping.distinct, ping.explorerDistinct, ping.equal], [60, 60, true]);
+      assert.equal((checks[0]!.details as { traces: number }).traces, 5);
+      assert.equal((checks[4]!.details as { initialStates: number }).initialStates, 1080);
+    },
+  );
+});
