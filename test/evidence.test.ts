@@ -470,3 +470,34 @@ describe('the conformance and proof checks of a bundle', () => {
     },
   );
 });
+
+describe('a bundle of a solution whose model fails', () => {
+  it(
+    "carries the solution model's counterexample as a replay file, a SARIF result and red rows",
+    { timeout: 5 * 60_000 },
+    async () => {
+      const run = await runEvidence({
+        ...SMALL,
+        solution: join(ROOT, 'test', 'fixtures', 'ack-window-leaky'),
+        tlc: true,
+        models: [],
+      });
+      const files = bundleFiles(run, []);
+      const m = JSON.parse(files.get('manifest.json')!) as {
+        checks: { id: string; status: string; file?: string; replayFile?: string }[];
+      };
+      const failed = m.checks.find((c) => c.id.startsWith('tlc.solution.'))!;
+      assert.equal(failed.status, 'fail');
+      assert.ok(!m.checks.some((c) => c.id.startsWith('tlc.model.')), 'no kernel model was asked for');
+      const replay = JSON.parse(files.get(failed.replayFile!)!) as { format: string; reference: { path: string } };
+      assert.equal(replay.format, 'cordon-replay/1');
+      assert.equal(replay.reference.path, 'test/fixtures/ack-window-leaky');
+      assert.match(files.get(failed.file!)!, /replay file: counterexamples\/tlc\.solution\.[A-Za-z]+\.replay\.json/);
+      const sarif = JSON.parse(files.get('results.sarif')!) as { runs: { results: { ruleId: string }[] }[] };
+      assert.deepEqual(sarifErrors(sarif), []);
+      assert.ok(sarif.runs[0]!.results.some((r) => r.ruleId === failed.id));
+      const t = JSON.parse(files.get('traceability.json')!) as { requirements: { id: string; cell: string }[] };
+      assert.equal(t.requirements.find((r) => r.id === 'default-deny')!.cell, 'red');
+    },
+  );
+});

@@ -53,6 +53,8 @@ export interface BundleCheck {
   readonly replay?: string;
   /** the counterexample file in the bundle */
   readonly file?: string;
+  /** the replay file in the bundle (`npx cordon check --replay`'s format; replay it with the kernel) */
+  readonly replayFile?: string;
 }
 
 export type Cell = 'green' | 'amber' | 'red';
@@ -156,6 +158,7 @@ export function bundleChecks(run: EvidenceRun): BundleCheck[] {
       ...(c.counterexample !== undefined ? { counterexample: c.counterexample } : {}),
       ...(c.replay !== undefined ? { replay: c.replay } : {}),
       ...(failed ? { file: `counterexamples/${fileSafe(c.id)}.txt` } : {}),
+      ...(run.replays.has(c.id) ? { replayFile: `counterexamples/${fileSafe(c.id)}.replay.json` } : {}),
     };
   });
 }
@@ -385,6 +388,7 @@ function counterexampleText(c: BundleCheck): string {
     `check: ${c.id} (${c.kind}) ${c.status}`,
     `reproduce: ${c.command}`,
     ...(c.replay !== undefined ? [`replay: ${c.replay}`] : []),
+    ...(c.replayFile !== undefined ? [`replay file: ${c.replayFile}`] : []),
     '',
     c.counterexample ?? '(no counterexample text)',
     '',
@@ -423,6 +427,7 @@ export function bundleFiles(run: EvidenceRun, mutants: readonly MutantRun[]): Ma
   files.set('junit.xml', junitOf(run, checks));
   files.set('results.sarif', sarifOf(run, checks, trace));
   for (const c of checks) if (c.file !== undefined) files.set(c.file, counterexampleText(c));
+  for (const [id, replay] of run.replays) files.set(`counterexamples/${fileSafe(id)}.replay.json`, json(replay));
   files.set('index.html', htmlOf(base, trace));
   const manifest: Manifest = {
     ...base,

@@ -12,6 +12,7 @@ import { getBoard, DEFAULT_BOARD } from '../../boards/index.ts';
 import { loadSolution, type ImportOptions, type Loaded } from '../solution/load.ts';
 import { DEFAULT_SOLUTION, verify, verifyWithTlc, VerifyError } from '../verify/verify.ts';
 import { ROOT, ReportCodec, reportPath, toolVersions, type CheckResult, type Report } from './report.ts';
+import type { SolutionCheckResult } from '../check/solution-model.ts';
 import { formalInputs, lockfileSha256, solutionInputs } from './inputs.ts';
 
 /** The reachable-set comparison runs on these models (small enough for every bundle). */
@@ -62,6 +63,8 @@ export interface EvidenceRun {
   readonly report: Report;
   /** the conformance and proof checks */
   readonly extra: readonly CheckResult[];
+  /** replay files of counterexamples (`cordon check --replay` format), by check id: the solution model's, when it failed here */
+  readonly replays: ReadonlyMap<string, unknown>;
   /** the verify report reused (its path as given), or null when verify's checks ran here */
   readonly reused: string | null;
   readonly tools: Readonly<Record<string, string>>;
@@ -161,6 +164,7 @@ export async function runEvidence(opts: EvidenceOptions = {}): Promise<EvidenceR
   const loaded = loadSolution(solutionPath, board, load);
   let report: Report | undefined;
   let reused: string | null = null;
+  const replays = new Map<string, unknown>();
   if (opts.reuse != null) {
     const r = reusableReport(resolve(opts.reuse), s, loaded, tools, opts.seed !== undefined);
     if ('report' in r) {
@@ -181,12 +185,25 @@ export async function runEvidence(opts: EvidenceOptions = {}): Promise<EvidenceR
       ...(opts.defines ? { defines: opts.defines } : {}),
       ...(opts.onCheck ? { onCheck: opts.onCheck } : {}),
       ...(s.models !== null ? { models: s.models } : {}),
+      onSolutionCheck: (r: SolutionCheckResult) => {
+        if (r.counterexample?.replay != null) replays.set(`tlc.solution.${r.model}`, r.counterexample.replay);
+      },
     };
     report = s.tlc ? await verifyWithTlc(vo) : verify(vo);
   }
   s = { ...s, solution: reportPath(loaded.dir) };
   const extra = s.conformance ? await conformanceChecks(s, opts.onCheck) : [];
-  return { settings: s, loaded, report, extra, reused, tools, startedAt, finishedAt: new Date().toISOString() };
+  return {
+    settings: s,
+    loaded,
+    report,
+    extra,
+    replays,
+    reused,
+    tools,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  };
 }
 
 /** Trace validation, the reachable-set comparison and the inductive-invariant proof. */

@@ -32,7 +32,7 @@ const Check = t.intersection([
     seed: t.union([t.number, t.null]),
     command: t.string,
   }),
-  t.partial({ counterexample: t.string, replay: t.string, file: t.string }),
+  t.partial({ counterexample: t.string, replay: t.string, file: t.string, replayFile: t.string }),
 ]);
 const Mutant = t.type({ id: t.string, requirement: t.string, killed: t.boolean, killedBy: t.array(t.string) });
 

@@ -19,6 +19,7 @@ import { scenarioChecks } from './scenario.ts';
 import { weakenedGuarantees } from '../../boards/index.ts';
 import { dmaIsolation } from '../driver/index.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
+import type { SolutionCheckResult } from '../check/solution-model.ts';
 import { formalInputs } from '../evidence/inputs.ts';
 import { ROOT, reportPath, sha256File, toolVersions, type CheckResult, type Report } from '../evidence/report.ts';
 
@@ -151,7 +152,13 @@ export function verify(opts: VerifyOptions = {}): Report {
  * with the reason.
  */
 export async function verifyWithTlc(
-  opts: VerifyOptions & { readonly onModel?: (name: string) => void; readonly models?: readonly string[] } = {},
+  opts: VerifyOptions & {
+    readonly onModel?: (name: string) => void;
+    /** only these catalogued kernel models (default: all) */
+    readonly models?: readonly string[];
+    /** the solution model's full result (its counterexample's replay file, for the evidence bundle) */
+    readonly onSolutionCheck?: (r: SolutionCheckResult) => void;
+  } = {},
 ): Promise<Report> {
   const report = verify(opts);
   const { runModels } = await import('../models/models.ts');
@@ -196,7 +203,9 @@ export async function verifyWithTlc(
   try {
     const sink = opts.progress?.(loaded.name);
     const run = checkLoaded(loaded, { path: report.solution, ...(sink ? { onProgress: sink.update } : {}) });
-    checks.push(checkEntry(await (sink ? run.finally(sink.finish) : run)));
+    const r = await (sink ? run.finally(sink.finish) : run);
+    opts.onSolutionCheck?.(r);
+    checks.push(checkEntry(r));
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     checks.push({
