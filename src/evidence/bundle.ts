@@ -129,6 +129,8 @@ export function commandOf(c: { id: string; kind: string }, s: EvidenceSettings):
   const sol = shellQuote(s.solution);
   const defines = Object.entries(s.defines)
     .map(([k, v]) => ` --define ${shellQuote(`${k}=${v}`)}`)
+    .concat(s.imports.sdkRoot === null ? [] : [` --sdk ${shellQuote(s.imports.sdkRoot)}`])
+    .concat(s.imports.includes.map((d) => ` --include ${shellQuote(d)}`))
     .join('');
   const scale = `--board ${s.board} --seed ${s.seed} --runs ${s.runs} --steps ${s.steps}${defines}`;
   if (PROPERTY_KINDS.has(c.kind)) return `npx cordon verify ${sol} ${scale} --no-tlc`;
@@ -259,6 +261,8 @@ export function evidenceCommand(s: EvidenceSettings): string {
     s.models === null ? '' : ` --models ${s.models.join(',')}`,
     s.conformance ? ` --traces ${s.traces}` : ' --no-conformance',
     defines,
+    s.imports.sdkRoot === null ? '' : ` --sdk ${shellQuote(s.imports.sdkRoot)}`,
+    s.imports.includes.map((d) => ` --include ${shellQuote(d)}`).join(''),
   ].join('');
 }
 

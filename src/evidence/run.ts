@@ -55,6 +55,8 @@ export interface EvidenceSettings {
   readonly conformance: boolean;
   readonly traces: number;
   readonly defines: Readonly<Record<string, string>>;
+  /** `--sdk` and `--include`, as the bundle shows them (relative to the project root when inside it) */
+  readonly imports: { readonly sdkRoot: string | null; readonly includes: readonly string[] };
 }
 
 export interface EvidenceRun {
@@ -85,6 +87,10 @@ export function settingsOf(opts: EvidenceOptions, report?: Report): EvidenceSett
     conformance: opts.conformance ?? true,
     traces: opts.traces ?? DEFAULT_TRACES,
     defines: opts.defines ?? {},
+    imports: {
+      sdkRoot: opts.imports?.sdkRoot === undefined ? null : reportPath(resolve(opts.imports.sdkRoot)),
+      includes: (opts.imports?.includes ?? []).map((d) => reportPath(resolve(d))),
+    },
   };
 }
 

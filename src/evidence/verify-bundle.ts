@@ -51,6 +51,7 @@ export const ManifestCodec = t.type({
     conformance: t.boolean,
     traces: t.number,
     defines: t.record(t.string, t.string),
+    imports: t.type({ sdkRoot: t.union([t.string, t.null]), includes: t.array(t.string) }),
   }),
   reused: t.union([t.string, t.null]),
   inputs: t.type({
@@ -217,9 +218,13 @@ export async function verifyBundle(
     throw new BundleError(`the manifest names board ${m.settings.board}: ${(e as Error).message}`);
   }
   const solutionDir = inputPath(m.settings.solution);
+  const imports = {
+    ...(m.settings.imports.sdkRoot === null ? {} : { sdkRoot: inputPath(m.settings.imports.sdkRoot) }),
+    ...(m.settings.imports.includes.length > 0 ? { includes: m.settings.imports.includes.map(inputPath) } : {}),
+  };
   let policyNow: string | null = null;
   try {
-    policyNow = policySha256(loadSolution(solutionDir, board, { defines: m.settings.defines }));
+    policyNow = policySha256(loadSolution(solutionDir, board, { defines: m.settings.defines, ...imports }));
   } catch (e) {
     out.push(`the solution ${m.settings.solution} no longer loads: ${(e as Error).message}`);
   }
@@ -243,6 +248,7 @@ export async function verifyBundle(
       conformance: s.conformance,
       traces: s.traces,
       defines: s.defines,
+      imports,
       reuse: null,
     });
     const again = new Map(bundleChecks(run).map((c) => [c.id, c]));
