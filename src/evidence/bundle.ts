@@ -110,6 +110,7 @@ const COUNT_KEYS = [
   'grants',
   'denies',
   'verdict',
+  'bounds',
 ] as const;
 
 export function countsOf(c: CheckResult): Counts {
