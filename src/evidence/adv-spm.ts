@@ -80,7 +80,7 @@ export function advSpm(m: Omit<Manifest, 'files' | 'timing'>, trace: Traceabilit
     );
   for (const c of proofs)
     L.push(
-      `| ${c.id} | ${status(c)} | ${n(c.counts.distinct)} (${n(c.counts.initialStates)} initial) | 1 step | every IndInv state of the bounded domain, one step of Next |`,
+      `| ${c.id} | ${status(c)} | ${n(c.counts.distinct)} (${n(c.counts.initialStates)} initial) | 1 step | every IndInv state of the bounded domain, one step of Next: ${String(c.counts.bounds ?? '')} |`,
     );
   if (tlc.length + proofs.length === 0)
     L.push('| (no TLC checks in this bundle: made with --no-tlc / --no-conformance) | | | | |');
