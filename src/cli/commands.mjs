@@ -31,6 +31,12 @@ export const COMMANDS = [
       'ask a policy questions: explain one decision, query what it grants, flows of information, diff two versions, lint, an HTML report',
   },
   {
+    name: 'evidence',
+    args: '[solution]',
+    summary:
+      'write a certification evidence bundle (requirements, traceability, ADV_SPM.1, JUnit, SARIF, HTML); evidence verify checks one',
+  },
+  {
     name: 'log',
     args: '<file>',
     summary: 'print a monitor audit log (out/audit.jsonl), filtered by verdict, class or method',

@@ -24,6 +24,7 @@ const LOADERS: Readonly<Record<string, () => Promise<Register>>> = {
   boards: async () => (await import('./boards.ts')).registerBoards,
   audit: async () => (await import('./audit.ts')).registerAudit,
   log: async () => (await import('./log.ts')).registerLog,
+  evidence: async () => (await import('./evidence.ts')).registerEvidence,
 };
 
 export { COMMANDS, cordonVersion };

@@ -251,6 +251,10 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       diagrams.forEach(out);
       if (!(o.json === true && o.out === '-')) out(`report written to ${writeOutput(o.out, json)}`);
       if (o.junit !== undefined) out(`JUnit XML written to ${writeOutput(o.junit, reportJUnitXml(report))}`);
+      if (o.out !== '-')
+        out(
+          `evidence bundle: npx cordon evidence${solution ? ` ${solution}` : ''}${o.board ? ` --board ${o.board}` : ''}${o.out === 'out/verify.json' ? '' : ` --reuse ${o.out}`} (reuses this report's checks when its inputs are the bundle's)`,
+        );
       let below = false;
       if (report.coverage !== undefined) {
         const c = report.coverage as CoverageReport;

@@ -45,6 +45,10 @@ export const ReportCodec = t.intersection([
     steps: t.number,
     /** policy coverage (verify --coverage): a CoverageReport of src/policy/compile/coverage.ts */
     coverage: t.unknown,
+    /** the property suites' scale: runs per property, kernel steps per run, steps of the scripted scenario */
+    scale: t.type({ runs: t.number, steps: t.number, scenarioSteps: t.number }),
+    /** the spec modules, models and proofs the TLC checks read (present when the report has TLC checks) */
+    formalInputs: t.array(t.type({ path: t.string, sha256: t.string })),
   }),
 ]);
 export type Report = t.TypeOf<typeof ReportCodec>;

@@ -21,6 +21,8 @@ import { dmaIsolation } from '../driver/index.ts';
 import { AuditLog } from '../audit/log.ts';
 import type { ProgressSink } from '../tlc/progress-lines.ts';
 import { compileWithCoverage, coverageReport } from '../policy/compile/coverage.ts';
+import type { SolutionCheckResult } from '../check/solution-model.ts';
+import { formalInputs } from '../evidence/inputs.ts';
 import {
   cordonBuild,
   REPORT_SCHEMA_VERSION,
@@ -109,6 +111,7 @@ export function verify(opts: VerifyOptions = {}): Report {
   const seed = opts.seed ?? (Date.now() % 2 ** 31) | 0;
   const runs = opts.runs ?? 200;
   const steps = opts.steps ?? 100;
+  const scenarioSteps = opts.scenarioSteps ?? 5_000;
   const checks: CheckResult[] = [];
   opts.onCheck?.('boot');
   checks.push(bootCheck(loaded, board));
@@ -136,7 +139,7 @@ export function verify(opts: VerifyOptions = {}): Report {
     `npx cordon verify ${shellQuote(shown)} --board ${board.id} --seed ${s} --runs ${runs} --steps ${steps} --path ${p} --no-tlc`;
   opts.onCheck?.('scenario');
   const log = opts.auditLog === undefined ? null : new AuditLog(loaded.tables, loaded.policy, opts.auditLog.level);
-  checks.push(...scenarioChecks(loaded, board, seed, opts.scenarioSteps ?? 5_000, log));
+  checks.push(...scenarioChecks(loaded, board, seed, scenarioSteps, log));
   if (log !== null) opts.auditLog!.written(log);
   opts.onCheck?.('kernel properties');
   checks.push(
@@ -168,6 +171,7 @@ export function verify(opts: VerifyOptions = {}): Report {
     runs,
     steps,
     startedAt: new Date().toISOString(),
+    scale: { runs, steps, scenarioSteps },
     checks,
     guarantees: {
       board: weakenedGuarantees(board),
@@ -192,14 +196,22 @@ export function verify(opts: VerifyOptions = {}): Report {
  * with the reason.
  */
 export async function verifyWithTlc(
-  opts: VerifyOptions & { readonly onModel?: (name: string) => void } = {},
+  opts: VerifyOptions & {
+    readonly onModel?: (name: string) => void;
+    /** only these catalogued kernel models (default: all) */
+    readonly models?: readonly string[];
+    /** the solution model's full result (its counterexample's replay file, for the evidence bundle) */
+    readonly onSolutionCheck?: (r: SolutionCheckResult) => void;
+  } = {},
 ): Promise<Report> {
   const report = verify(opts);
   const { runModels } = await import('../models/models.ts');
+  const { CATALOG } = await import('../conformance/catalog.ts');
+  const defs = opts.models === undefined ? CATALOG : CATALOG.filter((d) => opts.models!.includes(d.name));
   const { checkLoaded, checkEntry, CheckError } = await import('../check/check.ts');
   opts.onCheck?.('TLC models');
   const checks: CheckResult[] = [];
-  for (const m of await runModels(undefined, opts.progress ? { progress: opts.progress } : {})) {
+  for (const m of await runModels(defs, opts.progress ? { progress: opts.progress } : {})) {
     const regression = m.distinct !== m.expected.distinct || m.depth !== m.expected.depth;
     const details = {
       distinct: m.distinct,
@@ -235,7 +247,9 @@ export async function verifyWithTlc(
   try {
     const sink = opts.progress?.(loaded.name);
     const run = checkLoaded(loaded, { path: report.solution, ...(sink ? { onProgress: sink.update } : {}) });
-    checks.push(checkEntry(await (sink ? run.finally(sink.finish) : run)));
+    const r = await (sink ? run.finally(sink.finish) : run);
+    opts.onSolutionCheck?.(r);
+    checks.push(checkEntry(r));
   } catch (e) {
     if (!(e instanceof CheckError)) throw e;
     checks.push({
@@ -250,6 +264,7 @@ export async function verifyWithTlc(
   return {
     ...report,
     checks: [...report.checks, ...checks],
+    formalInputs: formalInputs(),
     toolVersions: { ...report.toolVersions, ...(await tlcVersion()) },
   };
 }
