@@ -8,9 +8,10 @@
 //   ipc {layout, processes, others, monitor}
 //                               mediated round trips between the first client and its server in a
 //                               solution of `processes` processes: layout pairs (client i ↔ server i)
-//                               or star (every client ↔ one server); the other processes either ready
-//                               in the run queue (others: ready) or all blocked (idle: servers in Recv,
-//                               clients asleep); monitor policy (rule form) or grant-all
+//                               or star (every client ↔ one server); the measured pair has a higher
+//                               priority; the other processes either ready in the run queue (others:
+//                               ready) or all blocked (idle: servers in Recv, clients asleep); monitor
+//                               policy (rule form) or grant-all
 //   ipc-example {example}       mediated round trips on an example (ping: PSL with a Flow per client,
 //                               alternating Ping and Pong; ping-rules: the rule form)
 //   flow {clients, engine}      the ping example's Flow policy with `clients` Flow-tracked clients,
@@ -190,8 +191,11 @@ function scaleSolutionYaml(layout: string, processes: number): string {
     '      - { name: pinger, interface: ping.Pinger }',
     'processes:',
   ];
-  for (let i = 0; i < clients; i++) lines.push(`  - { name: c${i}, class: ping.Client }`);
-  for (let i = 0; i < servers; i++) lines.push(`  - { name: s${i}, class: ping.Server }`);
+  // the measured pair (c0, s0) has a higher priority, so the others can stay ready in the run queue
+  for (let i = 0; i < clients; i++)
+    lines.push(`  - { name: c${i}, class: ping.Client${i === 0 ? ', priority: 20' : ''} }`);
+  for (let i = 0; i < servers; i++)
+    lines.push(`  - { name: s${i}, class: ping.Server${i === 0 ? ', priority: 20' : ''} }`);
   lines.push('connections:');
   for (let i = 0; i < clients; i++)
     lines.push(`  - { client: c${i}, server: s${layout === 'star' ? 0 : i}, id: k${i} }`);
@@ -243,35 +247,44 @@ function roundTripLoop(
   };
   // every server waits in Recv on its endpoint; in the idle layout every other client sleeps
   const recvOf = new Map<number, number>();
-  for (const c of conns) recvOf.set(tidOf(c.server), c.serverHandle);
+  for (const c of conns) if (!recvOf.has(tidOf(c.server))) recvOf.set(tidOf(c.server), c.serverHandle);
+  recvOf.set(pair.server, pair.serverHandle);
   const thread = KERNEL_ENDPOINTS.indexOf('thread');
   const sleepMid = (Object.keys(SERVICE_ARGS) as string[])
     .filter((n) => n.startsWith('thread.'))
     .indexOf('thread.Sleep');
+  // the measured client takes a CPU (X) and keeps it; the other CPU (Y) parks everyone else
+  let x = -1;
+  for (let guard = 0; x < 0 && guard < 4 * s.threads.length + 10; guard++)
+    for (const cpu of [0, 1]) {
+      if (x >= 0) break;
+      go({ kind: 'schedule', cpu });
+      const tid = s.cpus[cpu];
+      if (tid === pair.client) x = cpu;
+      else if (tid !== null && tid !== undefined && recvOf.has(tid))
+        go({ kind: 'syscall', tid, call: { op: 'Recv', handle: recvOf.get(tid)! } });
+    }
+  if (x < 0) throw new Error('bench: could not schedule the measured client');
+  const y = 1 - x;
   const parked = new Set<number>();
   for (let guard = 0; guard < 20 * s.threads.length + 100; guard++) {
-    go({ kind: 'schedule', cpu: 0 });
-    const tid = s.cpus[0];
+    go({ kind: 'schedule', cpu: y });
+    const tid = s.cpus[y];
     if (tid === null || tid === undefined) break;
-    if (parked.has(tid) || tid === pair.client) continue;
+    if (parked.has(tid)) continue;
     const recv = recvOf.get(tid);
-    if (recv !== undefined) {
-      go({ kind: 'syscall', tid, call: { op: 'Recv', handle: recv } });
-      parked.add(tid);
-    } else if (others === 'idle') {
+    if (recv !== undefined) go({ kind: 'syscall', tid, call: { op: 'Recv', handle: recv } });
+    else if (others === 'idle') {
       const call = {
         op: 'Call',
         handle: KERNEL_HANDLE,
         message: { riid: thread, mid: sleepMid, payload: { ns: 1e15 } },
       };
       go({ kind: 'syscall', tid, call } as KernelEvent);
-      parked.add(tid);
-    } else parked.add(tid);
+    }
+    parked.add(tid);
   }
-  // the measured client on CPU 0, its server (in Recv) waits
-  for (let guard = 0; s.cpus[0] !== pair.client && guard < 4 * s.threads.length; guard++)
-    go({ kind: 'schedule', cpu: 0 });
-  if (s.cpus[0] !== pair.client) throw new Error('bench: could not schedule the measured client');
+  if (s.cpus[x] !== pair.client) throw new Error('bench: the measured client lost its CPU');
   const serverState = s.threads[pair.server]!.state.tag;
   if (serverState !== 'recv') throw new Error(`bench: the measured server is ${serverState}, not waiting in Recv`);
   const calls = alternate.map((m, k): KernelEvent => ({
@@ -285,17 +298,20 @@ function roundTripLoop(
     call: { op: 'Reply', handle: pair.serverHandle, message: { riid: 0, mid: 0, payload: { value: 8 } } },
   };
   const recv: KernelEvent = { kind: 'syscall', tid: pair.server, call: { op: 'Recv', handle: pair.serverHandle } };
-  // the server runs on CPU 1 when the client blocks in Call; after its Reply/Recv, CPU 1 idles
-  const toServer: KernelEvent = { kind: 'schedule', cpu: 1 };
-  const toClient: KernelEvent = { kind: 'schedule', cpu: 0 };
+  // the server takes CPU X when the client blocks in Call; after its Reply and Recv, the client has it back
+  const toServer: KernelEvent = { kind: 'schedule', cpu: x };
+  const toClient: KernelEvent = { kind: 'schedule', cpu: x };
   const once = (k: number) => {
     go(calls[k % calls.length]!);
     go(toServer);
-    if (s.cpus[1] !== pair.server) throw new Error('bench: the server did not get CPU 1');
+    if (s.cpus[x] !== pair.server)
+      throw new Error(
+        `bench: the server did not get the CPU: cpu ${x} runs ${s.cpus[x]}, server ${pair.server} ${JSON.stringify(s.threads[pair.server])}, client ${JSON.stringify(s.threads[pair.client])} queue ${JSON.stringify(s.runQueue)}`,
+      );
     go(reply);
     go(recv);
     go(toClient);
-    if (s.cpus[0] !== pair.client) throw new Error('bench: the client did not get CPU 0 back');
+    if (s.cpus[x] !== pair.client) throw new Error('bench: the client did not get the CPU back');
   };
   once(0);
   once(1);
