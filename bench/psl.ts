@@ -105,7 +105,7 @@ export function dynamicAllowListPsl(): string {
   return `${lines.join('\n')}\n`;
 }
 
-function compileText(text: string, name: string, tables: ReturnType<typeof cordonSetup>['tables']) {
+export function compileText(text: string, name: string, tables: ReturnType<typeof cordonSetup>['tables']) {
   const files = new Map([[`bench/${name}`, text]]);
   const policy = loadPolicy(`bench/${name}`, { searchPath: ['bench'], readFile: (p) => files.get(p) });
   return { compiled: compilePsl(policy, tables), interpreted: interpretPsl(policy, tables) };

@@ -1,7 +1,9 @@
 // The typed intermediate policy form: allow rules by event kind, source class,
 // destination class, endpoint and method, optionally limited to a number of
 // grants (a stateful quota). It compiles to a CompiledPolicy whose static part
-// is a table indexed by interned ids; no rule, no grant.
+// is a table indexed by the interned ids the rules name (every other id
+// shares one "other" slot), so its size follows the policy, not the
+// solution; no rule, no grant.
 
 import type { SolutionTables } from '../kernel/tables.ts';
 import type { Result } from '../kernel/tables.ts';
@@ -56,6 +58,46 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     return [at];
   };
   const classNames = tables.classes.map((c) => c.name);
+
+  // The table is indexed by the ids the rules actually name, not by every
+  // class, endpoint and method of the solution (the kernel's own included):
+  // per dimension, each named id gets a compact index, and every id no rule
+  // names shares index 0 ("other") — where only wildcard rules can apply.
+  // Endpoint and method also keep a slot for "none" (an execute event).
+  const srcNamed = new Map<number, number>();
+  const dstNamed = new Map<number, number>();
+  const epNamed = new Map<number, number>();
+  const mNamed = new Map<number, number>();
+  const name = (m: Map<number, number>, ids: number[] | null, base: number) => {
+    for (const id of ids ?? []) if (!m.has(id)) m.set(id, m.size + base);
+  };
+  const resolved = policy.rules.map((r, i) => {
+    const srcs = lookup('source class', classNames, r.src, i);
+    const dsts = lookup('destination class', classNames, r.dst, i);
+    const eps = lookup('endpoint', tables.endpointNames, r.endpoint, i);
+    const ms = lookup('method', tables.methodNames, r.method, i);
+    name(srcNamed, srcs, 1);
+    name(dstNamed, dsts, 1);
+    name(epNamed, eps, 2);
+    name(mNamed, ms, 2);
+    return { srcs, dsts, eps, ms };
+  });
+  const S = srcNamed.size + 1;
+  const D = dstNamed.size + 1;
+  const E = epNamed.size + 2;
+  const M = mNamed.size + 2;
+  const index = (n: number, named: Map<number, number>) => {
+    const ix = new Int32Array(n);
+    for (const [id, at] of named) ix[id] = at;
+    return ix;
+  };
+  const srcIx = index(C, srcNamed);
+  const dstIx = index(C, dstNamed);
+  // endpoint and method index arrays are shifted by one so that id -1 (none) reads slot 0
+  const epIx = index(E1, new Map([...epNamed].map(([id, at]) => [id + 1, at] as const)));
+  const mIx = index(M1, new Map([...mNamed].map(([id, at]) => [id + 1, at] as const)));
+  for (let e = 1; e < E1; e++) if (epIx[e] === 0) epIx[e] = 1;
+  for (let m = 1; m < M1; m++) if (mIx[m] === 0) mIx[m] = 1;
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 
   const limited: number[] = []; // rule index of each limited rule; its state slot = position here
@@ -67,17 +109,18 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
       errors.push(`policy "${policy.name}": ${ruleId(r, i)}: an execute rule cannot name an endpoint or method`);
     if (r.limit !== undefined && !(Number.isSafeInteger(r.limit) && r.limit >= 0))
       errors.push(`policy "${policy.name}": ${ruleId(r, i)}: limit must be a non-negative integer`);
-    const srcs = lookup('source class', classNames, r.src, i) ?? all(C);
-    const dsts = lookup('destination class', classNames, r.dst, i) ?? all(C);
-    const eps = (lookup('endpoint', tables.endpointNames, r.endpoint, i) ?? [-1, ...all(E1 - 1)]).map((e) => e + 1);
-    const ms = (lookup('method', tables.methodNames, r.method, i) ?? [-1, ...all(M1 - 1)]).map((m) => m + 1);
+    const x = resolved[i]!;
+    const srcs = x.srcs === null ? all(S) : x.srcs.map((id) => srcIx[id]!);
+    const dsts = x.dsts === null ? all(D) : x.dsts.map((id) => dstIx[id]!);
+    const eps = x.eps === null ? all(E) : x.eps.map((id) => epIx[id + 1]!);
+    const ms = x.ms === null ? all(M) : x.ms.map((id) => mIx[id + 1]!);
     if (r.limit !== undefined) limited.push(i);
     const k = KIND_INDEX[r.kind] ?? 0;
     for (const s of srcs)
       for (const d of dsts)
         for (const e of eps)
           for (const m of ms) {
-            const key = (((k * C + s) * C + d) * E1 + e) * M1 + m;
+            const key = (((k * S + s) * D + d) * E + e) * M + m;
             const list = cells.get(key);
             if (list === undefined) cells.set(key, [i]);
             else if (list.length === 0 || policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
@@ -103,7 +146,7 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   });
 
   // cell encoding: 0 = no rule; v > 0 = unlimited rule v-1; v < 0 = candidate list -v-1
-  const size = 5 * C * C * E1 * M1;
+  const size = 5 * S * D * E * M;
   const lists: (readonly number[])[] = [];
   const encode = (list: number[]): number => {
     if (list.length === 1 && policy.rules[list[0]!]!.limit === undefined) return list[0]! + 1;
@@ -130,8 +173,9 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     )
       return defaultDeny(state);
     const key =
-      (((k * C + ev.srcClass) * C + ev.dstClass) * E1 + (ev.endpoint < 0 ? 0 : ev.endpoint + 1)) * M1 +
-      (ev.method < 0 ? 0 : ev.method + 1);
+      (((k * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!) * E + epIx[ev.endpoint < 0 ? 0 : ev.endpoint + 1]!) *
+        M +
+      mIx[ev.method < 0 ? 0 : ev.method + 1]!;
     const v = dense !== null ? dense[key]! : (sparse!.get(key) ?? 0);
     if (v > 0) return state === initial ? grants[v - 1]! : { ...grants[v - 1]!, next: state };
     if (v === 0) return defaultDeny(state);

@@ -1,0 +1,147 @@
+// Cost by the size of what is checked (issue: cost that does not grow with
+// the solution). Every row is one child process (bench/job.ts) timed by the
+// same harness; targets are ratios within this run:
+//   (e) mediated IPC round trips/s by solution size, pairs and star layouts,
+//       other processes ready or all blocked: within 1.5x from 2 to 2,000
+//   (e2) the default example's round trips/s: >= 500,000
+//   (f) the ping Flow policy by Flow-tracked clients: >= 5M/s through the
+//       monitor, within 1.5x from 1 to 1,000; compiled >= 5x the interpreter
+//   (g) decisions by rule count (1 … 10,000 rules, 100 classes) against Cedar
+//       and Casbin: 10,000 rules within 1.5x of 1 rule, table under 5 MB
+//   (h) PSL compile of 10,000 bindings, warm: <= 200 ms
+// Ratios between rows use the CPU-time rates (operations per CPU second of
+// the job's process), which other load on the machine does not skew; the
+// wall-clock rates are printed beside them.
+
+import { runJob } from './child.ts';
+import type { Timing } from './harness.ts';
+
+const SIZES = [2, 20, 200, 2000] as const;
+const CLIENTS = [1, 10, 100, 1000] as const;
+const RULES = [1, 10, 100, 1000, 10000] as const;
+
+type Fmt = (n: number) => string;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+export function benchScale(fmt: Fmt): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+
+  // (e)
+  const ipcRows: Record<string, unknown>[] = [];
+  const ipcData: Record<string, unknown>[] = [];
+  const targets: string[] = [];
+  for (const layout of ['pairs', 'star'] as const)
+    for (const others of ['ready', 'idle'] as const) {
+      const rates: number[] = [];
+      for (const processes of SIZES) {
+        process.stderr.write(`  ipc ${layout} ${others} ${processes}…\n`);
+        const r = runJob<{ timing: Timing }>('ipc', { layout, processes, others, monitor: 'policy' });
+        rates.push(r.timing.perCpuSecond);
+        ipcData.push({ layout, others, processes, ...r.timing });
+        ipcRows.push({
+          layout,
+          others,
+          processes,
+          'round trips/s': fmt(r.timing.perSecond),
+          'per CPU s': fmt(r.timing.perCpuSecond),
+          'per CPU s vs 2 processes': ratio(r.timing.perCpuSecond, rates[0]!),
+        });
+      }
+      const slow = rates[0]! / rates[rates.length - 1]!;
+      targets.push(
+        `${layout}/${others}: 2 -> 2,000 processes costs ${slow.toFixed(2)}x (target <= 1.5x: ${verdict(slow <= 1.5)})`,
+      );
+    }
+  console.log(
+    '\n(e) mediated IPC round trips/s by solution size (one pair measured; the others ready, or all blocked)',
+  );
+  console.table(ipcRows);
+  for (const t of targets) console.log(`  ${t}`);
+  out.ipc = { rows: ipcData, targets };
+
+  // (e2)
+  const example = runJob<{ timing: Timing }>('ipc-example', { example: 'ping' });
+  const exampleRules = runJob<{ timing: Timing }>('ipc-example', { example: 'ping-rules' });
+  console.log(
+    `\n(e2) the default example (examples/ping, PSL with a Flow per client): ${fmt(example.timing.perSecond)} round trips/s (${fmt(example.timing.perCpuSecond)} per CPU s), target 500,000: ${ratio(example.timing.perSecond, 500_000)} (${verdict(example.timing.perSecond >= 500_000)}); examples/ping-rules: ${fmt(exampleRules.timing.perSecond)}`,
+  );
+  out.example = { ping: example.timing, pingRules: exampleRules.timing, target: 500_000 };
+
+  // (f)
+  const flowRows: Record<string, unknown>[] = [];
+  const flowData: Record<string, unknown>[] = [];
+  const byEngine: Record<string, number[]> = { monitor: [], compiled: [], interpreted: [] };
+  for (const clients of CLIENTS) {
+    const row: Record<string, unknown> = { clients };
+    for (const engine of ['monitor', 'compiled', 'interpreted'] as const) {
+      process.stderr.write(`  flow ${clients} ${engine}…\n`);
+      const r = runJob<{ timing: Timing }>('flow', { clients, engine });
+      byEngine[engine]!.push(r.timing.perCpuSecond);
+      flowData.push({ clients, engine, ...r.timing });
+      row[`${engine}/s`] = fmt(r.timing.perSecond);
+      row[`${engine}/CPU s`] = fmt(r.timing.perCpuSecond);
+    }
+    row['compiled / interpreted'] = ratio(byEngine.compiled!.at(-1)!, byEngine.interpreted!.at(-1)!);
+    row['monitor vs 1 client'] = ratio(byEngine.monitor!.at(-1)!, byEngine.monitor![0]!);
+    flowRows.push(row);
+  }
+  console.log('\n(f) the ping Flow policy by Flow-tracked clients (decisions/s, state threaded)');
+  console.table(flowRows);
+  const m = byEngine.monitor!;
+  const flowSlow = m[0]! / m[m.length - 1]!;
+  const minSpeedup = Math.min(...byEngine.compiled!.map((c, i) => c / byEngine.interpreted![i]!));
+  const flowTargets = [
+    `monitor at 1,000 clients: ${fmt(m[m.length - 1]!)} per CPU s, target 5,000,000: ${ratio(m[m.length - 1]!, 5e6)} (${verdict(m[m.length - 1]! >= 5e6)})`,
+    `1 -> 1,000 clients costs ${flowSlow.toFixed(2)}x (target <= 1.5x: ${verdict(flowSlow <= 1.5)})`,
+    `compiled / interpreted, worst row: ${minSpeedup.toFixed(2)}x (target >= 5x: ${verdict(minSpeedup >= 5)})`,
+  ];
+  for (const t of flowTargets) console.log(`  ${t}`);
+  out.flow = { rows: flowData, targets: flowTargets };
+
+  // (g)
+  const ruleRows: Record<string, unknown>[] = [];
+  const ruleData: Record<string, unknown>[] = [];
+  const cordonRates: number[] = [];
+  let heapAt10k: number | null = null;
+  for (const rules of RULES) {
+    const row: Record<string, unknown> = { rules };
+    let ref: string | undefined;
+    for (const engine of ['cordon', 'cedar', 'casbin'] as const) {
+      process.stderr.write(`  rules ${rules} ${engine}…\n`);
+      const r = runJob<{ timing: Timing; verdicts: string; heapBytes: number | null; compileMs: number | null }>(
+        'rules',
+        { rules, engine },
+        ['--expose-gc'],
+      );
+      if (ref === undefined) ref = r.verdicts;
+      else if (r.verdicts !== ref) throw new Error(`${engine} disagrees with Cordon at ${rules} rules`);
+      ruleData.push({ rules, engine, ...r.timing, heapBytes: r.heapBytes, compileMs: r.compileMs });
+      row[`${engine}/s`] = fmt(r.timing.perSecond);
+      if (engine === 'cordon') {
+        cordonRates.push(r.timing.perCpuSecond);
+        row['cordon/CPU s'] = fmt(r.timing.perCpuSecond);
+        row['cordon table'] = r.heapBytes === null ? '?' : `${(r.heapBytes / 1e6).toFixed(2)} MB`;
+        if (rules === 10000) heapAt10k = r.heapBytes;
+      }
+    }
+    ruleRows.push(row);
+  }
+  console.log('\n(g) decisions/s by rule count (100 classes; Cordon through its monitor), against Cedar and Casbin');
+  console.table(ruleRows);
+  const ruleSlow = cordonRates[0]! / cordonRates[cordonRates.length - 1]!;
+  const ruleTargets = [
+    `1 -> 10,000 rules costs ${ruleSlow.toFixed(2)}x (target <= 1.5x: ${verdict(ruleSlow <= 1.5)})`,
+    `compiled table at 10,000 rules: ${heapAt10k === null ? 'not measured' : `${(heapAt10k / 1e6).toFixed(2)} MB`} (target < 5 MB: ${verdict(heapAt10k !== null && heapAt10k < 5e6)})`,
+  ];
+  for (const t of ruleTargets) console.log(`  ${t}`);
+  out.rules = { rows: ruleData, targets: ruleTargets };
+
+  // (h)
+  const compile = runJob<{ warmMs: number; minMs: number; maxMs: number }>('psl-compile', { bindings: 10000 });
+  console.log(
+    `\n(h) PSL compile of 10,000 bindings, warm: ${compile.warmMs.toFixed(0)} ms (min ${compile.minMs.toFixed(0)}, max ${compile.maxMs.toFixed(0)}); target <= 200 ms: ${verdict(compile.warmMs <= 200)}`,
+  );
+  out.pslCompile = { ...compile, target: 200 };
+  return out;
+}
