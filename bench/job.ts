@@ -35,7 +35,7 @@ import { Nat, KERNEL_ENDPOINTS, SERVICE_ARGS } from '../src/kernel/kernel-api.ts
 import { KERNEL_HANDLE, type KernelEvent, type KernelState } from '../src/kernel/types.ts';
 import { createMonitor, type Monitor } from '../src/monitor/monitor.ts';
 import { compileRules, type AllowRule } from '../src/monitor/rules.ts';
-import type { CompiledPolicy, SecurityEvent } from '../src/monitor/types.ts';
+import { rulesKey, type CompiledPolicy, type SecurityEvent } from '../src/monitor/types.ts';
 import { compilePsl, interpretPsl } from '../src/policy/compile/index.ts';
 import { loadPolicy } from '../src/policy/psl/resolve.ts';
 import { loadSolution } from '../src/solution/load.ts';
@@ -209,9 +209,10 @@ function scaleSolutionYaml(layout: string, processes: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+const GRANT_ALL = Object.freeze([{ id: 'bench-grant-all' }]);
 const grantAll = (m: Monitor): Monitor => ({
   ...m,
-  decide: (state) => ({ verdict: 'grant', rule: 'bench-grant-all', next: state }),
+  decide: (state) => ({ verdict: 'grant', rules: GRANT_ALL, next: state }),
 });
 
 interface Pair {
@@ -457,7 +458,7 @@ response { grant () }
   const timing = timeWindows(() => {
     for (let k = 0; k < batchSize; k++) {
       const d = decide(state, events[at]!);
-      if (d.verdict !== 'grant') throw new Error(`bench flow: denied ${d.rule}`);
+      if (d.verdict !== 'grant') throw new Error(`bench flow: denied ${rulesKey(d)}`);
       state = d.next;
       at = at + 1 === events.length ? 0 : at + 1;
     }
