@@ -262,7 +262,7 @@ test('cordon log: text, --json, filters, and exit 2 on a file that is no audit l
     assert.equal(lines[2], '2 of 2 records');
     out = '';
     assert.equal(await main(['node', 'cordon', 'log', file, '--verdict', 'deny', '--json']), 0);
-    assert.deepEqual(JSON.parse(out), [rs[1]]);
+    assert.deepEqual((JSON.parse(out) as { records: unknown[] }).records, [rs[1]]);
     out = '';
     assert.equal(await main(['node', 'cordon', 'log', file, '--method', 'Pong']), 0);
     assert.equal(out, '0 of 2 records\n');

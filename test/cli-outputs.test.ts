@@ -223,3 +223,35 @@ test('verify --coverage: the counting policy in every check, the coverage in the
   assert.equal(c.bindings.percent, 100);
   assert.match(readFileSync(join(dir, 'psl.lcov'), 'utf8'), /^SF:einit\/src\/security\.psl$/m);
 });
+
+test('audit flows, diff and lint, and log: one schema-versioned JSON document each', () => {
+  const ping = join(root, 'examples', 'ping');
+  const flows = cordon([
+    'audit',
+    'flows',
+    join(root, 'examples', 'diode-rules'),
+    '--from',
+    'Cloud',
+    '--to',
+    'Plc',
+    '--json',
+  ]);
+  assert.equal(flows.status, 0, flows.stderr);
+  assert.equal((oneDocument(flows.stdout, 'audit-flows').reach as { answer: string }).answer, 'none');
+  const diff = cordon(['audit', 'diff', ping, ping, '--json']);
+  assert.equal(diff.status, 0, diff.stderr);
+  assert.equal(oneDocument(diff.stdout, 'audit-diff').verdict, 'equivalent');
+  const lint = cordon(['audit', 'lint', ping, '--json']);
+  assert.equal(lint.status, 0, lint.stderr);
+  assert.ok(Array.isArray(oneDocument(lint.stdout, 'audit-lint').findings));
+  const dir = scratch();
+  const log = join(dir, 'audit.jsonl');
+  assert.equal(cordon(['test', ping, '--junit', join(dir, 'junit.xml'), '--audit-log', log]).status, 0);
+  const shown = cordon(['log', log, '--verdict', 'deny', '--json']);
+  assert.equal(shown.status, 0, shown.stderr);
+  const doc = oneDocument(shown.stdout, 'log') as { records: { verdict: string }[] };
+  assert.ok(doc.records.length > 0 && doc.records.every((r) => r.verdict === 'deny'));
+  // a document that is not what the schema says is caught (the schemas are not vacuous)
+  assert.notDeepEqual(schemaErrors(schema('audit-diff'), { ...JSON.parse(diff.stdout), verdict: 'same' }), []);
+  assert.notDeepEqual(schemaErrors(schema('log'), { schemaVersion: 1, command: 'log', file: 'x', total: 1 }), []);
+});

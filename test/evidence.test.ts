@@ -5,6 +5,7 @@
 // index.html renders the matrix offline. Small runs (no TLC, a few property
 // runs) keep it fast; the TLC checks of a bundle are those of verify.
 
+import { schemaErrors } from './helpers/schemas.ts';
 import { runCli } from './helpers/run-cli.ts';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -348,6 +349,9 @@ describe('cordon evidence verify', () => {
       return r.code;
     };
     assert.equal(await main(['node', 'cordon', 'evidence', 'verify', b, '--no-rerun']), 0);
+    const asJson = runCli(['evidence', 'verify', b, '--no-rerun', '--json']);
+    assert.equal(asJson.code, 0, asJson.stderr);
+    assert.deepEqual(schemaErrors(join(ROOT, 'schemas', 'evidence-verify.schema.json'), JSON.parse(asJson.stdout)), []);
     writeFileSync(join(b, 'junit.xml'), '<testsuites/>');
     assert.equal(await main(['node', 'cordon', 'evidence', 'verify', b, '--no-rerun']), 1);
     writeFileSync(join(b, 'manifest.json'), '{"format": "something else"}');

@@ -146,7 +146,10 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
             throw new AuditError(`cannot write ${o.sarif}: ${(e as Error).message}`);
           }
       }
-      if (o.sarif !== '-') out(o.json === true ? json(r) : lintText(r));
+      if (o.sarif !== '-') {
+        if (o.json === true) ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'audit lint', ...r });
+        else out(lintText(r));
+      }
       return lintFailed(r) ? 1 : 0;
     }),
   );
@@ -208,7 +211,8 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
             throw new AuditError(`cannot write the witnesses to ${o.witnesses}: ${(e as Error).message}`);
           }
         }
-        out(o.json === true ? json(r) : diffText(r));
+        if (o.json === true) ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'audit diff', ...r });
+        else out(diffText(r));
         const code = diffExit(r, o.failOn);
         if (code === 2)
           process.stderr.write(
@@ -271,7 +275,8 @@ export function registerAudit(program: Command, ctx: CommandContext): void {
           writeFileSync(o.replay, replayText(replay));
         }
         if (o.dot !== '-' && o.mermaid !== '-') {
-          out(o.json === true ? json(r) : flowsText(r));
+          if (o.json === true) ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'audit flows', ...r });
+          else out(flowsText(r));
           if (replay !== null && o.json !== true) out(`replay file written to ${o.replay}`);
         }
         return flowsExitCode(r);

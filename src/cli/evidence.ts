@@ -1,6 +1,7 @@
 // `cordon evidence [solution]`: the certification evidence bundle (see
 // src/evidence/bundle.ts); `cordon evidence verify <bundle>`: checks one.
 
+import { SCHEMA_VERSION } from './schema-version.ts';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runEvidence } from '../evidence/run.ts';
@@ -87,24 +88,20 @@ export function registerEvidence(program: Command, ctx: CommandContext): void {
       const failed = checks.filter((c) => c.status === 'fail' || c.status === 'error');
       const survived = mutants.filter((m) => !m.killed);
       if (o.json)
-        out(
-          JSON.stringify(
-            {
-              bundle: o.out,
-              files: written.sort(),
-              reused: run.reused,
-              checks: { total: checks.length, failed: failed.map((c) => c.id) },
-              requirements: trace.requirements.map((r) => ({
-                id: r.id,
-                cell: r.cell,
-                verdict: r.verdict,
-                adequacy: r.adequacy,
-              })),
-            },
-            null,
-            2,
-          ),
-        );
+        ctx.json({
+          schemaVersion: SCHEMA_VERSION,
+          command: 'evidence',
+          bundle: o.out,
+          files: written.sort(),
+          reused: run.reused,
+          checks: { total: checks.length, failed: failed.map((c) => c.id) },
+          requirements: trace.requirements.map((r) => ({
+            id: r.id,
+            cell: r.cell,
+            verdict: r.verdict,
+            adequacy: r.adequacy,
+          })),
+        });
       else {
         if (run.reused !== null) out(`reused the checks of ${run.reused} (same inputs, tools and scale)`);
         for (const r of trace.requirements)
@@ -129,7 +126,9 @@ export function registerEvidence(program: Command, ctx: CommandContext): void {
     .action(async (bundle: string, o: { rerun: boolean; json?: boolean }) => {
       try {
         const v = await verifyBundle(resolve(bundle), { rerun: o.rerun });
-        if (o.json) out(JSON.stringify({ ...v, bundle }, null, 2));
+        // `--json` after `verify` may be taken by the parent command, which has the same option
+        if (o.json === true || evidence.opts<{ json?: boolean }>().json === true)
+          ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'evidence verify', ...v, bundle });
         else {
           for (const m of v.mismatches) out(`  MISMATCH  ${m}`);
           out(

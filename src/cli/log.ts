@@ -1,6 +1,7 @@
 // `cordon log <file>`: the monitor's audit log (out/audit.jsonl, written by
 // verify, check and test) printed, filtered by verdict, task class and method.
 
+import { SCHEMA_VERSION } from './schema-version.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AuditLogError, filterLog, readAuditLog, recordLine } from '../audit/log.ts';
 import type { CommandContext } from './options.ts';
@@ -18,7 +19,7 @@ export function registerLog(program: Command, ctx: CommandContext): void {
     .option('--verdict <verdict>', 'only decisions with this verdict: grant or deny', verdict)
     .option('--class <class>', 'only events whose source or destination is of this task class')
     .option('--method <method>', 'only events naming this method')
-    .option('--json', 'the matching records as one JSON array')
+    .option('--json', 'one JSON document (schemas/log.schema.json): the matching records')
     .action((file: string, o: { verdict?: 'grant' | 'deny'; class?: string; method?: string; json?: boolean }) => {
       let records;
       try {
@@ -34,7 +35,8 @@ export function registerLog(program: Command, ctx: CommandContext): void {
         ...(o.class === undefined ? {} : { class: o.class }),
         ...(o.method === undefined ? {} : { method: o.method }),
       });
-      if (o.json === true) ctx.out(JSON.stringify(shown, null, 2));
+      if (o.json === true)
+        ctx.json({ schemaVersion: SCHEMA_VERSION, command: 'log', file, total: records.length, records: shown });
       else {
         for (const r of shown) ctx.out(recordLine(r));
         ctx.out(`${shown.length} of ${records.length} records`);
