@@ -348,6 +348,8 @@ export interface MutantRun {
   /** wall time of all its checks */
   durationMs: number;
   details?: string;
+  /** each check's verdict on the mutant: fail = it killed it, error = it could not run (not a kill) */
+  checkRuns?: { check: string; verdict: 'pass' | 'fail' | 'error'; durationMs: number; why: string }[];
 }
 
 export interface MutantRunOptions {
@@ -530,6 +532,12 @@ export async function runSecurityMutants(options: MutantRunOptions = {}): Promis
         killedBy,
         durationMs: Math.round(performance.now() - t0),
         details,
+        checkRuns: outcomes.map((o) => ({
+          check: o.check,
+          verdict: o.verdict,
+          durationMs: Math.round(o.ms),
+          why: o.why,
+        })),
       };
       runs.push(run);
       log(
