@@ -1,8 +1,11 @@
 // Security requirements the kernel must keep on paths the property suites do
 // not reach on their own, each test naming the requirement it protects (the
 // security mutants of src/evidence/mutants.ts that it kills are named too):
-// three-syscalls, static-configuration, complete-mediation at boot, and
-// isolation through the futex services. Through boot() and step() only.
+// three-syscalls, static-configuration, complete-mediation at boot,
+// isolation through the futex services; and, for the scheduler and the
+// hardware events (sched.ts, whose Stryker survivors they kill), priority
+// scheduling, sleeps on the monotonic clock and DMA completions only of a
+// transfer in flight. Through boot() and step() only.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -166,4 +169,62 @@ test("isolation: sync.Wake on one process's memory never wakes a waiter on anoth
   // a's own wake, by its second thread, does wake it
   assert.equal(valueOf(kcall(w, a2, 'sync', 'Wake', { handle: ma, offset: 0, count: 10 }), a2).woken, 1);
   assert.equal(w.s.threads[ta]!.state.tag, 'ready');
+});
+
+// ------------------------------------------------------------ the scheduler and the hardware events (sched.ts)
+
+const withDma: Machine = { ...machine, dma: { base: 0x100000, pages: 4 } };
+function startOn(m: Machine, decl: SolutionDecl = solution): World {
+  const b = boot(decl, (tables) => compileRules(tables, { name: 'p', rules: RULES }), m);
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  return { s: b.value.state, b: b.value };
+}
+
+test('one-thread-per-cpu (spec Scheduling, schedule): a CPU runs the highest-priority ready thread, the first of equals', () => {
+  const w = startOn(machine, {
+    ...solution,
+    processes: [
+      { name: 'low', taskClass: 'App', priority: 5 },
+      { name: 'high', taskClass: 'App', priority: 20 },
+      { name: 'also-high', taskClass: 'App', priority: 20 },
+    ],
+  });
+  assert.deepEqual(w.s.runQueue, [0, 1, 2]);
+  run(w, { kind: 'schedule', cpu: 0 });
+  assert.deepEqual(w.s.cpus, [1], 'the first of the highest priority runs, not the head of the queue');
+  run(w, { kind: 'schedule', cpu: 0 });
+  assert.deepEqual(w.s.cpus, [2], 'the preempted thread goes behind its equal');
+  assert.deepEqual(w.s.runQueue, [0, 1]);
+});
+
+test('board-monotonic-clock: a sleep of n ns ends on the tick at which the monotonic clock reaches it, not later', () => {
+  const w = startOn(machine);
+  kcall(w, 0, 'thread', 'Sleep', { ns: machine.tickNs });
+  assert.equal(w.s.threads[0]!.state.tag, 'sleep');
+  const r = run(w, { kind: 'tick' });
+  assert.equal(w.s.clock.monotonic, machine.tickNs);
+  assert.deepEqual(r.results, [{ tid: 0, rc: 'rcOk' }]);
+  assert.equal(w.s.threads[0]!.state.tag, 'ready');
+});
+
+test('board-dma-granted: a DMA completion finishes only a transfer in flight at that address; any other completion changes nothing', () => {
+  const w = startOn(withDma);
+  const buf = valueOf(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }), 0);
+  const id = w.s.processes[w.b.sids.a!]!.handles[buf.handle!]!.object;
+  // nothing in flight: neither at the idle buffer's address nor anywhere else
+  for (const deviceAddress of [buf.deviceAddress!, 0x100000 + 3 * 4096, 0]) {
+    const before = w.s;
+    const r = run(w, { kind: 'dma', deviceAddress });
+    assert.equal(
+      r.state.objects,
+      before.objects,
+      `a completion at ${deviceAddress} with nothing in flight changed the objects`,
+    );
+    assert.deepEqual(Object.keys(r.state.objects), Object.keys(before.objects));
+  }
+  assert.equal((w.s.objects[id] as { status: string }).status, 'idle');
+  kcall(w, 0, 'dma', 'Start', { handle: buf.handle });
+  assert.equal((w.s.objects[id] as { status: string }).status, 'busy');
+  run(w, { kind: 'dma', deviceAddress: buf.deviceAddress! });
+  assert.equal((w.s.objects[id] as { status: string }).status, 'done');
 });
