@@ -85,6 +85,7 @@ test('default-deny: a policy that throws, or answers no well-formed verdict, is 
       /^policy "num" failed: it threw a non-error value$/,
     ],
     [policy('null', () => null), /^policy "null" returned no verdict$/],
+    [policy('undefined', () => undefined), /^policy "undefined" returned no verdict$/],
     [policy('str', () => 'grant'), /^policy "str" returned no verdict$/],
     [policy('maybe', (s) => ({ verdict: 'maybe', rule: 'r', next: s })), /^policy "maybe" returned no verdict$/],
   ];
