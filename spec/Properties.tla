@@ -228,8 +228,9 @@ HandlesUnforgeable ==
 (***************************************************************************)
 (* ReplyToCaller: Reply answers the request the thread received, and only  *)
 (* that request's caller: a thread waiting for a reply waits on exactly    *)
-(* the thread that holds its request, and a Reply changes no thread other  *)
-(* than the replier and the caller it serves.                              *)
+(* the thread that holds its request; a Reply changes no thread other      *)
+(* than the replier and the caller it serves; and a Reply through a handle *)
+(* that is not the server end the request came in on changes nothing.      *)
 (***************************************************************************)
 ReplyToCaller ==
     /\ \A c \in Tids : threads[c + 1].state.tag = "reply" =>
@@ -237,8 +238,10 @@ ReplyToCaller ==
     /\ \A t \in Tids : threads[t + 1].state.tag = "running" =>
           \A h \in Handles, m \in Replies :
              LET after == reply(Fresh, t, h, m)
-                 caller == IF threads[t + 1].serving = Null THEN -1 ELSE threads[t + 1].serving.client
-             IN \A u \in Tids \ {t, caller} : after.threads[u + 1] = threads[u + 1]
+                 sv == threads[t + 1].serving
+                 caller == IF sv = Null THEN -1 ELSE sv.client
+             IN /\ \A u \in Tids \ {t, caller} : after.threads[u + 1] = threads[u + 1]
+                /\ sv # Null /\ serverEnd(Fresh, t, h) # sv.channel => after = Fresh
 
 (***************************************************************************)
 (* Devices (checks.ts futexWokenByOwnWake, dmaIntoGrantedBuffer,          *)

@@ -1,0 +1,133 @@
+// Requirements default-deny and typed-interfaces at the decision point
+// (src/monitor/monitor.ts): a message is checked against the method it names
+// before any rule sees it, and a policy that throws, or answers anything but a
+// well-formed verdict, is read as deny with the state unchanged. These kill
+// Stryker's survivors and uncovered mutants of monitor.ts.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as t from 'io-ts';
+import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
+import { securityEvent } from '../src/kernel/ipc.ts';
+import { createMonitor } from '../src/monitor/monitor.ts';
+import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from '../src/monitor/types.ts';
+
+const hostile = new t.Type<unknown>(
+  'Hostile',
+  (u): u is unknown => {
+    if (u === 'boom') throw new Error('unreadable');
+    return typeof u === 'number';
+  },
+  (u, c) => (typeof u === 'number' ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+const FIVE = t.type({ a: t.number, b: t.number, c: t.number, d: t.number, e: t.number });
+
+function tables(): SolutionTables {
+  const r = compileSolution({
+    name: 'm',
+    interfaces: [
+      {
+        name: 'x.X',
+        methods: [
+          { name: 'Five', request: FIVE, response: FIVE, error: FIVE },
+          { name: 'Odd', request: hostile, response: hostile, error: hostile },
+        ],
+      },
+    ],
+    classes: [
+      { name: 'Client', endpoints: [] },
+      { name: 'Server', endpoints: [{ name: 'x', interface: 'x.X' }] },
+    ],
+    processes: [
+      { name: 'client', taskClass: 'Client' },
+      { name: 'server', taskClass: 'Server' },
+    ],
+    connections: [{ client: 'client', server: 'server', id: 'x' }],
+  });
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.value;
+}
+const T = tables();
+const request = (mid: number, payload: unknown): SecurityEvent =>
+  securityEvent(T, { kind: 'request', src: 2, srcClass: 2, dst: 3, dstClass: 3, riid: 0, mid, payload, rights: [] });
+const STATE: MonitorState = Object.freeze([7]);
+const grantAll: CompiledPolicy = {
+  name: 'all',
+  initial: STATE,
+  decide: (s) => ({ verdict: 'grant', rule: 'all', next: s }),
+};
+const policy = (name: string, decide: (s: MonitorState, e: SecurityEvent) => unknown): CompiledPolicy => ({
+  name,
+  initial: STATE,
+  decide: decide as (s: MonitorState, e: SecurityEvent) => Decision,
+});
+
+test('default-deny: a policy that throws, or answers no well-formed verdict, is read as deny with the state unchanged', () => {
+  const ok = request(1, 3);
+  const cases: [CompiledPolicy, RegExp][] = [
+    [
+      policy('err', () => {
+        throw new Error('bad rule');
+      }),
+      /^policy "err" failed: bad rule$/,
+    ],
+    [
+      policy('text', () => {
+        throw 'a text';
+      }),
+      /^policy "text" failed: a text$/,
+    ],
+    [
+      policy('num', () => {
+        throw 42;
+      }),
+      /^policy "num" failed: it threw a non-error value$/,
+    ],
+    [policy('null', () => null), /^policy "null" returned no verdict$/],
+    [policy('undefined', () => undefined), /^policy "undefined" returned no verdict$/],
+    [policy('str', () => 'grant'), /^policy "str" returned no verdict$/],
+    [policy('maybe', (s) => ({ verdict: 'maybe', rule: 'r', next: s })), /^policy "maybe" returned no verdict$/],
+  ];
+  for (const [p, reason] of cases) {
+    const d = createMonitor(T, p).decide(STATE, ok);
+    assert.equal(d.verdict, 'deny', `${p.name}: ${JSON.stringify(d)}`);
+    assert.equal(d.rule, 'policy-error');
+    assert.match((d as { reason: string }).reason, reason);
+    assert.equal(d.next, STATE, `${p.name}: a failed policy changed the monitor state`);
+  }
+  // and a well-formed answer is passed through as it is
+  assert.deepEqual(createMonitor(T, grantAll).decide(STATE, ok), { verdict: 'grant', rule: 'all', next: STATE });
+});
+
+test('typed-interfaces: a message is checked against its method before any rule; one that cannot be read is denied', () => {
+  const m = createMonitor(T, grantAll);
+  const unreadable = m.decide(STATE, request(1, 'boom'));
+  assert.deepEqual(unreadable, {
+    verdict: 'deny',
+    rule: 'structure',
+    reason: 'message does not match x.X.Odd (request): it cannot be read',
+    next: STATE,
+  });
+  // at most three reasons are named, whatever the number of errors
+  const d = m.decide(STATE, request(0, {}));
+  assert.equal(d.verdict, 'deny');
+  assert.equal(d.rule, 'structure');
+  const reasons = (d as { reason: string }).reason.replace(/^message does not match x\.X\.Five \(request\): /, '');
+  assert.equal(reasons.split('; ').length, 3, reasons);
+  assert.equal(d.next, STATE);
+  // the codec of the kind: a response is checked against the response codec
+  const resp = securityEvent(T, {
+    kind: 'response',
+    src: 3,
+    srcClass: 3,
+    dst: 2,
+    dstClass: 2,
+    riid: 0,
+    mid: 1,
+    payload: 'not a number',
+    rights: [],
+  });
+  assert.equal(m.decide(STATE, resp).verdict, 'deny');
+  assert.equal(m.decide(STATE, { ...resp, message: 5 }).verdict, 'grant');
+});
