@@ -10,7 +10,13 @@ import * as t from 'io-ts';
 import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
 import { securityEvent } from '../src/kernel/ipc.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
-import type { CompiledPolicy, Decision, MonitorState, SecurityEvent } from '../src/monitor/types.ts';
+import {
+  rulesKey,
+  type CompiledPolicy,
+  type Decision,
+  type MonitorState,
+  type SecurityEvent,
+} from '../src/monitor/types.ts';
 
 const hostile = new t.Type<unknown>(
   'Hostile',
@@ -55,7 +61,7 @@ const STATE: MonitorState = Object.freeze([7]);
 const grantAll: CompiledPolicy = {
   name: 'all',
   initial: STATE,
-  decide: (s) => ({ verdict: 'grant', rule: 'all', next: s }),
+  decide: (s) => ({ verdict: 'grant', rules: [{ id: 'all' }], next: s }),
 };
 const policy = (name: string, decide: (s: MonitorState, e: SecurityEvent) => unknown): CompiledPolicy => ({
   name,
@@ -87,17 +93,24 @@ test('default-deny: a policy that throws, or answers no well-formed verdict, is 
     [policy('null', () => null), /^policy "null" returned no verdict$/],
     [policy('undefined', () => undefined), /^policy "undefined" returned no verdict$/],
     [policy('str', () => 'grant'), /^policy "str" returned no verdict$/],
-    [policy('maybe', (s) => ({ verdict: 'maybe', rule: 'r', next: s })), /^policy "maybe" returned no verdict$/],
+    [
+      policy('maybe', (s) => ({ verdict: 'maybe', rules: [{ id: 'r' }], next: s })),
+      /^policy "maybe" returned no verdict$/,
+    ],
   ];
   for (const [p, reason] of cases) {
     const d = createMonitor(T, p).decide(STATE, ok);
     assert.equal(d.verdict, 'deny', `${p.name}: ${JSON.stringify(d)}`);
-    assert.equal(d.rule, 'policy-error');
+    assert.equal(rulesKey(d), 'policy-error');
     assert.match((d as { reason: string }).reason, reason);
     assert.equal(d.next, STATE, `${p.name}: a failed policy changed the monitor state`);
   }
   // and a well-formed answer is passed through as it is
-  assert.deepEqual(createMonitor(T, grantAll).decide(STATE, ok), { verdict: 'grant', rule: 'all', next: STATE });
+  assert.deepEqual(createMonitor(T, grantAll).decide(STATE, ok), {
+    verdict: 'grant',
+    rules: [{ id: 'all' }],
+    next: STATE,
+  });
 });
 
 test('typed-interfaces: a message is checked against its method before any rule; one that cannot be read is denied', () => {
@@ -105,14 +118,14 @@ test('typed-interfaces: a message is checked against its method before any rule;
   const unreadable = m.decide(STATE, request(1, 'boom'));
   assert.deepEqual(unreadable, {
     verdict: 'deny',
-    rule: 'structure',
+    rules: [{ id: 'structure' }],
     reason: 'message does not match x.X.Odd (request): it cannot be read',
     next: STATE,
   });
   // at most three reasons are named, whatever the number of errors
   const d = m.decide(STATE, request(0, {}));
   assert.equal(d.verdict, 'deny');
-  assert.equal(d.rule, 'structure');
+  assert.equal(rulesKey(d), 'structure');
   const reasons = (d as { reason: string }).reason.replace(/^message does not match x\.X\.Five \(request\): /, '');
   assert.equal(reasons.split('; ').length, 3, reasons);
   assert.equal(d.next, STATE);

@@ -7,13 +7,18 @@ import type { Command } from 'commander';
 import { runEvidence } from '../evidence/run.ts';
 import { bundleFiles, writeBundle, type MutantRun } from '../evidence/bundle.ts';
 import { BundleError, verifyBundle } from '../evidence/verify-bundle.ts';
-import type { EvidenceRun } from '../evidence/run.ts';
 import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
-/** The security-mutant results of a run's requirements. */
-export function mutantRunsFor(_run: EvidenceRun): MutantRun[] {
-  // wired to the security-mutant suite at merge
-  return [];
+/**
+ * The security-mutant results of a run's requirements: the committed suite
+ * (src/evidence/mutants.ts), each mutant applied in a scratch copy and the
+ * checks that claim its requirement run against it. Without it (--no-mutants)
+ * no requirement can be green: its checks are not shown to fail.
+ */
+export async function mutantRunsFor(enabled: boolean, note: (line: string) => void): Promise<readonly MutantRun[]> {
+  if (!enabled) return [];
+  const { runSecurityMutants } = await import('../evidence/mutants.ts');
+  return runSecurityMutants({ onProgress: note });
 }
 
 const CELL = { green: 'GREEN', amber: 'AMBER', red: 'RED  ' } as const;
@@ -39,6 +44,7 @@ export function registerEvidence(program: Command, ctx: CommandContext): void {
       .option('--no-conformance', 'leave out trace validation, the reachable-set comparison and the inductive proof')
       .option('--reuse <file>', "reuse this verify report's checks when it has the bundle's inputs", 'out/verify.json')
       .option('--no-reuse', 'always run the checks here')
+      .option('--no-mutants', 'leave out the security-mutant suite (no requirement can then be green)')
       .option('--json', 'print the result as JSON'),
   ).action(
     async (
@@ -56,6 +62,7 @@ export function registerEvidence(program: Command, ctx: CommandContext): void {
         conformance: boolean;
         reuse: string | false;
         json?: boolean;
+        mutants: boolean;
       },
     ) => {
       const load = loadOptionsOf(o);
@@ -78,7 +85,7 @@ export function registerEvidence(program: Command, ctx: CommandContext): void {
         },
         onCheck: (id) => process.stderr.write(`… ${id}\n`),
       });
-      const mutants = mutantRunsFor(run);
+      const mutants = await mutantRunsFor(o.mutants, (line) => process.stderr.write(`… ${line}\n`));
       const files = bundleFiles(run, mutants);
       const written = writeBundle(resolve(o.out), files);
       const trace = JSON.parse(files.get('traceability.json')!) as {
