@@ -6,7 +6,7 @@
 //   (e2) the default example's round trips/s: >= 500,000
 //   (f) the ping Flow policy by Flow-tracked clients: >= 5M/s through the
 //       monitor, within 1.5x from 1 to 1,000; compiled >= 5x the interpreter
-//   (g) decisions by rule count (1 … 10,000 rules, 100 classes) against Cedar
+//   (g) decisions by rule count (1 … 10,000 rules, 200 classes) against Cedar
 //       and Casbin: 10,000 rules within 1.5x of 1 rule, table under 5 MB
 //   (h) PSL compile of 10,000 bindings, warm: <= 200 ms
 // Ratios between rows use the CPU-time rates (operations per CPU second of
@@ -127,7 +127,7 @@ export function benchScale(fmt: Fmt): Record<string, unknown> {
     }
     ruleRows.push(row);
   }
-  console.log('\n(g) decisions/s by rule count (100 classes; Cordon through its monitor), against Cedar and Casbin');
+  console.log('\n(g) decisions/s by rule count (200 classes; Cordon through its monitor), against Cedar and Casbin');
   console.table(ruleRows);
   const ruleSlow = cordonRates[0]! / cordonRates[cordonRates.length - 1]!;
   const ruleTargets = [
