@@ -28,7 +28,6 @@ import { SCHEMA_VERSION } from './schema-version.ts';
 import { rulesKey } from '../monitor/types.ts';
 import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
-const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x), 2);
 
 interface Common extends SolutionFlags {
   board?: string;
