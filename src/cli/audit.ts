@@ -28,7 +28,6 @@ import { SCHEMA_VERSION } from './schema-version.ts';
 import { rulesKey } from '../monitor/types.ts';
 import { int, loadOptionsOf, solutionFlags, type CommandContext, type SolutionFlags } from './options.ts';
 
-
 interface Common extends SolutionFlags {
   board?: string;
   json?: boolean;
