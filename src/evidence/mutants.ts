@@ -142,8 +142,8 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     description: 'the rule policy grants an event no rule names',
     file: 'src/monitor/rules.ts',
     find: '    if (v === 0) return defaultDeny(state);',
-    replace: "    if (v === 0) return { verdict: 'grant', rule: 'default', next: state };",
-    checks: ['property-tests/kernel.test.ts'],
+    replace: "    if (v === 0) return { verdict: 'grant', rules: [{ id: 'default' }], next: state };",
+    checks: ['property-tests/kernel.test.ts', 'test/rules-table.test.ts'],
   },
   {
     id: 'monitor-undeclared-method-to-policy',
