@@ -388,7 +388,17 @@ describe('cordon verify and the bundle', () => {
       const reused = await runEvidence(opts);
       assert.equal(reused.reused, report);
       assert.equal(reused.settings.seed, 9, "the report's seed");
-      assert.equal((await runEvidence({ ...opts, runs: 5 })).reused, null, 'another scale is not reused');
+      const other = await runEvidence({ ...opts, runs: 5 });
+      assert.equal(other.reused, null, 'another scale is not reused');
+      assert.match(other.notReused ?? '', /its scale is 4 runs of 15 steps/);
+      // a report whose solution model failed lacks the counterexample's replay file the bundle must carry
+      const failed = join(work, 'failed-verify.json');
+      const raw = JSON.parse(readFileSync(report, 'utf8')) as { checks: unknown[] };
+      raw.checks.push({ id: 'tlc.solution.ping', kind: 'tlc', status: 'fail', runs: 1, durationMs: 1, details: {} });
+      writeFileSync(failed, JSON.stringify(raw));
+      const rerun = await runEvidence({ ...opts, reuse: failed });
+      assert.equal(rerun.reused, null, 'a report with a failed solution model is not reused');
+      assert.match(rerun.notReused ?? '', /tlc\.solution\.ping failed .*replay file/);
       const edl = join(solution, 'resources', 'xdl', 'ping', 'Client.edl');
       writeFileSync(edl, `${readFileSync(edl, 'utf8')}\n`);
       assert.equal((await runEvidence(opts)).reused, null, 'a changed input is not reused');

@@ -101,6 +101,7 @@ export function registerEvidence(program: Command, ctx: CommandContext): void {
           bundle: o.out,
           files: written.sort(),
           reused: run.reused,
+          notReused: run.notReused,
           checks: { total: checks.length, failed: failed.map((c) => c.id) },
           requirements: trace.requirements.map((r) => ({
             id: r.id,
@@ -111,6 +112,7 @@ export function registerEvidence(program: Command, ctx: CommandContext): void {
         });
       else {
         if (run.reused !== null) out(`reused the checks of ${run.reused} (same inputs, tools and scale)`);
+        else if (run.notReused !== null) out(`ran every check here: ${o.reuse} is not reused (${run.notReused})`);
         for (const r of trace.requirements)
           out(`  ${CELL[r.cell]}  ${r.id.padEnd(22)} ${r.verdict}, ${r.adequacy.replace(/-/g, ' ')}`);
         out(

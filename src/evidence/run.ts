@@ -69,6 +69,8 @@ export interface EvidenceRun {
   readonly replays: ReadonlyMap<string, unknown>;
   /** the verify report reused (its path as given), or null when verify's checks ran here */
   readonly reused: string | null;
+  /** why the verify report asked for was not reused (null: reused, or none asked for) */
+  readonly notReused: string | null;
   readonly tools: Readonly<Record<string, string>>;
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -134,6 +136,13 @@ export function reusableReport(
   const d = ReportCodec.decode(raw);
   if (isLeft(d)) return { reason: `${file} is not a verify report` };
   const r = d.right;
+  // a failed solution model's counterexample goes into the bundle as a replay
+  // file, which the verify report does not carry: such a report is run again
+  const failedModel = r.checks.find((c) => c.id.startsWith('tlc.solution.') && c.status === 'fail');
+  if (failedModel !== undefined)
+    return {
+      reason: `its check ${failedModel.id} failed and the report does not carry the counterexample's replay file`,
+    };
   if (r.board !== s.board) return { reason: `it is for board ${r.board}` };
   if (seedGiven && r.seed !== s.seed) return { reason: `its seed is ${r.seed}` };
   if (r.scale === undefined) return { reason: 'it does not record the property scale' };
@@ -170,6 +179,7 @@ export async function runEvidence(opts: EvidenceOptions = {}): Promise<EvidenceR
   const loaded = loadSolution(solutionPath, board, load);
   let report: Report | undefined;
   let reused: string | null = null;
+  let notReused: string | null = null;
   const replays = new Map<string, unknown>();
   if (opts.reuse != null) {
     const r = reusableReport(resolve(opts.reuse), s, loaded, tools, opts.seed !== undefined);
@@ -177,7 +187,7 @@ export async function runEvidence(opts: EvidenceOptions = {}): Promise<EvidenceR
       report = r.report;
       reused = opts.reuse;
       s = settingsOf(opts, report);
-    }
+    } else notReused = r.reason;
   }
   if (report === undefined) {
     const vo = {
@@ -206,6 +216,7 @@ export async function runEvidence(opts: EvidenceOptions = {}): Promise<EvidenceR
     extra,
     replays,
     reused,
+    notReused,
     tools,
     startedAt,
     finishedAt: new Date().toISOString(),
