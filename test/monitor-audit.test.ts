@@ -11,7 +11,10 @@ import * as t from 'io-ts';
 import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
 import { auditMark, auditRecord, describeDecision, describeEvent, policyAudit } from '../src/monitor/audit.ts';
 import { DEFAULT_DENY_RULES, type Decision, type SecurityEvent } from '../src/monitor/types.ts';
-import type { PslAudit } from '../src/policy/compile/check.ts';
+import type { AuditObjectConfig, PslAudit } from '../src/policy/compile/check.ts';
+
+const cfg = (...kss: ('granted' | 'denied')[]): ReadonlyMap<string, AuditObjectConfig> =>
+  new Map([['base', { kss, options: {} }]]);
 
 function tables(): SolutionTables {
   const r = compileSolution({
@@ -100,8 +103,8 @@ const audit: PslAudit = {
         name: 'loud',
         loc: null,
         levels: new Map([
-          [1, new Map([['base', { kss: ['granted', 'denied'] as const, options: {} }]])],
-          [2, new Map([['base', { kss: [] as const, options: {} }]])],
+          [1, cfg('granted', 'denied')],
+          [2, cfg()],
         ]),
       },
     ],
@@ -110,7 +113,7 @@ const audit: PslAudit = {
       {
         name: 'quiet',
         loc: null,
-        levels: new Map([[1, new Map([['base', { kss: ['denied'] as const, options: {} }]])]]),
+        levels: new Map([[1, cfg('denied')]]),
       },
     ],
   ]),
