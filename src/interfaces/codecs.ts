@@ -112,17 +112,18 @@ function failAt(errors: t.ValidationError[], u: unknown, c: t.Context, what: str
 }
 
 /** A plain object: what PSL reads as a dictionary (src/policy/models/value.ts). */
-const isRecord = (u: unknown): u is Record<string, unknown> => {
+export const isRecord = (u: unknown): u is Record<string, unknown> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
   const proto = Object.getPrototypeOf(u) as unknown;
   return proto === Object.prototype || proto === null;
 };
 
-class IntegerCodec extends IdlCodec {
-  private readonly lo: number;
-  private readonly hi: number;
-  private readonly loBig: bigint;
-  private readonly hiBig: bigint;
+export class IntegerCodec extends IdlCodec {
+  /** the range as exact numbers (clamped to the safe integers) and as bigints */
+  readonly lo: number;
+  readonly hi: number;
+  readonly loBig: bigint;
+  readonly hiBig: bigint;
   constructor(
     readonly type: IntegerType,
     alias?: string,
@@ -152,7 +153,7 @@ class IntegerCodec extends IdlCodec {
   }
 }
 
-class BooleanCodec extends IdlCodec {
+export class BooleanCodec extends IdlCodec {
   constructor(alias?: string) {
     super(alias === undefined ? 'Boolean' : `${alias} = Boolean`);
   }
@@ -165,7 +166,7 @@ class BooleanCodec extends IdlCodec {
 }
 
 /** UTF-8 length of a well-formed text, or -1 when it has a lone surrogate or a NUL. */
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -183,7 +184,7 @@ function utf8Length(s: string): number {
   return n;
 }
 
-class StringCodec extends IdlCodec {
+export class StringCodec extends IdlCodec {
   constructor(
     readonly maxLength: number,
     alias?: string,
@@ -205,11 +206,11 @@ class StringCodec extends IdlCodec {
   }
 }
 
-const isByte = (x: unknown): boolean =>
+export const isByte = (x: unknown): boolean =>
   (typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255) ||
   (typeof x === 'bigint' && x >= 0n && x <= 255n);
 
-class BytesCodec extends IdlCodec {
+export class BytesCodec extends IdlCodec {
   constructor(
     readonly maxLength: number,
     alias?: string,
@@ -234,7 +235,7 @@ class BytesCodec extends IdlCodec {
   }
 }
 
-class ListCodec extends IdlCodec {
+export class ListCodec extends IdlCodec {
   constructor(
     readonly element: IdlCodec,
     readonly min: number,
@@ -265,8 +266,8 @@ class ListCodec extends IdlCodec {
 }
 
 /** Exactly the given fields, each of its type (structs, handle descriptions, parameter lists). */
-class RecordCodec extends IdlCodec {
-  private readonly keys: readonly string[];
+export class RecordCodec extends IdlCodec {
+  readonly keys: readonly string[];
   constructor(
     readonly fields: readonly { readonly name: string; readonly codec: IdlCodec }[],
     name: string,
@@ -304,7 +305,7 @@ class RecordCodec extends IdlCodec {
   }
 }
 
-class UnionCodec extends IdlCodec {
+export class UnionCodec extends IdlCodec {
   private readonly byName: ReadonlyMap<string, IdlCodec>;
   constructor(
     readonly members: readonly { readonly name: string; readonly codec: IdlCodec }[],

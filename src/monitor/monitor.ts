@@ -4,18 +4,26 @@
 // the compiled policy. It never throws: a policy that throws or answers
 // something other than a well-formed decision (a verdict and at least one
 // rule in `rules`) is read as deny (`policy-error`).
+//
+// The message check is compiled once, when the monitor is created: per
+// interface and method, the specialised check of each kind's codec
+// (src/interfaces/validators.ts), or none when the codec accepts every
+// value. A message a check refuses is explained by its codec (`decode`), so
+// the reason names the codec's own errors.
 
-import type { SolutionTables } from '../kernel/tables.ts';
+import type { MethodTable, SolutionTables } from '../kernel/tables.ts';
 import {
   POLICY_ERROR_RULES,
   STRUCTURE_RULES,
   type CompiledPolicy,
   type Decision,
+  type EventKind,
   type MonitorState,
   type RuleRef,
   type SecurityEvent,
 } from './types.ts';
 import { describeErrors } from '../interfaces/codecs.ts';
+import { compileCheck, type Check } from '../interfaces/validators.ts';
 
 export interface Monitor {
   readonly policy: CompiledPolicy;
@@ -30,48 +38,96 @@ const deny = (rules: readonly RuleRef[], reason: string, next: MonitorState): De
   next,
 });
 
+/** A declared method with the compiled check of each kind's codec (null: the codec accepts every value). */
+interface MethodChecks {
+  readonly iface: string;
+  readonly method: MethodTable;
+  readonly request: Check | null;
+  readonly response: Check | null;
+  readonly error: Check | null;
+}
+
+/** The deny of a message its method's check refused (or could not read): the codec's own errors, at most three. */
+function malformed(
+  m: MethodChecks,
+  kind: EventKind,
+  message: unknown,
+  readable: boolean,
+  state: MonitorState,
+): Decision {
+  const what = `message does not match ${m.iface}.${m.method.name} (${kind})`;
+  const codec = kind === 'response' ? m.method.response : kind === 'error' ? m.method.error : m.method.request;
+  let why = 'it cannot be read';
+  if (readable)
+    try {
+      const d = codec.decode(message);
+      why = d._tag === 'Left' ? describeErrors(d.left).slice(0, 3).join('; ') : 'rejected';
+    } catch {
+      why = 'it cannot be read';
+    }
+  return deny(STRUCTURE_RULES, `${what}: ${why}`, state);
+}
+
+const undeclared = (event: SecurityEvent, state: MonitorState): Decision =>
+  deny(
+    STRUCTURE_RULES,
+    `RIID ${event.riid} / MID ${event.mid} name no method declared by the destination's class`,
+    state,
+  );
+
+/** The deny of a policy that threw. */
+function policyFailed(policy: CompiledPolicy, e: unknown, state: MonitorState): Decision {
+  const why = e instanceof Error ? e.message : typeof e === 'string' ? e : 'it threw a non-error value';
+  return deny(POLICY_ERROR_RULES, `policy "${policy.name}" failed: ${why}`, state);
+}
+
+/** The deny of a policy answer that is no well-formed decision (`decide` passes the well-formed ones on). */
+function malformedDecision(policy: CompiledPolicy, d: Decision, state: MonitorState): Decision {
+  if (d === null || typeof d !== 'object' || (d.verdict !== 'grant' && d.verdict !== 'deny'))
+    return deny(POLICY_ERROR_RULES, `policy "${policy.name}" returned no verdict`, state);
+  return deny(POLICY_ERROR_RULES, `policy "${policy.name}" named no rule for its ${d.verdict}`, state);
+}
+
+// The cold paths above are functions of their own, so the hot path stays small enough for V8 to inline.
 export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): Monitor {
+  const checks: readonly (readonly MethodChecks[])[] = tables.interfaces.map((iface) =>
+    iface.methods.map((method) => ({
+      iface: iface.name,
+      method,
+      request: compileCheck(method.request),
+      response: compileCheck(method.response),
+      error: compileCheck(method.error),
+    })),
+  );
   const decide = (state: MonitorState, event: SecurityEvent): Decision => {
-    if (event.kind !== 'execute') {
-      const iface = tables.interfaces[event.iface];
-      const method = iface?.methods[event.mid];
-      if (iface === undefined || method === undefined)
-        return deny(
-          STRUCTURE_RULES,
-          `RIID ${event.riid} / MID ${event.mid} name no method declared by the destination's class`,
-          state,
-        );
-      const codec =
-        event.kind === 'response' ? method.response : event.kind === 'error' ? method.error : method.request;
-      const what = `message does not match ${iface.name}.${method.name} (${event.kind})`;
-      try {
-        if (!codec.is(event.message)) {
-          const d = codec.decode(event.message);
-          return deny(
-            STRUCTURE_RULES,
-            `${what}: ${d._tag === 'Left' ? describeErrors(d.left).slice(0, 3).join('; ') : 'rejected'}`,
-            state,
-          );
+    const kind = event.kind;
+    if (kind !== 'execute') {
+      const methods = event.iface >= 0 ? checks[event.iface] : undefined;
+      const m = methods !== undefined && event.mid >= 0 ? methods[event.mid] : undefined;
+      if (m === undefined) return undeclared(event, state);
+      const check = kind === 'response' ? m.response : kind === 'error' ? m.error : m.request;
+      if (check !== null) {
+        let ok: boolean;
+        try {
+          ok = check(event.message);
+        } catch {
+          return malformed(m, kind, event.message, false, state);
         }
-      } catch {
-        return deny(STRUCTURE_RULES, `${what}: it cannot be read`, state);
+        if (!ok) return malformed(m, kind, event.message, true, state);
       }
     }
     let d: Decision;
     try {
       d = policy.decide(state, event);
     } catch (e) {
-      return deny(
-        POLICY_ERROR_RULES,
-        `policy "${policy.name}" failed: ${e instanceof Error ? e.message : typeof e === 'string' ? e : 'it threw a non-error value'}`,
-        state,
-      );
+      return policyFailed(policy, e, state);
     }
-    if (d === null || typeof d !== 'object' || (d.verdict !== 'grant' && d.verdict !== 'deny'))
-      return deny(POLICY_ERROR_RULES, `policy "${policy.name}" returned no verdict`, state);
-    if (!Array.isArray(d.rules) || d.rules.length === 0)
-      return deny(POLICY_ERROR_RULES, `policy "${policy.name}" named no rule for its ${d.verdict}`, state);
-    return d;
+    // well formed: a verdict and at least one rule
+    if (typeof d === 'object' && d !== null && (d.verdict === 'grant' || d.verdict === 'deny')) {
+      const rules = d.rules;
+      if (Array.isArray(rules) && rules.length > 0) return d;
+    }
+    return malformedDecision(policy, d, state);
   };
   return { policy, initial: policy.initial, decide };
 }
