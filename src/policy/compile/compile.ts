@@ -34,6 +34,7 @@ import {
 import type { CallExpr, ChoiceAlternative, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { Base } from '../models/base.ts';
+import type { ExpressionMethod, RuleMethod, RuleResult } from '../models/model.ts';
 import {
   arith,
   asBool,
@@ -67,6 +68,7 @@ import {
   noAlternativeReason,
   badState,
   objectStateOf,
+  thrownReason,
   withSlot,
   type CompiledPslPolicy,
 } from './runtime.ts';
@@ -500,8 +502,42 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
   if (cov !== undefined) return countingCallStep(p, c, cov);
   const call = p.calls.get(c)!;
   const rule = p.ruleRef(c.loc);
-  const arg = compileExpr(p, c.arg);
   const slot = call.target.slot;
+  const fast = (call.method as RuleMethod<unknown, unknown>).applyFields;
+  const fields = fast === undefined ? null : fieldArgs(p, call, c.arg);
+  if (fast !== undefined && fields !== null) {
+    // a record literal naming exactly the params: its fields go to the model without the record (as applyRule)
+    const object = call.target.object;
+    const callee = call.callee;
+    return (ctx) => {
+      let a: readonly Value[];
+      try {
+        a = fields(ctx);
+      } catch (e) {
+        ctx.rule = rule;
+        ctx.reason = argumentReason(call, e);
+        return false;
+      }
+      const before = ctx.state[slot];
+      let r: RuleResult<unknown>;
+      try {
+        r = fast(object, before, a);
+      } catch (e) {
+        ctx.rule = rule;
+        ctx.reason = thrownReason(callee, e);
+        return false;
+      }
+      if (r.granted === true) {
+        if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
+        ctx.granted.push(rule);
+        return true;
+      }
+      ctx.rule = rule;
+      ctx.reason = r.granted === false ? `${callee}: ${r.reason}` : `${callee}: the model returned no verdict`;
+      return false;
+    };
+  }
+  const arg = compileExpr(p, c.arg);
   return (ctx) => {
     let a: Value;
     try {
@@ -521,6 +557,42 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
     if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
     ctx.granted.push(rule);
     return true;
+  };
+}
+
+/**
+ * The fields of a record-literal argument in the method's `params` order,
+ * or null when the argument is not a literal naming each param once (or is
+ * a constant failure, whose reason is the whole record's).
+ */
+function fieldArgs(p: CheckedPolicy, call: ResolvedCall, arg: Expr): ((c: Ctx) => readonly Value[]) | null {
+  const params = call.method.params;
+  if (arg.kind !== 'record' || params === undefined) return null;
+  const k = constantValue(arg);
+  if (!k.ok && k.constant) return null;
+  const keys = arg.fields.map((f) => recordKey(f.key));
+  if (keys.length !== params.length || new Set(keys).size !== keys.length || !keys.every((x) => params.includes(x)))
+    return null;
+  const fns = arg.fields.map((f) => compileExpr(p, f.value));
+  const pos = keys.map((x) => params.indexOf(x));
+  // evaluated in the literal's order, as the record would be
+  if (fns.length === 1) {
+    const f0 = fns[0]!;
+    return (c) => [f0(c)];
+  }
+  if (fns.length === 2) {
+    const [f0, f1] = fns as [Fn, Fn];
+    return pos[0] === 0
+      ? (c) => [f0(c), f1(c)]
+      : (c) => {
+          const a = f0(c);
+          return [f1(c), a];
+        };
+  }
+  return (c) => {
+    const out: Value[] = new Array(fns.length);
+    for (let i = 0; i < fns.length; i++) out[pos[i]!] = fns[i]!(c);
+    return out;
   };
 }
 
@@ -703,8 +775,22 @@ function compileExpr(p: CheckedPolicy, e: Expr): Fn {
     }
     case 'call': {
       const call: ResolvedCall = p.calls.get(e)!;
-      const arg = compileExpr(p, e.arg);
       const slot = call.target.slot;
+      const fast = (call.method as ExpressionMethod<unknown, unknown>).evaluateFields;
+      const fields = fast === undefined ? null : fieldArgs(p, call, e.arg);
+      if (fast !== undefined && fields !== null) {
+        const object = call.target.object;
+        const callee = call.callee;
+        return (c) => {
+          const a = fields(c);
+          try {
+            return fast(object, c.state[slot], a);
+          } catch (err) {
+            throw new PslFailure(thrownReason(callee, err));
+          }
+        };
+      }
+      const arg = compileExpr(p, e.arg);
       return (c) => evaluateExpression(call, c.state[slot], arg(c));
     }
     case 'unary': {
