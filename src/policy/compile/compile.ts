@@ -297,29 +297,49 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   const sizes = [tables.classes.length, tables.classes.length, tables.endpointNames.length, tables.methodNames.length];
   const strides = sizes.map((n) => n + 1);
   const rows: Int32Array[][] = [[], [], [], []];
-  const memo: Map<string, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  // per level, the nodes made so far by a hash of their leaf list (the orders, which identify the leaves)
+  const memo: Map<number, { readonly ls: readonly Leaf[]; readonly id: number }[]>[] = [
+    new Map(),
+    new Map(),
+    new Map(),
+    new Map(),
+    new Map(),
+  ];
+  const sameLeaves = (a: readonly Leaf[], b: readonly Leaf[]) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
   const node = (level: number, ls: readonly Leaf[]): number => {
-    const key = ls.map((l) => l.order).join(',');
-    const known = memo[level]!.get(key);
-    if (known !== undefined) return known;
+    let h = ls.length | 0;
+    for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
+    const bucket = memo[level]!.get(h);
+    if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
     let id: number;
     if (level === 4) id = makeCell(ls);
     else {
-      const mentioned = new Set<number>();
-      for (const l of ls) for (const v of l.cons[level] ?? []) mentioned.add(v);
-      const fallback = node(
-        level + 1,
-        ls.filter((l) => l.cons[level] === null),
-      );
+      // one pass: each leaf goes to the list of every id it names, a leaf naming none (any) to all of them
+      const lists = new Map<number, Leaf[]>();
+      const any: Leaf[] = [];
+      for (const l of ls) {
+        const c = l.cons[level];
+        if (c === null || c === undefined) continue;
+        for (const v of c) if (!lists.has(v)) lists.set(v, []);
+      }
+      for (const l of ls) {
+        const c = l.cons[level];
+        if (c === null || c === undefined) {
+          any.push(l);
+          for (const list of lists.values()) list.push(l);
+        } else for (const v of c) lists.get(v)!.push(l);
+      }
+      const fallback = node(level + 1, any);
       const row = new Int32Array(strides[level]!).fill(fallback);
-      for (const v of mentioned)
-        row[v + 1] = node(
-          level + 1,
-          ls.filter((l) => l.cons[level] === null || l.cons[level]!.has(v)),
-        );
+      for (const [v, list] of lists) row[v + 1] = node(level + 1, list);
       id = rows[level]!.push(row) - 1;
     }
-    memo[level]!.set(key, id);
+    if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
+    else bucket.push({ ls, id });
     return id;
   };
   const roots = KINDS.map((_, k) =>
