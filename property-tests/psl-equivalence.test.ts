@@ -15,6 +15,7 @@
 // every grant. Default deny: an event that no binding's head selects is denied
 // with the rule default-deny.
 
+import { isStateMap } from '../src/policy/models/sidmap.ts';
 import { test, after } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
@@ -553,9 +554,7 @@ function load(texts: { readonly top: string; readonly rest: string }) {
 }
 
 const json = (v: unknown) =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === 'bigint' ? `${x}n` : x instanceof Map ? Object.fromEntries(x) : x,
-  );
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : isStateMap(x) ? Object.fromEntries(x) : x));
 const showCase = (c: Case) =>
   `solution: ${json({ interfaces: c.solution.decl.interfaces.map((i) => [i.name, i.methods.map((m) => m.name)]), classes: c.solution.decl.classes })}\npolicy:\n${render(c.policy).top}\nparts/rest.psl:\n${render(c.policy).rest}\nevents (${c.events.length}): ${json(c.events.slice(0, 40))}`;
 

@@ -6,6 +6,7 @@
 // Both are checked against the compiled policy the kernel runs: the
 // explanation says the two verdicts, and a property test holds them equal.
 
+import { isStateMap } from '../policy/models/sidmap.ts';
 import { readFileSync } from 'node:fs';
 import type { SolutionTables } from '../kernel/tables.ts';
 import type { KernelState } from '../kernel/types.ts';
@@ -42,7 +43,7 @@ export class AuditError extends Error {}
 
 /** A policy object's state (Maps, Sets, records, lists, scalars) in one line. */
 export function showState(v: unknown): string {
-  if (v instanceof Map) return `{${[...v.entries()].map(([k, x]) => `${showState(k)}: ${showState(x)}`).join(', ')}}`;
+  if (isStateMap(v)) return `{${[...v.entries()].map(([k, x]) => `${showState(k)}: ${showState(x)}`).join(', ')}}`;
   if (v instanceof Set) return `{${[...v].map(showState).join(', ')}}`;
   if (Array.isArray(v)) return `[${v.map(showState).join(', ')}]`;
   if (typeof v === 'string') return JSON.stringify(v);

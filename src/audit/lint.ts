@@ -8,6 +8,7 @@
 // rule form, read off the tabulated decisions. Exact for the alphabet: a
 // binding called dead decides none of its events in any reachable state.
 
+import { isStateMap } from '../policy/models/sidmap.ts';
 import { rulesKey } from '../monitor/types.ts';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -576,7 +577,7 @@ function lintPsl(
       const seen = new Set<string>();
       for (const st of table.states) {
         const m = (st as PslState)[o.slot];
-        if (m instanceof Map) for (const x of m.values()) seen.add(String(x));
+        if (isStateMap(m)) for (const x of m.values()) seen.add(String(x));
       }
       const never = declared.filter((x) => !seen.has(x));
       if (never.length > 0)

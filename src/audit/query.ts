@@ -7,6 +7,7 @@
 // some reachable states (named), only for some messages, or never, and why.
 // Exact for the alphabet: nothing is sampled.
 
+import { isStateMap } from '../policy/models/sidmap.ts';
 import type { SolutionTables } from '../kernel/tables.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { createMonitor } from '../monitor/monitor.ts';
@@ -275,7 +276,7 @@ function separating(
   const out: string[] = [];
   for (const o of a.checked.objectList) {
     const per = (s: number) => (table.states[s] as PslState)[o.slot];
-    if (!table.states.every((_, s) => per(s) instanceof Map)) continue;
+    if (!table.states.every((_, s) => isStateMap(per(s)))) continue;
     const entry = (s: number, sid: number) => {
       const m = per(s) as ReadonlyMap<unknown, unknown>;
       return m.has(sid) ? showState(m.get(sid)) : 'none';

@@ -15,6 +15,7 @@
 // Both forms also say how a TS monitor state, a decision's rule and a
 // payload are written in the spec (the projection uses them).
 
+import { isStateMap } from '../policy/models/sidmap.ts';
 import type { SolutionTables } from '../kernel/tables.ts';
 import type { Message } from '../kernel/types.ts';
 import { securityEvent } from '../kernel/ipc.ts';
@@ -66,7 +67,7 @@ export function canonicalKey(v: unknown): string {
       throw new RangeError(`a ${typeof v} cannot be part of a monitor state or payload in a model`);
   }
   if (Array.isArray(v)) return `[${v.map(canonicalKey).join(',')}]`;
-  if (v instanceof Map)
+  if (isStateMap(v))
     return `M{${[...v.entries()]
       .map(([k, x]) => `${canonicalKey(k)}:${canonicalKey(x)}`)
       .sort()

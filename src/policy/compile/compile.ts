@@ -34,6 +34,7 @@ import {
 import type { CallExpr, ChoiceAlternative, ChoiceSection, Expr, Selector, Statement } from '../psl/ast.ts';
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { Base } from '../models/base.ts';
+import type { ExpressionMethod, RuleMethod, RuleResult } from '../models/model.ts';
 import {
   arith,
   asBool,
@@ -67,6 +68,7 @@ import {
   noAlternativeReason,
   badState,
   objectStateOf,
+  thrownReason,
   withSlot,
   type CompiledPslPolicy,
 } from './runtime.ts';
@@ -295,29 +297,49 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   const sizes = [tables.classes.length, tables.classes.length, tables.endpointNames.length, tables.methodNames.length];
   const strides = sizes.map((n) => n + 1);
   const rows: Int32Array[][] = [[], [], [], []];
-  const memo: Map<string, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  // per level, the nodes made so far by a hash of their leaf list (the orders, which identify the leaves)
+  const memo: Map<number, { readonly ls: readonly Leaf[]; readonly id: number }[]>[] = [
+    new Map(),
+    new Map(),
+    new Map(),
+    new Map(),
+    new Map(),
+  ];
+  const sameLeaves = (a: readonly Leaf[], b: readonly Leaf[]) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
   const node = (level: number, ls: readonly Leaf[]): number => {
-    const key = ls.map((l) => l.order).join(',');
-    const known = memo[level]!.get(key);
-    if (known !== undefined) return known;
+    let h = ls.length | 0;
+    for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
+    const bucket = memo[level]!.get(h);
+    if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
     let id: number;
     if (level === 4) id = makeCell(ls);
     else {
-      const mentioned = new Set<number>();
-      for (const l of ls) for (const v of l.cons[level] ?? []) mentioned.add(v);
-      const fallback = node(
-        level + 1,
-        ls.filter((l) => l.cons[level] === null),
-      );
+      // one pass: each leaf goes to the list of every id it names, a leaf naming none (any) to all of them
+      const lists = new Map<number, Leaf[]>();
+      const any: Leaf[] = [];
+      for (const l of ls) {
+        const c = l.cons[level];
+        if (c === null || c === undefined) continue;
+        for (const v of c) if (!lists.has(v)) lists.set(v, []);
+      }
+      for (const l of ls) {
+        const c = l.cons[level];
+        if (c === null || c === undefined) {
+          any.push(l);
+          for (const list of lists.values()) list.push(l);
+        } else for (const v of c) lists.get(v)!.push(l);
+      }
+      const fallback = node(level + 1, any);
       const row = new Int32Array(strides[level]!).fill(fallback);
-      for (const v of mentioned)
-        row[v + 1] = node(
-          level + 1,
-          ls.filter((l) => l.cons[level] === null || l.cons[level]!.has(v)),
-        );
+      for (const [v, list] of lists) row[v + 1] = node(level + 1, list);
       id = rows[level]!.push(row) - 1;
     }
-    memo[level]!.set(key, id);
+    if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
+    else bucket.push({ ls, id });
     return id;
   };
   const roots = KINDS.map((_, k) =>
@@ -500,8 +522,42 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
   if (cov !== undefined) return countingCallStep(p, c, cov);
   const call = p.calls.get(c)!;
   const rule = p.ruleRef(c.loc);
-  const arg = compileExpr(p, c.arg);
   const slot = call.target.slot;
+  const fast = (call.method as RuleMethod<unknown, unknown>).applyFields;
+  const fields = fast === undefined ? null : fieldArgs(p, call, c.arg);
+  if (fast !== undefined && fields !== null) {
+    // a record literal naming exactly the params: its fields go to the model without the record (as applyRule)
+    const object = call.target.object;
+    const callee = call.callee;
+    return (ctx) => {
+      let a: readonly Value[];
+      try {
+        a = fields(ctx);
+      } catch (e) {
+        ctx.rule = rule;
+        ctx.reason = argumentReason(call, e);
+        return false;
+      }
+      const before = ctx.state[slot];
+      let r: RuleResult<unknown>;
+      try {
+        r = fast(object, before, a);
+      } catch (e) {
+        ctx.rule = rule;
+        ctx.reason = thrownReason(callee, e);
+        return false;
+      }
+      if (r.granted === true) {
+        if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
+        ctx.granted.push(rule);
+        return true;
+      }
+      ctx.rule = rule;
+      ctx.reason = r.granted === false ? `${callee}: ${r.reason}` : `${callee}: the model returned no verdict`;
+      return false;
+    };
+  }
+  const arg = compileExpr(p, c.arg);
   return (ctx) => {
     let a: Value;
     try {
@@ -521,6 +577,42 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
     if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
     ctx.granted.push(rule);
     return true;
+  };
+}
+
+/**
+ * The fields of a record-literal argument in the method's `params` order,
+ * or null when the argument is not a literal naming each param once (or is
+ * a constant failure, whose reason is the whole record's).
+ */
+function fieldArgs(p: CheckedPolicy, call: ResolvedCall, arg: Expr): ((c: Ctx) => readonly Value[]) | null {
+  const params = call.method.params;
+  if (arg.kind !== 'record' || params === undefined) return null;
+  const k = constantValue(arg);
+  if (!k.ok && k.constant) return null;
+  const keys = arg.fields.map((f) => recordKey(f.key));
+  if (keys.length !== params.length || new Set(keys).size !== keys.length || !keys.every((x) => params.includes(x)))
+    return null;
+  const fns = arg.fields.map((f) => compileExpr(p, f.value));
+  const pos = keys.map((x) => params.indexOf(x));
+  // evaluated in the literal's order, as the record would be
+  if (fns.length === 1) {
+    const f0 = fns[0]!;
+    return (c) => [f0(c)];
+  }
+  if (fns.length === 2) {
+    const [f0, f1] = fns as [Fn, Fn];
+    return pos[0] === 0
+      ? (c) => [f0(c), f1(c)]
+      : (c) => {
+          const a = f0(c);
+          return [f1(c), a];
+        };
+  }
+  return (c) => {
+    const out: Value[] = new Array(fns.length);
+    for (let i = 0; i < fns.length; i++) out[pos[i]!] = fns[i]!(c);
+    return out;
   };
 }
 
@@ -703,8 +795,22 @@ function compileExpr(p: CheckedPolicy, e: Expr): Fn {
     }
     case 'call': {
       const call: ResolvedCall = p.calls.get(e)!;
-      const arg = compileExpr(p, e.arg);
       const slot = call.target.slot;
+      const fast = (call.method as ExpressionMethod<unknown, unknown>).evaluateFields;
+      const fields = fast === undefined ? null : fieldArgs(p, call, e.arg);
+      if (fast !== undefined && fields !== null) {
+        const object = call.target.object;
+        const callee = call.callee;
+        return (c) => {
+          const a = fields(c);
+          try {
+            return fast(object, c.state[slot], a);
+          } catch (err) {
+            throw new PslFailure(thrownReason(callee, err));
+          }
+        };
+      }
+      const arg = compileExpr(p, e.arg);
       return (c) => evaluateExpression(call, c.state[slot], arg(c));
     }
     case 'unary': {

@@ -13,6 +13,7 @@ import {
   type SecurityEvent,
 } from '../../monitor/types.ts';
 import type { ExpressionMethod, RuleMethod } from '../models/model.ts';
+import { SidMap, toMap } from '../models/sidmap.ts';
 import { PslFailure, show, type Value } from '../models/value.ts';
 import type { PslAudit, PslState, ResolvedCall } from './check.ts';
 
@@ -79,7 +80,8 @@ export function noAlternativeReason(v: Value): string {
 
 /** The monitor state with one object's state replaced. */
 export function withSlot(state: PslState, slot: number, objectState: unknown): PslState {
-  const next = state.slice();
+  // a spread, not slice(): slice() of a frozen array and freezing the copy costs ~10x more in V8
+  const next = [...state];
   next[slot] = objectState;
   return Object.freeze(next);
 }
@@ -106,14 +108,16 @@ export function kindIndex(kind: EventKind): number {
   }
 }
 
-/** The state of a named object, for tests and the PAL runner. */
+/** The state of a named object, for tests and the PAL runner (a per-resource `SidMap` read out as a plain `Map`). */
 export function objectStateOf(
   objects: readonly { readonly name: string; readonly slot: number }[],
   state: unknown,
   name: string,
 ): unknown {
   const o = objects.find((x) => x.name === name);
-  return o === undefined || !Array.isArray(state) ? undefined : (state as unknown[])[o.slot];
+  if (o === undefined || !Array.isArray(state)) return undefined;
+  const s = (state as unknown[])[o.slot];
+  return s instanceof SidMap ? toMap(s) : s;
 }
 
 /** The decision on a monitor state that this policy did not produce. */

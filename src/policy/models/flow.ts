@@ -24,7 +24,7 @@
  */
 import * as t from 'io-ts';
 import { TextList, strictRecord } from './codecs.ts';
-import { defineModel, denied, granted, listOf, mapDelete, mapSet, record, sidOf, textOf } from './model.ts';
+import { defineModel, emptyBySid, denied, granted, listOf, mapDelete, mapSet, record, sidOf, textOf, type RuleResult } from './model.ts';
 import { textLiterals } from './types.ts';
 import { fail, show, type Value } from './value.ts';
 
@@ -45,6 +45,31 @@ function stateOf(o: FlowObject, v: Value, what: string): string {
   const name = textOf(v, what);
   if (!o.states.has(name)) return fail(`${JSON.stringify(name)} is not a state (states: ${[...o.states].join(', ')})`);
   return name;
+}
+
+function init(o: FlowObject, s: FlowState, sidV: Value): RuleResult<FlowState> {
+  const sid = sidOf(sidV);
+  return s.has(sid) ? denied(`sid ${sid} already has a state machine`) : granted(mapSet(s, sid, o.initial));
+}
+
+function fini(s: FlowState, sidV: Value): RuleResult<FlowState> {
+  const sid = sidOf(sidV);
+  return s.has(sid) ? granted(mapDelete(s, sid)) : denied(`sid ${sid} has no state machine`);
+}
+
+function enter(o: FlowObject, s: FlowState, sidV: Value, stateV: Value): RuleResult<FlowState> {
+  const sid = sidOf(sidV);
+  const to = stateOf(o, stateV, 'enter: state');
+  const from = current(s, sid);
+  if (!(o.transitions.get(from)?.has(to) ?? false)) return denied(`transition ${from} → ${to} is not permitted`);
+  return from === to ? granted(s) : granted(mapSet(s, sid, to));
+}
+
+function allow(o: FlowObject, s: FlowState, sidV: Value, statesV: Value): RuleResult<FlowState> {
+  const sid = sidOf(sidV);
+  const states = listOf(statesV, 'allow: states').map((x) => stateOf(o, x, 'allow: states'));
+  const now = current(s, sid);
+  return states.includes(now) ? granted(s) : denied(`state ${now} is not one of ${states.join(', ') || 'no state'}`);
 }
 
 export const Flow = defineModel<t.TypeOf<typeof Config>, FlowObject, FlowState>({
@@ -78,25 +103,21 @@ export const Flow = defineModel<t.TypeOf<typeof Config>, FlowObject, FlowState>(
     }
     return { ok: true, object: { states, initial: config.initial, transitions } };
   },
-  initial: () => new Map(),
+  initial: () => emptyBySid(),
   methods: {
     init: {
       kind: 'rule',
       doc: 'init {sid} — a machine in the initial state for sid',
       params: ['sid'],
-      apply: (o, s, arg) => {
-        const sid = sidOf(record(arg, 'init', ['sid']).sid!);
-        return s.has(sid) ? denied(`sid ${sid} already has a state machine`) : granted(mapSet(s, sid, o.initial));
-      },
+      apply: (o, s, arg) => init(o, s, record(arg, 'init', ['sid']).sid!),
+      applyFields: (o, s, f) => init(o, s, f[0]!),
     },
     fini: {
       kind: 'rule',
       doc: 'fini {sid} — destroy the machine of sid',
       params: ['sid'],
-      apply: (_o, s, arg) => {
-        const sid = sidOf(record(arg, 'fini', ['sid']).sid!);
-        return s.has(sid) ? granted(mapDelete(s, sid)) : denied(`sid ${sid} has no state machine`);
-      },
+      apply: (_o, s, arg) => fini(s, record(arg, 'fini', ['sid']).sid!),
+      applyFields: (_o, s, f) => fini(s, f[0]!),
     },
     enter: {
       kind: 'rule',
@@ -104,12 +125,9 @@ export const Flow = defineModel<t.TypeOf<typeof Config>, FlowObject, FlowState>(
       params: ['sid', 'state'],
       apply: (o, s, arg) => {
         const r = record(arg, 'enter', ['sid', 'state']);
-        const sid = sidOf(r.sid!);
-        const to = stateOf(o, r.state!, 'enter: state');
-        const from = current(s, sid);
-        if (!(o.transitions.get(from)?.has(to) ?? false)) return denied(`transition ${from} → ${to} is not permitted`);
-        return from === to ? granted(s) : granted(mapSet(s, sid, to));
+        return enter(o, s, r.sid!, r.state!);
       },
+      applyFields: (o, s, f) => enter(o, s, f[0]!, f[1]!),
     },
     allow: {
       kind: 'rule',
@@ -117,17 +135,16 @@ export const Flow = defineModel<t.TypeOf<typeof Config>, FlowObject, FlowState>(
       params: ['sid', 'states'],
       apply: (o, s, arg) => {
         const r = record(arg, 'allow', ['sid', 'states']);
-        const sid = sidOf(r.sid!);
-        const states = listOf(r.states!, 'allow: states').map((x) => stateOf(o, x, 'allow: states'));
-        const now = current(s, sid);
-        return states.includes(now) ? granted(s) : denied(`state ${now} is not one of ${states.join(', ') || 'no state'}`);
+        return allow(o, s, r.sid!, r.states!);
       },
+      applyFields: (o, s, f) => allow(o, s, f[0]!, f[1]!),
     },
     query: {
       kind: 'expression',
       doc: 'query {sid} — the current state of sid',
       params: ['sid'],
       evaluate: (_o, s, arg) => current(s, sidOf(record(arg, 'query', ['sid']).sid!)),
+      evaluateFields: (_o, s, f) => current(s, sidOf(f[0]!)),
       label: (o, label) => {
         if (typeof label !== 'string' || !o.states.has(label)) return `${show(label)} is not a state of this Flow (states: ${[...o.states].join(', ')})`;
         return (v) => v === label;

@@ -22,7 +22,7 @@
  */
 import * as t from 'io-ts';
 import { Positive, strictRecord } from './codecs.ts';
-import { defineModel, denied, granted, mapDelete, mapSet, record, sidOf } from './model.ts';
+import { defineModel, emptyBySid, denied, granted, mapDelete, mapSet, record, sidOf, type RuleResult } from './model.ts';
 import { typePredicate, type TypeCheck } from './types.ts';
 import { canonical, fail, show, valueKey, type Value } from './value.ts';
 
@@ -43,6 +43,44 @@ function entryOf(o: HashSetObject, v: Value): Value {
 
 const EMPTY: HashSetTable = new Map();
 
+function init(o: HashSetObject, s: HashSetState, sidV: Value): RuleResult<HashSetState> {
+  const sid = sidOf(sidV);
+  if (s.has(sid)) return denied(`sid ${sid} already has a table`);
+  if (s.size >= o.poolSize) return denied(`no free table (pool_size ${o.poolSize})`);
+  return granted(mapSet(s, sid, EMPTY));
+}
+
+function fini(s: HashSetState, sidV: Value): RuleResult<HashSetState> {
+  const sid = sidOf(sidV);
+  return s.has(sid) ? granted(mapDelete(s, sid)) : denied(`sid ${sid} has no table`);
+}
+
+function add(o: HashSetObject, s: HashSetState, sidV: Value, entryV: Value): RuleResult<HashSetState> {
+  const sid = sidOf(sidV);
+  const table = s.get(sid);
+  if (table === undefined) return denied(`sid ${sid} has no table`);
+  const entry = entryOf(o, entryV);
+  const key = valueKey(entry);
+  if (table.has(key)) return granted(s);
+  if (table.size >= o.setSize) return denied(`the table of sid ${sid} is full (set_size ${o.setSize})`);
+  return granted(mapSet(s, sid, mapSet(table, key, entry)));
+}
+
+function remove(o: HashSetObject, s: HashSetState, sidV: Value, entryV: Value): RuleResult<HashSetState> {
+  const sid = sidOf(sidV);
+  const table = s.get(sid);
+  if (table === undefined) return denied(`sid ${sid} has no table`);
+  const key = valueKey(entryOf(o, entryV));
+  return table.has(key) ? granted(mapSet(s, sid, mapDelete(table, key))) : granted(s);
+}
+
+function contains(s: HashSetState, sidV: Value, entryV: Value): boolean {
+  const sid = sidOf(sidV);
+  const table = s.get(sid);
+  if (table === undefined) return fail(`sid ${sid} has no table`);
+  return table.has(valueKey(entryV));
+}
+
 export const HashSet = defineModel<t.TypeOf<typeof Config>, HashSetObject, HashSetState>({
   name: 'HashSet',
   description: 'per-resource sets of unique values (init, fini, add, remove, contains)',
@@ -54,27 +92,21 @@ export const HashSet = defineModel<t.TypeOf<typeof Config>, HashSetObject, HashS
     ok: true,
     object: { setSize: Number(config.set_size), poolSize: Number(config.pool_size), entry: typePredicate(types.get('Entry')!, aliases) },
   }),
-  initial: () => new Map(),
+  initial: () => emptyBySid(),
   methods: {
     init: {
       kind: 'rule',
       doc: 'init {sid} — bind an empty table to sid',
       params: ['sid'],
-      apply: (o, s, arg) => {
-        const sid = sidOf(record(arg, 'init', ['sid']).sid!);
-        if (s.has(sid)) return denied(`sid ${sid} already has a table`);
-        if (s.size >= o.poolSize) return denied(`no free table (pool_size ${o.poolSize})`);
-        return granted(mapSet(s, sid, EMPTY));
-      },
+      apply: (o, s, arg) => init(o, s, record(arg, 'init', ['sid']).sid!),
+      applyFields: (o, s, f) => init(o, s, f[0]!),
     },
     fini: {
       kind: 'rule',
       doc: 'fini {sid} — release the table of sid',
       params: ['sid'],
-      apply: (_o, s, arg) => {
-        const sid = sidOf(record(arg, 'fini', ['sid']).sid!);
-        return s.has(sid) ? granted(mapDelete(s, sid)) : denied(`sid ${sid} has no table`);
-      },
+      apply: (_o, s, arg) => fini(s, record(arg, 'fini', ['sid']).sid!),
+      applyFields: (_o, s, f) => fini(s, f[0]!),
     },
     add: {
       kind: 'rule',
@@ -82,15 +114,9 @@ export const HashSet = defineModel<t.TypeOf<typeof Config>, HashSetObject, HashS
       params: ['sid', 'entry'],
       apply: (o, s, arg) => {
         const r = record(arg, 'add', ['sid', 'entry']);
-        const sid = sidOf(r.sid!);
-        const table = s.get(sid);
-        if (table === undefined) return denied(`sid ${sid} has no table`);
-        const entry = entryOf(o, r.entry!);
-        const key = valueKey(entry);
-        if (table.has(key)) return granted(s);
-        if (table.size >= o.setSize) return denied(`the table of sid ${sid} is full (set_size ${o.setSize})`);
-        return granted(mapSet(s, sid, mapSet(table, key, entry)));
+        return add(o, s, r.sid!, r.entry!);
       },
+      applyFields: (o, s, f) => add(o, s, f[0]!, f[1]!),
     },
     remove: {
       kind: 'rule',
@@ -98,12 +124,9 @@ export const HashSet = defineModel<t.TypeOf<typeof Config>, HashSetObject, HashS
       params: ['sid', 'entry'],
       apply: (o, s, arg) => {
         const r = record(arg, 'remove', ['sid', 'entry']);
-        const sid = sidOf(r.sid!);
-        const table = s.get(sid);
-        if (table === undefined) return denied(`sid ${sid} has no table`);
-        const key = valueKey(entryOf(o, r.entry!));
-        return table.has(key) ? granted(mapSet(s, sid, mapDelete(table, key))) : granted(s);
+        return remove(o, s, r.sid!, r.entry!);
       },
+      applyFields: (o, s, f) => remove(o, s, f[0]!, f[1]!),
     },
     contains: {
       kind: 'expression',
@@ -111,11 +134,9 @@ export const HashSet = defineModel<t.TypeOf<typeof Config>, HashSetObject, HashS
       params: ['sid', 'entry'],
       evaluate: (_o, s, arg) => {
         const r = record(arg, 'contains', ['sid', 'entry']);
-        const sid = sidOf(r.sid!);
-        const table = s.get(sid);
-        if (table === undefined) return fail(`sid ${sid} has no table`);
-        return table.has(valueKey(r.entry!));
+        return contains(s, r.sid!, r.entry!);
       },
+      evaluateFields: (_o, s, f) => contains(s, f[0]!, f[1]!),
     },
   },
 });

@@ -35,7 +35,7 @@
  */
 import * as t from 'io-ts';
 import { TextList, strictRecord } from './codecs.ts';
-import { defineModel, denied, granted, listOf, mapDelete, mapSet, record, sidOf, textOf, type RuleMethod, type RuleResult } from './model.ts';
+import { defineModel, emptyBySid, denied, granted, listOf, mapDelete, mapSet, record, sidOf, textOf, type RuleMethod, type RuleResult } from './model.ts';
 import { fail, isRecord, show, type Value } from './value.ts';
 
 const Config = t.union([TextList, strictRecord({ degrees: TextList, categories: TextList }, 'MicLattice')]);
@@ -136,7 +136,7 @@ export const Mic = defineModel<t.TypeOf<typeof Config>, MicObject, MicState>({
     if (categories.length > 30) return { ok: false, error: 'Cordon supports at most 30 Mic categories' };
     return { ok: true, object: { degrees, categories } };
   },
-  initial: () => new Map(),
+  initial: () => emptyBySid(),
   methods: {
     execute: {
       kind: 'rule',

@@ -24,6 +24,7 @@
 import type * as t from 'io-ts';
 import type { TypeExpr } from '../psl/ast.ts';
 import type { TypeAliases } from './types.ts';
+import { SidMap } from './sidmap.ts';
 import { fail, isInt, isRecord, show, toBig, type Value } from './value.ts';
 
 export type RuleResult<S> = { readonly granted: true; readonly state: S } | { readonly granted: false; readonly reason: string };
@@ -41,6 +42,13 @@ export interface RuleMethod<O, S> {
   /** The fields of the record argument; a record literal with other fields is a compile error. Absent: any argument. */
   readonly params?: readonly string[];
   apply(object: O, state: S, arg: Value): RuleResult<S>;
+  /**
+   * `apply` with the record argument given as its fields' values in
+   * `params` order: what the compiler calls for a record literal naming
+   * exactly the params, without building the record. Must decide exactly
+   * as `apply` on that record does.
+   */
+  applyFields?(object: O, state: S, fields: readonly Value[]): RuleResult<S>;
 }
 
 export interface ExpressionMethod<O, S> {
@@ -51,6 +59,8 @@ export interface ExpressionMethod<O, S> {
   readonly constant?: readonly string[];
   checkConstant?(object: O, field: string, value: Value): string | null;
   evaluate(object: O, state: S, arg: Value): Value;
+  /** `evaluate` with the record argument's fields in `params` order (see `RuleMethod.applyFields`). */
+  evaluateFields?(object: O, state: S, fields: readonly Value[]): Value;
   /**
    * How a `choice` label selects a value of this expression (default:
    * equality). Returns an error message for a label that can never apply
@@ -120,6 +130,7 @@ export const SID_MAX = 0xffffffffn;
 
 /** A SID: an integer in 0 … 2^32 − 1 ("bad sid" otherwise). */
 export function sidOf(v: Value, what = 'sid'): number {
+  if (typeof v === 'number' && v >>> 0 === v) return v >>> 0; // the common case (an event's SID), without a BigInt
   if (!isInt(v)) return fail(`bad ${what}: ${show(v)} is not a SID`);
   const n = toBig(v);
   if (n < 0n || n > SID_MAX) return fail(`bad ${what}: ${n} is outside 0 … ${SID_MAX}`);
@@ -136,19 +147,28 @@ export function listOf(v: Value, what: string): readonly Value[] {
   return v as readonly Value[];
 }
 
-/** A new map with `key` set (the old one is left alone). */
+/**
+ * A map with `key` set (the old one is left alone): O(log n) for a
+ * per-resource state (a `SidMap`), a copy for a small `Map` (a HashSet's
+ * table, bounded by its `set_size`).
+ */
 export function mapSet<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
+  if (map instanceof SidMap) return (map as SidMap<V>).set(key as number, value) as ReadonlyMap<unknown, V> as ReadonlyMap<K, V>;
   const next = new Map(map);
   next.set(key, value);
   return next;
 }
 
-/** A new map without `key`. */
+/** A map without `key` (see `mapSet`). */
 export function mapDelete<K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> {
+  if (map instanceof SidMap) return (map as SidMap<V>).delete(key as number) as ReadonlyMap<unknown, V> as ReadonlyMap<K, V>;
   const next = new Map(map);
   next.delete(key);
   return next;
 }
+
+/** The empty state of a per-resource model: SID → its data, persistent. */
+export const emptyBySid = <V>(): ReadonlyMap<number, V> => SidMap.empty<V>();
 
 /** io-ts decoding errors in words, with the path of each bad value. */
 export function describeCodecError(errors: readonly { readonly context: readonly { readonly key: string }[]; readonly value: unknown; readonly message?: string }[]): string {

@@ -27,7 +27,7 @@
  */
 import * as t from 'io-ts';
 import { TextList, strictPartialRecord } from './codecs.ts';
-import { defineModel, denied, granted, mapDelete, mapSet, record, sidOf, textOf } from './model.ts';
+import { defineModel, emptyBySid, denied, granted, mapDelete, mapSet, record, sidOf, textOf } from './model.ts';
 import { fail, type Value } from './value.ts';
 
 const Config = strictPartialRecord(
@@ -93,7 +93,7 @@ export const Rbac = defineModel<t.TypeOf<typeof Config>, RbacObject, RbacState>(
     }
     return { ok: true, object: { roles, effective } };
   },
-  initial: () => new Map(),
+  initial: () => emptyBySid(),
   methods: {
     assign: {
       kind: 'rule',

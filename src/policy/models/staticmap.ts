@@ -28,7 +28,7 @@
  */
 import * as t from 'io-ts';
 import { Int, Positive, strictRecord } from './codecs.ts';
-import { defineModel, denied, granted, mapDelete, mapSet, record, sidOf, textOf, type ExpressionMethod } from './model.ts';
+import { defineModel, emptyBySid, denied, granted, mapDelete, mapSet, record, sidOf, textOf, type ExpressionMethod } from './model.ts';
 import { integerRange } from './types.ts';
 import { asInt, fail, type Value } from './value.ts';
 
@@ -90,7 +90,7 @@ export const StaticMap = defineModel<t.TypeOf<typeof Config>, StaticMapObject, S
     if (bad !== undefined) return { ok: false, error: `the default of key ${JSON.stringify(bad)} is outside the type Value (${range[0]} … ${range[1]})` };
     return { ok: true, object: { keys: new Map(names.map((k, i) => [k, i])), defaults: Object.freeze(defaults), range, poolSize: Number(config.pool_size) } };
   },
-  initial: () => new Map(),
+  initial: () => emptyBySid(),
   methods: {
     init: {
       kind: 'rule',

@@ -24,7 +24,7 @@
  */
 import * as t from 'io-ts';
 import { TextList, strictPartialRecord } from './codecs.ts';
-import { defineModel, denied, granted, mapDelete, mapSet, record, sidOf, textOf } from './model.ts';
+import { defineModel, emptyBySid, denied, granted, mapDelete, mapSet, record, sidOf, textOf } from './model.ts';
 import { fail, show, type Value } from './value.ts';
 
 const Config = strictPartialRecord(
@@ -79,7 +79,7 @@ export const TypeEnforcement = defineModel<t.TypeOf<typeof Config>, TeObject, Te
     }
     return { ok: true, object: { types, allow, transitions } };
   },
-  initial: () => new Map(),
+  initial: () => emptyBySid(),
   methods: {
     label: {
       kind: 'rule',
