@@ -24,6 +24,14 @@ import type { PVec } from './pvec.ts';
 import type { RunQueue } from './runqueue.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
 
+/** The thread states without a parameter of their own, shared (frozen) by every thread in them. */
+export const READY: ThreadState = Object.freeze({ tag: 'ready' });
+const RUNNING: ThreadState[] = [];
+/** The state `running` on a CPU, one shared (frozen) object per CPU. */
+export function running(cpu: number): ThreadState {
+  return RUNNING[cpu] ?? (RUNNING[cpu] = Object.freeze({ tag: 'running', cpu }));
+}
+
 export class Draft {
   processes: PVec<Process>;
   threads: PVec<Thread>;
@@ -111,6 +119,19 @@ export class Draft {
 
   // ------------------------------------------------------------ threads
 
+  /**
+   * A new thread, ready at the back of the run queue. (Its own literals, not
+   * moveThread's: V8 decides per allocation site whether objects are born
+   * old, and the thousands of threads a boot creates must not make every
+   * later thread update an old-space allocation.)
+   */
+  addThread(sid: Sid, priority: number): Tid {
+    const tid = this.threads.length;
+    this.threads = this.threads.push({ tid, sid, priority, state: READY, serving: null });
+    this.runQueue = this.runQueue.push(tid, priority);
+    return tid;
+  }
+
   /** Moves a thread to a new state; a thread leaving `running` frees its CPU, one becoming `ready` joins the run queue. */
   moveThread(tid: Tid, state: ThreadState, serving?: Thread['serving']): void {
     const t = this.threads.get(tid)!;
@@ -134,7 +155,7 @@ export class Draft {
   }
   /** A blocked thread's syscall returns: it becomes ready with a result. */
   wake(result: ThreadResult): void {
-    this.moveThread(result.tid, { tag: 'ready' });
+    this.moveThread(result.tid, READY);
     this.results.push(result);
   }
 

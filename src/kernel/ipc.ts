@@ -4,7 +4,7 @@
 // Every request, response and error is mediated here, once, at the moment it
 // crosses from one process to another.
 
-import type { Draft } from './draft.ts';
+import { READY, type Draft } from './draft.ts';
 import { callKernel } from './services.ts';
 import {
   Rights,
@@ -142,11 +142,7 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
       receivers: chan.receivers.slice(1),
     });
     d.moveThread(tid, { tag: 'reply', server: receiver });
-    d.moveThread(
-      receiver,
-      { tag: 'ready' },
-      { client: tid, channel: entry.object, riid: message.riid, mid: message.mid },
-    );
+    d.moveThread(receiver, READY, { client: tid, channel: entry.object, riid: message.riid, mid: message.mid });
     d.results.push({
       tid: receiver,
       rc: 'rcOk',

@@ -11,7 +11,7 @@
 // README section "Kernel state at scale" for the measurement against
 // immutable's List). Nothing here mutates a node once a vector can see it.
 
-const BITS = 5;
+const BITS = 4;
 const WIDTH = 1 << BITS;
 const MASK = WIDTH - 1;
 

@@ -12,17 +12,23 @@ import type { Tid } from './types.ts';
 
 const LEVELS = 32;
 
-interface Entry {
-  readonly tid: Tid;
-  /** arrival number: the position in the spec's one run queue */
-  readonly seq: number;
-}
-
-/** One priority's FIFO: the entries from `head` on are queued (the ones before were taken). */
+/**
+ * One priority's FIFO: the entries from `head` on are queued (the ones before
+ * were taken); entry i is thread `tids[i]`, which arrived `seqs[i]`-th (its
+ * position in the spec's one run queue). Two vectors of numbers rather than
+ * one of entry objects: nothing per entry for the garbage collector.
+ */
 interface Level {
-  readonly items: PVec<Entry>;
+  readonly tids: PVec<Tid>;
+  readonly seqs: PVec<number>;
   readonly head: number;
 }
+
+const levelOf = (tids: readonly Tid[], seqs: readonly number[]): Level => ({
+  tids: PVec.from(tids),
+  seqs: PVec.from(seqs),
+  head: 0,
+});
 
 const level = (p: number): number => (p >= 0 && p < LEVELS ? p | 0 : p < 0 ? 0 : LEVELS - 1);
 
@@ -54,9 +60,11 @@ export class RunQueue implements Iterable<Tid> {
   push(tid: Tid, priority: number): RunQueue {
     const p = level(priority);
     const l = this.levels[p]!;
-    const entry: Entry = { tid, seq: this.next };
     const levels = this.levels.slice();
-    levels[p] = l === null ? { items: PVec.from([entry]), head: 0 } : { items: l.items.push(entry), head: l.head };
+    levels[p] =
+      l === null
+        ? { tids: PVec.empty<Tid>().push(tid), seqs: PVec.empty<number>().push(this.next), head: 0 }
+        : { tids: l.tids.push(tid), seqs: l.seqs.push(this.next), head: l.head };
     return new RunQueue(this.length + 1, levels, this.mask | (1 << p), this.next + 1);
   }
 
@@ -70,7 +78,7 @@ export class RunQueue implements Iterable<Tid> {
     const p = this.top();
     if (p < 0) return undefined;
     const l = this.levels[p]!;
-    return l.items.get(l.head)!.tid;
+    return l.tids.get(l.head)!;
   }
 
   /** The queue without `first()`. */
@@ -81,15 +89,14 @@ export class RunQueue implements Iterable<Tid> {
     const head = l.head + 1;
     const levels = this.levels.slice();
     let mask = this.mask;
-    if (head === l.items.length) {
+    const n = l.tids.length;
+    if (head === n) {
       levels[p] = null;
       mask &= ~(1 << p);
-    } else if (head >= 32 && head * 2 >= l.items.length) {
+    } else if (head >= 32 && head * 2 >= n) {
       // at least half the FIFO was taken: keep only the queued part (amortised O(1) per taken entry)
-      const rest: Entry[] = [];
-      for (let i = head; i < l.items.length; i++) rest.push(l.items.get(i)!);
-      levels[p] = { items: PVec.from(rest), head: 0 };
-    } else levels[p] = { items: l.items, head };
+      levels[p] = levelOf(l.tids.slice(head), l.seqs.slice(head));
+    } else levels[p] = { tids: l.tids, seqs: l.seqs, head };
     return new RunQueue(this.length - 1, levels, mask, this.next);
   }
 
@@ -98,29 +105,31 @@ export class RunQueue implements Iterable<Tid> {
     const p = level(priority);
     const l = this.levels[p]!;
     if (l === null) return this;
-    const rest: Entry[] = [];
-    for (let i = l.head; i < l.items.length; i++) {
-      const e = l.items.get(i)!;
-      if (e.tid !== tid) rest.push(e);
-    }
-    if (rest.length === l.items.length - l.head) return this;
-    if (p === this.top() && l.items.get(l.head)!.tid === tid) return this.shift();
+    const tids: Tid[] = [];
+    const seqs: number[] = [];
+    for (let i = l.head; i < l.tids.length; i++)
+      if (l.tids.get(i) !== tid) {
+        tids.push(l.tids.get(i)!);
+        seqs.push(l.seqs.get(i)!);
+      }
+    if (tids.length === l.tids.length - l.head) return this;
+    if (p === this.top() && l.tids.get(l.head) === tid) return this.shift();
     const levels = this.levels.slice();
     let mask = this.mask;
-    if (rest.length === 0) {
+    if (tids.length === 0) {
       levels[p] = null;
       mask &= ~(1 << p);
-    } else levels[p] = { items: PVec.from(rest), head: 0 };
+    } else levels[p] = levelOf(tids, seqs);
     return new RunQueue(this.length - 1, levels, mask, this.next);
   }
 
   /** The queued threads in arrival order: the spec's `runQueue`. */
   order(): Tid[] {
-    const all: Entry[] = [];
+    const all: [number, Tid][] = [];
     for (const l of this.levels)
-      if (l !== null) for (let i = l.head; i < l.items.length; i++) all.push(l.items.get(i)!);
-    all.sort((a, b) => a.seq - b.seq);
-    return all.map((e) => e.tid);
+      if (l !== null) for (let i = l.head; i < l.tids.length; i++) all.push([l.seqs.get(i)!, l.tids.get(i)!]);
+    all.sort((a, b) => a[0] - b[0]);
+    return all.map((e) => e[1]);
   }
 
   includes(tid: Tid): boolean {

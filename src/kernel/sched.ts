@@ -2,18 +2,18 @@
 // equals, one current thread per CPU; timer ticks advance the monotonic clock
 // and wake sleepers; interrupts reach only the thread waiting on their line.
 
-import type { Draft } from './draft.ts';
+import { READY, running, type Draft } from './draft.ts';
 import type { KernelObject } from './types.ts';
 import { deliverIrq } from './services.ts';
 
 /** Preempts the current thread of a CPU (it goes to the back of the run queue) and runs the best ready thread. */
 export function schedule(d: Draft, cpu: number): void {
   const current = d.cpus[cpu];
-  if (current !== null && current !== undefined) d.moveThread(current, { tag: 'ready' });
+  if (current !== null && current !== undefined) d.moveThread(current, READY);
   // the first ready thread of the highest priority: the head of the highest non-empty FIFO
   const best = d.runQueue.first();
   if (best === undefined) return;
-  d.moveThread(best, { tag: 'running', cpu });
+  d.moveThread(best, running(cpu));
   d.setCpu(cpu, best);
 }
 

@@ -146,10 +146,7 @@ export function createProcess(d: Draft, name: string, taskClass: number, priorit
 }
 
 function spawnThread(d: Draft, sid: Sid, priority: number): Tid {
-  const tid = d.threads.length;
-  d.setThread({ tid, sid, priority, state: { tag: 'exited' }, serving: null });
-  d.moveThread(tid, { tag: 'ready' });
-  return tid;
+  return d.addThread(sid, priority);
 }
 
 /** A thread ends: whoever it was serving gets rcNotConnected; the last thread's exit ends its process. */
