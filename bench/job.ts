@@ -286,7 +286,7 @@ function roundTripLoop(
     parked.add(tid);
   }
   if (s.cpus[x] !== pair.client) throw new Error('bench: the measured client lost its CPU');
-  const serverState = s.threads[pair.server]!.state.tag;
+  const serverState = s.threads.get(pair.server)!.state.tag;
   if (serverState !== 'recv') throw new Error(`bench: the measured server is ${serverState}, not waiting in Recv`);
   const calls = alternate.map((m, k): KernelEvent => ({
     kind: 'syscall',
@@ -307,7 +307,7 @@ function roundTripLoop(
     go(toServer);
     if (s.cpus[x] !== pair.server)
       throw new Error(
-        `bench: the server did not get the CPU: cpu ${x} runs ${s.cpus[x]}, server ${pair.server} ${JSON.stringify(s.threads[pair.server])}, client ${JSON.stringify(s.threads[pair.client])} queue ${JSON.stringify(s.runQueue)}`,
+        `bench: the server did not get the CPU: cpu ${x} runs ${s.cpus[x]}, server ${pair.server} ${JSON.stringify(s.threads.get(pair.server))}, client ${JSON.stringify(s.threads.get(pair.client))} queue ${JSON.stringify(s.runQueue)}`,
       );
     go(reply);
     go(recv);

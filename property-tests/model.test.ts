@@ -95,14 +95,14 @@ function run(r: Real, e: KernelEvent): StepResult {
 }
 /** Schedules until the thread runs (it must be ready or running). */
 function ensureRunning(r: Real, tid: Tid): void {
-  for (let i = 0; i < 6 && r.s.threads[tid]!.state.tag !== 'running'; i++) run(r, { kind: 'schedule', cpu: i % 2 });
-  assert.equal(r.s.threads[tid]!.state.tag, 'running', `thread ${tid} could not be scheduled`);
+  for (let i = 0; i < 6 && r.s.threads.get(tid)!.state.tag !== 'running'; i++) run(r, { kind: 'schedule', cpu: i % 2 });
+  assert.equal(r.s.threads.get(tid)!.state.tag, 'running', `thread ${tid} could not be scheduled`);
 }
 const rc = (o: StepResult, tid: Tid) => o.results.find((x) => x.tid === tid);
 
 function conforms(m: Model, r: Real): void {
-  const c = r.s.threads[CLIENT]!.state.tag;
-  const sv = r.s.threads[SERVER]!;
+  const c = r.s.threads.get(CLIENT)!.state.tag;
+  const sv = r.s.threads.get(SERVER)!;
   const wantC = { idle: ['ready', 'running'], queued: ['call'], waiting: ['reply'] }[m.client];
   assert.ok(wantC.includes(c), `model says the client is ${m.client}, kernel says ${c}`);
   if (m.server === 'receiving') assert.equal(sv.state.tag, 'recv');

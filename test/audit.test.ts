@@ -288,7 +288,7 @@ test('explain --after a replay file: asked in the state the replayed kernel step
   let last = { decisions: m.boot.decisions, effects: m.boot.effects };
   const events: KernelEvent[] = [];
   while (canonicalKey(s.monitor) === canonicalKey(m.boot.state.monitor) && events.length < 20) {
-    const tid = running(s).find((t) => s.threads[t]!.sid === conn.client);
+    const tid = running(s).find((t) => s.threads.get(t)!.sid === conn.client);
     const ev: KernelEvent =
       tid === undefined
         ? { kind: 'schedule', cpu: 0 }

@@ -91,9 +91,9 @@ class Sim {
   }
   /** Schedules CPU 0 until the thread runs there. */
   runOn(tid: Tid): void {
-    for (let i = 0; i < 16 && this.state.threads[tid]!.state.tag !== 'running'; i++)
+    for (let i = 0; i < 16 && this.state.threads.get(tid)!.state.tag !== 'running'; i++)
       this.feed({ kind: 'schedule', cpu: 0 });
-    assert.equal(this.state.threads[tid]!.state.tag, 'running', `thread ${tid} does not get a CPU`);
+    assert.equal(this.state.threads.get(tid)!.state.tag, 'running', `thread ${tid} does not get a CPU`);
   }
   /** A kernel service call by a process's main thread; returns its result, or null when the thread blocked. */
   call(name: string, service: string, payload: unknown): ThreadResult | null {
@@ -304,7 +304,7 @@ for (const board of BOARDS) {
     assert.equal(sim.call('other', 'irq.Wait', { handle: h2 }), null);
     const woken = sim.feed({ kind: 'irq', line: mine });
     assert.deepEqual(woken, [{ tid: sim.tid('drv'), rc: 'rcOk', value: { line: mine } }]);
-    assert.deepEqual(sim.state.threads[sim.tid('other')]!.state, { tag: 'irq', line: theirs });
+    assert.deepEqual(sim.state.threads.get(sim.tid('other'))!.state, { tag: 'irq', line: theirs });
     // an interrupt on a line nobody holds is dropped
     const free = lines.find((l) => l !== mine && l !== theirs)!;
     assert.deepEqual(sim.feed({ kind: 'irq', line: free }), []);
@@ -313,7 +313,7 @@ for (const board of BOARDS) {
     assert.equal(sim.state.irqs[mine]!.pending, true);
     assert.equal(sim.call('drv', 'irq.Ack', { handle: h })!.rc, 'rcOk');
     assert.deepEqual(value(sim.call('drv', 'irq.Wait', { handle: h })), { line: mine });
-    assert.deepEqual(sim.state.threads[sim.tid('other')]!.state, { tag: 'irq', line: theirs });
+    assert.deepEqual(sim.state.threads.get(sim.tid('other'))!.state, { tag: 'irq', line: theirs });
   });
 }
 
@@ -394,8 +394,8 @@ for (const board of BOARDS) {
     assert.equal(sim.call('other', 'dma.Start', { handle: a.handle })!.rc, 'rcBadHandle');
     assert.equal(sim.call('other', 'dma.Map', { handle: a.handle })!.rc, 'rcBadHandle');
     assert.equal(sim.call('drv', 'dma.Start', { handle: a.handle })!.rc, 'rcOk');
-    const bufA = sim.state.processes[sim.b.sids.drv!]!.handles[a.handle]!.object;
-    const bufB = sim.state.processes[sim.b.sids.drv!]!.handles[b.handle]!.object;
+    const bufA = sim.state.processes.get(sim.b.sids.drv!)!.handles[a.handle]!.object;
+    const bufB = sim.state.processes.get(sim.b.sids.drv!)!.handles[b.handle]!.object;
     // a completion at an address no started transfer uses changes nothing; the device completes the started one
     const before = sim.state.objects;
     sim.feed({ kind: 'dma', deviceAddress: b.deviceAddress });
@@ -408,8 +408,8 @@ for (const board of BOARDS) {
       r = out.rng;
       for (const e of out.events) if (e.kind === 'dma') sim.feed(e);
     }
-    assert.equal((sim.state.objects[bufA] as { status: string }).status, 'done');
-    assert.equal((sim.state.objects[bufB] as { status: string }).status, 'idle');
+    assert.equal((sim.state.objects.get(bufA) as { status: string }).status, 'done');
+    assert.equal((sim.state.objects.get(bufB) as { status: string }).status, 'idle');
   });
 }
 
@@ -545,7 +545,7 @@ test('each board property check flags a step that breaks it', () => {
       state: {
         ...before,
         clock: { ...before.clock, monotonic: board.facts.timer.tickNs },
-        objects: [...before.objects, { kind: 'ports', base: 0x3f8, count: 8, owner: 2 }],
+        objects: before.objects.push({ kind: 'ports', base: 0x3f8, count: 8, owner: 2 }),
       },
     }),
     ['no-port-io-off-x86'],
@@ -559,15 +559,15 @@ test('each board property check flags a step that breaks it', () => {
     status: 'idle' as const,
   };
   assert.deepEqual(
-    props({ kind: 'schedule', cpu: 0 }, { ...same, state: { ...before, objects: [...before.objects, dmaObj] } }),
+    props({ kind: 'schedule', cpu: 0 }, { ...same, state: { ...before, objects: before.objects.push(dmaObj) } }),
     ['dma-granted-only'],
   );
-  const withBuf = { ...before, objects: [...before.objects, dmaObj] };
+  const withBuf = { ...before, objects: before.objects.push(dmaObj) };
   const done = checkBoardStep(
     board,
     withBuf,
     { kind: 'dma', deviceAddress: dmaObj.deviceAddress },
-    { ...same, state: { ...withBuf, objects: [...before.objects, { ...dmaObj, status: 'done' as const }] } },
+    { ...same, state: { ...withBuf, objects: before.objects.push({ ...dmaObj, status: 'done' as const }) } },
   );
   assert.deepEqual([...new Set(done.map((v) => v.property))], ['dma-granted-only']);
   // the clock going back, and moving without a tick

@@ -11,7 +11,7 @@ import { alphabetEvents, compileModel, type CompiledModel } from '../src/conform
 import { running, withinBounds } from '../src/conformance/explorer.ts';
 import { StateKeyer } from '../src/conformance/projection.ts';
 import { step } from '../src/kernel/step.ts';
-import type { KernelEvent, KernelState, Message, StepResult, Thread } from '../src/kernel/types.ts';
+import type { KernelEvent, KernelObject, KernelState, Message, StepResult, Thread } from '../src/kernel/types.ts';
 import {
   changedTables,
   dmaIntoGrantedBuffer,
@@ -49,12 +49,12 @@ function exploreChecked(m: CompiledModel, maxStates: number) {
           assert.equal(why, null, `${name} on ${JSON.stringify(ev)}`);
         }
         for (const th of s.threads) {
-          const now = r.state.threads[th.tid]!.state.tag;
+          const now = r.state.threads.get(th.tid)!.state.tag;
           if (th.state.tag === 'futex' && now === 'ready') did.futexWakes++;
           if (th.state.tag === 'irq' && now === 'ready') did.irqDeliveries++;
         }
         r.state.objects.forEach((o, id) => {
-          const was = s.objects[id];
+          const was = s.objects.get(id);
           if (o.kind === 'dma' && was?.kind === 'dma' && o.status !== was.status)
             if (o.status === 'busy') did.dmaStarts++;
             else if (o.status === 'done') did.dmaDone++;
@@ -139,12 +139,12 @@ test('a wake at offset 0 leaves the waiter at offset 8 waiting, a wake at offset
   const r = step(s, ev);
   assert.equal(rcOf(r, 2), 'rcOk');
   assert.deepEqual(r.results.find((x) => x.tid === 2)?.value, { woken: 0 });
-  assert.equal(r.state.threads[0]!.state.tag, 'futex');
+  assert.equal(r.state.threads.get(0)!.state.tag, 'futex');
   assert.equal(futexWokenByOwnWake(view(s, ev, r)), null);
   const ev8 = kcall(2, K.wake(1, 8, 1));
   const r8 = step(s, ev8);
   assert.deepEqual(r8.results.find((x) => x.tid === 2)?.value, { woken: 1 });
-  assert.equal(r8.state.threads[0]!.state.tag, 'ready');
+  assert.equal(r8.state.threads.get(0)!.state.tag, 'ready');
   assert.equal(futexWokenByOwnWake(view(s, ev8, r8)), null);
 });
 
@@ -152,7 +152,7 @@ test('a wake at offset 0 leaves the waiter at offset 8 waiting, a wake at offset
 
 const withThread = (s: KernelState, t: Thread): KernelState => ({
   ...s,
-  threads: s.threads.map((x) => (x.tid === t.tid ? t : x)),
+  threads: s.threads.set(t.tid, t),
 });
 
 test('futexWokenByOwnWake fails on a wake at another offset that woke the waiter, and on a waiter woken by a tick', () => {
@@ -164,14 +164,14 @@ test('futexWokenByOwnWake fails on a wake at another offset that woke the waiter
   // a kernel that ignored the offset would have woken thread 0
   const broken = {
     ...r,
-    state: { ...withThread(r.state, { ...r.state.threads[0]!, state: { tag: 'ready' } }), futexQueue: [] },
+    state: { ...withThread(r.state, { ...r.state.threads.get(0)!, state: { tag: 'ready' } }), futexQueue: [] },
   };
   assert.match(futexWokenByOwnWake(view(s, ev, broken)) ?? '', /offset 8, but the wake named offset 0/);
   const tick: KernelEvent = { kind: 'tick' };
   const rt = step(s, tick);
   const woke = {
     ...rt,
-    state: { ...withThread(rt.state, { ...rt.state.threads[0]!, state: { tag: 'ready' } }), futexQueue: [] },
+    state: { ...withThread(rt.state, { ...rt.state.threads.get(0)!, state: { tag: 'ready' } }), futexQueue: [] },
   };
   assert.match(futexWokenByOwnWake(view(s, tick, woke)) ?? '', /no sync\.Wake/);
 });
@@ -180,10 +180,10 @@ test('dmaIntoGrantedBuffer fails on a buffer started without dma.Start, and on a
   const s = run(m.boot.state, [sched, kcall(DRIVER, K.dmaAllocate(1))]).state;
   const id = s.objects.findIndex((o) => o.kind === 'dma');
   assert.ok(id > 0);
-  const o = s.objects[id]! as Extract<KernelState['objects'][number], { kind: 'dma' }>;
+  const o = s.objects.get(id)! as Extract<KernelObject, { kind: 'dma' }>;
   const at = (status: 'busy' | 'done'): KernelState => ({
     ...s,
-    objects: s.objects.map((x, i) => (i === id ? { ...o, status } : x)),
+    objects: s.objects.set(id, { ...o, status }),
   });
   const tick: KernelEvent = { kind: 'tick' };
   const busy = { ...step(s, tick), state: at('busy') };
@@ -201,10 +201,10 @@ test('dmaIntoGrantedBuffer fails on a buffer started without dma.Start, and on a
   // the real path: dma.Start by the holder, then the device's completion
   const start = kcall(DRIVER, K.dmaStart(1));
   const r = step(s, start);
-  assert.equal((r.state.objects[id] as typeof o).status, 'busy');
+  assert.equal((r.state.objects.get(id) as typeof o).status, 'busy');
   assert.equal(dmaIntoGrantedBuffer(view(s, start, r)), null);
   const c = step(r.state, done);
-  assert.equal((c.state.objects[id] as typeof o).status, 'done');
+  assert.equal((c.state.objects.get(id) as typeof o).status, 'done');
   assert.equal(dmaIntoGrantedBuffer(view(r.state, done, c)), null);
 });
 
@@ -212,15 +212,17 @@ test('irqToHolder fails when a thread waits on a line another process holds, or 
   const sm = compileModel(Services);
   // the driver (TID 0) attaches line 0 and waits
   let s = run(sm.boot.state, [sched, kcall(0, K.irqAttach(0))]).state;
-  const h = s.processes[s.threads[0]!.sid]!.handles.findIndex((e) => e !== null && s.objects[e.object]!.kind === 'irq');
+  const h = s.processes
+    .get(s.threads.get(0)!.sid)!
+    .handles.findIndex((e) => e !== null && s.objects.get(e.object)!.kind === 'irq');
   s = run(s, [kcall(0, K.irqWait(h))]).state;
-  assert.equal(s.threads[0]!.state.tag, 'irq');
+  assert.equal(s.threads.get(0)!.state.tag, 'irq');
   const irq: KernelEvent = { kind: 'irq', line: 0 };
   const ok = step(s, irq);
   assert.equal(rcOf(ok, 0), 'rcOk');
   assert.equal(irqToHolder(view(s, irq, ok)), null);
   // the application's thread (TID 1) made to wait on the driver's line
-  const stolen = withThread(s, { ...s.threads[1]!, state: { tag: 'irq', line: 0 } });
+  const stolen = withThread(s, { ...s.threads.get(1)!, state: { tag: 'irq', line: 0 } });
   const tick: KernelEvent = { kind: 'tick' };
   // a step after which it waits there
   assert.match(irqToHolder(view(s, tick, { ...step(s, tick), state: stolen })) ?? '', /does not hold/);

@@ -84,8 +84,8 @@ function run(w: World, e: KernelEvent): StepResult {
   return r;
 }
 function running(w: World, tid: Tid) {
-  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
-  assert.equal(w.s.threads[tid]!.state.tag, 'running');
+  for (let i = 0; i < 8 && w.s.threads.get(tid)!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
+  assert.equal(w.s.threads.get(tid)!.state.tag, 'running');
 }
 const riid = (ep: string) => KERNEL_ENDPOINTS.indexOf(ep as (typeof KERNEL_ENDPOINTS)[number]);
 const mid = (ep: string, m: string) => KERNEL_INTERFACES[riid(ep)]!.methods.findIndex((x) => x.name === m);
@@ -108,7 +108,7 @@ const CLIENT = 0;
 const SERVER = 1;
 const channel = (w: World) => w.s.objects.findIndex((o) => o.kind === 'channel');
 const queue = (w: World) =>
-  (w.s.objects[channel(w)] as { queue: readonly { client: Tid }[] }).queue.map((r) => r.client);
+  (w.s.objects.get(channel(w)) as { queue: readonly { client: Tid }[] }).queue.map((r) => r.client);
 
 /** The client starts a second thread; both client threads call and wait in the queue (the server has not received). */
 function twoCallersQueued(w: World): Tid {
@@ -116,15 +116,15 @@ function twoCallersQueued(w: World): Tid {
   assert.equal(ping(w, CLIENT).decisions[0]?.decision.verdict, 'grant');
   assert.equal(ping(w, second).decisions[0]?.decision.verdict, 'grant');
   assert.deepEqual(queue(w), [CLIENT, second]);
-  assert.equal(w.s.threads[CLIENT]!.state.tag, 'call');
-  assert.equal(w.s.threads[second]!.state.tag, 'call');
+  assert.equal(w.s.threads.get(CLIENT)!.state.tag, 'call');
+  assert.equal(w.s.threads.get(second)!.state.tag, 'call');
   return second;
 }
 
 test('a call to a channel whose server exited is mediated, then returns rcNotConnected; nothing crosses', () => {
   const w = start();
   kcall(w, SERVER, 'task', 'Exit', { code: 0 });
-  assert.equal(w.s.processes[w.b.sids.server!]!.status, 'exited');
+  assert.equal(w.s.processes.get(w.b.sids.server!)!.status, 'exited');
   const before = w.log.length;
   const r = ping(w, CLIENT);
   assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected');
@@ -140,7 +140,7 @@ test('a call to a channel whose server exited is mediated, then returns rcNotCon
   assert.match(w.log[w.log.length - 1]!.event, /^request src=Client.*dst=Server.*method=Ping/);
   // nothing crossed: no effect, the client does not block, the queue stays empty
   assert.deepEqual(r.effects, []);
-  assert.equal(w.s.threads[CLIENT]!.state.tag, 'running');
+  assert.equal(w.s.threads.get(CLIENT)!.state.tag, 'running');
   assert.deepEqual(queue(w), []);
   // a request the policy denies is denied first, whether or not anyone can receive it
   const denied = ping(w, CLIENT, STOP);
@@ -159,8 +159,8 @@ test('task.Exit of the server wakes every queued caller with rcNotConnected, in 
       [second, 'rcNotConnected'],
     ],
   );
-  assert.equal(w.s.threads[CLIENT]!.state.tag, 'ready');
-  assert.equal(w.s.threads[second]!.state.tag, 'ready');
+  assert.equal(w.s.threads.get(CLIENT)!.state.tag, 'ready');
+  assert.equal(w.s.threads.get(second)!.state.tag, 'ready');
   assert.deepEqual(queue(w), []);
 });
 
@@ -171,7 +171,7 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   const server = w.b.connections[0]!.serverHandle;
   const r = kcall(w, SERVER, 'handle', 'Close', { handle: server });
   assert.equal(resultOf(r, SERVER)?.rc, 'rcOk');
-  assert.equal(w.s.processes[w.b.sids.server!]!.status, 'alive', 'the server lives on');
+  assert.equal(w.s.processes.get(w.b.sids.server!)!.status, 'alive', 'the server lives on');
   assert.deepEqual(
     r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc]),
     [
@@ -196,21 +196,21 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
     )?.rc,
     'rcOk',
   );
-  assert.equal(v.s.threads[CLIENT]!.state.tag, 'reply');
+  assert.equal(v.s.threads.get(CLIENT)!.state.tag, 'reply');
   const c = kcall(v, SERVER, 'handle', 'Close', { handle: v.b.connections[0]!.serverHandle });
   assert.equal(resultOf(c, CLIENT)?.rc, 'rcNotConnected');
-  assert.equal(v.s.threads[CLIENT]!.state.tag, 'ready');
-  assert.equal(v.s.threads[SERVER]!.serving, null);
+  assert.equal(v.s.threads.get(CLIENT)!.state.tag, 'ready');
+  assert.equal(v.s.threads.get(SERVER)!.serving, null);
 
   // a second server thread waiting in Recv when the first closes the handle: its Recv returns rcNotConnected
   const u = start();
   const helper = (kcall(u, SERVER, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
   running(u, helper);
   run(u, { kind: 'syscall', tid: helper, call: { op: 'Recv', handle: u.b.connections[0]!.serverHandle } });
-  assert.equal(u.s.threads[helper]!.state.tag, 'recv');
+  assert.equal(u.s.threads.get(helper)!.state.tag, 'recv');
   const h = kcall(u, SERVER, 'handle', 'Close', { handle: u.b.connections[0]!.serverHandle });
   assert.equal(resultOf(h, helper)?.rc, 'rcNotConnected');
-  assert.equal(u.s.threads[helper]!.state.tag, 'ready');
+  assert.equal(u.s.threads.get(helper)!.state.tag, 'ready');
 });
 
 test('a server whose second thread still holds the server end keeps its callers queued', () => {
@@ -219,15 +219,15 @@ test('a server whose second thread still holds the server end keeps its callers 
   const second = twoCallersQueued(w);
   // the first server thread exits; the process (and its server handle) lives on in the helper
   const r = kcall(w, SERVER, 'thread', 'Exit', {});
-  assert.equal(w.s.threads[SERVER]!.state.tag, 'exited');
-  assert.equal(w.s.processes[w.b.sids.server!]!.status, 'alive');
+  assert.equal(w.s.threads.get(SERVER)!.state.tag, 'exited');
+  assert.equal(w.s.processes.get(w.b.sids.server!)!.status, 'alive');
   assert.deepEqual(r.results, [], 'nobody is woken');
   assert.deepEqual(queue(w), [CLIENT, second]);
   // the helper receives the first queued request
   running(w, helper);
   const got = run(w, { kind: 'syscall', tid: helper, call: { op: 'Recv', handle: w.b.connections[0]!.serverHandle } });
   assert.equal(resultOf(got, helper)?.rc, 'rcOk');
-  assert.equal(w.s.threads[CLIENT]!.state.tag, 'reply');
+  assert.equal(w.s.threads.get(CLIENT)!.state.tag, 'reply');
   assert.deepEqual(queue(w), [second]);
 });
 

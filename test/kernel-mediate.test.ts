@@ -90,8 +90,8 @@ function run(w: { s: KernelState }, e: KernelEvent): StepResult {
 }
 
 function running(w: { s: KernelState }, tid: number): void {
-  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
-  assert.equal(w.s.threads[tid]!.state.tag, 'running');
+  for (let i = 0; i < 8 && w.s.threads.get(tid)!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
+  assert.equal(w.s.threads.get(tid)!.state.tag, 'running');
 }
 
 test('Draft.mediate keeps the next monitor state of a grant and drops the one of a deny', () => {

@@ -76,8 +76,8 @@ function run(w: World, e: KernelEvent): StepResult {
   return r;
 }
 function running(w: World, tid: Tid): void {
-  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
-  assert.equal(w.s.threads[tid]!.state.tag, 'running');
+  for (let i = 0; i < 8 && w.s.threads.get(tid)!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
+  assert.equal(w.s.threads.get(tid)!.state.tag, 'running');
 }
 const conn = (w: World, id: string) => w.b.connections.find((c) => c.id === id)!;
 const PING: Message = { riid: 0, mid: 0, payload: { value: 1 } };
@@ -93,7 +93,7 @@ test('reply-to-caller: a Reply through a server end the request did not come in 
   syscall(w, RIGHT, { op: 'Call', handle: conn(w, 'right').clientHandle, message: PING });
   const got = syscall(w, SERVER, { op: 'Recv', handle: conn(w, 'left').serverHandle });
   assert.equal(got.results[0]?.rc, 'rcOk');
-  assert.equal(w.s.threads[SERVER]!.serving?.client, LEFT);
+  assert.equal(w.s.threads.get(SERVER)!.serving?.client, LEFT);
 
   // the server answers through the right channel's end: refused, nothing crosses, nobody is woken
   const before = w.s;
@@ -104,11 +104,11 @@ test('reply-to-caller: a Reply through a server end the request did not come in 
   );
   assert.equal(wrong.decisions.length, 0, 'a refused Reply never reaches the monitor');
   assert.equal(wrong.effects.length, 0);
-  assert.equal(w.s.threads[LEFT], before.threads[LEFT]);
-  assert.equal(w.s.threads[RIGHT], before.threads[RIGHT]);
-  assert.equal(w.s.threads[LEFT]!.state.tag, 'reply');
-  assert.equal(w.s.threads[RIGHT]!.state.tag, 'call');
-  assert.equal(w.s.threads[SERVER]!.serving?.client, LEFT, 'the server still holds the left request');
+  assert.equal(w.s.threads.get(LEFT), before.threads.get(LEFT));
+  assert.equal(w.s.threads.get(RIGHT), before.threads.get(RIGHT));
+  assert.equal(w.s.threads.get(LEFT)!.state.tag, 'reply');
+  assert.equal(w.s.threads.get(RIGHT)!.state.tag, 'call');
+  assert.equal(w.s.threads.get(SERVER)!.serving?.client, LEFT, 'the server still holds the left request');
 
   // through the end the request came in on: exactly its caller is answered
   const right = syscall(w, SERVER, { op: 'Reply', handle: conn(w, 'left').serverHandle, message: PONG });
@@ -120,5 +120,5 @@ test('reply-to-caller: a Reply through a server end the request did not come in 
     ],
   );
   assert.deepEqual(right.results[1]!.message?.payload, { value: 2 });
-  assert.equal(w.s.threads[RIGHT]!.state.tag, 'call', 'the other caller is still waiting for its own answer');
+  assert.equal(w.s.threads.get(RIGHT)!.state.tag, 'call', 'the other caller is still waiting for its own answer');
 });

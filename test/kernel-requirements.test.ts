@@ -61,8 +61,8 @@ function run(w: World, e: KernelEvent): StepResult {
   return r;
 }
 function running(w: World, tid: Tid): void {
-  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
-  assert.equal(w.s.threads[tid]!.state.tag, 'running');
+  for (let i = 0; i < 8 && w.s.threads.get(tid)!.state.tag !== 'running'; i++) run(w, { kind: 'schedule', cpu: 0 });
+  assert.equal(w.s.threads.get(tid)!.state.tag, 'running');
 }
 const riid = (ep: string) => KERNEL_ENDPOINTS.indexOf(ep as (typeof KERNEL_ENDPOINTS)[number]);
 const mid = (ep: string, m: string) => KERNEL_INTERFACES[riid(ep)]!.methods.findIndex((x) => x.name === m);
@@ -158,17 +158,17 @@ test("isolation: sync.Wake on one process's memory never wakes a waiter on anoth
   const mb = valueOf(kcall(w, tb, 'vmm', 'Allocate', { pages: 1 }), tb).handle!;
   const a2 = valueOf(kcall(w, ta, 'thread', 'Create', { priority: 10 }), ta).tid!;
   kcall(w, ta, 'sync', 'Wait', { handle: ma, offset: 0 });
-  assert.equal(w.s.threads[ta]!.state.tag, 'futex');
+  assert.equal(w.s.threads.get(ta)!.state.tag, 'futex');
   const other = kcall(w, tb, 'sync', 'Wake', { handle: mb, offset: 0, count: 10 });
   assert.equal(valueOf(other, tb).woken, 0, "b's wake reached a waiter on a's memory");
-  assert.equal(w.s.threads[ta]!.state.tag, 'futex');
+  assert.equal(w.s.threads.get(ta)!.state.tag, 'futex');
   assert.deepEqual(
     other.results.map((r) => r.tid),
     [tb],
   );
   // a's own wake, by its second thread, does wake it
   assert.equal(valueOf(kcall(w, a2, 'sync', 'Wake', { handle: ma, offset: 0, count: 10 }), a2).woken, 1);
-  assert.equal(w.s.threads[ta]!.state.tag, 'ready');
+  assert.equal(w.s.threads.get(ta)!.state.tag, 'ready');
 });
 
 // ------------------------------------------------------------ the scheduler and the hardware events (sched.ts)
@@ -189,28 +189,28 @@ test('one-thread-per-cpu (spec Scheduling, schedule): a CPU runs the highest-pri
       { name: 'also-high', taskClass: 'App', priority: 20 },
     ],
   });
-  assert.deepEqual(w.s.runQueue, [0, 1, 2]);
+  assert.deepEqual(w.s.runQueue.order(), [0, 1, 2]);
   run(w, { kind: 'schedule', cpu: 0 });
   assert.deepEqual(w.s.cpus, [1], 'the first of the highest priority runs, not the head of the queue');
   run(w, { kind: 'schedule', cpu: 0 });
   assert.deepEqual(w.s.cpus, [2], 'the preempted thread goes behind its equal');
-  assert.deepEqual(w.s.runQueue, [0, 1]);
+  assert.deepEqual(w.s.runQueue.order(), [0, 1]);
 });
 
 test('board-monotonic-clock: a sleep of n ns ends on the tick at which the monotonic clock reaches it, not later', () => {
   const w = startOn(machine);
   kcall(w, 0, 'thread', 'Sleep', { ns: machine.tickNs });
-  assert.equal(w.s.threads[0]!.state.tag, 'sleep');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'sleep');
   const r = run(w, { kind: 'tick' });
   assert.equal(w.s.clock.monotonic, machine.tickNs);
   assert.deepEqual(r.results, [{ tid: 0, rc: 'rcOk' }]);
-  assert.equal(w.s.threads[0]!.state.tag, 'ready');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'ready');
 });
 
 test('board-dma-granted: a DMA completion finishes only a transfer in flight at that address; any other completion changes nothing', () => {
   const w = startOn(withDma);
   const buf = valueOf(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }), 0);
-  const id = w.s.processes[w.b.sids.a!]!.handles[buf.handle!]!.object;
+  const id = w.s.processes.get(w.b.sids.a!)!.handles[buf.handle!]!.object;
   // nothing in flight: neither at the idle buffer's address nor anywhere else
   for (const deviceAddress of [buf.deviceAddress!, 0x100000 + 3 * 4096, 0]) {
     const before = w.s;
@@ -220,11 +220,11 @@ test('board-dma-granted: a DMA completion finishes only a transfer in flight at 
       before.objects,
       `a completion at ${deviceAddress} with nothing in flight changed the objects`,
     );
-    assert.deepEqual(Object.keys(r.state.objects), Object.keys(before.objects));
+    assert.deepEqual(Object.keys(r.state.objects.toArray()), Object.keys(before.objects.toArray()));
   }
-  assert.equal((w.s.objects[id] as { status: string }).status, 'idle');
+  assert.equal((w.s.objects.get(id) as { status: string }).status, 'idle');
   kcall(w, 0, 'dma', 'Start', { handle: buf.handle });
-  assert.equal((w.s.objects[id] as { status: string }).status, 'busy');
+  assert.equal((w.s.objects.get(id) as { status: string }).status, 'busy');
   run(w, { kind: 'dma', deviceAddress: buf.deviceAddress! });
-  assert.equal((w.s.objects[id] as { status: string }).status, 'done');
+  assert.equal((w.s.objects.get(id) as { status: string }).status, 'done');
 });

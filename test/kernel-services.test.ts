@@ -77,9 +77,9 @@ function run(w: { s: KernelState }, e: KernelEvent): StepResult {
   return r;
 }
 function running(w: { s: KernelState }, tid: Tid) {
-  for (let i = 0; i < 8 && w.s.threads[tid]!.state.tag !== 'running'; i++)
+  for (let i = 0; i < 8 && w.s.threads.get(tid)!.state.tag !== 'running'; i++)
     run(w, { kind: 'schedule', cpu: i % w.s.cpus.length });
-  assert.equal(w.s.threads[tid]!.state.tag, 'running');
+  assert.equal(w.s.threads.get(tid)!.state.tag, 'running');
 }
 function kcall(w: { s: KernelState }, tid: Tid, ep: string, m: string, payload: unknown): ThreadResult | undefined {
   running(w, tid);
@@ -97,7 +97,7 @@ test('task.Execute starts a process through a mediated execute; task.Exit ends i
   const r = kcall(w, 0, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' });
   assert.equal(r?.rc, 'rcOk');
   const sid = value(r).sid!;
-  assert.equal(w.s.processes[sid]?.status, 'alive');
+  assert.equal(w.s.processes.get(sid)?.status, 'alive');
   assert.equal(
     kcall(w, 0, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' })?.rc,
     'rcInvalidArgument',
@@ -112,11 +112,11 @@ test('task.Execute starts a process through a mediated execute; task.Exit ends i
     call: { op: 'Call', handle: w.b.connections[0]!.clientHandle, message: { riid: 0, mid: 0, payload: {} } },
   });
   assert.equal(c.decisions[0]?.decision.verdict, 'grant');
-  assert.equal(w.s.threads[0]!.state.tag, 'call');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'call');
   const exit = kcall(w, 1, 'task', 'Exit', { code: 0 });
   assert.equal(exit, undefined, 'an exited thread gets no result');
-  assert.equal(w.s.processes[w.b.sids.peer!]!.status, 'exited');
-  assert.equal(w.s.threads[0]!.state.tag, 'ready');
+  assert.equal(w.s.processes.get(w.b.sids.peer!)!.status, 'exited');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'ready');
   running(w, 0);
   const again = run(w, {
     kind: 'syscall',
@@ -149,20 +149,20 @@ test('execute denied: no process starts, and the caller hears rcSecurityDisallow
 test('threads: create, sleep until a tick wakes them, exit; the last exit ends the process', () => {
   const w = start(x86);
   const tid = value(kcall(w, 0, 'thread', 'Create', { priority: 12 })).tid!;
-  assert.equal(w.s.threads[tid]!.state.tag, 'ready');
+  assert.equal(w.s.threads.get(tid)!.state.tag, 'ready');
   assert.equal(kcall(w, 0, 'thread', 'Create', { priority: 99 })?.rc, 'rcInvalidArgument');
   assert.equal(kcall(w, 0, 'thread', 'Sleep', { ns: 2500 }), undefined);
-  assert.equal(w.s.threads[0]!.state.tag, 'sleep');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'sleep');
   run(w, { kind: 'tick' });
   run(w, { kind: 'tick' });
-  assert.equal(w.s.threads[0]!.state.tag, 'sleep');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'sleep');
   const r = run(w, { kind: 'tick' });
   assert.deepEqual(r.results, [{ tid: 0, rc: 'rcOk' }]);
   assert.equal(w.s.clock.monotonic, 3000);
   kcall(w, tid, 'thread', 'Exit', {});
-  assert.equal(w.s.processes[w.b.sids.driver!]!.status, 'alive');
+  assert.equal(w.s.processes.get(w.b.sids.driver!)!.status, 'alive');
   kcall(w, 0, 'thread', 'Exit', {});
-  assert.equal(w.s.processes[w.b.sids.driver!]!.status, 'exited');
+  assert.equal(w.s.processes.get(w.b.sids.driver!)!.status, 'exited');
 });
 
 test('memory: allocate maps a region; it is shared only by transferring its handle in a granted message', () => {
@@ -170,7 +170,7 @@ test('memory: allocate maps a region; it is shared only by transferring its hand
   const a = value(kcall(w, 0, 'vmm', 'Allocate', { pages: 2 }));
   const drv = w.b.sids.driver!;
   const peer = w.b.sids.peer!;
-  assert.equal(w.s.processes[drv]!.regions.length, 1);
+  assert.equal(w.s.processes.get(drv)!.regions.length, 1);
   assert.equal(kcall(w, 0, 'vmm', 'Allocate', { pages: 99 })?.rc, 'rcOutOfRange');
   // the peer waits; the driver sends the memory handle with read/map rights
   running(w, 1);
@@ -188,10 +188,10 @@ test('memory: allocate maps a region; it is shared only by transferring its hand
   const got = sent.results.find((x) => x.tid === 1)!;
   assert.equal(got.message?.handles.length, 1);
   const h = got.message!.handles[0]!;
-  assert.equal(w.s.processes[peer]!.handles[h]!.rights, 4 | 16);
+  assert.equal(w.s.processes.get(peer)!.handles[h]!.rights, 4 | 16);
   const mapped = value(kcall(w, 1, 'vmm', 'Map', { handle: h }));
-  assert.equal(w.s.processes[peer]!.regions[0]!.object, w.s.processes[drv]!.handles[a.handle!]!.object);
-  assert.equal(w.s.processes[peer]!.regions[0]!.rights, 4, 'mapped read-only: the write right was not passed');
+  assert.equal(w.s.processes.get(peer)!.regions[0]!.object, w.s.processes.get(drv)!.handles[a.handle!]!.object);
+  assert.equal(w.s.processes.get(peer)!.regions[0]!.rights, 4, 'mapped read-only: the write right was not passed');
   assert.equal(kcall(w, 1, 'vmm', 'Unmap', { base: mapped.base })?.rc, 'rcOk');
   assert.equal(kcall(w, 1, 'vmm', 'Unmap', { base: mapped.base })?.rc, 'rcInvalidArgument');
   // a handle cannot pass on rights it does not hold
@@ -203,11 +203,11 @@ test('futex: wait blocks; wake releases waiters on the same word only', () => {
   const a = value(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 }));
   const t2 = value(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
   assert.equal(kcall(w, t2, 'sync', 'Wait', { handle: a.handle, offset: 8 }), undefined);
-  assert.equal(w.s.threads[t2]!.state.tag, 'futex');
+  assert.equal(w.s.threads.get(t2)!.state.tag, 'futex');
   assert.equal(value(kcall(w, 0, 'sync', 'Wake', { handle: a.handle, offset: 0, count: 1 })).woken, 0);
   assert.equal(kcall(w, 0, 'sync', 'Wait', { handle: a.handle, offset: 99999 })?.rc, 'rcOutOfRange');
   assert.equal(value(kcall(w, 0, 'sync', 'Wake', { handle: a.handle, offset: 8, count: 5 })).woken, 1);
-  assert.equal(w.s.threads[t2]!.state.tag, 'ready');
+  assert.equal(w.s.threads.get(t2)!.state.tag, 'ready');
   assert.deepEqual(w.s.futexQueue, []);
 });
 
@@ -218,7 +218,7 @@ test('IRQ: only the thread of the attaching process receives it; masked until ac
   assert.equal(kcall(w, 1, 'irq', 'Attach', { line: 9 })?.rc, 'rcOutOfRange');
   assert.equal(kcall(w, 1, 'irq', 'Wait', { handle: h })?.rc, 'rcBadHandle', "the peer's table has no such handle");
   kcall(w, 0, 'irq', 'Wait', { handle: h });
-  assert.equal(w.s.threads[0]!.state.tag, 'irq');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'irq');
   assert.deepEqual(run(w, { kind: 'irq', line: 1 }).results, [], 'another line wakes nobody');
   assert.deepEqual(run(w, { kind: 'irq', line: 2 }).results, [{ tid: 0, rc: 'rcOk', value: { line: 2 } }]);
   run(w, { kind: 'irq', line: 2 });
@@ -247,7 +247,7 @@ test('port I/O exists on x86 only; MMIO and DMA through attached handles', () =>
   assert.equal(d.deviceAddress, 0x8000_0000);
   kcall(w, 0, 'dma', 'Start', { handle: d.handle });
   run(w, { kind: 'dma', deviceAddress: d.deviceAddress! });
-  const obj = w.s.objects[w.s.processes[w.b.sids.driver!]!.handles[d.handle!]!.object]!;
+  const obj = w.s.objects.get(w.s.processes.get(w.b.sids.driver!)!.handles[d.handle!]!.object)!;
   assert.equal(obj.kind === 'dma' && obj.status, 'done');
 
   const a = start(arm);
@@ -502,7 +502,7 @@ test('closing the last IRQ handle releases the line and wakes its waiters; kerne
   const h = value(kcall(w, 0, 'irq', 'Attach', { line: 1 })).handle!;
   const t2 = value(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
   kcall(w, t2, 'irq', 'Wait', { handle: h });
-  assert.equal(w.s.threads[t2]!.state.tag, 'irq');
+  assert.equal(w.s.threads.get(t2)!.state.tag, 'irq');
   running(w, 0);
   const r = run(w, {
     kind: 'syscall',

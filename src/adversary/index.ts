@@ -325,7 +325,7 @@ export function realizePayload(p: Payload, classNames: readonly string[]): unkno
 /** A held pick prefers handles with the rights the operation needs (`want`), as a working program would; the kernel handle only when `kernel` or the pick is 7. */
 function pickHandle(s: KernelState, sid: number, h: HandlePick, want: number, kernel = false): number {
   if ('forged' in h) return h.forged;
-  const handles = s.processes[sid]!.handles;
+  const handles = s.processes.get(sid)!.handles;
   const held: number[] = [];
   handles.forEach(
     (e, i) =>
@@ -343,7 +343,7 @@ function serviceArgs(s: KernelState, sid: number, service: string, [a, b, c]: re
   const m = s.config.machine;
   const t = s.config.tables;
   const page = m.pageSize;
-  const table = s.processes[sid]!.handles.length;
+  const table = s.processes.get(sid)!.handles.length;
   const h = (x: number) => small(x, table + 2);
   const ports = [...m.ports, { base: 0x3f8, count: 8 }];
   const mmio = m.mmio;
@@ -354,7 +354,7 @@ function serviceArgs(s: KernelState, sid: number, service: string, [a, b, c]: re
       const own = t.classes.slice(2);
       const idle = own.filter((k) => !s.processes.some((p) => t.classes[p.taskClass] === k));
       const classes = [...idle, ...own, t.classes[0]!, t.classes[1]!].map((k) => k.name).concat('no.such.Class');
-      const names = ['w1', 'w2', 'w3', s.processes[b! % s.processes.length]!.name, ''];
+      const names = ['w1', 'w2', 'w3', s.processes.get(b! % s.processes.length)!.name, ''];
       return { taskClass: classes[a! % classes.length], name: names[c! % names.length] };
     }
     case 'task.Exit':
@@ -421,7 +421,7 @@ function kernelMessage(s: KernelState, sid: number, c: Extract<SyscallChoice, { 
       payload: realizePayload(c.payload ?? { full: a }, classNames),
     };
   if (c.service === KERNEL_SERVICES.length) {
-    const own = t.classes[s.processes[sid]!.taskClass]!;
+    const own = t.classes[s.processes.get(sid)!.taskClass]!;
     const methods = own.security >= 0 ? t.interfaces[own.security]!.methods.length : 2;
     return { riid: SECURITY_RIID, mid: a % methods, payload: realizePayload(c.payload ?? { full: a }, classNames) };
   }
@@ -447,23 +447,23 @@ function address(
   if ('riid' in c.addr) return [c.addr.riid, c.addr.mid];
   const n = c.addr.method;
   if (c.t === 'Reply') {
-    const serving = s.threads[tid]!.serving;
+    const serving = s.threads.get(tid)!.serving;
     return serving === null ? [0, 0] : [serving.riid, serving.mid];
   }
-  const entry = s.processes[sid]!.handles[handle];
-  const obj = entry == null ? undefined : s.objects[entry.object];
+  const entry = s.processes.get(sid)!.handles[handle];
+  const obj = entry == null ? undefined : s.objects.get(entry.object);
   const t = s.config.tables;
   const cls =
     obj?.kind === 'kernel'
       ? t.classes[0]!
       : obj?.kind === 'channel'
-        ? t.classes[s.processes[obj.server]!.taskClass]!
+        ? t.classes[s.processes.get(obj.server)!.taskClass]!
         : undefined;
   if (cls === undefined) return [0, n % 3];
   const all: [number, number][] = cls.endpoints.flatMap((ep) =>
     t.interfaces[ep.iface]!.methods.map((m) => [ep.riid, m.mid] as [number, number]),
   );
-  const own = t.classes[s.processes[sid]!.taskClass]!;
+  const own = t.classes[s.processes.get(sid)!.taskClass]!;
   if (obj?.kind === 'kernel' && own.security >= 0)
     all.push(...t.interfaces[own.security]!.methods.map((m) => [SECURITY_RIID, m.mid] as [number, number]));
   return all.length === 0 ? [0, 0] : all[n % all.length]!;
@@ -471,7 +471,7 @@ function address(
 
 /** The system call a choice makes for a given thread. */
 export function realizeSyscall(s: KernelState, tid: Tid, c: SyscallChoice): Syscall {
-  const sid = s.threads[tid]!.sid;
+  const sid = s.threads.get(tid)!.sid;
   const classNames = s.config.tables.classes.map((k) => k.name);
   const transfers = (xs: readonly Transfer[]) =>
     xs.map(([h, rights]) => ({ handle: pickHandle(s, sid, h, Rights.transfer), rights }));
@@ -486,13 +486,13 @@ export function realizeSyscall(s: KernelState, tid: Tid, c: SyscallChoice): Sysc
       };
     case 'Reply': {
       // a server mostly answers on the channel it serves
-      const serving = s.threads[tid]!.serving;
+      const serving = s.threads.get(tid)!.serving;
       const own =
         serving === null
           ? -1
-          : s.processes[sid]!.handles.findIndex(
-              (e) => e !== null && e.object === serving.channel && (e.rights & Rights.recv) !== 0,
-            );
+          : s.processes
+              .get(sid)!
+              .handles.findIndex((e) => e !== null && e.object === serving.channel && (e.rights & Rights.recv) !== 0);
       const handle =
         own >= 0 && 'held' in c.handle && c.handle.held < 6 ? own : pickHandle(s, sid, c.handle, Rights.recv);
       const [riid, mid] = address(s, sid, tid, handle, c);
@@ -541,14 +541,14 @@ export function realize(s: KernelState, c: Choice): KernelEvent {
   if (running.length === 0) return { kind: 'schedule', cpu: c.who % s.cpus.length };
   // a working program does what it can: mostly a running thread able to make this call
   const holds = (x: number, right: number) =>
-    s.processes[s.threads[x]!.sid]!.handles.some(
-      (e, i) => i !== KERNEL_HANDLE && e !== null && (e.rights & right) !== 0,
-    );
+    s.processes
+      .get(s.threads.get(x)!.sid)!
+      .handles.some((e, i) => i !== KERNEL_HANDLE && e !== null && (e.rights & right) !== 0);
   const able =
     c.t === 'Reply'
-      ? running.filter((x) => s.threads[x]!.serving !== null)
+      ? running.filter((x) => s.threads.get(x)!.serving !== null)
       : c.t === 'Recv'
-        ? running.filter((x) => s.threads[x]!.serving === null && holds(x, Rights.recv))
+        ? running.filter((x) => s.threads.get(x)!.serving === null && holds(x, Rights.recv))
         : c.t === 'Call'
           ? running.filter((x) => holds(x, Rights.call))
           : running;

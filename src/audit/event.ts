@@ -35,7 +35,16 @@ export function printEvent(t: SolutionTables, e: SecurityEvent): string {
 }
 
 /** The processes an event's SIDs are looked up in: SID and task class (a booted kernel state's `processes`). */
-export type ProcessList = readonly { readonly sid: number; readonly taskClass: number; readonly name?: string }[];
+export interface ProcessInfo {
+  readonly sid: number;
+  readonly taskClass: number;
+  readonly name?: string;
+}
+/** A list of processes: an array, or a kernel state's `processes` (a persistent vector). */
+export interface ProcessList {
+  find(f: (p: ProcessInfo) => boolean): ProcessInfo | undefined;
+  filter(f: (p: ProcessInfo) => boolean): readonly ProcessInfo[];
+}
 
 interface RawParty {
   readonly name: string;

@@ -26,6 +26,7 @@ import { StateKeyer, projector } from '../conformance/projection.ts';
 import { describeKernelEvent, serviceName } from '../conformance/events.ts';
 import { KERNEL_INTERFACES } from '../kernel/kernel-api.ts';
 import { Rights } from '../kernel/types.ts';
+import { PVec } from '../kernel/pvec.ts';
 import { outcome, replayFile, type MappedStep, type ReplayFile } from '../check/counterexample.ts';
 import { solutionModel } from '../check/check.ts';
 import type { Loaded } from '../solution/load.ts';
@@ -191,11 +192,15 @@ class Identity {
       }
     return {
       ...s,
-      processes: s.processes.map((p) => (p.handles.length > n + 1 ? { ...p, handles: p.handles.slice(0, n + 1) } : p)),
-      objects: s.objects.map((o) =>
-        o.kind === 'channel' && o.queue.some((r) => r.handles.some((h) => h > n))
-          ? { ...o, queue: o.queue.map((r) => ({ ...r, handles: r.handles.map((h) => (h > n ? -1 : h)) })) }
-          : o,
+      processes: PVec.from(
+        s.processes.map((p) => (p.handles.length > n + 1 ? { ...p, handles: p.handles.slice(0, n + 1) } : p)),
+      ),
+      objects: PVec.from(
+        s.objects.map((o) =>
+          o.kind === 'channel' && o.queue.some((r) => r.handles.some((h) => h > n))
+            ? { ...o, queue: o.queue.map((r) => ({ ...r, handles: r.handles.map((h) => (h > n ? -1 : h)) })) }
+            : o,
+        ),
       ),
     };
   }
@@ -228,8 +233,8 @@ function sharedMemory(s: KernelState): [number, number][] {
   const holders = new Map<number, Set<number>>();
   for (const p of s.processes) {
     const mine = new Set<number>();
-    for (const h of p.handles) if (h !== null && s.objects[h.object]?.kind === 'memory') mine.add(h.object);
-    for (const r of p.regions) if (s.objects[r.object]?.kind === 'memory') mine.add(r.object);
+    for (const h of p.handles) if (h !== null && s.objects.get(h.object)?.kind === 'memory') mine.add(h.object);
+    for (const r of p.regions) if (s.objects.get(r.object)?.kind === 'memory') mine.add(r.object);
     for (const o of mine) {
       let set = holders.get(o);
       if (set === undefined) holders.set(o, (set = new Set()));
@@ -455,10 +460,11 @@ export function reach(
   const targets = new Set(processesNamed(init, to, '--to'));
   if (sources.some((s) => targets.has(s)))
     throw new AuditError(`--from ${from} and --to ${to} name the same process: ask about two different ones`);
-  const names = (r: Iterable<number>) => [...r].sort((a, b) => a - b).map((s) => init.processes[s]?.name ?? `SID ${s}`);
+  const names = (r: Iterable<number>) =>
+    [...r].sort((a, b) => a - b).map((s) => init.processes.get(s)?.name ?? `SID ${s}`);
   // a class: its processes are sources, also one started later; a process name: that process
   const sourceClasses = isClass(init, from)
-    ? new Set(sources.map((x) => init.processes[x]!.taskClass))
+    ? new Set(sources.map((x) => init.processes.get(x)!.taskClass))
     : new Set<number>();
   const keyer = new Identity(m);
   const bounds = new Bounds();
@@ -576,8 +582,8 @@ function replayWitness(
       description: describeKernelEvent(s, ev) + outcome(s, ev, r),
       decisions: r.decisions.map((d) => describeDecision(m.tables, d.event, d.decision)),
       records: r.decisions,
-      actor: ev.kind === 'syscall' ? (s.threads[ev.tid]?.sid ?? null) : null,
-      reached: [...next].filter((x) => !reached.has(x)).map((x) => r.state.processes[x]?.name ?? `SID ${x}`),
+      actor: ev.kind === 'syscall' ? (s.threads.get(ev.tid)?.sid ?? null) : null,
+      reached: [...next].filter((x) => !reached.has(x)).map((x) => r.state.processes.get(x)?.name ?? `SID ${x}`),
     });
     reached = next;
     s = r.state;

@@ -119,7 +119,7 @@ function mappedStep(
     description: describeKernelEvent(before, event) + outcome(before, event, result),
     decisions: result.decisions.map((d) => describeDecision(m.tables, d.event, d.decision)),
     records: result.decisions,
-    actor: event.kind === 'syscall' ? (before.threads[event.tid]?.sid ?? null) : null,
+    actor: event.kind === 'syscall' ? (before.threads.get(event.tid)?.sid ?? null) : null,
   };
 }
 
@@ -144,14 +144,14 @@ export function replayTrace(m: CompiledModel, file: ReplayFile): MappedTrace {
 /** What a step did, where the event alone does not say it: who runs, who blocks, who is woken. */
 export function outcome(before: KernelState, e: KernelEvent, r: StepResult): string {
   const after = r.state;
-  const name = (tid: number) => `thread ${tid} (${after.processes[after.threads[tid]!.sid]?.name ?? '?'})`;
+  const name = (tid: number) => `thread ${tid} (${after.processes.get(after.threads.get(tid)!.sid)?.name ?? '?'})`;
   const parts: string[] = [];
   if (e.kind === 'schedule') {
     const now = after.cpus[e.cpu];
     parts.push(now === null || now === undefined ? 'nothing is ready' : `${name(now)} runs`);
   }
   for (const th of after.threads) {
-    const was = before.threads[th.tid]?.state.tag;
+    const was = before.threads.get(th.tid)?.state.tag;
     if (was === th.state.tag) continue;
     if (
       th.state.tag === 'call' ||

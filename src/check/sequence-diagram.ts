@@ -118,7 +118,7 @@ export function counterexampleDiagram(t: SolutionTables, trace: MappedTrace, wha
     .sort((a, b) => a - b)
     .map((sid) => ({
       id: lifeline(sid),
-      label: procs[sid] === undefined ? `sid ${sid}` : `${procs[sid]!.name} (sid ${sid})`,
+      label: procs.get(sid) === undefined ? `sid ${sid}` : `${procs.get(sid)!.name} (sid ${sid})`,
     }));
   return mermaidSequence(`${what} (model ${trace.model})`, lifelines, items);
 }

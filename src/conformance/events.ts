@@ -90,19 +90,19 @@ export function describeKernelEvent(s: KernelState, e: KernelEvent): string {
     case 'rtc':
       return `the real-time clock reads ${e.realtime}`;
     case 'syscall': {
-      const th = s.threads[e.tid];
-      const p = th === undefined ? undefined : s.processes[th.sid];
+      const th = s.threads.get(e.tid);
+      const p = th === undefined ? undefined : s.processes.get(th.sid);
       const who = `thread ${e.tid} of ${p?.name ?? '?'} (SID ${th?.sid ?? '?'}, class ${p === undefined ? '?' : t.classes[p.taskClass]?.name})`;
       const c = e.call;
       const entry = p?.handles[c.handle];
-      const obj = entry == null ? undefined : s.objects[entry.object];
+      const obj = entry == null ? undefined : s.objects.get(entry.object);
       const target =
         entry == null
           ? `handle ${c.handle}, which is not in its table`
           : obj?.kind === 'kernel'
             ? `the kernel handle ${c.handle}`
             : obj?.kind === 'channel'
-              ? `handle ${c.handle} (${(entry.rights & 2) !== 0 ? 'server end' : 'client end'} of the channel to ${s.processes[obj.server]?.name} SID ${obj.server})`
+              ? `handle ${c.handle} (${(entry.rights & 2) !== 0 ? 'server end' : 'client end'} of the channel to ${s.processes.get(obj.server)?.name} SID ${obj.server})`
               : `handle ${c.handle} (a ${obj?.kind ?? 'missing'} object)`;
       const transfers =
         c.op !== 'Recv' && (c.message.handles ?? []).length > 0
@@ -115,7 +115,7 @@ export function describeKernelEvent(s: KernelState, e: KernelEvent): string {
         const svc = serviceName(c.message.riid, c.message.mid);
         return `${who} calls ${svc === null ? `RIID ${c.message.riid} / MID ${c.message.mid} (no kernel service)` : svc} on ${target} with ${payloadText(c.message.payload)}${transfers}`;
       }
-      const cls = obj?.kind === 'channel' ? t.classes[s.processes[obj.server]?.taskClass ?? -1] : undefined;
+      const cls = obj?.kind === 'channel' ? t.classes[s.processes.get(obj.server)?.taskClass ?? -1] : undefined;
       const ep = cls?.endpoints[c.message.riid];
       const m = ep === undefined ? undefined : t.interfaces[ep.iface]?.methods[c.message.mid];
       const method =

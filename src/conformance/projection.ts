@@ -4,7 +4,15 @@
 // everything else, so that the TS kernel and the spec can be compared state
 // by state: trace validation, reachable sets, counterexample replay.
 
-import type { DecisionRecord, Effect, KernelState, ThreadState } from '../kernel/types.ts';
+import type {
+  DecisionRecord,
+  Effect,
+  KernelObject,
+  KernelState,
+  Process,
+  Thread,
+  ThreadState,
+} from '../kernel/types.ts';
 import type { SolutionTables } from '../kernel/tables.ts';
 import { rulesKey, type SecurityEvent } from '../monitor/types.ts';
 import { ruleId, type RulePolicy } from '../monitor/rules.ts';
@@ -205,7 +213,7 @@ export function projector(policy: MonitorModel): Projector {
         threads,
         objects,
         cpus,
-        runQueue: seq(s.runQueue.map(int)),
+        runQueue: seq(s.runQueue.order().map(int)),
         futexQueue: seq(s.futexQueue.map(int)),
         irqs: seq(
           s.irqs.map((l) =>
@@ -254,7 +262,7 @@ export class StateKeyer {
 
   constructor(private readonly policy: MonitorModel) {}
 
-  private proc(p: KernelState['processes'][number]): string {
+  private proc(p: Process): string {
     let k = this.procs.get(p);
     if (k === undefined) {
       k = JSON.stringify([
@@ -269,7 +277,7 @@ export class StateKeyer {
     return k;
   }
 
-  private thread(s: KernelState, th: KernelState['threads'][number]): string {
+  private thread(s: KernelState, th: Thread): string {
     if (th.state.tag === 'sleep')
       return JSON.stringify([
         th.sid,
@@ -286,7 +294,7 @@ export class StateKeyer {
     return k;
   }
 
-  private object(o: KernelState['objects'][number]): string {
+  private object(o: KernelObject): string {
     let k = this.objs.get(o);
     if (k === undefined) {
       k =
@@ -324,7 +332,7 @@ export class StateKeyer {
     for (const th of s.threads) out += this.thread(s, th) + ';';
     out += '|';
     for (const o of s.objects) out += this.object(o) + ';';
-    out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue)}|${JSON.stringify(s.futexQueue)}|${JSON.stringify(s.irqs)}|${this.policy.monitorKey(s.monitor)}|`;
+    out += `|${JSON.stringify(s.cpus)}|${JSON.stringify(s.runQueue.order())}|${JSON.stringify(s.futexQueue)}|${JSON.stringify(s.irqs)}|${this.policy.monitorKey(s.monitor)}|`;
     for (const d of decisions)
       out += `${this.event(t, d.event)}${d.decision.verdict}${this.policy.rule(rulesKey(d.decision))};`;
     out += '|';

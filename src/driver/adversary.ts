@@ -37,10 +37,10 @@ export function adversaryChoices(seed: number, count: number): SyscallChoice[] {
  * these most of the time, so that it keeps making calls.
  */
 export function blocksItself(state: KernelState, tid: Tid, call: Syscall): boolean {
-  const sid = state.threads[tid]!.sid;
-  const e = state.processes[sid]!.handles[call.handle];
+  const sid = state.threads.get(tid)!.sid;
+  const e = state.processes.get(sid)!.handles[call.handle];
   if (e === null || e === undefined) return false;
-  const o = state.objects[e.object]!;
+  const o = state.objects.get(e.object)!;
   if (call.op === 'Recv') return o.kind === 'channel' && o.queue.length === 0;
   if (call.op === 'Call' && o.kind === 'channel') return o.server === sid;
   return (

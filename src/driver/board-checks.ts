@@ -44,7 +44,7 @@ export interface Violation {
 type Dma = Extract<KernelObject, { kind: 'dma' }>;
 
 function holds(s: KernelState, sid: Sid, object: ObjectId, rights: number): boolean {
-  return (s.processes[sid]?.handles ?? []).some(
+  return (s.processes.get(sid)?.handles ?? []).some(
     (h) => h !== null && h.object === object && (h.rights & rights) === rights,
   );
 }
@@ -60,9 +60,9 @@ export function irqToHolder(before: KernelState, event: KernelEvent, r: StepResu
   for (const x of r.results) {
     const line = (x.value as { line?: unknown } | undefined)?.line;
     if (x.rc !== 'rcOk' || typeof line !== 'number') continue;
-    const t = before.threads[x.tid]!;
+    const t = before.threads.get(x.tid)!;
     const attached = before.irqs[line]?.object ?? null;
-    const o = attached === null ? undefined : before.objects[attached];
+    const o = attached === null ? undefined : before.objects.get(attached);
     if (o?.kind !== 'irq' || o.line !== line)
       out.push({
         property: 'irq-to-holder',
@@ -71,7 +71,7 @@ export function irqToHolder(before: KernelState, event: KernelEvent, r: StepResu
     else if (o.owner !== t.sid)
       out.push({
         property: 'irq-to-holder',
-        message: `interrupt line ${line}, attached by ${before.processes[o.owner]?.name}, was handed to thread ${x.tid} of ${before.processes[t.sid]?.name}`,
+        message: `interrupt line ${line}, attached by ${before.processes.get(o.owner)?.name}, was handed to thread ${x.tid} of ${before.processes.get(t.sid)?.name}`,
       });
   }
   if (event.kind === 'irq') {
@@ -95,7 +95,7 @@ export function noPortIoOffX86(board: Board, before: KernelState, event: KernelE
   const s = r.state;
   if (s.objects !== before.objects)
     for (let i = before.objects.length; i < s.objects.length; i++)
-      if (s.objects[i]!.kind === 'ports')
+      if (s.objects.get(i)!.kind === 'ports')
         out.push({
           property: 'no-port-io-off-x86',
           message: `a port range was attached on ${board.id} (${board.arch.id})`,
@@ -134,8 +134,8 @@ export function dmaGrantedOnly(board: Board, before: KernelState, event: KernelE
         e.kind === 'service' && e.event.riid === dmaRiid && kernelService(e.event.riid, e.event.mid) === 'dma.Allocate',
     );
     for (let id = 0; id < s.objects.length; id++) {
-      const o = s.objects[id]!;
-      const was = before.objects[id];
+      const o = s.objects.get(id)!;
+      const was = before.objects.get(id);
       if (o === was || o.kind !== 'dma') continue;
       if (was === undefined) {
         if (!allocated.has(id) || !byAllocate) v(`DMA buffer ${id} appeared without a granted dma.Allocate`);
@@ -147,7 +147,7 @@ export function dmaGrantedOnly(board: Board, before: KernelState, event: KernelE
           );
         // a buffer's window space is reused only once nobody holds or maps it and no transfer into it is in flight
         const live = (k: number) =>
-          (s.objects[k] as Dma).status === 'busy' ||
+          (s.objects.get(k) as Dma).status === 'busy' ||
           s.processes.some(
             (q) =>
               q.status === 'alive' && (q.handles.some((h) => h?.object === k) || q.regions.some((g) => g.object === k)),
@@ -172,10 +172,10 @@ export function dmaGrantedOnly(board: Board, before: KernelState, event: KernelE
       if (o.deviceAddress !== w.deviceAddress || o.pages !== w.pages || o.creator !== w.creator)
         v(`DMA buffer ${id} moved or changed size`);
       if (o.status === 'busy' && w.status !== 'busy') {
-        const caller = event.kind === 'syscall' ? before.threads[event.tid]!.sid : null;
+        const caller = event.kind === 'syscall' ? before.threads.get(event.tid)!.sid : null;
         if (serviceOf(event) !== 'dma.Start' || caller === null || !holds(before, caller, id, Rights.write))
           v(
-            `DMA buffer ${id} was started by ${event.kind === 'syscall' ? `${before.processes[caller!]?.name}, which holds no writable handle to it` : `a ${event.kind} event`}`,
+            `DMA buffer ${id} was started by ${event.kind === 'syscall' ? `${before.processes.get(caller!)?.name}, which holds no writable handle to it` : `a ${event.kind} event`}`,
           );
       }
       if (
@@ -189,7 +189,7 @@ export function dmaGrantedOnly(board: Board, before: KernelState, event: KernelE
     }
   }
   if (event.kind === 'dma') {
-    const changed = s.objects === before.objects ? [] : s.objects.filter((o, i) => o !== before.objects[i]);
+    const changed = s.objects === before.objects ? [] : s.objects.filter((o, i) => o !== before.objects.get(i));
     if (changed.length > 1) v(`one DMA completion changed ${changed.length} objects`);
     if (s.processes !== before.processes || s.threads !== before.threads || s.io !== before.io)
       v('a DMA completion changed processes, threads or device registers');
@@ -197,11 +197,11 @@ export function dmaGrantedOnly(board: Board, before: KernelState, event: KernelE
   // regions of DMA buffers appear only where the process holds the buffer with the map right
   if (s.processes !== before.processes)
     for (const p of s.processes) {
-      const q = before.processes[p.sid];
+      const q = before.processes.get(p.sid);
       if (q === p) continue;
       for (const reg of p.regions) {
         if (
-          s.objects[reg.object]?.kind !== 'dma' ||
+          s.objects.get(reg.object)?.kind !== 'dma' ||
           q?.regions.some((x) => x.base === reg.base && x.object === reg.object)
         )
           continue;
@@ -242,7 +242,7 @@ export function oneThreadPerCpu(s: KernelState): Violation[] {
     if (other !== undefined)
       out.push({ property: 'one-thread-per-cpu', message: `thread ${tid} is current on CPU ${other} and CPU ${cpu}` });
     seen.set(tid, cpu);
-    const st = s.threads[tid]?.state;
+    const st = s.threads.get(tid)?.state;
     if (st?.tag !== 'running' || st.cpu !== cpu)
       out.push({
         property: 'one-thread-per-cpu',

@@ -20,8 +20,8 @@ export function describeEvent(s: KernelState, e: KernelEvent): string {
       return `tick (monotonic ${s.clock.monotonic} -> ${s.clock.monotonic + s.config.machine.tickNs} ns)`;
     case 'irq': {
       const l = s.irqs[e.line];
-      const o = l?.object === null || l === undefined ? undefined : s.objects[l.object];
-      return `irq line ${e.line}${o?.kind === 'irq' ? ` (attached by ${s.processes[o.owner]?.name ?? o.owner})` : ' (not attached)'}`;
+      const o = l?.object === null || l === undefined ? undefined : s.objects.get(l.object);
+      return `irq line ${e.line}${o?.kind === 'irq' ? ` (attached by ${s.processes.get(o.owner)?.name ?? o.owner})` : ' (not attached)'}`;
     }
     case 'dma':
       return `dma completion at device address 0x${e.deviceAddress.toString(16)}`;
@@ -30,8 +30,8 @@ export function describeEvent(s: KernelState, e: KernelEvent): string {
     case 'schedule':
       return `schedule cpu ${e.cpu}`;
     case 'syscall': {
-      const t = s.threads[e.tid];
-      const who = t === undefined ? `thread ${e.tid}` : `${s.processes[t.sid]?.name ?? `sid ${t.sid}`}/t${e.tid}`;
+      const t = s.threads.get(e.tid);
+      const who = t === undefined ? `thread ${e.tid}` : `${s.processes.get(t.sid)?.name ?? `sid ${t.sid}`}/t${e.tid}`;
       const c = e.call;
       if (c.op === 'Recv') return `${who}: Recv(handle ${c.handle})`;
       const m = c.message;
@@ -50,8 +50,8 @@ export function describeResult(s: KernelState, r: StepResult): string[] {
     if (d.decision.verdict === 'deny')
       out.push(`deny (${showRules(d.decision)}${d.decision.reason ? `: ${d.decision.reason}` : ''})`);
   for (const x of r.results) {
-    const t = s.threads[x.tid];
-    const who = t === undefined ? `t${x.tid}` : `${s.processes[t.sid]?.name ?? t.sid}/t${x.tid}`;
+    const t = s.threads.get(x.tid);
+    const who = t === undefined ? `t${x.tid}` : `${s.processes.get(t.sid)?.name ?? t.sid}/t${x.tid}`;
     out.push(
       `-> ${who}: ${x.rc}${x.value !== undefined ? ` ${json(x.value)}` : ''}${x.message ? ` message ${json({ riid: x.message.riid, mid: x.message.mid, payload: x.message.payload, error: x.message.error })}` : ''}${x.detail ? ` (${x.detail})` : ''}`,
     );

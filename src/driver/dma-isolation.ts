@@ -35,14 +35,14 @@ const DMA_RIID = (KERNEL_ENDPOINTS as readonly string[]).indexOf('dma');
 function dmaRequest(boot: BootResult, sid: number, method: 'Allocate' | 'Start'): SecurityEvent {
   const s = boot.state;
   const { tables } = s.config;
-  const ep = tables.classes[s.processes[KERNEL_SID]!.taskClass]!.endpoints[DMA_RIID]!;
+  const ep = tables.classes[s.processes.get(KERNEL_SID)!.taskClass]!.endpoints[DMA_RIID]!;
   const m = tables.interfaces[ep.iface]!.methods.find((x) => x.name === method)!;
   return {
     kind: 'request',
     src: sid,
-    srcClass: s.processes[sid]!.taskClass,
+    srcClass: s.processes.get(sid)!.taskClass,
     dst: KERNEL_SID,
-    dstClass: s.processes[KERNEL_SID]!.taskClass,
+    dstClass: s.processes.get(KERNEL_SID)!.taskClass,
     endpoint: ep.nameId,
     method: m.nameId,
     iface: ep.iface,

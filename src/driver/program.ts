@@ -106,7 +106,7 @@ export function compilePrograms(
   const errors: string[] = [];
   const out: CompiledProgram[] = [];
   const { tables } = boot.state.config;
-  const nameOf = (sid: Sid) => boot.state.processes[sid]?.name ?? `sid ${sid}`;
+  const nameOf = (sid: Sid) => boot.state.processes.get(sid)?.name ?? `sid ${sid}`;
   for (const [process, program] of Object.entries(programs)) {
     const at = `program of "${process}"`;
     const sid = boot.sids[process];
@@ -130,7 +130,7 @@ export function compilePrograms(
             const conn = boot.connections.find((c) => c.id === op.connection && c.client === sid);
             if (conn === undefined)
               return void errors.push(`${where}: "${process}" is not the client of a connection "${op.connection}"`);
-            const cls = tables.classes[boot.state.processes[conn.server]!.taskClass]!;
+            const cls = tables.classes[boot.state.processes.get(conn.server)!.taskClass]!;
             const candidates = cls.endpoints.filter(
               (e) =>
                 (op.endpoint === undefined || e.name === op.endpoint) &&

@@ -163,7 +163,7 @@ export function run(opts: RunOptions): RunResult {
     if (state.objects !== before.objects)
       state.objects.forEach((o, id) => {
         if (o.kind !== 'dma') return;
-        const was = before.objects[id];
+        const was = before.objects.get(id);
         if (o.status === 'busy' && (was?.kind !== 'dma' || was.status !== 'busy'))
           ({ hw, rng: hwRng } = programDma(board, hw, o.deviceAddress, hwRng));
         if (event.kind === 'dma' && o.status === 'done' && was?.kind === 'dma' && was.status === 'busy') dmaCompleted++;
@@ -188,7 +188,7 @@ export function run(opts: RunOptions): RunResult {
       if (
         p !== undefined
           ? contexts.get(tid)!.pc < p.ops.length
-          : choices.length > 0 && adversarySids.has(state.threads[tid]!.sid)
+          : choices.length > 0 && adversarySids.has(state.threads.get(tid)!.sid)
       )
         out.push(tid);
     }

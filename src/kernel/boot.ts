@@ -4,6 +4,8 @@
 // the processes that started.
 
 import { Draft } from './draft.ts';
+import { PVec } from './pvec.ts';
+import { RunQueue } from './runqueue.ts';
 import { createProcess } from './services.ts';
 import { checkMachine, type Machine } from './machine.ts';
 import { compileSolution, type Result, type SolutionDecl, type SolutionTables } from './tables.ts';
@@ -14,7 +16,9 @@ import {
   type DecisionRecord,
   type Effect,
   type Handle,
+  type KernelObject,
   type KernelState,
+  type Process,
   type Sid,
 } from './types.ts';
 import type { Monitor } from '../monitor/monitor.ts';
@@ -59,14 +63,14 @@ export function boot(
 export function bootWith(tables: SolutionTables, monitor: Monitor, machine: Machine): BootResult {
   const empty: KernelState = {
     config: { tables, machine, monitor },
-    processes: [
+    processes: PVec.from<Process>([
       { sid: KERNEL_SID, name: 'kernel', taskClass: 0, status: 'alive', handles: [], regions: [] },
       { sid: EINIT_SID, name: 'Einit', taskClass: 1, status: 'alive', handles: [], regions: [] },
-    ],
-    threads: [],
-    objects: [{ kind: 'kernel' }],
+    ]),
+    threads: PVec.empty(),
+    objects: PVec.from<KernelObject>([{ kind: 'kernel' }]),
     cpus: Array.from({ length: machine.cpus }, () => null),
-    runQueue: [],
+    runQueue: RunQueue.empty(),
     futexQueue: [],
     irqs: Array.from({ length: machine.irqLines }, () => ({ object: null, pending: false, masked: false })),
     clock: { monotonic: 0, realtime: 0 },

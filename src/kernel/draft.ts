@@ -1,6 +1,9 @@
 // A Draft is the one place the kernel writes: a copy-on-write view of a
-// KernelState that lives for one step. The first write to a table copies it;
-// the input state is never touched, so `step` stays pure.
+// KernelState that lives for one step. The tables (processes, threads,
+// objects) and the run queue are persistent, so a write copies one path of
+// O(log n) and shares the rest; the small per-board arrays (CPUs, IRQ lines)
+// are copied on their first write in a step. The input state is never
+// touched, so `step` stays pure.
 
 import type {
   DecisionRecord,
@@ -17,14 +20,24 @@ import type {
   ThreadState,
   Tid,
 } from './types.ts';
+import type { PVec } from './pvec.ts';
+import type { RunQueue } from './runqueue.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
 
+/** The thread states without a parameter of their own, shared (frozen) by every thread in them. */
+export const READY: ThreadState = Object.freeze({ tag: 'ready' });
+const RUNNING: ThreadState[] = [];
+/** The state `running` on a CPU, one shared (frozen) object per CPU. */
+export function running(cpu: number): ThreadState {
+  return RUNNING[cpu] ?? (RUNNING[cpu] = Object.freeze({ tag: 'running', cpu }));
+}
+
 export class Draft {
-  processes: Process[];
-  threads: Thread[];
-  objects: KernelObject[];
+  processes: PVec<Process>;
+  threads: PVec<Thread>;
+  objects: PVec<KernelObject>;
   cpus: (Tid | null)[];
-  runQueue: Tid[];
+  runQueue: RunQueue;
   futexQueue: Tid[];
   irqs: KernelState['irqs'][number][];
   clock: KernelState['clock'];
@@ -36,11 +49,11 @@ export class Draft {
   private copied = 0;
 
   constructor(readonly base: KernelState) {
-    this.processes = base.processes as Process[];
-    this.threads = base.threads as Thread[];
-    this.objects = base.objects as KernelObject[];
+    this.processes = base.processes;
+    this.threads = base.threads;
+    this.objects = base.objects;
     this.cpus = base.cpus as (Tid | null)[];
-    this.runQueue = base.runQueue as Tid[];
+    this.runQueue = base.runQueue;
     this.futexQueue = base.futexQueue as Tid[];
     this.irqs = base.irqs as KernelState['irqs'][number][];
     this.clock = base.clock;
@@ -58,28 +71,25 @@ export class Draft {
     return true;
   }
 
+  /** Writes a process at its SID (SID = length appends a new one). */
   setProcess(p: Process): void {
-    if (this.own(1)) this.processes = this.processes.slice();
-    this.processes[p.sid] = p;
+    this.processes = p.sid === this.processes.length ? this.processes.push(p) : this.processes.set(p.sid, p);
   }
+  /** Writes a thread at its TID (TID = length appends a new one). */
   setThread(t: Thread): void {
-    if (this.own(2)) this.threads = this.threads.slice();
-    this.threads[t.tid] = t;
+    this.threads = t.tid === this.threads.length ? this.threads.push(t) : this.threads.set(t.tid, t);
   }
   setObject(id: ObjectId, o: KernelObject): void {
-    if (this.own(4)) this.objects = this.objects.slice();
-    this.objects[id] = o;
+    this.objects = this.objects.set(id, o);
   }
   addObject(o: KernelObject): ObjectId {
-    if (this.own(4)) this.objects = this.objects.slice();
-    return this.objects.push(o) - 1;
+    const id = this.objects.length;
+    this.objects = this.objects.push(o);
+    return id;
   }
   setCpu(cpu: number, tid: Tid | null): void {
     if (this.own(8)) this.cpus = this.cpus.slice();
     this.cpus[cpu] = tid;
-  }
-  setRunQueue(q: Tid[]): void {
-    this.runQueue = q;
   }
   setFutexQueue(q: Tid[]): void {
     this.futexQueue = q;
@@ -92,13 +102,13 @@ export class Draft {
   // ------------------------------------------------------------ handles
 
   handle(sid: Sid, h: Handle): HandleEntry | undefined {
-    const p = this.processes[sid];
+    const p = this.processes.get(sid);
     if (p === undefined || p.status !== 'alive' || !Number.isSafeInteger(h) || h < 0) return undefined;
     return p.handles[h] ?? undefined;
   }
   /** Puts an entry into the first free slot of a process's handle table. */
   installHandle(sid: Sid, entry: HandleEntry): Handle {
-    const p = this.processes[sid]!;
+    const p = this.processes.get(sid)!;
     const handles = p.handles.slice();
     let h = handles.indexOf(null);
     if (h < 0) h = handles.push(entry) - 1;
@@ -109,16 +119,30 @@ export class Draft {
 
   // ------------------------------------------------------------ threads
 
+  /**
+   * A new thread, ready at the back of the run queue. (Its own literals, not
+   * moveThread's: V8 decides per allocation site whether objects are born
+   * old, and the thousands of threads a boot creates must not make every
+   * later thread update an old-space allocation.)
+   */
+  addThread(sid: Sid, priority: number): Tid {
+    const tid = this.threads.length;
+    this.threads = this.threads.push({ tid, sid, priority, state: READY, serving: null });
+    this.runQueue = this.runQueue.push(tid, priority);
+    return tid;
+  }
+
   /** Moves a thread to a new state; a thread leaving `running` frees its CPU, one becoming `ready` joins the run queue. */
   moveThread(tid: Tid, state: ThreadState, serving?: Thread['serving']): void {
-    const t = this.threads[tid]!;
+    const t = this.threads.get(tid)!;
     const from = t.state.tag;
     const to = state.tag;
     if (from !== to) {
       if (from === 'running') this.setCpu((t.state as { cpu: number }).cpu, null);
-      else if (from === 'ready') this.setRunQueue(this.runQueue.filter((x) => x !== tid));
+      else if (from === 'ready')
+        this.runQueue = this.runQueue.first() === tid ? this.runQueue.shift() : this.runQueue.remove(tid, t.priority);
       else if (from === 'futex') this.setFutexQueue(this.futexQueue.filter((x) => x !== tid));
-      if (to === 'ready') this.setRunQueue(this.runQueue.concat(tid));
+      if (to === 'ready') this.runQueue = this.runQueue.push(tid, t.priority);
       else if (to === 'futex') this.setFutexQueue(this.futexQueue.concat(tid));
     }
     this.setThread({
@@ -131,7 +155,7 @@ export class Draft {
   }
   /** A blocked thread's syscall returns: it becomes ready with a result. */
   wake(result: ThreadResult): void {
-    this.moveThread(result.tid, { tag: 'ready' });
+    this.moveThread(result.tid, READY);
     this.results.push(result);
   }
 

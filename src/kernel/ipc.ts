@@ -4,13 +4,14 @@
 // Every request, response and error is mediated here, once, at the moment it
 // crosses from one process to another.
 
-import type { Draft } from './draft.ts';
+import { READY, type Draft } from './draft.ts';
 import { callKernel } from './services.ts';
 import {
   Rights,
   rightsWithin,
   type Handle,
   type HandleEntry,
+  type KernelObject,
   type Message,
   type ObjectId,
   type Sid,
@@ -19,6 +20,7 @@ import {
 import type { EventKind, SecurityEvent } from '../monitor/types.ts';
 import type { SolutionTables } from './tables.ts';
 
+type Channel = Extract<KernelObject, { kind: 'channel' }>;
 type Fail = { readonly rc: 'rcBadHandle' | 'rcNoRights' | 'rcInvalidArgument'; readonly detail: string };
 
 /** Checks the handles a message asks to transfer and captures them with the rights passed on. */
@@ -53,9 +55,9 @@ export function messageEvent(d: Draft, m: Crossing, transfers: readonly HandleEn
   return securityEvent(d.config.tables, {
     kind: m.kind,
     src: m.src,
-    srcClass: d.processes[m.src]!.taskClass,
+    srcClass: d.processes.get(m.src)!.taskClass,
     dst: m.dst,
-    dstClass: d.processes[m.dst]!.taskClass,
+    dstClass: d.processes.get(m.dst)!.taskClass,
     riid: m.riid,
     mid: m.mid,
     payload: m.payload,
@@ -94,11 +96,11 @@ function install(d: Draft, sid: Sid, transfers: readonly HandleEntry[]): Handle[
 }
 
 export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void {
-  const t = d.threads[tid]!;
+  const t = d.threads.get(tid)!;
   const entry = d.handle(t.sid, handle);
   if (entry === undefined)
     return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
-  const obj = d.objects[entry.object]!;
+  const obj = d.objects.get(entry.object)!;
   if (obj.kind === 'kernel') return callKernel(d, tid, message);
   if (obj.kind !== 'channel' || (entry.rights & Rights.call) === 0)
     return void d.results.push({
@@ -127,19 +129,20 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
   d.effect(
     'request',
     event,
-    handles.map((h) => [obj.server, d.processes[obj.server]!.handles[h]!.object] as const),
+    handles.map((h) => [obj.server, d.processes.get(obj.server)!.handles[h]!.object] as const),
   );
-  const chan = d.objects[entry.object] as Extract<typeof obj, { kind: 'channel' }>;
-  const [receiver, ...rest] = chan.receivers;
+  const chan = d.objects.get(entry.object) as Channel;
+  const receiver = chan.receivers[0];
   const payload = message.payload;
   if (receiver !== undefined) {
-    d.setObject(entry.object, { ...chan, receivers: rest });
+    d.setObject(entry.object, {
+      kind: 'channel',
+      server: chan.server,
+      queue: chan.queue,
+      receivers: chan.receivers.slice(1),
+    });
     d.moveThread(tid, { tag: 'reply', server: receiver });
-    d.moveThread(
-      receiver,
-      { tag: 'ready' },
-      { client: tid, channel: entry.object, riid: message.riid, mid: message.mid },
-    );
+    d.moveThread(receiver, READY, { client: tid, channel: entry.object, riid: message.riid, mid: message.mid });
     d.results.push({
       tid: receiver,
       rc: 'rcOk',
@@ -147,8 +150,10 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
     });
   } else {
     d.setObject(entry.object, {
-      ...chan,
-      queue: [...chan.queue, { client: tid, riid: message.riid, mid: message.mid, payload, handles }],
+      kind: 'channel',
+      server: chan.server,
+      queue: chan.queue.concat({ client: tid, riid: message.riid, mid: message.mid, payload, handles }),
+      receivers: chan.receivers,
     });
     d.moveThread(tid, { tag: 'call', channel: entry.object });
   }
@@ -157,18 +162,41 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
 /** Whether a live process holds the server end (the recv right) of a channel. */
 export function receivable(d: Draft, id: ObjectId): boolean {
   // the channel's server holds its end in every run but the ones where it handed it on: ask it first
-  const ch = d.objects[id];
+  const ch = d.objects.get(id);
   if (ch?.kind === 'channel' && holdsServerEnd(d, ch.server, id)) return true;
   for (let sid = 0; sid < d.processes.length; sid++) if (holdsServerEnd(d, sid, id)) return true;
   return false;
 }
 
+/**
+ * The channels a handle table holds a receive end of. A function of the
+ * (immutable) table alone, so it is remembered per table: a server with
+ * thousands of handles is scanned once per change of its table, not once
+ * per Call. The memo is invisible to callers, so `step` stays pure.
+ */
+const recvEnds = new WeakMap<readonly (HandleEntry | null)[], ReadonlySet<ObjectId>>();
+function recvEndsOf(handles: readonly (HandleEntry | null)[]): ReadonlySet<ObjectId> {
+  let ends = recvEnds.get(handles);
+  if (ends === undefined) {
+    const s = new Set<ObjectId>();
+    for (const h of handles) if (h !== null && (h.rights & Rights.recv) !== 0) s.add(h.object);
+    recvEnds.set(handles, s);
+    ends = s;
+  }
+  return ends;
+}
+
 /** Whether process `sid` is alive and holds a receive handle on channel `id`. */
 function holdsServerEnd(d: Draft, sid: Sid, id: ObjectId): boolean {
-  const p = d.processes[sid];
+  const p = d.processes.get(sid);
   if (p === undefined || p.status !== 'alive') return false;
-  for (const h of p.handles) if (h !== null && h.object === id && (h.rights & Rights.recv) !== 0) return true;
-  return false;
+  const hs = p.handles;
+  // a short table is quicker to scan than to look up
+  if (hs.length <= 8) {
+    for (const h of hs) if (h !== null && h.object === id && (h.rights & Rights.recv) !== 0) return true;
+    return false;
+  }
+  return recvEndsOf(hs).has(id);
 }
 
 /**
@@ -179,7 +207,7 @@ function holdsServerEnd(d: Draft, sid: Sid, id: ObjectId): boolean {
  * longer answer, in the server thread's TID order (that thread serves nothing).
  */
 export function disconnect(d: Draft, id: ObjectId): void {
-  const ch = d.objects[id]!;
+  const ch = d.objects.get(id)!;
   if (ch.kind !== 'channel' || receivable(d, id)) return;
   if (ch.queue.length > 0 || ch.receivers.length > 0) d.setObject(id, { ...ch, queue: [], receivers: [] });
   for (const r of ch.queue)
@@ -187,9 +215,9 @@ export function disconnect(d: Draft, id: ObjectId): void {
   for (const r of ch.receivers)
     d.wake({ tid: r, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
   for (let tid = 0; tid < d.threads.length; tid++) {
-    const t = d.threads[tid]!;
+    const t = d.threads.get(tid)!;
     if (t.serving === null || t.serving.channel !== id) continue;
-    const client = d.threads[t.serving.client]!;
+    const client = d.threads.get(t.serving.client)!;
     d.moveThread(tid, t.state, null);
     if (client.state.tag === 'reply' && client.state.server === tid)
       d.wake({ tid: client.tid, rc: 'rcNotConnected', detail: 'the server end of the channel was closed' });
@@ -197,10 +225,10 @@ export function disconnect(d: Draft, id: ObjectId): void {
 }
 
 function serverEnd(d: Draft, tid: Tid, handle: Handle): ObjectId | undefined {
-  const entry = d.handle(d.threads[tid]!.sid, handle);
+  const entry = d.handle(d.threads.get(tid)!.sid, handle);
   if (entry === undefined)
     return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
-  if (d.objects[entry.object]!.kind !== 'channel' || (entry.rights & Rights.recv) === 0)
+  if (d.objects.get(entry.object)!.kind !== 'channel' || (entry.rights & Rights.recv) === 0)
     return void d.results.push({
       tid,
       rc: 'rcNoRights',
@@ -212,21 +240,21 @@ function serverEnd(d: Draft, tid: Tid, handle: Handle): ObjectId | undefined {
 export function recv(d: Draft, tid: Tid, handle: Handle): void {
   const id = serverEnd(d, tid, handle);
   if (id === undefined) return;
-  if (d.threads[tid]!.serving !== null)
+  if (d.threads.get(tid)!.serving !== null)
     return void d.results.push({
       tid,
       rc: 'rcBadState',
       detail: 'the thread must Reply to the request it holds first',
     });
-  const chan = d.objects[id] as Extract<(typeof d.objects)[number], { kind: 'channel' }>;
-  const [next, ...rest] = chan.queue;
+  const chan = d.objects.get(id) as Channel;
+  const next = chan.queue[0];
   if (next === undefined) {
-    d.setObject(id, { ...chan, receivers: [...chan.receivers, tid] });
+    d.setObject(id, { kind: 'channel', server: chan.server, queue: chan.queue, receivers: chan.receivers.concat(tid) });
     return d.moveThread(tid, { tag: 'recv', channel: id });
   }
-  d.setObject(id, { ...chan, queue: rest });
+  d.setObject(id, { kind: 'channel', server: chan.server, queue: chan.queue.slice(1), receivers: chan.receivers });
   d.moveThread(next.client, { tag: 'reply', server: tid });
-  d.moveThread(tid, d.threads[tid]!.state, { client: next.client, channel: id, riid: next.riid, mid: next.mid });
+  d.moveThread(tid, d.threads.get(tid)!.state, { client: next.client, channel: id, riid: next.riid, mid: next.mid });
   d.results.push({
     tid,
     rc: 'rcOk',
@@ -237,7 +265,7 @@ export function recv(d: Draft, tid: Tid, handle: Handle): void {
 export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): void {
   const id = serverEnd(d, tid, handle);
   if (id === undefined) return;
-  const t = d.threads[tid]!;
+  const t = d.threads.get(tid)!;
   const serving = t.serving;
   if (serving === null || serving.channel !== id)
     return void d.results.push({
@@ -245,7 +273,7 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
       rc: 'rcBadState',
       detail: `no request received on handle ${handle} awaits a reply`,
     });
-  const client = d.threads[serving.client]!;
+  const client = d.threads.get(serving.client)!;
   if (client.state.tag !== 'reply' || client.state.server !== tid) {
     d.moveThread(tid, t.state, null);
     return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'the caller is gone' });
@@ -269,7 +297,7 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   d.effect(
     kind,
     event,
-    handles.map((h) => [client.sid, d.processes[client.sid]!.handles[h]!.object] as const),
+    handles.map((h) => [client.sid, d.processes.get(client.sid)!.handles[h]!.object] as const),
   );
   d.results.push({ tid, rc: 'rcOk' });
   d.wake({

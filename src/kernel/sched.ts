@@ -2,17 +2,18 @@
 // equals, one current thread per CPU; timer ticks advance the monotonic clock
 // and wake sleepers; interrupts reach only the thread waiting on their line.
 
-import type { Draft } from './draft.ts';
+import { READY, running, type Draft } from './draft.ts';
+import type { KernelObject } from './types.ts';
 import { deliverIrq } from './services.ts';
 
 /** Preempts the current thread of a CPU (it goes to the back of the run queue) and runs the best ready thread. */
 export function schedule(d: Draft, cpu: number): void {
   const current = d.cpus[cpu];
-  if (current !== null && current !== undefined) d.moveThread(current, { tag: 'ready' });
-  let best = -1;
-  for (const tid of d.runQueue) if (best < 0 || d.threads[tid]!.priority > d.threads[best]!.priority) best = tid;
-  if (best < 0) return;
-  d.moveThread(best, { tag: 'running', cpu });
+  if (current !== null && current !== undefined) d.moveThread(current, READY);
+  // the first ready thread of the highest priority: the head of the highest non-empty FIFO
+  const best = d.runQueue.first();
+  if (best === undefined) return;
+  d.moveThread(best, running(cpu));
   d.setCpu(cpu, best);
 }
 
@@ -20,7 +21,11 @@ export function tick(d: Draft): void {
   // both clocks stop at the end of their range (2^53 ns) rather than lose precision
   const now = Math.min(d.clock.monotonic + d.config.machine.tickNs, Number.MAX_SAFE_INTEGER);
   d.clock = { monotonic: now, realtime: Math.min(d.clock.realtime + d.config.machine.tickNs, Number.MAX_SAFE_INTEGER) };
-  for (const t of d.threads) if (t.state.tag === 'sleep' && t.state.until <= now) d.wake({ tid: t.tid, rc: 'rcOk' });
+  const threads = d.threads;
+  for (let tid = 0; tid < threads.length; tid++) {
+    const t = threads.get(tid)!;
+    if (t.state.tag === 'sleep' && t.state.until <= now) d.wake({ tid, rc: 'rcOk' });
+  }
 }
 
 export function irq(d: Draft, line: number): void {
@@ -31,5 +36,5 @@ export function irq(d: Draft, line: number): void {
 export function dma(d: Draft, deviceAddress: number): void {
   const id = d.objects.findIndex((o) => o.kind === 'dma' && o.deviceAddress === deviceAddress && o.status === 'busy');
   if (id < 0) return; // no transfer in flight there: spurious completion
-  d.setObject(id, { ...(d.objects[id] as Extract<(typeof d.objects)[number], { kind: 'dma' }>), status: 'done' });
+  d.setObject(id, { ...(d.objects.get(id) as Extract<KernelObject, { kind: 'dma' }>), status: 'done' });
 }

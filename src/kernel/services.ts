@@ -44,9 +44,9 @@ function objectOf<K extends KernelObject['kind']>(
   kinds: readonly K[],
   rights: number,
 ): [ObjectId, Extract<KernelObject, { kind: K }>] | Failure {
-  const e = d.handle(d.threads[tid]!.sid, h);
+  const e = d.handle(d.threads.get(tid)!.sid, h);
   if (e === undefined) return fail('rcBadHandle', `handle ${h} is not in the caller's table`);
-  const o = d.objects[e.object]!;
+  const o = d.objects.get(e.object)!;
   if (!(kinds as readonly string[]).includes(o.kind))
     return fail('rcInvalidArgument', `handle ${h} is not a ${kinds.join(' or ')} handle`);
   if ((e.rights & rights) !== rights) return fail('rcNoRights', `handle ${h} lacks the rights this needs`);
@@ -78,7 +78,7 @@ function liveObjects(d: Draft): Set<ObjectId> {
 function usedPages(d: Draft, kind: 'memory' | 'dma'): number {
   let n = 0;
   for (const id of liveObjects(d)) {
-    const o = d.objects[id]!;
+    const o = d.objects.get(id)!;
     if (o.kind === kind) n += o.pages;
   }
   return n;
@@ -89,7 +89,7 @@ function dmaAddress(d: Draft, pages: number): number | null {
   const w = d.config.machine.dma!;
   const page = d.config.machine.pageSize;
   const taken = [...liveObjects(d)]
-    .map((id) => d.objects[id]!)
+    .map((id) => d.objects.get(id)!)
     .filter((o): o is Extract<KernelObject, { kind: 'dma' }> => o.kind === 'dma')
     .map((o) => [o.deviceAddress, o.deviceAddress + o.pages * page] as const)
     .sort((a, b) => a[0] - b[0]);
@@ -108,7 +108,7 @@ function held(d: Draft, object: ObjectId): boolean {
 
 /** After a handle is closed: a device resource nobody holds any more is released (an IRQ line wakes its waiters with rcNotConnected). */
 function releaseIfUnheld(d: Draft, object: ObjectId): void {
-  const o = d.objects[object]!;
+  const o = d.objects.get(object)!;
   if (o.kind !== 'irq' || held(d, object)) return;
   const line = d.irqs[o.line]!;
   if (line.object !== object) return;
@@ -119,7 +119,7 @@ function releaseIfUnheld(d: Draft, object: ObjectId): void {
 }
 
 function mapRegion(d: Draft, sid: Sid, object: ObjectId, pages: number, rights: number): number {
-  const p = d.processes[sid]!;
+  const p = d.processes.get(sid)!;
   const page = d.config.machine.pageSize;
   const base = p.regions.reduce((top, r) => Math.max(top, r.base + r.pages * page), 0x10000);
   d.setProcess({
@@ -146,19 +146,16 @@ export function createProcess(d: Draft, name: string, taskClass: number, priorit
 }
 
 function spawnThread(d: Draft, sid: Sid, priority: number): Tid {
-  const tid = d.threads.length;
-  d.setThread({ tid, sid, priority, state: { tag: 'exited' }, serving: null });
-  d.moveThread(tid, { tag: 'ready' });
-  return tid;
+  return d.addThread(sid, priority);
 }
 
 /** A thread ends: whoever it was serving gets rcNotConnected; the last thread's exit ends its process. */
 export function exitThread(d: Draft, tid: Tid): void {
-  const t = d.threads[tid]!;
+  const t = d.threads.get(tid)!;
   if (t.state.tag === 'exited') return;
   if (t.state.tag === 'recv' || t.state.tag === 'call') {
     const id = t.state.channel;
-    const ch = d.objects[id] as Extract<KernelObject, { kind: 'channel' }>;
+    const ch = d.objects.get(id) as Extract<KernelObject, { kind: 'channel' }>;
     d.setObject(id, {
       ...ch,
       receivers: ch.receivers.filter((x) => x !== tid),
@@ -166,7 +163,7 @@ export function exitThread(d: Draft, tid: Tid): void {
     });
   }
   if (t.serving !== null) {
-    const c = d.threads[t.serving.client]!;
+    const c = d.threads.get(t.serving.client)!;
     if (c.state.tag === 'reply' && c.state.server === tid)
       d.wake({ tid: c.tid, rc: 'rcNotConnected', detail: 'the server thread exited' });
   }
@@ -176,7 +173,7 @@ export function exitThread(d: Draft, tid: Tid): void {
 
 /** A process ends: its threads end, callers waiting on the channels it served get rcNotConnected, its handles and IRQ lines are released. */
 export function exitProcess(d: Draft, sid: Sid): void {
-  const p = d.processes[sid]!;
+  const p = d.processes.get(sid)!;
   if (p.status !== 'alive') return;
   d.setProcess({ ...p, status: 'exited' });
   for (const t of d.threads) if (t.sid === sid) exitThread(d, t.tid);
@@ -185,10 +182,10 @@ export function exitProcess(d: Draft, sid: Sid): void {
   for (const id of new Set(p.handles.flatMap((h) => (h !== null && (h.rights & Rights.recv) !== 0 ? [h.object] : []))))
     disconnect(d, id);
   d.irqs.forEach((l, line) => {
-    const o = l.object === null ? undefined : d.objects[l.object];
+    const o = l.object === null ? undefined : d.objects.get(l.object);
     if (o?.kind === 'irq' && o.owner === sid) d.setIrq(line, { object: null, pending: false, masked: false });
   });
-  const q = d.processes[sid]!;
+  const q = d.processes.get(sid)!;
   d.setProcess({ ...q, handles: [], regions: [] });
 }
 
@@ -197,7 +194,7 @@ export function exitProcess(d: Draft, sid: Sid): void {
 const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   'task.Execute': (d, tid, a) => {
     const { tables } = d.config;
-    const src = d.processes[d.threads[tid]!.sid]!;
+    const src = d.processes.get(d.threads.get(tid)!.sid)!;
     const cls = tables.classByName.get(a.taskClass);
     if (cls === undefined || cls < 2) return fail('rcInvalidArgument', `unknown task class "${a.taskClass}"`);
     if (a.name === '' || d.processes.some((p) => p.name === a.name))
@@ -218,15 +215,15 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
       transfers: [],
     } as const;
     if (!d.mediate(event)) return fail('rcSecurityDisallow', 'execute denied');
-    createProcess(d, a.name, cls, d.threads[tid]!.priority);
+    createProcess(d, a.name, cls, d.threads.get(tid)!.priority);
     d.effect('execute', event);
     return ok({ sid });
   },
-  'task.Exit': (d, tid) => (exitProcess(d, d.threads[tid]!.sid), null),
+  'task.Exit': (d, tid) => (exitProcess(d, d.threads.get(tid)!.sid), null),
 
   'thread.Create': (d, tid, a) => {
     if (a.priority > MAX_PRIORITY) return fail('rcInvalidArgument', `priority ${a.priority} exceeds ${MAX_PRIORITY}`);
-    return ok({ tid: spawnThread(d, d.threads[tid]!.sid, a.priority) });
+    return ok({ tid: spawnThread(d, d.threads.get(tid)!.sid, a.priority) });
   },
   'thread.Exit': (d, tid) => (exitThread(d, tid), null),
   // a sleep past the end of the clock's range (2^53 ns) lasts until its end
@@ -236,16 +233,16 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
       : (d.moveThread(tid, { tag: 'sleep', until: Math.min(d.clock.monotonic + a.ns, Number.MAX_SAFE_INTEGER) }), null),
 
   'vmm.Allocate': (d, tid, a, created) => {
-    const sid = d.threads[tid]!.sid;
+    const sid = d.threads.get(tid)!.sid;
     if (a.pages === 0 || usedPages(d, 'memory') + a.pages > d.config.machine.memoryPages)
       return fail('rcOutOfRange', `cannot allocate ${a.pages} pages`);
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer | Rights.duplicate;
     const handle = give(d, sid, created, { kind: 'memory', creator: sid, pages: a.pages }, rights);
-    return ok({ handle, base: mapRegion(d, sid, d.processes[sid]!.handles[handle]!.object, a.pages, rights) });
+    return ok({ handle, base: mapRegion(d, sid, d.processes.get(sid)!.handles[handle]!.object, a.pages, rights) });
   },
   'vmm.Map': (d, tid, a) => mapService(d, tid, a.handle, 'memory'),
   'vmm.Unmap': (d, tid, a) => {
-    const p = d.processes[d.threads[tid]!.sid]!;
+    const p = d.processes.get(d.threads.get(tid)!.sid)!;
     if (!p.regions.some((r) => r.base === a.base)) return fail('rcInvalidArgument', `no region starts at ${a.base}`);
     d.setProcess({ ...p, regions: p.regions.filter((r) => r.base !== a.base) });
     return ok();
@@ -264,7 +261,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     if (!Array.isArray(o)) return o;
     const woken = d.futexQueue
       .filter((w) => {
-        const s = d.threads[w]!.state;
+        const s = d.threads.get(w)!.state;
         return s.tag === 'futex' && s.object === o[0] && s.offset === a.offset;
       })
       .slice(0, a.count);
@@ -273,7 +270,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   },
 
   'irq.Attach': (d, tid, a, created) => {
-    const sid = d.threads[tid]!.sid;
+    const sid = d.threads.get(tid)!.sid;
     const line = d.irqs[a.line];
     if (line === undefined)
       return fail('rcOutOfRange', `IRQ line ${a.line} does not exist on ${d.config.machine.name}`);
@@ -281,7 +278,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
       return fail('rcBusy', `IRQ line ${a.line} belongs to the kernel`);
     if (line.object !== null) return fail('rcBusy', `IRQ line ${a.line} is already attached`);
     const handle = give(d, sid, created, { kind: 'irq', line: a.line, owner: sid }, Rights.read | Rights.write);
-    d.setIrq(a.line, { object: d.processes[sid]!.handles[handle]!.object, pending: false, masked: false });
+    d.setIrq(a.line, { object: d.processes.get(sid)!.handles[handle]!.object, pending: false, masked: false });
     return ok({ handle });
   },
   'irq.Wait': (d, tid, a) => {
@@ -330,7 +327,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     if (w === null) return fail('rcUnsupported', `${d.config.machine.name} has no DMA`);
     const deviceAddress = a.pages === 0 ? null : dmaAddress(d, a.pages);
     if (deviceAddress === null) return fail('rcOutOfRange', `cannot allocate ${a.pages} DMA pages`);
-    const sid = d.threads[tid]!.sid;
+    const sid = d.threads.get(tid)!.sid;
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer;
     return ok({
       handle: give(
@@ -358,11 +355,11 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   },
 
   'handle.Close': (d, tid, a) => {
-    const sid = d.threads[tid]!.sid;
+    const sid = d.threads.get(tid)!.sid;
     if (a.handle === 0) return fail('rcInvalidArgument', 'the kernel handle cannot be closed');
     if (d.handle(sid, a.handle) === undefined)
       return fail('rcBadHandle', `handle ${a.handle} is not in the caller's table`);
-    const p = d.processes[sid]!;
+    const p = d.processes.get(sid)!;
     const object = p.handles[a.handle]!.object;
     const handles = p.handles.slice();
     handles[a.handle] = null;
@@ -372,7 +369,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     return ok();
   },
   'handle.Duplicate': (d, tid, a) => {
-    const sid = d.threads[tid]!.sid;
+    const sid = d.threads.get(tid)!.sid;
     const e = d.handle(sid, a.handle);
     if (e === undefined) return fail('rcBadHandle', `handle ${a.handle} is not in the caller's table`);
     if ((e.rights & Rights.duplicate) === 0 || !rightsWithin(a.rights, e.rights))
@@ -381,7 +378,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   },
 
   'channel.Create': (d, tid, _a, created) => {
-    const sid = d.threads[tid]!.sid;
+    const sid = d.threads.get(tid)!.sid;
     const client = give(
       d,
       sid,
@@ -389,7 +386,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
       { kind: 'channel', server: sid, queue: [], receivers: [] },
       Rights.call | Rights.transfer | Rights.duplicate,
     );
-    const server = d.installHandle(sid, { object: d.processes[sid]!.handles[client]!.object, rights: Rights.recv });
+    const server = d.installHandle(sid, { object: d.processes.get(sid)!.handles[client]!.object, rights: Rights.recv });
     return ok({ client, server });
   },
 };
@@ -397,8 +394,8 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
 function mapService(d: Draft, tid: Tid, h: Handle, kind: 'memory' | 'dma'): Outcome {
   const o = objectOf(d, tid, h, [kind], Rights.map);
   if (!Array.isArray(o)) return o;
-  const e = d.handle(d.threads[tid]!.sid, h)!;
-  return ok({ base: mapRegion(d, d.threads[tid]!.sid, o[0], o[1].pages, e.rights) });
+  const e = d.handle(d.threads.get(tid)!.sid, h)!;
+  return ok({ base: mapRegion(d, d.threads.get(tid)!.sid, o[0], o[1].pages, e.rights) });
 }
 
 /** Attaches a port or MMIO range the board offers and no live process holds. */
@@ -422,7 +419,7 @@ function attach(
   };
   if (d.objects.some((o, id) => overlaps(o) && held(d, id)))
     return fail('rcBusy', `${what} overlaps a range already attached`);
-  const sid = d.threads[tid]!.sid;
+  const sid = d.threads.get(tid)!.sid;
   const object: KernelObject =
     kind === 'ports' ? { kind, base, count: size, owner: sid } : { kind, base, size, owner: sid };
   return ok({ handle: give(d, sid, created, object, Rights.read | Rights.write) });
@@ -497,7 +494,7 @@ function perform<N extends ServiceName>(d: Draft, tid: Tid, name: N, payload: un
 
 /** A Call on the kernel handle: mediated, then a kernel service or a query of the caller's security interface. */
 function kernelCall(d: Draft, tid: Tid, message: Message): Outcome {
-  const sid = d.threads[tid]!.sid;
+  const sid = d.threads.get(tid)!.sid;
   if ((message.handles ?? []).length > 0)
     return fail('rcInvalidArgument', 'kernel services take handle numbers as arguments, not transfers');
   const kind = message.riid === SECURITY_RIID ? 'security' : 'request';

@@ -7,6 +7,8 @@ import type { Decision, MonitorState, SecurityEvent } from '../monitor/types.ts'
 import type { Monitor } from '../monitor/monitor.ts';
 import type { SolutionTables } from './tables.ts';
 import type { Machine } from './machine.ts';
+import type { PVec } from './pvec.ts';
+import type { RunQueue } from './runqueue.ts';
 
 /** Security identifier. SID 0 is the kernel, SID 1 is Einit. */
 export type Sid = number;
@@ -147,16 +149,19 @@ export interface KernelConfig {
 
 export interface KernelState {
   readonly config: KernelConfig;
-  /** index = SID */
-  readonly processes: readonly Process[];
+  /** index = SID (a persistent vector: `processes.get(sid)`; a step copies O(log n) of it) */
+  readonly processes: PVec<Process>;
   /** index = TID */
-  readonly threads: readonly Thread[];
+  readonly threads: PVec<Thread>;
   /** index = ObjectId */
-  readonly objects: readonly KernelObject[];
+  readonly objects: PVec<KernelObject>;
   /** the current thread of each CPU */
   readonly cpus: readonly (Tid | null)[];
-  /** ready threads in arrival order; the scheduler takes the first of the highest priority */
-  readonly runQueue: readonly Tid[];
+  /**
+   * ready threads, one FIFO per priority; `runQueue.order()` is the spec's one
+   * arrival-ordered sequence. The scheduler takes the first of the highest priority.
+   */
+  readonly runQueue: RunQueue;
   /** futex waiters in arrival order */
   readonly futexQueue: readonly Tid[];
   readonly irqs: readonly IrqLine[];

@@ -26,11 +26,11 @@ export interface StepView {
 export type Check = (v: StepView) => string | null;
 
 const objectsHeld = (s: KernelState, sid: Sid): Set<ObjectId> =>
-  new Set((s.processes[sid]?.handles ?? []).filter((h): h is HandleEntry => h !== null).map((h) => h.object));
+  new Set((s.processes.get(sid)?.handles ?? []).filter((h): h is HandleEntry => h !== null).map((h) => h.object));
 
 /** The calling process of a syscall event, or null. */
 function caller(v: StepView): Sid | null {
-  return v.event.kind === 'syscall' ? (v.before.threads[v.event.tid]?.sid ?? null) : null;
+  return v.event.kind === 'syscall' ? (v.before.threads.get(v.event.tid)?.sid ?? null) : null;
 }
 
 /** The tables of a kernel state, each compared by identity (`step` copies only what it writes). */
@@ -83,7 +83,7 @@ export function defaultDeny(oracle: DecisionOracle): Check {
     for (const d of denied) {
       if (v.result.effects.some((e) => e.event === d.event))
         return `${describeEvent(t, d.event)} was denied yet took effect`;
-      if (d.event.kind === 'execute' && v.result.state.processes[d.event.dst]?.status === 'alive')
+      if (d.event.kind === 'execute' && v.result.state.processes.get(d.event.dst)?.status === 'alive')
         return `a denied execute started process ${d.event.dst}`;
     }
     if (v.result.decisions.length !== denied.length) return null; // e.g. a granted task.Execute whose execute was denied: checked above
@@ -97,9 +97,9 @@ export function defaultDeny(oracle: DecisionOracle): Check {
     for (const k of ['processes', 'objects', 'irqs', 'clock', 'io', 'monitor'] as const)
       if (v.before[k] !== s[k]) return `a denied ${kind} changed ${k}`;
     const replier = v.event.tid;
-    const client = v.before.threads[replier]!.serving?.client;
+    const client = v.before.threads.get(replier)!.serving?.client;
     for (let i = 0; i < s.threads.length; i++)
-      if (s.threads[i] !== v.before.threads[i] && i !== replier && i !== client)
+      if (s.threads.get(i) !== v.before.threads.get(i) && i !== replier && i !== client)
         return `a denied ${kind} changed thread ${i}, which is neither the replier nor its caller`;
     for (const r of v.result.results)
       if (r.message !== undefined) return `a denied ${kind} still delivered a message to thread ${r.tid}`;
@@ -139,14 +139,14 @@ export const completeMediation: Check = (v) => {
   // process starts
   for (let sid = 0; sid < s.processes.length; sid++)
     if (
-      s.processes[sid]!.status === 'alive' &&
-      before.processes[sid]?.status !== 'alive' &&
+      s.processes.get(sid)!.status === 'alive' &&
+      before.processes.get(sid)?.status !== 'alive' &&
       !result.effects.some((e) => e.kind === 'execute' && e.event.dst === sid)
     )
       return `process ${sid} started without a granted execute`;
   // authority: a process gains an object only by a granted transfer or a granted service that created it
   for (let sid = 0; sid < s.processes.length; sid++) {
-    if (s.processes[sid] === before.processes[sid]) continue;
+    if (s.processes.get(sid) === before.processes.get(sid)) continue;
     const had = objectsHeld(before, sid);
     for (const o of objectsHeld(s, sid)) {
       if (had.has(o)) continue;
@@ -159,23 +159,24 @@ export const completeMediation: Check = (v) => {
   }
   // information: requests entering a queue or a waiting server, and answers reaching a caller
   for (let id = 0; id < s.objects.length; id++) {
-    const o = s.objects[id]!;
-    const b = before.objects[id];
+    const o = s.objects.get(id)!;
+    const b = before.objects.get(id);
     if (o.kind !== 'channel' || o === b) continue;
     const old = b?.kind === 'channel' ? b.queue : [];
     for (const r of o.queue)
       if (
         !old.includes(r) &&
         !result.effects.some(
-          (e) => e.kind === 'request' && e.event.message === r.payload && e.event.src === before.threads[r.client]!.sid,
+          (e) =>
+            e.kind === 'request' && e.event.message === r.payload && e.event.src === before.threads.get(r.client)!.sid,
         )
       )
         return `a request from thread ${r.client} entered channel ${id} without a granted request event`;
   }
   for (const r of result.results) {
     if (r.message === undefined) continue;
-    const was = before.threads[r.tid]!.state.tag;
-    const recipient = s.threads[r.tid]!.sid;
+    const was = before.threads.get(r.tid)!.state.tag;
+    const recipient = s.threads.get(r.tid)!.sid;
     if (
       was === 'recv' &&
       !result.effects.some(
@@ -196,7 +197,7 @@ export const completeMediation: Check = (v) => {
   }
   // kernel services: a Call on the kernel handle that changed anything ran a granted service
   if (v.event.kind === 'syscall' && v.event.call.op === 'Call') {
-    const entry = before.processes[caller(v)!]!.handles[v.event.call.handle];
+    const entry = before.processes.get(caller(v)!)!.handles[v.event.call.handle];
     if (entry?.object === 0) {
       const k = unchanged(before, s);
       const changedBeyondMonitor = k !== null && k !== 'monitor';
@@ -222,14 +223,14 @@ function peers(s: KernelState, sid: Sid): Set<Sid> {
   mine.delete(0);
   const out = new Set<Sid>();
   for (const o of mine) {
-    const obj = s.objects[o]!;
+    const obj = s.objects.get(o)!;
     if (obj.kind === 'channel') out.add(obj.server);
   }
   for (const obj of s.objects)
-    if (obj.kind === 'channel' && obj.server === sid) for (const r of obj.queue) out.add(s.threads[r.client]!.sid);
+    if (obj.kind === 'channel' && obj.server === sid) for (const r of obj.queue) out.add(s.threads.get(r.client)!.sid);
   for (const t of s.threads) {
-    if (t.sid === sid && t.serving !== null) out.add(s.threads[t.serving.client]!.sid);
-    if (t.sid !== sid && t.state.tag === 'reply' && s.threads[t.state.server]?.sid === sid) out.add(t.sid);
+    if (t.sid === sid && t.serving !== null) out.add(s.threads.get(t.serving.client)!.sid);
+    if (t.sid !== sid && t.state.tag === 'reply' && s.threads.get(t.state.server)?.sid === sid) out.add(t.sid);
   }
   s.processes.forEach((p, q) => {
     if (q === sid) return;
@@ -237,8 +238,8 @@ function peers(s: KernelState, sid: Sid): Set<Sid> {
     for (const h of p.handles)
       if (
         h !== null &&
-        s.objects[h.object]?.kind === 'channel' &&
-        (s.objects[h.object] as { server: Sid }).server === sid
+        s.objects.get(h.object)?.kind === 'channel' &&
+        (s.objects.get(h.object) as { server: Sid }).server === sid
       )
         out.add(q);
   });
@@ -256,9 +257,9 @@ export const isolation: Check = (v) => {
   const s = result.state;
   // mapped memory is always backed by a handle the process holds or held when it mapped it: regions only appear with a handle
   for (let sid = 0; sid < s.processes.length; sid++) {
-    const p = s.processes[sid]!;
-    if (p === before.processes[sid]) continue;
-    const old = new Set((before.processes[sid]?.regions ?? []).map((r) => r.base));
+    const p = s.processes.get(sid)!;
+    if (p === before.processes.get(sid)) continue;
+    const old = new Set((before.processes.get(sid)?.regions ?? []).map((r) => r.base));
     const held = objectsHeld(s, sid);
     for (const r of p.regions)
       if (!old.has(r.base) && !held.has(r.object))
@@ -272,7 +273,7 @@ export const isolation: Check = (v) => {
       : `a rejected ${event.call.op} (${result.rejected}) changed the state, reached the monitor or returned`;
   const me = caller(v)!;
   const h = event.call.handle;
-  if (before.processes[me]!.handles[h] == null) {
+  if (before.processes.get(me)!.handles[h] == null) {
     const rc = result.results.find((r) => r.tid === event.tid)?.rc;
     if (rc !== 'rcBadHandle')
       return `a ${event.call.op} on handle ${h}, which is not in the caller's table, returned ${rc ?? 'nothing'} instead of rcBadHandle`;
@@ -286,17 +287,17 @@ export const isolation: Check = (v) => {
   for (let sid = before.processes.length; sid < s.processes.length; sid++) allowed.add(sid); // started by this call
   const touched = new Set<Sid>();
   s.processes.forEach((p, sid) => {
-    if (p !== before.processes[sid] && sid < before.processes.length) touched.add(sid);
+    if (p !== before.processes.get(sid) && sid < before.processes.length) touched.add(sid);
   });
   s.threads.forEach((th, tid) => {
-    if (th !== before.threads[tid] && tid < before.threads.length) touched.add(th.sid);
+    if (th !== before.threads.get(tid) && tid < before.threads.length) touched.add(th.sid);
   });
-  for (const r of result.results) touched.add(s.threads[r.tid]!.sid);
+  for (const r of result.results) touched.add(s.threads.get(r.tid)!.sid);
   for (const q of touched)
     if (!allowed.has(q)) return `process ${me} affected process ${q}, with which it shares no channel or object`;
   // a reply reaches only the calling thread
   if (event.call.op === 'Reply') {
-    const client = before.threads[event.tid]!.serving?.client;
+    const client = before.threads.get(event.tid)!.serving?.client;
     for (const r of result.results) {
       if (r.tid === event.tid) continue;
       if (r.tid !== client)
@@ -317,7 +318,7 @@ export const oneThreadPerCpu: Check = (v) => {
     if (tid === null || tid === undefined) continue;
     if (seen.has(tid)) return `thread ${tid} is current on two CPUs`;
     seen.add(tid);
-    const st = s.threads[tid]!.state;
+    const st = s.threads.get(tid)!.state;
     if (st.tag !== 'running' || st.cpu !== cpu) return `CPU ${cpu}'s current thread ${tid} is ${st.tag}`;
   }
   for (const th of s.threads)
@@ -332,8 +333,8 @@ export const oneThreadPerCpu: Check = (v) => {
 function kernelService(v: StepView): { readonly riid: number; readonly mid: number; readonly payload: unknown } | null {
   if (v.event.kind !== 'syscall' || v.event.call.op !== 'Call') return null;
   const sid = caller(v);
-  const e = sid === null ? undefined : v.before.processes[sid]?.handles[v.event.call.handle];
-  if (e == null || v.before.objects[e.object]?.kind !== 'kernel') return null;
+  const e = sid === null ? undefined : v.before.processes.get(sid)?.handles[v.event.call.handle];
+  if (e == null || v.before.objects.get(e.object)?.kind !== 'kernel') return null;
   const m = v.event.call.message;
   return { riid: m.riid, mid: m.mid, payload: m.payload };
 }
@@ -361,7 +362,7 @@ export const futexWokenByOwnWake: Check = (v) => {
   for (const th of before.threads) {
     const st = th.state;
     if (st.tag !== 'futex') continue;
-    const now = s.threads[th.tid]!.state.tag;
+    const now = s.threads.get(th.tid)!.state.tag;
     if (now === 'futex' || now === 'exited') continue;
     const svc = kernelService(v);
     if (svc === null || svc.riid !== SYNC_WAKE[0] || svc.mid !== SYNC_WAKE[1])
@@ -369,7 +370,7 @@ export const futexWokenByOwnWake: Check = (v) => {
     if (!result.decisions.some((d) => d.decision.verdict === 'grant'))
       return `futex waiter ${th.tid} was woken by a sync.Wake the monitor did not grant`;
     const h = natField(svc.payload, 'handle');
-    const e = h === null ? null : (before.processes[caller(v)!]?.handles[h] ?? null);
+    const e = h === null ? null : (before.processes.get(caller(v)!)?.handles[h] ?? null);
     if (e === null || e.object !== st.object)
       return `futex waiter ${th.tid} waits on object ${st.object}, but the wake named ${e === null ? 'no object of the waker' : `object ${e.object}`}`;
     const offset = natField(svc.payload, 'offset');
@@ -377,13 +378,15 @@ export const futexWokenByOwnWake: Check = (v) => {
       return `futex waiter ${th.tid} waits at offset ${st.offset}, but the wake named offset ${offset ?? '?'}`;
   }
   for (const tid of s.futexQueue) {
-    const th = s.threads[tid]!;
+    const th = s.threads.get(tid)!;
     if (th.state.tag !== 'futex') return `thread ${tid} is in the futex queue but ${th.state.tag}`;
-    const o = s.objects[th.state.object];
+    const o = s.objects.get(th.state.object);
     if (o?.kind !== 'memory' || th.state.offset >= o.pages * s.config.machine.pageSize)
       return `futex waiter ${tid} waits at offset ${th.state.offset} of object ${th.state.object}, which is no address of a memory object`;
     const object = th.state.object;
-    if (!(s.processes[th.sid]?.handles ?? []).some((x) => x !== null && x.object === object && (x.rights & 4) !== 0))
+    if (
+      !(s.processes.get(th.sid)?.handles ?? []).some((x) => x !== null && x.object === object && (x.rights & 4) !== 0)
+    )
       return `futex waiter ${tid} waits on object ${object}, which its process does not hold with the read right`;
   }
   return null;
@@ -402,8 +405,8 @@ export const dmaIntoGrantedBuffer: Check = (v) => {
   const w = s.config.machine.dma;
   const page = s.config.machine.pageSize;
   for (let id = 0; id < s.objects.length; id++) {
-    const o = s.objects[id]!;
-    const was = before.objects[id];
+    const o = s.objects.get(id)!;
+    const was = before.objects.get(id);
     if (o.kind !== 'dma' || o === was) continue;
     if (w === null || o.deviceAddress < w.base || o.deviceAddress + o.pages * page > w.base + w.pages * page)
       return `DMA buffer ${id} at ${o.deviceAddress} lies outside the DMA window`;
@@ -416,7 +419,7 @@ export const dmaIntoGrantedBuffer: Check = (v) => {
       if (!result.decisions.some((d) => d.decision.verdict === 'grant'))
         return `DMA buffer ${id} became busy through a dma.Start the monitor did not grant`;
       const h = natField(svc.payload, 'handle');
-      const e = h === null ? null : (before.processes[caller(v)!]?.handles[h] ?? null);
+      const e = h === null ? null : (before.processes.get(caller(v)!)?.handles[h] ?? null);
       if (e === null || e.object !== id || (e.rights & 8) === 0)
         return `DMA buffer ${id} became busy through a dma.Start by a process that does not hold it with the write right`;
     }
@@ -439,17 +442,17 @@ export const irqToHolder: Check = (v) => {
   const holds = (s: KernelState, sid: Sid, line: number): boolean => {
     const object = s.irqs[line]?.object ?? null;
     if (object === null) return false;
-    const o = s.objects[object];
+    const o = s.objects.get(object);
     return (
       o?.kind === 'irq' &&
       o.owner === sid &&
-      (s.processes[sid]?.handles ?? []).some((x) => x !== null && x.object === object && (x.rights & 4) !== 0)
+      (s.processes.get(sid)?.handles ?? []).some((x) => x !== null && x.object === object && (x.rights & 4) !== 0)
     );
   };
   for (const r of result.results) {
-    const st = before.threads[r.tid]?.state;
+    const st = before.threads.get(r.tid)?.state;
     if (st?.tag !== 'irq' || r.rc !== 'rcOk') continue;
-    if (!holds(before, before.threads[r.tid]!.sid, st.line))
+    if (!holds(before, before.threads.get(r.tid)!.sid, st.line))
       return `an interrupt on line ${st.line} was delivered to thread ${r.tid}, whose process does not hold the line`;
   }
   const s = result.state;

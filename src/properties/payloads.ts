@@ -251,7 +251,7 @@ function resolve(s: KernelState, sid: number, service: ServiceName, payload: unk
     !Object.values(payload).some((v) => v instanceof Pick)
   )
     return payload;
-  const p = s.processes[sid]!;
+  const p = s.processes.get(sid)!;
   const out = Object.create(Object.getPrototypeOf(payload) as object | null) as Record<string, unknown>;
   for (const [k, v] of Object.entries(payload)) {
     let x: unknown = v;
@@ -261,7 +261,7 @@ function resolve(s: KernelState, sid: number, service: ServiceName, payload: unk
       const held = p.handles.flatMap((e, h) =>
         e !== null &&
         h > 0 &&
-        (HANDLE_KIND[service] === undefined || s.objects[e.object]!.kind === HANDLE_KIND[service])
+        (HANDLE_KIND[service] === undefined || s.objects.get(e.object)!.kind === HANDLE_KIND[service])
           ? [h]
           : [],
       );
@@ -284,7 +284,7 @@ export function realizeServiceChoice(s: KernelState, c: ServiceChoice): KernelEv
       const running = s.cpus.filter((x): x is number => x !== null);
       if (running.length === 0) return { kind: 'schedule', cpu: c.who % s.cpus.length };
       const tid = running[c.who % running.length]!;
-      const payload = resolve(s, s.threads[tid]!.sid, c.service, c.payload);
+      const payload = resolve(s, s.threads.get(tid)!.sid, c.service, c.payload);
       return { kind: 'syscall', tid, call: { op: 'Call', handle: 0, message: { ...addressOf(c.service), payload } } };
     }
   }

@@ -50,9 +50,9 @@ export function prepare(solution: SolutionDecl, policy: RulePolicy, machine: Mac
 
 export function describeKernelEvent(s: KernelState, e: KernelEvent): string {
   if (e.kind !== 'syscall') return JSON.stringify(e);
-  const th = s.threads[e.tid];
+  const th = s.threads.get(e.tid);
   const who =
-    th === undefined ? `thread ${e.tid}` : `thread ${e.tid} of ${s.processes[th.sid]?.name ?? '?'}(sid ${th.sid})`;
+    th === undefined ? `thread ${e.tid}` : `thread ${e.tid} of ${s.processes.get(th.sid)?.name ?? '?'}(sid ${th.sid})`;
   const c = e.call;
   const msg =
     c.op === 'Recv'
@@ -98,7 +98,7 @@ export function runChoices(
       description: describeKernelEvent(state, event),
       decisions: [],
       records: result.decisions,
-      actor: event.kind === 'syscall' ? (state.threads[event.tid]?.sid ?? null) : null,
+      actor: event.kind === 'syscall' ? (state.threads.get(event.tid)?.sid ?? null) : null,
     });
     for (const [property, check] of Object.entries(checks)) {
       const message = check({ before: state, event, result, monitorCalls: p.log.slice() });

@@ -42,7 +42,7 @@ function badObject(s: KernelState, id: ObjectId, o: KernelObject): string | null
       if (!sid(o.server)) return `its server ${o.server} is no process`;
       for (const r of o.queue) {
         if (!tid(r.client)) return `a queued request names thread ${r.client}, which does not exist`;
-        const st = s.threads[r.client]!.state;
+        const st = s.threads.get(r.client)!.state;
         if (
           st.tag !== 'call' ||
           st.channel !== id ||
@@ -56,7 +56,7 @@ function badObject(s: KernelState, id: ObjectId, o: KernelObject): string | null
           return 'a queued request has a malformed RIID, MID or handle';
       }
       for (const t of o.receivers) {
-        const st = tid(t) ? s.threads[t]!.state : null;
+        const st = tid(t) ? s.threads.get(t)!.state : null;
         if (st?.tag !== 'recv' || st.channel !== id || !once(o.receivers, t))
           return `receiver ${t} is not one thread blocked in Recv on it`;
       }
@@ -110,18 +110,19 @@ function badObject(s: KernelState, id: ObjectId, o: KernelObject): string | null
 export function malformed(s: KernelState): string | null {
   const m = s.config.machine;
   const { tables } = s.config;
-  const obj = (x: unknown): KernelObject | undefined => (isNat(x) ? s.objects[x] : undefined);
+  const runQueue = s.runQueue.order();
+  const obj = (x: unknown): KernelObject | undefined => (isNat(x) ? s.objects.get(x) : undefined);
 
-  if (s.objects[KERNEL_OBJECT]?.kind !== 'kernel') return 'object 0 is not the kernel endpoint';
+  if (s.objects.get(KERNEL_OBJECT)?.kind !== 'kernel') return 'object 0 is not the kernel endpoint';
   for (let id = 0; id < s.objects.length; id++) {
-    const why = badObject(s, id, s.objects[id]!);
-    if (why !== null) return `object ${id} (${s.objects[id]!.kind}): ${why}`;
+    const why = badObject(s, id, s.objects.get(id)!);
+    if (why !== null) return `object ${id} (${s.objects.get(id)!.kind}): ${why}`;
   }
   const alive = live(s);
   let pages = 0;
   const buffers: [number, number][] = [];
   for (const id of alive) {
-    const o = s.objects[id]!;
+    const o = s.objects.get(id)!;
     if (o.kind === 'memory') pages += o.pages;
     if (o.kind === 'dma') buffers.push([o.deviceAddress, o.deviceAddress + o.pages * m.pageSize]);
   }
@@ -133,7 +134,7 @@ export function malformed(s: KernelState): string | null {
 
   const names = new Set<string>();
   for (let sid = 0; sid < s.processes.length; sid++) {
-    const p = s.processes[sid]!;
+    const p = s.processes.get(sid)!;
     const at = `process ${sid}`;
     if (p.sid !== sid) return `${at} carries SID ${p.sid}`;
     if (typeof p.name !== 'string' || p.name === '' || names.has(p.name))
@@ -176,12 +177,12 @@ export function malformed(s: KernelState): string | null {
   }
 
   for (let tid = 0; tid < s.threads.length; tid++) {
-    const t = s.threads[tid]!;
+    const t = s.threads.get(tid)!;
     const at = `thread ${tid}`;
     if (t.tid !== tid) return `${at} carries TID ${t.tid}`;
     if (!isNat(t.sid) || t.sid < 2 || t.sid >= s.processes.length) return `${at} belongs to SID ${t.sid}`;
     if (!isNat(t.priority) || t.priority > MAX_PRIORITY) return `${at}: priority ${String(t.priority)}`;
-    if (s.processes[t.sid]!.status === 'exited' && t.state.tag !== 'exited')
+    if (s.processes.get(t.sid)!.status === 'exited' && t.state.tag !== 'exited')
       return `${at} is ${t.state.tag} though its process exited`;
     const st = t.state;
     const ch = st.tag === 'call' || st.tag === 'recv' ? obj(st.channel) : undefined;
@@ -190,7 +191,7 @@ export function malformed(s: KernelState): string | null {
         if (!isNat(st.cpu) || s.cpus[st.cpu] !== tid) return `${at} runs on CPU ${st.cpu}, which does not run it`;
         break;
       case 'ready':
-        if (!once(s.runQueue, tid)) return `${at} is ready but not once in the run queue`;
+        if (!once(runQueue, tid)) return `${at} is ready but not once in the run queue`;
         break;
       case 'futex': {
         const o = obj(st.object);
@@ -214,7 +215,7 @@ export function malformed(s: KernelState): string | null {
           return `${at} is blocked in Recv but not a receiver of channel ${st.channel}`;
         break;
       case 'reply':
-        if (s.threads[st.server]?.serving?.client !== tid)
+        if (s.threads.get(st.server)?.serving?.client !== tid)
           return `${at} waits for a reply from thread ${st.server}, which does not serve it`;
         break;
       case 'exited':
@@ -239,14 +240,14 @@ export function malformed(s: KernelState): string | null {
   for (let c = 0; c < s.cpus.length; c++) {
     const t = s.cpus[c];
     if (t === null) continue;
-    const st = t === undefined ? undefined : s.threads[t]?.state;
+    const st = t === undefined ? undefined : s.threads.get(t)?.state;
     if (st?.tag !== 'running' || st.cpu !== c) return `CPU ${c} runs thread ${t}, which is not running there`;
   }
-  for (const t of s.runQueue)
-    if (s.threads[t]?.state.tag !== 'ready' || !once(s.runQueue, t))
+  for (const t of runQueue)
+    if (s.threads.get(t)?.state.tag !== 'ready' || !once(runQueue, t))
       return `the run queue holds thread ${t}, which is not ready (or twice)`;
   for (const t of s.futexQueue)
-    if (s.threads[t]?.state.tag !== 'futex' || !once(s.futexQueue, t))
+    if (s.threads.get(t)?.state.tag !== 'futex' || !once(s.futexQueue, t))
       return `the futex queue holds thread ${t}, which does not wait on a futex (or twice)`;
   if (s.irqs.length !== m.irqLines) return `${s.irqs.length} IRQ lines on a machine of ${m.irqLines}`;
   for (let l = 0; l < s.irqs.length; l++) {

@@ -133,7 +133,7 @@ export function scenarioCheck(
       log?.step(index + 1, r.decisions);
       for (const v of checkBoardStep(board, before, event, r))
         violations.push(`step ${index + 1} (${describeEvent(before, event)}): ${v.property}: ${v.message}`);
-      if (failedOp === null && event.kind === 'syscall' && scripted.has(before.threads[event.tid]!.sid)) {
+      if (failedOp === null && event.kind === 'syscall' && scripted.has(before.threads.get(event.tid)!.sid)) {
         const own = r.results.find((x) => x.tid === event.tid);
         if (own !== undefined && own.rc !== 'rcOk')
           failedOp = `step ${index + 1}: ${describeEvent(before, event)}\n${describeResult(before, r).join('\n')}`;

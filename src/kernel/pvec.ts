@@ -1,0 +1,171 @@
+// A persistent vector: the kernel's tables (processes, threads, objects) as a
+// 32-way radix trie with structural sharing. `set` and `push` copy one path
+// of at most ceil(log32 n) nodes of 32 slots, never the whole table, so a step
+// that touches one thread costs O(log n) whatever the size of the solution;
+// `get` walks the same path. The trie's shape depends only on the length, so
+// two vectors with the same elements are structurally equal (deepStrictEqual,
+// JSON.stringify via toJSON) whatever history built them.
+//
+// Hand-written rather than a library's List: the kernel reads a table entry
+// several times per step, and this trie's `get` is a few array loads (see the
+// README section "Kernel state at scale" for the measurement against
+// immutable's List). Nothing here mutates a node once a vector can see it.
+
+const BITS = 4;
+const WIDTH = 1 << BITS;
+const MASK = WIDTH - 1;
+
+type Node = unknown[];
+
+export class PVec<T> implements Iterable<T> {
+  private constructor(
+    readonly length: number,
+    /** BITS x (depth - 1): 0 while the whole vector is one leaf */
+    private readonly shift: number,
+    private readonly root: Node,
+  ) {}
+
+  private static readonly EMPTY = new PVec<never>(0, 0, []);
+
+  static empty<T>(): PVec<T> {
+    return PVec.EMPTY as PVec<T>;
+  }
+
+  static from<T>(items: Iterable<T>): PVec<T> {
+    const all = Array.isArray(items) ? (items as readonly T[]) : [...items];
+    if (all.length <= WIDTH) return new PVec<T>(all.length, 0, all.slice());
+    let level: Node[] = [];
+    for (let i = 0; i < all.length; i += WIDTH) level.push(all.slice(i, i + WIDTH));
+    let shift = 0;
+    while (level.length > 1) {
+      const up: Node[] = [];
+      for (let i = 0; i < level.length; i += WIDTH) up.push(level.slice(i, i + WIDTH));
+      level = up;
+      shift += BITS;
+    }
+    return new PVec<T>(all.length, shift, level[0]!);
+  }
+
+  /** The element at `i`, or undefined when `i` is not an index of the vector. */
+  get(i: number): T | undefined {
+    if (!(i >= 0 && i < this.length) || (i | 0) !== i) return undefined;
+    let node = this.root;
+    for (let s = this.shift; s > 0; s -= BITS) node = node[(i >>> s) & MASK] as Node;
+    return node[i & MASK] as T;
+  }
+
+  /** A vector with `v` at index `i` (0 <= i < length; any other index leaves the vector as it is). */
+  set(i: number, v: T): PVec<T> {
+    if (!(i >= 0 && i < this.length) || (i | 0) !== i) return this;
+    return new PVec<T>(this.length, this.shift, setIn(this.root, this.shift, i, v));
+  }
+
+  /** A vector with `v` appended at index `length`. */
+  push(v: T): PVec<T> {
+    const n = this.length;
+    if (n === 0) return new PVec<T>(1, 0, [v]);
+    // the trie is full at this depth: a new root over the old one
+    if (n === WIDTH << this.shift) {
+      return new PVec<T>(n + 1, this.shift + BITS, [this.root, pathTo(this.shift, v)]);
+    }
+    return new PVec<T>(n + 1, this.shift, pushIn(this.root, this.shift, n, v));
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = 0; i < this.length; i++) yield this.get(i)!;
+  }
+
+  toArray(): T[] {
+    const out: T[] = new Array<T>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.get(i)!;
+    return out;
+  }
+
+  /** Serialises as the array it holds. */
+  toJSON(): T[] {
+    return this.toArray();
+  }
+
+  // the read-only array operations consumers use, with the same meaning
+
+  forEach(f: (v: T, i: number) => void): void {
+    for (let i = 0; i < this.length; i++) f(this.get(i)!, i);
+  }
+  map<U>(f: (v: T, i: number) => U): U[] {
+    const out: U[] = new Array<U>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = f(this.get(i)!, i);
+    return out;
+  }
+  filter<S extends T>(f: (v: T, i: number) => v is S): S[];
+  filter(f: (v: T, i: number) => boolean): T[];
+  filter(f: (v: T, i: number) => boolean): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const v = this.get(i)!;
+      if (f(v, i)) out.push(v);
+    }
+    return out;
+  }
+  find<S extends T>(f: (v: T, i: number) => v is S): S | undefined;
+  find(f: (v: T, i: number) => boolean): T | undefined;
+  find(f: (v: T, i: number) => boolean): T | undefined {
+    for (let i = 0; i < this.length; i++) {
+      const v = this.get(i)!;
+      if (f(v, i)) return v;
+    }
+    return undefined;
+  }
+  findIndex(f: (v: T, i: number) => boolean): number {
+    for (let i = 0; i < this.length; i++) if (f(this.get(i)!, i)) return i;
+    return -1;
+  }
+  some(f: (v: T, i: number) => boolean): boolean {
+    return this.findIndex(f) >= 0;
+  }
+  every(f: (v: T, i: number) => boolean): boolean {
+    for (let i = 0; i < this.length; i++) if (!f(this.get(i)!, i)) return false;
+    return true;
+  }
+  reduce<U>(f: (acc: U, v: T, i: number) => U, init: U): U {
+    let acc = init;
+    for (let i = 0; i < this.length; i++) acc = f(acc, this.get(i)!, i);
+    return acc;
+  }
+  flatMap<U>(f: (v: T, i: number) => readonly U[]): U[] {
+    const out: U[] = [];
+    for (let i = 0; i < this.length; i++) for (const u of f(this.get(i)!, i)) out.push(u);
+    return out;
+  }
+  slice(start?: number, end?: number): T[] {
+    return this.toArray().slice(start, end);
+  }
+}
+
+function setIn(node: Node, shift: number, i: number, v: unknown): Node {
+  const copy = node.slice();
+  if (shift === 0) copy[i & MASK] = v;
+  else {
+    const k = (i >>> shift) & MASK;
+    copy[k] = setIn(node[k] as Node, shift - BITS, i, v);
+  }
+  return copy;
+}
+
+/** A fresh path of nodes down to a leaf holding `v` alone. */
+function pathTo(shift: number, v: unknown): Node {
+  return shift === 0 ? [v] : [pathTo(shift - BITS, v)];
+}
+
+function pushIn(node: Node, shift: number, i: number, v: unknown): Node {
+  const copy = node.slice();
+  if (shift === 0) copy.push(v);
+  else {
+    const k = (i >>> shift) & MASK;
+    const child = node[k] as Node | undefined;
+    copy[k] = child === undefined ? pathTo(shift - BITS, v) : pushIn(child, shift - BITS, i, v);
+  }
+  return copy;
+}
+
+/** Whether `v` is a persistent vector (the kernel's tables), for code that also accepts plain arrays. */
+export const isPVec = (v: unknown): v is PVec<unknown> => v instanceof PVec;
