@@ -116,7 +116,7 @@ async function main() {
   out.scale = benchScale(fmt);
 
   process.stderr.write('PSL…\n');
-  const { benchPsl } = await import('./psl.ts');
+  const { benchPsl, speedupLines } = await import('./psl.ts');
   const psl = await benchPsl();
   const cordon = { perSecond: bare };
   console.log(
@@ -129,7 +129,9 @@ async function main() {
       'vs rule form': `${(r.decisionsPerSecond / cordon.perSecond).toFixed(3)}x`,
     })),
   );
-  out.psl = psl;
+  const speedups = speedupLines(psl);
+  for (const l of speedups) console.log(`  ${l}`);
+  out.psl = { rows: psl, targets: speedups };
 
   process.stderr.write('echo policy…\n');
   const { benchEcho, echoRows } = await import('./echo.ts');
