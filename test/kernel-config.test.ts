@@ -314,7 +314,7 @@ test('static-configuration: boot starts exactly the declared processes through E
   assert.deepEqual(s.clock, { monotonic: 0, realtime: 0 });
   assert.deepEqual(s.io, {});
   assert.deepEqual(s.futexQueue, []);
-  assert.deepEqual(s.objects[0], { kind: 'kernel' });
+  assert.deepEqual(s.objects.get(0), { kind: 'kernel' });
   // one thread per process, at its declared priority, all ready
   assert.deepEqual(
     s.threads.map((th) => [th.sid, th.priority, th.state.tag]),
@@ -350,18 +350,18 @@ test('static-configuration: boot starts exactly the declared processes through E
     ],
   );
   for (const c of b.connections) {
-    const ch = s.processes[c.client]!.handles[c.clientHandle]!;
-    const sv = s.processes[c.server]!.handles[c.serverHandle]!;
+    const ch = s.processes.get(c.client)!.handles[c.clientHandle]!;
+    const sv = s.processes.get(c.server)!.handles[c.serverHandle]!;
     assert.equal(ch.object, sv.object);
-    assert.deepEqual(s.objects[ch.object], { kind: 'channel', server: c.server, queue: [], receivers: [] });
+    assert.deepEqual(s.objects.get(ch.object), { kind: 'channel', server: c.server, queue: [], receivers: [] });
     assert.equal(ch.rights, Rights.call | Rights.transfer | Rights.duplicate);
     assert.equal(sv.rights, Rights.recv);
   }
   assert.notEqual(b.connections[0]!.clientHandle, 0, 'handle 0 stays the kernel handle');
-  assert.deepEqual(s.processes[3]!.handles[0], { object: 0, rights: Rights.call });
+  assert.deepEqual(s.processes.get(3)!.handles[0], { object: 0, rights: Rights.call });
   // the kernel and Einit hold nothing
-  assert.deepEqual(s.processes[0]!.handles, []);
-  assert.deepEqual(s.processes[1]!.handles, []);
+  assert.deepEqual(s.processes.get(0)!.handles, []);
+  assert.deepEqual(s.processes.get(1)!.handles, []);
 });
 
 test('static-configuration + complete-mediation: a process Einit may not start is not started and none of its channels exist', () => {

@@ -75,7 +75,7 @@ function run(w: World, e: KernelEvent): StepResult {
 }
 /** Runs thread `tid` on the one CPU: the thread there (if another) sleeps 1 ns, and ticks pass until `tid` is scheduled. */
 function running(w: World, tid: Tid): void {
-  const tag = (): string => w.s.threads[tid]!.state.tag;
+  const tag = (): string => w.s.threads.get(tid)!.state.tag;
   for (let i = 0; i < 12 && tag() !== 'running'; i++) {
     const cur = w.s.cpus[0];
     if (cur !== null && cur !== undefined && cur !== tid) run(w, kcallEvent(cur, 'thread', 'Sleep', { ns: 1 }));
@@ -109,7 +109,7 @@ test("one-thread-per-cpu: thread.Create takes priorities 0..MAX_PRIORITY only; t
   const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: MAX_PRIORITY })).tid!;
   assert.equal(t1, w.s.threads.length - 1);
   assert.deepEqual(
-    [w.s.threads[t1]!.sid, w.s.threads[t1]!.priority, w.s.threads[t1]!.state.tag],
+    [w.s.threads.get(t1)!.sid, w.s.threads.get(t1)!.priority, w.s.threads.get(t1)!.state.tag],
     [w.b.sids.drv, MAX_PRIORITY, 'ready'],
   );
   fails(
@@ -122,14 +122,14 @@ test("one-thread-per-cpu: thread.Create takes priorities 0..MAX_PRIORITY only; t
 test("board-monotonic-clock: a zero sleep returns at once; a sleep past the clock's range lasts until its end", () => {
   const w = start();
   assert.deepEqual(kcall(w, 0, 'thread', 'Sleep', { ns: 0 }), { tid: 0, rc: 'rcOk' });
-  assert.equal(w.s.threads[0]!.state.tag, 'running');
+  assert.equal(w.s.threads.get(0)!.state.tag, 'running');
   run(w, { kind: 'tick' });
   assert.equal(kcall(w, 0, 'thread', 'Sleep', { ns: Number.MAX_SAFE_INTEGER }), undefined);
-  assert.deepEqual(w.s.threads[0]!.state, { tag: 'sleep', until: Number.MAX_SAFE_INTEGER });
+  assert.deepEqual(w.s.threads.get(0)!.state, { tag: 'sleep', until: Number.MAX_SAFE_INTEGER });
   const v = start();
   run(v, { kind: 'tick' });
   kcall(v, 0, 'thread', 'Sleep', { ns: 500 });
-  assert.deepEqual(v.s.threads[0]!.state, { tag: 'sleep', until: 1500 });
+  assert.deepEqual(v.s.threads.get(0)!.state, { tag: 'sleep', until: 1500 });
 });
 
 test("isolation: memory is allocated only within the machine's pages, mapped above the last region, with all rights of its creator", () => {
@@ -141,10 +141,10 @@ test("isolation: memory is allocated only within the machine's pages, mapped abo
   const b = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 }));
   assert.equal(b.base, 0x10000 + 3 * 4096, 'the next region starts where the last one ends');
   fails(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 }), 'rcOutOfRange', 'cannot allocate 1 pages');
-  const p = w.s.processes[w.b.sids.drv!]!;
+  const p = w.s.processes.get(w.b.sids.drv!)!;
   const h = p.handles[a.handle!]!;
   assert.equal(h.rights, Rights.read | Rights.write | Rights.map | Rights.transfer | Rights.duplicate);
-  assert.deepEqual(w.s.objects[h.object], { kind: 'memory', creator: w.b.sids.drv, pages: 3 });
+  assert.deepEqual(w.s.objects.get(h.object), { kind: 'memory', creator: w.b.sids.drv, pages: 3 });
   assert.deepEqual(p.regions[0], { base: 0x10000, pages: 3, object: h.object, rights: Rights.read | Rights.write });
   // another process's allocations count against the same pages
   fails(kcall(w, 1, 'vmm', 'Allocate', { pages: 1 }), 'rcOutOfRange', 'cannot allocate 1 pages');
@@ -159,7 +159,7 @@ test("isolation: memory is allocated only within the machine's pages, mapped abo
     'rcInvalidArgument',
     `no region starts at ${a.base + 4096}`,
   );
-  assert.equal(w.s.processes[w.b.sids.drv!]!.regions.length, 1);
+  assert.equal(w.s.processes.get(w.b.sids.drv!)!.regions.length, 1);
 });
 
 test('unforgeable-handles: a handle is used only by its holder, for its kind of object, within its rights', () => {
@@ -175,7 +175,7 @@ test('unforgeable-handles: a handle is used only by its holder, for its kind of 
   // a read-only duplicate: map gives a read-only region, wait works, a map right is needed to map
   const ro = val(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: Rights.read | Rights.map })).handle!;
   assert.equal(val(kcall(w, 0, 'vmm', 'Map', { handle: ro })).base, 0x10000 + 4096);
-  assert.equal(w.s.processes[w.b.sids.drv!]!.regions[1]!.rights, Rights.read);
+  assert.equal(w.s.processes.get(w.b.sids.drv!)!.regions[1]!.rights, Rights.read);
   const bare = val(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: Rights.read })).handle!;
   fails(kcall(w, 0, 'vmm', 'Map', { handle: bare }), 'rcNoRights', `handle ${bare} lacks the rights this needs`);
   const none = val(kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: 0 })).handle!;
@@ -206,15 +206,15 @@ test('unforgeable-handles: a handle is used only by its holder, for its kind of 
     "handle 40 is not in the caller's table",
   );
   const full = val(
-    kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: w.s.processes[2]!.handles[a.handle!]!.rights }),
+    kcall(w, 0, 'handle', 'Duplicate', { handle: a.handle, rights: w.s.processes.get(2)!.handles[a.handle!]!.rights }),
   );
-  assert.equal(w.s.processes[2]!.handles[full.handle!]!.object, w.s.processes[2]!.handles[a.handle!]!.object);
+  assert.equal(w.s.processes.get(2)!.handles[full.handle!]!.object, w.s.processes.get(2)!.handles[a.handle!]!.object);
   // closing: never the kernel handle, never twice
   fails(kcall(w, 0, 'handle', 'Close', { handle: 0 }), 'rcInvalidArgument', 'the kernel handle cannot be closed');
   val(kcall(w, 0, 'handle', 'Close', { handle: ro }));
   fails(kcall(w, 0, 'handle', 'Close', { handle: ro }), 'rcBadHandle', `handle ${ro} is not in the caller's table`);
   fails(kcall(w, 0, 'vmm', 'Map', { handle: ro }), 'rcBadHandle', `handle ${ro} is not in the caller's table`);
-  assert.equal(w.s.processes[2]!.handles[ro], null);
+  assert.equal(w.s.processes.get(2)!.handles[ro], null);
 });
 
 test('isolation: a futex word lies inside its memory object; a wake wakes at most count waiters, first come first', () => {
@@ -229,9 +229,9 @@ test('isolation: a futex word lies inside its memory object; a wake wakes at mos
   const t2 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
   assert.equal(kcall(w, t1, 'sync', 'Wait', { handle: a.handle, offset: 4095 }), undefined);
   assert.equal(kcall(w, t2, 'sync', 'Wait', { handle: a.handle, offset: 4095 }), undefined);
-  assert.deepEqual(w.s.threads[t1]!.state, {
+  assert.deepEqual(w.s.threads.get(t1)!.state, {
     tag: 'futex',
-    object: w.s.processes[2]!.handles[a.handle!]!.object,
+    object: w.s.processes.get(2)!.handles[a.handle!]!.object,
     offset: 4095,
   });
   running(w, 0);
@@ -240,9 +240,9 @@ test('isolation: a futex word lies inside its memory object; a wake wakes at mos
     { tid: t1, rc: 'rcOk' },
     { tid: 0, rc: 'rcOk', value: { woken: 1 } },
   ]);
-  assert.equal(w.s.threads[t2]!.state.tag, 'futex');
+  assert.equal(w.s.threads.get(t2)!.state.tag, 'futex');
   assert.equal(val(kcall(w, 0, 'sync', 'Wake', { handle: a.handle, offset: 4095, count: 0 })).woken, 0);
-  assert.equal(w.s.threads[t2]!.state.tag, 'futex');
+  assert.equal(w.s.threads.get(t2)!.state.tag, 'futex');
 });
 
 test("board-irq-holder: an IRQ line exists, is not the kernel's and has one holder; only its holder waits and acks it", () => {
@@ -251,9 +251,9 @@ test("board-irq-holder: an IRQ line exists, is not the kernel's and has one hold
   fails(kcall(w, 0, 'irq', 'Attach', { line: 0 }), 'rcBusy', 'IRQ line 0 belongs to the kernel');
   const h = val(kcall(w, 0, 'irq', 'Attach', { line: 3 })).handle!;
   fails(kcall(w, 1, 'irq', 'Attach', { line: 3 }), 'rcBusy', 'IRQ line 3 is already attached');
-  const e = w.s.processes[2]!.handles[h]!;
+  const e = w.s.processes.get(2)!.handles[h]!;
   assert.equal(e.rights, Rights.read | Rights.write);
-  assert.deepEqual(w.s.objects[e.object], { kind: 'irq', line: 3, owner: 2 });
+  assert.deepEqual(w.s.objects.get(e.object), { kind: 'irq', line: 3, owner: 2 });
   assert.deepEqual(w.s.irqs[3], { object: e.object, pending: false, masked: false });
   fails(kcall(w, 0, 'irq', 'Wait', { handle: 0 }), 'rcInvalidArgument', 'handle 0 is not a irq handle');
   // an interrupt with nobody waiting is kept pending; a wait then takes it at once and masks the line
@@ -265,7 +265,7 @@ test("board-irq-holder: an IRQ line exists, is not the kernel's and has one hold
   const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
   assert.equal(kcall(w, t1, 'irq', 'Wait', { handle: h }), undefined);
   run(w, { kind: 'irq', line: 3 });
-  assert.equal(w.s.threads[t1]!.state.tag, 'irq');
+  assert.equal(w.s.threads.get(t1)!.state.tag, 'irq');
   assert.deepEqual(w.s.irqs[3], { object: e.object, pending: true, masked: true });
   running(w, 0);
   const ack = run(w, kcallEvent(0, 'irq', 'Ack', { handle: h }));
@@ -299,7 +299,7 @@ test('board-irq-holder: closing the handle of a line releases it and wakes its w
   ]);
   assert.deepEqual(w.s.irqs[2], { object: null, pending: false, masked: false });
   val(kcall(w, 1, 'irq', 'Attach', { line: 2 }));
-  assert.equal(w.s.irqs[2]!.object, w.s.processes[3]!.handles.at(-1)!.object);
+  assert.equal(w.s.irqs[2]!.object, w.s.processes.get(3)!.handles.at(-1)!.object);
 });
 
 test('board-no-port-io: ports and MMIO are attached only inside what the board offers, once, and registers only inside the range', () => {
@@ -320,7 +320,7 @@ test('board-no-port-io: ports and MMIO are attached only inside what the board o
     'ports 111..112 is not offered by edge-x86',
   );
   const p = val(kcall(w, 0, 'io', 'AttachPorts', { base: 0x68, count: 8 })).handle!;
-  assert.deepEqual(w.s.objects[w.s.processes[2]!.handles[p]!.object], {
+  assert.deepEqual(w.s.objects.get(w.s.processes.get(2)!.handles[p]!.object), {
     kind: 'ports',
     base: 0x68,
     count: 8,
@@ -381,7 +381,7 @@ test('board-no-port-io: ports and MMIO are attached only inside what the board o
     'MMIO 4096+0 is not offered by edge-x86',
   );
   const m = val(kcall(w, 0, 'io', 'AttachMmio', { base: 0x1080, size: 0x80 })).handle!;
-  assert.deepEqual(w.s.objects[w.s.processes[2]!.handles[m]!.object], {
+  assert.deepEqual(w.s.objects.get(w.s.processes.get(2)!.handles[m]!.object), {
     kind: 'mmio',
     base: 0x1080,
     size: 0x80,
@@ -423,9 +423,15 @@ test('board-dma-granted: DMA buffers are allocated first fit inside the window, 
   const a = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
   const b = val(kcall(w, 0, 'dma', 'Allocate', { pages: 2 }));
   assert.deepEqual([a.deviceAddress, b.deviceAddress], [base, base + 4096]);
-  const ea = w.s.processes[2]!.handles[a.handle!]!;
+  const ea = w.s.processes.get(2)!.handles[a.handle!]!;
   assert.equal(ea.rights, Rights.read | Rights.write | Rights.map | Rights.transfer);
-  assert.deepEqual(w.s.objects[ea.object], { kind: 'dma', creator: 2, pages: 1, deviceAddress: base, status: 'idle' });
+  assert.deepEqual(w.s.objects.get(ea.object), {
+    kind: 'dma',
+    creator: 2,
+    pages: 1,
+    deviceAddress: base,
+    status: 'idle',
+  });
   fails(kcall(w, 0, 'dma', 'Allocate', { pages: 2 }), 'rcOutOfRange', 'cannot allocate 2 DMA pages');
   // the last page fits exactly
   const c = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
@@ -436,7 +442,10 @@ test('board-dma-granted: DMA buffers are allocated first fit inside the window, 
   assert.equal(val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 })).deviceAddress, base);
   // a buffer in flight keeps its pages even when its handle is closed
   val(kcall(w, 0, 'dma', 'Start', { handle: b.handle }));
-  assert.equal((w.s.objects[w.s.processes[2]!.handles[b.handle!]!.object] as { status: string }).status, 'busy');
+  assert.equal(
+    (w.s.objects.get(w.s.processes.get(2)!.handles[b.handle!]!.object) as { status: string }).status,
+    'busy',
+  );
   val(kcall(w, 0, 'handle', 'Close', { handle: b.handle }));
   fails(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }), 'rcOutOfRange', 'cannot allocate 1 DMA pages');
   // mapping and starting need the map / write rights
@@ -447,7 +456,7 @@ test('board-dma-granted: DMA buffers are allocated first fit inside the window, 
     `handle ${c.handle} cannot be duplicated with those rights`,
   );
   assert.equal(val(kcall(w, 0, 'dma', 'Map', { handle: c.handle })).base, 0x10000);
-  assert.deepEqual(w.s.processes[2]!.regions[0]!.rights, Rights.read | Rights.write);
+  assert.deepEqual(w.s.processes.get(2)!.regions[0]!.rights, Rights.read | Rights.write);
   fails(kcall(w, 0, 'dma', 'Start', { handle: 0 }), 'rcInvalidArgument', 'handle 0 is not a dma handle');
   fails(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }), 'rcOutOfRange', 'cannot allocate 1 DMA pages');
   fails(kcall(start(arm), 0, 'dma', 'Allocate', { pages: 1 }), 'rcUnsupported', 'edge-arm has no DMA');
@@ -520,8 +529,12 @@ test('complete-mediation: a Call on the kernel handle is one service event, deci
   );
   const sid = val(x.results[0]).sid!;
   assert.deepEqual(
-    [w.s.processes[sid]!.name, w.s.processes[sid]!.taskClass, w.s.threads.at(-1)!.priority],
-    ['spare', w.s.config.tables.classByName.get('Spare'), w.s.threads[0]!.priority],
+    [
+      w.s.processes.get(sid)!.name,
+      w.s.processes.get(sid)!.taskClass,
+      w.s.threads.get(w.s.threads.length - 1)!.priority,
+    ],
+    ['spare', w.s.config.tables.classByName.get('Spare'), w.s.threads.get(0)!.priority],
   );
   fails(
     run(w, kcallEvent(0, 'task', 'Execute', { taskClass: 'Spare', name: '' })).results[0],
@@ -540,11 +553,11 @@ test('complete-mediation: a Call on the kernel handle is one service event, deci
   );
   // channel.Create: a client end (call, transfer, duplicate) and a server end (recv) of one new channel
   const ch = val(run(w, kcallEvent(0, 'channel', 'Create', {})).results[0]);
-  const hs = w.s.processes[2]!.handles;
+  const hs = w.s.processes.get(2)!.handles;
   assert.equal(hs[ch.client!]!.object, hs[ch.server!]!.object);
   assert.equal(hs[ch.client!]!.rights, Rights.call | Rights.transfer | Rights.duplicate);
   assert.equal(hs[ch.server!]!.rights, Rights.recv);
-  assert.deepEqual(w.s.objects[hs[ch.client!]!.object], { kind: 'channel', server: 2, queue: [], receivers: [] });
+  assert.deepEqual(w.s.objects.get(hs[ch.client!]!.object), { kind: 'channel', server: 2, queue: [], receivers: [] });
   const svc = run(w, kcallEvent(0, 'channel', 'Create', {})).effects[0]!;
   assert.equal(svc.kind, 'service');
   assert.equal(svc.kind === 'service' && svc.created.length, 1, 'the service effect names the objects it created');

@@ -52,7 +52,7 @@ function initial(): KernelState {
 function withRunning(): KernelState {
   const r = step(initial(), { kind: 'schedule', cpu: 0 });
   assert.equal(r.rejected, undefined);
-  assert.equal(r.state.threads[0]!.state.tag, 'running');
+  assert.equal(r.state.threads.get(0)!.state.tag, 'running');
   return r.state;
 }
 
@@ -201,14 +201,14 @@ test('three-syscalls: each accepted event reaches its own part of the kernel', (
   // Recv on the kernel handle is not a receive end: an error result, not a block on a channel
   const r = step(s, { kind: 'syscall', tid: 0, call: { op: 'Recv', handle: 0 } });
   assert.equal(r.results[0]?.rc, 'rcNoRights');
-  assert.equal(r.state.threads[0]!.state.tag, 'running');
+  assert.equal(r.state.threads.get(0)!.state.tag, 'running');
   // Reply with nobody served
   const p = step(s, { kind: 'syscall', tid: 0, call: { op: 'Reply', handle: 0, message: { riid: 0, mid: 0 } } });
   assert.notEqual(p.results[0]?.rc, 'rcOk');
   assert.notEqual(p.results[0]?.rc, undefined);
   // schedule puts thread 1 on CPU 1
   const sc = step(s, { kind: 'schedule', cpu: 1 });
-  assert.equal(sc.state.threads[1]!.state.tag, 'running');
+  assert.equal(sc.state.threads.get(1)!.state.tag, 'running');
   assert.equal(sc.state.cpus[1], 1);
   // an IRQ on an unattached line is recorded nowhere a process could see
   const i = step(s, { kind: 'irq', line: 1 });
