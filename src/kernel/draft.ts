@@ -17,6 +17,7 @@ import type {
   ThreadState,
   Tid,
 } from './types.ts';
+import { objectSid } from './types.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
 
 export class Draft {
@@ -69,6 +70,10 @@ export class Draft {
   setObject(id: ObjectId, o: KernelObject): void {
     if (this.own(4)) this.objects = this.objects.slice();
     this.objects[id] = o;
+  }
+  /** The SID the next object added will carry (objectSid of its id): creators put it into the object. */
+  nextObjectSid(): Sid {
+    return objectSid(this.objects.length);
   }
   addObject(o: KernelObject): ObjectId {
     if (this.own(4)) this.objects = this.objects.slice();
