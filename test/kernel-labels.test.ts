@@ -27,6 +27,7 @@ import { paramsCodec } from '../src/interfaces/codecs.ts';
 import type { ResolvedParam, ResolvedType } from '../src/interfaces/types.ts';
 import { compilePsl } from '../src/policy/compile/index.ts';
 import { K } from '../src/conformance/catalog.ts';
+import { objectLabels } from '../src/properties/checks.ts';
 import { loadText } from './psl-compile-helpers.ts';
 
 const machine: Machine = {
@@ -262,4 +263,22 @@ test('a forged or untransferred handle field never reaches the policy', () => {
   // and a well-formed transfer still goes through
   const ok = syscall(w, ALICE, { op: 'Call', handle: vaultEnd.clientHandle, message: give(vaultEnd.clientHandle, 1) });
   assert.equal(ok.decisions[0]?.decision.verdict, 'grant');
+});
+
+test('objectLabels (spec ObjectLabels) holds on a step and names a relabelled, duplicated or process-SID label', () => {
+  const w = start();
+  const event: KernelEvent = { kind: 'schedule', cpu: 0 };
+  const r = step(w.s, event);
+  const view = (objects: KernelState['objects']) => ({
+    before: w.s,
+    event,
+    result: { ...r, state: { ...r.state, objects } },
+    monitorCalls: [],
+  });
+  assert.equal(objectLabels(view(r.state.objects)), null);
+  const at = (id: number, sid: number) => r.state.objects.map((o, i) => (i === id ? { ...o, sid } : o));
+  assert.match(objectLabels(view(at(1, objectSid(2)))) ?? '', /carries SID/);
+  assert.match(objectLabels(view(at(2, 3))) ?? '', /carries SID 3/);
+  const grown = [...w.s.objects, { kind: 'memory' as const, sid: 3, creator: 2, pages: 1 }];
+  assert.match(objectLabels({ ...view(grown) }) ?? '', /carries SID 3, not/);
 });
