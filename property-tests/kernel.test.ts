@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { arbCase, arbChoice, type Choice, type GeneratedCase } from '../src/properties/gen.ts';
 import { instrument, prepare, runChoices, formatViolation, type Prepared } from '../src/properties/runner.ts';
-import { completeMediation, defaultDeny, isolation, oneThreadPerCpu } from '../src/properties/checks.ts';
+import { completeMediation, defaultDeny, isolation, objectLabels, oneThreadPerCpu } from '../src/properties/checks.ts';
 import { InterpreterOracle, RuleOracle } from '../src/properties/oracle.ts';
 import { compileSolution } from '../src/kernel/tables.ts';
 import { bootWith } from '../src/kernel/boot.ts';
@@ -137,6 +137,13 @@ property(
   'isolation: a process affects only its granted peers; foreign handles fail; replies reach only the caller',
   () => ({ isolation }),
   900,
+  120,
+);
+
+property(
+  'labels: every object carries its own SID, unchanged, unique and no process SID',
+  () => ({ 'object labels': objectLabels }),
+  200,
   120,
 );
 

@@ -60,6 +60,11 @@ CONSTANTS
 KERNEL_SID == 0
 EINIT_SID == 1
 KERNEL_OBJECT == 0
+\* Labels (types.ts OBJECT_SID_BASE, objectSid): processes take the SIDs below OBJECT_SID_BASE (their
+\* index), a kernel object the SID objectSid of its id, carried on the object from its creation on; the
+\* kernel endpoint carries the kernel's SID.
+OBJECT_SID_BASE == 1073741824
+objectSid(id) == IF id = KERNEL_OBJECT THEN KERNEL_SID ELSE OBJECT_SID_BASE + id
 KERNEL_HANDLE == 0
 MAX_PRIORITY == 31   \* tables.ts MAX_PRIORITY
 
@@ -356,10 +361,12 @@ objectOf(s, t, h, kinds, rights) ==
     ELSE IF ~RightsWithin(rights, e.rights) THEN [rc |-> "rcNoRights"]
     ELSE [rc |-> "ok", id |-> e.object, obj |-> Obj(s, e.object)]
 
-\* give: a new object, recorded as created for the service effect, and a handle to it.
+\* give: a new object, labelled with objectSid of its id, recorded as created for the service effect, and a
+\* handle to it.  (The TS creators write the label into the object: Draft.nextObjectSid.)
 give(s, sid, o, rights) ==
     LET id == Len(s.objects)
-    IN installHandle([s EXCEPT !.objects = Append(@, o), !.created = Append(@, <<sid, id>>)], sid, [object |-> id, rights |-> rights])
+    IN installHandle([s EXCEPT !.objects = Append(@, [sid |-> objectSid(id)] @@ o), !.created = Append(@, <<sid, id>>)],
+                     sid, [object |-> id, rights |-> rights])
 
 \* liveObjects: objects a live process still holds a handle to or maps, and DMA buffers a device is
 \* still writing (only these keep their pages).
@@ -445,6 +452,7 @@ execute(s, t, a) ==
         s1 == mediate(s, ev)
     IN IF cls < 2 THEN s
        ELSE IF a.name = "" \/ \E p \in DOMAIN s.processes : s.processes[p].name = a.name THEN s
+       ELSE IF sid >= OBJECT_SID_BASE THEN s
        ELSE IF ~granted(s1) THEN s1
        ELSE effect(createProcess(s1, a.name, cls, Thr(s, t).priority), "execute", ev, <<>>, <<>>)
 
@@ -681,14 +689,14 @@ connectFrom(s, i, sids) ==
              v == sids[Connections[i].server + 1]
              id == Len(s.objects)
          IN connectFrom(IF c < 0 \/ v < 0 THEN s
-                        ELSE installHandle(installHandle([s EXCEPT !.objects = Append(@, [kind |-> "channel", server |-> v, queue |-> <<>>, receivers |-> <<>>])],
+                        ELSE installHandle(installHandle([s EXCEPT !.objects = Append(@, [kind |-> "channel", sid |-> objectSid(id), server |-> v, queue |-> <<>>, receivers |-> <<>>])],
                                                          c, [object |-> id, rights |-> RCall + RTransfer + RDuplicate]),
                                            v, [object |-> id, rights |-> RRecv]),
                         i + 1, sids)
 
 Empty == [processes |-> <<[name |-> "kernel", taskClass |-> 0, status |-> "alive", handles |-> <<>>, regions |-> <<>>],
                           [name |-> "Einit", taskClass |-> 1, status |-> "alive", handles |-> <<>>, regions |-> <<>>]>>,
-          threads |-> <<>>, objects |-> <<[kind |-> "kernel"]>>, cpus |-> [c \in CPUs |-> Null], runQueue |-> <<>>, futexQueue |-> <<>>,
+          threads |-> <<>>, objects |-> <<[kind |-> "kernel", sid |-> KERNEL_SID]>>, cpus |-> [c \in CPUs |-> Null], runQueue |-> <<>>, futexQueue |-> <<>>,
           irqs |-> [l \in 1 .. IrqLines |-> [object |-> Null, pending |-> FALSE, masked |-> FALSE]],
           monitor |-> MonitorInit, decisions |-> <<>>, effects |-> <<>>, created |-> <<>>]
 

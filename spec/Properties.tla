@@ -45,14 +45,16 @@ ThreadStates ==
     \cup [tag : {"irq"}, line : 0 .. IrqLines - 1]
     \cup [tag : {"futex"}, object : Oids, offset : Nat]
 
+\* the labels an object other than the kernel endpoint may carry (Kernel.tla objectSid)
+Labels == OBJECT_SID_BASE + 1 .. OBJECT_SID_BASE + MaxObjects
 ObjectShapes ==
-    {[kind |-> "kernel"]}
-    \cup [kind : {"channel"}, server : Sids, queue : Seq([client : Tids, riid : Nat, mid : Nat, handles : Seq(Nat)]), receivers : Seq(Tids)]
-    \cup [kind : {"memory"}, creator : Sids, pages : Nat \ {0}]
-    \cup [kind : {"irq"}, line : 0 .. IrqLines - 1, owner : Sids]
-    \cup [kind : {"ports"}, base : Nat, count : Nat \ {0}, owner : Sids]
-    \cup [kind : {"mmio"}, base : Nat, size : Nat \ {0}, owner : Sids]
-    \cup [kind : {"dma"}, creator : Sids, pages : Nat \ {0}, deviceAddress : Nat, status : {"idle", "busy", "done"}]
+    {[kind |-> "kernel", sid |-> KERNEL_SID]}
+    \cup [kind : {"channel"}, sid : Labels, server : Sids, queue : Seq([client : Tids, riid : Nat, mid : Nat, handles : Seq(Nat)]), receivers : Seq(Tids)]
+    \cup [kind : {"memory"}, sid : Labels, creator : Sids, pages : Nat \ {0}]
+    \cup [kind : {"irq"}, sid : Labels, line : 0 .. IrqLines - 1, owner : Sids]
+    \cup [kind : {"ports"}, sid : Labels, base : Nat, count : Nat \ {0}, owner : Sids]
+    \cup [kind : {"mmio"}, sid : Labels, base : Nat, size : Nat \ {0}, owner : Sids]
+    \cup [kind : {"dma"}, sid : Labels, creator : Sids, pages : Nat \ {0}, deviceAddress : Nat, status : {"idle", "busy", "done"}]
 
 EventShapes ==
     [kind : {"execute", "request", "response", "error", "security"}, src : Sids, srcClass : 0 .. Len(Classes) - 1,
@@ -224,6 +226,22 @@ HandlesUnforgeable ==
     /\ \A t \in Tids : threads[t + 1].state.tag = "running" =>
           \A h \in Handles, m \in Messages :
              (\E i \in DOMAIN m.handles : Forged(t, m.handles[i].handle)) => call(Fresh, t, h, m) = Fresh
+
+(***************************************************************************)
+(* ObjectLabels: every resource has one security identifier, the only     *)
+(* name the monitor is shown it by (KasperskyOS: mandatory identification *)
+(* and labelling).  Each kernel object carries objectSid of its id — set  *)
+(* when it is created, never changed, the same in every run of the same   *)
+(* events; the labels are unique, the kernel endpoint carries the kernel's *)
+(* SID, and no other object's label is a process's SID.  (That a handle   *)
+(* field of a message reaches the monitor as this label is a property of  *)
+(* payloads, which the spec abstracts: test/kernel-labels.test.ts.)       *)
+(***************************************************************************)
+ObjectLabels ==
+    /\ \A o \in Oids : objects[o + 1].sid = objectSid(o)
+    /\ \A o, q \in Oids : o # q => objects[o + 1].sid # objects[q + 1].sid
+    /\ objects[KERNEL_OBJECT + 1].sid = KERNEL_SID
+    /\ \A o \in Oids \ {KERNEL_OBJECT} : objects[o + 1].sid \notin Sids
 
 (***************************************************************************)
 (* ReplyToCaller: Reply answers the request the thread received, and only  *)

@@ -14,6 +14,7 @@ import { boot, type BootResult } from '../src/kernel/boot.ts';
 import { step } from '../src/kernel/step.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import type { KernelEvent, KernelState, ThreadResult, Tid } from '../src/kernel/types.ts';
+import { objectSid } from '../src/kernel/types.ts';
 import { compileRules } from '../src/monitor/rules.ts';
 import type { SyscallChoice } from '../src/adversary/index.ts';
 import {
@@ -545,7 +546,13 @@ test('each board property check flags a step that breaks it', () => {
       state: {
         ...before,
         clock: { ...before.clock, monotonic: board.facts.timer.tickNs },
-        objects: before.objects.push({ kind: 'ports', base: 0x3f8, count: 8, owner: 2 }),
+        objects: before.objects.push({
+          kind: 'ports',
+          sid: objectSid(before.objects.length),
+          base: 0x3f8,
+          count: 8,
+          owner: 2,
+        }),
       },
     }),
     ['no-port-io-off-x86'],
@@ -553,6 +560,7 @@ test('each board property check flags a step that breaks it', () => {
   // a DMA buffer out of nowhere, and a completion that finishes a buffer nobody started
   const dmaObj = {
     kind: 'dma' as const,
+    sid: objectSid(before.objects.length),
     creator: 2,
     pages: 1,
     deviceAddress: board.facts.dmaWindow!.base,

@@ -15,7 +15,7 @@ import { boot, bootWith } from '../src/kernel/boot.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import { compileRules } from '../src/monitor/rules.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
-import { EINIT_SID, KERNEL_SID, Rights } from '../src/kernel/types.ts';
+import { EINIT_SID, KERNEL_SID, Rights, objectSid } from '../src/kernel/types.ts';
 
 const m = (name: string) => ({ name, request: t.type({}), response: t.type({}), error: t.type({}) });
 
@@ -314,7 +314,7 @@ test('static-configuration: boot starts exactly the declared processes through E
   assert.deepEqual(s.clock, { monotonic: 0, realtime: 0 });
   assert.deepEqual(s.io, {});
   assert.deepEqual(s.futexQueue, []);
-  assert.deepEqual(s.objects.get(0), { kind: 'kernel' });
+  assert.deepEqual(s.objects.get(0), { kind: 'kernel', sid: KERNEL_SID });
   // one thread per process, at its declared priority, all ready
   assert.deepEqual(
     s.threads.map((th) => [th.sid, th.priority, th.state.tag]),
@@ -353,7 +353,13 @@ test('static-configuration: boot starts exactly the declared processes through E
     const ch = s.processes.get(c.client)!.handles[c.clientHandle]!;
     const sv = s.processes.get(c.server)!.handles[c.serverHandle]!;
     assert.equal(ch.object, sv.object);
-    assert.deepEqual(s.objects.get(ch.object), { kind: 'channel', server: c.server, queue: [], receivers: [] });
+    assert.deepEqual(s.objects.get(ch.object), {
+      kind: 'channel',
+      sid: objectSid(ch.object),
+      server: c.server,
+      queue: [],
+      receivers: [],
+    });
     assert.equal(ch.rights, Rights.call | Rights.transfer | Rights.duplicate);
     assert.equal(sv.rights, Rights.recv);
   }

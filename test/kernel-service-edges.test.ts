@@ -12,6 +12,7 @@ import { boot, type BootResult } from '../src/kernel/boot.ts';
 import { step } from '../src/kernel/step.ts';
 import { KERNEL_ENDPOINTS, KERNEL_INTERFACES, SECURITY_RIID } from '../src/kernel/kernel-api.ts';
 import { MAX_PRIORITY } from '../src/kernel/tables.ts';
+import { objectSid } from '../src/kernel/types.ts';
 import { compileRules } from '../src/monitor/rules.ts';
 import {
   Rights,
@@ -144,7 +145,12 @@ test("isolation: memory is allocated only within the machine's pages, mapped abo
   const p = w.s.processes.get(w.b.sids.drv!)!;
   const h = p.handles[a.handle!]!;
   assert.equal(h.rights, Rights.read | Rights.write | Rights.map | Rights.transfer | Rights.duplicate);
-  assert.deepEqual(w.s.objects.get(h.object), { kind: 'memory', creator: w.b.sids.drv, pages: 3 });
+  assert.deepEqual(w.s.objects.get(h.object), {
+    kind: 'memory',
+    sid: objectSid(h.object),
+    creator: w.b.sids.drv,
+    pages: 3,
+  });
   assert.deepEqual(p.regions[0], { base: 0x10000, pages: 3, object: h.object, rights: Rights.read | Rights.write });
   // another process's allocations count against the same pages
   fails(kcall(w, 1, 'vmm', 'Allocate', { pages: 1 }), 'rcOutOfRange', 'cannot allocate 1 pages');
@@ -253,7 +259,7 @@ test("board-irq-holder: an IRQ line exists, is not the kernel's and has one hold
   fails(kcall(w, 1, 'irq', 'Attach', { line: 3 }), 'rcBusy', 'IRQ line 3 is already attached');
   const e = w.s.processes.get(2)!.handles[h]!;
   assert.equal(e.rights, Rights.read | Rights.write);
-  assert.deepEqual(w.s.objects.get(e.object), { kind: 'irq', line: 3, owner: 2 });
+  assert.deepEqual(w.s.objects.get(e.object), { kind: 'irq', sid: objectSid(e.object), line: 3, owner: 2 });
   assert.deepEqual(w.s.irqs[3], { object: e.object, pending: false, masked: false });
   fails(kcall(w, 0, 'irq', 'Wait', { handle: 0 }), 'rcInvalidArgument', 'handle 0 is not a irq handle');
   // an interrupt with nobody waiting is kept pending; a wait then takes it at once and masks the line
@@ -322,6 +328,7 @@ test('board-no-port-io: ports and MMIO are attached only inside what the board o
   const p = val(kcall(w, 0, 'io', 'AttachPorts', { base: 0x68, count: 8 })).handle!;
   assert.deepEqual(w.s.objects.get(w.s.processes.get(2)!.handles[p]!.object), {
     kind: 'ports',
+    sid: objectSid(w.s.processes.get(2)!.handles[p]!.object),
     base: 0x68,
     count: 8,
     owner: 2,
@@ -383,6 +390,7 @@ test('board-no-port-io: ports and MMIO are attached only inside what the board o
   const m = val(kcall(w, 0, 'io', 'AttachMmio', { base: 0x1080, size: 0x80 })).handle!;
   assert.deepEqual(w.s.objects.get(w.s.processes.get(2)!.handles[m]!.object), {
     kind: 'mmio',
+    sid: objectSid(w.s.processes.get(2)!.handles[m]!.object),
     base: 0x1080,
     size: 0x80,
     owner: 2,
@@ -427,6 +435,7 @@ test('board-dma-granted: DMA buffers are allocated first fit inside the window, 
   assert.equal(ea.rights, Rights.read | Rights.write | Rights.map | Rights.transfer);
   assert.deepEqual(w.s.objects.get(ea.object), {
     kind: 'dma',
+    sid: objectSid(ea.object),
     creator: 2,
     pages: 1,
     deviceAddress: base,
@@ -557,7 +566,13 @@ test('complete-mediation: a Call on the kernel handle is one service event, deci
   assert.equal(hs[ch.client!]!.object, hs[ch.server!]!.object);
   assert.equal(hs[ch.client!]!.rights, Rights.call | Rights.transfer | Rights.duplicate);
   assert.equal(hs[ch.server!]!.rights, Rights.recv);
-  assert.deepEqual(w.s.objects.get(hs[ch.client!]!.object), { kind: 'channel', server: 2, queue: [], receivers: [] });
+  assert.deepEqual(w.s.objects.get(hs[ch.client!]!.object), {
+    kind: 'channel',
+    sid: objectSid(hs[ch.client!]!.object),
+    server: 2,
+    queue: [],
+    receivers: [],
+  });
   const svc = run(w, kcallEvent(0, 'channel', 'Create', {})).effects[0]!;
   assert.equal(svc.kind, 'service');
   assert.equal(svc.kind === 'service' && svc.created.length, 1, 'the service effect names the objects it created');

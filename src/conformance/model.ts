@@ -81,6 +81,7 @@ export const ALL_INVARIANTS = [
   'CompleteMediation',
   'Isolation',
   'HandlesUnforgeable',
+  'ObjectLabels',
   'ReplyToCaller',
   'FutexAddress',
   'DmaBuffers',

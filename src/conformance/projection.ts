@@ -166,10 +166,11 @@ export function projector(policy: MonitorModel): Projector {
         s.objects.map((o) => {
           switch (o.kind) {
             case 'kernel':
-              return rec({ kind: str('kernel') });
+              return rec({ kind: str('kernel'), sid: int(o.sid) });
             case 'channel':
               return rec({
                 kind: str('channel'),
+                sid: int(o.sid),
                 server: int(o.server),
                 queue: seq(
                   o.queue.map((r) =>
@@ -184,19 +185,32 @@ export function projector(policy: MonitorModel): Projector {
                 receivers: seq(o.receivers.map(int)),
               });
             case 'memory':
-              return rec({ kind: str('memory'), creator: int(o.creator), pages: int(o.pages) });
+              return rec({ kind: str('memory'), sid: int(o.sid), creator: int(o.creator), pages: int(o.pages) });
             case 'irq':
-              return rec({ kind: str('irq'), line: int(o.line), owner: int(o.owner) });
+              return rec({ kind: str('irq'), sid: int(o.sid), line: int(o.line), owner: int(o.owner) });
             case 'ports':
-              return rec({ kind: str('ports'), base: int(o.base), count: int(o.count), owner: int(o.owner) });
+              return rec({
+                kind: str('ports'),
+                sid: int(o.sid),
+                base: int(o.base),
+                count: int(o.count),
+                owner: int(o.owner),
+              });
             case 'mmio':
-              return rec({ kind: str('mmio'), base: int(o.base), size: int(o.size), owner: int(o.owner) });
+              return rec({
+                kind: str('mmio'),
+                sid: int(o.sid),
+                base: int(o.base),
+                size: int(o.size),
+                owner: int(o.owner),
+              });
             case 'dma': {
               const page = dmaPage(s.config.machine, o.deviceAddress);
               if (page < 0)
                 throw new ProjectionError(`DMA buffer at ${o.deviceAddress} is not at a page of the window`);
               return rec({
                 kind: str('dma'),
+                sid: int(o.sid),
                 creator: int(o.creator),
                 pages: int(o.pages),
                 deviceAddress: int(page),
@@ -299,7 +313,13 @@ export class StateKeyer {
     if (k === undefined) {
       k =
         o.kind === 'channel'
-          ? JSON.stringify(['channel', o.server, o.queue.map((r) => [r.client, r.riid, r.mid, r.handles]), o.receivers])
+          ? JSON.stringify([
+              'channel',
+              o.sid,
+              o.server,
+              o.queue.map((r) => [r.client, r.riid, r.mid, r.handles]),
+              o.receivers,
+            ])
           : JSON.stringify(o);
       this.objs.set(o, k);
     }

@@ -313,6 +313,7 @@ export async function validateTraces(
       'CompleteMediation',
       'Isolation',
       'HandlesUnforgeable',
+      'ObjectLabels',
       'ReplyToCaller',
       'FutexAddress',
       'DmaBuffers',

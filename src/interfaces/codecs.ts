@@ -41,7 +41,7 @@
  */
 import * as t from 'io-ts';
 import type { InterfaceDecl, MethodDecl } from '../kernel/tables.ts';
-import { ALL_RIGHTS, isRights } from '../kernel/types.ts';
+import { ALL_RIGHTS, isRights, type HandleCarrier, type HandleDesc } from '../kernel/types.ts';
 import {
   integerRange,
   type IntegerType,
@@ -55,7 +55,9 @@ import {
 /* ------------------------------------------------------------- the nodes */
 
 /** A codec of an IDL type. `check` is the fast test; `explain` lists why a value fails. */
-export abstract class IdlCodec extends t.Type<unknown, unknown, unknown> {
+export abstract class IdlCodec extends t.Type<unknown, unknown, unknown> implements HandleCarrier {
+  /** Whether a value can hold a handle descriptor (`Handle`, `handle<I>`, or a type built from one). */
+  carriesHandles = false;
   constructor(name: string) {
     super(
       name,
@@ -73,6 +75,12 @@ export abstract class IdlCodec extends t.Type<unknown, unknown, unknown> {
   abstract check(u: unknown): boolean;
   /** Pushes one error per reason `u` is not a value of this type (called only when `check(u)` is false). */
   abstract explain(u: unknown, c: t.Context, errors: t.ValidationError[]): void;
+  /** Pushes the handle descriptors of `u` (a value of this type), in order: none for a scalar. */
+  handleFields(_u: unknown, _out: HandleDesc[]): void {}
+  /** `u` with its descriptors' handles replaced by `values` in the order of handleFields: `u` itself for a scalar. */
+  withHandles(u: unknown, _values: readonly number[], _at: { next: number }): unknown {
+    return u;
+  }
 }
 
 /** `a.b[2].c` for a context; the root (the message) is written `message`. */
@@ -243,6 +251,17 @@ export class ListCodec extends IdlCodec {
     name: string,
   ) {
     super(name);
+    this.carriesHandles = element.carriesHandles;
+  }
+  override handleFields(u: unknown, out: HandleDesc[]): void {
+    if (this.carriesHandles) for (const x of u as unknown[]) this.element.handleFields(x, out);
+  }
+  override withHandles(u: unknown, values: readonly number[], at: { next: number }): unknown {
+    if (!this.carriesHandles) return u;
+    const xs = u as unknown[];
+    const out: unknown[] = new Array(xs.length);
+    for (let i = 0; i < xs.length; i++) out[i] = this.element.withHandles(xs[i], values, at);
+    return out;
   }
   check(u: unknown): boolean {
     if (!Array.isArray(u) || u.length < this.min || u.length > this.max) return false;
@@ -275,6 +294,18 @@ export class RecordCodec extends IdlCodec {
   ) {
     super(name);
     this.keys = fields.map((f) => f.name);
+    this.carriesHandles = fields.some((f) => f.codec.carriesHandles);
+  }
+  override handleFields(u: unknown, out: HandleDesc[]): void {
+    if (!this.carriesHandles) return;
+    for (const f of this.fields) f.codec.handleFields((u as Record<string, unknown>)[f.name], out);
+  }
+  override withHandles(u: unknown, values: readonly number[], at: { next: number }): unknown {
+    if (!this.carriesHandles) return u;
+    const r = u as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of this.fields) out[f.name] = f.codec.withHandles(r[f.name], values, at);
+    return out;
   }
   check(u: unknown): boolean {
     if (!isRecord(u)) return false;
@@ -313,6 +344,17 @@ export class UnionCodec extends IdlCodec {
   ) {
     super(name);
     this.byName = new Map(members.map((m) => [m.name, m.codec]));
+    this.carriesHandles = members.some((m) => m.codec.carriesHandles);
+  }
+  override handleFields(u: unknown, out: HandleDesc[]): void {
+    if (!this.carriesHandles) return;
+    const k = this.single(u)!;
+    this.byName.get(k)!.handleFields((u as Record<string, unknown>)[k], out);
+  }
+  override withHandles(u: unknown, values: readonly number[], at: { next: number }): unknown {
+    if (!this.carriesHandles) return u;
+    const k = this.single(u)!;
+    return { [k]: this.byName.get(k)!.withHandles((u as Record<string, unknown>)[k], values, at) };
   }
   private single(u: unknown): string | undefined {
     if (!isRecord(u) || Object.getOwnPropertySymbols(u).length > 0) return undefined;
@@ -405,6 +447,32 @@ class HandleValueCodec extends IdlCodec {
 }
 const HANDLE_VALUE = new HandleValueCodec();
 
+/**
+ * `Handle` and `handle<I>`: the record { handle, rights }. The sender writes
+ * its own handle number; the kernel shows the monitor the SID of the object
+ * that handle names and delivers the receiver's new handle number
+ * (HandleCarrier, src/kernel/ipc.ts).
+ */
+class HandleCodec extends RecordCodec {
+  constructor(name: string) {
+    super(
+      [
+        { name: 'handle', codec: HANDLE_VALUE },
+        { name: 'rights', codec: RIGHTS },
+      ],
+      name,
+      `${name}: a record { handle, rights }`,
+    );
+    this.carriesHandles = true;
+  }
+  override handleFields(u: unknown, out: HandleDesc[]): void {
+    out.push(u as HandleDesc);
+  }
+  override withHandles(u: unknown, values: readonly number[], at: { next: number }): unknown {
+    return { handle: values[at.next++], rights: (u as HandleDesc).rights };
+  }
+}
+
 function fieldsOf(fields: readonly ResolvedField[]): { name: string; codec: IdlCodec }[] {
   return fields.map((f) => ({ name: f.name, codec: typeCodec(f.type) }));
 }
@@ -420,14 +488,7 @@ function build(type: ResolvedType): IdlCodec {
     case 'callableHandle': {
       const name = typeName({ ...type, alias: undefined } as ResolvedType);
       const full = alias === undefined ? name : `${alias} = ${name}`;
-      return new RecordCodec(
-        [
-          { name: 'handle', codec: HANDLE_VALUE },
-          { name: 'rights', codec: RIGHTS },
-        ],
-        full,
-        `${full}: a record { handle, rights }`,
-      );
+      return new HandleCodec(full);
     }
     case 'string':
       return new StringCodec(type.maxLength, alias);

@@ -68,7 +68,7 @@ export function bootWith(tables: SolutionTables, monitor: Monitor, machine: Mach
       { sid: EINIT_SID, name: 'Einit', taskClass: 1, status: 'alive', handles: [], regions: [] },
     ]),
     threads: PVec.empty(),
-    objects: PVec.from<KernelObject>([{ kind: 'kernel' }]),
+    objects: PVec.from<KernelObject>([{ kind: 'kernel', sid: KERNEL_SID }]),
     cpus: Array.from({ length: machine.cpus }, () => null),
     runQueue: RunQueue.empty(),
     futexQueue: [],
@@ -108,7 +108,7 @@ export function bootWith(tables: SolutionTables, monitor: Monitor, machine: Mach
     const client = sids[tables.processes[c.client]!.name];
     const server = sids[tables.processes[c.server]!.name];
     if (client === undefined || server === undefined) continue;
-    const object = d.addObject({ kind: 'channel', server, queue: [], receivers: [] });
+    const object = d.addObject({ kind: 'channel', sid: d.nextObjectSid(), server, queue: [], receivers: [] });
     const clientHandle = d.installHandle(client, { object, rights: Rights.call | Rights.transfer | Rights.duplicate });
     const serverHandle = d.installHandle(server, { object, rights: Rights.recv });
     connections.push({ id: c.id, client, server, clientHandle, serverHandle });

@@ -20,6 +20,7 @@ import type {
   ThreadState,
   Tid,
 } from './types.ts';
+import { objectSid } from './types.ts';
 import type { PVec } from './pvec.ts';
 import type { RunQueue } from './runqueue.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
@@ -81,6 +82,10 @@ export class Draft {
   }
   setObject(id: ObjectId, o: KernelObject): void {
     this.objects = this.objects.set(id, o);
+  }
+  /** The SID the next object added will carry (objectSid of its id): creators put it into the object. */
+  nextObjectSid(): Sid {
+    return objectSid(this.objects.length);
   }
   addObject(o: KernelObject): ObjectId {
     const id = this.objects.length;

@@ -10,6 +10,8 @@ import {
   Rights,
   rightsWithin,
   type Handle,
+  type HandleCarrier,
+  type HandleDesc,
   type HandleEntry,
   type KernelObject,
   type Message,
@@ -37,6 +39,77 @@ function captureTransfers(d: Draft, sid: Sid, message: Message): HandleEntry[] |
     out.push({ object: e.object, rights });
   }
   return out;
+}
+
+/**
+ * The codec of a crossing message's payload when its type can hold handle
+ * descriptors (an IDL `Handle` somewhere in the method's parameters), else
+ * undefined: the endpoint and method are looked up as securityEvent does.
+ */
+function handleCarrier(
+  tables: SolutionTables,
+  kind: 'request' | 'response' | 'error',
+  serverClass: number,
+  riid: number,
+  mid: number,
+): HandleCarrier | undefined {
+  const ep = tables.classes[serverClass]?.endpoints[riid];
+  const method = ep === undefined ? undefined : tables.interfaces[ep.iface]?.methods[mid];
+  if (method === undefined) return undefined;
+  const codec: Partial<HandleCarrier> =
+    kind === 'request' ? method.request : kind === 'response' ? method.response : method.error;
+  return codec.carriesHandles === true ? (codec as HandleCarrier) : undefined;
+}
+
+/**
+ * The handle descriptors of a payload, each matched to the transfer it names:
+ * a descriptor { handle, rights } must be one of the message's transfers
+ * (the same handle, the same rights). A descriptor naming a handle the sender
+ * does not hold is refused as rcBadHandle, one naming no transfer as
+ * rcInvalidArgument — before the monitor is asked, so neither a forged handle
+ * number nor an untransferred one ever reaches the policy. Returns the index
+ * into the transfers of each descriptor, in the codec's order; none when the
+ * payload is not of the method's type (the monitor then denies it).
+ */
+function handleFields(d: Draft, sid: Sid, codec: HandleCarrier | undefined, message: Message): number[] | Fail {
+  const out: number[] = [];
+  if (codec === undefined || !codec.is(message.payload)) return out;
+  const descs: HandleDesc[] = [];
+  codec.handleFields(message.payload, descs);
+  const transfers = message.handles ?? [];
+  for (const { handle, rights } of descs) {
+    let j = 0;
+    while (j < transfers.length && (transfers[j]!.handle !== handle || transfers[j]!.rights !== rights)) j++;
+    if (d.handle(sid, handle) === undefined)
+      return { rc: 'rcBadHandle', detail: `the message's handle field ${handle} is not in the sender's table` };
+    if (j === transfers.length)
+      return {
+        rc: 'rcInvalidArgument',
+        detail: `the message's handle field { handle: ${handle}, rights: ${rights} } names none of its transfers`,
+      };
+    out.push(j);
+  }
+  return out;
+}
+
+/**
+ * The payload with each handle descriptor's handle replaced: by the SID of the
+ * object its transfer names (`installed` null: what the monitor is shown), or
+ * by the receiver's handle installed for that transfer (what is delivered).
+ */
+function relabel(
+  d: Draft,
+  codec: HandleCarrier | undefined,
+  payload: unknown,
+  fields: readonly number[],
+  transfers: readonly HandleEntry[],
+  installed: readonly Handle[] | null,
+): unknown {
+  if (codec === undefined || fields.length === 0) return payload;
+  const values: number[] = new Array(fields.length);
+  for (let k = 0; k < fields.length; k++)
+    values[k] = installed === null ? d.objects.get(transfers[fields[k]!]!.object)!.sid : installed[fields[k]!]!;
+  return codec.withHandles(payload, values, { next: 0 });
 }
 
 /** A message crossing between two processes (or a process and the kernel), as the monitor is shown it. */
@@ -110,10 +183,26 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
     });
   const transfers = captureTransfers(d, t.sid, message);
   if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
+  const codec = handleCarrier(
+    d.config.tables,
+    'request',
+    d.processes.get(obj.server)!.taskClass,
+    message.riid,
+    message.mid,
+  );
+  const fields = handleFields(d, t.sid, codec, message);
+  if (!Array.isArray(fields)) return void d.results.push({ tid, ...fields });
 
   const event = messageEvent(
     d,
-    { kind: 'request', src: t.sid, dst: obj.server, riid: message.riid, mid: message.mid, payload: message.payload },
+    {
+      kind: 'request',
+      src: t.sid,
+      dst: obj.server,
+      riid: message.riid,
+      mid: message.mid,
+      payload: relabel(d, codec, message.payload, fields, transfers, null),
+    },
     transfers,
   );
   if (!d.mediate(event)) return void d.results.push({ tid, rc: 'rcSecurityDisallow' });
@@ -133,10 +222,11 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
   );
   const chan = d.objects.get(entry.object) as Channel;
   const receiver = chan.receivers[0];
-  const payload = message.payload;
+  const payload = relabel(d, codec, message.payload, fields, transfers, handles);
   if (receiver !== undefined) {
     d.setObject(entry.object, {
       kind: 'channel',
+      sid: chan.sid,
       server: chan.server,
       queue: chan.queue,
       receivers: chan.receivers.slice(1),
@@ -151,6 +241,7 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
   } else {
     d.setObject(entry.object, {
       kind: 'channel',
+      sid: chan.sid,
       server: chan.server,
       queue: chan.queue.concat({ client: tid, riid: message.riid, mid: message.mid, payload, handles }),
       receivers: chan.receivers,
@@ -249,10 +340,22 @@ export function recv(d: Draft, tid: Tid, handle: Handle): void {
   const chan = d.objects.get(id) as Channel;
   const next = chan.queue[0];
   if (next === undefined) {
-    d.setObject(id, { kind: 'channel', server: chan.server, queue: chan.queue, receivers: chan.receivers.concat(tid) });
+    d.setObject(id, {
+      kind: 'channel',
+      sid: chan.sid,
+      server: chan.server,
+      queue: chan.queue,
+      receivers: chan.receivers.concat(tid),
+    });
     return d.moveThread(tid, { tag: 'recv', channel: id });
   }
-  d.setObject(id, { kind: 'channel', server: chan.server, queue: chan.queue.slice(1), receivers: chan.receivers });
+  d.setObject(id, {
+    kind: 'channel',
+    sid: chan.sid,
+    server: chan.server,
+    queue: chan.queue.slice(1),
+    receivers: chan.receivers,
+  });
   d.moveThread(next.client, { tag: 'reply', server: tid });
   d.moveThread(tid, d.threads.get(tid)!.state, { client: next.client, channel: id, riid: next.riid, mid: next.mid });
   d.results.push({
@@ -281,10 +384,20 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   const transfers = captureTransfers(d, t.sid, message);
   if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
   const kind = message.error === true ? 'error' : 'response';
+  const codec = handleCarrier(d.config.tables, kind, d.processes.get(t.sid)!.taskClass, serving.riid, serving.mid);
+  const fields = handleFields(d, t.sid, codec, message);
+  if (!Array.isArray(fields)) return void d.results.push({ tid, ...fields });
   // the reply answers the method that was called, whatever RIID/MID the server wrote
   const event = messageEvent(
     d,
-    { kind, src: t.sid, dst: client.sid, riid: serving.riid, mid: serving.mid, payload: message.payload },
+    {
+      kind,
+      src: t.sid,
+      dst: client.sid,
+      riid: serving.riid,
+      mid: serving.mid,
+      payload: relabel(d, codec, message.payload, fields, transfers, null),
+    },
     transfers,
   );
   d.moveThread(tid, t.state, null);
@@ -303,6 +416,12 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   d.wake({
     tid: serving.client,
     rc: 'rcOk',
-    message: { riid: serving.riid, mid: serving.mid, payload: message.payload, error: kind === 'error', handles },
+    message: {
+      riid: serving.riid,
+      mid: serving.mid,
+      payload: relabel(d, codec, message.payload, fields, transfers, handles),
+      error: kind === 'error',
+      handles,
+    },
   });
 }

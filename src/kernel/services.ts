@@ -13,6 +13,7 @@ import { disconnect, messageEvent } from './ipc.ts';
 import { MAX_PRIORITY } from './tables.ts';
 import {
   KERNEL_OBJECT,
+  OBJECT_SID_BASE,
   KERNEL_SID,
   Rights,
   rightsWithin,
@@ -200,6 +201,8 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     if (a.name === '' || d.processes.some((p) => p.name === a.name))
       return fail('rcInvalidArgument', `process name "${a.name}" is empty or taken`);
     const sid = d.processes.length;
+    // process SIDs stay below the object SIDs (types.ts OBJECT_SID_BASE)
+    if (sid >= OBJECT_SID_BASE) return fail('rcOutOfRange', 'no process SID is left');
     const event = {
       kind: 'execute',
       src: src.sid,
@@ -237,7 +240,13 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     if (a.pages === 0 || usedPages(d, 'memory') + a.pages > d.config.machine.memoryPages)
       return fail('rcOutOfRange', `cannot allocate ${a.pages} pages`);
     const rights = Rights.read | Rights.write | Rights.map | Rights.transfer | Rights.duplicate;
-    const handle = give(d, sid, created, { kind: 'memory', creator: sid, pages: a.pages }, rights);
+    const handle = give(
+      d,
+      sid,
+      created,
+      { kind: 'memory', sid: d.nextObjectSid(), creator: sid, pages: a.pages },
+      rights,
+    );
     return ok({ handle, base: mapRegion(d, sid, d.processes.get(sid)!.handles[handle]!.object, a.pages, rights) });
   },
   'vmm.Map': (d, tid, a) => mapService(d, tid, a.handle, 'memory'),
@@ -277,7 +286,13 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     if ((d.config.machine.reservedIrqs ?? []).includes(a.line))
       return fail('rcBusy', `IRQ line ${a.line} belongs to the kernel`);
     if (line.object !== null) return fail('rcBusy', `IRQ line ${a.line} is already attached`);
-    const handle = give(d, sid, created, { kind: 'irq', line: a.line, owner: sid }, Rights.read | Rights.write);
+    const handle = give(
+      d,
+      sid,
+      created,
+      { kind: 'irq', sid: d.nextObjectSid(), line: a.line, owner: sid },
+      Rights.read | Rights.write,
+    );
     d.setIrq(a.line, { object: d.processes.get(sid)!.handles[handle]!.object, pending: false, masked: false });
     return ok({ handle });
   },
@@ -334,7 +349,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
         d,
         sid,
         created,
-        { kind: 'dma', creator: sid, pages: a.pages, deviceAddress, status: 'idle' },
+        { kind: 'dma', sid: d.nextObjectSid(), creator: sid, pages: a.pages, deviceAddress, status: 'idle' },
         rights,
       ),
       deviceAddress,
@@ -383,7 +398,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
       d,
       sid,
       created,
-      { kind: 'channel', server: sid, queue: [], receivers: [] },
+      { kind: 'channel', sid: d.nextObjectSid(), server: sid, queue: [], receivers: [] },
       Rights.call | Rights.transfer | Rights.duplicate,
     );
     const server = d.installHandle(sid, { object: d.processes.get(sid)!.handles[client]!.object, rights: Rights.recv });
@@ -421,7 +436,9 @@ function attach(
     return fail('rcBusy', `${what} overlaps a range already attached`);
   const sid = d.threads.get(tid)!.sid;
   const object: KernelObject =
-    kind === 'ports' ? { kind, base, count: size, owner: sid } : { kind, base, size, owner: sid };
+    kind === 'ports'
+      ? { kind, sid: d.nextObjectSid(), base, count: size, owner: sid }
+      : { kind, sid: d.nextObjectSid(), base, size, owner: sid };
   return ok({ handle: give(d, sid, created, object, Rights.read | Rights.write) });
 }
 

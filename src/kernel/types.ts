@@ -10,7 +10,14 @@ import type { Machine } from './machine.ts';
 import type { PVec } from './pvec.ts';
 import type { RunQueue } from './runqueue.ts';
 
-/** Security identifier. SID 0 is the kernel, SID 1 is Einit. */
+/**
+ * Security identifier: the label of a process or of a kernel object, the only
+ * name a policy knows a resource by. SID 0 is the kernel (and its endpoint,
+ * object 0), SID 1 is Einit; a process's SID is its index into
+ * KernelState.processes. Every other kernel object is labelled when it is
+ * created with OBJECT_SID_BASE + its ObjectId: unique, never a process's SID,
+ * and the same in every run of the same events.
+ */
 export type Sid = number;
 /** Thread identifier (index into KernelState.threads). */
 export type Tid = number;
@@ -22,6 +29,14 @@ export type Handle = number;
 export const KERNEL_SID: Sid = 0;
 export const EINIT_SID: Sid = 1;
 export const KERNEL_OBJECT: ObjectId = 0;
+/**
+ * The first object SID: processes take the SIDs below it (createProcess
+ * refuses a process that would reach it), objects the ones from it on. 2^30
+ * keeps every label a TLC integer (< 2^31) and a PSL `Sid` (< 2^32).
+ */
+export const OBJECT_SID_BASE: Sid = 0x40000000;
+/** The SID a kernel object created with this id carries: the kernel's own for object 0. */
+export const objectSid = (id: ObjectId): Sid => (id === KERNEL_OBJECT ? KERNEL_SID : OBJECT_SID_BASE + id);
 /** Every process holds the kernel endpoint at this handle. */
 export const KERNEL_HANDLE: Handle = 0;
 
@@ -48,25 +63,53 @@ export const isRights = (v: unknown): v is number =>
 /** Whether `rights` asks for no right beyond `held` (and none beyond ALL_RIGHTS: bit operations see only 32 bits). */
 export const rightsWithin = (rights: number, held: number): boolean => rights <= ALL_RIGHTS && (rights & ~held) === 0;
 
+/** A handle descriptor in a message's payload (an IDL `Handle` or `handle<I>` parameter or field). */
+export interface HandleDesc {
+  readonly handle: number;
+  readonly rights: number;
+}
+
+/**
+ * A method codec that knows where its type holds handle descriptors (the IDL
+ * codecs of src/interfaces/codecs.ts). The kernel uses it to present a message
+ * to the monitor with each descriptor's handle replaced by the SID of the
+ * object it names, and to deliver it with the receiver's own handle numbers.
+ * Both walks visit the descriptors in the same order; both are called only on
+ * a value of the codec's type.
+ */
+export interface HandleCarrier {
+  /** whether a value of this type can hold a handle descriptor at all */
+  readonly carriesHandles: boolean;
+  /** whether `u` is a value of the type */
+  is(u: unknown): boolean;
+  /** pushes every descriptor `u` holds, in order */
+  handleFields(u: unknown, out: HandleDesc[]): void;
+  /** `u` with the handle of its k-th descriptor (from `at.next` on) replaced by `values[k]`; `at.next` advances */
+  withHandles(u: unknown, values: readonly number[], at: { next: number }): unknown;
+}
+
 export interface HandleEntry {
   readonly object: ObjectId;
   readonly rights: number;
 }
 
+/** Every kernel object carries its SID (objectSid of its id), set when it is created and never changed. */
 export type KernelObject =
-  | { readonly kind: 'kernel' }
+  | { readonly kind: 'kernel'; readonly sid: Sid }
   | {
       readonly kind: 'channel';
+      readonly sid: Sid;
       readonly server: Sid;
       readonly queue: readonly PendingRequest[];
       readonly receivers: readonly Tid[];
     }
-  | { readonly kind: 'memory'; readonly creator: Sid; readonly pages: number }
-  | { readonly kind: 'irq'; readonly line: number; readonly owner: Sid }
-  | { readonly kind: 'ports'; readonly base: number; readonly count: number; readonly owner: Sid }
-  | { readonly kind: 'mmio'; readonly base: number; readonly size: number; readonly owner: Sid }
+  | { readonly kind: 'memory'; readonly sid: Sid; readonly creator: Sid; readonly pages: number }
+  | { readonly kind: 'irq'; readonly sid: Sid; readonly line: number; readonly owner: Sid }
+  | { readonly kind: 'ports'; readonly sid: Sid; readonly base: number; readonly count: number; readonly owner: Sid }
+  | { readonly kind: 'mmio'; readonly sid: Sid; readonly base: number; readonly size: number; readonly owner: Sid }
   | {
       readonly kind: 'dma';
+      readonly sid: Sid;
       readonly creator: Sid;
       readonly pages: number;
       readonly deviceAddress: number;

@@ -2,6 +2,7 @@
 // the event, and what step() returned. Each returns null when the requirement
 // holds and a sentence saying how it was broken otherwise.
 
+import { KERNEL_OBJECT, KERNEL_SID, objectSid } from '../kernel/types.ts';
 import type {
   DecisionRecord,
   HandleEntry,
@@ -460,5 +461,31 @@ export const irqToHolder: Check = (v) => {
   for (const th of s.threads)
     if (th.state.tag === 'irq' && !holds(s, th.sid, th.state.line))
       return `thread ${th.tid} waits on IRQ line ${th.state.line}, which its process does not hold`;
+  return null;
+};
+
+// ------------------------------------------------------------------ labels (spec/Properties.tla ObjectLabels)
+
+/**
+ * Every kernel object carries one label: objectSid of its id (the kernel
+ * endpoint the kernel's SID), never changed by a step, unique, and no
+ * process's SID.
+ */
+export const objectLabels: Check = (v) => {
+  const { before, result } = v;
+  const s = result.state;
+  if (s.objects === before.objects && s.processes.length === before.processes.length) return null;
+  const seen = new Set<Sid>();
+  for (let id = 0; id < s.objects.length; id++) {
+    const sid = s.objects.get(id)!.sid;
+    if (sid !== objectSid(id))
+      return `object ${id} (${s.objects.get(id)!.kind}) carries SID ${sid}, not ${objectSid(id)}`;
+    if (id < before.objects.length && before.objects.get(id)!.sid !== sid)
+      return `object ${id} was relabelled from ${before.objects.get(id)!.sid} to ${sid}`;
+    if (seen.has(sid)) return `two objects carry SID ${sid}`;
+    seen.add(sid);
+    if (id !== KERNEL_OBJECT && sid < s.processes.length) return `object ${id} carries process ${sid}'s SID`;
+  }
+  if (s.objects.get(KERNEL_OBJECT)?.sid !== KERNEL_SID) return 'the kernel endpoint does not carry the kernel SID';
   return null;
 };
