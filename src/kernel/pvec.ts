@@ -1,6 +1,6 @@
 // A persistent vector: the kernel's tables (processes, threads, objects) as a
-// 16-way radix trie (BITS = 4, the best of 3, 4 and 5 measured) with structural sharing. `set` and `push` copy one path
-// of at most ceil(log16 n) nodes of 16 slots, never the whole table, so a step
+// 16-way radix trie (BITS = 4, the best of 3, 4 and 5 measured) with
+// structural sharing. `set` and `push` copy one path of at most ceil(log16 n) nodes of 16 slots, never the whole table, so a step
 // that touches one thread costs O(log n) whatever the size of the solution;
 // `get` walks the same path. The trie's shape depends only on the length, so
 // two vectors with the same elements are structurally equal (deepStrictEqual,
