@@ -63,7 +63,7 @@ ProcessDomain(p) ==
 ThreadDomain(t) == [sid : {ThreadSkeleton[t + 1].sid}, priority : {ThreadSkeleton[t + 1].priority}, state : BThreadStates, serving : BServing]
 
 ChannelDomain(o) ==
-    [kind : {"channel"}, server : {ChannelServers[o]},
+    [kind : {"channel"}, sid : {objectSid(o)}, server : {ChannelServers[o]},
      queue : {q \in SeqsUpTo(BRequest, MaxQueue) : NoRepeat([i \in DOMAIN q |-> q[i].client])},
      receivers : {r \in SeqsUpTo(BTids, MaxQueue) : NoRepeat(r)}]
 
@@ -114,6 +114,7 @@ IndInv ==
     /\ ChannelsOK
     /\ RequestsOK
     /\ Scheduling
+    /\ ObjectLabels
     /\ DefaultDeny
     /\ CompleteMediation
     /\ Isolation
@@ -124,7 +125,7 @@ DomainInit ==
     /\ \A p \in BSids : ProcessOK(p)
     /\ threads \in Product([t \in 1 .. Len(ThreadSkeleton) |-> ThreadDomain(t - 1)])
     /\ ThreadsOK
-    /\ objects \in {<<[kind |-> "kernel"]>> \o cs : cs \in Product([o \in 1 .. Len(ChannelServers) |-> ChannelDomain(o)])}
+    /\ objects \in {<<[kind |-> "kernel", sid |-> KERNEL_SID]>> \o cs : cs \in Product([o \in 1 .. Len(ChannelServers) |-> ChannelDomain(o)])}
     /\ ChannelsOK
     /\ cpus \in [CPUs -> BTids \cup {Null}]
     /\ runQueue \in {q \in SeqsUpTo(BTids, Len(ThreadSkeleton)) : NoRepeat(q)}

@@ -136,10 +136,9 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'typed-interfaces',
     description: 'a message naming no declared method falls through to the policy, which may grant it',
     file: 'src/monitor/monitor.ts',
-    find: `    if (event.kind !== 'execute') {
-      const iface = tables.interfaces[event.iface];`,
-    replace: `    if (event.kind !== 'execute' && tables.interfaces[event.iface]?.methods[event.mid] !== undefined) {
-      const iface = tables.interfaces[event.iface];`,
+    find: `      if (m === undefined) return undeclared(event, state);
+      const check = kind === 'response' ? m.response : kind === 'error' ? m.error : m.request;`,
+    replace: `      const check = m === undefined ? null : kind === 'response' ? m.response : kind === 'error' ? m.error : m.request;`,
     checks: ['test/codecs.test.ts', 'property-tests/kernel.test.ts'],
   },
   {
@@ -147,8 +146,8 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'default-deny',
     description: 'Flow.enter grants a move into any declared state, whether or not the transition is listed',
     file: 'src/policy/models/flow.ts',
-    find: '        if (!(o.transitions.get(from)?.has(to) ?? false)) return denied(',
-    replace: '        if (!o.states.has(to)) return denied(',
+    find: '  if (!(o.transitions.get(from)?.has(to) ?? false)) return denied(',
+    replace: '  if (!o.states.has(to)) return denied(',
     checks: ['test/models.test.ts'],
   },
   // ------------------------------------------------------------ typed interfaces
@@ -157,8 +156,8 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'typed-interfaces',
     description: 'the monitor hands a message to the policy without checking it against its method',
     file: 'src/monitor/monitor.ts',
-    find: '        if (!codec.is(event.message)) {',
-    replace: '        if (!codec.is(event.message) && false) {',
+    find: '        if (!ok) return malformed(m, kind, event.message, true, state);',
+    replace: '',
     checks: ['test/codecs.test.ts', 'test/pal-run.test.ts'],
   },
   {
@@ -277,7 +276,7 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'one-thread-per-cpu',
     description: 'schedule runs the best ready thread without preempting the current one',
     file: 'src/kernel/sched.ts',
-    find: "  if (current !== null && current !== undefined) d.moveThread(current, { tag: 'ready' });",
+    find: '  if (current !== null && current !== undefined) d.moveThread(current, READY);',
     replace: '',
     checks: ['property-tests/kernel.test.ts'],
   },
