@@ -8,9 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Devices, K } from '../src/conformance/catalog.ts';
+import { Devices, K, kernelRule, Services } from '../src/conformance/catalog.ts';
 import { compileModel, type ModelDef } from '../src/conformance/model.ts';
 import type { Message } from '../src/kernel/types.ts';
+import type { RulePolicy } from '../src/monitor/rules.ts';
 import { traceStats, validateTraces, walkTraces } from '../src/conformance/traces.ts';
 import { describeResult, stageModel } from '../src/conformance/run.ts';
 import { modelFiles } from '../src/models/models.ts';
@@ -46,12 +47,12 @@ test(
   },
 );
 
-/** TLC on a part of Devices (only these calls) with spec/Kernel.tla mutated: the result, after checking that the mutation applied. */
-async function mutated(calls: readonly Message[], from: string, to: string) {
+/** TLC on a part of a model (only these calls) with spec/Kernel.tla mutated: the result, after checking that the mutation applied. */
+async function mutated(calls: readonly Message[], from: string, to: string, base: ModelDef = Devices) {
   const part: ModelDef = {
-    ...Devices,
-    name: 'DevicesPart',
-    alphabet: { ...Devices.alphabet, calls },
+    ...base,
+    name: `${base.name}Part`,
+    alphabet: { ...base.alphabet, calls },
     expected: undefined,
   };
   const staged = await stageModel(modelFiles(part));
@@ -95,5 +96,41 @@ test(
     );
     assert.equal(r.kind, 'liveness-violation', describeResult(r));
     assert.match(violated(r), /DmaSteps/);
+  },
+);
+
+test(
+  'a spec kernel that releases an IRQ line without waking its waiters breaks IrqToHolder',
+  { timeout: 5 * 60_000 },
+  async () => {
+    // the driver gets a second thread: one waits on the line while the other closes the line's handle
+    const rules = Services.policy as RulePolicy;
+    const twoThreads: ModelDef = {
+      ...Services,
+      policy: { ...rules, rules: [...rules.rules, kernelRule('thread', 'Create', 'Driver')] },
+    };
+    const r = await mutated(
+      [K.threadCreate(10), K.irqAttach(0), K.irqWait(2), K.close(2)],
+      'ELSE wakeIrqWaitersFrom([s EXCEPT !.irqs[line + 1] = [object |-> Null, pending |-> FALSE, masked |-> FALSE]], line, 0)',
+      'ELSE [s EXCEPT !.irqs[line + 1] = [object |-> Null, pending |-> FALSE, masked |-> FALSE]]',
+      twoThreads,
+    );
+    assert.equal(r.kind, 'invariant-violation', describeResult(r));
+    assert.match(describeResult(r), /IrqToHolder/);
+  },
+);
+
+test(
+  'a spec kernel that gives a new object the label of the one before it breaks ObjectLabels',
+  { timeout: 5 * 60_000 },
+  async () => {
+    const r = await mutated(
+      [K.allocate(1)],
+      'Append(@, [sid |-> objectSid(id)] @@ o)',
+      'Append(@, [sid |-> objectSid(id - 1)] @@ o)',
+      Services,
+    );
+    assert.equal(r.kind, 'invariant-violation', describeResult(r));
+    assert.match(describeResult(r), /ObjectLabels/);
   },
 );

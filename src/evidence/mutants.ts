@@ -250,6 +250,34 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     replace: '',
     checks: [`${TLC_CHECK}Gateway`],
   },
+  // ------------------------------------------------------------ resource labels
+  {
+    id: 'handle-field-shows-object-id',
+    requirement: 'resource-labels',
+    description: "the monitor is shown a transferred handle as the object's id, not its label",
+    file: 'src/kernel/ipc.ts',
+    find: '    values[k] = installed === null ? d.objects.get(transfers[fields[k]!]!.object)!.sid : installed[fields[k]!]!;',
+    replace: '    values[k] = installed === null ? transfers[fields[k]!]!.object : installed[fields[k]!]!;',
+    checks: ['test/kernel-labels.test.ts'],
+  },
+  {
+    id: 'object-label-reused',
+    requirement: 'resource-labels',
+    description: 'a new object is labelled with the label of the object created before it',
+    file: 'src/kernel/draft.ts',
+    find: '    return objectSid(this.objects.length);',
+    replace: '    return objectSid(Math.max(1, this.objects.length - 1));',
+    checks: ['test/kernel-labels.test.ts', 'property-tests/kernel.test.ts'],
+  },
+  {
+    id: 'spec-object-label-reused',
+    requirement: 'resource-labels',
+    description: "the spec's give labels a new object with the label of the object before it",
+    file: 'spec/Kernel.tla',
+    find: 'Append(@, [sid |-> objectSid(id)] @@ o)',
+    replace: 'Append(@, [sid |-> objectSid(id - 1)] @@ o)',
+    checks: [`${TLC_CHECK}Services`],
+  },
   // ------------------------------------------------------------ reply to caller
   {
     id: 'reply-any-server-end',

@@ -18,6 +18,7 @@ export const REQUIREMENT_IDS = [
   'static-configuration',
   'three-syscalls',
   'unforgeable-handles',
+  'resource-labels',
   'reply-to-caller',
   'one-thread-per-cpu',
   'board-irq-holder',
@@ -122,10 +123,13 @@ export const REQUIREMENTS: readonly Requirement[] = [
     title: 'Isolation of processes',
     statement:
       'A process affects only the processes it shares a channel with that the policy granted: requests travel only along channels to their server, a thread receives only on channels its process serves, an exited process holds nothing, and memory is shared only as memory objects.',
-    formal: [P('Isolation')],
-    code: [{ file: CHECKS_TS, export: 'isolation', kind: 'property' }],
-    checks: ['kernel.isolation', ...ALL_TLC, 'proof.inductive', ...CONFORMANCE],
-    suites: ['property-tests/kernel.test.ts'],
+    formal: [P('Isolation'), P('FutexWokenByOwnWake', 'action'), P('FutexAddress')],
+    code: [
+      { file: CHECKS_TS, export: 'isolation', kind: 'property' },
+      { file: CHECKS_TS, export: 'futexWokenByOwnWake', kind: 'property' },
+    ],
+    checks: ['kernel.isolation', 'kernel.devices', ...ALL_TLC, 'proof.inductive', ...CONFORMANCE],
+    suites: ['property-tests/kernel.test.ts', 'test/kernel-devices.test.ts', 'test/conformance-devices.test.ts'],
     weakenedBy: ['DMA isolation', 'W^X (execute-never pages)'],
     weakness:
       'Isolation of memory from devices needs an IOMMU; without execute-never pages a process can execute data it wrote.',
@@ -182,6 +186,22 @@ export const REQUIREMENTS: readonly Requirement[] = [
       'The TS property suites check handle use through isolation and mediation; the dedicated statement is the TLA+ invariant, checked by TLC and by trace validation.',
   },
   {
+    id: 'resource-labels',
+    title: 'Resources carry labels',
+    statement:
+      "Every resource has one security identifier, given when it is created and never changed (mandatory identification and labelling); the policy is shown a transferred handle only as its resource's label and the rights transferred, never as the sender's handle number, and a forged handle number never reaches the policy.",
+    formal: [P('ObjectLabels'), K('give')],
+    code: [
+      { file: CHECKS_TS, export: 'objectLabels', kind: 'property' },
+      { file: 'src/kernel/types.ts', export: 'objectSid', kind: 'enforcement' },
+    ],
+    checks: ['kernel.object-labels', ...ALL_TLC, 'proof.inductive', ...CONFORMANCE],
+    suites: ['test/kernel-labels.test.ts', 'property-tests/kernel.test.ts', 'test/conformance-devices.test.ts'],
+    weakenedBy: [],
+    weakness:
+      "The spec abstracts message payloads: that a handle field reaches the monitor as its object's label is checked on TS runs (test/kernel-labels.test.ts), the labels themselves by TLC.",
+  },
+  {
     id: 'reply-to-caller',
     title: 'A reply reaches only its caller',
     statement:
@@ -221,10 +241,18 @@ export const REQUIREMENTS: readonly Requirement[] = [
     title: 'IRQ only to its holder',
     statement:
       'An interrupt is handed only to a thread of the process that attached its line; when no live process holds the IRQ object any more, the line is detached.',
-    formal: [K('deliverIrq'), K('releaseIrqs')],
-    code: [{ file: BOARD_TS, export: 'irqToHolder', kind: 'property' }],
-    checks: ['scenario.programs', 'board.events', ...ALL_TLC],
-    suites: ['property-tests/boards.test.ts', 'test/driver.test.ts'],
+    formal: [P('IrqToHolder'), K('deliverIrq'), K('releaseIrqs')],
+    code: [
+      { file: CHECKS_TS, export: 'irqToHolder', kind: 'property' },
+      { file: BOARD_TS, export: 'irqToHolder', kind: 'property' },
+    ],
+    checks: ['kernel.devices', 'scenario.programs', 'board.events', ...ALL_TLC],
+    suites: [
+      'property-tests/boards.test.ts',
+      'test/driver.test.ts',
+      'test/kernel-devices.test.ts',
+      'test/conformance-devices.test.ts',
+    ],
     weakenedBy: [],
     weakness:
       'The board model delivers interrupts as events; a real interrupt controller is trusted to route lines as declared.',
@@ -234,15 +262,19 @@ export const REQUIREMENTS: readonly Requirement[] = [
     title: 'DMA only into granted buffers',
     statement:
       "DMA buffers come only from a granted dma.Allocate inside the board's DMA window, transfers start only through a handle with the right, and a completion touches only the started buffer.",
-    formal: [],
-    formalGap:
-      "The DMA services (dma.Allocate, dma.Map, dma.Start) are named in spec/Kernel.tla but outside its ModelledServices: a model's alphabet asks for them only where the policy denies them; the requirement is checked on TS runs only.",
+    formal: [P('DmaSteps', 'action'), P('DmaBuffers')],
     code: [
+      { file: CHECKS_TS, export: 'dmaIntoGrantedBuffer', kind: 'property' },
       { file: BOARD_TS, export: 'dmaGrantedOnly', kind: 'property' },
       { file: 'src/driver/dma-isolation.ts', export: 'dmaIsolation', kind: 'property' },
     ],
-    checks: ['scenario.programs', 'board.events'],
-    suites: ['property-tests/boards.test.ts', 'test/driver.test.ts'],
+    checks: ['kernel.devices', 'scenario.programs', 'board.events', ...ALL_TLC],
+    suites: [
+      'property-tests/boards.test.ts',
+      'test/driver.test.ts',
+      'test/kernel-devices.test.ts',
+      'test/conformance-devices.test.ts',
+    ],
     weakenedBy: ['DMA isolation'],
     weakness: 'The kernel confines DMA to granted buffers; without an IOMMU the device itself is not confined.',
   },
@@ -251,9 +283,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
     title: 'No port I/O off x86',
     statement:
       'Off the x86 family no I/O port range is ever attached, read or written; on x86 only attached ranges are accessible.',
-    formal: [],
+    formal: [K('attach')],
     formalGap:
-      "Port I/O services are outside the spec's ModelledServices: a model's alphabet asks for them only where the policy denies them.",
+      'The spec defines port I/O (io.AttachPorts attaches nothing unless the board has PortIo; io.PortRead/PortWrite reach only an attached range) but states no separate property over it: the TLC models check the definition, not a restatement.',
     code: [{ file: BOARD_TS, export: 'noPortIoOffX86', kind: 'property' }],
     checks: ['scenario.programs', 'board.events'],
     suites: ['property-tests/boards.test.ts'],

@@ -1,7 +1,8 @@
 // The kernel property suites, run against one given solution, policy and
 // board: random adversarial event sequences (every process may issue any
 // syscall with any handle, RIID/MID and payload) checked for default deny,
-// complete mediation, isolation and one thread per CPU, plus determinism.
+// complete mediation, isolation, one thread per CPU, object labels and the
+// device guarantees (futex, DMA, IRQ), plus determinism.
 
 import fc from 'fast-check';
 import { arbChoices, realize, type Choice } from '../adversary/index.ts';
@@ -14,7 +15,17 @@ import {
   type Violation,
 } from '../properties/runner.ts';
 import { counterexampleDiagram } from '../check/sequence-diagram.ts';
-import { completeMediation, defaultDeny, isolation, oneThreadPerCpu, type Check } from '../properties/checks.ts';
+import {
+  completeMediation,
+  defaultDeny,
+  dmaIntoGrantedBuffer,
+  futexWokenByOwnWake,
+  irqToHolder,
+  isolation,
+  objectLabels,
+  oneThreadPerCpu,
+  type Check,
+} from '../properties/checks.ts';
 import { InterpreterOracle, RuleOracle, type DecisionOracle } from '../properties/oracle.ts';
 import { bootWith } from '../kernel/boot.ts';
 import { step } from '../kernel/step.ts';
@@ -197,6 +208,14 @@ export function kernelProperties(target: PropertyTarget, opts: PropertyOptions):
   out.push(runOne('kernel.complete-mediation', target, opts, () => ({ 'complete mediation': completeMediation })));
   out.push(runOne('kernel.isolation', target, opts, () => ({ isolation })));
   out.push(runOne('kernel.one-thread-per-cpu', target, opts, () => ({ 'one thread per CPU': oneThreadPerCpu })));
+  out.push(runOne('kernel.object-labels', target, opts, () => ({ 'object labels': objectLabels })));
+  out.push(
+    runOne('kernel.devices', target, opts, () => ({
+      'futex woken by own wake': futexWokenByOwnWake,
+      'DMA into granted buffer': dmaIntoGrantedBuffer,
+      'IRQ to holder': irqToHolder,
+    })),
+  );
   out.push(determinism(target, opts));
   return out;
 }
