@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { RE2JS } from 're2js';
+import { suiteEnv } from '../src/properties/env.ts';
 import type { TypeAliasDecl, TypeExpr } from '../src/policy/psl/ast.ts';
 import { parsePsl } from '../src/policy/psl/parser.ts';
 import {
@@ -299,6 +302,9 @@ describe('Pred, Bool, Math, Struct', () => {
 
 /* ------------------------------------------------------------ Regex */
 
+const REGEX_ENV = suiteEnv();
+const REGEX_SEED = REGEX_ENV.seedGiven ? REGEX_ENV.seed : 20261207;
+
 describe('Regex', () => {
   const re = make(Regex, undefined);
   it('match: RE2 patterns with search semantics; anchors match the whole text', () => {
@@ -323,6 +329,32 @@ describe('Regex', () => {
     assert.equal((m as (v: Value) => boolean)('close'), false);
     assert.match(sel.label!(re.object, '(') as string, /invalid regular expression/);
     assert.match(sel.label!(re.object, 3) as string, /must be a pattern/);
+  });
+  it('match decides as RE2 does and, on patterns both dialects read alike, as JavaScript RegExp (search semantics)', () => {
+    // default deny: re.match grants exactly the texts the pattern describes, no more (an oracle independent of re2js's test)
+    const patterns = [
+      '^[ -~]*$',
+      '[0-9]',
+      '^a+$',
+      '(a|b)*c',
+      '^$',
+      '^(ab)+',
+      '[^a-z]',
+      '^[0-9]{2,3}$',
+      'a.b',
+      '^\\s*$',
+    ]; // no nested quantifier: JavaScript's backtracking engine, the oracle here, would be exponential on one
+    const compiled = patterns.map((p) => ({ p, re2: RE2JS.compile(p), js: new RegExp(p) }));
+    const char = fc.constantFrom('a', 'b', 'c', '0', '7', ' ', '~', '\n', '\u0001', 'é', 'z');
+    fc.assert(
+      fc.property(fc.nat(patterns.length - 1), fc.string({ unit: char, maxLength: 24 }), (i, text) => {
+        const { p, re2, js } = compiled[i]!;
+        const got = re2.matcher(text).find();
+        assert.equal(got, js.test(text), `${p} on ${JSON.stringify(text)}: RE2 vs RegExp`);
+        assert.equal(evaluate(re, null, 'match', rec({ text, pattern: p })), got, `${p} on ${JSON.stringify(text)}`);
+      }),
+      { seed: REGEX_SEED, numRuns: Math.max(50, Math.round(2000 * REGEX_ENV.scale)) },
+    );
   });
   it('the audit key emit takes "match" and "select"', () => {
     const emit = Regex.audit.options!.emit!;
