@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CATALOG, HangupLive, PingLive } from '../src/conformance/catalog.ts';
+import { CATALOG, HangupLive, PingLive, REACHABLE_COMPARED } from '../src/conformance/catalog.ts';
 import { Diode } from '../src/models/registry.ts';
 import { compileModel, renderModel } from '../src/conformance/model.ts';
 import { committedModel, modelFiles, runModel, runModels, withModelsTable } from '../src/models/models.ts';
@@ -47,7 +47,11 @@ test(
   'every model runs under TLC with its expected distinct-state count and depth',
   { timeout: 15 * 60_000 },
   async () => {
-    const results = await runModels();
+    // the models whose reachable sets are compared are checked, with the same figures, by that TLC run
+    // (test/conformance-reachable.test.ts); here the others, so that together every model of the catalog runs
+    const rest = CATALOG.filter((d) => !REACHABLE_COMPARED.includes(d));
+    assert.ok(rest.length > 0 && rest.length + REACHABLE_COMPARED.length === CATALOG.length);
+    const results = await runModels(rest);
     const table = results
       .map(
         (r) =>
@@ -63,7 +67,7 @@ test(
     }
     assert.deepEqual(
       results.map((r) => r.model),
-      CATALOG.map((d) => d.name),
+      rest.map((d) => d.name),
     );
   },
 );
