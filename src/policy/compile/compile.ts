@@ -78,7 +78,8 @@ import type { PolicyCoverage } from './coverage.ts';
 interface Ctx {
   readonly ev: SecurityEvent;
   state: PslState;
-  readonly granted: RuleRef[];
+  /** the rules granted so far; null in a straight cell, whose grant names a list known when compiling */
+  readonly granted: RuleRef[] | null;
   /** the rule that denied */
   rule: RuleRef | null;
   reason: string;
@@ -254,6 +255,10 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     }
     const granted: RuleRef[] = [];
     const steps: Step[] = [];
+    // straight: every step is a rule call without an interface guard (or a constant grant), so a grant names
+    // every call's rule, in order; its steps need not collect them and the constant grants need no step
+    let straight = cov === undefined;
+    const straightSteps: Step[] = [];
     let dynamic = false;
     let final: Decision | null = null;
     for (const leaf of ls) {
@@ -261,11 +266,15 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       const s = staticOf(leaf);
       if (s === null) {
         dynamic = true;
-        steps.push(stepOf(leaf));
+        const step = stepOf(leaf);
+        steps.push(step);
+        straightSteps.push(step);
+        if (leaf.iface !== null || leaf.item.kind !== 'call' || p.unmodelled.has(leaf.item)) straight = false;
+        granted.push(p.ruleRef(leaf.item.loc));
       } else if (s.grant) {
         granted.push(s.rule);
         const rule = s.rule;
-        const step: Step = (c) => (c.granted.push(rule), true);
+        const step: Step = (c) => (c.granted!.push(rule), true);
         steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
       } else {
         const { rule, reason } = s;
@@ -273,6 +282,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
         else {
           const step: Step = (c) => ((c.rule = rule), (c.reason = reason), false);
           steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
+          straightSteps.push(step);
         }
         break; // nothing after a certain deny can change the decision
       }
@@ -288,7 +298,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       programs.push(undefined);
     } else {
       decisions.push(undefined);
-      programs.push(program(steps, initial));
+      programs.push(straight ? straightProgram(straightSteps, Object.freeze(granted)) : program(steps, initial));
     }
     return id;
   };
@@ -473,35 +483,74 @@ const guardOne =
   (c) =>
     c.ev.iface !== iface || inner(c);
 
+/** The deny of a step that denied: the rule and reason it set; the state before the decision. */
+function stepDenied(c: Ctx, state: PslState): Decision {
+  return {
+    verdict: 'deny',
+    rules: c.rule === null ? POLICY_ERROR_RULES : [c.rule],
+    reason: c.reason,
+    next: state,
+  };
+}
+
+/** The deny of a step that threw (the steps turn what they run into reasons; this is a bug in a step). */
+function programFailed(e: unknown, state: PslState): Decision {
+  return {
+    verdict: 'deny',
+    rules: POLICY_ERROR_RULES,
+    reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`,
+    next: state,
+  };
+}
+
 /** Runs a cell's steps in order; grant iff no step denied and some rule granted. */
 function program(steps: readonly Step[], initial: PslState): (state: PslState, ev: SecurityEvent) => Decision {
   return (state, ev) => {
     const c: Ctx = { ev, state, granted: [], rule: null, reason: '' };
     try {
-      for (let i = 0; i < steps.length; i++)
-        if (!steps[i]!(c))
-          return {
-            verdict: 'deny',
-            rules: c.rule === null ? POLICY_ERROR_RULES : [c.rule],
-            reason: c.reason,
-            next: state,
-          };
+      for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return stepDenied(c, state);
     } catch (e) {
-      return {
-        verdict: 'deny',
-        rules: POLICY_ERROR_RULES,
-        reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`,
-        next: state,
-      };
+      return programFailed(e, state);
     }
-    if (c.granted.length === 0)
+    if (c.granted!.length === 0)
       return {
         verdict: 'deny',
         rules: DEFAULT_DENY_RULES,
         reason: DEFAULT_DENY_REASON,
         next: state === initial ? initial : state,
       };
-    return { verdict: 'grant', rules: c.granted, next: c.state };
+    return { verdict: 'grant', rules: c.granted!, next: c.state };
+  };
+}
+
+/**
+ * A straight cell's program: its steps in order (rule calls without interface guards, a constant deny);
+ * a grant names `rules`, every rule call and constant grant of the cell in order, as `program` would collect them.
+ */
+function straightProgram(
+  steps: readonly Step[],
+  rules: readonly RuleRef[],
+): (state: PslState, ev: SecurityEvent) => Decision {
+  if (steps.length === 1) {
+    const only = steps[0]!;
+    return (state, ev) => {
+      const c: Ctx = { ev, state, granted: null, rule: null, reason: '' };
+      try {
+        if (!only(c)) return stepDenied(c, state);
+      } catch (e) {
+        return programFailed(e, state);
+      }
+      return { verdict: 'grant', rules, next: c.state };
+    };
+  }
+  return (state, ev) => {
+    const c: Ctx = { ev, state, granted: null, rule: null, reason: '' };
+    try {
+      for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return stepDenied(c, state);
+    } catch (e) {
+      return programFailed(e, state);
+    }
+    return { verdict: 'grant', rules, next: c.state };
   };
 }
 
@@ -549,7 +598,7 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
       }
       if (r.granted === true) {
         if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
-        ctx.granted.push(rule);
+        if (ctx.granted !== null) ctx.granted.push(rule);
         return true;
       }
       ctx.rule = rule;
@@ -575,7 +624,7 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
       return false;
     }
     if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
-    ctx.granted.push(rule);
+    if (ctx.granted !== null) ctx.granted.push(rule);
     return true;
   };
 }
@@ -647,7 +696,7 @@ function countingCallStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage): S
       cov.transitions(slot, before, r.state);
       ctx.state = withSlot(ctx.state, slot, r.state);
     }
-    ctx.granted.push(rule);
+    ctx.granted!.push(rule);
     return true;
   };
 }
