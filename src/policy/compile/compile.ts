@@ -306,7 +306,9 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   /* ----------------------------------------------- 3. the decision trie */
   const sizes = [tables.classes.length, tables.classes.length, tables.endpointNames.length, tables.methodNames.length];
   const strides = sizes.map((n) => n + 1);
-  const rows: Int32Array[][] = [[], [], [], []];
+  // per level, the rows of its nodes one after another (a node's id is its row's index), grown by doubling
+  const rows: Int32Array[] = strides.map((n) => new Int32Array(n * 16));
+  const counts = [0, 0, 0, 0];
   // per level, the nodes made so far by a hash of their leaf list (the orders, which identify the leaves)
   const memo: Map<number, { readonly ls: readonly Leaf[]; readonly id: number }[]>[] = [
     new Map(),
@@ -320,14 +322,47 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   };
+  // per level, the nodes of one-leaf lists by their leaf (most nodes of a large allow-list)
+  const single: Map<Leaf, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  /** a row of `level` filled with `fallback`: its id */
+  const newRow = (level: number, fallback: number): number => {
+    const stride = strides[level]!;
+    const id = counts[level]!++;
+    let buf = rows[level]!;
+    if ((id + 1) * stride > buf.length) {
+      const grown = new Int32Array(buf.length * 2);
+      grown.set(buf);
+      rows[level] = buf = grown;
+    }
+    buf.fill(fallback, id * stride, (id + 1) * stride);
+    return id;
+  };
   const node = (level: number, ls: readonly Leaf[]): number => {
-    let h = ls.length | 0;
-    for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
-    const bucket = memo[level]!.get(h);
-    if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
+    const one = ls.length === 1 ? ls[0]! : undefined;
+    let h = 0;
+    let bucket: { readonly ls: readonly Leaf[]; readonly id: number }[] | undefined;
+    if (one !== undefined) {
+      const hit = single[level]!.get(one);
+      if (hit !== undefined) return hit;
+    } else {
+      h = ls.length | 0;
+      for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
+      bucket = memo[level]!.get(h);
+      if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
+    }
     let id: number;
     if (level === 4) id = makeCell(ls);
-    else {
+    else if (one !== undefined) {
+      // one leaf: the ids it names lead to it, the others to no leaf (all of them, when it names none)
+      const c = one.cons[level] ?? null;
+      if (c === null) id = newRow(level, node(level + 1, ls));
+      else {
+        id = newRow(level, node(level + 1, []));
+        const child = node(level + 1, ls);
+        const at = id * strides[level]!;
+        for (const v of c) rows[level]![at + v + 1] = child;
+      }
+    } else {
       // one pass: each leaf goes to the list of every id it names, a leaf naming none (any) to all of them
       const lists = new Map<number, Leaf[]>();
       const any: Leaf[] = [];
@@ -343,12 +378,16 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
           for (const list of lists.values()) list.push(l);
         } else for (const v of c) lists.get(v)!.push(l);
       }
-      const fallback = node(level + 1, any);
-      const row = new Int32Array(strides[level]!).fill(fallback);
-      for (const [v, list] of lists) row[v + 1] = node(level + 1, list);
-      id = rows[level]!.push(row) - 1;
+      // the deeper levels fill their own buffers, so this row's place stays put while its children are made
+      id = newRow(level, node(level + 1, any));
+      const at = id * strides[level]!;
+      for (const [v, list] of lists) {
+        const child = node(level + 1, list);
+        rows[level]![at + v + 1] = child;
+      }
     }
-    if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
+    if (one !== undefined) single[level]!.set(one, id);
+    else if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
     else bucket.push({ ls, id });
     return id;
   };
@@ -358,11 +397,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       leaves.filter((l) => l.kind === k),
     ),
   );
-  const flat = rows.map((rs, level) => {
-    const out = new Int32Array(rs.length * strides[level]!);
-    rs.forEach((r, i) => out.set(r, i * strides[level]!));
-    return out;
-  });
+  const flat = rows.map((buf, level) => buf.slice(0, counts[level]! * strides[level]!));
   const [T0, T1, T2, T3] = flat as [Int32Array, Int32Array, Int32Array, Int32Array];
   const [S0, S1, S2, S3] = strides as [number, number, number, number];
   const [C, , E, M] = sizes as [number, number, number, number];
@@ -421,7 +456,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     objectState: (state, name) => objectStateOf(objects, state, name),
     executeInterface: p.executeInterface,
     notModelled: p.notModelled,
-    stats: { cells: decisions.length, staticCells, nodes: rows.map((r) => r.length), leaves: leaves.length },
+    stats: { cells: decisions.length, staticCells, nodes: counts.slice(), leaves: leaves.length },
   };
 }
 
