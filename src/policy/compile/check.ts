@@ -632,17 +632,18 @@ export function checkPolicy(
   };
 
   const checkSelectors = (event: EventKind, list: readonly Selector[]) => {
-    const seen = new Map<SelectorKey, Loc>();
-    for (const s of list) {
-      const first = seen.get(s.key);
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      // a section has a handful of selectors: a scan of the earlier ones, not a Map per section
+      let first: Selector | undefined;
+      for (let j = 0; j < i && first === undefined; j++) if (list[j]!.key === s.key) first = list[j];
       if (first !== undefined)
         throw new ParseError({
           kind: 'duplicate',
           loc: s.loc,
           detail: `selector ${s.key}= is given twice in one section`,
-          related: [{ message: 'first given here', loc: first }],
+          related: [{ message: 'first given here', loc: first.loc }],
         });
-      seen.set(s.key, s.loc);
       selectors.set(s, { key: s.key, ids: selectorIds(event, s) });
     }
   };
