@@ -76,7 +76,7 @@ import type { PolicyCoverage } from './coverage.ts';
 
 /** A decision in progress (one per dynamic decision). */
 interface Ctx {
-  readonly ev: SecurityEvent;
+  ev: SecurityEvent;
   state: PslState;
   /** the rules granted so far; null in a straight cell, whose grant names a list known when compiling */
   readonly granted: RuleRef[] | null;
@@ -538,6 +538,22 @@ function programFailed(e: unknown, state: PslState): Decision {
   };
 }
 
+/** The event a straight program's context holds before its first decision. */
+const EMPTY_EVENT: SecurityEvent = Object.freeze({
+  kind: 'execute',
+  src: -1,
+  srcClass: -1,
+  dst: -1,
+  dstClass: -1,
+  endpoint: -1,
+  method: -1,
+  iface: -1,
+  riid: -1,
+  mid: -1,
+  message: null,
+  transfers: Object.freeze([]),
+});
+
 /** Runs a cell's steps in order; grant iff no step denied and some rule granted. */
 function program(steps: readonly Step[], initial: PslState): (state: PslState, ev: SecurityEvent) => Decision {
   return (state, ev) => {
@@ -566,10 +582,16 @@ function straightProgram(
   steps: readonly Step[],
   rules: readonly RuleRef[],
 ): (state: PslState, ev: SecurityEvent) => Decision {
+  // one context per program, set afresh by each decision (a decision runs to its end before the next begins:
+  // no step calls back into the policy), so a decision allocates none
+  const c: Ctx = { ev: EMPTY_EVENT, state: Object.freeze([]), granted: null, rule: null, reason: '' };
   if (steps.length === 1) {
     const only = steps[0]!;
     return (state, ev) => {
-      const c: Ctx = { ev, state, granted: null, rule: null, reason: '' };
+      c.ev = ev;
+      c.state = state;
+      c.rule = null;
+      c.reason = '';
       try {
         if (!only(c)) return stepDenied(c, state);
       } catch (e) {
@@ -579,7 +601,10 @@ function straightProgram(
     };
   }
   return (state, ev) => {
-    const c: Ctx = { ev, state, granted: null, rule: null, reason: '' };
+    c.ev = ev;
+    c.state = state;
+    c.rule = null;
+    c.reason = '';
     try {
       for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return stepDenied(c, state);
     } catch (e) {
