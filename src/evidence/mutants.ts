@@ -107,8 +107,8 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'default-deny',
     description: 'a compiled PSL decision that ends in deny keeps the state changes its earlier rules made',
     file: 'src/policy/compile/compile.ts',
-    find: '            reason: c.reason,\n            next: state,\n          };',
-    replace: '            reason: c.reason,\n            next: c.state,\n          };',
+    find: '    reason: c.reason,\n    next: state,\n  };',
+    replace: '    reason: c.reason,\n    next: c.state,\n  };',
     checks: ['test/psl-compile.test.ts'],
   },
   {

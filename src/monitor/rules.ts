@@ -101,8 +101,17 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 
   const limited: number[] = []; // rule index of each limited rule; its state slot = position here
-  const cells = new Map<number, number[]>(); // cell key -> rule indices in order
-  policy.rules.forEach((r, i) => {
+  // kinds: only those some rule names get a slab of the table; an event of another kind is denied at once
+  const kIx = new Int32Array(5).fill(-1);
+  let K = 0;
+  for (const r of policy.rules) {
+    const k = KIND_INDEX[r.kind];
+    if (k !== undefined && kIx[k] === -1) kIx[k] = K++;
+  }
+  // cell key -> rule indices in order (a loop, not a callback: no closure keeps these build tables alive)
+  const cells = new Map<number, number[]>();
+  for (let i = 0; i < policy.rules.length; i++) {
+    const r = policy.rules[i]!;
     if (!EVENT_KINDS.includes(r.kind))
       errors.push(`policy "${policy.name}": ${ruleId(r, i)}: unknown event kind "${String(r.kind)}"`);
     if (r.kind === 'execute' && (r.endpoint !== undefined || r.method !== undefined))
@@ -115,7 +124,8 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     const eps = x.eps === null ? all(E) : x.eps.map((id) => epIx[id + 1]!);
     const ms = x.ms === null ? all(M) : x.ms.map((id) => mIx[id + 1]!);
     if (r.limit !== undefined) limited.push(i);
-    const k = KIND_INDEX[r.kind] ?? 0;
+    const k = kIx[KIND_INDEX[r.kind] ?? 0]!;
+    if (k < 0) continue; // an unknown kind (reported above)
     for (const s of srcs)
       for (const d of dsts)
         for (const e of eps)
@@ -125,7 +135,7 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
             if (list === undefined) cells.set(key, [i]);
             else if (list.length === 0 || policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
           }
-  });
+  }
   if (errors.length > 0) return { ok: false, errors };
 
   const slotOf = new Map(limited.map((ri, slot) => [ri, slot] as const));
@@ -146,7 +156,7 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   });
 
   // cell encoding: 0 = no rule; v > 0 = unlimited rule v-1; v < 0 = candidate list -v-1
-  const size = 5 * S * D * E * M;
+  const size = K * S * D * E * M;
   const lists: (readonly number[])[] = [];
   const encode = (list: number[]): number => {
     if (list.length === 1 && policy.rules[list[0]!]!.limit === undefined) return list[0]! + 1;
@@ -161,9 +171,10 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   }
 
   const decide = (state: MonitorState, ev: SecurityEvent): Decision => {
-    const k = KIND_INDEX[ev.kind];
+    const kind = KIND_INDEX[ev.kind];
+    const k = kind === undefined ? -1 : (kIx[kind] ?? -1);
     if (
-      k === undefined ||
+      k < 0 ||
       ev.srcClass < 0 ||
       ev.srcClass >= C ||
       ev.dstClass < 0 ||

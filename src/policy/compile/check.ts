@@ -314,7 +314,11 @@ function ruleRefs(place: (loc: Loc) => SourceLoc, bindings: readonly BindingDecl
   };
   for (const b of bindings) walk(b, b.body);
   const made = new Map<string, RuleRef>();
+  // the same Loc is asked for again and again (each rule call's once per step that names it): no place string then
+  const byLoc = new Map<Loc, RuleRef>();
   return (loc) => {
+    const known = byLoc.get(loc);
+    if (known !== undefined) return known;
     const at = place(loc);
     const id = showLoc(at);
     let r = made.get(id);
@@ -331,6 +335,7 @@ function ruleRefs(place: (loc: Loc) => SourceLoc, bindings: readonly BindingDecl
       );
       made.set(id, r);
     }
+    byLoc.set(loc, r);
     return r;
   };
 }
@@ -569,6 +574,16 @@ export function checkPolicy(
     return a.profile;
   };
 
+  // the one-id sets of the selectors, one per kind of name and id (shared: nothing changes a selector's ids)
+  const singletons = new Map<string, (ReadonlySet<number> | undefined)[]>();
+  const oneId = (s: Selector, what: string, at: number, known: readonly string[]): ReadonlySet<number> => {
+    if (at < 0)
+      throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known)}`);
+    let sets = singletons.get(what);
+    if (sets === undefined) singletons.set(what, (sets = []));
+    return (sets[at] ??= new Set([at]));
+  };
+
   const selectorIds = (event: EventKind, s: Selector): ReadonlySet<number> | null => {
     if (!SELECTORS_OF[event].has(s.key))
       throw err(
@@ -576,17 +591,12 @@ export function checkPolicy(
         s.loc,
         `selector ${s.key}= does not apply to ${event} events (they take ${[...SELECTORS_OF[event]].map((k) => `${k}=`).join(', ')})`,
       );
-    const one = (what: string, at: number, known: readonly string[]): ReadonlySet<number> => {
-      if (at < 0)
-        throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known)}`);
-      return new Set([at]);
-    };
     switch (s.key) {
       case 'src':
       case 'dst':
-        return one('task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value), classNames);
+        return oneId(s, 'task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value), classNames);
       case 'endpoint':
-        return one('endpoint', tables.endpointNames.indexOf(s.value), tables.endpointNames);
+        return oneId(s, 'endpoint', tables.endpointNames.indexOf(s.value), tables.endpointNames);
       case 'method':
         if (event === 'execute') {
           if (s.value !== 'main')
@@ -597,9 +607,10 @@ export function checkPolicy(
             );
           return null;
         }
-        return one('method', tables.methodNames.indexOf(s.value), tables.methodNames);
+        return oneId(s, 'method', tables.methodNames.indexOf(s.value), tables.methodNames);
       case 'interface':
-        return one(
+        return oneId(
+          s,
           'interface',
           tables.interfaces.findIndex((i) => i.name === s.value),
           tables.interfaces.map((i) => i.name),
@@ -621,17 +632,18 @@ export function checkPolicy(
   };
 
   const checkSelectors = (event: EventKind, list: readonly Selector[]) => {
-    const seen = new Map<SelectorKey, Loc>();
-    for (const s of list) {
-      const first = seen.get(s.key);
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      // a section has a handful of selectors: a scan of the earlier ones, not a Map per section
+      let first: Selector | undefined;
+      for (let j = 0; j < i && first === undefined; j++) if (list[j]!.key === s.key) first = list[j];
       if (first !== undefined)
         throw new ParseError({
           kind: 'duplicate',
           loc: s.loc,
           detail: `selector ${s.key}= is given twice in one section`,
-          related: [{ message: 'first given here', loc: first }],
+          related: [{ message: 'first given here', loc: first.loc }],
         });
-      seen.set(s.key, s.loc);
       selectors.set(s, { key: s.key, ids: selectorIds(event, s) });
     }
   };

@@ -76,9 +76,10 @@ import type { PolicyCoverage } from './coverage.ts';
 
 /** A decision in progress (one per dynamic decision). */
 interface Ctx {
-  readonly ev: SecurityEvent;
+  ev: SecurityEvent;
   state: PslState;
-  readonly granted: RuleRef[];
+  /** the rules granted so far; null in a straight cell, whose grant names a list known when compiling */
+  readonly granted: RuleRef[] | null;
   /** the rule that denied */
   rule: RuleRef | null;
   reason: string;
@@ -254,6 +255,10 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     }
     const granted: RuleRef[] = [];
     const steps: Step[] = [];
+    // straight: every step is a rule call without an interface guard (or a constant grant), so a grant names
+    // every call's rule, in order; its steps need not collect them and the constant grants need no step
+    let straight = cov === undefined;
+    const straightSteps: Step[] = [];
     let dynamic = false;
     let final: Decision | null = null;
     for (const leaf of ls) {
@@ -261,11 +266,15 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       const s = staticOf(leaf);
       if (s === null) {
         dynamic = true;
-        steps.push(stepOf(leaf));
+        const step = stepOf(leaf);
+        steps.push(step);
+        straightSteps.push(step);
+        if (leaf.iface !== null || leaf.item.kind !== 'call' || p.unmodelled.has(leaf.item)) straight = false;
+        granted.push(p.ruleRef(leaf.item.loc));
       } else if (s.grant) {
         granted.push(s.rule);
         const rule = s.rule;
-        const step: Step = (c) => (c.granted.push(rule), true);
+        const step: Step = (c) => (c.granted!.push(rule), true);
         steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
       } else {
         const { rule, reason } = s;
@@ -273,6 +282,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
         else {
           const step: Step = (c) => ((c.rule = rule), (c.reason = reason), false);
           steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
+          straightSteps.push(step);
         }
         break; // nothing after a certain deny can change the decision
       }
@@ -288,7 +298,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       programs.push(undefined);
     } else {
       decisions.push(undefined);
-      programs.push(program(steps, initial));
+      programs.push(straight ? straightProgram(straightSteps, Object.freeze(granted)) : program(steps, initial));
     }
     return id;
   };
@@ -296,7 +306,9 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   /* ----------------------------------------------- 3. the decision trie */
   const sizes = [tables.classes.length, tables.classes.length, tables.endpointNames.length, tables.methodNames.length];
   const strides = sizes.map((n) => n + 1);
-  const rows: Int32Array[][] = [[], [], [], []];
+  // per level, the rows of its nodes one after another (a node's id is its row's index), grown by doubling
+  const rows: Int32Array[] = strides.map((n) => new Int32Array(n * 16));
+  const counts = [0, 0, 0, 0];
   // per level, the nodes made so far by a hash of their leaf list (the orders, which identify the leaves)
   const memo: Map<number, { readonly ls: readonly Leaf[]; readonly id: number }[]>[] = [
     new Map(),
@@ -310,14 +322,47 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   };
+  // per level, the nodes of one-leaf lists by their leaf (most nodes of a large allow-list)
+  const single: Map<Leaf, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  /** a row of `level` filled with `fallback`: its id */
+  const newRow = (level: number, fallback: number): number => {
+    const stride = strides[level]!;
+    const id = counts[level]!++;
+    let buf = rows[level]!;
+    if ((id + 1) * stride > buf.length) {
+      const grown = new Int32Array(buf.length * 2);
+      grown.set(buf);
+      rows[level] = buf = grown;
+    }
+    buf.fill(fallback, id * stride, (id + 1) * stride);
+    return id;
+  };
   const node = (level: number, ls: readonly Leaf[]): number => {
-    let h = ls.length | 0;
-    for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
-    const bucket = memo[level]!.get(h);
-    if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
+    const one = ls.length === 1 ? ls[0]! : undefined;
+    let h = 0;
+    let bucket: { readonly ls: readonly Leaf[]; readonly id: number }[] | undefined;
+    if (one !== undefined) {
+      const hit = single[level]!.get(one);
+      if (hit !== undefined) return hit;
+    } else {
+      h = ls.length | 0;
+      for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
+      bucket = memo[level]!.get(h);
+      if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
+    }
     let id: number;
     if (level === 4) id = makeCell(ls);
-    else {
+    else if (one !== undefined) {
+      // one leaf: the ids it names lead to it, the others to no leaf (all of them, when it names none)
+      const c = one.cons[level] ?? null;
+      if (c === null) id = newRow(level, node(level + 1, ls));
+      else {
+        id = newRow(level, node(level + 1, []));
+        const child = node(level + 1, ls);
+        const at = id * strides[level]!;
+        for (const v of c) rows[level]![at + v + 1] = child;
+      }
+    } else {
       // one pass: each leaf goes to the list of every id it names, a leaf naming none (any) to all of them
       const lists = new Map<number, Leaf[]>();
       const any: Leaf[] = [];
@@ -333,12 +378,16 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
           for (const list of lists.values()) list.push(l);
         } else for (const v of c) lists.get(v)!.push(l);
       }
-      const fallback = node(level + 1, any);
-      const row = new Int32Array(strides[level]!).fill(fallback);
-      for (const [v, list] of lists) row[v + 1] = node(level + 1, list);
-      id = rows[level]!.push(row) - 1;
+      // the deeper levels fill their own buffers, so this row's place stays put while its children are made
+      id = newRow(level, node(level + 1, any));
+      const at = id * strides[level]!;
+      for (const [v, list] of lists) {
+        const child = node(level + 1, list);
+        rows[level]![at + v + 1] = child;
+      }
     }
-    if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
+    if (one !== undefined) single[level]!.set(one, id);
+    else if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
     else bucket.push({ ls, id });
     return id;
   };
@@ -348,11 +397,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       leaves.filter((l) => l.kind === k),
     ),
   );
-  const flat = rows.map((rs, level) => {
-    const out = new Int32Array(rs.length * strides[level]!);
-    rs.forEach((r, i) => out.set(r, i * strides[level]!));
-    return out;
-  });
+  const flat = rows.map((buf, level) => buf.slice(0, counts[level]! * strides[level]!));
   const [T0, T1, T2, T3] = flat as [Int32Array, Int32Array, Int32Array, Int32Array];
   const [S0, S1, S2, S3] = strides as [number, number, number, number];
   const [C, , E, M] = sizes as [number, number, number, number];
@@ -411,7 +456,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     objectState: (state, name) => objectStateOf(objects, state, name),
     executeInterface: p.executeInterface,
     notModelled: p.notModelled,
-    stats: { cells: decisions.length, staticCells, nodes: rows.map((r) => r.length), leaves: leaves.length },
+    stats: { cells: decisions.length, staticCells, nodes: counts.slice(), leaves: leaves.length },
   };
 }
 
@@ -473,35 +518,99 @@ const guardOne =
   (c) =>
     c.ev.iface !== iface || inner(c);
 
+/** The deny of a step that denied: the rule and reason it set; the state before the decision. */
+function stepDenied(c: Ctx, state: PslState): Decision {
+  return {
+    verdict: 'deny',
+    rules: c.rule === null ? POLICY_ERROR_RULES : [c.rule],
+    reason: c.reason,
+    next: state,
+  };
+}
+
+/** The deny of a step that threw (the steps turn what they run into reasons; this is a bug in a step). */
+function programFailed(e: unknown, state: PslState): Decision {
+  return {
+    verdict: 'deny',
+    rules: POLICY_ERROR_RULES,
+    reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`,
+    next: state,
+  };
+}
+
+/** The event a straight program's context holds before its first decision. */
+const EMPTY_EVENT: SecurityEvent = Object.freeze({
+  kind: 'execute',
+  src: -1,
+  srcClass: -1,
+  dst: -1,
+  dstClass: -1,
+  endpoint: -1,
+  method: -1,
+  iface: -1,
+  riid: -1,
+  mid: -1,
+  message: null,
+  transfers: Object.freeze([]),
+});
+
 /** Runs a cell's steps in order; grant iff no step denied and some rule granted. */
 function program(steps: readonly Step[], initial: PslState): (state: PslState, ev: SecurityEvent) => Decision {
   return (state, ev) => {
     const c: Ctx = { ev, state, granted: [], rule: null, reason: '' };
     try {
-      for (let i = 0; i < steps.length; i++)
-        if (!steps[i]!(c))
-          return {
-            verdict: 'deny',
-            rules: c.rule === null ? POLICY_ERROR_RULES : [c.rule],
-            reason: c.reason,
-            next: state,
-          };
+      for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return stepDenied(c, state);
     } catch (e) {
-      return {
-        verdict: 'deny',
-        rules: POLICY_ERROR_RULES,
-        reason: `the compiled policy failed: ${e instanceof PslFailure ? e.reason : e instanceof Error ? e.message : String(e)}`,
-        next: state,
-      };
+      return programFailed(e, state);
     }
-    if (c.granted.length === 0)
+    if (c.granted!.length === 0)
       return {
         verdict: 'deny',
         rules: DEFAULT_DENY_RULES,
         reason: DEFAULT_DENY_REASON,
         next: state === initial ? initial : state,
       };
-    return { verdict: 'grant', rules: c.granted, next: c.state };
+    return { verdict: 'grant', rules: c.granted!, next: c.state };
+  };
+}
+
+/**
+ * A straight cell's program: its steps in order (rule calls without interface guards, a constant deny);
+ * a grant names `rules`, every rule call and constant grant of the cell in order, as `program` would collect them.
+ */
+function straightProgram(
+  steps: readonly Step[],
+  rules: readonly RuleRef[],
+): (state: PslState, ev: SecurityEvent) => Decision {
+  // one context per program, set afresh by each decision (a decision runs to its end before the next begins:
+  // no step calls back into the policy), so a decision allocates none
+  const c: Ctx = { ev: EMPTY_EVENT, state: Object.freeze([]), granted: null, rule: null, reason: '' };
+  if (steps.length === 1) {
+    const only = steps[0]!;
+    return (state, ev) => {
+      c.ev = ev;
+      c.state = state;
+      c.rule = null;
+      c.reason = '';
+      try {
+        if (!only(c)) return stepDenied(c, state);
+      } catch (e) {
+        return programFailed(e, state);
+      }
+      return { verdict: 'grant', rules, next: c.state };
+    };
+  }
+  return (state, ev) => {
+    c.ev = ev;
+    c.state = state;
+    c.rule = null;
+    c.reason = '';
+    try {
+      for (let i = 0; i < steps.length; i++) if (!steps[i]!(c)) return stepDenied(c, state);
+    } catch (e) {
+      return programFailed(e, state);
+    }
+    return { verdict: 'grant', rules, next: c.state };
   };
 }
 
@@ -549,7 +658,7 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
       }
       if (r.granted === true) {
         if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
-        ctx.granted.push(rule);
+        if (ctx.granted !== null) ctx.granted.push(rule);
         return true;
       }
       ctx.rule = rule;
@@ -575,7 +684,7 @@ function callStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage | undefined
       return false;
     }
     if (r.state !== before) ctx.state = withSlot(ctx.state, slot, r.state);
-    ctx.granted.push(rule);
+    if (ctx.granted !== null) ctx.granted.push(rule);
     return true;
   };
 }
@@ -647,7 +756,7 @@ function countingCallStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage): S
       cov.transitions(slot, before, r.state);
       ctx.state = withSlot(ctx.state, slot, r.state);
     }
-    ctx.granted.push(rule);
+    ctx.granted!.push(rule);
     return true;
   };
 }

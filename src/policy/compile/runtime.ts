@@ -80,6 +80,7 @@ export function noAlternativeReason(v: Value): string {
 
 /** The monitor state with one object's state replaced. */
 export function withSlot(state: PslState, slot: number, objectState: unknown): PslState {
+  if (state.length === 1 && slot === 0) return Object.freeze([objectState]);
   // a spread, not slice(): slice() of a frozen array and freezing the copy costs ~10x more in V8
   const next = [...state];
   next[slot] = objectState;

@@ -90,6 +90,8 @@ export class SidMap<V> implements ReadonlyMap<number, V> {
   set(key: number, value: V): SidMap<V> {
     if (!isSid(key)) throw new RangeError(`a SidMap key must be an integer 0 … 2^32 - 1, not ${String(key)}`);
     if (value === undefined) throw new RangeError('a SidMap value cannot be undefined');
+    const old = this.get(key);
+    if (old === value) return this;
     let root: Node | undefined = this.root;
     let shift = this.shift;
     if (root === undefined) {
@@ -103,10 +105,7 @@ export class SidMap<V> implements ReadonlyMap<number, V> {
         shift += BITS;
       }
     }
-    const added = { value: false };
-    const next = setIn(root, shift, key, value, added);
-    if (next === root) return this;
-    return new SidMap<V>(next, shift, added.value ? this.count + 1 : this.count);
+    return new SidMap<V>(setIn(root, shift, key, value), shift, old === undefined ? this.count + 1 : this.count);
   }
 
   /** The map without `key` (this map when it has none). */
@@ -153,21 +152,11 @@ export class SidMap<V> implements ReadonlyMap<number, V> {
   }
 }
 
-function setIn(node: Node | undefined, shift: number, key: number, value: unknown, added: { value: boolean }): Node {
+/** The copy of the path to `key` with `value` in its slot (the old value is not `value`). */
+function setIn(node: Node | undefined, shift: number, key: number, value: unknown): Node {
   const i = (key >>> shift) & MASK;
-  if (shift === 0) {
-    const old = node?.[i];
-    if (old === value) return node!;
-    if (old === undefined) added.value = true;
-    const copy: unknown[] = node === undefined ? new Array(WIDTH) : node.slice();
-    copy[i] = value;
-    return copy;
-  }
-  const child = node?.[i] as Node | undefined;
-  const next = setIn(child, shift - BITS, key, value, added);
-  if (next === child) return node!;
   const copy: unknown[] = node === undefined ? new Array(WIDTH) : node.slice();
-  copy[i] = next;
+  copy[i] = shift === 0 ? value : setIn(node?.[i] as Node | undefined, shift - BITS, key, value);
   return copy;
 }
 
