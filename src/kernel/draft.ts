@@ -21,6 +21,7 @@ import type {
   Tid,
 } from './types.ts';
 import { objectSid } from './types.ts';
+import { NO_OBJECTS, decisionRecord, effectRecord, threadRecord } from './records.ts';
 import type { PVec } from './pvec.ts';
 import type { RunQueue } from './runqueue.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
@@ -150,13 +151,7 @@ export class Draft {
       if (to === 'ready') this.runQueue = this.runQueue.push(tid, t.priority);
       else if (to === 'futex') this.setFutexQueue(this.futexQueue.concat(tid));
     }
-    this.setThread({
-      tid: t.tid,
-      sid: t.sid,
-      priority: t.priority,
-      state,
-      serving: serving === undefined ? t.serving : serving,
-    });
+    this.setThread(threadRecord(t.tid, t.sid, t.priority, state, serving === undefined ? t.serving : serving));
   }
   /** A blocked thread's syscall returns: it becomes ready with a result. */
   wake(result: ThreadResult): void {
@@ -173,7 +168,7 @@ export class Draft {
    */
   mediate(event: SecurityEvent): boolean {
     const decision = this.config.monitor.decide(this.monitor, event);
-    this.decisions.push({ event, decision });
+    this.decisions.push(decisionRecord(event, decision));
     if (decision.verdict !== 'grant') return false;
     this.monitor = decision.next;
     return true;
@@ -181,10 +176,10 @@ export class Draft {
   effect(
     kind: Effect['kind'],
     event: SecurityEvent,
-    transfers: Effect['transfers'] = [],
-    created: Effect['created'] = [],
+    transfers: Effect['transfers'] = NO_OBJECTS,
+    created: Effect['created'] = NO_OBJECTS,
   ): void {
-    this.effects.push({ kind, event, transfers, created });
+    this.effects.push(effectRecord(kind, event, transfers, created));
   }
 
   finish(): KernelState {

@@ -6,6 +6,7 @@
 
 import { READY, type Draft } from './draft.ts';
 import { callKernel } from './services.ts';
+import { NO_OBJECTS, callState, channelRecord, recvState, replyState, servingRecord } from './records.ts';
 import {
   Rights,
   rightsWithin,
@@ -218,35 +219,33 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
   d.effect(
     'request',
     event,
-    handles.map((h) => [obj.server, d.processes.get(obj.server)!.handles[h]!.object] as const),
+    handles.length === 0
+      ? NO_OBJECTS
+      : handles.map((h) => [obj.server, d.processes.get(obj.server)!.handles[h]!.object] as const),
   );
   const chan = d.objects.get(entry.object) as Channel;
   const receiver = chan.receivers[0];
   const payload = relabel(d, codec, message.payload, fields, transfers, handles);
   if (receiver !== undefined) {
-    d.setObject(entry.object, {
-      kind: 'channel',
-      sid: chan.sid,
-      server: chan.server,
-      queue: chan.queue,
-      receivers: chan.receivers.slice(1),
-    });
-    d.moveThread(tid, { tag: 'reply', server: receiver });
-    d.moveThread(receiver, READY, { client: tid, channel: entry.object, riid: message.riid, mid: message.mid });
+    d.setObject(entry.object, channelRecord(chan.sid, chan.server, chan.queue, chan.receivers.slice(1)));
+    d.moveThread(tid, replyState(receiver));
+    d.moveThread(receiver, READY, servingRecord(tid, entry.object, message.riid, message.mid));
     d.results.push({
       tid: receiver,
       rc: 'rcOk',
       message: { riid: message.riid, mid: message.mid, payload, error: false, handles },
     });
   } else {
-    d.setObject(entry.object, {
-      kind: 'channel',
-      sid: chan.sid,
-      server: chan.server,
-      queue: chan.queue.concat({ client: tid, riid: message.riid, mid: message.mid, payload, handles }),
-      receivers: chan.receivers,
-    });
-    d.moveThread(tid, { tag: 'call', channel: entry.object });
+    d.setObject(
+      entry.object,
+      channelRecord(
+        chan.sid,
+        chan.server,
+        chan.queue.concat({ client: tid, riid: message.riid, mid: message.mid, payload, handles }),
+        chan.receivers,
+      ),
+    );
+    d.moveThread(tid, callState(entry.object));
   }
 }
 
@@ -340,24 +339,12 @@ export function recv(d: Draft, tid: Tid, handle: Handle): void {
   const chan = d.objects.get(id) as Channel;
   const next = chan.queue[0];
   if (next === undefined) {
-    d.setObject(id, {
-      kind: 'channel',
-      sid: chan.sid,
-      server: chan.server,
-      queue: chan.queue,
-      receivers: chan.receivers.concat(tid),
-    });
-    return d.moveThread(tid, { tag: 'recv', channel: id });
+    d.setObject(id, channelRecord(chan.sid, chan.server, chan.queue, chan.receivers.concat(tid)));
+    return d.moveThread(tid, recvState(id));
   }
-  d.setObject(id, {
-    kind: 'channel',
-    sid: chan.sid,
-    server: chan.server,
-    queue: chan.queue.slice(1),
-    receivers: chan.receivers,
-  });
-  d.moveThread(next.client, { tag: 'reply', server: tid });
-  d.moveThread(tid, d.threads.get(tid)!.state, { client: next.client, channel: id, riid: next.riid, mid: next.mid });
+  d.setObject(id, channelRecord(chan.sid, chan.server, chan.queue.slice(1), chan.receivers));
+  d.moveThread(next.client, replyState(tid));
+  d.moveThread(tid, d.threads.get(tid)!.state, servingRecord(next.client, id, next.riid, next.mid));
   d.results.push({
     tid,
     rc: 'rcOk',
@@ -410,7 +397,9 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   d.effect(
     kind,
     event,
-    handles.map((h) => [client.sid, d.processes.get(client.sid)!.handles[h]!.object] as const),
+    handles.length === 0
+      ? NO_OBJECTS
+      : handles.map((h) => [client.sid, d.processes.get(client.sid)!.handles[h]!.object] as const),
   );
   d.results.push({ tid, rc: 'rcOk' });
   d.wake({
