@@ -471,6 +471,21 @@ test('board-dma-granted: DMA buffers are allocated first fit inside the window, 
   fails(kcall(start(arm), 0, 'dma', 'Allocate', { pages: 1 }), 'rcUnsupported', 'edge-arm has no DMA');
 });
 
+test('board-monotonic-clock: at the end of its range (2^53 ns) a tick stops both clocks there, never past or losing precision', () => {
+  const w = start();
+  const end = Number.MAX_SAFE_INTEGER;
+  run(w, { kind: 'rtc', realtime: end - 10 });
+  run(w, { kind: 'tick' });
+  assert.deepEqual(w.s.clock, { monotonic: 1000, realtime: end }, 'the real-time clock stops at its end');
+  // a kernel whose monotonic clock is one tick short of the end
+  w.s = { ...w.s, clock: { monotonic: end - 10, realtime: 0 } };
+  run(w, { kind: 'tick' });
+  assert.deepEqual(w.s.clock, { monotonic: end, realtime: 1000 });
+  run(w, { kind: 'tick' });
+  assert.equal(w.s.clock.monotonic, end, 'the monotonic clock stays at its end');
+  assert.ok(Number.isSafeInteger(w.s.clock.monotonic) && Number.isSafeInteger(w.s.clock.realtime));
+});
+
 test('board-monotonic-clock: time.Read reads either clock; time.SetRealtime moves only the real-time one', () => {
   const w = start();
   run(w, { kind: 'tick' });
