@@ -173,10 +173,10 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   assert.equal(resultOf(r, SERVER)?.rc, 'rcOk');
   assert.equal(w.s.processes.get(w.b.sids.server!)!.status, 'alive', 'the server lives on');
   assert.deepEqual(
-    r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc]),
+    r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc, x.detail]),
     [
-      [CLIENT, 'rcNotConnected'],
-      [second, 'rcNotConnected'],
+      [CLIENT, 'rcNotConnected', 'the server end of the channel was closed'],
+      [second, 'rcNotConnected', 'the server end of the channel was closed'],
     ],
   );
   assert.deepEqual(queue(w), []);
@@ -199,6 +199,7 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   assert.equal(v.s.threads.get(CLIENT)!.state.tag, 'reply');
   const c = kcall(v, SERVER, 'handle', 'Close', { handle: v.b.connections[0]!.serverHandle });
   assert.equal(resultOf(c, CLIENT)?.rc, 'rcNotConnected');
+  assert.equal(resultOf(c, CLIENT)?.detail, 'the server end of the channel was closed');
   assert.equal(v.s.threads.get(CLIENT)!.state.tag, 'ready');
   assert.equal(v.s.threads.get(SERVER)!.serving, null);
 
@@ -210,7 +211,11 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   assert.equal(u.s.threads.get(helper)!.state.tag, 'recv');
   const h = kcall(u, SERVER, 'handle', 'Close', { handle: u.b.connections[0]!.serverHandle });
   assert.equal(resultOf(h, helper)?.rc, 'rcNotConnected');
+  assert.equal(resultOf(h, helper)?.detail, 'the server end of the channel was closed');
   assert.equal(u.s.threads.get(helper)!.state.tag, 'ready');
+  const ch = u.s.objects.get(channel(u))!;
+  assert.ok(ch.kind === 'channel');
+  assert.deepEqual([ch.queue, ch.receivers], [[], []], 'nobody waits on a channel without a server end');
 });
 
 test('a server whose second thread still holds the server end keeps its callers queued', () => {

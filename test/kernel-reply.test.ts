@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as t from 'io-ts';
 import { boot, type BootResult } from '../src/kernel/boot.ts';
 import { step } from '../src/kernel/step.ts';
+import { KERNEL_ENDPOINTS, KERNEL_INTERFACES } from '../src/kernel/kernel-api.ts';
 import { compileRules } from '../src/monitor/rules.ts';
 import type { KernelEvent, KernelState, Message, StepResult, Tid } from '../src/kernel/types.ts';
 import type { Machine } from '../src/kernel/machine.ts';
@@ -237,4 +238,43 @@ test('unforgeable-handles: a Call may transfer only a handle the caller holds, w
     [LEFT, 'rcNoRights', `handle ${noTransfer} lacks the transfer right`],
   ]);
   assert.equal(w.s.threads.get(LEFT)!.state.tag, 'running', 'nothing was sent');
+});
+
+test('reply-to-caller: closing the server end of one channel leaves a request held from another channel in hand', () => {
+  const b = boot(
+    solution,
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [{ kind: 'execute' }, { kind: 'request' }, { kind: 'response' }],
+      }),
+    machine,
+  );
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  const w: World = { s: b.value.state, b: b.value };
+  const left = conn(w, 'left');
+  syscall(w, LEFT, { op: 'Call', handle: left.clientHandle, message: PING });
+  syscall(w, SERVER, { op: 'Recv', handle: left.serverHandle });
+  const handle = KERNEL_ENDPOINTS.indexOf('handle');
+  const close = KERNEL_INTERFACES[handle]!.methods.findIndex((x) => x.name === 'Close');
+  const closed = syscall(w, SERVER, {
+    op: 'Call',
+    handle: 0,
+    message: { riid: handle, mid: close, payload: { handle: conn(w, 'right').serverHandle } },
+  });
+  assert.deepEqual(
+    closed.results.map((x) => [x.tid, x.rc]),
+    [[SERVER, 'rcOk']],
+    'only the closer is answered',
+  );
+  assert.equal(w.s.threads.get(SERVER)!.serving?.client, LEFT, 'the left request is still in hand');
+  assert.equal(w.s.threads.get(LEFT)!.state.tag, 'reply');
+  const answered = syscall(w, SERVER, { op: 'Reply', handle: left.serverHandle, message: PONG });
+  assert.deepEqual(
+    answered.results.map((x) => [x.tid, x.rc]),
+    [
+      [SERVER, 'rcOk'],
+      [LEFT, 'rcOk'],
+    ],
+  );
 });
