@@ -128,6 +128,7 @@ test('a call to a channel whose server exited is mediated, then returns rcNotCon
   const before = w.log.length;
   const r = ping(w, CLIENT);
   assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected');
+  assert.equal(resultOf(r, CLIENT)?.detail, 'no live process holds the server end of the channel');
   // the policy saw the request: one decision for exactly it, and it is in the audit log
   assert.equal(r.decisions.length, 1);
   assert.equal(r.decisions[0]!.event.kind, 'request');

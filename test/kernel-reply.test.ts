@@ -268,6 +268,12 @@ test('reply-to-caller: closing the server end of one channel leaves a request he
     'only the closer is answered',
   );
   assert.equal(w.s.threads.get(SERVER)!.serving?.client, LEFT, 'the left request is still in hand');
+  // the server still holds the left channel's receive end, not the right one's: a Call on the right is not connected
+  const orphan = syscall(w, RIGHT, { op: 'Call', handle: conn(w, 'right').clientHandle, message: PING });
+  assert.deepEqual(
+    orphan.results.map((x) => [x.tid, x.rc]),
+    [[RIGHT, 'rcNotConnected']],
+  );
   assert.equal(w.s.threads.get(LEFT)!.state.tag, 'reply');
   const answered = syscall(w, SERVER, { op: 'Reply', handle: left.serverHandle, message: PONG });
   assert.deepEqual(
