@@ -537,9 +537,32 @@ test('complete-mediation: a Call on the kernel handle is one service event, deci
     s.decisions.map((d) => [d.event.kind, d.decision.verdict]),
     [['security', 'grant']],
   );
+  // the monitor is shown the caller's own security interface and method, and no endpoint
+  const tb = w.s.config.tables;
+  const sec = s.decisions[0]!.event;
+  assert.deepEqual(
+    [sec.endpoint, sec.iface, sec.method, sec.srcClass, sec.dstClass],
+    [
+      -1,
+      tb.interfaces.findIndex((i) => i.name === 'e.Sec'),
+      tb.methodNames.indexOf('Ask'),
+      tb.classByName.get('Drv'),
+      0,
+    ],
+  );
   assert.deepEqual(
     s.effects.map((e) => e.kind),
     ['security'],
+  );
+  // a method the security interface does not declare: no method and no interface (typed-interfaces), denied
+  const undeclared = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: 0, message: { riid: SECURITY_RIID, mid: 7, payload: {} } },
+  });
+  assert.deepEqual(
+    undeclared.decisions.map((d) => [d.event.kind, d.event.iface, d.event.method, d.event.mid]),
+    [['security', -1, -1, 7]],
   );
   // task.Execute: the service effect comes before the execute effect it caused
   const x = run(w, kcallEvent(0, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' }));
