@@ -237,7 +237,25 @@ test('unforgeable-handles: a Call may transfer only a handle the caller holds, w
   assert.deepEqual(rcOf(send([{ handle: noTransfer, rights: 0 }])), [
     [LEFT, 'rcNoRights', `handle ${noTransfer} lacks the transfer right`],
   ]);
+  // the client end (call, transfer, duplicate) may pass on a subset of its rights, never a right it lacks
+  const own = left.clientHandle;
+  const rights = held[own]!.rights;
+  assert.equal(rights & 32, 32, 'the client end carries the transfer right');
+  assert.deepEqual(rcOf(send([{ handle: own, rights: rights | 2 }])), [
+    [LEFT, 'rcNoRights', `handle ${own}: cannot pass rights it does not hold`],
+  ]);
   assert.equal(w.s.threads.get(LEFT)!.state.tag, 'running', 'nothing was sent');
+  const sent = send([{ handle: own, rights: 1 }]);
+  assert.deepEqual(rcOf(sent), []);
+  const got = syscall(w, SERVER, { op: 'Recv', handle: left.serverHandle });
+  const installed = got.results[0]!.message!.handles;
+  assert.equal(installed.length, 1);
+  const server = w.s.processes.get(w.s.threads.get(SERVER)!.sid)!;
+  assert.deepEqual(
+    server.handles[installed[0]!],
+    { object: held[own]!.object, rights: 1 },
+    'exactly the rights passed',
+  );
 });
 
 test('reply-to-caller: closing the server end of one channel leaves a request held from another channel in hand', () => {
