@@ -261,3 +261,31 @@ test('a caller whose process closed its client handle while its call waits is st
   // the server shares no handle with the client any more, but the granted call links them
   assert.equal(isolation({ before, event, result: r, monitorCalls: r.decisions.map((d) => d.event) }), null);
 });
+
+test('reply-to-caller: a Reply to a caller whose process exited reaches nobody: rcNotConnected, and the server serves nothing', () => {
+  const w = start();
+  const second = (kcall(w, CLIENT, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  ping(w, CLIENT);
+  running(w, SERVER);
+  const server = w.b.connections[0]!.serverHandle;
+  assert.equal(
+    resultOf(run(w, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: server } }), SERVER)?.rc,
+    'rcOk',
+  );
+  assert.equal(w.s.threads.get(SERVER)!.serving?.client, CLIENT);
+  // the caller's other thread ends the caller's process
+  kcall(w, second, 'task', 'Exit', { code: 0 });
+  assert.notEqual(w.s.threads.get(CLIENT)!.state.tag, 'reply');
+  running(w, SERVER);
+  const r = run(w, {
+    kind: 'syscall',
+    tid: SERVER,
+    call: { op: 'Reply', handle: server, message: { riid: 0, mid: 0, payload: { value: 2 } } },
+  });
+  assert.deepEqual(
+    r.results.map((x) => [x.tid, x.rc, x.detail]),
+    [[SERVER, 'rcNotConnected', 'the caller is gone']],
+  );
+  assert.deepEqual(r.decisions, [], 'nothing is mediated for nobody');
+  assert.equal(w.s.threads.get(SERVER)!.serving, null, 'the server may Recv again');
+});
