@@ -615,3 +615,32 @@ test('complete-mediation: a Call on the kernel handle is one service event, deci
   assert.equal(svc.kind, 'service');
   assert.equal(svc.kind === 'service' && svc.created.length, 1, 'the service effect names the objects it created');
 });
+
+test('complete-mediation: a security call names no endpoint, even from a class with more endpoints than the kernel', () => {
+  const many = Array.from({ length: KERNEL_ENDPOINTS.length + 2 }, (_, i) => ({ name: `ep${i}`, interface: 'e.Sec' }));
+  const b = boot(
+    {
+      name: 'wide',
+      interfaces: [SEC],
+      classes: [{ name: 'Wide', endpoints: many, security: 'e.Sec' }],
+      processes: [{ name: 'wide', taskClass: 'Wide' }],
+      connections: [],
+    },
+    (tables) => compileRules(tables, { name: 'p', rules: [{ kind: 'execute' }, { kind: 'security' }] }),
+    x86,
+  );
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  const w: World = { s: b.value.state, b: b.value };
+  running(w, 0);
+  const s = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: 0, message: { riid: SECURITY_RIID, mid: 0, payload: {} } },
+  });
+  assert.deepEqual(s.results, [{ tid: 0, rc: 'rcOk' }]);
+  const tb = w.s.config.tables;
+  assert.deepEqual(
+    s.decisions.map((d) => [d.event.kind, d.event.endpoint, d.event.method, d.decision.verdict]),
+    [['security', -1, tb.methodNames.indexOf('Ask'), 'grant']],
+  );
+});
