@@ -302,3 +302,28 @@ test('reply-to-caller: closing the server end of one channel leaves a request he
     ],
   );
 });
+
+test('typed-interfaces: a request naming an endpoint or method the server does not declare shows the monitor none, and is denied', () => {
+  const w = start();
+  const left = conn(w, 'left');
+  for (const [riid, mid] of [
+    [5, 0],
+    [0, 9],
+  ] as const) {
+    const r = syscall(w, LEFT, {
+      op: 'Call',
+      handle: left.clientHandle,
+      message: { riid, mid, payload: { value: 1 } },
+    });
+    const e = r.decisions[0]!.event;
+    assert.deepEqual(
+      [e.kind, e.riid, e.mid, e.endpoint, e.method, e.iface],
+      ['request', riid, mid, riid === 0 ? w.s.config.tables.endpointNames.indexOf('ping') : -1, -1, -1],
+      `riid ${riid} mid ${mid}`,
+    );
+    assert.deepEqual(
+      r.results.map((x) => [x.tid, x.rc]),
+      [[LEFT, 'rcSecurityDisallow']],
+    );
+  }
+});
