@@ -288,4 +288,21 @@ test('reply-to-caller: a Reply to a caller whose process exited reaches nobody: 
   );
   assert.deepEqual(r.decisions, [], 'nothing is mediated for nobody');
   assert.equal(w.s.threads.get(SERVER)!.serving, null, 'the server may Recv again');
+
+  // the same, but the server closes its end instead of replying: the exited caller is not woken again
+  const v = start();
+  const other = (kcall(v, CLIENT, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  ping(v, CLIENT);
+  running(v, SERVER);
+  run(v, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: server } });
+  kcall(v, other, 'task', 'Exit', { code: 0 });
+  const dead = v.s.threads.get(CLIENT)!.state;
+  const c = kcall(v, SERVER, 'handle', 'Close', { handle: server });
+  assert.deepEqual(
+    c.results.map((x) => [x.tid, x.rc]),
+    [[SERVER, 'rcOk']],
+    'only the closer is answered',
+  );
+  assert.deepEqual(v.s.threads.get(CLIENT)!.state, dead, 'the exited caller stays as it was');
+  assert.equal(v.s.threads.get(SERVER)!.serving, null);
 });

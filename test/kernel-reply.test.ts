@@ -147,6 +147,9 @@ test('three-syscalls: Recv and Reply need the server end of a channel (recv righ
     [SERVER, 'rcNoRights', `handle ${left.serverHandle} is not the client end of a channel`],
   ]);
   // a handle number not in the table
+  assert.deepEqual(rcOf(syscall(w, LEFT, { op: 'Call', handle: 77, message: PING })), [
+    [LEFT, 'rcBadHandle', "handle 77 is not in the caller's table"],
+  ]);
   assert.deepEqual(rcOf(syscall(w, SERVER, { op: 'Recv', handle: 77 })), [
     [SERVER, 'rcBadHandle', "handle 77 is not in the caller's table"],
   ]);
