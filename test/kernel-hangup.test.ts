@@ -306,3 +306,15 @@ test('reply-to-caller: a Reply to a caller whose process exited reaches nobody: 
   assert.deepEqual(v.s.threads.get(CLIENT)!.state, dead, 'the exited caller stays as it was');
   assert.equal(v.s.threads.get(SERVER)!.serving, null);
 });
+
+test('unforgeable-handles: a caller holding many handles (client ends only, no recv right) does not keep a channel whose server exited connected', () => {
+  const w = start();
+  // the client creates channels of its own until its table is long (more than 8 handles)
+  for (let i = 0; i < 4; i++) assert.equal(resultOf(kcall(w, CLIENT, 'channel', 'Create', {}), CLIENT)?.rc, 'rcOk');
+  const table = w.s.processes.get(w.b.sids.client!)!.handles;
+  assert.ok(table.length > 8, `${table.length} handles`);
+  kcall(w, SERVER, 'task', 'Exit', { code: 0 });
+  const r = ping(w, CLIENT);
+  assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected', 'a client end is not a receive end');
+  assert.deepEqual(queue(w), []);
+});
