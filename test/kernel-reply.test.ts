@@ -330,3 +330,34 @@ test('typed-interfaces: a request naming an endpoint or method the server does n
     );
   }
 });
+
+test('reply-to-caller: a granted error reply reaches its caller marked as an error, a response as none', () => {
+  const b = boot(
+    solution,
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [{ kind: 'execute' }, { kind: 'request' }, { kind: 'response' }, { kind: 'error' }],
+      }),
+    machine,
+  );
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  const w: World = { s: b.value.state, b: b.value };
+  const left = conn(w, 'left');
+  for (const error of [true, false]) {
+    syscall(w, LEFT, { op: 'Call', handle: left.clientHandle, message: PING });
+    syscall(w, SERVER, { op: 'Recv', handle: left.serverHandle });
+    const r = syscall(w, SERVER, { op: 'Reply', handle: left.serverHandle, message: { ...PONG, error } });
+    assert.deepEqual(
+      r.decisions.map((d) => [d.event.kind, d.decision.verdict]),
+      [[error ? 'error' : 'response', 'grant']],
+    );
+    assert.deepEqual(
+      r.results.map((x) => [x.tid, x.rc, x.message?.error]),
+      [
+        [SERVER, 'rcOk', undefined],
+        [LEFT, 'rcOk', error],
+      ],
+    );
+  }
+});
