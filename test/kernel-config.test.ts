@@ -113,6 +113,10 @@ test('static-configuration: the tables intern every declared name once, in decla
     tb.classes[0]!.endpoints.map((e) => e.name),
     [...KERNEL_ENDPOINTS],
   );
+  // the interned name lists are exactly the kernel's names then the solution's, each once, nothing before them
+  const kernelMethods = [...new Set(KERNEL_INTERFACES.flatMap((i) => i.methods.map((x) => x.name)))];
+  assert.deepEqual(tb.methodNames, [...kernelMethods, 'Ping', 'Pong', 'Write']);
+  assert.deepEqual(tb.endpointNames, [...KERNEL_ENDPOINTS, 'echo', 'log']);
   assert.deepEqual(tb.processes, [
     { name: 'server', taskClass: 2, priority: 0 },
     { name: 'client', taskClass: 3, priority: 10 },
@@ -122,6 +126,22 @@ test('static-configuration: the tables intern every declared name once, in decla
     { client: 1, server: 0, id: 'echo' },
     { client: 2, server: 0, id: 'echo' },
   ]);
+});
+
+test('static-configuration: a solution name equal to the first interned kernel name (id 0) is interned once, as id 0', () => {
+  const first = KERNEL_INTERFACES[0]!.methods[0]!.name;
+  const tb = tablesOf({
+    name: 'zero',
+    interfaces: [{ name: 'z.I', methods: [m(first), m('Other')] }],
+    classes: [{ name: 'Z', endpoints: [{ name: KERNEL_ENDPOINTS[0]!, interface: 'z.I' }] }],
+    processes: [],
+    connections: [],
+  });
+  const z = tb.interfaces[KERNEL_INTERFACES.length]!;
+  assert.equal(z.methods[0]!.nameId, 0, "the kernel's first method name keeps id 0");
+  assert.equal(tb.methodNames.filter((n) => n === first).length, 1);
+  assert.equal(tb.classes[2]!.endpoints[0]!.nameId, 0, "the kernel's first endpoint name keeps id 0");
+  assert.equal(tb.endpointNames.filter((n) => n === KERNEL_ENDPOINTS[0]).length, 1);
 });
 
 test('static-configuration: a duplicated interface, method, class or endpoint, and a reserved class name, are refused by name', () => {

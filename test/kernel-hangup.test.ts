@@ -128,6 +128,7 @@ test('a call to a channel whose server exited is mediated, then returns rcNotCon
   const before = w.log.length;
   const r = ping(w, CLIENT);
   assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected');
+  assert.equal(resultOf(r, CLIENT)?.detail, 'no live process holds the server end of the channel');
   // the policy saw the request: one decision for exactly it, and it is in the audit log
   assert.equal(r.decisions.length, 1);
   assert.equal(r.decisions[0]!.event.kind, 'request');
@@ -173,10 +174,10 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   assert.equal(resultOf(r, SERVER)?.rc, 'rcOk');
   assert.equal(w.s.processes.get(w.b.sids.server!)!.status, 'alive', 'the server lives on');
   assert.deepEqual(
-    r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc]),
+    r.results.filter((x) => x.tid !== SERVER).map((x) => [x.tid, x.rc, x.detail]),
     [
-      [CLIENT, 'rcNotConnected'],
-      [second, 'rcNotConnected'],
+      [CLIENT, 'rcNotConnected', 'the server end of the channel was closed'],
+      [second, 'rcNotConnected', 'the server end of the channel was closed'],
     ],
   );
   assert.deepEqual(queue(w), []);
@@ -199,6 +200,7 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   assert.equal(v.s.threads.get(CLIENT)!.state.tag, 'reply');
   const c = kcall(v, SERVER, 'handle', 'Close', { handle: v.b.connections[0]!.serverHandle });
   assert.equal(resultOf(c, CLIENT)?.rc, 'rcNotConnected');
+  assert.equal(resultOf(c, CLIENT)?.detail, 'the server end of the channel was closed');
   assert.equal(v.s.threads.get(CLIENT)!.state.tag, 'ready');
   assert.equal(v.s.threads.get(SERVER)!.serving, null);
 
@@ -210,7 +212,11 @@ test('closing the last receive handle wakes queued callers, a receiver and a cal
   assert.equal(u.s.threads.get(helper)!.state.tag, 'recv');
   const h = kcall(u, SERVER, 'handle', 'Close', { handle: u.b.connections[0]!.serverHandle });
   assert.equal(resultOf(h, helper)?.rc, 'rcNotConnected');
+  assert.equal(resultOf(h, helper)?.detail, 'the server end of the channel was closed');
   assert.equal(u.s.threads.get(helper)!.state.tag, 'ready');
+  const ch = u.s.objects.get(channel(u))!;
+  assert.ok(ch.kind === 'channel');
+  assert.deepEqual([ch.queue, ch.receivers], [[], []], 'nobody waits on a channel without a server end');
 });
 
 test('a server whose second thread still holds the server end keeps its callers queued', () => {
@@ -254,4 +260,61 @@ test('a caller whose process closed its client handle while its call waits is st
   assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected');
   // the server shares no handle with the client any more, but the granted call links them
   assert.equal(isolation({ before, event, result: r, monitorCalls: r.decisions.map((d) => d.event) }), null);
+});
+
+test('reply-to-caller: a Reply to a caller whose process exited reaches nobody: rcNotConnected, and the server serves nothing', () => {
+  const w = start();
+  const second = (kcall(w, CLIENT, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  ping(w, CLIENT);
+  running(w, SERVER);
+  const server = w.b.connections[0]!.serverHandle;
+  assert.equal(
+    resultOf(run(w, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: server } }), SERVER)?.rc,
+    'rcOk',
+  );
+  assert.equal(w.s.threads.get(SERVER)!.serving?.client, CLIENT);
+  // the caller's other thread ends the caller's process
+  kcall(w, second, 'task', 'Exit', { code: 0 });
+  assert.notEqual(w.s.threads.get(CLIENT)!.state.tag, 'reply');
+  running(w, SERVER);
+  const r = run(w, {
+    kind: 'syscall',
+    tid: SERVER,
+    call: { op: 'Reply', handle: server, message: { riid: 0, mid: 0, payload: { value: 2 } } },
+  });
+  assert.deepEqual(
+    r.results.map((x) => [x.tid, x.rc, x.detail]),
+    [[SERVER, 'rcNotConnected', 'the caller is gone']],
+  );
+  assert.deepEqual(r.decisions, [], 'nothing is mediated for nobody');
+  assert.equal(w.s.threads.get(SERVER)!.serving, null, 'the server may Recv again');
+
+  // the same, but the server closes its end instead of replying: the exited caller is not woken again
+  const v = start();
+  const other = (kcall(v, CLIENT, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  ping(v, CLIENT);
+  running(v, SERVER);
+  run(v, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: server } });
+  kcall(v, other, 'task', 'Exit', { code: 0 });
+  const dead = v.s.threads.get(CLIENT)!.state;
+  const c = kcall(v, SERVER, 'handle', 'Close', { handle: server });
+  assert.deepEqual(
+    c.results.map((x) => [x.tid, x.rc]),
+    [[SERVER, 'rcOk']],
+    'only the closer is answered',
+  );
+  assert.deepEqual(v.s.threads.get(CLIENT)!.state, dead, 'the exited caller stays as it was');
+  assert.equal(v.s.threads.get(SERVER)!.serving, null);
+});
+
+test('unforgeable-handles: a caller holding many handles (client ends only, no recv right) does not keep a channel whose server exited connected', () => {
+  const w = start();
+  // the client creates channels of its own until its table is long (more than 8 handles)
+  for (let i = 0; i < 4; i++) assert.equal(resultOf(kcall(w, CLIENT, 'channel', 'Create', {}), CLIENT)?.rc, 'rcOk');
+  const table = w.s.processes.get(w.b.sids.client!)!.handles;
+  assert.ok(table.length > 8, `${table.length} handles`);
+  kcall(w, SERVER, 'task', 'Exit', { code: 0 });
+  const r = ping(w, CLIENT);
+  assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected', 'a client end is not a receive end');
+  assert.deepEqual(queue(w), []);
 });

@@ -260,6 +260,20 @@ test('a forged or untransferred handle field never reaches the policy', () => {
       [[ALICE, rc]],
     );
   }
+  // typed-interfaces: a payload not of the method's type is not searched for handle fields; the monitor denies it
+  const illTyped = syscall(w, ALICE, {
+    op: 'Call',
+    handle: vaultEnd.clientHandle,
+    message: { riid: 0, mid: 0, payload: { key: { handle: forged } } },
+  });
+  assert.deepEqual(
+    illTyped.decisions.map((d) => d.decision.verdict),
+    ['deny'],
+  );
+  assert.deepEqual(
+    illTyped.results.map((x) => [x.tid, x.rc]),
+    [[ALICE, 'rcSecurityDisallow']],
+  );
   // and a well-formed transfer still goes through
   const ok = syscall(w, ALICE, { op: 'Call', handle: vaultEnd.clientHandle, message: give(vaultEnd.clientHandle, 1) });
   assert.equal(ok.decisions[0]?.decision.verdict, 'grant');

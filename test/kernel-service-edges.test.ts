@@ -471,6 +471,21 @@ test('board-dma-granted: DMA buffers are allocated first fit inside the window, 
   fails(kcall(start(arm), 0, 'dma', 'Allocate', { pages: 1 }), 'rcUnsupported', 'edge-arm has no DMA');
 });
 
+test('board-monotonic-clock: at the end of its range (2^53 ns) a tick stops both clocks there, never past or losing precision', () => {
+  const w = start();
+  const end = Number.MAX_SAFE_INTEGER;
+  run(w, { kind: 'rtc', realtime: end - 10 });
+  run(w, { kind: 'tick' });
+  assert.deepEqual(w.s.clock, { monotonic: 1000, realtime: end }, 'the real-time clock stops at its end');
+  // a kernel whose monotonic clock is one tick short of the end
+  w.s = { ...w.s, clock: { monotonic: end - 10, realtime: 0 } };
+  run(w, { kind: 'tick' });
+  assert.deepEqual(w.s.clock, { monotonic: end, realtime: 1000 });
+  run(w, { kind: 'tick' });
+  assert.equal(w.s.clock.monotonic, end, 'the monotonic clock stays at its end');
+  assert.ok(Number.isSafeInteger(w.s.clock.monotonic) && Number.isSafeInteger(w.s.clock.realtime));
+});
+
 test('board-monotonic-clock: time.Read reads either clock; time.SetRealtime moves only the real-time one', () => {
   const w = start();
   run(w, { kind: 'tick' });
@@ -522,9 +537,32 @@ test('complete-mediation: a Call on the kernel handle is one service event, deci
     s.decisions.map((d) => [d.event.kind, d.decision.verdict]),
     [['security', 'grant']],
   );
+  // the monitor is shown the caller's own security interface and method, and no endpoint
+  const tb = w.s.config.tables;
+  const sec = s.decisions[0]!.event;
+  assert.deepEqual(
+    [sec.endpoint, sec.iface, sec.method, sec.srcClass, sec.dstClass],
+    [
+      -1,
+      tb.interfaces.findIndex((i) => i.name === 'e.Sec'),
+      tb.methodNames.indexOf('Ask'),
+      tb.classByName.get('Drv'),
+      0,
+    ],
+  );
   assert.deepEqual(
     s.effects.map((e) => e.kind),
     ['security'],
+  );
+  // a method the security interface does not declare: no method and no interface (typed-interfaces), denied
+  const undeclared = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: 0, message: { riid: SECURITY_RIID, mid: 7, payload: {} } },
+  });
+  assert.deepEqual(
+    undeclared.decisions.map((d) => [d.event.kind, d.event.iface, d.event.method, d.event.mid]),
+    [['security', -1, -1, 7]],
   );
   // task.Execute: the service effect comes before the execute effect it caused
   const x = run(w, kcallEvent(0, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' }));
@@ -576,4 +614,33 @@ test('complete-mediation: a Call on the kernel handle is one service event, deci
   const svc = run(w, kcallEvent(0, 'channel', 'Create', {})).effects[0]!;
   assert.equal(svc.kind, 'service');
   assert.equal(svc.kind === 'service' && svc.created.length, 1, 'the service effect names the objects it created');
+});
+
+test('complete-mediation: a security call names no endpoint, even from a class with more endpoints than the kernel', () => {
+  const many = Array.from({ length: KERNEL_ENDPOINTS.length + 2 }, (_, i) => ({ name: `ep${i}`, interface: 'e.Sec' }));
+  const b = boot(
+    {
+      name: 'wide',
+      interfaces: [SEC],
+      classes: [{ name: 'Wide', endpoints: many, security: 'e.Sec' }],
+      processes: [{ name: 'wide', taskClass: 'Wide' }],
+      connections: [],
+    },
+    (tables) => compileRules(tables, { name: 'p', rules: [{ kind: 'execute' }, { kind: 'security' }] }),
+    x86,
+  );
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  const w: World = { s: b.value.state, b: b.value };
+  running(w, 0);
+  const s = run(w, {
+    kind: 'syscall',
+    tid: 0,
+    call: { op: 'Call', handle: 0, message: { riid: SECURITY_RIID, mid: 0, payload: {} } },
+  });
+  assert.deepEqual(s.results, [{ tid: 0, rc: 'rcOk' }]);
+  const tb = w.s.config.tables;
+  assert.deepEqual(
+    s.decisions.map((d) => [d.event.kind, d.event.endpoint, d.event.method, d.decision.verdict]),
+    [['security', -1, tb.methodNames.indexOf('Ask'), 'grant']],
+  );
 });

@@ -73,6 +73,11 @@ test('complete-mediation: an event in the audit log names its kind, both parties
     describeEvent(T, { ...request, kind: 'security', endpoint: 0 }),
     `security src=Client(sid 2) dst=Server(sid 3) endpoint=${T.endpointNames[0]} method=Get`,
   );
+  // method id 0 is a method (the kernel's first), not "no method"
+  assert.equal(
+    describeEvent(T, { ...request, method: 0, mid: 9 }),
+    `request src=Client(sid 2) dst=Server(sid 3) endpoint=svc method=${T.methodNames[0]}`,
+  );
 });
 
 test('complete-mediation: a decision in words gives the verdict, the event, the rules and the reason when there is one', () => {

@@ -308,3 +308,50 @@ test('default-deny: a policy too large for the dense table (keyed through a Map)
   assert.equal(sparse.decide(null, e(44, 0, 44, 44)).verdict, 'grant');
   assert.equal(dense.decide(null, e(44, 0, 44, 44)).verdict, 'deny', 'the dense policy has no rule 45');
 });
+
+test('default-deny: id 0 of each dimension (the kernel class, its first endpoint and method) is a real id, not "none"', () => {
+  // the kernel's class, first endpoint and first method have id 0; a rule may name them
+  assert.deepEqual([T.classes[0]!.name, T.endpointNames[0], T.methodNames[0]], ['kl.core.Core', 'task', 'Execute']);
+  const p = policy([
+    { kind: 'request', src: 'kl.core.Core', dst: 'kl.core.Core', endpoint: 'task', method: 'Execute' },
+  ]);
+  const zero = { src: 'kl.core.Core', dst: 'kl.core.Core', ep: 'task', m: 'Execute' };
+  assert.equal(verdict(p, zero), 'grant', 'the exact cell of the ids 0 is granted');
+  assert.equal(verdict(p, { ...zero, src: 'A' }), 'deny');
+  assert.equal(verdict(p, { ...zero, dst: 'A' }), 'deny');
+  assert.equal(verdict(p, { ...zero, ep: 'thread' }), 'deny');
+  assert.equal(verdict(p, { ...zero, ep: null }), 'deny', 'endpoint id 0 is not "no endpoint"');
+  assert.equal(verdict(p, { ...zero, m: 'Exit' }), 'deny');
+  assert.equal(verdict(p, { ...zero, m: null }), 'deny', 'method id 0 is not "no method"');
+  // and a rule naming "none" (a wildcard execute rule) does not grant id 0's request
+  const ex = policy([{ kind: 'request', src: 'kl.core.Core', endpoint: 'thread', method: 'Exit' }]);
+  assert.equal(verdict(ex, { src: 'kl.core.Core', ep: 'thread', m: 'Exit' }), 'grant');
+  assert.equal(verdict(ex, { src: 'kl.core.Core', ep: 'task', m: 'Exit' }), 'deny');
+  assert.equal(verdict(ex, { src: 'kl.core.Core', ep: 'thread', m: 'Execute' }), 'deny');
+});
+
+test('default-deny: a class named by several rules keeps one slot; a class named later gets its own', () => {
+  // A is named twice (two kinds), then B: B must not share A's slot
+  const p = policy([
+    { kind: 'request', src: 'A', dst: 'A', endpoint: 'ep', method: 'Get' },
+    { kind: 'execute', src: 'A', dst: 'A' },
+    { kind: 'response', src: 'B', dst: 'B', endpoint: 'other', method: 'Put' },
+  ]);
+  assert.equal(verdict(p, { src: 'A', dst: 'A', ep: 'ep', m: 'Get' }), 'grant');
+  assert.equal(verdict(p, { src: 'B', dst: 'A', ep: 'ep', m: 'Get' }), 'deny', 'B is not A');
+  assert.equal(verdict(p, { src: 'A', dst: 'B', ep: 'ep', m: 'Get' }), 'deny', 'B is not A');
+  assert.equal(verdict(p, { kind: 'execute', src: 'B', dst: 'B' }), 'deny', 'B is not A');
+  assert.equal(verdict(p, { kind: 'response', src: 'B', dst: 'B', ep: 'other', m: 'Put' }), 'grant');
+  assert.equal(verdict(p, { kind: 'response', src: 'A', dst: 'A', ep: 'other', m: 'Put' }), 'deny', 'A is not B');
+  // the same for endpoints and methods named twice
+  const q = policy([
+    { kind: 'request', endpoint: 'ep', method: 'Get' },
+    { kind: 'error', endpoint: 'ep', method: 'Get' },
+    { kind: 'response', endpoint: 'other', method: 'Put' },
+  ]);
+  assert.equal(verdict(q, { kind: 'request', ep: 'ep', m: 'Get' }), 'grant');
+  assert.equal(verdict(q, { kind: 'request', ep: 'other', m: 'Get' }), 'deny');
+  assert.equal(verdict(q, { kind: 'request', ep: 'ep', m: 'Put' }), 'deny');
+  assert.equal(verdict(q, { kind: 'response', ep: 'other', m: 'Put' }), 'grant');
+  assert.equal(verdict(q, { kind: 'response', ep: 'ep', m: 'Get' }), 'deny');
+});
