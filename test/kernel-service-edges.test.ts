@@ -644,3 +644,27 @@ test('complete-mediation: a security call names no endpoint, even from a class w
     [['security', -1, tb.methodNames.indexOf('Ask'), 'grant']],
   );
 });
+
+test('one-thread-per-cpu: the sleepers index is exactly the sleeping threads in TID order, and a tick wakes them in that order', () => {
+  const w = start();
+  const sleeping = (): Tid[] => [...w.s.threads].filter((th) => th.state.tag === 'sleep').map((th) => th.tid);
+  const t2 = val(kcall(w, 0, 'thread', 'Create', { priority: MAX_PRIORITY })).tid!;
+  // the higher TID goes to sleep first, the lower one in the same clock tick, both until the same time
+  running(w, t2);
+  const now = w.s.clock.monotonic;
+  run(w, kcallEvent(t2, 'thread', 'Sleep', { ns: 10_000 }));
+  running(w, 1);
+  assert.equal(w.s.clock.monotonic, now, 'no tick between the two sleeps');
+  run(w, kcallEvent(1, 'thread', 'Sleep', { ns: 10_000 }));
+  assert.deepEqual(w.s.sleepers, sleeping());
+  assert.ok(w.s.sleepers.indexOf(1) < w.s.sleepers.indexOf(t2), `sleepers [${w.s.sleepers.join(', ')}]`);
+  let woken: Tid[] = [];
+  for (let i = 0; i < 20 && woken.length === 0; i++) {
+    woken = run(w, { kind: 'tick' })
+      .results.filter((r) => r.rc === 'rcOk' && (r.tid === 1 || r.tid === t2))
+      .map((r) => r.tid);
+    assert.deepEqual(w.s.sleepers, sleeping());
+  }
+  assert.deepEqual(woken, [1, t2], 'one tick wakes both, in TID order');
+  assert.ok(!w.s.sleepers.includes(1) && !w.s.sleepers.includes(t2));
+});

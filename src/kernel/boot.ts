@@ -72,6 +72,7 @@ export function bootWith(tables: SolutionTables, monitor: Monitor, machine: Mach
     cpus: Array.from({ length: machine.cpus }, () => null),
     runQueue: RunQueue.empty(),
     futexQueue: [],
+    sleepers: [],
     irqs: Array.from({ length: machine.irqLines }, () => ({ object: null, pending: false, masked: false })),
     clock: { monotonic: 0, realtime: 0 },
     io: {},

@@ -34,6 +34,16 @@ export function running(cpu: number): ThreadState {
   return RUNNING[cpu] ?? (RUNNING[cpu] = Object.freeze({ tag: 'running', cpu }));
 }
 
+/** The sleepers with one more, kept in TID order (a new array: states share theirs). */
+function withSleeper(sleepers: readonly Tid[], tid: Tid): Tid[] {
+  let i = sleepers.length;
+  while (i > 0 && sleepers[i - 1]! > tid) i--;
+  const out = sleepers.slice(0, i);
+  out.push(tid);
+  for (let j = i; j < sleepers.length; j++) out.push(sleepers[j]!);
+  return out;
+}
+
 export class Draft {
   processes: PVec<Process>;
   threads: PVec<Thread>;
@@ -41,6 +51,7 @@ export class Draft {
   cpus: (Tid | null)[];
   runQueue: RunQueue;
   futexQueue: Tid[];
+  sleepers: readonly Tid[];
   irqs: KernelState['irqs'][number][];
   clock: KernelState['clock'];
   io: KernelState['io'];
@@ -57,6 +68,7 @@ export class Draft {
     this.cpus = base.cpus as (Tid | null)[];
     this.runQueue = base.runQueue;
     this.futexQueue = base.futexQueue as Tid[];
+    this.sleepers = base.sleepers;
     this.irqs = base.irqs as KernelState['irqs'][number][];
     this.clock = base.clock;
     this.io = base.io;
@@ -148,8 +160,10 @@ export class Draft {
       else if (from === 'ready')
         this.runQueue = this.runQueue.first() === tid ? this.runQueue.shift() : this.runQueue.remove(tid, t.priority);
       else if (from === 'futex') this.setFutexQueue(this.futexQueue.filter((x) => x !== tid));
+      else if (from === 'sleep') this.sleepers = this.sleepers.filter((x) => x !== tid);
       if (to === 'ready') this.runQueue = this.runQueue.push(tid, t.priority);
       else if (to === 'futex') this.setFutexQueue(this.futexQueue.concat(tid));
+      else if (to === 'sleep') this.sleepers = withSleeper(this.sleepers, tid);
     }
     this.setThread(threadRecord(t.tid, t.sid, t.priority, state, serving === undefined ? t.serving : serving));
   }
@@ -191,6 +205,7 @@ export class Draft {
       cpus: this.cpus,
       runQueue: this.runQueue,
       futexQueue: this.futexQueue,
+      sleepers: this.sleepers,
       irqs: this.irqs,
       clock: this.clock,
       io: this.io,

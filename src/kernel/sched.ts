@@ -21,9 +21,12 @@ export function tick(d: Draft): void {
   // both clocks stop at the end of their range (2^53 ns) rather than lose precision
   const now = Math.min(d.clock.monotonic + d.config.machine.tickNs, Number.MAX_SAFE_INTEGER);
   d.clock = { monotonic: now, realtime: Math.min(d.clock.realtime + d.config.machine.tickNs, Number.MAX_SAFE_INTEGER) };
-  const threads = d.threads;
-  for (let tid = 0; tid < threads.length; tid++) {
-    const t = threads.get(tid)!;
+  // the sleepers in TID order (the spec's tickFrom scans every thread in that order); waking one
+  // replaces d.sleepers with a new array, so this loop reads the tick's starting set
+  const sleepers = d.sleepers;
+  for (let i = 0; i < sleepers.length; i++) {
+    const tid = sleepers[i]!;
+    const t = d.threads.get(tid)!;
     if (t.state.tag === 'sleep' && t.state.until <= now) d.wake({ tid, rc: 'rcOk' });
   }
 }

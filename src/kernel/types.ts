@@ -207,6 +207,13 @@ export interface KernelState {
   readonly runQueue: RunQueue;
   /** futex waiters in arrival order */
   readonly futexQueue: readonly Tid[];
+  /**
+   * The sleeping threads in TID order: an index of `threads` (exactly the
+   * threads whose state is `sleep`), so a tick visits the sleepers, not every
+   * thread. The spec has no such variable: its `tick` scans every thread in
+   * TID order, the same order this keeps.
+   */
+  readonly sleepers: readonly Tid[];
   readonly irqs: readonly IrqLine[];
   /**
    * Nanoseconds as safe integers: exact up to 2^53 ns, about 104 days. The

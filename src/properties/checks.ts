@@ -42,6 +42,7 @@ export const STATE_TABLES = [
   'cpus',
   'runQueue',
   'futexQueue',
+  'sleepers',
   'irqs',
   'clock',
   'io',
@@ -310,7 +311,11 @@ export const isolation: Check = (v) => {
 
 // ------------------------------------------------------------------ scheduling sanity (used on every board)
 
-/** One current thread per CPU, and every current thread is running on that CPU. */
+/**
+ * One current thread per CPU, and every current thread is running on that
+ * CPU; and the sleepers index is exactly the sleeping threads, in TID order
+ * (the order a tick wakes them in).
+ */
 export const oneThreadPerCpu: Check = (v) => {
   const s = v.result.state;
   const seen = new Set<number>();
@@ -322,9 +327,14 @@ export const oneThreadPerCpu: Check = (v) => {
     const st = s.threads.get(tid)!.state;
     if (st.tag !== 'running' || st.cpu !== cpu) return `CPU ${cpu}'s current thread ${tid} is ${st.tag}`;
   }
-  for (const th of s.threads)
+  const sleeping: number[] = [];
+  for (const th of s.threads) {
     if (th.state.tag === 'running' && s.cpus[th.state.cpu] !== th.tid)
       return `thread ${th.tid} claims CPU ${th.state.cpu} but is not current there`;
+    if (th.state.tag === 'sleep') sleeping.push(th.tid);
+  }
+  if (s.sleepers.length !== sleeping.length || s.sleepers.some((tid, i) => tid !== sleeping[i]))
+    return `the sleepers index is [${s.sleepers.join(', ')}], but the sleeping threads are [${sleeping.join(', ')}]`;
   return null;
 };
 
