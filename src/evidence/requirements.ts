@@ -86,6 +86,14 @@ const CHECKS_TS = 'src/properties/checks.ts';
 const BOARD_TS = 'src/driver/board-checks.ts';
 const ALL_TLC = ['tlc.model.*', 'tlc.solution.*'];
 const CONFORMANCE = ['conformance.traces.*', 'conformance.reachable.*'];
+/** The checks and suites of the device guarantees the kernel states and the boards exercise (IRQ, DMA). */
+const DEVICE_CHECKS = ['kernel.devices', 'scenario.programs', 'board.events', ...ALL_TLC];
+const DEVICE_SUITES = [
+  'property-tests/boards.test.ts',
+  'test/driver.test.ts',
+  'test/kernel-devices.test.ts',
+  'test/conformance-devices.test.ts',
+];
 
 export const REQUIREMENTS: readonly Requirement[] = [
   {
@@ -246,13 +254,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
       { file: CHECKS_TS, export: 'irqToHolder', kind: 'property' },
       { file: BOARD_TS, export: 'irqToHolder', kind: 'property' },
     ],
-    checks: ['kernel.devices', 'scenario.programs', 'board.events', ...ALL_TLC],
-    suites: [
-      'property-tests/boards.test.ts',
-      'test/driver.test.ts',
-      'test/kernel-devices.test.ts',
-      'test/conformance-devices.test.ts',
-    ],
+    checks: DEVICE_CHECKS,
+    suites: DEVICE_SUITES,
     weakenedBy: [],
     weakness:
       'The board model delivers interrupts as events; a real interrupt controller is trusted to route lines as declared.',
@@ -268,13 +271,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
       { file: BOARD_TS, export: 'dmaGrantedOnly', kind: 'property' },
       { file: 'src/driver/dma-isolation.ts', export: 'dmaIsolation', kind: 'property' },
     ],
-    checks: ['kernel.devices', 'scenario.programs', 'board.events', ...ALL_TLC],
-    suites: [
-      'property-tests/boards.test.ts',
-      'test/driver.test.ts',
-      'test/kernel-devices.test.ts',
-      'test/conformance-devices.test.ts',
-    ],
+    checks: DEVICE_CHECKS,
+    suites: DEVICE_SUITES,
     weakenedBy: ['DMA isolation'],
     weakness: 'The kernel confines DMA to granted buffers; without an IOMMU the device itself is not confined.',
   },
