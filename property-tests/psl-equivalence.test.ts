@@ -29,6 +29,7 @@ import { banner, check, runs } from './harness.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
 import { checkPolicy } from '../src/policy/compile/check.ts';
 import { explainEvent, explanationText } from '../src/audit/explain.ts';
+import { canonicalKey } from '../src/conformance/monitor-model.ts';
 
 banner(import.meta.filename);
 
@@ -576,10 +577,13 @@ test('the compiled policy and the reference interpreter agree on verdict, rule, 
       let state: unknown = compiled.initial;
       for (let i = 0; i < c.events.length; i++) {
         const e = c.events[i]!;
+        const before = canonicalKey(state);
         const a = compiled.decide(state, e);
         const b = interpreted.decide(state, e);
         checked++;
         const where = `event ${i} ${json(e)}`;
+        // states are immutable by construction (not frozen): neither evaluator may write to the one it was given
+        if (canonicalKey(state) !== before) throw new Error(`${where}: a decision wrote to the state it decided on`);
         if (a.verdict !== b.verdict || rulesKey(a) !== rulesKey(b) || a.reason !== b.reason)
           throw new Error(
             `${where}: compiled ${a.verdict} ${rulesKey(a)} (${a.reason}), interpreted ${b.verdict} ${rulesKey(b)} (${b.reason})`,

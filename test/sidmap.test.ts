@@ -88,7 +88,25 @@ describe('SidMap', () => {
     assert.throws(() => m.set(-1, 'x'), RangeError);
     assert.throws(() => m.set(2 ** 32, 'x'), RangeError);
     assert.throws(() => m.set(0.5, 'x'), RangeError);
-    assert.ok(Object.isFrozen(m));
+  });
+
+  it('is immutable by construction: set and delete never write to the map they start from', () => {
+    let m = SidMap.empty<string>();
+    for (let i = 0; i < 1100; i++) m = m.set(i, 'idle');
+    // freeze the instance and every node: a write (strict mode) would throw
+    const freeze = (node: readonly unknown[]): void => {
+      for (const x of node) if (Array.isArray(x)) freeze(x);
+      Object.freeze(node);
+    };
+    freeze(m.root!);
+    Object.freeze(m);
+    const before = [...m];
+    const n = m.set(7, 'busy').set(2000, 'new').delete(1099).delete(3);
+    assert.deepEqual([...m], before);
+    assert.equal(n.get(7), 'busy');
+    assert.equal(n.get(2000), 'new');
+    assert.equal(n.get(1099), undefined);
+    assert.equal(n.size, 1099);
   });
 
   it('a set shares all but one path with the old map (O(log n) new nodes)', () => {

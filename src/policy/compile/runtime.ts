@@ -78,13 +78,17 @@ export function noAlternativeReason(v: Value): string {
   return `no alternative of the choice matches ${show(v)}`;
 }
 
-/** The monitor state with one object's state replaced. */
+/**
+ * The monitor state with one object's state replaced: a new array, never
+ * written after (immutable by construction like the kernel's records; not
+ * frozen, which would cost a third of a Flow decision).
+ */
 export function withSlot(state: PslState, slot: number, objectState: unknown): PslState {
-  if (state.length === 1 && slot === 0) return Object.freeze([objectState]);
-  // a spread, not slice(): slice() of a frozen array and freezing the copy costs ~10x more in V8
+  if (state.length === 1 && slot === 0) return [objectState];
+  // a spread, not slice(): slice() of a frozen array (the initial state is frozen) costs ~10x more in V8
   const next = [...state];
   next[slot] = objectState;
-  return Object.freeze(next);
+  return next;
 }
 
 export function denyDecision(rule: RuleRef, reason: string, next: unknown): Decision {

@@ -11,8 +11,11 @@
  * two levels, a set copies two 32-slot arrays and a get reads two. Iteration
  * is in ascending SID order. Values are never `undefined`.
  *
- * The map is immutable (the instance is frozen and no method changes a
- * node) and its shape is canonical: the height is the least that holds the
+ * The map is immutable by construction, as the kernel's records are: its
+ * fields are read-only and no method changes a node (the purity properties
+ * run the kernel and the policies on deep-frozen states, so a write would
+ * throw; the instance itself is not frozen, which would cost a fifth of a
+ * Flow transition). Its shape is canonical: the height is the least that holds the
  * largest key, a node exists iff it holds an entry, and a slot without an
  * entry is a hole. Two SidMaps with the same entries are therefore equal as
  * data (`util.isDeepStrictEqual`, `assert.deepStrictEqual`), as two Maps are.
@@ -49,7 +52,6 @@ export class SidMap<V> implements ReadonlyMap<number, V> {
     this.root = root;
     this.shift = shift;
     this.count = count;
-    Object.freeze(this);
   }
 
   static readonly #EMPTY = new SidMap<never>(undefined, 0, 0);
