@@ -97,6 +97,20 @@ test('default-deny: a policy that throws, or answers no well-formed verdict, is 
       policy('maybe', (s) => ({ verdict: 'maybe', rules: [{ id: 'r' }], next: s })),
       /^policy "maybe" returned no verdict$/,
     ],
+    // a verdict needs at least one rule that gave it
+    [
+      policy('empty', (s) => ({ verdict: 'grant', rules: [], next: s })),
+      /^policy "empty" named no rule for its grant$/,
+    ],
+    [policy('norules', (s) => ({ verdict: 'grant', next: s })), /^policy "norules" named no rule for its grant$/],
+    [
+      policy('text-rules', (s) => ({ verdict: 'deny', rules: 'r', reason: 'x', next: s })),
+      /^policy "text-rules" named no rule for its deny$/,
+    ],
+    [
+      policy('array-like', (s) => ({ verdict: 'grant', rules: { length: 1, 0: { id: 'r' } }, next: s })),
+      /^policy "array-like" named no rule for its grant$/,
+    ],
   ];
   for (const [p, reason] of cases) {
     const d = createMonitor(T, p).decide(STATE, ok);
@@ -105,12 +119,80 @@ test('default-deny: a policy that throws, or answers no well-formed verdict, is 
     assert.match((d as { reason: string }).reason, reason);
     assert.equal(d.next, STATE, `${p.name}: a failed policy changed the monitor state`);
   }
-  // and a well-formed answer is passed through as it is
+  // and a well-formed answer, grant or deny, is passed through as it is
   assert.deepEqual(createMonitor(T, grantAll).decide(STATE, ok), {
     verdict: 'grant',
     rules: [{ id: 'all' }],
     next: STATE,
   });
+  const no = { verdict: 'deny', rules: [{ id: 'no' }], reason: 'the policy says no', next: STATE };
+  assert.equal(
+    createMonitor(
+      T,
+      policy('no', () => no),
+    ).decide(STATE, ok),
+    no,
+  );
+});
+
+test('typed-interfaces: a message its codec refuses but decodes is denied as rejected; an unknown method is undeclared', () => {
+  const refuses = new t.Type<unknown>(
+    'Refuses',
+    (u): u is unknown => false,
+    (u) => t.success(u),
+    t.identity,
+  );
+  const r = compileSolution({
+    name: 'r',
+    interfaces: [{ name: 'y.Y', methods: [{ name: 'No', request: refuses, response: t.unknown, error: t.unknown }] }],
+    classes: [
+      { name: 'Client', endpoints: [] },
+      { name: 'Server', endpoints: [{ name: 'y', interface: 'y.Y' }] },
+    ],
+    processes: [
+      { name: 'client', taskClass: 'Client' },
+      { name: 'server', taskClass: 'Server' },
+    ],
+    connections: [{ client: 'client', server: 'server', id: 'y' }],
+  });
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  const R = r.value;
+  const m = createMonitor(R, grantAll);
+  const ev = securityEvent(R, {
+    kind: 'request',
+    src: 2,
+    srcClass: 2,
+    dst: 3,
+    dstClass: 3,
+    riid: 0,
+    mid: 0,
+    payload: 1,
+    rights: [],
+  });
+  assert.deepEqual(m.decide(STATE, ev), {
+    verdict: 'deny',
+    rules: [{ id: 'structure' }],
+    reason: 'message does not match y.Y.No (request): rejected',
+    next: STATE,
+  });
+  for (const [iface, mid] of [
+    [-1, 0],
+    [ev.iface, -1],
+    [ev.iface, 1],
+    [R.interfaces.length, 0],
+  ] as const)
+    assert.deepEqual(
+      m.decide(STATE, { ...ev, iface, mid, riid: 4 }),
+      {
+        verdict: 'deny',
+        rules: [{ id: 'structure' }],
+        reason: `RIID 4 / MID ${mid} name no method declared by the destination's class`,
+        next: STATE,
+      },
+      `iface ${iface} mid ${mid}`,
+    );
+  // an execute event names no method: no message check, the policy decides
+  assert.equal(m.decide(STATE, { ...ev, kind: 'execute', iface: -1, mid: -1 }).verdict, 'grant');
 });
 
 test('typed-interfaces: a message is checked against its method before any rule; one that cannot be read is denied', () => {

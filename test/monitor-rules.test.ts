@@ -139,7 +139,13 @@ test('default-deny: an event whose class, endpoint or method lies outside the ta
     { dstClass: C },
     { endpoint: T.endpointNames.length },
     { method: T.methodNames.length },
+    { endpoint: -2 },
+    { method: -2 },
     { kind: 'reboot' as SecurityEvent['kind'] },
+    // a kind no rule names, and names that an object inherits, read no slab of the table
+    { kind: 'security' as SecurityEvent['kind'] },
+    { kind: 'toString' as SecurityEvent['kind'] },
+    { kind: 'constructor' as SecurityEvent['kind'] },
   ]) {
     const d = p.decide(null, { ...base, ...bad });
     assert.deepEqual(
@@ -354,4 +360,27 @@ test('default-deny: a class named by several rules keeps one slot; a class named
   assert.equal(verdict(q, { kind: 'request', ep: 'ep', m: 'Put' }), 'deny');
   assert.equal(verdict(q, { kind: 'response', ep: 'other', m: 'Put' }), 'grant');
   assert.equal(verdict(q, { kind: 'response', ep: 'ep', m: 'Get' }), 'deny');
+});
+
+test('default-deny: on a state a limited rule has counted, a grant names the unlimited rule that matched and keeps that state', () => {
+  const p = policy([
+    { kind: 'request', id: 'lim', src: 'A', dst: 'A', limit: 1 },
+    { kind: 'request', id: 'from-a', src: 'A' },
+    { kind: 'request', id: 'from-b', src: 'B' },
+    { kind: 'execute', id: 'exec' },
+  ]);
+  const first = p.decide(p.initial, ev({ src: 'A', dst: 'A' }));
+  assert.deepEqual([first.verdict, first.rules.map((r) => r.id), first.next], ['grant', ['lim'], [1]]);
+  const counted = first.next;
+  for (const [e, id] of [
+    [ev({ src: 'A', dst: 'B' }), 'from-a'],
+    [ev({ src: 'B', dst: 'A' }), 'from-b'],
+    [ev({ kind: 'execute', src: 'C', dst: 'C' }), 'exec'],
+    [ev({ src: 'A', dst: 'A' }), 'from-a'], // the limit is used up: the next rule of the cell
+  ] as const) {
+    const d = p.decide(counted, e);
+    assert.deepEqual([d.verdict, d.rules.map((r) => r.id)], ['grant', [id]], JSON.stringify(e));
+    assert.equal(d.next, counted, 'an unlimited grant keeps the state it was given');
+  }
+  assert.equal(p.decide(counted, ev({ src: 'C', dst: 'A' })).verdict, 'deny');
 });

@@ -63,7 +63,7 @@ function malformed(
       const d = codec.decode(message);
       why = d._tag === 'Left' ? describeErrors(d.left).slice(0, 3).join('; ') : 'rejected';
     } catch {
-      why = 'it cannot be read';
+      // the codec cannot read it either: `why` stays 'it cannot be read'
     }
   return deny(STRUCTURE_RULES, `${what}: ${why}`, state);
 }
@@ -102,8 +102,9 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
   const decide = (state: MonitorState, event: SecurityEvent): Decision => {
     const kind = event.kind;
     if (kind !== 'execute') {
-      const methods = event.iface >= 0 ? checks[event.iface] : undefined;
-      const m = methods !== undefined && event.mid >= 0 ? methods[event.mid] : undefined;
+      // an index outside the tables (-1: no such interface or method) reads undefined
+      const methods = checks[event.iface];
+      const m = methods === undefined ? undefined : methods[event.mid];
       if (m === undefined) return undeclared(event, state);
       const check = kind === 'response' ? m.response : kind === 'error' ? m.error : m.request;
       if (check !== null) {

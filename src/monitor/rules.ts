@@ -63,7 +63,8 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   // class, endpoint and method of the solution (the kernel's own included):
   // per dimension, each named id gets a compact index, and every id no rule
   // names shares index 0 ("other") — where only wildcard rules can apply.
-  // Endpoint and method also keep a slot for "none" (an execute event).
+  // An execute event's endpoint and method (none: -1) read "other" too: no
+  // rule that names an endpoint or method can match an execute event.
   const srcNamed = new Map<number, number>();
   const dstNamed = new Map<number, number>();
   const epNamed = new Map<number, number>();
@@ -78,14 +79,14 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     const ms = lookup('method', tables.methodNames, r.method, i);
     name(srcNamed, srcs, 1);
     name(dstNamed, dsts, 1);
-    name(epNamed, eps, 2);
-    name(mNamed, ms, 2);
+    name(epNamed, eps, 1);
+    name(mNamed, ms, 1);
     return { srcs, dsts, eps, ms };
   });
   const S = srcNamed.size + 1;
   const D = dstNamed.size + 1;
-  const E = epNamed.size + 2;
-  const M = mNamed.size + 2;
+  const E = epNamed.size + 1;
+  const M = mNamed.size + 1;
   const index = (n: number, named: Map<number, number>) => {
     const ix = new Int32Array(n);
     for (const [id, at] of named) ix[id] = at;
@@ -96,20 +97,8 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   // endpoint and method index arrays are shifted by one so that id -1 (none) reads slot 0
   const epIx = index(E1, new Map([...epNamed].map(([id, at]) => [id + 1, at] as const)));
   const mIx = index(M1, new Map([...mNamed].map(([id, at]) => [id + 1, at] as const)));
-  for (let e = 1; e < E1; e++) if (epIx[e] === 0) epIx[e] = 1;
-  for (let m = 1; m < M1; m++) if (mIx[m] === 0) mIx[m] = 1;
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-  const limited: number[] = []; // rule index of each limited rule; its state slot = position here
-  // kinds: only those some rule names get a slab of the table; an event of another kind is denied at once
-  const kIx = new Int32Array(5).fill(-1);
-  let K = 0;
-  for (const r of policy.rules) {
-    const k = KIND_INDEX[r.kind];
-    if (k !== undefined && kIx[k] === -1) kIx[k] = K++;
-  }
-  // cell key -> rule indices in order (a loop, not a callback: no closure keeps these build tables alive)
-  const cells = new Map<number, number[]>();
   for (let i = 0; i < policy.rules.length; i++) {
     const r = policy.rules[i]!;
     if (!EVENT_KINDS.includes(r.kind))
@@ -118,25 +107,36 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
       errors.push(`policy "${policy.name}": ${ruleId(r, i)}: an execute rule cannot name an endpoint or method`);
     if (r.limit !== undefined && !(Number.isSafeInteger(r.limit) && r.limit >= 0))
       errors.push(`policy "${policy.name}": ${ruleId(r, i)}: limit must be a non-negative integer`);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  const limited: number[] = []; // rule index of each limited rule; its state slot = position here
+  // kinds: only those some rule names get a slab of the table; an event of another kind is denied at once
+  const kIx = new Int32Array(5).fill(-1);
+  let K = 0;
+  for (const r of policy.rules) if (kIx[KIND_INDEX[r.kind]] === -1) kIx[KIND_INDEX[r.kind]] = K++;
+  // cell key -> rule indices in order (a loop, not a callback: no closure keeps these build tables alive)
+  const cells = new Map<number, number[]>();
+  for (let i = 0; i < policy.rules.length; i++) {
+    const r = policy.rules[i]!;
     const x = resolved[i]!;
     const srcs = x.srcs === null ? all(S) : x.srcs.map((id) => srcIx[id]!);
     const dsts = x.dsts === null ? all(D) : x.dsts.map((id) => dstIx[id]!);
     const eps = x.eps === null ? all(E) : x.eps.map((id) => epIx[id + 1]!);
     const ms = x.ms === null ? all(M) : x.ms.map((id) => mIx[id + 1]!);
     if (r.limit !== undefined) limited.push(i);
-    const k = kIx[KIND_INDEX[r.kind] ?? 0]!;
-    if (k < 0) continue; // an unknown kind (reported above)
+    const k = kIx[KIND_INDEX[r.kind]]!;
     for (const s of srcs)
       for (const d of dsts)
         for (const e of eps)
           for (const m of ms) {
             const key = (((k * S + s) * D + d) * E + e) * M + m;
             const list = cells.get(key);
+            // a rule after an unlimited one in the same cell can never apply there
             if (list === undefined) cells.set(key, [i]);
-            else if (list.length === 0 || policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
+            else if (policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
           }
   }
-  if (errors.length > 0) return { ok: false, errors };
 
   const slotOf = new Map(limited.map((ri, slot) => [ri, slot] as const));
   const initial: MonitorState = limited.length === 0 ? null : Object.freeze(limited.map(() => 0));
@@ -159,7 +159,8 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   const size = K * S * D * E * M;
   const lists: (readonly number[])[] = [];
   const encode = (list: number[]): number => {
-    if (list.length === 1 && policy.rules[list[0]!]!.limit === undefined) return list[0]! + 1;
+    // a list that starts with an unlimited rule holds only it (see the cells above)
+    if (policy.rules[list[0]!]!.limit === undefined) return list[0]! + 1;
     lists.push(Object.freeze(list));
     return -lists.length;
   };
@@ -172,6 +173,7 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
 
   const decide = (state: MonitorState, ev: SecurityEvent): Decision => {
     const kind = KIND_INDEX[ev.kind];
+    // an unknown kind, an inherited property's name included (`toString`), reads no slab
     const k = kind === undefined ? -1 : (kIx[kind] ?? -1);
     if (
       k < 0 ||
@@ -179,14 +181,16 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
       ev.srcClass >= C ||
       ev.dstClass < 0 ||
       ev.dstClass >= C ||
+      ev.endpoint < -1 ||
       ev.endpoint >= E1 - 1 ||
+      ev.method < -1 ||
       ev.method >= M1 - 1
     )
       return defaultDeny(state);
+    // endpoint and method -1 (none) read slot 0 of their shifted index arrays
     const key =
-      (((k * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!) * E + epIx[ev.endpoint < 0 ? 0 : ev.endpoint + 1]!) *
-        M +
-      mIx[ev.method < 0 ? 0 : ev.method + 1]!;
+      (((k * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!) * E + epIx[ev.endpoint + 1]!) * M +
+      mIx[ev.method + 1]!;
     const v = dense !== null ? dense[key]! : (sparse!.get(key) ?? 0);
     if (v > 0) return state === initial ? grants[v - 1]! : { ...grants[v - 1]!, next: state };
     if (v === 0) return defaultDeny(state);
