@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import * as t from 'io-ts';
 import { rulesKey } from '../src/monitor/types.ts';
 import { auditsRule, checkPolicy, compilePsl, constantValue, type PslAudit } from '../src/policy/compile/index.ts';
-import { BUILTIN_MODELS, defineModel, granted, withModels } from '../src/policy/models/index.ts';
+import { BUILTIN_MODELS, defineModel, granted, TypeError_, withModels } from '../src/policy/models/index.ts';
 import { ParseError } from '../src/syntax/errors.ts';
 import { both, decide, ev, HEAD, loadText, TABLES } from './psl-compile-helpers.ts';
 
@@ -436,7 +436,7 @@ describe('check: rule ids name the file as the policy author sees it (traceabili
       ['sol/inc', 'lib'],
     );
     const checked = checkPolicy(policy, TABLES);
-    const ids = checked.bindings.map((b) => checked.label((b.body[0] as { loc: never }).loc));
+    const ids = checked.bindings.map((b) => checked.label(b.body[0]!.loc));
     assert.deepEqual(ids.sort(), ['inc/parts/door.psl:1:12', 'kl/extra.psl:1:9', 'security.psl:5:11']);
     assert.equal(checked.name, 'security.psl');
     assert.equal(checkPolicy(policy, TABLES, { name: 'door' }).name, 'door');
@@ -445,11 +445,13 @@ describe('check: rule ids name the file as the policy author sees it (traceabili
   it('a rule ref carries its binding head and place, also inside match sections and choice alternatives', () => {
     const text = `${HEAD}request dst = demo.Lock, method = Turn {\n  match endpoint = front.bolt {\n    choice (message.k) {\n      "a" : { match src = Einit { grant () } }\n      _ : deny ()\n    }\n  }\n}\n`;
     const checked = checkPolicy(loadText(text), TABLES);
-    const grantCall = (
-      (checked.bindings[0]!.body[0] as { body: unknown[] }).body[0] as {
-        alternatives: { body: { body: { loc: never }[] }[] }[];
-      }
-    ).alternatives[0]!.body[0]!.body[0]!.loc;
+    const section = checked.bindings[0]!.body[0]!;
+    assert.equal(section.kind, 'match');
+    const choice = section.kind === 'match' ? section.body[0]! : section;
+    assert.equal(choice.kind, 'choice');
+    const inner = choice.kind === 'choice' ? choice.alternatives[0]!.body[0]! : choice;
+    assert.equal(inner.kind, 'match');
+    const grantCall = (inner.kind === 'match' ? inner.body[0]! : inner).loc;
     const ref = checked.ruleRef(grantCall);
     assert.deepEqual(ref, {
       id: 'security.psl:6:35',
@@ -475,7 +477,7 @@ describe('check: rule ids name the file as the policy author sees it (traceabili
 
   it('a binding without selectors is headed by its event alone', () => {
     const checked = checkPolicy(loadText(`${HEAD}error { grant () }\n`), TABLES);
-    assert.equal(checked.ruleRef((checked.bindings[0]!.body[0] as { loc: never }).loc).binding?.head, 'error');
+    assert.equal(checked.ruleRef(checked.bindings[0]!.body[0]!.loc).binding?.head, 'error');
   });
 });
 
@@ -518,5 +520,520 @@ describe('check: global declarations (static configuration)', () => {
       'unsupported construct ... in a type (the meaning of the Mic level wildcard is not documented) at sol/security.psl:3:16',
     ]);
     assert.equal(decide(b, b.compiled.initial, ev('request', LOCK)).verdict, 'grant');
+  });
+});
+
+describe('check: policy objects are declared once, of a known and included model, with a valid config (static configuration)', () => {
+  it('type parameters: the required ones, no others, once each', () => {
+    refuses(
+      `${HEAD}use nk.hashmap._\npolicy object s : HashSet { config = { set_size : 1, pool_size : 1 } }\n`,
+      'validation',
+      'sol/security.psl:4:1: policy object s : HashSet must declare type Entry',
+    );
+    refuses(
+      `${HEAD}use nk.hashmap._\npolicy object s : HashSet { type Key = UInt8 type Entry = UInt8 config = { set_size : 1, pool_size : 1 } }\n`,
+      'validation',
+      'sol/security.psl:4:29: model HashSet has no type parameter Key (it takes Entry)',
+    );
+    refuses(
+      `${HEAD}use nk.regex._\npolicy object r : Regex { type X = UInt8 }\n`,
+      'validation',
+      'sol/security.psl:4:27: model Regex has no type parameter X (it takes none)',
+    );
+    refuses(
+      `${HEAD}use nk.hashmap._\npolicy object s : HashSet { type Entry = UInt8 type Entry = UInt8 config = { set_size : 1, pool_size : 1 } }\n`,
+      'duplicate',
+      'sol/security.psl:4:48: type Entry is declared twice in policy object s',
+    );
+    // an optional type parameter may be given (StaticMap's Value)
+    both(
+      `${HEAD}use nk.staticmap._\npolicy object m : StaticMap { type Value = UInt8 config = { keys : { "k" : 1 }, pool_size : 1 } }\n`,
+    );
+  });
+
+  it('configs: needed, constant, valid, or not taken', () => {
+    refuses(
+      `${HEAD}use nk.hashmap._\npolicy object s : HashSet { type Entry = UInt8 }\n`,
+      'validation',
+      'sol/security.psl:4:1: policy object s : HashSet needs a config',
+    );
+    refuses(
+      `${HEAD}use nk.hashmap._\npolicy object s : HashSet { type Entry = UInt8 config = { set_size : message, pool_size : 1 } }\n`,
+      'validation',
+      'sol/security.psl:4:57: the config of s must be a constant: message is not a constant',
+    );
+    refuses(
+      `${HEAD}use nk.hashmap._\npolicy object s : HashSet { type Entry = UInt8 config = { set_size : 0, pool_size : 1 } }\n`,
+      'validation',
+      'sol/security.psl:4:57: invalid config of s : HashSet: set_size: must be an integer in 1 … 16777215',
+    );
+    refuses(
+      `${HEAD}use nk.regex._\npolicy object r : Regex { config = 1 }\n`,
+      'validation',
+      'sol/security.psl:4:36: model Regex takes no config',
+    );
+    refuses(
+      `${HEAD}use nk.flow._\npolicy object f : Flow { type State = "a" config = { states : ["a"], initial : "z", transitions : {} } }\n`,
+      'validation',
+      'sol/security.psl:4:52: policy object f : Flow: config.initial "z" is not a state',
+    );
+    refuses(
+      `${HEAD}use nk.mic._\npolicy object m : Mic { config = [] }\n`,
+      'validation',
+      'sol/security.psl:4:34: policy object m : Mic: a Mic needs at least one degree',
+    );
+  });
+
+  it('models: known, included, and not an SDK object', () => {
+    refuses(
+      `${HEAD}policy object x : Quota { config = 1 }\n`,
+      'reference',
+      'sol/security.psl:3:1: unknown security model Quota (known: Base, Pred, Bool, Math, Struct, Regex, HashSet, StaticMap, Flow, Mic, TypeEnforcement, Rbac)',
+    );
+    refuses(
+      `${HEAD}policy object f : Flow { type State = "a" config = { states : ["a"], initial : "a", transitions : {} } }\n`,
+      'reference',
+      'sol/security.psl:3:1: model Flow is not included: add use nk.flow._',
+    );
+    const e = refuses(
+      `${HEAD}policy object base : Base\n`,
+      'duplicate',
+      'sol/security.psl:3:1: policy object base is predeclared by the SDK (model Base)',
+    );
+    assert.deepEqual(e.related, []);
+    refuses(
+      `${HEAD}use nk.regex._\npolicy object r : Regex\npolicy object r : Regex\n`,
+      'duplicate',
+      'sol/security.psl:5:1: policy object r is declared twice\n  sol/security.psl:4:1: first declared here',
+    );
+    refuses(
+      `${HEAD}use nk.hashmap._\npolicy object s : HashSet { type Entry = UInt8 config = { set_size : 8 / 2, pool_size : 1 } }\npolicy object s : HashSet { type Entry = UInt8 config = { set_size : 1, pool_size : 1 } }\n`,
+      'duplicate',
+      'sol/security.psl:5:1: policy object s is declared twice (the first is not modelled: unsupported construct division operator / (the Math model has no division) at sol/security.psl:4:72)',
+    );
+  });
+
+  it('the SDK objects of the included modules only, in registry order, each with its slot and initial state', () => {
+    const checked = checkPolicy(loadText(`${HEAD}use nk.regex._\n${FLOW_OBJ}`), TABLES);
+    assert.deepEqual(
+      checked.objectList.map((o) => [o.name, o.model.name, o.slot, o.loc === null]),
+      [
+        ['base', 'Base', 0, true],
+        ['pred', 'Pred', 1, true],
+        ['bool', 'Bool', 2, true],
+        ['math', 'Math', 3, true],
+        ['struct', 'Struct', 4, true],
+        ['re', 'Regex', 5, true],
+        ['fsm', 'Flow', 6, false],
+      ],
+    );
+    assert.equal(checked.objects.get('fsm'), checked.objectList[6]);
+    assert.equal(checked.initial.length, 7);
+    assert.ok(Object.isFrozen(checked.initial));
+    assert.equal(checkPolicy(loadText('request { }\n'), TABLES).objectList.length, 0);
+  });
+});
+
+/** A model of Cordon's tests: configurable failures of its preparation and checks. */
+function testModel(
+  name: string,
+  prepare: () => { ok: true; object: unknown } | { ok: false; error: string },
+  extra = {},
+) {
+  return defineModel<unknown, unknown, null>({
+    name,
+    description: 'a test model',
+    modules: [],
+    config: t.unknown,
+    configOptional: true,
+    types: { required: [], optional: [] },
+    audit: { auditable: true },
+    prepare,
+    initial: () => null,
+    methods: {
+      pass: { kind: 'rule', doc: 'pass any — grants', apply: (_o, s) => granted(s) },
+      value: {
+        kind: 'expression',
+        doc: 'value {k} — k, with k constant',
+        params: ['k'],
+        constant: ['k'],
+        checkConstant: (_o, _f, v) => (v === 'bad' ? 'k must not be "bad"' : null),
+        evaluate: (_o, _s, arg) => (arg as { k: unknown }).k as never,
+        label: (_o, l) => (l === 'never' ? 'the label "never" never applies' : (v) => v === l),
+      },
+    },
+    ...extra,
+  });
+}
+
+describe('check: a model that cannot prepare an object refuses the policy at the declaration (static configuration)', () => {
+  const ok = () => ({ ok: true as const, object: null });
+  const models = withModels(BUILTIN_MODELS, testModel('Tm', ok));
+
+  it('a config is optional when the model says so; any argument goes to a method without params', () => {
+    const b = both(`${HEAD}policy object x : Tm\nrequest { x.pass (message) x.pass {a : 1} }\n`, {}, { models });
+    assert.equal(decide(b, b.compiled.initial, ev('request', LOCK)).verdict, 'grant');
+  });
+
+  it("checkConstant and label hooks refuse with the model's words", () => {
+    refuses(
+      `${HEAD}policy object x : Tm\nrequest { assert (x.value {k : "bad"} == "bad") }\n`,
+      'validation',
+      'sol/security.psl:4:32: x.value: k must not be "bad"',
+      { models },
+    );
+    refuses(
+      `${HEAD}policy object x : Tm\nrequest { choice (x.value {k : "a"}) { "never" : grant () } }\n`,
+      'validation',
+      'sol/security.psl:4:40: x.value: the label "never" never applies',
+      { models },
+    );
+    refuses(
+      `${HEAD}policy object x : Tm\nrequest { assert (x.value (message)) }\n`,
+      'validation',
+      'sol/security.psl:4:28: x.value takes a dictionary {k} written out, with constant k',
+      { models },
+    );
+    // the model's matcher decides which alternative a value takes
+    const b = both(
+      `${HEAD}policy object x : Tm\nrequest { choice (x.value {k : "a"}) { "b" : deny () "a" : grant () } }\n`,
+      {},
+      { models },
+    );
+    assert.equal(decide(b, b.compiled.initial, ev('request', LOCK)).verdict, 'grant');
+  });
+
+  it('prepare failing, or throwing, names the object and the model', () => {
+    const failing = withModels(
+      BUILTIN_MODELS,
+      testModel('Tm', () => ({ ok: false, error: 'no room' })),
+    );
+    refuses(`${HEAD}policy object x : Tm\n`, 'validation', 'sol/security.psl:3:1: policy object x : Tm: no room', {
+      models: failing,
+    });
+    refuses(
+      `${HEAD}policy object x : Tm { config = 1 }\n`,
+      'validation',
+      'sol/security.psl:3:33: policy object x : Tm: no room',
+      { models: failing },
+    );
+    const throwing = withModels(
+      BUILTIN_MODELS,
+      testModel('Tm', () => {
+        throw new Error('boom');
+      }),
+    );
+    refuses(`${HEAD}policy object x : Tm\n`, 'validation', 'sol/security.psl:3:1: model Tm failed to prepare x: boom', {
+      models: throwing,
+    });
+    const throwingText = withModels(
+      BUILTIN_MODELS,
+      testModel('Tm', () => {
+        throw 'plain'; // eslint-disable-line no-throw-literal
+      }),
+    );
+    refuses(
+      `${HEAD}policy object x : Tm\n`,
+      'validation',
+      'sol/security.psl:3:1: model Tm failed to prepare x: plain',
+      {
+        models: throwingText,
+      },
+    );
+  });
+
+  it('a type error in prepare is the type error; an unsupported type makes the object not modelled', () => {
+    const at = { file: 'sol/security.psl', line: 3, column: 20 };
+    const typeErr = withModels(
+      BUILTIN_MODELS,
+      testModel('Tm', () => {
+        throw new TypeError_(at, 'no such width', 'reference');
+      }),
+    );
+    refuses(`${HEAD}policy object x : Tm\n`, 'reference', 'sol/security.psl:3:20: no such width', { models: typeErr });
+    const unsupported = withModels(
+      BUILTIN_MODELS,
+      testModel('Tm', () => {
+        throw new TypeError_(at, 'a width Cordon lacks', 'unsupported');
+      }),
+    );
+    const b = both(`${HEAD}policy object x : Tm\nrequest { x.pass () }\n`, {}, { models: unsupported });
+    assert.deepEqual(b.compiled.notModelled, ['unsupported construct a width Cordon lacks at sol/security.psl:3:20']);
+    const d = decide(b, b.compiled.initial, ev('request', LOCK));
+    assert.equal(d.verdict, 'deny');
+    assert.equal(d.reason, 'not modelled: unsupported construct a width Cordon lacks at sol/security.psl:3:20');
+  });
+
+  it('an SDK default object its model cannot prepare refuses the policy at the top of the file', () => {
+    const bad = withModels(
+      BUILTIN_MODELS,
+      testModel('Tm', () => ({ ok: false, error: 'broken default' }), { defaultObject: 'tm' }),
+    );
+    refuses(`${HEAD}request { grant () }\n`, 'validation', 'sol/security.psl:1:1: model Tm: broken default', {
+      models: bad,
+    });
+    const good = withModels(BUILTIN_MODELS, testModel('Tm', ok, { defaultObject: 'tm' }));
+    const checked = checkPolicy(loadText(`${HEAD}request { pass () }\n`), TABLES, { models: good });
+    assert.equal(checked.objects.get('tm')?.loc, null);
+    assert.equal([...checked.calls.values()][0]!.target.name, 'tm');
+    assert.equal([...checked.calls.values()][0]!.callee, 'pass');
+  });
+});
+
+const auditOf = (text: string): PslAudit => checkPolicy(loadText(text), TABLES).audit;
+
+describe('check: audit profiles say which rule outcomes the audit log records (audit)', () => {
+  it('profiles, levels, objects and kss as written; the default profile and level', () => {
+    const a = auditOf(
+      `${HEAD}${FLOW_OBJ}audit profile p = { 0 : { base : { kss : ["granted"] } }, 65535 : { base : { kss : ["denied", "granted"] }, fsm : { kss : [], omit : ["a"] } } }\naudit default = p 65535\n`,
+    );
+    assert.equal(a.defaultProfile, 'p');
+    assert.equal(a.defaultLevel, 65535);
+    const p = a.profiles.get('p')!;
+    assert.equal(p.loc?.line, 8);
+    assert.deepEqual([...p.levels.keys()], [0, 65535]);
+    assert.deepEqual(p.levels.get(0)!.get('base'), { kss: ['granted'], options: {} });
+    assert.deepEqual(p.levels.get(65535)!.get('base'), { kss: ['denied', 'granted'], options: {} });
+    assert.deepEqual(p.levels.get(65535)!.get('fsm')!.kss, []);
+    assert.deepEqual(p.levels.get(65535)!.get('fsm')!.options, { omit: ['a'] });
+    assert.deepEqual(a.profiles.get('empty'), { name: 'empty', levels: new Map(), loc: null });
+    const none = auditOf(HEAD);
+    assert.equal(none.defaultProfile, 'empty');
+    assert.equal(none.defaultLevel, 0);
+  });
+
+  it('the profile of each rule: the innermost audit, else the default; the object each rule calls', () => {
+    const text = `${HEAD}${FLOW_OBJ}audit profile p = {}\naudit profile q = {}\naudit profile r = {}\naudit default = p 0\nrequest {\n  grant ()\n  match src = Einit { audit q\n    fsm.init {sid : src_sid}\n    choice (fsm.query {sid : src_sid}) { "a" : { audit r grant () } _ : grant () }\n  }\n}\nresponse { audit r\n  assert (message.n == 1)\n}\n`;
+    const checked = checkPolicy(loadText(text), TABLES);
+    const id = (needle: string, nth = 0) => {
+      let at = -1;
+      for (let i = 0; i <= nth; i++) at = text.indexOf(needle, at + 1);
+      const before = text.slice(0, at);
+      return `security.psl:${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
+    };
+    const profiles = Object.fromEntries(checked.audit.ruleProfiles);
+    const objects = Object.fromEntries(checked.audit.ruleObjects);
+    assert.deepEqual(profiles, {
+      [id('grant ()')]: 'p',
+      [id('fsm.init')]: 'q',
+      [id('choice')]: 'q',
+      [id('grant ()', 1)]: 'r',
+      [id('grant ()', 2)]: 'q',
+      [id('assert')]: 'r',
+    });
+    assert.deepEqual(objects, {
+      [id('grant ()')]: 'base',
+      [id('fsm.init')]: 'fsm',
+      [id('choice')]: 'fsm',
+      [id('grant ()', 1)]: 'base',
+      [id('grant ()', 2)]: 'base',
+      [id('assert')]: 'base',
+    });
+    // a choice on a value, not a call, is Base's
+    const plain = checkPolicy(loadText(`${HEAD}request { choice message.m { _ : grant () } }\n`), TABLES);
+    assert.deepEqual([...plain.audit.ruleObjects.values()], ['base', 'base']);
+  });
+
+  it("auditsRule: the rule's profile at the level, under the rule's object, lists the outcome", () => {
+    const text = `${HEAD}audit profile p = { 0 : { base : { kss : ["granted"] } }, 2 : { base : { kss : ["denied"] } } }\naudit default = p 2\nrequest { grant () }\nresponse { audit empty grant () }\n`;
+    const a = auditOf(text);
+    const req = 'security.psl:5:11';
+    const resp = 'security.psl:6:24';
+    assert.equal(auditsRule(a, req, 'denied'), true, 'the default level 2 records denials');
+    assert.equal(auditsRule(a, req, 'granted'), false);
+    assert.equal(auditsRule(a, req, 'granted', 0), true);
+    assert.equal(auditsRule(a, req, 'denied', 0), false);
+    assert.equal(auditsRule(a, req, 'granted', 1), false, 'no such level');
+    assert.equal(auditsRule(a, resp, 'granted', 0), false, 'the empty profile records nothing');
+    // a rule id the policy does not have: the default profile, but no object
+    assert.equal(auditsRule(a, 'security.psl:99:1', 'denied'), false);
+    // a rule id with an object but no profile of its own takes the default profile
+    const noProfile = { ...a, ruleProfiles: new Map<string, string>() };
+    assert.equal(auditsRule(noProfile, req, 'denied'), true);
+    const unknownProfile = { ...a, ruleProfiles: new Map([[req, 'gone']]) };
+    assert.equal(auditsRule(unknownProfile, req, 'denied'), false);
+  });
+
+  it('audit errors, each at its place and in full', () => {
+    const cases: [string, ParseError['kind'], string][] = [
+      ['audit default = loud 0\n', 'reference', 'sol/security.psl:3:1: unknown audit profile loud'],
+      ['request { audit loud grant () }\n', 'reference', 'sol/security.psl:3:11: unknown audit profile loud'],
+      [
+        'request { match src = Einit { audit loud grant () } }\n',
+        'reference',
+        'sol/security.psl:3:31: unknown audit profile loud',
+      ],
+      [
+        'request { choice message.m { "x" : { audit loud grant () } } }\n',
+        'reference',
+        'sol/security.psl:3:38: unknown audit profile loud',
+      ],
+      [
+        'audit profile p = message\n',
+        'validation',
+        'sol/security.psl:3:19: audit profile p must be a constant: message is not a constant',
+      ],
+      [
+        'audit profile p = 1\n',
+        'validation',
+        'sol/security.psl:3:19: audit profile p must be a dictionary { <level> : { <object> : { kss : […] } } }',
+      ],
+      [
+        'audit profile p = [1]\n',
+        'validation',
+        'sol/security.psl:3:19: audit profile p must be a dictionary { <level> : { <object> : { kss : […] } } }',
+      ],
+      [
+        'audit profile p = { 0 : 1 }\n',
+        'validation',
+        'sol/security.psl:3:25: audit profile p: level 0 maps object names to { kss : […] }',
+      ],
+      [
+        'audit profile p = { 0 : { base : 1 } }\n',
+        'validation',
+        'sol/security.psl:3:34: audit profile p: the audit of base is a dictionary { kss : […] }',
+      ],
+      [
+        'audit profile p = { x : {} }\n',
+        'validation',
+        'sol/security.psl:3:21: audit profile p: a level is an integer in 0 … 65535',
+      ],
+      [
+        'audit profile p = { -1 : {} }\n',
+        'validation',
+        'sol/security.psl:3:21: audit profile p: a level is an integer in 0 … 65535',
+      ],
+      [
+        'audit profile p = { 65536 : {} }\n',
+        'validation',
+        'sol/security.psl:3:21: audit profile p: a level is an integer in 0 … 65535',
+      ],
+      [
+        'audit profile p = { 0 : { ghost : { kss : [] } } }\n',
+        'reference',
+        'sol/security.psl:3:27: audit profile p: unknown policy object ghost',
+      ],
+      [
+        'audit profile p = { 0 : { pred : { kss : [] } } }\n',
+        'validation',
+        'sol/security.psl:3:27: audit profile p: objects of the model Pred cannot be audited',
+      ],
+      [
+        'audit profile p = { 0 : { base : { kss : ["maybe"] } } }\n',
+        'validation',
+        'sol/security.psl:3:34: audit profile p: base.kss must be a list of "granted" and "denied"',
+      ],
+      [
+        'audit profile p = { 0 : { base : { kss : ["granted", 1] } } }\n',
+        'validation',
+        'sol/security.psl:3:34: audit profile p: base.kss must be a list of "granted" and "denied"',
+      ],
+      [
+        'audit profile p = { 0 : { base : { kss : "granted" } } }\n',
+        'validation',
+        'sol/security.psl:3:34: audit profile p: base.kss must be a list of "granted" and "denied"',
+      ],
+      [
+        'audit profile p = { 0 : { base : { kss : [], omit : ["x"] } } }\n',
+        'validation',
+        'sol/security.psl:3:34: audit profile p: the model Base has no audit key omit',
+      ],
+      [
+        `${FLOW_OBJ}audit profile p = { 0 : { fsm : { kss : [], omit : ["x"] } } }\n`,
+        'validation',
+        'sol/security.psl:8:33: audit profile p: fsm.omit: omit must be a list of states of the object, not ["x"]',
+      ],
+      [
+        'audit profile p = {}\naudit profile p = {}\n',
+        'duplicate',
+        'sol/security.psl:4:1: audit profile p is declared twice\n  sol/security.psl:3:1: first declared here',
+      ],
+      ['audit profile empty = {}\n', 'duplicate', 'sol/security.psl:3:1: audit profile empty is declared twice'],
+      [
+        'audit profile p = {}\naudit default = p 0\naudit default = p 1\n',
+        'duplicate',
+        'sol/security.psl:5:1: audit default is declared twice\n  sol/security.psl:4:1: first declared here',
+      ],
+      [
+        'audit profile p = {}\naudit default = p 65536\n',
+        'validation',
+        'sol/security.psl:4:1: audit level 65536 must be in 0 … 65535',
+      ],
+    ];
+    for (const [text, kind, message] of cases) {
+      const e = refusal(`${HEAD}${text}`);
+      assert.equal(e.message, message, text);
+      assert.equal(e.kind, kind, text);
+    }
+  });
+
+  it('a profile Cordon cannot read, or naming an object it cannot model, audits nothing and is listed', () => {
+    const div = checkPolicy(loadText(`${HEAD}audit profile p = { 0 : { base : { kss : [8 / 2] } } }\n`), TABLES);
+    assert.deepEqual(div.notModelled, [
+      'unsupported construct division operator / (the Math model has no division) at sol/security.psl:3:45',
+    ]);
+    assert.equal(div.audit.profiles.get('p')!.levels.size, 0);
+    assert.equal(div.audit.profiles.get('p')!.loc?.line, 3);
+    const era = checkPolicy(
+      loadText(
+        `${HEAD}policy object e : Era { config = "x" }\naudit profile p = { 0 : { e : { kss : [] }, base : { kss : ["denied"] } } }\n`,
+      ),
+      TABLES,
+    );
+    assert.deepEqual([...era.audit.profiles.get('p')!.levels.get(0)!.keys()], ['base']);
+    assert.deepEqual(era.notModelled, [
+      'unsupported construct the Era model (legacy Starter Kit only, not part of KasperskyOS CE) at sol/security.psl:3:1',
+    ]);
+  });
+});
+
+describe('check: choices have distinct labels and one default at most (default deny)', () => {
+  it('repeated labels and defaults name the first', () => {
+    refuses(
+      `${HEAD}request { choice message.m { "x" : grant () "x" : deny () } }\n`,
+      'duplicate',
+      'sol/security.psl:3:45: the choice alternative "x" is given twice\n  sol/security.psl:3:30: first here',
+    );
+    refuses(
+      `${HEAD}request { choice message.m { 1 : grant () 2 : grant () 1 : deny () } }\n`,
+      'duplicate',
+      'sol/security.psl:3:56: the choice alternative 1 is given twice\n  sol/security.psl:3:30: first here',
+    );
+    refuses(
+      `${HEAD}request { choice message.m { _ : grant () "a" : deny () _ : deny () } }\n`,
+      'duplicate',
+      'sol/security.psl:3:57: a choice has two _ alternatives\n  sol/security.psl:3:30: first here',
+    );
+    refuses(
+      `${HEAD}${FLOW_OBJ}request { choice (fsm.query {sid : dst_sid}) { "c" : grant () } }\n`,
+      'validation',
+      'sol/security.psl:8:48: fsm.query: "c" is not a state of this Flow (states: a, b)',
+    );
+  });
+
+  it('labels of different types are different; each alternative takes its own label', () => {
+    const b = both(`${HEAD}request { choice message.m { 1 : grant () "1" : deny () true : grant () _ : deny () } }\n`);
+    const say = (m: unknown) => decide(b, b.compiled.initial, ev('request', { ...LOCK, message: { m } })).verdict;
+    assert.deepEqual([1n, '1', true, 2n].map(say), ['grant', 'deny', 'grant', 'deny']);
+    const checked = checkPolicy(
+      loadText(`${HEAD}request { choice message.m { "a" : grant () _ : deny () } }\n`),
+      TABLES,
+    );
+    const alts = [...checked.labels];
+    assert.equal(alts.length, 2);
+    assert.equal(alts[1]![1], null, 'the default alternative has no matcher');
+    assert.equal(alts[0]![1]!('a'), true);
+    assert.equal(alts[0]![1]!('b'), false);
+  });
+
+  it('an unmodelled choice subject denies and is listed once', () => {
+    const b = both(
+      `${HEAD}request { choice (message.n / 2) { 1 : grant () _ : grant () } }\nresponse { choice (message.n / 2) { _ : grant () } }\n`,
+    );
+    assert.equal(b.compiled.notModelled.length, 2);
+    const checked = checkPolicy(loadText(`${HEAD}request { assert (1 / 2 == 0) assert (1 / 2 == 0) }\n`), TABLES);
+    assert.equal(checked.notModelled.length, 2, 'two places, two entries');
+    assert.equal(checked.unmodelled.size, 2);
+    assert.deepEqual([...checked.audit.ruleObjects.values()], ['base', 'base']);
   });
 });
