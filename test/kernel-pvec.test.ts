@@ -53,10 +53,10 @@ function agrees(v: PVec<number>, a: readonly number[], why: string): void {
 
 const SMALL = fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 300 });
 
-test('kernel tables exact: get, length, iteration and toArray agree with an array built by the same pushes and sets', () => {
+test('isolation: a kernel table reads back exactly what its pushes and sets wrote (get, length, iteration, toArray against an array)', () => {
   check(
     import.meta.filename,
-    'kernel tables exact: get, length, iteration and toArray agree with an array built by the same pushes and sets',
+    'isolation: a kernel table reads back exactly what its pushes and sets wrote (get, length, iteration, toArray against an array)',
     arbOps(420),
     (ops) => {
       let v = PVec.empty<number>();
@@ -68,10 +68,10 @@ test('kernel tables exact: get, length, iteration and toArray agree with an arra
   );
 });
 
-test('kernel state persistent: push and set never change a vector an earlier state holds, and set outside the indexes is the same vector', () => {
+test('three-syscalls: push and set never change a table an earlier kernel state holds (step is pure); a set outside the indexes changes nothing', () => {
   check(
     import.meta.filename,
-    'kernel state persistent: push and set never change a vector an earlier state holds, and set outside the indexes is the same vector',
+    'three-syscalls: push and set never change a table an earlier kernel state holds (step is pure); a set outside the indexes changes nothing',
     arbOps(300),
     (ops) => {
       const seen: [PVec<number>, number[]][] = [[PVec.empty<number>(), []]];
@@ -88,10 +88,10 @@ test('kernel state persistent: push and set never change a vector an earlier sta
   );
 });
 
-test('kernel states comparable: vectors with the same elements are deepStrictEqual and serialise as the same array, whatever built them', () => {
+test('three-syscalls: tables with the same entries are deepStrictEqual and serialise alike, whatever history built them (states compare by value)', () => {
   check(
     import.meta.filename,
-    'kernel states comparable: vectors with the same elements are deepStrictEqual and serialise as the same array, whatever built them',
+    'three-syscalls: tables with the same entries are deepStrictEqual and serialise alike, whatever history built them (states compare by value)',
     fc.tuple(SMALL, fc.array(fc.tuple(fc.nat(), fc.integer({ min: -50, max: 50 })), { maxLength: 20 })),
     ([xs, sets]) => {
       // one by pushes, one in one go, one by pushes of other values then sets back to the elements
@@ -124,7 +124,7 @@ test('kernel states comparable: vectors with the same elements are deepStrictEqu
   );
 });
 
-test('kernel state persistent: a vector made from an array does not change when that array does', () => {
+test('three-syscalls: a table made from an array does not change when that array does', () => {
   for (const n of [0, 3, 16, 17, 300]) {
     const xs = Array.from({ length: n }, (_, i) => i);
     const v = PVec.from(xs);
@@ -138,10 +138,10 @@ test('kernel state persistent: a vector made from an array does not change when 
   }
 });
 
-test('kernel tables exact: the array operations the kernel uses mean what they mean on the array, with the same indexes', () => {
+test('isolation: the array operations the kernel reads its tables with mean what they mean on an array, with the same indexes', () => {
   check(
     import.meta.filename,
-    'kernel tables exact: the array operations the kernel uses mean what they mean on the array, with the same indexes',
+    'isolation: the array operations the kernel reads its tables with mean what they mean on an array, with the same indexes',
     fc.tuple(
       SMALL,
       fc.integer({ min: -50, max: 50 }),
@@ -196,7 +196,7 @@ test('kernel tables exact: the array operations the kernel uses mean what they m
   );
 });
 
-test('kernel tables exact: isPVec tells the kernel tables from plain arrays', () => {
+test('isolation: isPVec tells the kernel tables from plain arrays', () => {
   assert.equal(isPVec(PVec.empty()), true);
   assert.equal(isPVec(PVec.from([1, 2, 3])), true);
   assert.equal(isPVec([1, 2, 3]), false);

@@ -29,7 +29,7 @@ function isLiteral(record: object, literal: object, what: string): void {
   assert.equal(JSON.stringify(record), JSON.stringify(literal), `${what}: serialises as its literal`);
 }
 
-test('kernel states comparable: threads, their serving records and blocked states are plain objects equal to their literals', () => {
+test('three-syscalls (states compare by value): threads, their serving records and blocked states are plain objects equal to their literals', () => {
   const serving = servingRecord(3, 7, 2, 1);
   isLiteral(serving, { client: 3, channel: 7, riid: 2, mid: 1 }, 'serving');
   isLiteral(callState(9), { tag: 'call', channel: 9 }, 'call state');
@@ -53,7 +53,7 @@ test('kernel states comparable: threads, their serving records and blocked state
   );
 });
 
-test('kernel states comparable: channels are plain objects equal to their literals', () => {
+test('three-syscalls (states compare by value): channels are plain objects equal to their literals', () => {
   const queue = [{ client: 1, riid: 0, mid: 0, payload: { a: 1 }, handles: [2] }];
   isLiteral(
     channelRecord(0x10003, 2, queue, [4, 5]),
@@ -67,7 +67,7 @@ test('kernel states comparable: channels are plain objects equal to their litera
   );
 });
 
-test('kernel states comparable: decision and effect records are plain objects equal to their literals', () => {
+test('three-syscalls (states compare by value): decision and effect records are plain objects equal to their literals', () => {
   const event = { kind: 'request', src: 1, dst: 2 } as unknown as SecurityEvent;
   const decision = { verdict: 'deny', reason: 'no rule' } as never;
   isLiteral(decisionRecord(event, decision), { event, decision }, 'decision');

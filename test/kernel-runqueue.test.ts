@@ -104,7 +104,7 @@ function agrees(q: RunQueue, m: Model, why: string, probe: number): void {
 }
 
 const NAME_MODEL =
-  'one current thread per CPU: the run queue agrees with the arrival-ordered list of ready threads, and takes the first thread of the highest priority';
+  'one-thread-per-cpu: the run queue agrees with the arrival-ordered list of ready threads, and takes the first thread of the highest priority';
 test(NAME_MODEL, () => {
   check(
     import.meta.filename,
@@ -132,7 +132,7 @@ test(NAME_MODEL, () => {
 });
 
 const NAME_PERSISTENT =
-  'kernel state persistent: push, shift and remove never change a run queue an earlier state holds';
+  'three-syscalls: push, shift and remove never change a run queue an earlier kernel state holds (step is pure)';
 test(NAME_PERSISTENT, () => {
   check(
     import.meta.filename,
@@ -147,7 +147,7 @@ test(NAME_PERSISTENT, () => {
   );
 });
 
-const NAME_OF = 'kernel state comparable: a run queue made of a list of threads is the queue their pushes make';
+const NAME_OF = 'one-thread-per-cpu: a run queue made of a list of threads is the queue their pushes make';
 test(NAME_OF, () => {
   check(
     import.meta.filename,
@@ -170,7 +170,7 @@ test(NAME_OF, () => {
   );
 });
 
-test('one current thread per CPU: a priority outside 0..MAX_PRIORITY counts as the nearest one, a fractional one as its integer part', () => {
+test('one-thread-per-cpu: a priority outside 0..MAX_PRIORITY counts as the nearest one, a fractional one as its integer part', () => {
   const q = RunQueue.empty()
     .push(1, 3)
     .push(2, -4)
@@ -195,7 +195,7 @@ test('one current thread per CPU: a priority outside 0..MAX_PRIORITY counts as t
   assert.equal(RunQueue.empty().remove(1, 0), RunQueue.empty());
 });
 
-test('one current thread per CPU: a long FIFO of one priority stays in order while most of it is taken and more arrive', () => {
+test('one-thread-per-cpu: a long FIFO of one priority stays in order while most of it is taken and more arrive', () => {
   let q = RunQueue.empty();
   const model: number[] = [];
   let next = 0;
