@@ -668,3 +668,33 @@ test('one-thread-per-cpu: the sleepers index is exactly the sleeping threads in 
   assert.deepEqual(woken, [1, t2], 'one tick wakes both, in TID order');
   assert.ok(!w.s.sleepers.includes(1) && !w.s.sleepers.includes(t2));
 });
+
+test('board-irq-holder: closing the handle of one line wakes only the waiters of that line; a waiter on another line keeps waiting', () => {
+  const w = start();
+  const h2 = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  const h3 = val(kcall(w, 0, 'irq', 'Attach', { line: 3 })).handle!;
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
+  assert.equal(kcall(w, t1, 'irq', 'Wait', { handle: h2 }), undefined);
+  running(w, 0);
+  const closed = run(w, kcallEvent(0, 'handle', 'Close', { handle: h3 }));
+  assert.deepEqual(closed.results, [{ tid: 0, rc: 'rcOk' }]);
+  assert.deepEqual(w.s.threads.get(t1)!.state, { tag: 'irq', line: 2 });
+  assert.equal(w.s.irqs[3]!.object, null);
+  assert.equal(w.s.irqs[2]!.object, w.s.processes.get(2)!.handles[h2]!.object, 'line 2 stays attached');
+  // an interrupt on line 2 still reaches its waiter
+  const irq = run(w, { kind: 'irq', line: 2 });
+  assert.deepEqual(irq.results, [{ tid: t1, rc: 'rcOk', value: { line: 2 } }]);
+});
+
+test("board-irq-holder: a process's exit releases its own IRQ lines, never another holder's", () => {
+  const w = start();
+  const mine = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  val(kcall(w, 1, 'irq', 'Attach', { line: 3 }));
+  const object = w.s.processes.get(2)!.handles[mine]!.object;
+  assert.equal(kcall(w, 1, 'task', 'Exit', { code: 0 }), undefined);
+  assert.equal(w.s.processes.get(3)!.status, 'exited');
+  assert.deepEqual(w.s.irqs[3], { object: null, pending: false, masked: false });
+  assert.deepEqual(w.s.irqs[2], { object, pending: false, masked: false });
+  fails(kcall(w, 0, 'irq', 'Attach', { line: 2 }), 'rcBusy', 'IRQ line 2 is already attached');
+  val(kcall(w, 0, 'irq', 'Attach', { line: 3 }));
+});
