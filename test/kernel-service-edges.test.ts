@@ -698,3 +698,54 @@ test("board-irq-holder: a process's exit releases its own IRQ lines, never anoth
   fails(kcall(w, 0, 'irq', 'Attach', { line: 2 }), 'rcBusy', 'IRQ line 2 is already attached');
   val(kcall(w, 0, 'irq', 'Attach', { line: 3 }));
 });
+
+test("complete-mediation: task.Execute shows the monitor exactly one execute event: the caller's SID and class, the new SID and class, and no endpoint, method, interface or message", () => {
+  const w = start();
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: MAX_PRIORITY - 1 })).tid!;
+  running(w, t1);
+  const x = run(w, kcallEvent(t1, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' }));
+  const sid = val(x.results.find((r) => r.tid === t1)).sid!;
+  const tb = w.s.config.tables;
+  const execute = {
+    kind: 'execute',
+    src: w.b.sids.drv,
+    srcClass: tb.classByName.get('Drv'),
+    dst: sid,
+    dstClass: tb.classByName.get('Spare'),
+    endpoint: -1,
+    method: -1,
+    iface: -1,
+    riid: -1,
+    mid: -1,
+    message: null,
+    transfers: [],
+  };
+  assert.deepEqual(x.decisions[1]!.event, execute);
+  assert.deepEqual(x.effects[1]!.event, execute, 'the execute effect carries the event that was mediated');
+  assert.equal(x.decisions.length, 2);
+  // the new process's one thread runs at the priority of the thread that started it
+  const started = [...w.s.threads].filter((th) => th.sid === sid);
+  assert.deepEqual(
+    started.map((th) => [th.priority, th.state.tag]),
+    [[MAX_PRIORITY - 1, 'ready']],
+  );
+});
+
+test('board-no-port-io: port and MMIO ranges are separate address spaces: ports attached at some numbers do not block MMIO at the same numbers', () => {
+  const w = start({ ...x86, ports: [{ base: 0x1000, count: 16 }], mmio: [{ base: 0x1000, size: 0x100 }] });
+  const p = val(kcall(w, 0, 'io', 'AttachPorts', { base: 0x1000, count: 16 })).handle!;
+  const m = val(kcall(w, 1, 'io', 'AttachMmio', { base: 0x1000, size: 0x10 })).handle!;
+  assert.equal(w.s.objects.get(w.s.processes.get(2)!.handles[p]!.object)!.kind, 'ports');
+  assert.equal(w.s.objects.get(w.s.processes.get(3)!.handles[m]!.object)!.kind, 'mmio');
+  // and still one holder per range of each kind
+  fails(
+    kcall(w, 1, 'io', 'AttachPorts', { base: 0x1008, count: 1 }),
+    'rcBusy',
+    'ports 4104..4104 overlaps a range already attached',
+  );
+  fails(
+    kcall(w, 0, 'io', 'AttachMmio', { base: 0x1008, size: 1 }),
+    'rcBusy',
+    'MMIO 4104+1 overlaps a range already attached',
+  );
+});
