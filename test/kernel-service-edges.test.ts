@@ -749,3 +749,52 @@ test('board-no-port-io: port and MMIO ranges are separate address spaces: ports 
     'MMIO 4104+1 overlaps a range already attached',
   );
 });
+
+test('unforgeable-handles: a new handle goes into the first free slot of the table (Kernel.tla FreeSlot), so a closed number names the next object installed', () => {
+  const w = start();
+  const a = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const b = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const c = val(kcall(w, 0, 'channel', 'Create', {}));
+  assert.deepEqual([a, b, c.client, c.server], [1, 2, 3, 4]);
+  val(kcall(w, 0, 'handle', 'Close', { handle: c.client }));
+  val(kcall(w, 0, 'handle', 'Close', { handle: a }));
+  const hs = () => w.s.processes.get(2)!.handles;
+  assert.deepEqual(
+    hs().map((h) => h === null),
+    [false, true, false, true, false],
+  );
+  const d = val(kcall(w, 0, 'handle', 'Duplicate', { handle: b, rights: Rights.read })).handle!;
+  assert.equal(d, 1, 'the lowest free slot first');
+  assert.equal(hs()[1]!.object, hs()[2]!.object);
+  const e = val(kcall(w, 0, 'irq', 'Attach', { line: 1 })).handle!;
+  assert.equal(e, 3, 'then the next free one');
+  assert.equal(val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle, 5, 'and only then a new slot at the end');
+  assert.equal(hs().length, 6);
+});
+
+test('one-thread-per-cpu: when a process exits, its ready threads leave the run queue and every other ready thread stays in it, once', () => {
+  const w = start();
+  val(kcall(w, 1, 'thread', 'Create', { priority: 1 }));
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 1 })).tid!;
+  const t2 = val(kcall(w, 0, 'thread', 'Create', { priority: 1 })).tid!;
+  const ready = () =>
+    [...w.s.threads]
+      .filter((th) => th.state.tag === 'ready')
+      .map((th) => th.tid)
+      .sort((x, y) => x - y);
+  const queued = () => [...w.s.runQueue.order()].sort((x, y) => x - y);
+  const drv = w.b.sids.drv!;
+  assert.deepEqual(queued(), ready());
+  // a ready thread of the other process is ahead of the driver's ready threads in the queue
+  const order = w.s.runQueue.order();
+  const others = order.filter((tid) => w.s.threads.get(tid)!.sid !== drv);
+  assert.ok(order.includes(t1) && order.includes(t2), `run queue ${order.join(', ')}`);
+  assert.ok(others.length > 0 && order.indexOf(others[0]!) < order.indexOf(t1), `run queue ${order.join(', ')}`);
+  assert.equal(kcall(w, 0, 'task', 'Exit', { code: 0 }), undefined);
+  assert.deepEqual(
+    [t1, t2].map((t) => w.s.threads.get(t)!.state.tag),
+    ['exited', 'exited'],
+  );
+  assert.deepEqual(queued(), ready());
+  assert.ok(w.s.runQueue.includes(others[0]!), 'the other process keeps its place in the queue');
+});
