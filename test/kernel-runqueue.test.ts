@@ -190,6 +190,14 @@ test('one-thread-per-cpu: a priority outside 0..MAX_PRIORITY counts as the neare
   );
   assert.deepEqual(q.remove(4, 2).order(), [1, 2, 3, 5], 'a thread queued at 2.5 is removed at 2');
   assert.equal(q.remove(4, 3), q, 'but not at 3');
+  // just past the top level, and just below the bottom one
+  const edge = RunQueue.empty()
+    .push(7, MAX_PRIORITY + 1)
+    .push(8, MAX_PRIORITY)
+    .push(9, -0.5);
+  assert.deepEqual([edge.first(), edge.shift().first(), edge.shift().shift().first()], [7, 8, 9]);
+  assert.deepEqual(edge.remove(7, MAX_PRIORITY).order(), [8, 9]);
+  assert.deepEqual(edge.remove(9, 0).order(), [7, 8]);
   assert.equal(RunQueue.empty().first(), undefined);
   assert.equal(RunQueue.empty().shift(), RunQueue.empty());
   assert.equal(RunQueue.empty().remove(1, 0), RunQueue.empty());
