@@ -798,3 +798,53 @@ test('one-thread-per-cpu: when a process exits, its ready threads leave the run 
   assert.deepEqual(queued(), ready());
   assert.ok(w.s.runQueue.includes(others[0]!), 'the other process keeps its place in the queue');
 });
+
+test('board-monotonic-clock: a sleeper wakes on the tick that reaches its deadline exactly, not one tick later', () => {
+  const w = start();
+  run(w, { kind: 'tick' });
+  assert.equal(kcall(w, 0, 'thread', 'Sleep', { ns: 1000 }), undefined);
+  const s = w.s.threads.get(0)!.state;
+  assert.deepEqual(s, { tag: 'sleep', until: w.s.clock.monotonic + 1000 });
+  const r = run(w, { kind: 'tick' });
+  assert.equal(w.s.clock.monotonic, s.tag === 'sleep' ? s.until : -1, 'the tick reached the deadline exactly');
+  assert.deepEqual(
+    r.results.filter((x) => x.tid === 0),
+    [{ tid: 0, rc: 'rcOk' }],
+  );
+  assert.equal(w.s.threads.get(0)!.state.tag, 'ready');
+  assert.equal(w.s.sleepers.includes(0), false);
+});
+
+test('board-irq-holder: an interrupt on a line nobody holds is dropped: it is not kept for a later holder', () => {
+  const w = start();
+  const r = run(w, { kind: 'irq', line: 2 });
+  assert.deepEqual(r.results, []);
+  assert.deepEqual(w.s.irqs[2], { object: null, pending: false, masked: false });
+  const h = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  assert.equal(
+    kcall(w, 0, 'irq', 'Wait', { handle: h }),
+    undefined,
+    'the new holder waits: no earlier interrupt is pending',
+  );
+  assert.deepEqual(w.s.threads.get(0)!.state, { tag: 'irq', line: 2 });
+});
+
+test('board-dma-granted: a DMA completion finishes only the busy buffer at its device address', () => {
+  const w = start();
+  const a = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
+  const b = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
+  const c = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
+  val(kcall(w, 0, 'dma', 'Start', { handle: a.handle }));
+  val(kcall(w, 0, 'dma', 'Start', { handle: c.handle }));
+  const status = () =>
+    [a, b, c].map(
+      (x) => (w.s.objects.get(w.s.processes.get(2)!.handles[x.handle!]!.object) as { status: string }).status,
+    );
+  assert.deepEqual(status(), ['busy', 'idle', 'busy']);
+  run(w, { kind: 'dma', deviceAddress: b.deviceAddress! });
+  assert.deepEqual(status(), ['busy', 'idle', 'busy'], 'a completion at an idle buffer changes nothing');
+  run(w, { kind: 'dma', deviceAddress: c.deviceAddress! });
+  assert.deepEqual(status(), ['busy', 'idle', 'done'], 'only the buffer at that address is done');
+  run(w, { kind: 'dma', deviceAddress: c.deviceAddress! + 1 });
+  assert.deepEqual(status(), ['busy', 'idle', 'done'], 'an address inside a buffer is not its device address');
+});
