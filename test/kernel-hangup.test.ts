@@ -354,3 +354,18 @@ test('reply-to-caller: a server thread waiting in Recv ends with its process and
   assert.deepEqual([ch.receivers, ch.queue], [[], []]);
   assert.equal(w.s.runQueue.includes(second), false, 'an exited thread is never queued to run');
 });
+
+test('reply-to-caller: a server thread that exits holding a request answers its caller rcNotConnected, and only that caller', () => {
+  const w = start();
+  // the server keeps a second thread, so its process (and its server end) stays alive
+  kcall(w, SERVER, 'thread', 'Create', { priority: 10 });
+  running(w, SERVER);
+  run(w, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: w.b.connections[0]!.serverHandle } });
+  const delivered = ping(w, CLIENT);
+  assert.equal(resultOf(delivered, SERVER)?.rc, 'rcOk');
+  assert.deepEqual(w.s.threads.get(CLIENT)!.state, { tag: 'reply', server: SERVER });
+  const r = kcall(w, SERVER, 'thread', 'Exit', {});
+  assert.deepEqual(r.results, [{ tid: CLIENT, rc: 'rcNotConnected', detail: 'the server thread exited' }]);
+  assert.equal(w.s.processes.get(w.b.sids.server!)!.status, 'alive');
+  assert.equal(w.s.threads.get(CLIENT)!.state.tag, 'ready');
+});

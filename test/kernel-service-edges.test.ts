@@ -848,3 +848,27 @@ test('board-dma-granted: a DMA completion finishes only the busy buffer at its d
   run(w, { kind: 'dma', deviceAddress: c.deviceAddress! + 1 });
   assert.deepEqual(status(), ['busy', 'idle', 'done'], 'an address inside a buffer is not its device address');
 });
+
+test('static-configuration: task.Execute starts any declared class, the first one too, and never the kernel or Einit', () => {
+  const w = start();
+  assert.equal(w.s.config.tables.classByName.get('Drv'), 2, 'Drv is the first declared class');
+  const sid = val(kcall(w, 0, 'task', 'Execute', { taskClass: 'Drv', name: 'drv2' })).sid!;
+  assert.deepEqual([w.s.processes.get(sid)!.name, w.s.processes.get(sid)!.taskClass], ['drv2', 2]);
+});
+
+test('board-no-port-io: MMIO is attached inside any one range the board offers, the second one too', () => {
+  const w = start({
+    ...x86,
+    mmio: [
+      { base: 0x1000, size: 0x100 },
+      { base: 0x4000, size: 0x40 },
+    ],
+  });
+  val(kcall(w, 0, 'io', 'AttachMmio', { base: 0x4000, size: 0x40 }));
+  val(kcall(w, 0, 'io', 'AttachMmio', { base: 0x1000, size: 0x10 }));
+  fails(
+    kcall(w, 0, 'io', 'AttachMmio', { base: 0x10f0, size: 0x20 }),
+    'rcOutOfRange',
+    'MMIO 4336+32 is not offered by edge-x86',
+  );
+});
