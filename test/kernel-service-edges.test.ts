@@ -872,3 +872,51 @@ test('board-no-port-io: MMIO is attached inside any one range the board offers, 
     'MMIO 4336+32 is not offered by edge-x86',
   );
 });
+
+test('isolation: a futex wake wakes only waiters on the same memory object, not those at the same offset of another', () => {
+  const w = start();
+  const a = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const b = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
+  assert.equal(kcall(w, t1, 'sync', 'Wait', { handle: a, offset: 0 }), undefined);
+  assert.deepEqual(val(kcall(w, 0, 'sync', 'Wake', { handle: b, offset: 0, count: 5 })), { woken: 0 });
+  assert.equal(w.s.threads.get(t1)!.state.tag, 'futex');
+  assert.deepEqual(val(kcall(w, 0, 'sync', 'Wake', { handle: a, offset: 0, count: 5 })), { woken: 1 });
+});
+
+test('board-irq-holder: an interrupt reaches only a waiter on its own line, even within the holder of both lines', () => {
+  const w = start();
+  const h2 = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  val(kcall(w, 0, 'irq', 'Attach', { line: 3 }));
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
+  assert.equal(kcall(w, t1, 'irq', 'Wait', { handle: h2 }), undefined);
+  const r = run(w, { kind: 'irq', line: 3 });
+  assert.deepEqual(r.results, []);
+  assert.deepEqual(w.s.threads.get(t1)!.state, { tag: 'irq', line: 2 });
+  assert.equal(w.s.irqs[3]!.pending, true, 'the interrupt on line 3 waits for a waiter of line 3');
+});
+
+test('complete-mediation: a denied task.Execute says so and starts nothing', () => {
+  const b = boot(
+    {
+      name: 'deny',
+      interfaces: [],
+      classes: [{ name: 'Drv', endpoints: [] }],
+      processes: [{ name: 'drv', taskClass: 'Drv' }],
+      connections: [],
+    },
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [
+          { kind: 'execute', src: 'Einit' },
+          { kind: 'request', dst: 'kl.core.Core' },
+        ],
+      }),
+    x86,
+  );
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  const w: World = { s: b.value.state, b: b.value };
+  fails(kcall(w, 0, 'task', 'Execute', { taskClass: 'Drv', name: 'x' }), 'rcSecurityDisallow', 'execute denied');
+  assert.equal(w.s.processes.length, 3);
+});
