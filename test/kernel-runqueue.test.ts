@@ -231,3 +231,14 @@ test('one-thread-per-cpu: a long FIFO of one priority stays in order while most 
     assert.equal(q.remove(model[5]!, 7).first(), model[0]);
   }
 });
+
+test('one-thread-per-cpu: removing the only thread of a lower priority leaves that priority empty, so the scheduler never looks there', () => {
+  const q = RunQueue.empty().push(1, 3).push(2, 1).push(3, 7);
+  const r = q.remove(1, 3);
+  assert.deepEqual(r.order(), [2, 3]);
+  assert.equal(r.first(), 3);
+  const s = r.shift();
+  assert.equal(s.first(), 2, 'after the top priority drains, the next ready thread is the one at priority 1');
+  assert.equal(s.shift().first(), undefined);
+  assert.equal(s.shift().length, 0);
+});
