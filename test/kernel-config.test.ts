@@ -415,3 +415,36 @@ test('static-configuration + complete-mediation: a process Einit may not start i
     ['execute'],
   );
 });
+
+test('static-configuration + complete-mediation: boot shows the monitor each start as exactly one execute event from Einit, with no endpoint, method, interface or message', () => {
+  const tb = tablesOf(good);
+  const r = boot(tb, allow, machine);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  const none = { endpoint: -1, method: -1, iface: -1, riid: -1, mid: -1, message: null, transfers: [] };
+  const expected = [
+    { kind: 'execute', src: EINIT_SID, srcClass: 1, dst: 2, dstClass: 2, ...none },
+    { kind: 'execute', src: EINIT_SID, srcClass: 1, dst: 3, dstClass: 3, ...none },
+    { kind: 'execute', src: EINIT_SID, srcClass: 1, dst: 4, dstClass: 3, ...none },
+  ];
+  assert.deepEqual(
+    r.value.decisions.map((x) => x.event),
+    expected,
+  );
+  assert.deepEqual(
+    r.value.effects.map((x) => x.event),
+    expected,
+    'each execute effect carries the event that was mediated',
+  );
+});
+
+test('static-configuration + complete-mediation: a channel whose server Einit may not start does not exist, though its client started', () => {
+  const tb = tablesOf(good);
+  const policy = compileRules(tb, { name: 'p', rules: [{ kind: 'execute', dst: 'Client' }] });
+  if (!policy.ok) throw new Error(policy.errors.join('\n'));
+  const b = bootWith(tb, createMonitor(tb, policy.value), machine);
+  assert.deepEqual(b.sids, { client: 2, top: 3 });
+  assert.deepEqual(b.denied, ['server']);
+  assert.deepEqual(b.connections, []);
+  assert.equal(b.state.objects.length, 1, 'only the kernel object');
+  assert.deepEqual(b.state.processes.get(2)!.handles, [{ object: 0, rights: Rights.call }]);
+});

@@ -318,3 +318,54 @@ test('unforgeable-handles: a caller holding many handles (client ends only, no r
   assert.equal(resultOf(r, CLIENT)?.rc, 'rcNotConnected', 'a client end is not a receive end');
   assert.deepEqual(queue(w), []);
 });
+
+test('reply-to-caller: a queued caller whose process exits leaves the queue; the server never receives its request', () => {
+  const w = start();
+  const second = (kcall(w, CLIENT, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  assert.equal(ping(w, CLIENT).decisions[0]?.decision.verdict, 'grant');
+  assert.deepEqual(queue(w), [CLIENT]);
+  // the client's other thread ends the client process while the call waits in the queue
+  assert.equal(
+    resultOf(kcall(w, second, 'task', 'Exit', { code: 0 }), CLIENT),
+    undefined,
+    'an exited caller hears nothing',
+  );
+  assert.equal(w.s.threads.get(CLIENT)!.state.tag, 'exited');
+  assert.deepEqual(queue(w), [], 'the channel keeps no request of an exited thread');
+  // the server's Recv finds nothing and waits
+  running(w, SERVER);
+  const r = run(w, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: w.b.connections[0]!.serverHandle } });
+  assert.deepEqual(r.results, []);
+  assert.equal(w.s.threads.get(SERVER)!.state.tag, 'recv');
+  assert.equal(w.s.threads.get(SERVER)!.serving, null);
+});
+
+test('reply-to-caller: a server thread waiting in Recv ends with its process and is never woken', () => {
+  const w = start();
+  const second = (kcall(w, SERVER, 'thread', 'Create', { priority: 10 }).results[0]!.value as { tid: Tid }).tid;
+  running(w, second);
+  run(w, { kind: 'syscall', tid: second, call: { op: 'Recv', handle: w.b.connections[0]!.serverHandle } });
+  assert.equal(w.s.threads.get(second)!.state.tag, 'recv');
+  const r = kcall(w, SERVER, 'task', 'Exit', { code: 0 });
+  assert.deepEqual(r.results, [], 'nobody is answered: the receiver exited, no caller waits');
+  assert.equal(w.s.threads.get(second)!.state.tag, 'exited');
+  assert.equal(w.s.threads.get(SERVER)!.state.tag, 'exited');
+  const ch = w.s.objects.get(channel(w)) as { receivers: readonly Tid[]; queue: readonly unknown[] };
+  assert.deepEqual([ch.receivers, ch.queue], [[], []]);
+  assert.equal(w.s.runQueue.includes(second), false, 'an exited thread is never queued to run');
+});
+
+test('reply-to-caller: a server thread that exits holding a request answers its caller rcNotConnected, and only that caller', () => {
+  const w = start();
+  // the server keeps a second thread, so its process (and its server end) stays alive
+  kcall(w, SERVER, 'thread', 'Create', { priority: 10 });
+  running(w, SERVER);
+  run(w, { kind: 'syscall', tid: SERVER, call: { op: 'Recv', handle: w.b.connections[0]!.serverHandle } });
+  const delivered = ping(w, CLIENT);
+  assert.equal(resultOf(delivered, SERVER)?.rc, 'rcOk');
+  assert.deepEqual(w.s.threads.get(CLIENT)!.state, { tag: 'reply', server: SERVER });
+  const r = kcall(w, SERVER, 'thread', 'Exit', {});
+  assert.deepEqual(r.results, [{ tid: CLIENT, rc: 'rcNotConnected', detail: 'the server thread exited' }]);
+  assert.equal(w.s.processes.get(w.b.sids.server!)!.status, 'alive');
+  assert.equal(w.s.threads.get(CLIENT)!.state.tag, 'ready');
+});

@@ -296,3 +296,62 @@ test('objectLabels (spec ObjectLabels) holds on a step and names a relabelled, d
   const grown = w.s.objects.push({ kind: 'memory' as const, sid: 3, creator: 2, pages: 1 });
   assert.match(objectLabels({ ...view(grown) }) ?? '', /carries SID 3, not/);
 });
+
+test('resource-labels: a handle field names the transfer with its handle and rights, not merely the first one with its rights', () => {
+  const w = start();
+  const vaultEnd = conn(w, 'alice', 'vault');
+  const relay = conn(w, 'alice', 'relay');
+  const hs = w.s.processes.get(w.b.sids.alice!)!.handles;
+  const relayLabel = w.s.objects.get(hs[relay.clientHandle]!.object)!.sid;
+  const vaultLabel = w.s.objects.get(hs[vaultEnd.clientHandle]!.object)!.sid;
+  assert.notEqual(relayLabel, vaultLabel);
+  syscall(w, VAULT, { op: 'Recv', handle: vaultEnd.serverHandle });
+  // two transfers with the same rights; the field names the second
+  const r = syscall(w, ALICE, {
+    op: 'Call',
+    handle: vaultEnd.clientHandle,
+    message: {
+      riid: 0,
+      mid: 0,
+      payload: { key: { handle: vaultEnd.clientHandle, rights: CALL_TRANSFER } },
+      handles: [
+        { handle: relay.clientHandle, rights: CALL_TRANSFER },
+        { handle: vaultEnd.clientHandle, rights: CALL_TRANSFER },
+      ],
+    },
+  });
+  assert.deepEqual(r.decisions[0]!.event.message, { key: { handle: vaultLabel, rights: CALL_TRANSFER } });
+  const atVault = r.results.find((x) => x.tid === VAULT)!;
+  const [first, second] = atVault.message!.handles;
+  assert.deepEqual(atVault.message!.payload, { key: { handle: second, rights: CALL_TRANSFER } });
+  const vh = w.s.processes.get(w.b.sids.vault!)!.handles;
+  assert.equal(w.s.objects.get(vh[second!]!.object)!.sid, vaultLabel);
+  assert.equal(w.s.objects.get(vh[first!]!.object)!.sid, relayLabel);
+});
+
+test('unforgeable-handles: a refused handle field says which handle and why', () => {
+  const w = start();
+  const vaultEnd = conn(w, 'alice', 'vault');
+  syscall(w, VAULT, { op: 'Recv', handle: vaultEnd.serverHandle });
+  const forged = syscall(w, ALICE, {
+    op: 'Call',
+    handle: vaultEnd.clientHandle,
+    message: { riid: 0, mid: 0, payload: { key: { handle: 9, rights: 1 } } },
+  });
+  assert.deepEqual(forged.results, [
+    { tid: ALICE, rc: 'rcBadHandle', detail: "the message's handle field 9 is not in the sender's table" },
+  ]);
+  const h = vaultEnd.clientHandle;
+  const untransferred = syscall(w, ALICE, {
+    op: 'Call',
+    handle: h,
+    message: { riid: 0, mid: 0, payload: { key: { handle: h, rights: 1 } } },
+  });
+  assert.deepEqual(untransferred.results, [
+    {
+      tid: ALICE,
+      rc: 'rcInvalidArgument',
+      detail: `the message's handle field { handle: ${h}, rights: 1 } names none of its transfers`,
+    },
+  ]);
+});

@@ -668,3 +668,255 @@ test('one-thread-per-cpu: the sleepers index is exactly the sleeping threads in 
   assert.deepEqual(woken, [1, t2], 'one tick wakes both, in TID order');
   assert.ok(!w.s.sleepers.includes(1) && !w.s.sleepers.includes(t2));
 });
+
+test('board-irq-holder: closing the handle of one line wakes only the waiters of that line; a waiter on another line keeps waiting', () => {
+  const w = start();
+  const h2 = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  const h3 = val(kcall(w, 0, 'irq', 'Attach', { line: 3 })).handle!;
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
+  assert.equal(kcall(w, t1, 'irq', 'Wait', { handle: h2 }), undefined);
+  running(w, 0);
+  const closed = run(w, kcallEvent(0, 'handle', 'Close', { handle: h3 }));
+  assert.deepEqual(closed.results, [{ tid: 0, rc: 'rcOk' }]);
+  assert.deepEqual(w.s.threads.get(t1)!.state, { tag: 'irq', line: 2 });
+  assert.equal(w.s.irqs[3]!.object, null);
+  assert.equal(w.s.irqs[2]!.object, w.s.processes.get(2)!.handles[h2]!.object, 'line 2 stays attached');
+  // an interrupt on line 2 still reaches its waiter
+  const irq = run(w, { kind: 'irq', line: 2 });
+  assert.deepEqual(irq.results, [{ tid: t1, rc: 'rcOk', value: { line: 2 } }]);
+});
+
+test("board-irq-holder: a process's exit releases its own IRQ lines, never another holder's", () => {
+  const w = start();
+  const mine = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  val(kcall(w, 1, 'irq', 'Attach', { line: 3 }));
+  const object = w.s.processes.get(2)!.handles[mine]!.object;
+  assert.equal(kcall(w, 1, 'task', 'Exit', { code: 0 }), undefined);
+  assert.equal(w.s.processes.get(3)!.status, 'exited');
+  assert.deepEqual(w.s.irqs[3], { object: null, pending: false, masked: false });
+  assert.deepEqual(w.s.irqs[2], { object, pending: false, masked: false });
+  fails(kcall(w, 0, 'irq', 'Attach', { line: 2 }), 'rcBusy', 'IRQ line 2 is already attached');
+  val(kcall(w, 0, 'irq', 'Attach', { line: 3 }));
+});
+
+test("complete-mediation: task.Execute shows the monitor exactly one execute event: the caller's SID and class, the new SID and class, and no endpoint, method, interface or message", () => {
+  const w = start();
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: MAX_PRIORITY - 1 })).tid!;
+  running(w, t1);
+  const x = run(w, kcallEvent(t1, 'task', 'Execute', { taskClass: 'Spare', name: 'spare' }));
+  const sid = val(x.results.find((r) => r.tid === t1)).sid!;
+  const tb = w.s.config.tables;
+  const execute = {
+    kind: 'execute',
+    src: w.b.sids.drv,
+    srcClass: tb.classByName.get('Drv'),
+    dst: sid,
+    dstClass: tb.classByName.get('Spare'),
+    endpoint: -1,
+    method: -1,
+    iface: -1,
+    riid: -1,
+    mid: -1,
+    message: null,
+    transfers: [],
+  };
+  assert.deepEqual(x.decisions[1]!.event, execute);
+  assert.deepEqual(x.effects[1]!.event, execute, 'the execute effect carries the event that was mediated');
+  assert.equal(x.decisions.length, 2);
+  // the new process's one thread runs at the priority of the thread that started it
+  const started = [...w.s.threads].filter((th) => th.sid === sid);
+  assert.deepEqual(
+    started.map((th) => [th.priority, th.state.tag]),
+    [[MAX_PRIORITY - 1, 'ready']],
+  );
+});
+
+test('board-no-port-io: port and MMIO ranges are separate address spaces: ports attached at some numbers do not block MMIO at the same numbers', () => {
+  const w = start({ ...x86, ports: [{ base: 0x1000, count: 16 }], mmio: [{ base: 0x1000, size: 0x100 }] });
+  const p = val(kcall(w, 0, 'io', 'AttachPorts', { base: 0x1000, count: 16 })).handle!;
+  const m = val(kcall(w, 1, 'io', 'AttachMmio', { base: 0x1000, size: 0x10 })).handle!;
+  assert.equal(w.s.objects.get(w.s.processes.get(2)!.handles[p]!.object)!.kind, 'ports');
+  assert.equal(w.s.objects.get(w.s.processes.get(3)!.handles[m]!.object)!.kind, 'mmio');
+  // and still one holder per range of each kind
+  fails(
+    kcall(w, 1, 'io', 'AttachPorts', { base: 0x1008, count: 1 }),
+    'rcBusy',
+    'ports 4104..4104 overlaps a range already attached',
+  );
+  fails(
+    kcall(w, 0, 'io', 'AttachMmio', { base: 0x1008, size: 1 }),
+    'rcBusy',
+    'MMIO 4104+1 overlaps a range already attached',
+  );
+});
+
+test('unforgeable-handles: a new handle goes into the first free slot of the table (Kernel.tla FreeSlot), so a closed number names the next object installed', () => {
+  const w = start();
+  const a = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const b = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const c = val(kcall(w, 0, 'channel', 'Create', {}));
+  assert.deepEqual([a, b, c.client, c.server], [1, 2, 3, 4]);
+  val(kcall(w, 0, 'handle', 'Close', { handle: c.client }));
+  val(kcall(w, 0, 'handle', 'Close', { handle: a }));
+  const hs = () => w.s.processes.get(2)!.handles;
+  assert.deepEqual(
+    hs().map((h) => h === null),
+    [false, true, false, true, false],
+  );
+  const d = val(kcall(w, 0, 'handle', 'Duplicate', { handle: b, rights: Rights.read })).handle!;
+  assert.equal(d, 1, 'the lowest free slot first');
+  assert.equal(hs()[1]!.object, hs()[2]!.object);
+  const e = val(kcall(w, 0, 'irq', 'Attach', { line: 1 })).handle!;
+  assert.equal(e, 3, 'then the next free one');
+  assert.equal(val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle, 5, 'and only then a new slot at the end');
+  assert.equal(hs().length, 6);
+});
+
+test('one-thread-per-cpu: when a process exits, its ready threads leave the run queue and every other ready thread stays in it, once', () => {
+  const w = start();
+  val(kcall(w, 1, 'thread', 'Create', { priority: 1 }));
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 1 })).tid!;
+  const t2 = val(kcall(w, 0, 'thread', 'Create', { priority: 1 })).tid!;
+  const ready = () =>
+    [...w.s.threads]
+      .filter((th) => th.state.tag === 'ready')
+      .map((th) => th.tid)
+      .sort((x, y) => x - y);
+  const queued = () => [...w.s.runQueue.order()].sort((x, y) => x - y);
+  const drv = w.b.sids.drv!;
+  assert.deepEqual(queued(), ready());
+  // a ready thread of the other process is ahead of the driver's ready threads in the queue
+  const order = w.s.runQueue.order();
+  const others = order.filter((tid) => w.s.threads.get(tid)!.sid !== drv);
+  assert.ok(order.includes(t1) && order.includes(t2), `run queue ${order.join(', ')}`);
+  assert.ok(others.length > 0 && order.indexOf(others[0]!) < order.indexOf(t1), `run queue ${order.join(', ')}`);
+  assert.equal(kcall(w, 0, 'task', 'Exit', { code: 0 }), undefined);
+  assert.deepEqual(
+    [t1, t2].map((t) => w.s.threads.get(t)!.state.tag),
+    ['exited', 'exited'],
+  );
+  assert.deepEqual(queued(), ready());
+  assert.ok(w.s.runQueue.includes(others[0]!), 'the other process keeps its place in the queue');
+});
+
+test('board-monotonic-clock: a sleeper wakes on the tick that reaches its deadline exactly, not one tick later', () => {
+  const w = start();
+  run(w, { kind: 'tick' });
+  assert.equal(kcall(w, 0, 'thread', 'Sleep', { ns: 1000 }), undefined);
+  const s = w.s.threads.get(0)!.state;
+  assert.deepEqual(s, { tag: 'sleep', until: w.s.clock.monotonic + 1000 });
+  const r = run(w, { kind: 'tick' });
+  assert.equal(w.s.clock.monotonic, s.tag === 'sleep' ? s.until : -1, 'the tick reached the deadline exactly');
+  assert.deepEqual(
+    r.results.filter((x) => x.tid === 0),
+    [{ tid: 0, rc: 'rcOk' }],
+  );
+  assert.equal(w.s.threads.get(0)!.state.tag, 'ready');
+  assert.equal(w.s.sleepers.includes(0), false);
+});
+
+test('board-irq-holder: an interrupt on a line nobody holds is dropped: it is not kept for a later holder', () => {
+  const w = start();
+  const r = run(w, { kind: 'irq', line: 2 });
+  assert.deepEqual(r.results, []);
+  assert.deepEqual(w.s.irqs[2], { object: null, pending: false, masked: false });
+  const h = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  assert.equal(
+    kcall(w, 0, 'irq', 'Wait', { handle: h }),
+    undefined,
+    'the new holder waits: no earlier interrupt is pending',
+  );
+  assert.deepEqual(w.s.threads.get(0)!.state, { tag: 'irq', line: 2 });
+});
+
+test('board-dma-granted: a DMA completion finishes only the busy buffer at its device address', () => {
+  const w = start();
+  const a = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
+  const b = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
+  const c = val(kcall(w, 0, 'dma', 'Allocate', { pages: 1 }));
+  val(kcall(w, 0, 'dma', 'Start', { handle: a.handle }));
+  val(kcall(w, 0, 'dma', 'Start', { handle: c.handle }));
+  const status = () =>
+    [a, b, c].map(
+      (x) => (w.s.objects.get(w.s.processes.get(2)!.handles[x.handle!]!.object) as { status: string }).status,
+    );
+  assert.deepEqual(status(), ['busy', 'idle', 'busy']);
+  run(w, { kind: 'dma', deviceAddress: b.deviceAddress! });
+  assert.deepEqual(status(), ['busy', 'idle', 'busy'], 'a completion at an idle buffer changes nothing');
+  run(w, { kind: 'dma', deviceAddress: c.deviceAddress! });
+  assert.deepEqual(status(), ['busy', 'idle', 'done'], 'only the buffer at that address is done');
+  run(w, { kind: 'dma', deviceAddress: c.deviceAddress! + 1 });
+  assert.deepEqual(status(), ['busy', 'idle', 'done'], 'an address inside a buffer is not its device address');
+});
+
+test('static-configuration: task.Execute starts any declared class, the first one too, and never the kernel or Einit', () => {
+  const w = start();
+  assert.equal(w.s.config.tables.classByName.get('Drv'), 2, 'Drv is the first declared class');
+  const sid = val(kcall(w, 0, 'task', 'Execute', { taskClass: 'Drv', name: 'drv2' })).sid!;
+  assert.deepEqual([w.s.processes.get(sid)!.name, w.s.processes.get(sid)!.taskClass], ['drv2', 2]);
+});
+
+test('board-no-port-io: MMIO is attached inside any one range the board offers, the second one too', () => {
+  const w = start({
+    ...x86,
+    mmio: [
+      { base: 0x1000, size: 0x100 },
+      { base: 0x4000, size: 0x40 },
+    ],
+  });
+  val(kcall(w, 0, 'io', 'AttachMmio', { base: 0x4000, size: 0x40 }));
+  val(kcall(w, 0, 'io', 'AttachMmio', { base: 0x1000, size: 0x10 }));
+  fails(
+    kcall(w, 0, 'io', 'AttachMmio', { base: 0x10f0, size: 0x20 }),
+    'rcOutOfRange',
+    'MMIO 4336+32 is not offered by edge-x86',
+  );
+});
+
+test('isolation: a futex wake wakes only waiters on the same memory object, not those at the same offset of another', () => {
+  const w = start();
+  const a = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const b = val(kcall(w, 0, 'vmm', 'Allocate', { pages: 1 })).handle!;
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
+  assert.equal(kcall(w, t1, 'sync', 'Wait', { handle: a, offset: 0 }), undefined);
+  assert.deepEqual(val(kcall(w, 0, 'sync', 'Wake', { handle: b, offset: 0, count: 5 })), { woken: 0 });
+  assert.equal(w.s.threads.get(t1)!.state.tag, 'futex');
+  assert.deepEqual(val(kcall(w, 0, 'sync', 'Wake', { handle: a, offset: 0, count: 5 })), { woken: 1 });
+});
+
+test('board-irq-holder: an interrupt reaches only a waiter on its own line, even within the holder of both lines', () => {
+  const w = start();
+  const h2 = val(kcall(w, 0, 'irq', 'Attach', { line: 2 })).handle!;
+  val(kcall(w, 0, 'irq', 'Attach', { line: 3 }));
+  const t1 = val(kcall(w, 0, 'thread', 'Create', { priority: 10 })).tid!;
+  assert.equal(kcall(w, t1, 'irq', 'Wait', { handle: h2 }), undefined);
+  const r = run(w, { kind: 'irq', line: 3 });
+  assert.deepEqual(r.results, []);
+  assert.deepEqual(w.s.threads.get(t1)!.state, { tag: 'irq', line: 2 });
+  assert.equal(w.s.irqs[3]!.pending, true, 'the interrupt on line 3 waits for a waiter of line 3');
+});
+
+test('complete-mediation: a denied task.Execute says so and starts nothing', () => {
+  const b = boot(
+    {
+      name: 'deny',
+      interfaces: [],
+      classes: [{ name: 'Drv', endpoints: [] }],
+      processes: [{ name: 'drv', taskClass: 'Drv' }],
+      connections: [],
+    },
+    (tables) =>
+      compileRules(tables, {
+        name: 'p',
+        rules: [
+          { kind: 'execute', src: 'Einit' },
+          { kind: 'request', dst: 'kl.core.Core' },
+        ],
+      }),
+    x86,
+  );
+  if (!b.ok) throw new Error(b.errors.join('\n'));
+  const w: World = { s: b.value.state, b: b.value };
+  fails(kcall(w, 0, 'task', 'Execute', { taskClass: 'Drv', name: 'x' }), 'rcSecurityDisallow', 'execute denied');
+  assert.equal(w.s.processes.length, 3);
+});
