@@ -12,12 +12,13 @@ import { POLICY_ERROR_RULES, rulesKey, type SecurityEvent } from '../src/monitor
 import { checkPolicy, type PslState } from '../src/policy/compile/check.ts';
 import { compilePsl, DEFAULT_DENY_RULE, interpretPsl } from '../src/policy/compile/index.ts';
 import { interpretEvent, newTrace, selects } from '../src/policy/compile/interpret.ts';
-import { kindIndex, objectStateOf, withSlot } from '../src/policy/compile/runtime.ts';
+import { choiceFailureReason, kindIndex, objectStateOf, withSlot } from '../src/policy/compile/runtime.ts';
 import {
   BUILTIN_MODELS,
   defineModel,
   denied,
   fail,
+  PslFailure,
   granted,
   show,
   type ModelRegistry,
@@ -270,6 +271,12 @@ request { fsm.enter {sid : dst_sid, state : "b"} }
     assert.equal(objectStateOf(objects, ['a', 'b'], 'z'), undefined);
     assert.equal(objectStateOf(objects, { 1: 'b', length: 2 }, 'y'), undefined);
     assert.equal(objectStateOf(objects, null, 'x'), undefined);
+  });
+
+  it('the reason of a choice whose subject failed names the cause, whatever was thrown', () => {
+    assert.equal(choiceFailureReason(new PslFailure('no field m')), 'choice: no field m');
+    assert.equal(choiceFailureReason(new Error('broken')), 'choice: broken');
+    assert.equal(choiceFailureReason('text'), 'choice: text');
   });
 
   it('complete mediation: every event kind has its own trie; an unknown kind has none', () => {
