@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { POLICY_ERROR_RULES, rulesKey, type SecurityEvent } from '../src/monitor/types.ts';
+import { POLICY_ERROR_RULES, rulesKey } from '../src/monitor/types.ts';
 import { checkPolicy, type PslState } from '../src/policy/compile/check.ts';
-import { compilePsl, DEFAULT_DENY_RULE, interpretPsl } from '../src/policy/compile/index.ts';
+import { DEFAULT_DENY_RULE } from '../src/policy/compile/index.ts';
 import { interpretEvent, newTrace, selects } from '../src/policy/compile/interpret.ts';
 import { choiceFailureReason, kindIndex, objectStateOf, withSlot } from '../src/policy/compile/runtime.ts';
 import {
