@@ -220,11 +220,12 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   const stepOf = (leaf: Leaf): Step => {
     let step = compiledSteps.get(leaf);
     if (step === undefined) {
-      const inner = statementStep(p, leaf.item!, cov);
+      const item = statementStep(p, leaf.item!, cov);
+      // with coverage, the item counts as reached only when its interface guard (if any) lets the event through
+      const inner = cov === undefined ? item : reach(cov.pointHits, cov.idOf(leaf.item!), item);
       const ifc = leaf.iface;
       step =
         ifc === null ? inner : ifc.size === 1 ? guardOne([...ifc][0]!, inner) : (c) => !ifc.has(c.ev.iface) || inner(c);
-      if (cov !== undefined) step = reach(cov.pointHits, cov.idOf(leaf.item!), step);
       compiledSteps.set(leaf, step);
     }
     return step;

@@ -5,13 +5,7 @@
  * two evaluators' decisions comparable field by field; everything about
  * *which* rules run and in what order is written twice, once in each.
  */
-import {
-  POLICY_ERROR_RULES,
-  type Decision,
-  type EventKind,
-  type RuleRef,
-  type SecurityEvent,
-} from '../../monitor/types.ts';
+import { POLICY_ERROR_RULES, type Decision, type EventKind, type SecurityEvent } from '../../monitor/types.ts';
 import type { ExpressionMethod, RuleMethod } from '../models/model.ts';
 import { SidMap, toMap } from '../models/sidmap.ts';
 import { PslFailure, show, type Value } from '../models/value.ts';
@@ -89,10 +83,6 @@ export function withSlot(state: PslState, slot: number, objectState: unknown): P
   const next = [...state];
   next[slot] = objectState;
   return next;
-}
-
-export function denyDecision(rule: RuleRef, reason: string, next: unknown): Decision {
-  return { verdict: 'deny', rules: [rule], reason, next };
 }
 
 /** An event kind's index, or -1 (a switch, so that no inherited property can answer). */
