@@ -325,3 +325,31 @@ describe('policy coverage: the report, its text and its lcov (coverage evidence)
     assert.match(coverageLcov(coverageReport(coverage, 'sol')), /^TN:cordon\n/);
   });
 });
+
+describe('coverage of a declared self-transition', () => {
+  it('statement coverage: a granted enter into the current state counts its declared s → s, a denied one does not', () => {
+    const text = `${HEAD}use nk.flow._
+policy object fsm : Flow {
+    type State = "a" | "b"
+    config = { states : ["a", "b"], initial : "a", transitions : { "a" : ["a", "b"] } }
+}
+execute { fsm.init {sid : dst_sid} }
+request dst = demo.Lock, method = Turn {
+  match endpoint = front.bolt { fsm.enter {sid : dst_sid, state : "a"} }
+  match endpoint = back.bolt { fsm.enter {sid : dst_sid, state : "b"} }
+}
+`;
+    const front = ev('request', { endpoint: 'front.bolt', method: 'Turn' });
+    const back = ev('request', { endpoint: 'back.bolt', method: 'Turn' });
+    // a → a twice, a → b once, then b → a is not declared: denied, nothing counted
+    const { coverage, verdicts } = runAll(text, [ev('execute'), front, front, back, front]);
+    assert.deepEqual(verdicts, ['grant', 'grant', 'grant', 'grant', 'deny']);
+    const hits = (label: string) => {
+      const i = coverage.points.findIndex((p) => p.kind === 'transition' && p.label === label);
+      assert.ok(i >= 0, label);
+      return coverage.pointHits[i];
+    };
+    assert.equal(hits('fsm: a → a'), 2);
+    assert.equal(hits('fsm: a → b'), 1);
+  });
+});

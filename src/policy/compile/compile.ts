@@ -756,7 +756,7 @@ function countingCallStep(p: CheckedPolicy, c: CallExpr, cov: PolicyCoverage): S
     if (r.state !== before) {
       cov.transitions(slot, before, r.state);
       ctx.state = withSlot(ctx.state, slot, r.state);
-    }
+    } else cov.selfTransition(slot, call.method, before, a);
     ctx.granted!.push(rule);
     return true;
   };

@@ -18,6 +18,8 @@ import type { BindingDecl, CallExpr, ChoiceAlternative, MatchSection, Statement 
 import type { ResolvedPolicy } from '../psl/resolve.ts';
 import { Base } from '../models/base.ts';
 import { Flow, type FlowState } from '../models/flow.ts';
+import { sidOf } from '../models/model.ts';
+import { isRecord, type Value } from '../models/value.ts';
 import { checkPolicy, constantValue, type CheckedPolicy, type PslCompileOptions } from './check.ts';
 import { compileChecked, type CompiledPsl } from './compile.ts';
 
@@ -159,6 +161,20 @@ export class PolicyCoverage {
       const id = ids.get(`${from}\0${to}`);
       if (id !== undefined) this.pointHits[id]!++;
     }
+  }
+
+  /**
+   * Counts the self-transition (`s → s`) of a granted Flow `enter` that kept
+   * its sid's state: the state is unchanged, so `transitions` cannot see it.
+   */
+  selfTransition(slot: number, method: unknown, state: unknown, arg: Value): void {
+    const ids = this.transitionIds.get(slot);
+    if (ids === undefined || method !== Flow.methods.enter || !isRecord(arg)) return;
+    // the enter was granted, so its sid is a valid SID that has a machine
+    const at = (state as FlowState).get(sidOf(arg.sid!));
+    if (at === undefined) return;
+    const id = ids.get(`${at}\0${at}`);
+    if (id !== undefined) this.pointHits[id]!++;
   }
 
   /** Forgets every hit. */
