@@ -6,7 +6,8 @@
 //
 // Without arguments it reads every reports/mutation/*.json. When several
 // reports cover the same source file, the newest report (by mtime) wins for
-// that file, so per-file runs can be combined with a full run. The score is
+// each mutant of that file, so per-file runs can be combined with a full run;
+// reports of an older version of a file are left out (see below). The score is
 // Stryker's: detected (killed + timeout) over valid mutants (detected +
 // survived + no coverage); compile and runtime errors and ignored mutants do
 // not count. Exit 2 when no report can be read.
@@ -33,8 +34,30 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-/** source path -> { report, mtime, mutants } (the newest report per source file) */
+// Several reports may cover one source file: per-file runs, or runs on parts
+// of a file (`--mutate file:lines`). Their mutants are united, keyed by place,
+// mutator and replacement; where two reports hold the same mutant, the newer
+// one's result wins. A report whose copy of a file differs from the file as
+// it is now (the report keeps the source it mutated) is stale for that file
+// and is left out, so a score is always one of the current code.
+/** source path -> { reports: Set, mutants: Map<key, { mtime, mutant }> } */
 const bySource = new Map();
+const stale = [];
+const current = new Map();
+function currentSource(source) {
+  if (!current.has(source)) {
+    let text = null;
+    try {
+      text = readFileSync(source, 'utf8');
+    } catch {
+      // not in this checkout: the report cannot be checked against it, and counts as it is
+    }
+    current.set(source, text);
+  }
+  return current.get(source);
+}
+const keyOf = (m) =>
+  `${m.location?.start?.line}:${m.location?.start?.column}-${m.location?.end?.line}:${m.location?.end?.column} ${m.mutatorName} ${m.replacement ?? ''}`;
 for (const f of files) {
   let report;
   let mtime;
@@ -51,11 +74,24 @@ for (const f of files) {
   }
   for (const [path, entry] of Object.entries(report.files)) {
     const source = (relative(process.cwd(), path) || path).split(sep).join(posix.sep);
-    const known = bySource.get(source);
-    if (known !== undefined && known.mtime > mtime) continue;
-    bySource.set(source, { report: f, mtime, mutants: Array.isArray(entry.mutants) ? entry.mutants : [] });
+    const now = currentSource(source);
+    if (now !== null && typeof entry.source === 'string' && entry.source !== now) {
+      stale.push(`${source} (${f})`);
+      continue;
+    }
+    const known = bySource.get(source) ?? { reports: new Set(), mutants: new Map() };
+    bySource.set(source, known);
+    known.reports.add(f);
+    for (const m of Array.isArray(entry.mutants) ? entry.mutants : []) {
+      const k = keyOf(m);
+      const had = known.mutants.get(k);
+      if (had === undefined || had.mtime <= mtime) known.mutants.set(k, { mtime, mutant: m });
+    }
   }
 }
+for (const e of bySource.values()) e.mutants = [...e.mutants.values()].map((x) => x.mutant);
+if (stale.length > 0)
+  console.error(`mutation-score: left out, mutated an older version of the file: ${stale.sort().join(', ')}`);
 
 const STATUSES = ['Killed', 'Survived', 'NoCoverage', 'Timeout', 'CompileError', 'RuntimeError', 'Ignored'];
 function count(mutants) {
@@ -86,7 +122,7 @@ const zero = count([]);
 
 const rows = [...bySource.entries()]
   .sort(([a], [b]) => a.localeCompare(b))
-  .map(([source, e]) => ({ source, report: e.report, ...count(e.mutants) }));
+  .map(([source, e]) => ({ source, reports: [...e.reports].sort(), ...count(e.mutants) }));
 const folders = new Map();
 for (const r of rows) {
   const folder = posix.dirname(r.source);
