@@ -141,6 +141,9 @@ test('default-deny: an event whose class, endpoint or method lies outside the ta
     { method: T.methodNames.length },
     { endpoint: -2 },
     { method: -2 },
+    { srcClass: 0.5 },
+    { endpoint: 0.5 },
+    { method: 1.5 },
     { kind: 'reboot' as SecurityEvent['kind'] },
     // a kind no rule names, and names that an object inherits, read no slab of the table
     { kind: 'security' as SecurityEvent['kind'] },

@@ -191,7 +191,8 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     const key =
       (((k * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!) * E + epIx[ev.endpoint + 1]!) * M +
       mIx[ev.method + 1]!;
-    const v = dense !== null ? dense[key]! : (sparse!.get(key) ?? 0);
+    // a fractional id makes the key NaN, which reads no cell: default deny
+    const v = dense !== null ? (dense[key] ?? 0) : (sparse!.get(key) ?? 0);
     if (v > 0) return state === initial ? grants[v - 1]! : { ...grants[v - 1]!, next: state };
     if (v === 0) return defaultDeny(state);
     const counts = state as readonly number[];
