@@ -12,10 +12,11 @@
  * is in ascending SID order. Values are never `undefined`.
  *
  * The map is immutable by construction, as the kernel's records are: its
- * fields are read-only and no method changes a node (the purity properties
- * run the kernel and the policies on deep-frozen states, so a write would
- * throw; the instance itself is not frozen, which would cost a fifth of a
- * Flow transition). Its shape is canonical: the height is the least that holds the
+ * fields are read-only and no method changes a node (test/sidmap.test.ts
+ * runs set and delete on a deep-frozen map, where a write would throw, and
+ * the PSL equivalence property checks that no decision changes the state it
+ * was given). The instance itself is not frozen: that cost a fifth of a Flow
+ * transition. Its shape is canonical: the height is the least that holds the
  * largest key, a node exists iff it holds an entry, and a slot without an
  * entry is a hole. Two SidMaps with the same entries are therefore equal as
  * data (`util.isDeepStrictEqual`, `assert.deepStrictEqual`), as two Maps are.
