@@ -387,3 +387,36 @@ test('default-deny: on a state a limited rule has counted, a grant names the unl
   }
   assert.equal(p.decide(counted, ev({ src: 'C', dst: 'A' })).verdict, 'deny');
 });
+
+test('default-deny: at the initial state a decision that changes nothing is one shared frozen value (the monitor allocates nothing per step)', () => {
+  // Cost in O(changed) (issue 15, part 2): a step whose decision leaves the
+  // monitor state as it was builds no new decision. Both the stateless and
+  // the stateful form are checked, since their initial states differ (null,
+  // and a frozen array of counts).
+  for (const rules of [
+    [{ kind: 'request', id: 'any' }] as AllowRule[],
+    [
+      { kind: 'request', id: 'any' },
+      { kind: 'execute', id: 'lim', limit: 2 },
+    ] as AllowRule[],
+  ]) {
+    const p = policy(rules);
+    const grant = p.decide(p.initial, ev({}));
+    assert.deepEqual([grant.verdict, grant.rules.map((r) => r.id), grant.next], ['grant', ['any'], p.initial]);
+    assert.equal(p.decide(p.initial, ev({ src: 'B' })), grant, 'the same grant object, not a copy');
+    assert.ok(Object.isFrozen(grant));
+    const deny = p.decide(p.initial, ev({ kind: 'error' }));
+    assert.deepEqual([deny.verdict, deny.next], ['deny', p.initial]);
+    assert.equal(p.decide(p.initial, ev({ kind: 'response' })), deny, 'the same deny object, not a copy');
+    assert.ok(Object.isFrozen(deny));
+  }
+  // on any other state the decision carries that state, so it is built for it
+  const p = policy([
+    { kind: 'request', id: 'any' },
+    { kind: 'execute', id: 'lim', limit: 2 },
+  ]);
+  const counted = p.decide(p.initial, ev({ kind: 'execute', src: 'C', dst: 'C' })).next;
+  assert.deepEqual(counted, [1]);
+  assert.equal(p.decide(counted, ev({})).next, counted);
+  assert.equal(p.decide(counted, ev({ kind: 'error' })).next, counted);
+});

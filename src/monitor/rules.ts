@@ -113,8 +113,9 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   const limited: number[] = []; // rule index of each limited rule; its state slot = position here
   // kinds: only those some rule names get a slab of the table; an event of another kind is denied at once
   const kIx = new Int32Array(5).fill(-1);
-  let K = 0;
-  for (const r of policy.rules) if (kIx[KIND_INDEX[r.kind]] === -1) kIx[KIND_INDEX[r.kind]] = K++;
+  const kinds = [...new Set(policy.rules.map((r) => KIND_INDEX[r.kind]))];
+  kinds.forEach((kind, at) => (kIx[kind] = at));
+  const K = kinds.length;
   // cell key -> rule indices in order (a loop, not a callback: no closure keeps these build tables alive)
   const cells = new Map<number, number[]>();
   for (let i = 0; i < policy.rules.length; i++) {
@@ -172,26 +173,16 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   }
 
   const decide = (state: MonitorState, ev: SecurityEvent): Decision => {
-    const kind = KIND_INDEX[ev.kind];
-    // an unknown kind, an inherited property's name included (`toString`), reads no slab
-    const k = kind === undefined ? -1 : (kIx[kind] ?? -1);
-    if (
-      k < 0 ||
-      ev.srcClass < 0 ||
-      ev.srcClass >= C ||
-      ev.dstClass < 0 ||
-      ev.dstClass >= C ||
-      ev.endpoint < -1 ||
-      ev.endpoint >= E1 - 1 ||
-      ev.method < -1 ||
-      ev.method >= M1 - 1
-    )
-      return defaultDeny(state);
-    // endpoint and method -1 (none) read slot 0 of their shifted index arrays
+    // No bounds checks: every index array is read where it is defined or not
+    // at all. An id outside the solution's tables (negative, too large,
+    // fractional) or an unknown kind (an inherited name such as `toString`
+    // included) reads `undefined`, which makes the key NaN; a kind no rule
+    // names reads slab -1, which makes the key negative (every other index is
+    // within its dimension). Neither reads a cell: default deny.
     const key =
-      (((k * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!) * E + epIx[ev.endpoint + 1]!) * M +
+      (((kIx[KIND_INDEX[ev.kind]]! * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!) * E + epIx[ev.endpoint + 1]!) *
+        M +
       mIx[ev.method + 1]!;
-    // a fractional id makes the key NaN, which reads no cell: default deny
     const v = dense !== null ? (dense[key] ?? 0) : (sparse!.get(key) ?? 0);
     if (v > 0) return state === initial ? grants[v - 1]! : { ...grants[v - 1]!, next: state };
     if (v === 0) return defaultDeny(state);
