@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { constantValue } from '../src/policy/compile/index.ts';
-import { ParseError } from '../src/syntax/errors.ts';
-import { both, decide, ev, HEAD, loadText } from './psl-compile-helpers.ts';
+import { both, decide, ev, HEAD, loadText, refusal } from './psl-compile-helpers.ts';
 
 const FLOW_OBJ = `use nk.flow._
 policy object fsm : Flow {
@@ -16,16 +15,6 @@ policy object fsm : Flow {
 }
 `;
 const LOCK = { endpoint: 'front.bolt', method: 'Turn' } as const;
-
-function refusal(top: string): ParseError {
-  try {
-    both(top);
-  } catch (e) {
-    if (e instanceof ParseError) return e;
-    throw e;
-  }
-  assert.fail('the policy was accepted');
-}
 
 describe('check: calls without an object go only to the SDK default objects (default deny)', () => {
   it('a declared object is not a default object: its methods need its name', () => {

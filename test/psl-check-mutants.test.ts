@@ -13,7 +13,7 @@ import { rulesKey } from '../src/monitor/types.ts';
 import { auditsRule, checkPolicy, compilePsl, constantValue, type PslAudit } from '../src/policy/compile/index.ts';
 import { BUILTIN_MODELS, defineModel, granted, TypeError_, withModels } from '../src/policy/models/index.ts';
 import { ParseError } from '../src/syntax/errors.ts';
-import { both, decide, ev, HEAD, loadText, TABLES } from './psl-compile-helpers.ts';
+import { both, decide, ev, HEAD, loadText, refusal, TABLES } from './psl-compile-helpers.ts';
 
 const FLOW_OBJ = `use nk.flow._
 policy object fsm : Flow {
@@ -21,21 +21,6 @@ policy object fsm : Flow {
     config = { states : ["a", "b"], initial : "a", transitions : { "a" : ["b"] } }
 }
 `;
-
-/** The ParseError that checking `top` throws (compiler and interpreter alike). */
-function refusal(top: string, modules: Record<string, string> = {}, options = {}): ParseError {
-  let caught: unknown;
-  try {
-    both(top, modules, options);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(
-    caught instanceof ParseError,
-    `expected a ParseError, got ${caught === undefined ? 'success' : String(caught)}`,
-  );
-  return caught;
-}
 
 /** Refused with exactly this kind and message (the message starts with file:line:col). */
 function refuses(top: string, kind: ParseError['kind'], message: string, options = {}): ParseError {

@@ -181,12 +181,9 @@ export function run(
 
 export const verdicts = (ds: readonly Decision[]) => ds.map((d) => d.verdict);
 
-/** Compiling must fail with a ParseError of this kind at line:column of security.psl (or the given file), with text in its message. */
-export function compileError(
+/** The ParseError that compiling `top` throws (compiler and interpreter alike); any other outcome fails the test. */
+export function refusal(
   top: string,
-  kind: ParseErrorKind,
-  at: string,
-  text: string | RegExp,
   modules: Record<string, string> = {},
   options: PslCompileOptions = {},
 ): ParseError {
@@ -200,6 +197,19 @@ export function compileError(
     caught instanceof ParseError,
     `expected a ParseError, got ${caught === undefined ? 'success' : String(caught)}`,
   );
+  return caught;
+}
+
+/** Compiling must fail with a ParseError of this kind at line:column of security.psl (or the given file), with text in its message. */
+export function compileError(
+  top: string,
+  kind: ParseErrorKind,
+  at: string,
+  text: string | RegExp,
+  modules: Record<string, string> = {},
+  options: PslCompileOptions = {},
+): ParseError {
+  const caught = refusal(top, modules, options);
   assert.equal(caught.kind, kind, caught.message);
   const file = at.includes('.psl:') ? at.slice(0, at.lastIndexOf('.psl:') + 4) : 'sol/security.psl';
   const lc = at.includes('.psl:') ? at.slice(at.lastIndexOf('.psl:') + 5) : at;
