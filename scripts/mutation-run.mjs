@@ -9,10 +9,9 @@
 // the committed test set, so the score of such a run is a lower bound of the
 // committed configuration's. Runs with concurrency 1 unless
 // STRYKER_CONCURRENCY says otherwise; seed and scale as `npm run mutation`.
-// STRYKER_CHECKERS=none runs without the TypeScript checker: much faster on
-// a loaded machine, but a mutant that does not type-check then runs like any
-// other (killed or survived) instead of being counted invalid; say so beside
-// any score measured that way.
+// STRYKER_CHECKERS=none runs without the TypeScript checker: a mutant that
+// does not type-check then runs like any other (killed or survived) instead
+// of being counted invalid; say so beside any score measured that way.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
