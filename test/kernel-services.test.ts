@@ -541,3 +541,47 @@ test('pages and DMA window space come back when their last holder exits', () => 
   kcall(w, 1, 'task', 'Exit', { code: 0 });
   assert.equal(kcall(w, 0, 'vmm', 'Allocate', { pages: 8 })?.rc, 'rcOk', "the exited peer's pages are free");
 });
+
+test('typed-interfaces: a granted kernel call the kernel cannot decode is refused, saying which argument is wrong or that none can be read; an unknown method names its RIID and MID', () => {
+  const tables = compileSolution(solution);
+  assert.ok(tables.ok);
+  const grantAll: CompiledPolicy = {
+    name: 'grant-all',
+    initial: 0,
+    decide: (state) => ({ verdict: 'grant', rules: [{ id: 'grant-all' }], next: state }),
+  };
+  const w = { s: bootWith(tables.value, { policy: grantAll, initial: 0, decide: grantAll.decide }, x86).state };
+  const refused = (m: { riid: number; mid: number }, payload: unknown) => {
+    running(w, 0);
+    const before = w.s;
+    const r = run(w, { kind: 'syscall', tid: 0, call: { op: 'Call', handle: 0, message: { ...m, payload } } });
+    assert.deepEqual(
+      r.decisions.map((d) => d.decision.verdict),
+      ['grant'],
+    );
+    assert.deepEqual(changedTables(before, w.s), [], 'nothing changes');
+    return r.results;
+  };
+  const allocate = { riid: riid('vmm'), mid: mid('vmm', 'Allocate') };
+  // no record at all: the arguments as a whole are not of the method's type
+  assert.deepEqual(refused(allocate, null), [
+    { tid: 0, rc: 'rcInvalidArgument', detail: 'the arguments of vmm.Allocate are not a { pages: Nat }' },
+  ]);
+  assert.deepEqual(refused(allocate, { pages: -1 }), [
+    { tid: 0, rc: 'rcInvalidArgument', detail: 'argument pages of vmm.Allocate is not a Nat' },
+  ]);
+  // a payload whose reading throws (a hostile getter) is refused, not thrown through step
+  const hostile = Object.defineProperty({}, 'pages', {
+    enumerable: true,
+    get() {
+      throw new Error('no');
+    },
+  });
+  assert.deepEqual(refused(allocate, hostile), [
+    { tid: 0, rc: 'rcInvalidArgument', detail: 'the arguments of vmm.Allocate cannot be read' },
+  ]);
+  // an RIID / MID the kernel class does not declare, granted by this monitor, reaches no service
+  assert.deepEqual(refused({ riid: riid('vmm'), mid: 99 }, {}), [
+    { tid: 0, rc: 'rcInvalidArgument', detail: `RIID ${riid('vmm')} / MID 99 name no kernel service` },
+  ]);
+});

@@ -256,8 +256,8 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'resource-labels',
     description: "the monitor is shown a transferred handle as the object's id, not its label",
     file: 'src/kernel/ipc.ts',
-    find: '    values[k] = installed === null ? d.objects.get(transfers[fields[k]!]!.object)!.sid : installed[fields[k]!]!;',
-    replace: '    values[k] = installed === null ? transfers[fields[k]!]!.object : installed[fields[k]!]!;',
+    find: '    values.push(installed === null ? d.objects.get(transfers[fields[k]!]!.object)!.sid : installed[fields[k]!]!);',
+    replace: '    values.push(installed === null ? transfers[fields[k]!]!.object : installed[fields[k]!]!);',
     checks: ['test/kernel-labels.test.ts'],
   },
   {

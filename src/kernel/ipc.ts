@@ -107,9 +107,9 @@ function relabel(
   installed: readonly Handle[] | null,
 ): unknown {
   if (codec === undefined || fields.length === 0) return payload;
-  const values: number[] = new Array(fields.length);
+  const values: number[] = [];
   for (let k = 0; k < fields.length; k++)
-    values[k] = installed === null ? d.objects.get(transfers[fields[k]!]!.object)!.sid : installed[fields[k]!]!;
+    values.push(installed === null ? d.objects.get(transfers[fields[k]!]!.object)!.sid : installed[fields[k]!]!);
   return codec.withHandles(payload, values, { next: 0 });
 }
 
@@ -249,13 +249,15 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
   }
 }
 
-/** Whether a live process holds the server end (the recv right) of a channel. */
+/**
+ * Whether a live process holds the server end (the recv right) of channel
+ * `id`. Only the channel's server can (spec `receivable` asks every process,
+ * with the same answer): a server end carries the recv right alone, neither
+ * transfer nor duplicate, so it never leaves the process that created the
+ * channel (test/kernel-ipc-mutants.test.ts).
+ */
 export function receivable(d: Draft, id: ObjectId): boolean {
-  // the channel's server holds its end in every run but the ones where it handed it on: ask it first
-  const ch = d.objects.get(id);
-  if (ch?.kind === 'channel' && holdsServerEnd(d, ch.server, id)) return true;
-  for (let sid = 0; sid < d.processes.length; sid++) if (holdsServerEnd(d, sid, id)) return true;
-  return false;
+  return holdsServerEnd(d, (d.objects.get(id) as Channel).server, id);
 }
 
 /**

@@ -42,14 +42,13 @@ function objectOf<K extends KernelObject['kind']>(
   d: Draft,
   tid: Tid,
   h: Handle,
-  kinds: readonly K[],
+  kind: K,
   rights: number,
 ): [ObjectId, Extract<KernelObject, { kind: K }>] | Failure {
   const e = d.handle(d.threads.get(tid)!.sid, h);
   if (e === undefined) return fail('rcBadHandle', `handle ${h} is not in the caller's table`);
   const o = d.objects.get(e.object)!;
-  if (!(kinds as readonly string[]).includes(o.kind))
-    return fail('rcInvalidArgument', `handle ${h} is not a ${kinds.join(' or ')} handle`);
+  if (o.kind !== kind) return fail('rcInvalidArgument', `handle ${h} is not a ${kind} handle`);
   if ((e.rights & rights) !== rights) return fail('rcNoRights', `handle ${h} lacks the rights this needs`);
   return [e.object, o as Extract<KernelObject, { kind: K }>];
 }
@@ -258,7 +257,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   },
 
   'sync.Wait': (d, tid, a) => {
-    const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
+    const o = objectOf(d, tid, a.handle, 'memory', Rights.read);
     if (!Array.isArray(o)) return o;
     if (a.offset >= o[1].pages * d.config.machine.pageSize)
       return fail('rcOutOfRange', `offset ${a.offset} is outside the memory object`);
@@ -266,7 +265,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     return null;
   },
   'sync.Wake': (d, tid, a) => {
-    const o = objectOf(d, tid, a.handle, ['memory'], Rights.read);
+    const o = objectOf(d, tid, a.handle, 'memory', Rights.read);
     if (!Array.isArray(o)) return o;
     const woken = d.futexQueue
       .filter((w) => {
@@ -297,7 +296,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     return ok({ handle });
   },
   'irq.Wait': (d, tid, a) => {
-    const o = objectOf(d, tid, a.handle, ['irq'], Rights.read);
+    const o = objectOf(d, tid, a.handle, 'irq', Rights.read);
     if (!Array.isArray(o)) return o;
     const line = d.irqs[o[1].line]!;
     if (line.object !== o[0]) return fail('rcNotConnected', 'the IRQ line was released');
@@ -309,7 +308,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
     return null;
   },
   'irq.Ack': (d, tid, a) => {
-    const o = objectOf(d, tid, a.handle, ['irq'], Rights.write);
+    const o = objectOf(d, tid, a.handle, 'irq', Rights.write);
     if (!Array.isArray(o)) return o;
     const line = d.irqs[o[1].line]!;
     if (line.object !== o[0]) return fail('rcNotConnected', 'the IRQ line was released');
@@ -357,7 +356,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
   },
   'dma.Map': (d, tid, a) => mapService(d, tid, a.handle, 'dma'),
   'dma.Start': (d, tid, a) => {
-    const o = objectOf(d, tid, a.handle, ['dma'], Rights.write);
+    const o = objectOf(d, tid, a.handle, 'dma', Rights.write);
     if (!Array.isArray(o)) return o;
     d.setObject(o[0], { ...o[1], status: 'busy' });
     return ok();
@@ -407,7 +406,7 @@ const SERVICES: { readonly [N in ServiceName]: Service<ServiceArgs<N>> } = {
 };
 
 function mapService(d: Draft, tid: Tid, h: Handle, kind: 'memory' | 'dma'): Outcome {
-  const o = objectOf(d, tid, h, [kind], Rights.map);
+  const o = objectOf(d, tid, h, kind, Rights.map);
   if (!Array.isArray(o)) return o;
   const e = d.handle(d.threads.get(tid)!.sid, h)!;
   return ok({ base: mapRegion(d, d.threads.get(tid)!.sid, o[0], o[1].pages, e.rights) });
@@ -429,8 +428,9 @@ function attach(
     return fail('rcOutOfRange', `${what} is not offered by ${m.name}`);
   const overlaps = (o: KernelObject): boolean => {
     if (o.kind !== kind) return false;
-    const [b, n] = o.kind === 'ports' ? [o.base, o.count] : o.kind === 'mmio' ? [o.base, o.size] : [0, 0];
-    return base < b + n && b < base + size;
+    const r = o as Extract<KernelObject, { kind: 'ports' | 'mmio' }>;
+    const n = r.kind === 'ports' ? r.count : r.size;
+    return base < r.base + n && r.base < base + size;
   };
   if (d.objects.some((o, id) => overlaps(o) && held(d, id)))
     return fail('rcBusy', `${what} overlaps a range already attached`);
@@ -451,7 +451,7 @@ function register(
   rights: number,
   value?: number,
 ): Outcome {
-  const o = objectOf(d, tid, h, [kind], rights);
+  const o = objectOf(d, tid, h, kind, rights);
   if (!Array.isArray(o)) return o;
   const [base, size] = o[1].kind === 'ports' ? [o[1].base, o[1].count] : [o[1].base, (o[1] as { size: number }).size];
   const addr = kind === 'ports' ? at : base + at;
