@@ -320,6 +320,8 @@ function listSurvivors() {
           source,
           line: m.location?.start?.line,
           column: m.location?.start?.column,
+          endLine: m.location?.end?.line,
+          endColumn: m.location?.end?.column,
           status: m.status,
           mutator: m.mutatorName,
           replacement: String(m.replacement ?? '')
