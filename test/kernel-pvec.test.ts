@@ -9,6 +9,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { PVec, isPVec } from '../src/kernel/pvec.ts';
 import { banner, check, runs } from '../property-tests/harness.ts';
@@ -30,10 +31,24 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
   },
 );
 /**
- * Up to `max` operations, of any count up to it (size 'max': fast-check's default size would keep the arrays
- * under a dozen operations, one leaf, never the depth 3 past 16 * 16 elements that 420 operations reach).
+ * A vector of up to 300 entries grown by pushes, then up to `max` random operations on it. The prefix reaches
+ * the third trie level (past 16 * 16 entries) with a short list of operations, and its length shrinks by
+ * bisection: a random list of 300 operations would shrink one operation at a time, for minutes, and under
+ * fast-check's default size stays under a dozen operations, one leaf.
  */
-const arbOps = (max: number): fc.Arbitrary<Op[]> => fc.array(arbOp, { maxLength: max, size: 'max' });
+const arbRun = (max: number): fc.Arbitrary<[number, Op[]]> =>
+  fc.tuple(fc.nat({ max: 300 }), fc.array(arbOp, { maxLength: max, size: 'max' }));
+
+/** The vector of `n` pushes of 0, 3, 6, ... and its array. */
+function grown(n: number): [PVec<number>, number[]] {
+  let v = PVec.empty<number>();
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) {
+    v = v.push(i * 3);
+    a.push(i * 3);
+  }
+  return [v, a];
+}
 
 function apply(v: PVec<number>, a: number[], op: Op): [PVec<number>, number[]] {
   if (op.op === 'push') return [v.push(op.v), [...a, op.v]];
@@ -48,23 +63,24 @@ function agrees(v: PVec<number>, a: readonly number[], why: string): void {
   for (let i = 0; i < a.length; i++) assert.equal(v.get(i), a[i], `${why}: get(${i})`);
   for (const i of [-1, a.length, a.length + 1, 0.5, a.length - 0.5, NaN, Infinity])
     assert.equal(v.get(i), undefined, `${why}: get(${i}) is not an index`);
-  assert.deepEqual(v.toArray(), a, `${why}: toArray`);
-  assert.deepEqual([...v], a, `${why}: iteration`);
+  // isDeepStrictEqual rather than assert.deepEqual: a failing assert.deepEqual diffs the two values' texts,
+  // which for a vector of hundreds of entries takes long enough to make a shrinking property seem to hang
+  assert.ok(isDeepStrictEqual(v.toArray(), a), `${why}: toArray`);
+  assert.ok(isDeepStrictEqual([...v], a), `${why}: iteration`);
   // the trie's shape depends only on the length, so every node holds exactly the entries it should: nothing
   // written past the length (a push or set that wrote into a node an earlier vector shares shows here)
-  assert.deepStrictEqual(v, PVec.from(a), `${why}: the structure of the vector built in one go`);
+  assert.ok(isDeepStrictEqual(v, PVec.from(a)), `${why}: the structure of the vector built in one go`);
 }
 
-const SMALL = fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 300, size: 'max' });
+const SMALL = fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 300 });
 
 test('isolation: a kernel table reads back exactly what its pushes and sets wrote (get, length, iteration, toArray against an array)', () => {
   check(
     import.meta.filename,
     'isolation: a kernel table reads back exactly what its pushes and sets wrote (get, length, iteration, toArray against an array)',
-    arbOps(420),
-    (ops) => {
-      let v = PVec.empty<number>();
-      let a: number[] = [];
+    arbRun(120),
+    ([n, ops]) => {
+      let [v, a] = grown(n);
       for (const op of ops) [v, a] = apply(v, a, op);
       agrees(v, a, 'after the operations');
     },
@@ -78,14 +94,15 @@ test('three-syscalls: push and set never change a table an earlier kernel state 
     'three-syscalls: push and set never change a table an earlier kernel state holds (step is pure); a set outside the indexes changes nothing',
     // each operation applies to any earlier vector, not only the last: the explorer steps one kernel state with
     // many events, so every successor of one state must be independent of the others
-    fc.array(fc.tuple(arbOp, fc.nat()), { maxLength: 300, size: 'max' }),
-    (ops) => {
-      const seen: [PVec<number>, number[]][] = [[PVec.empty<number>(), []]];
+    fc.tuple(fc.nat({ max: 300 }), fc.array(fc.tuple(arbOp, fc.nat()), { maxLength: 60, size: 'max' })),
+    ([n, ops]) => {
+      const seen: [PVec<number>, number[]][] = [[PVec.empty<number>(), []], grown(n)];
       for (const [op, pick] of ops) {
         const [v, a] = pick % 4 === 0 ? seen[pick % seen.length]! : seen[seen.length - 1]!;
         const next = apply(v, a, op);
         if (op.op === 'set' && !(op.i >= 0 && op.i < a.length))
           assert.equal(next[0], v, `set(${op.i}) outside 0..${a.length - 1}`);
+        agrees(next[0], next[1], `the vector after ${seen.length} operations, when made`);
         seen.push(next);
       }
       seen.forEach(([v, a], k) => agrees(v, a, `the vector after ${k} operations`));
