@@ -5,10 +5,13 @@
 // function: a step never mutates the state it was given), and two vectors with
 // the same elements are structurally equal whatever history built them (the
 // kernel's states compare with deepStrictEqual and serialise with
-// JSON.stringify). Seeded as every suite (src/properties/env.ts).
+// JSON.stringify). Seeded as every suite (src/properties/env.ts). Examples
+// cross every trie level boundary (16, 256 and 4096 entries) by pushes, sets
+// and branching pushes, which the random suites reach only up to depth 3.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { PVec, isPVec } from '../src/kernel/pvec.ts';
 import { banner, check, runs } from '../property-tests/harness.ts';
@@ -17,22 +20,37 @@ banner(import.meta.filename);
 
 type Op = { readonly op: 'push'; readonly v: number } | { readonly op: 'set'; readonly i: number; readonly v: number };
 
-/** Pushes mostly (to reach depth 3, past 16 * 16 elements), sets at any index including a few that are not indexes. */
-const arbOps = (max: number): fc.Arbitrary<Op[]> =>
-  fc.array(
-    fc.oneof(
-      { weight: 5, arbitrary: fc.record({ op: fc.constant('push' as const), v: fc.integer() }) },
-      {
-        weight: 2,
-        arbitrary: fc.record({
-          op: fc.constant('set' as const),
-          i: fc.integer({ min: -2, max: 400 }),
-          v: fc.integer(),
-        }),
-      },
-    ),
-    { maxLength: max },
-  );
+/** Pushes mostly, sets at any index including a few that are not indexes. */
+const arbOp: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('push' as const), v: fc.integer() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('set' as const),
+      i: fc.integer({ min: -2, max: 400 }),
+      v: fc.integer(),
+    }),
+  },
+);
+/**
+ * A vector of up to 300 entries grown by pushes, then up to `max` random operations on it. The prefix reaches
+ * the third trie level (past 16 * 16 entries) with a short list of operations, and its length shrinks by
+ * bisection: a random list of 300 operations would shrink one operation at a time, for minutes, and under
+ * fast-check's default size stays under a dozen operations, one leaf.
+ */
+const arbRun = (max: number): fc.Arbitrary<[number, Op[]]> =>
+  fc.tuple(fc.nat({ max: 300 }), fc.array(arbOp, { maxLength: max, size: 'max' }));
+
+/** The vector of `n` pushes of 0, 3, 6, ... and its array. */
+function grown(n: number): [PVec<number>, number[]] {
+  let v = PVec.empty<number>();
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) {
+    v = v.push(i * 3);
+    a.push(i * 3);
+  }
+  return [v, a];
+}
 
 function apply(v: PVec<number>, a: number[], op: Op): [PVec<number>, number[]] {
   if (op.op === 'push') return [v.push(op.v), [...a, op.v]];
@@ -47,8 +65,13 @@ function agrees(v: PVec<number>, a: readonly number[], why: string): void {
   for (let i = 0; i < a.length; i++) assert.equal(v.get(i), a[i], `${why}: get(${i})`);
   for (const i of [-1, a.length, a.length + 1, 0.5, a.length - 0.5, NaN, Infinity])
     assert.equal(v.get(i), undefined, `${why}: get(${i}) is not an index`);
-  assert.deepEqual(v.toArray(), a, `${why}: toArray`);
-  assert.deepEqual([...v], a, `${why}: iteration`);
+  // isDeepStrictEqual rather than assert.deepEqual: a failing assert.deepEqual diffs the two values' texts,
+  // which for a vector of hundreds of entries takes long enough to make a shrinking property seem to hang
+  assert.ok(isDeepStrictEqual(v.toArray(), a), `${why}: toArray`);
+  assert.ok(isDeepStrictEqual([...v], a), `${why}: iteration`);
+  // the trie's shape depends only on the length, so every node holds exactly the entries it should: nothing
+  // written past the length (a push or set that wrote into a node an earlier vector shares shows here)
+  assert.ok(isDeepStrictEqual(v, PVec.from(a)), `${why}: the structure of the vector built in one go`);
 }
 
 const SMALL = fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 300 });
@@ -57,10 +80,9 @@ test('isolation: a kernel table reads back exactly what its pushes and sets wrot
   check(
     import.meta.filename,
     'isolation: a kernel table reads back exactly what its pushes and sets wrote (get, length, iteration, toArray against an array)',
-    arbOps(420),
-    (ops) => {
-      let v = PVec.empty<number>();
-      let a: number[] = [];
+    arbRun(120),
+    ([n, ops]) => {
+      let [v, a] = grown(n);
       for (const op of ops) [v, a] = apply(v, a, op);
       agrees(v, a, 'after the operations');
     },
@@ -72,14 +94,17 @@ test('three-syscalls: push and set never change a table an earlier kernel state 
   check(
     import.meta.filename,
     'three-syscalls: push and set never change a table an earlier kernel state holds (step is pure); a set outside the indexes changes nothing',
-    arbOps(300),
-    (ops) => {
-      const seen: [PVec<number>, number[]][] = [[PVec.empty<number>(), []]];
-      for (const op of ops) {
-        const [v, a] = seen[seen.length - 1]!;
+    // each operation applies to any earlier vector, not only the last: the explorer steps one kernel state with
+    // many events, so every successor of one state must be independent of the others
+    fc.tuple(fc.nat({ max: 300 }), fc.array(fc.tuple(arbOp, fc.nat()), { maxLength: 60, size: 'max' })),
+    ([n, ops]) => {
+      const seen: [PVec<number>, number[]][] = [[PVec.empty<number>(), []], grown(n)];
+      for (const [op, pick] of ops) {
+        const [v, a] = pick % 4 === 0 ? seen[pick % seen.length]! : seen[seen.length - 1]!;
         const next = apply(v, a, op);
         if (op.op === 'set' && !(op.i >= 0 && op.i < a.length))
           assert.equal(next[0], v, `set(${op.i}) outside 0..${a.length - 1}`);
+        agrees(next[0], next[1], `the vector after ${seen.length} operations, when made`);
         seen.push(next);
       }
       seen.forEach(([v, a], k) => agrees(v, a, `the vector after ${k} operations`));
@@ -202,4 +227,120 @@ test('isolation: isPVec tells the kernel tables from plain arrays', () => {
   assert.equal(isPVec([1, 2, 3]), false);
   assert.equal(isPVec({ length: 0 }), false);
   assert.equal(isPVec(null), false);
+});
+
+// The trie's level boundaries (16 slots a node): one leaf up to 16 entries, two levels up to 256, three up to
+// 4096. The random suites above stay under about 420 entries; these examples cross every boundary up to depth 4.
+const BOUNDARIES = [0, 1, 15, 16, 17, 31, 32, 33, 48, 255, 256, 257, 271, 272, 512, 513, 4095, 4096, 4097];
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i * 3 + 1);
+
+test('issue 15 (a step costs O(changed)): a table grown by pushes reads back its entries and has the structure of the table built in one go, at every trie level boundary', () => {
+  let v = PVec.empty<number>();
+  const a: number[] = [];
+  for (let n = 0; n <= BOUNDARIES[BOUNDARIES.length - 1]!; n++) {
+    if (BOUNDARIES.includes(n)) agrees(v, a, `${n} pushes`);
+    v = v.push(n * 3 + 1);
+    a.push(n * 3 + 1);
+  }
+});
+
+test('three-syscalls: a set writes the entry at its index of a table of any depth and nothing else, and leaves the table it was made from unchanged (step is pure)', () => {
+  for (const n of [1, 15, 16, 17, 256, 257, 4097]) {
+    const a = upTo(n);
+    const v = PVec.from(a);
+    // every index of the small tables, the first and last of every leaf of the large ones
+    const indexes = n <= 257 ? a.map((_, i) => i) : a.map((_, i) => i).filter((i) => i % 16 === 0 || i % 16 === 15);
+    for (const k of [...indexes, n - 1]) {
+      const w = v.set(k, -7);
+      assert.equal(w.get(k), -7, `${n} entries: set(${k}) writes index ${k}`);
+      assert.equal(w.length, n, `${n} entries: set(${k}) keeps the length`);
+      for (const j of [k - 17, k - 16, k - 1, k + 1, k + 16, k + 17])
+        if (j >= 0 && j < n) assert.equal(w.get(j), a[j], `${n} entries: set(${k}) leaves index ${j}`);
+      assert.equal(v.get(k), a[k], `${n} entries: set(${k}) leaves the vector it was made from`);
+    }
+    agrees(v, a, `${n} entries after all the sets made from it`);
+    const b = a.slice();
+    b[n >> 1] = -1;
+    b[n - 1] = -2;
+    agrees(v.set(n >> 1, -1).set(n - 1, -2), b, `${n} entries: two sets`);
+  }
+});
+
+test('three-syscalls: a set at anything but an index 0..length-1 (negative, fractional, length and past it, NaN, infinite) is the table itself', () => {
+  for (const n of BOUNDARIES) {
+    const v = PVec.from(upTo(n));
+    for (const i of [-1, -2, -16, -0.5, 0.5, n - 0.5, n, n + 1, n + 16, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32])
+      assert.equal(v.set(i, -9), v, `${n} entries: set(${i})`);
+    agrees(v, upTo(n), `${n} entries after the sets`);
+  }
+});
+
+test('three-syscalls: two pushes onto one table (two successors of one kernel state) each hold their own entry and leave the table pushed onto unchanged', () => {
+  for (const n of BOUNDARIES) {
+    const a = upTo(n);
+    const v = PVec.from(a);
+    const x = v.push(-1);
+    const y = v.push(-2);
+    const z = x.push(-3);
+    agrees(v, a, `${n} entries, pushed onto twice`);
+    agrees(x, [...a, -1], `${n} entries, the first push`);
+    agrees(y, [...a, -2], `${n} entries, the second push`);
+    agrees(z, [...a, -1, -3], `${n} entries, a push onto the first push`);
+  }
+  agrees(PVec.empty<number>(), [], 'the empty vector after pushes onto it');
+});
+
+/** The read-only array operations of PVec, as both a PVec and an array have them. */
+interface Reads {
+  forEach(f: (v: number, i: number) => void): void;
+  map<U>(f: (v: number, i: number) => U): U[];
+  filter(f: (v: number, i: number) => boolean): number[];
+  find(f: (v: number, i: number) => boolean): number | undefined;
+  findIndex(f: (v: number, i: number) => boolean): number;
+  some(f: (v: number, i: number) => boolean): boolean;
+  every(f: (v: number, i: number) => boolean): boolean;
+  reduce<U>(f: (acc: U, v: number, i: number) => U, init: U): U;
+  flatMap<U>(f: (v: number, i: number) => readonly U[]): U[];
+}
+
+test('isolation: the array operations call their callback with exactly the entries and indexes an array would, never past the end', () => {
+  type Call = readonly unknown[];
+  for (const n of [0, 1, 5, 16, 17, 33, 257]) {
+    const a = upTo(n);
+    const v = PVec.from(a);
+    // callbacks that never stop early, so they see every entry; each records its arguments
+    const calls = (run: (record: (...args: unknown[]) => void) => void): Call[] => {
+      const out: Call[] = [];
+      run((...args) => out.push(args));
+      return out;
+    };
+    const uses: [string, (xs: Reads, record: (...args: unknown[]) => void) => void][] = [
+      ['forEach', (xs, r) => xs.forEach((x, i) => r(x, i))],
+      ['map', (xs, r) => xs.map((x, i) => r(x, i))],
+      ['filter', (xs, r) => xs.filter((x, i) => (r(x, i), false))],
+      ['find', (xs, r) => xs.find((x, i) => (r(x, i), false))],
+      ['findIndex', (xs, r) => xs.findIndex((x, i) => (r(x, i), false))],
+      ['some', (xs, r) => xs.some((x, i) => (r(x, i), false))],
+      ['every', (xs, r) => xs.every((x, i) => (r(x, i), true))],
+      ['reduce', (xs, r) => xs.reduce((acc: number, x, i) => (r(acc, x, i), acc + x), 0)],
+      ['flatMap', (xs, r) => xs.flatMap((x, i) => (r(x, i), [i]))],
+    ];
+    const array: Reads = a;
+    for (const [name, use] of uses)
+      assert.deepEqual(
+        calls((r) => use(v, r)),
+        calls((r) => use(array, r)),
+        `${n} entries: ${name}'s callback calls`,
+      );
+    assert.deepEqual(
+      v.flatMap((x, i) => [i, x]),
+      a.flatMap((x, i) => [i, x]),
+      `${n} entries: flatMap`,
+    );
+    assert.equal(
+      v.find((x) => x === undefined),
+      undefined,
+      `${n} entries: find of nothing there`,
+    );
+  }
 });

@@ -4,7 +4,10 @@
 // threads in arrival order, where the scheduler takes the first thread of the
 // highest priority. Every read agrees with that list after any sequence of
 // pushes, shifts and removes; no operation changes a queue an earlier state
-// still holds. Seeded as every suite (src/properties/env.ts).
+// still holds; and (issue 15, a step costs O(changed)) a shift copies nothing
+// until half its FIFO was taken while the FIFOs never keep more than about
+// twice the queued threads (RunQueue.held). Seeded as every suite
+// (src/properties/env.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,8 +42,16 @@ const arbOps = (max: number): fc.Arbitrary<Op[]> =>
         arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat(), samePriority: fc.boolean() }),
       },
     ),
-    { maxLength: max },
+    // size 'max': under fast-check's default size the list stays under a dozen operations
+    { maxLength: max, size: 'max' },
   );
+/**
+ * A FIFO of up to 200 threads at priority 5 with up to all of them taken, then up to `max` random operations:
+ * the prefix reaches the compaction past 32 taken entries with a short list of operations, and its two counts
+ * shrink by bisection where a long random list would shrink one operation at a time.
+ */
+const arbRun = (max: number): fc.Arbitrary<[number, number, Op[]]> =>
+  fc.tuple(fc.nat({ max: 200 }), fc.nat({ max: 200 }), arbOps(max));
 
 /** The thread the scheduler takes: the first (earliest arrived) of the highest priority. */
 function modelFirst(m: Model): number {
@@ -100,7 +111,24 @@ function agrees(q: RunQueue, m: Model, why: string, probe: number): void {
   assert.deepEqual(q.toJSON(), order, `${why}: toJSON`);
   const k = modelFirst(m);
   assert.equal(q.first(), k < 0 ? undefined : m[k]!.tid, `${why}: first() is the first thread of the highest priority`);
-  for (const tid of [...order, probe]) assert.equal(q.includes(tid), order.includes(tid), `${why}: includes(${tid})`);
+  // includes() reads the whole queue: every thread of a short one, the first and last 8 of a long one
+  const probes = order.length <= 16 ? order : [...order.slice(0, 8), ...order.slice(-8)];
+  for (const tid of [...probes, probe]) assert.equal(q.includes(tid), order.includes(tid), `${why}: includes(${tid})`);
+  // issue 15: the FIFOs keep what is queued plus at most as much again (and 32 per priority) of taken entries
+  const inUse = new Set(m.map((e) => e.priority)).size;
+  const held = q.held();
+  assert.ok(
+    held >= m.length && held <= 2 * m.length + 32 * inUse,
+    `${why}: the FIFOs hold ${held} entries for ${m.length} queued at ${inUse} priorities`,
+  );
+}
+
+/** The world after `n` pushes at priority 5 and then `k` shifts (at most `n`). */
+function start(n: number, k: number): World {
+  let w: World = { q: RunQueue.empty(), m: [], nextTid: 0, gone: [] };
+  for (let i = 0; i < n; i++) w = apply(w, { op: 'push', priority: 5 });
+  for (let i = 0; i < Math.min(k, n); i++) w = apply(w, { op: 'shift' });
+  return w;
 }
 
 const NAME_MODEL =
@@ -109,9 +137,10 @@ test(NAME_MODEL, () => {
   check(
     import.meta.filename,
     NAME_MODEL,
-    arbOps(400),
-    (ops) => {
-      let w: World = { q: RunQueue.empty(), m: [], nextTid: 0, gone: [] };
+    arbRun(300),
+    ([n, k, ops]) => {
+      let w = start(n, k);
+      agrees(w.q, w.m, `after ${n} pushes and ${Math.min(n, k)} shifts`, w.nextTid);
       ops.forEach((op, i) => {
         w = apply(w, op);
         if (i % 7 === 0) agrees(w.q, w.m, `after ${i + 1} operations`, w.nextTid);
@@ -137,10 +166,14 @@ test(NAME_PERSISTENT, () => {
   check(
     import.meta.filename,
     NAME_PERSISTENT,
-    arbOps(250),
-    (ops) => {
-      const seen: World[] = [{ q: RunQueue.empty(), m: [], nextTid: 0, gone: [] }];
-      for (const op of ops) seen.push(apply(seen[seen.length - 1]!, op));
+    arbRun(80),
+    ([n, k, ops]) => {
+      const seen: World[] = [{ q: RunQueue.empty(), m: [], nextTid: 0, gone: [] }, start(n, k)];
+      for (const op of ops) {
+        const w = apply(seen[seen.length - 1]!, op);
+        if (seen.length % 5 === 0) agrees(w.q, w.m, `the queue after ${seen.length} operations, when made`, w.nextTid);
+        seen.push(w);
+      }
       seen.forEach((w, i) => agrees(w.q, w.m, `the queue after ${i} operations`, w.nextTid));
     },
     runs(40),
@@ -241,4 +274,65 @@ test('one-thread-per-cpu: removing the only thread of a lower priority leaves th
   assert.equal(s.first(), 2, 'after the top priority drains, the next ready thread is the one at priority 1');
   assert.equal(s.shift().first(), undefined);
   assert.equal(s.shift().length, 0);
+});
+
+test('issue 15 (a step costs O(changed)): a shift copies nothing until at least half of its FIFO was taken, then keeps only the queued part', () => {
+  let q = RunQueue.empty();
+  for (let tid = 0; tid < 1000; tid++) q = q.push(tid, 7);
+  assert.equal(q.held(), 1000, 'a FIFO of 1000 pushes keeps 1000 entries');
+  // a copy at every shift, or every 32, would make taking n threads O(n^2) or O(n^2 / 32)
+  for (let k = 1; k < 500; k++) {
+    q = q.shift();
+    assert.equal(q.held(), 1000, `shift ${k} of 1000 keeps the FIFO as it is (no copy)`);
+    assert.equal(q.first(), k);
+  }
+  let copied = false;
+  for (let k = 500; k <= 1000; k++) {
+    q = q.shift();
+    if (q.held() < 1000) copied = true;
+    assert.ok(q.held() <= 2 * q.length + 32, `after shift ${k} the FIFO keeps ${q.held()} entries for ${q.length}`);
+    assert.equal(q.first(), k < 1000 ? k : undefined);
+  }
+  assert.ok(copied, 'once half the FIFO was taken, a shift kept only the queued part');
+  assert.equal(q.held(), 0, 'the drained queue keeps nothing');
+});
+
+test('issue 15 (a step costs O(changed)): round-robin scheduling (take the first, queue it again) keeps the run queue bounded, whatever the number of threads', () => {
+  for (const threads of [1, 2, 3, 31, 40, 100]) {
+    let q = RunQueue.empty();
+    for (let tid = 0; tid < threads; tid++) q = q.push(tid, 4);
+    // and one thread at a lower priority that never runs: its FIFO is left as it is
+    q = q.push(-1, 2);
+    for (let cycle = 0; cycle < 3000; cycle++) {
+      const tid = q.first()!;
+      assert.equal(tid, cycle % threads, `${threads} threads, cycle ${cycle}: the threads take turns`);
+      q = q.shift().push(tid, 4);
+      assert.ok(
+        q.held() <= 2 * q.length + 64,
+        `${threads} threads, cycle ${cycle}: the FIFOs keep ${q.held()} entries for ${q.length} queued`,
+      );
+    }
+    assert.deepEqual(
+      q.order().slice(0, 1),
+      [-1],
+      `${threads} threads: the waiting thread is still first in arrival order`,
+    );
+    assert.equal(q.length, threads + 1);
+  }
+});
+
+test('one-thread-per-cpu: removing a thread that is not queued (never queued, or already taken) at a priority whose FIFO was partly taken leaves the queue as it is', () => {
+  const q = RunQueue.empty().push(1, 5).push(2, 5).push(3, 5).push(4, 1).shift();
+  assert.deepEqual(q.order(), [2, 3, 4]);
+  assert.equal(q.held(), 4, 'the taken entry is still kept');
+  assert.equal(q.remove(99, 5), q, 'a thread never queued');
+  assert.equal(q.remove(1, 5), q, 'the thread already taken');
+  assert.equal(q.remove(4, 5), q, 'a thread queued at another priority');
+  assert.equal(q.remove(2, 5).length, 2);
+  assert.deepEqual(q.remove(2, 5).order(), [3, 4], 'the head of the top priority');
+  assert.equal(q.remove(2, 5).first(), 3);
+  assert.deepEqual(q.remove(3, 5).order(), [2, 4]);
+  assert.deepEqual(q.remove(4, 1).order(), [2, 3]);
+  assert.deepEqual(q.remove(2, 5).remove(3, 5).order(), [4], 'removing a whole priority leaves the next one first');
+  assert.equal(q.remove(2, 5).remove(3, 5).first(), 4);
 });

@@ -33,9 +33,9 @@ export class PVec<T> implements Iterable<T> {
 
   static from<T>(items: Iterable<T>): PVec<T> {
     const all = Array.isArray(items) ? (items as readonly T[]) : [...items];
-    if (all.length <= WIDTH) return new PVec<T>(all.length, 0, all.slice());
-    let level: Node[] = [];
-    for (let i = 0; i < all.length; i += WIDTH) level.push(all.slice(i, i + WIDTH));
+    // the leaves (one, maybe empty, for up to WIDTH elements), then the levels above them up to one root
+    let level: Node[] = [all.slice(0, WIDTH)];
+    for (let i = WIDTH; i < all.length; i += WIDTH) level.push(all.slice(i, i + WIDTH));
     let shift = 0;
     while (level.length > 1) {
       const up: Node[] = [];
@@ -63,7 +63,6 @@ export class PVec<T> implements Iterable<T> {
   /** A vector with `v` appended at index `length`. */
   push(v: T): PVec<T> {
     const n = this.length;
-    if (n === 0) return new PVec<T>(1, 0, [v]);
     // the trie is full at this depth: a new root over the old one
     if (n === WIDTH << this.shift) {
       return new PVec<T>(n + 1, this.shift + BITS, [this.root, pathTo(this.shift, v)]);
@@ -76,8 +75,8 @@ export class PVec<T> implements Iterable<T> {
   }
 
   toArray(): T[] {
-    const out: T[] = new Array<T>(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.get(i)!;
+    const out: T[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.get(i)!);
     return out;
   }
 
@@ -92,8 +91,8 @@ export class PVec<T> implements Iterable<T> {
     for (let i = 0; i < this.length; i++) f(this.get(i)!, i);
   }
   map<U>(f: (v: T, i: number) => U): U[] {
-    const out: U[] = new Array<U>(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = f(this.get(i)!, i);
+    const out: U[] = [];
+    for (let i = 0; i < this.length; i++) out.push(f(this.get(i)!, i));
     return out;
   }
   filter<S extends T>(f: (v: T, i: number) => v is S): S[];

@@ -68,9 +68,9 @@ export class RunQueue implements Iterable<Tid> {
     return new RunQueue(this.length + 1, levels, this.mask | (1 << p), this.next + 1);
   }
 
-  /** The highest priority with a queued thread, or -1. */
+  /** The highest priority with a queued thread, or -1 (clz32(0) is 32). */
   private top(): number {
-    return this.mask === 0 ? -1 : 31 - Math.clz32(this.mask);
+    return 31 - Math.clz32(this.mask);
   }
 
   /** The thread the scheduler takes next: the first queued of the highest priority. */
@@ -113,7 +113,6 @@ export class RunQueue implements Iterable<Tid> {
         seqs.push(l.seqs.get(i)!);
       }
     if (tids.length === l.tids.length - l.head) return this;
-    if (p === this.top() && l.tids.get(l.head) === tid) return this.shift();
     const levels = this.levels.slice();
     let mask = this.mask;
     if (tids.length === 0) {
@@ -121,6 +120,16 @@ export class RunQueue implements Iterable<Tid> {
       mask &= ~(1 << p);
     } else levels[p] = levelOf(tids, seqs);
     return new RunQueue(this.length - 1, levels, mask, this.next);
+  }
+
+  /**
+   * How many entries the FIFOs keep, taken ones included: the queue's memory. A shift copies nothing until at
+   * least half of its FIFO was taken, and the FIFOs never keep more than 2 x length + 32 per priority in use.
+   */
+  held(): number {
+    let n = 0;
+    for (const l of this.levels) if (l !== null) n += l.tids.length;
+    return n;
   }
 
   /** The queued threads in arrival order: the spec's `runQueue`. */
