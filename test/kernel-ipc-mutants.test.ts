@@ -165,7 +165,7 @@ test("typed-interfaces: a request or response not of its method's type is shown 
   ]);
 });
 
-test('handles-unforgeable: the effect of a request or response names each handle it installed, as [receiver SID, object]; one transferring none names none', () => {
+test('unforgeable-handles: the effect of a request or response names each handle it installed, as [receiver SID, object]; one transferring none names none', () => {
   const w = start();
   const keys = conn(w, 'alice');
   const { alice, vault } = w.b.sids as Record<string, number>;
@@ -271,7 +271,7 @@ test("reply-to-caller: a queued caller whose process exits leaves the queue; oth
   assert.deepEqual(queue(), []);
 });
 
-test("handles-unforgeable: a channel's server end carries the recv right alone: it is neither transferred nor duplicated, so its receive end never leaves its server", () => {
+test("unforgeable-handles: a channel's server end carries the recv right alone: it is neither transferred nor duplicated, so its receive end never leaves its server", () => {
   const w = start();
   const keys = conn(w, 'alice');
   const vault = w.b.sids.vault!;
