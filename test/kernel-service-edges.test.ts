@@ -249,6 +249,11 @@ test('isolation: a futex word lies inside its memory object; a wake wakes at mos
   assert.equal(w.s.threads.get(t2)!.state.tag, 'futex');
   assert.equal(val(kcall(w, 0, 'sync', 'Wake', { handle: a.handle, offset: 4095, count: 0 })).woken, 0);
   assert.equal(w.s.threads.get(t2)!.state.tag, 'futex');
+  // the waiter left behind is still queued, and the next wake reaches it: no wake-up is lost
+  assert.deepEqual(w.s.futexQueue, [t2]);
+  assert.equal(val(kcall(w, 0, 'sync', 'Wake', { handle: a.handle, offset: 4095, count: 1 })).woken, 1);
+  assert.notEqual(w.s.threads.get(t2)!.state.tag, 'futex');
+  assert.deepEqual(w.s.futexQueue, []);
 });
 
 test("board-irq-holder: an IRQ line exists, is not the kernel's and has one holder; only its holder waits and acks it", () => {
