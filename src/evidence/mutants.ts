@@ -87,7 +87,7 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'default-deny',
     description: 'Call records the deny but delivers the request anyway',
     file: 'src/kernel/ipc.ts',
-    find: "  if (!d.mediate(event)) return void d.results.push({ tid, rc: 'rcSecurityDisallow' });",
+    find: "  if (!d.mediate(event)) return void d.result({ tid, rc: 'rcSecurityDisallow' });",
     replace: '  d.mediate(event);',
     checks: ['test/kernel-hangup.test.ts', 'property-tests/kernel.test.ts'],
   },

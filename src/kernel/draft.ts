@@ -21,7 +21,7 @@ import type {
   Tid,
 } from './types.ts';
 import { objectSid } from './types.ts';
-import { NO_OBJECTS, decisionRecord, effectRecord, threadRecord } from './records.ts';
+import { NO_OBJECTS, appended, decisionRecord, effectRecord, threadRecord } from './records.ts';
 import type { PVec } from './pvec.ts';
 import type { RunQueue } from './runqueue.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
@@ -33,6 +33,9 @@ const RUNNING: ThreadState[] = [];
 export function running(cpu: number): ThreadState {
   return RUNNING[cpu] ?? (RUNNING[cpu] = Object.freeze({ tag: 'running', cpu }));
 }
+
+/** The empty report list every step starts with (frozen: a step that reports something makes its own). */
+const NOTHING: readonly never[] = Object.freeze([]);
 
 /** The sleepers with one more, kept in TID order (a new array: states share theirs). */
 function withSleeper(sleepers: readonly Tid[], tid: Tid): Tid[] {
@@ -56,9 +59,12 @@ export class Draft {
   clock: KernelState['clock'];
   io: KernelState['io'];
   monitor: MonitorState;
-  readonly results: ThreadResult[] = [];
-  readonly decisions: DecisionRecord[] = [];
-  readonly effects: Effect[] = [];
+  // What the step reports, each list shared (frozen, empty) until its first
+  // entry: most steps (a schedule, a tick) report nothing, and three fresh
+  // arrays per step were a good part of what the collector had to sweep.
+  results: readonly ThreadResult[] = NOTHING;
+  decisions: readonly DecisionRecord[] = NOTHING;
+  effects: readonly Effect[] = NOTHING;
   private copied = 0;
 
   constructor(readonly base: KernelState) {
@@ -162,7 +168,7 @@ export class Draft {
       else if (from === 'futex') this.setFutexQueue(this.futexQueue.filter((x) => x !== tid));
       else if (from === 'sleep') this.sleepers = this.sleepers.filter((x) => x !== tid);
       if (to === 'ready') this.runQueue = this.runQueue.push(tid, t.priority);
-      else if (to === 'futex') this.setFutexQueue(this.futexQueue.concat(tid));
+      else if (to === 'futex') this.setFutexQueue(appended(this.futexQueue, tid));
       else if (to === 'sleep') this.sleepers = withSleeper(this.sleepers, tid);
     }
     this.setThread(threadRecord(t.tid, t.sid, t.priority, state, serving === undefined ? t.serving : serving));
@@ -170,7 +176,12 @@ export class Draft {
   /** A blocked thread's syscall returns: it becomes ready with a result. */
   wake(result: ThreadResult): void {
     this.moveThread(result.tid, READY);
-    this.results.push(result);
+    this.result(result);
+  }
+  /** Reports a thread's syscall result. */
+  result(r: ThreadResult): void {
+    if (this.results === NOTHING) this.results = [r];
+    else (this.results as ThreadResult[]).push(r);
   }
 
   // ------------------------------------------------------------ mediation
@@ -182,7 +193,9 @@ export class Draft {
    */
   mediate(event: SecurityEvent): boolean {
     const decision = this.config.monitor.decide(this.monitor, event);
-    this.decisions.push(decisionRecord(event, decision));
+    const record = decisionRecord(event, decision);
+    if (this.decisions === NOTHING) this.decisions = [record];
+    else (this.decisions as DecisionRecord[]).push(record);
     if (decision.verdict !== 'grant') return false;
     this.monitor = decision.next;
     return true;
@@ -193,7 +206,15 @@ export class Draft {
     transfers: Effect['transfers'] = NO_OBJECTS,
     created: Effect['created'] = NO_OBJECTS,
   ): void {
-    this.effects.push(effectRecord(kind, event, transfers, created));
+    const record = effectRecord(kind, event, transfers, created);
+    if (this.effects === NOTHING) this.effects = [record];
+    else (this.effects as Effect[]).push(record);
+  }
+  /** Puts an effect before the ones recorded since `at` (a service's own effect goes before those it caused). */
+  insertEffect(at: number, e: Effect): void {
+    const list = this.effects === NOTHING ? [] : (this.effects as Effect[]);
+    list.splice(at, 0, e);
+    this.effects = list;
   }
 
   finish(): KernelState {

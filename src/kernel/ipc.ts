@@ -6,7 +6,7 @@
 
 import { READY, type Draft } from './draft.ts';
 import { callKernel } from './services.ts';
-import { NO_OBJECTS, callState, channelRecord, recvState, replyState, servingRecord } from './records.ts';
+import { NO_OBJECTS, appended, callState, channelRecord, recvState, replyState, servingRecord } from './records.ts';
 import {
   Rights,
   rightsWithin,
@@ -24,12 +24,19 @@ import type { EventKind, SecurityEvent } from '../monitor/types.ts';
 import type { SolutionTables } from './tables.ts';
 
 type Channel = Extract<KernelObject, { kind: 'channel' }>;
+/** The empty list of transfers, rights, handle fields or installed handles a message without handles has (frozen, shared). */
+const NONE: readonly never[] = Object.freeze([]);
 type Fail = { readonly rc: 'rcBadHandle' | 'rcNoRights' | 'rcInvalidArgument'; readonly detail: string };
+/** Whether a check refused (a Fail) rather than answering its list. */
+const failed = (x: readonly unknown[] | Fail): x is Fail => !Array.isArray(x);
 
 /** Checks the handles a message asks to transfer and captures them with the rights passed on. */
-function captureTransfers(d: Draft, sid: Sid, message: Message): HandleEntry[] | Fail {
+function captureTransfers(d: Draft, sid: Sid, message: Message): readonly HandleEntry[] | Fail {
+  const asked = message.handles;
+  // most messages transfer nothing: one shared empty list, no allocation
+  if (asked === undefined || asked.length === 0) return NONE;
   const out: HandleEntry[] = [];
-  for (const { handle, rights } of message.handles ?? []) {
+  for (const { handle, rights } of asked) {
     const e = d.handle(sid, handle);
     if (e === undefined)
       return { rc: 'rcBadHandle', detail: `transferred handle ${handle} is not in the sender's table` };
@@ -72,9 +79,14 @@ function handleCarrier(
  * into the transfers of each descriptor, in the codec's order; none when the
  * payload is not of the method's type (the monitor then denies it).
  */
-function handleFields(d: Draft, sid: Sid, codec: HandleCarrier | undefined, message: Message): number[] | Fail {
+function handleFields(
+  d: Draft,
+  sid: Sid,
+  codec: HandleCarrier | undefined,
+  message: Message,
+): readonly number[] | Fail {
+  if (codec === undefined || !codec.is(message.payload)) return NONE;
   const out: number[] = [];
-  if (codec === undefined || !codec.is(message.payload)) return out;
   const descs: HandleDesc[] = [];
   codec.handleFields(message.payload, descs);
   const transfers = message.handles ?? [];
@@ -135,7 +147,7 @@ export function messageEvent(d: Draft, m: Crossing, transfers: readonly HandleEn
     riid: m.riid,
     mid: m.mid,
     payload: m.payload,
-    rights: transfers.map((t) => t.rights),
+    rights: transfers.length === 0 ? NONE : transfers.map((t) => t.rights),
   });
 }
 
@@ -165,25 +177,25 @@ export function securityEvent(
   };
 }
 
-function install(d: Draft, sid: Sid, transfers: readonly HandleEntry[]): Handle[] {
-  return transfers.map((e) => d.installHandle(sid, e));
+function install(d: Draft, sid: Sid, transfers: readonly HandleEntry[]): readonly Handle[] {
+  return transfers.length === 0 ? NONE : transfers.map((e) => d.installHandle(sid, e));
 }
 
 export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void {
   const t = d.threads.get(tid)!;
   const entry = d.handle(t.sid, handle);
   if (entry === undefined)
-    return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
+    return void d.result({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
   const obj = d.objects.get(entry.object)!;
   if (obj.kind === 'kernel') return callKernel(d, tid, message);
   if (obj.kind !== 'channel' || (entry.rights & Rights.call) === 0)
-    return void d.results.push({
+    return void d.result({
       tid,
       rc: 'rcNoRights',
       detail: `handle ${handle} is not the client end of a channel`,
     });
   const transfers = captureTransfers(d, t.sid, message);
-  if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
+  if (failed(transfers)) return void d.result({ tid, ...transfers });
   const codec = handleCarrier(
     d.config.tables,
     'request',
@@ -192,7 +204,7 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
     message.mid,
   );
   const fields = handleFields(d, t.sid, codec, message);
-  if (!Array.isArray(fields)) return void d.results.push({ tid, ...fields });
+  if (failed(fields)) return void d.result({ tid, ...fields });
 
   const event = messageEvent(
     d,
@@ -206,10 +218,10 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
     },
     transfers,
   );
-  if (!d.mediate(event)) return void d.results.push({ tid, rc: 'rcSecurityDisallow' });
+  if (!d.mediate(event)) return void d.result({ tid, rc: 'rcSecurityDisallow' });
   // granted, but no live process can receive it (the server exited or closed its end): nothing crosses
   if (!receivable(d, entry.object))
-    return void d.results.push({
+    return void d.result({
       tid,
       rc: 'rcNotConnected',
       detail: 'no live process holds the server end of the channel',
@@ -230,7 +242,7 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
     d.setObject(entry.object, channelRecord(chan.sid, chan.server, chan.queue, chan.receivers.slice(1)));
     d.moveThread(tid, replyState(receiver));
     d.moveThread(receiver, READY, servingRecord(tid, entry.object, message.riid, message.mid));
-    d.results.push({
+    d.result({
       tid: receiver,
       rc: 'rcOk',
       message: { riid: message.riid, mid: message.mid, payload, error: false, handles },
@@ -241,7 +253,7 @@ export function call(d: Draft, tid: Tid, handle: Handle, message: Message): void
       channelRecord(
         chan.sid,
         chan.server,
-        chan.queue.concat({ client: tid, riid: message.riid, mid: message.mid, payload, handles }),
+        appended(chan.queue, { client: tid, riid: message.riid, mid: message.mid, payload, handles }),
         chan.receivers,
       ),
     );
@@ -319,9 +331,9 @@ export function disconnect(d: Draft, id: ObjectId): void {
 function serverEnd(d: Draft, tid: Tid, handle: Handle): ObjectId | undefined {
   const entry = d.handle(d.threads.get(tid)!.sid, handle);
   if (entry === undefined)
-    return void d.results.push({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
+    return void d.result({ tid, rc: 'rcBadHandle', detail: `handle ${handle} is not in the caller's table` });
   if (d.objects.get(entry.object)!.kind !== 'channel' || (entry.rights & Rights.recv) === 0)
-    return void d.results.push({
+    return void d.result({
       tid,
       rc: 'rcNoRights',
       detail: `handle ${handle} is not the server end of a channel`,
@@ -333,7 +345,7 @@ export function recv(d: Draft, tid: Tid, handle: Handle): void {
   const id = serverEnd(d, tid, handle);
   if (id === undefined) return;
   if (d.threads.get(tid)!.serving !== null)
-    return void d.results.push({
+    return void d.result({
       tid,
       rc: 'rcBadState',
       detail: 'the thread must Reply to the request it holds first',
@@ -341,13 +353,13 @@ export function recv(d: Draft, tid: Tid, handle: Handle): void {
   const chan = d.objects.get(id) as Channel;
   const next = chan.queue[0];
   if (next === undefined) {
-    d.setObject(id, channelRecord(chan.sid, chan.server, chan.queue, chan.receivers.concat(tid)));
+    d.setObject(id, channelRecord(chan.sid, chan.server, chan.queue, appended(chan.receivers, tid)));
     return d.moveThread(tid, recvState(id));
   }
   d.setObject(id, channelRecord(chan.sid, chan.server, chan.queue.slice(1), chan.receivers));
   d.moveThread(next.client, replyState(tid));
   d.moveThread(tid, d.threads.get(tid)!.state, servingRecord(next.client, id, next.riid, next.mid));
-  d.results.push({
+  d.result({
     tid,
     rc: 'rcOk',
     message: { riid: next.riid, mid: next.mid, payload: next.payload, error: false, handles: next.handles },
@@ -360,7 +372,7 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   const t = d.threads.get(tid)!;
   const serving = t.serving;
   if (serving === null || serving.channel !== id)
-    return void d.results.push({
+    return void d.result({
       tid,
       rc: 'rcBadState',
       detail: `no request received on handle ${handle} awaits a reply`,
@@ -368,14 +380,14 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   const client = d.threads.get(serving.client)!;
   if (client.state.tag !== 'reply' || client.state.server !== tid) {
     d.moveThread(tid, t.state, null);
-    return void d.results.push({ tid, rc: 'rcNotConnected', detail: 'the caller is gone' });
+    return void d.result({ tid, rc: 'rcNotConnected', detail: 'the caller is gone' });
   }
   const transfers = captureTransfers(d, t.sid, message);
-  if (!Array.isArray(transfers)) return void d.results.push({ tid, ...transfers });
+  if (failed(transfers)) return void d.result({ tid, ...transfers });
   const kind = message.error === true ? 'error' : 'response';
   const codec = handleCarrier(d.config.tables, kind, d.processes.get(t.sid)!.taskClass, serving.riid, serving.mid);
   const fields = handleFields(d, t.sid, codec, message);
-  if (!Array.isArray(fields)) return void d.results.push({ tid, ...fields });
+  if (failed(fields)) return void d.result({ tid, ...fields });
   // the reply answers the method that was called, whatever RIID/MID the server wrote
   const event = messageEvent(
     d,
@@ -392,7 +404,7 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
   d.moveThread(tid, t.state, null);
   if (!d.mediate(event)) {
     // KasperskyOS: a refused reply ends the Call with rcSecurityDisallow; nothing of the reply crosses
-    d.results.push({ tid, rc: 'rcSecurityDisallow' });
+    d.result({ tid, rc: 'rcSecurityDisallow' });
     return d.wake({ tid: serving.client, rc: 'rcSecurityDisallow', detail: `the ${kind} was denied` });
   }
   const handles = install(d, client.sid, transfers);
@@ -403,7 +415,7 @@ export function reply(d: Draft, tid: Tid, handle: Handle, message: Message): voi
       ? NO_OBJECTS
       : handles.map((h) => [client.sid, d.processes.get(client.sid)!.handles[h]!.object] as const),
   );
-  d.results.push({ tid, rc: 'rcOk' });
+  d.result({ tid, rc: 'rcOk' });
   d.wake({
     tid: serving.client,
     rc: 'rcOk',

@@ -532,14 +532,14 @@ function kernelCall(d: Draft, tid: Tid, message: Message): Outcome {
   const before = d.effects.length;
   const outcome = perform(d, tid, name, message.payload, created);
   // the service effect goes before any effect the service itself caused (e.g. execute)
-  d.effects.splice(before, 0, { kind: 'service', event, transfers: [], created } satisfies Effect);
+  d.insertEffect(before, { kind: 'service', event, transfers: [], created } satisfies Effect);
   return outcome;
 }
 
 /** A Call on the kernel handle; the caller's result is written here, once (none if the thread blocked or exited). */
 export function callKernel(d: Draft, tid: Tid, message: Message): void {
   const outcome = kernelCall(d, tid, message);
-  if (outcome !== null) d.results.push({ tid, ...outcome });
+  if (outcome !== null) d.result({ tid, ...outcome });
 }
 
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);

@@ -11,6 +11,7 @@ import {
   DEFAULT_DENY_RULES,
   EVENT_KINDS,
   only,
+  restate,
   type CompiledPolicy,
   type Decision,
   type EventKind,
@@ -184,12 +185,12 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
         M +
       mIx[ev.method + 1]!;
     const v = dense !== null ? (dense[key] ?? 0) : (sparse!.get(key) ?? 0);
-    if (v > 0) return state === initial ? grants[v - 1]! : { ...grants[v - 1]!, next: state };
+    if (v > 0) return state === initial ? grants[v - 1]! : restate(grants[v - 1]!, state);
     if (v === 0) return defaultDeny(state);
     const counts = state as readonly number[];
     for (const ri of lists[-v - 1]!) {
       const slot = slotOf.get(ri);
-      if (slot === undefined) return { ...grants[ri]!, next: state };
+      if (slot === undefined) return restate(grants[ri]!, state);
       if (counts[slot]! < policy.rules[ri]!.limit!) {
         const next = counts.slice();
         next[slot] = counts[slot]! + 1;

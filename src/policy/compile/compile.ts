@@ -26,6 +26,7 @@ import {
   DEFAULT_DENY_RULES,
   POLICY_ERROR_RULES,
   only,
+  restate,
   type Decision,
   type EventKind,
   type RuleRef,
@@ -407,7 +408,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   const decide = (state: unknown, ev: SecurityEvent): Decision => {
     if (state !== initial && !(Array.isArray(state) && state.length === nObjects)) return badState(state);
     const k = kindIndex(ev.kind);
-    if (k < 0) return state === initial ? defaultDeny : { ...defaultDeny, next: state };
+    if (k < 0) return state === initial ? defaultDeny : restate(defaultDeny, state);
     let v = ev.dstClass;
     let n = T0[r0[k]! * S0 + ((v | 0) === v && v >= 0 && v < C ? v + 1 : 0)]!;
     v = ev.srcClass;
@@ -417,7 +418,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     v = ev.method;
     const cell = T3[n * S3 + ((v | 0) === v && v >= 0 && v < M ? v + 1 : 0)]!;
     const d = decisions[cell];
-    if (d !== undefined) return state === initial ? d : { ...d, next: state };
+    if (d !== undefined) return state === initial ? d : restate(d, state);
     return programs[cell]!(state as PslState, ev);
   };
 
@@ -427,7 +428,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   const decideCounting = (state: unknown, ev: SecurityEvent): Decision => {
     if (state !== initial && !(Array.isArray(state) && state.length === nObjects)) return badState(state);
     const k = kindIndex(ev.kind);
-    if (k < 0) return state === initial ? defaultDeny : { ...defaultDeny, next: state };
+    if (k < 0) return state === initial ? defaultDeny : restate(defaultDeny, state);
     let v = ev.dstClass;
     let n = T0[r0[k]! * S0 + ((v | 0) === v && v >= 0 && v < C ? v + 1 : 0)]!;
     v = ev.srcClass;
@@ -443,7 +444,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     const markers = cellMarkers[cell];
     if (markers !== undefined) countMarkers(cov!, markers, ev.iface);
     const d = decisions[cell];
-    if (d !== undefined) return state === initial ? d : { ...d, next: state };
+    if (d !== undefined) return state === initial ? d : restate(d, state);
     return programs[cell]!(state as PslState, ev);
   };
 
