@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../src/evidence/report.ts';
+import type { Timing } from './harness.ts';
 
 export function runJob<T>(job: string, params: Record<string, unknown> = {}, nodeArgs: readonly string[] = []): T {
   const args = [...nodeArgs, '--import', 'tsx', join(ROOT, 'bench', 'job.ts'), job, JSON.stringify(params)];
@@ -18,4 +19,48 @@ export function runJob<T>(job: string, params: Record<string, unknown> = {}, nod
     throw new Error(`bench job ${job} ${JSON.stringify(params)} failed (exit ${r.status ?? r.signal})`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as T;
+}
+
+/** How many processes each timed row runs in (`CORDON_BENCH_RUNS`, default 3). */
+export const RUNS = Math.max(1, Number.parseInt(process.env.CORDON_BENCH_RUNS ?? '3', 10) || 3);
+
+/** A timed job's result and the spread of its rate over the processes it ran in. */
+export type Repeated<T> = T & {
+  readonly runs: { readonly count: number; readonly minPerCpuSecond: number; readonly maxPerCpuSecond: number };
+};
+
+/**
+ * Runs a timed job in `runs` fresh processes, one after another, and returns
+ * the run with the median CPU-time rate, with the slowest and fastest beside
+ * it. One process is not enough: V8 compiles on a background thread, and when
+ * its optimised code lands against the feedback the warm-up collected differs
+ * from process to process, so the same job on the same machine can come out
+ * anywhere in a range of nearly 2x (the Flow policy at 1,000 clients: 3.1M to
+ * 5.6M decisions per CPU second in two runs). The median process is what the
+ * code costs; the spread says how far one run can be trusted.
+ */
+export function runTimed<T extends { readonly timing: Timing }>(
+  job: string,
+  params: Record<string, unknown> = {},
+  nodeArgs: readonly string[] = [],
+  runs: number = RUNS,
+): Repeated<T> {
+  const all: T[] = [];
+  for (let i = 0; i < runs; i++) all.push(runJob<T>(job, params, nodeArgs));
+  return medianRun(all);
+}
+
+/** The run with the median CPU-time rate (the lower median of an even count), with the range of all. */
+export function medianRun<T extends { readonly timing: Timing }>(all: readonly T[]): Repeated<T> {
+  if (all.length === 0) throw new Error('medianRun: no runs');
+  const sorted = [...all].sort((a, b) => a.timing.perCpuSecond - b.timing.perCpuSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return {
+    ...median,
+    runs: {
+      count: all.length,
+      minPerCpuSecond: sorted[0]!.timing.perCpuSecond,
+      maxPerCpuSecond: sorted[sorted.length - 1]!.timing.perCpuSecond,
+    },
+  };
 }

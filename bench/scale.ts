@@ -18,7 +18,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { runJob } from './child.ts';
+import { RUNS, runJob, runTimed, type Repeated } from './child.ts';
 import type { Timing } from './harness.ts';
 
 const SIZES = [2, 20, 200, 2000] as const;
@@ -29,6 +29,9 @@ type Fmt = (n: number) => string;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const percent = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
+/** The spread of a row's CPU-time rate over the processes it ran in, around the median process. */
+const across = (r: Repeated<{ timing: Timing }>) =>
+  `±${(((r.runs.maxPerCpuSecond - r.runs.minPerCpuSecond) / 2 / r.timing.perCpuSecond) * 100).toFixed(0)}%`;
 
 export const SCALE_TABLES = ['e', 'e2', 'f', 'g', 'h'] as const;
 
@@ -54,15 +57,16 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
       const rates: number[] = [];
       for (const processes of SIZES) {
         process.stderr.write(`  ipc ${layout} ${others} ${processes}…\n`);
-        const r = runJob<{ timing: Timing }>('ipc', { layout, processes, others, monitor: 'policy' });
+        const r = runTimed<{ timing: Timing }>('ipc', { layout, processes, others, monitor: 'policy' });
         rates.push(r.timing.perCpuSecond);
-        ipcData.push({ layout, others, processes, ...r.timing });
+        ipcData.push({ layout, others, processes, ...r.timing, runs: r.runs });
         ipcRows.push({
           layout,
           others,
           processes,
           'round trips/s': fmt(r.timing.perSecond),
           'per CPU s': fmt(r.timing.perCpuSecond),
+          [`over ${RUNS} runs`]: across(r),
           'per CPU s vs 2 processes': ratio(r.timing.perCpuSecond, rates[0]!),
         });
       }
@@ -72,7 +76,7 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
       );
     }
   console.log(
-    '\n(e) mediated IPC round trips/s by solution size (one pair measured; the others ready, or all blocked)',
+    `\n(e) mediated IPC round trips/s by solution size (one pair measured; the others ready, or all blocked; each row the median of ${RUNS} processes)`,
   );
   console.table(ipcRows);
   for (const t of targets) console.log(`  ${t}`);
@@ -80,12 +84,16 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
 }
 
 function example(fmt: Fmt, out: Record<string, unknown>): void {
-  const example = runJob<{ timing: Timing }>('ipc-example', { example: 'ping' });
-  const exampleRules = runJob<{ timing: Timing }>('ipc-example', { example: 'ping-rules' });
+  const example = runTimed<{ timing: Timing }>('ipc-example', { example: 'ping' });
+  const exampleRules = runTimed<{ timing: Timing }>('ipc-example', { example: 'ping-rules' });
   console.log(
-    `\n(e2) the default example (examples/ping, PSL with a Flow per client): ${fmt(example.timing.perSecond)} round trips/s (${fmt(example.timing.perCpuSecond)} per CPU s), target 500,000 per CPU s: ${ratio(example.timing.perCpuSecond, 500_000)} (${verdict(example.timing.perCpuSecond >= 500_000)}); examples/ping-rules: ${fmt(exampleRules.timing.perSecond)} (${fmt(exampleRules.timing.perCpuSecond)} per CPU s)`,
+    `\n(e2) the default example (examples/ping, PSL with a Flow per client): ${fmt(example.timing.perSecond)} round trips/s (${fmt(example.timing.perCpuSecond)} per CPU s, the median of ${RUNS} processes, ${across(example)}), target 500,000 per CPU s: ${ratio(example.timing.perCpuSecond, 500_000)} (${verdict(example.timing.perCpuSecond >= 500_000)}); examples/ping-rules: ${fmt(exampleRules.timing.perSecond)} (${fmt(exampleRules.timing.perCpuSecond)} per CPU s)`,
   );
-  out.example = { ping: example.timing, pingRules: exampleRules.timing, target: 500_000 };
+  out.example = {
+    ping: { ...example.timing, runs: example.runs },
+    pingRules: { ...exampleRules.timing, runs: exampleRules.runs },
+    target: 500_000,
+  };
 }
 
 function flowClients(fmt: Fmt, out: Record<string, unknown>): void {
@@ -96,18 +104,20 @@ function flowClients(fmt: Fmt, out: Record<string, unknown>): void {
     const row: Record<string, unknown> = { clients };
     for (const engine of ['monitor', 'compiled', 'interpreted'] as const) {
       process.stderr.write(`  flow ${clients} ${engine}…\n`);
-      const r = runJob<{ timing: Timing }>('flow', { clients, engine });
+      const r = runTimed<{ timing: Timing }>('flow', { clients, engine });
       byEngine[engine]!.push(r.timing.perCpuSecond);
-      flowData.push({ clients, engine, ...r.timing });
+      flowData.push({ clients, engine, ...r.timing, runs: r.runs });
       row[`${engine}/s`] = fmt(r.timing.perSecond);
-      row[`${engine}/CPU s`] = fmt(r.timing.perCpuSecond);
+      row[`${engine}/CPU s`] = `${fmt(r.timing.perCpuSecond)} ${across(r)}`;
     }
     row['compiled / interpreted'] = ratio(byEngine.compiled!.at(-1)!, byEngine.interpreted!.at(-1)!);
     row['monitor / compiled'] = percent(byEngine.monitor!.at(-1)!, byEngine.compiled!.at(-1)!);
     row['monitor vs 1 client'] = ratio(byEngine.monitor!.at(-1)!, byEngine.monitor![0]!);
     flowRows.push(row);
   }
-  console.log('\n(f) the ping Flow policy by Flow-tracked clients (decisions/s, state threaded)');
+  console.log(
+    `\n(f) the ping Flow policy by Flow-tracked clients (decisions/s, state threaded; each figure the median of ${RUNS} processes, ± its spread over them)`,
+  );
   console.table(flowRows);
   const m = byEngine.monitor!;
   const flowSlow = m[0]! / m[m.length - 1]!;
@@ -123,6 +133,8 @@ function flowClients(fmt: Fmt, out: Record<string, unknown>): void {
   out.flow = { rows: flowData, targets: flowTargets };
 }
 
+type RulesJob = { timing: Timing; verdicts: string; heapBytes: number | null; compileMs: number | null };
+
 function ruleCount(fmt: Fmt, out: Record<string, unknown>): void {
   const ruleRows: Record<string, unknown>[] = [];
   const ruleData: Record<string, unknown>[] = [];
@@ -133,18 +145,19 @@ function ruleCount(fmt: Fmt, out: Record<string, unknown>): void {
     let ref: string | undefined;
     for (const engine of ['cordon', 'cedar', 'casbin'] as const) {
       process.stderr.write(`  rules ${rules} ${engine}…\n`);
-      const r = runJob<{ timing: Timing; verdicts: string; heapBytes: number | null; compileMs: number | null }>(
-        'rules',
-        { rules, engine },
-        ['--expose-gc'],
-      );
+      // Cordon's row is the median of RUNS processes; Cedar and Casbin run once (10,000 rules take them minutes)
+      const r =
+        engine === 'cordon'
+          ? runTimed<RulesJob>('rules', { rules, engine }, ['--expose-gc'])
+          : runJob<RulesJob>('rules', { rules, engine }, ['--expose-gc']);
       if (ref === undefined) ref = r.verdicts;
       else if (r.verdicts !== ref) throw new Error(`${engine} disagrees with Cordon at ${rules} rules`);
       ruleData.push({ rules, engine, ...r.timing, heapBytes: r.heapBytes, compileMs: r.compileMs });
       row[`${engine}/s`] = fmt(r.timing.perSecond);
       if (engine === 'cordon') {
         cordonRates.push(r.timing.perCpuSecond);
-        row['cordon/CPU s'] = fmt(r.timing.perCpuSecond);
+        row['cordon/CPU s'] =
+          'runs' in r ? `${fmt(r.timing.perCpuSecond)} ${across(r as Repeated<RulesJob>)}` : fmt(r.timing.perCpuSecond);
         row['cordon table'] = r.heapBytes === null ? '?' : `${(r.heapBytes / 1e6).toFixed(2)} MB`;
         if (rules === 10000) heapAt10k = r.heapBytes;
       }
