@@ -1,5 +1,5 @@
-// The kernel's run queue (src/kernel/runqueue.ts): one FIFO per priority and
-// a mask of the priorities with a ready thread. Model-based properties
+// The kernel's run queue (src/kernel/runqueue.ts): one FIFO per priority
+// with a ready thread, highest first. Model-based properties
 // against the spec's reading (Kernel.tla `runQueue`): one list of the queued
 // threads in arrival order, where the scheduler takes the first thread of the
 // highest priority. Every read agrees with that list after any sequence of
@@ -114,8 +114,12 @@ function agrees(q: RunQueue, m: Model, why: string, probe: number): void {
   // includes() reads the whole queue: every thread of a short one, the first and last 8 of a long one
   const probes = order.length <= 16 ? order : [...order.slice(0, 8), ...order.slice(-8)];
   for (const tid of [...probes, probe]) assert.equal(q.includes(tid), order.includes(tid), `${why}: includes(${tid})`);
+  // a FIFO for exactly the priorities with a queued thread, highest first (an emptied FIFO is dropped, so a push
+  // or a take copies a list as long as the priorities in use)
+  const used = [...new Set(m.map((e) => e.priority))].sort((a, b) => b - a);
+  assert.deepEqual(q.priorities(), used, `${why}: the FIFOs are the priorities in use, highest first`);
   // issue 15: the FIFOs keep what is queued plus at most as much again (and 32 per priority) of taken entries
-  const inUse = new Set(m.map((e) => e.priority)).size;
+  const inUse = used.length;
   const held = q.held();
   assert.ok(
     held >= m.length && held <= 2 * m.length + 32 * inUse,

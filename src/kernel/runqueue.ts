@@ -1,11 +1,13 @@
-// The run queue as one FIFO per priority (0..MAX_PRIORITY) and a bit mask of
-// the priorities that have a ready thread: the scheduler's "first ready
-// thread of the highest priority" is the head of the highest set bit's FIFO,
-// O(1) to find and O(log n) to take, where a scan of one arrival-ordered list
-// was O(n). Every entry keeps its arrival number, so the single arrival-
-// ordered sequence of the spec (Kernel.tla `runQueue`) is still there to
-// read: `order()` merges the levels by arrival. Persistent: every operation
-// returns a new queue and shares the rest.
+// The run queue as one FIFO per priority (0..MAX_PRIORITY) that has a ready
+// thread, highest priority first: the scheduler's "first ready thread of the
+// highest priority" is the head of the first FIFO, O(1) to find and O(log n)
+// to take, where a scan of one arrival-ordered list was O(n). Only the
+// priorities in use have a FIFO, so a push or a take copies a list as long
+// as the priorities in use (one or two in most solutions), not one slot per
+// possible priority. Every entry keeps its arrival number, so the single
+// arrival-ordered sequence of the spec (Kernel.tla `runQueue`) is still there
+// to read: `order()` merges the levels by arrival. Persistent: every
+// operation returns a new queue and shares the rest.
 
 import { PVec } from './pvec.ts';
 import type { Tid } from './types.ts';
@@ -16,34 +18,48 @@ const LEVELS = 32;
  * One priority's FIFO: the entries from `head` on are queued (the ones before
  * were taken); entry i is thread `tids[i]`, which arrived `seqs[i]`-th (its
  * position in the spec's one run queue). Two vectors of numbers rather than
- * one of entry objects: nothing per entry for the garbage collector.
+ * one of entry objects: nothing per entry for the garbage collector. A class,
+ * not a literal: a boot pushes thousands of threads, and V8 would then make a
+ * literal's later copies in every step old-generation objects (records.ts).
  */
-interface Level {
-  readonly tids: PVec<Tid>;
-  readonly seqs: PVec<number>;
-  readonly head: number;
+class Level {
+  constructor(
+    readonly priority: number,
+    readonly tids: PVec<Tid>,
+    readonly seqs: PVec<number>,
+    readonly head: number,
+  ) {}
 }
 
-const levelOf = (tids: readonly Tid[], seqs: readonly number[]): Level => ({
-  tids: PVec.from(tids),
-  seqs: PVec.from(seqs),
-  head: 0,
-});
+const levelOf = (priority: number, tids: readonly Tid[], seqs: readonly number[]): Level =>
+  new Level(priority, PVec.from(tids), PVec.from(seqs), 0);
 
 const level = (p: number): number => (p >= 0 && p < LEVELS ? p | 0 : p < 0 ? 0 : LEVELS - 1);
+
+/** The list with its entry `i` replaced (`l`) or removed (`l` null). */
+function withLevel(levels: readonly Level[], i: number, l: Level | null): Level[] {
+  if (l !== null) {
+    const out = levels.slice();
+    out[i] = l;
+    return out;
+  }
+  const out = new Array<Level>(levels.length - 1);
+  for (let j = 0; j < i; j++) out[j] = levels[j]!;
+  for (let j = i + 1; j < levels.length; j++) out[j - 1] = levels[j]!;
+  return out;
+}
 
 export class RunQueue implements Iterable<Tid> {
   private constructor(
     /** how many threads are queued */
     readonly length: number,
-    private readonly levels: readonly (Level | null)[],
-    /** bit p set iff priority p has a queued thread */
-    private readonly mask: number,
+    /** a FIFO per priority with a queued thread, highest priority first */
+    private readonly levels: readonly Level[],
     /** the next arrival number */
     private readonly next: number,
   ) {}
 
-  private static readonly EMPTY = new RunQueue(0, new Array<Level | null>(LEVELS).fill(null), 0, 0);
+  private static readonly EMPTY = new RunQueue(0, [], 0);
 
   static empty(): RunQueue {
     return RunQueue.EMPTY;
@@ -56,70 +72,70 @@ export class RunQueue implements Iterable<Tid> {
     return q;
   }
 
+  /** The index of priority `p`'s FIFO, or where it would go. */
+  private at(p: number): number {
+    const ls = this.levels;
+    let i = 0;
+    while (i < ls.length && ls[i]!.priority > p) i++;
+    return i;
+  }
+
   /** The queue with `tid` at the back of its priority's FIFO. (Priorities are 0..MAX_PRIORITY: tables.ts.) */
   push(tid: Tid, priority: number): RunQueue {
     const p = level(priority);
-    const l = this.levels[p]!;
-    const levels = this.levels.slice();
-    levels[p] =
-      l === null
-        ? { tids: PVec.empty<Tid>().push(tid), seqs: PVec.empty<number>().push(this.next), head: 0 }
-        : { tids: l.tids.push(tid), seqs: l.seqs.push(this.next), head: l.head };
-    return new RunQueue(this.length + 1, levels, this.mask | (1 << p), this.next + 1);
-  }
-
-  /** The highest priority with a queued thread, or -1 (clz32(0) is 32). */
-  private top(): number {
-    return 31 - Math.clz32(this.mask);
+    const ls = this.levels;
+    const i = this.at(p);
+    const l = ls[i];
+    let levels: Level[];
+    if (l !== undefined && l.priority === p) {
+      levels = withLevel(ls, i, new Level(p, l.tids.push(tid), l.seqs.push(this.next), l.head));
+    } else {
+      // a priority without a FIFO yet: a new one at its place in the order
+      levels = new Array<Level>(ls.length + 1);
+      for (let j = 0; j < i; j++) levels[j] = ls[j]!;
+      levels[i] = new Level(p, PVec.empty<Tid>().push(tid), PVec.empty<number>().push(this.next), 0);
+      for (let j = i; j < ls.length; j++) levels[j + 1] = ls[j]!;
+    }
+    return new RunQueue(this.length + 1, levels, this.next + 1);
   }
 
   /** The thread the scheduler takes next: the first queued of the highest priority. */
   first(): Tid | undefined {
-    const p = this.top();
-    if (p < 0) return undefined;
-    const l = this.levels[p]!;
-    return l.tids.get(l.head)!;
+    const l = this.levels[0];
+    return l === undefined ? undefined : l.tids.get(l.head)!;
   }
 
   /** The queue without `first()`. */
   shift(): RunQueue {
-    const p = this.top();
-    if (p < 0) return this;
-    const l = this.levels[p]!;
+    const l = this.levels[0];
+    if (l === undefined) return this;
     const head = l.head + 1;
-    const levels = this.levels.slice();
-    let mask = this.mask;
     const n = l.tids.length;
-    if (head === n) {
-      levels[p] = null;
-      mask &= ~(1 << p);
-    } else if (head >= 32 && head * 2 >= n) {
+    let next: Level | null;
+    if (head === n) next = null;
+    else if (head >= 32 && head * 2 >= n)
       // at least half the FIFO was taken: keep only the queued part (amortised O(1) per taken entry)
-      levels[p] = levelOf(l.tids.slice(head), l.seqs.slice(head));
-    } else levels[p] = { tids: l.tids, seqs: l.seqs, head };
-    return new RunQueue(this.length - 1, levels, mask, this.next);
+      next = levelOf(l.priority, l.tids.slice(head), l.seqs.slice(head));
+    else next = new Level(l.priority, l.tids, l.seqs, head);
+    return new RunQueue(this.length - 1, withLevel(this.levels, 0, next), this.next);
   }
 
   /** The queue without `tid` (queued at `priority`); O(threads of that priority), used when a ready thread exits. */
   remove(tid: Tid, priority: number): RunQueue {
     const p = level(priority);
-    const l = this.levels[p]!;
-    if (l === null) return this;
+    const i = this.at(p);
+    const l = this.levels[i];
+    if (l === undefined || l.priority !== p) return this;
     const tids: Tid[] = [];
     const seqs: number[] = [];
-    for (let i = l.head; i < l.tids.length; i++)
-      if (l.tids.get(i) !== tid) {
-        tids.push(l.tids.get(i)!);
-        seqs.push(l.seqs.get(i)!);
+    for (let k = l.head; k < l.tids.length; k++)
+      if (l.tids.get(k) !== tid) {
+        tids.push(l.tids.get(k)!);
+        seqs.push(l.seqs.get(k)!);
       }
     if (tids.length === l.tids.length - l.head) return this;
-    const levels = this.levels.slice();
-    let mask = this.mask;
-    if (tids.length === 0) {
-      levels[p] = null;
-      mask &= ~(1 << p);
-    } else levels[p] = levelOf(tids, seqs);
-    return new RunQueue(this.length - 1, levels, mask, this.next);
+    const next = tids.length === 0 ? null : levelOf(p, tids, seqs);
+    return new RunQueue(this.length - 1, withLevel(this.levels, i, next), this.next);
   }
 
   /**
@@ -128,15 +144,20 @@ export class RunQueue implements Iterable<Tid> {
    */
   held(): number {
     let n = 0;
-    for (const l of this.levels) if (l !== null) n += l.tids.length;
+    for (const l of this.levels) n += l.tids.length;
     return n;
+  }
+
+  /** The priorities that have a FIFO, highest first (each has a queued thread). */
+  priorities(): number[] {
+    return this.levels.map((l) => l.priority);
   }
 
   /** The queued threads in arrival order: the spec's `runQueue`. */
   order(): Tid[] {
     const all: [number, Tid][] = [];
     for (const l of this.levels)
-      if (l !== null) for (let i = l.head; i < l.tids.length; i++) all.push([l.seqs.get(i)!, l.tids.get(i)!]);
+      for (let i = l.head; i < l.tids.length; i++) all.push([l.seqs.get(i)!, l.tids.get(i)!]);
     all.sort((a, b) => a[0] - b[0]);
     return all.map((e) => e[1]);
   }
