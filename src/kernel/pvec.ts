@@ -156,15 +156,27 @@ function pathTo(shift: number, v: unknown): Node {
 }
 
 function pushIn(node: Node, shift: number, i: number, v: unknown): Node {
+  if (shift === 0) return withLast(node, v);
+  const k = (i >>> shift) & MASK;
+  const child = node[k] as Node | undefined;
+  // a full child: the new element starts a child of its own, at the end of this node
+  if (child === undefined) return withLast(node, pathTo(shift - BITS, v));
   const copy = node.slice();
-  if (shift === 0) copy.push(v);
-  else {
-    const k = (i >>> shift) & MASK;
-    const child = node[k] as Node | undefined;
-    copy[k] = child === undefined ? pathTo(shift - BITS, v) : pushIn(child, shift - BITS, i, v);
-  }
+  copy[k] = pushIn(child, shift - BITS, i, v);
   return copy;
 }
 
-/** Whether `v` is a persistent vector (the kernel's tables), for code that also accepts plain arrays. */
+/**
+ * A node with one more slot at its end, allocated at its exact size: `push`
+ * onto a copy would give the array room to grow (an empty one gets 17 slots),
+ * which every queue of one thread paid for on each step.
+ */
+function withLast(node: Node, v: unknown): Node {
+  const n = node.length;
+  const copy: unknown[] = new Array(n + 1);
+  for (let j = 0; j < n; j++) copy[j] = node[j];
+  copy[n] = v;
+  return copy;
+}
+
 export const isPVec = (v: unknown): v is PVec<unknown> => v instanceof PVec;
