@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   NO_OBJECTS,
+  appended,
   callState,
   channelRecord,
   decisionRecord,
@@ -87,4 +88,18 @@ test('three-syscalls (states compare by value): decision and effect records are 
     'the shared empty list cannot be written through one effect into all',
   );
   assert.equal(NO_OBJECTS.length, 0);
+});
+
+test('three-syscalls (states compare by value): a list with one more element is the concat it replaces, and the old list stays', () => {
+  for (const xs of [[], [3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]]) {
+    const before = Object.freeze([...xs]);
+    const out = appended(before, 99);
+    assert.notEqual(out, before, 'a new array');
+    assert.deepStrictEqual(out, before.concat(99), `[${xs.length} + 1]: deepStrictEqual to the concat`);
+    assert.equal(JSON.stringify(out), JSON.stringify(before.concat(99)), 'serialises as the concat');
+    assert.equal(out.length, xs.length + 1);
+    assert.deepEqual(before, xs, 'the input list is unchanged');
+  }
+  const q = [{ client: 1 }];
+  assert.equal(appended(q, { client: 2 })[0], q[0], 'the entries are shared, not copied');
 });

@@ -11,6 +11,7 @@ import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
 import { securityEvent } from '../src/kernel/ipc.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
 import {
+  restate,
   rulesKey,
   type CompiledPolicy,
   type Decision,
@@ -225,4 +226,19 @@ test('typed-interfaces: a message is checked against its method before any rule;
   });
   assert.equal(m.decide(STATE, resp).verdict, 'deny');
   assert.equal(m.decide(STATE, { ...resp, message: 5 }).verdict, 'grant');
+});
+
+test('default-deny: a prepared decision with another monitor state keeps its verdict, rules and reason, as the spread it replaced', () => {
+  const rules = Object.freeze([{ id: 'r1' }]);
+  const grant: Decision = Object.freeze({ verdict: 'grant', rules, next: 0 });
+  const deny: Decision = Object.freeze({ verdict: 'deny', rules, reason: 'no', next: 0 });
+  for (const d of [grant, deny]) {
+    const next = Object.freeze([1, 2]);
+    const r = restate(d, next);
+    assert.deepStrictEqual(r, { ...d, next }, `${d.verdict}: the spread's value`);
+    assert.deepEqual(Object.keys(r), Object.keys({ ...d, next }), `${d.verdict}: the spread's keys in its order`);
+    assert.equal(r.rules, d.rules, 'the rule list is shared');
+    assert.equal(d.next, 0, 'the prepared decision is unchanged');
+  }
+  assert.ok(!('reason' in restate(grant, 1)), 'a grant gets no reason key');
 });
