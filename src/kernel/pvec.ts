@@ -179,4 +179,5 @@ function withLast(node: Node, v: unknown): Node {
   return copy;
 }
 
+/** Whether `v` is a persistent vector (the kernel's tables), for code that also accepts plain arrays. */
 export const isPVec = (v: unknown): v is PVec<unknown> => v instanceof PVec;

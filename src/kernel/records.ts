@@ -180,7 +180,7 @@ export const NO_OBJECTS: Effect['transfers'] = Object.freeze([]);
 
 /**
  * A list with one more element at its end, as a new array (the input is a
- * state's and stays as it is). A copy loop: \`concat\` is about six times
+ * state's and stays as it is). A copy loop: `concat` is about six times
  * slower on the short lists of channels and queues, as it must look for
  * spreadable arguments.
  */
