@@ -9,6 +9,7 @@ import { inspect } from 'node:util';
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { describeErrors, interfaceDecl, paramsCodec, typeCodec } from '../src/interfaces/codecs.ts';
 import { resolveTaskClasses } from '../src/interfaces/resolve.ts';
+import { compileCheck } from '../src/interfaces/validators.ts';
 import { INTEGER_TYPES, type ResolvedType } from '../src/interfaces/types.ts';
 import { compileSolution } from '../src/kernel/tables.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
@@ -157,6 +158,23 @@ describe('containers and records', () => {
     assert.match(rejects(result, {})[0]!, /exactly one of done, code, got no member/);
     assert.match(rejects(result, { done: 1, code: 2 })[0]!, /got the keys done, code/);
     assert.deepEqual(rejects(result, { done: -5 }), ['done: expected UInt16 (0..65535), got -5']);
+  });
+  it('complete mediation: a hidden (non-enumerable) property is a field the policy would not see, refused and named', () => {
+    const hidden = (o: object, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, enumerable: false });
+    const smuggler = hidden({ x: 1, tags: [] }, 'secret', 'for the receiver only');
+    assert.deepEqual(rejects(point, smuggler), ['secret: is not one of x, tags (struct demo.Geo.Point)']);
+    // a declared field that is hidden is still the field: present, checked, delivered
+    accepts(point, hidden({ tags: [] }, 'x', 1));
+    const result: ResolvedType = { kind: 'union', name: 'demo.U', members: [{ name: 'done', type: u8 }] };
+    assert.match(rejects(result, hidden({ done: 1 }, 'code', 2))[0]!, /got the keys done, code/);
+    // the monitor's compiled check (src/interfaces/validators.ts) refuses what the codec refuses
+    for (const [type, v] of [
+      [point, smuggler],
+      [result, hidden({ done: 1 }, 'code', 2)],
+    ] as const) {
+      const check = compileCheck(typeCodec(type));
+      assert.ok(check !== null && check(v) === false, `the compiled check of ${typeCodec(type).name} refuses it`);
+    }
   });
   it('a typedef name appears in the message', () => {
     const line: ResolvedType = { kind: 'string', maxLength: 2, alias: 'demo.Log.Line' };

@@ -309,9 +309,9 @@ export class RecordCodec extends IdlCodec {
   }
   check(u: unknown): boolean {
     if (!isRecord(u)) return false;
-    let own = 0;
-    for (const k in u) if (Object.hasOwn(u, k)) own++;
-    if (own !== this.fields.length || Object.getOwnPropertySymbols(u).length > 0) return false;
+    // every own property counts, enumerable or not: a hidden one would reach the receiver unseen by the policy
+    if (Object.getOwnPropertyNames(u).length !== this.fields.length || Object.getOwnPropertySymbols(u).length > 0)
+      return false;
     for (const f of this.fields) if (!Object.hasOwn(u, f.name) || !f.codec.check(u[f.name])) return false;
     return true;
   }
@@ -323,7 +323,7 @@ export class RecordCodec extends IdlCodec {
       if (!Object.hasOwn(u, f.name)) failAt(errors, undefined, inner, `missing (expected ${f.codec.name})`);
       else if (!f.codec.check(x)) f.codec.explain(x, inner, errors);
     }
-    for (const k of Object.keys(u)) {
+    for (const k of Object.getOwnPropertyNames(u)) {
       if (!this.keys.includes(k))
         failAt(
           errors,
@@ -358,7 +358,7 @@ export class UnionCodec extends IdlCodec {
   }
   private single(u: unknown): string | undefined {
     if (!isRecord(u) || Object.getOwnPropertySymbols(u).length > 0) return undefined;
-    const keys = Object.keys(u);
+    const keys = Object.getOwnPropertyNames(u);
     return keys.length === 1 && this.byName.has(keys[0]!) ? keys[0] : undefined;
   }
   check(u: unknown): boolean {
@@ -369,10 +369,13 @@ export class UnionCodec extends IdlCodec {
     const names = this.members.map((m) => m.name).join(', ');
     const k = this.single(u);
     if (k === undefined) {
+      const own = isRecord(u) ? Object.getOwnPropertyNames(u) : [];
       const got = isRecord(u)
-        ? Object.keys(u).length === 0
-          ? 'no member'
-          : `the keys ${Object.keys(u).join(', ')}`
+        ? own.length === 0
+          ? Object.getOwnPropertySymbols(u).length > 0
+            ? 'only symbol keys'
+            : 'no member'
+          : `the keys ${own.join(', ')}`
         : describeValue(u);
       return failAt(errors, u, c, `expected ${this.name}: a record with exactly one of ${names}, got ${got}`);
     }

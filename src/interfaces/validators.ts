@@ -147,15 +147,11 @@ const list =
     return true;
   };
 
-/** RecordCodec.check: a plain object with exactly these own fields (no symbol keys), each of its type. */
+/** RecordCodec.check: a plain object with exactly these own properties (none hidden, no symbol keys), each of its type. */
 function record(keys: readonly string[], checks: readonly (Check | null)[]): Check {
   const n = keys.length;
-  const shaped = (u: unknown): u is Record<string, unknown> => {
-    if (!isRecord(u)) return false;
-    let own = 0;
-    for (const k in u) if (Object.hasOwn(u, k)) own++;
-    return own === n && Object.getOwnPropertySymbols(u).length === 0;
-  };
+  const shaped = (u: unknown): u is Record<string, unknown> =>
+    isRecord(u) && Object.getOwnPropertyNames(u).length === n && Object.getOwnPropertySymbols(u).length === 0;
   const field = (u: Record<string, unknown>, k: string, c: Check | null) =>
     Object.hasOwn(u, k) && (c === null || c(u[k]));
   // the common arities unrolled, so no loop reads the field arrays
@@ -177,11 +173,11 @@ function record(keys: readonly string[], checks: readonly (Check | null)[]): Che
   };
 }
 
-/** UnionCodec.check: a plain object with exactly one own key (no symbol keys), a member, holding that member's type. */
+/** UnionCodec.check: a plain object with exactly one own property (none hidden, no symbol keys), a member, holding that member's type. */
 function union(members: ReadonlyMap<string, Check | null>): Check {
   return (u) => {
     if (!isRecord(u) || Object.getOwnPropertySymbols(u).length > 0) return false;
-    const keys = Object.keys(u);
+    const keys = Object.getOwnPropertyNames(u);
     if (keys.length !== 1 || !members.has(keys[0]!)) return false;
     const c = members.get(keys[0]!)!;
     return c === null || c(u[keys[0]!]);
