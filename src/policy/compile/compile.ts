@@ -168,10 +168,11 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     iface: ReadonlySet<number> | null,
     selectors: readonly Selector[],
   ): [Constraint, ReadonlySet<number> | null] | null => {
+    const infos = p.sections.get(selectors)!;
     const next = cons.slice();
     let ifc = iface;
-    for (let i = 0; i < selectors.length; i++) {
-      const info = p.selectors.get(selectors[i]!)!;
+    for (let i = 0; i < infos.length; i++) {
+      const info = infos[i]!;
       if (info.key === 'interface') ifc = intersect(ifc, info.ids);
       else {
         const d = DIM_OF[info.key]!;
@@ -841,8 +842,7 @@ function bodySteps(p: CheckedPolicy, body: readonly Statement[], cov: PolicyCove
 }
 
 function matcher(p: CheckedPolicy, selectors: readonly Selector[]): (ev: SecurityEvent) => boolean {
-  const tests = selectors.map((s): ((ev: SecurityEvent) => boolean) => {
-    const { key, ids } = p.selectors.get(s)!;
+  const tests = p.sections.get(selectors)!.map(({ key, ids }): ((ev: SecurityEvent) => boolean) => {
     if (ids === null) return () => true;
     switch (key) {
       case 'src':
