@@ -123,7 +123,9 @@ export interface CheckedPolicy {
   /** every binding of every file, in evaluation order */
   readonly bindings: readonly BindingDecl[];
   readonly calls: ReadonlyMap<CallExpr, ResolvedCall>;
-  /** the infos of the selectors of each binding and match section, in order, by the section's list of selectors */
+  /** the infos of each binding's selectors, in order, by the binding's index in `bindings` */
+  readonly bindingSelectors: readonly (readonly SelectorInfo[])[];
+  /** the infos of each match section's selectors, in order, by the section's list of selectors */
   readonly sections: ReadonlyMap<readonly Selector[], readonly SelectorInfo[]>;
   /** the label matcher of each alternative; null for `_` */
   readonly labels: ReadonlyMap<ChoiceAlternative, LabelMatcher | null>;
@@ -580,6 +582,7 @@ export function checkPolicy(
   // bindings
   const calls = new Map<CallExpr, ResolvedCall>();
   const sections = new Map<readonly Selector[], readonly SelectorInfo[]>();
+  const bindingSelectors: (readonly SelectorInfo[])[] = [];
   const labels = new Map<ChoiceAlternative, LabelMatcher | null>();
   const ruleProfiles = new Map<string, string>();
   const ruleObjects = new Map<string, string>();
@@ -699,7 +702,7 @@ export function checkPolicy(
     }
   };
 
-  const checkSelectors = (event: EventKind, list: readonly Selector[]) => {
+  const checkSelectors = (event: EventKind, list: readonly Selector[]): readonly SelectorInfo[] => {
     const infos: SelectorInfo[] = new Array<SelectorInfo>(list.length);
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
@@ -715,7 +718,7 @@ export function checkPolicy(
         });
       infos[i] = selectorInfo(event, s);
     }
-    sections.set(list, infos);
+    return infos;
   };
 
   const resolveCall = (c: CallExpr, want: 'rule' | 'expression'): ResolvedCall => {
@@ -918,7 +921,7 @@ export function checkPolicy(
   function checkBody(event: EventKind, body: readonly Statement[], profile: string): void {
     for (const s of body) {
       if (s.kind === 'match') {
-        checkSelectors(event, s.selectors);
+        sections.set(s.selectors, checkSelectors(event, s.selectors));
         checkBody(event, s.body, profileOf(s.audit, profile));
       } else if (s.kind === 'choice') {
         checkChoice(event, s, profileOf(s.audit, profile));
@@ -949,9 +952,10 @@ export function checkPolicy(
     if (d.kind !== 'binding') continue;
     binding = d;
     bindingRef = undefined;
-    checkSelectors(d.event, d.selectors);
+    const infos = checkSelectors(d.event, d.selectors);
     checkBody(d.event, d.body, profileOf(d.audit, defaultProfile));
     bindings.push(d);
+    bindingSelectors.push(infos);
   }
 
   return {
@@ -962,6 +966,7 @@ export function checkPolicy(
     initial: Object.freeze(initial),
     bindings,
     calls,
+    bindingSelectors,
     sections,
     labels,
     audit: { defaultProfile, defaultLevel, profiles, ruleProfiles, ruleObjects },

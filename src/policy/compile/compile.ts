@@ -57,6 +57,7 @@ import {
   type PslCompileOptions,
   type PslState,
   type ResolvedCall,
+  type SelectorInfo,
 } from './check.ts';
 import {
   applyRule,
@@ -166,9 +167,8 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   const narrow = (
     cons: Constraint,
     iface: ReadonlySet<number> | null,
-    selectors: readonly Selector[],
+    infos: readonly SelectorInfo[],
   ): [Constraint, ReadonlySet<number> | null] | null => {
-    const infos = p.sections.get(selectors)!;
     const next = cons.slice();
     let ifc = iface;
     for (let i = 0; i < infos.length; i++) {
@@ -193,13 +193,14 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     if (cov !== undefined) leaves.push({ order: leaves.length, kind, cons, iface, item: null, path });
     for (const s of body) {
       if (s.kind === 'match') {
-        const n = narrow(cons, iface, s.selectors);
+        const n = narrow(cons, iface, p.sections.get(s.selectors)!);
         if (n !== null) flatten(kind, n[0], n[1], s.body, cov === undefined ? path : [...path, cov.idOf(s)]);
       } else leaves.push({ order: leaves.length, kind, cons, iface, item: s, path });
     }
   };
-  for (const b of p.bindings) {
-    const n = narrow(ANY, null, b.selectors);
+  for (let i = 0; i < p.bindings.length; i++) {
+    const b = p.bindings[i]!;
+    const n = narrow(ANY, null, p.bindingSelectors[i]!);
     if (n !== null) flatten(kindIndex(b.event), n[0], n[1], b.body, cov === undefined ? NO_PATH : [cov.idOf(b)]);
   }
 
