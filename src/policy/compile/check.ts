@@ -148,7 +148,12 @@ export interface CheckedPolicy {
 
 /** A binding's event and selectors as written: `request src=A, dst=B`. */
 export function bindingHead(b: BindingDecl): string {
-  return `${b.event}${b.selectors.length === 0 ? '' : ` ${b.selectors.map((s) => `${s.key}=${s.value}`).join(', ')}`}`;
+  let head: string = b.event;
+  for (let i = 0; i < b.selectors.length; i++) {
+    const s = b.selectors[i]!;
+    head += `${i === 0 ? ' ' : ', '}${s.key}=${s.value}`;
+  }
+  return head;
 }
 
 /** Why a statement that uses an unmodelled construct denies. */
@@ -203,6 +208,7 @@ export function constantValue(
 ):
   | { readonly ok: true; readonly value: Value }
   | { readonly ok: false; readonly reason: string; readonly constant: boolean } {
+  if (e.kind === 'unit') return UNIT_CONSTANT; // `grant ()`, most calls of a large policy
   try {
     return { ok: true, value: evalConstant(e) };
   } catch (x) {
@@ -211,6 +217,8 @@ export function constantValue(
     throw x;
   }
 }
+
+const UNIT_CONSTANT = Object.freeze({ ok: true, value: null } as const);
 
 class NotConstant {
   constructor(readonly reason: string) {}
@@ -734,7 +742,12 @@ export function checkPolicy(
           `unknown policy object ${c.object}${objects.size === 0 ? ' (no object is declared; did you forget use nk.base._?)' : ''}`,
         );
     } else {
-      target = objectList.find((o) => o.loc === null && Object.hasOwn(o.model.methods, c.method));
+      target = undefined;
+      for (const o of objectList)
+        if (o.loc === null && Object.hasOwn(o.model.methods, c.method)) {
+          target = o;
+          break;
+        }
       if (target === undefined) {
         const owner = [...models.values()].find(
           (m) => m.defaultObject !== undefined && Object.hasOwn(m.methods, c.method),

@@ -212,7 +212,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     if (known !== undefined) return known;
     let s: Static | null = null;
     const c = leaf.item!;
-    const unmodelled = p.unmodelled.get(c);
+    const unmodelled = p.unmodelled.size === 0 ? undefined : p.unmodelled.get(c);
     if (unmodelled !== undefined) {
       if (leaf.iface === null) s = { grant: false, rule: p.ruleRef(c.loc), reason: notModelledReason(unmodelled) };
     } else if (c.kind === 'call' && leaf.iface === null) {
