@@ -183,6 +183,20 @@ describe('the decision trie of a grid of bindings (cost that does not grow with 
     assert.deepEqual(b.compiled.stats, { cells: 36, staticCells: 30, nodes: [2, 8, 32, 33], leaves: 31 });
   });
 
+  it('grows its levels past their first room: more nodes than leaves', () => {
+    // a leaf per source and one per destination: a list per (src, dst) pair below them
+    const cross = [HEAD, ...names('g.C', n).map((c) => `use EDL ${c}\n`)];
+    for (let i = 0; i < n; i++) cross.push(`request src = g.C${i} { grant () }\nrequest dst = g.C${i} { grant () }\n`);
+    const policy = loadText(cross.join(''));
+    const c: Both = { compiled: compilePsl(policy, GRID), interpreted: interpretPsl(policy, GRID) };
+    assert.deepEqual(c.compiled.stats, { cells: 49, staticCells: 49, nodes: [2, 8, 49, 49], leaves: 12 });
+    for (let s = 0; s < n; s++)
+      for (let d = 0; d < n; d++) {
+        const e = ev('request', { from: `g.C${s}`, to: `g.C${d}`, endpoint: 'e', method: 'M' }, GRID);
+        assert.equal(decide(c, c.compiled.initial, e).rules.length, 2);
+      }
+  });
+
   it('decides every (src, dst, method) as the interpreter does', () => {
     let grants = 0;
     for (let s = 0; s < n; s++)

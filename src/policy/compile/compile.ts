@@ -131,6 +131,8 @@ const intersect = (a: ReadonlySet<number> | null, b: ReadonlySet<number> | null)
   a === null ? b : b === null ? a : new Set([...a].filter((x) => b.has(x)));
 
 const EMPTY: readonly Leaf[] = Object.freeze([]);
+/** the trie's first room per level, in entries (1 MB) */
+const ROW_ROOM = 1 << 18;
 /** every id in every dimension */
 const ANY: Constraint = Object.freeze([null, null, null, null]);
 /** the path of every leaf without coverage */
@@ -335,8 +337,15 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   /* ----------------------------------------------- 3. the decision trie */
   const sizes = [tables.classes.length, tables.classes.length, tables.endpointNames.length, tables.methodNames.length];
   const strides = sizes.map((n) => n + 1);
-  // per level, the rows of its nodes one after another (a node's id is its row's index), grown by doubling
-  const rows: Int32Array[] = strides.map((n) => new Int32Array(n * 16));
+  // per level, the rows of its nodes one after another (a node's id is its row's index), grown by doubling; at first
+  // room for as many rows as the level can have, up to one per leaf (a large allow-list's lower levels have about
+  // that many), in at most 1 MB a level
+  let bound = KINDS.length;
+  const rows: Int32Array[] = strides.map((n) => {
+    const room = Math.max(16, Math.min(bound, leaves.length + 16, Math.floor(ROW_ROOM / n)));
+    bound *= n;
+    return new Int32Array(room * n);
+  });
   const counts = [0, 0, 0, 0];
   // per level, the nodes made so far by a hash of their leaf list (the orders, which identify the leaves)
   const memo: Map<number, { readonly ls: readonly Leaf[]; readonly id: number }[]>[] = [
@@ -367,7 +376,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       grown.set(buf);
       rows[level] = buf = grown;
     }
-    buf.fill(fallback, id * stride, (id + 1) * stride);
+    for (let i = id * stride, end = i + stride; i < end; i++) buf[i] = fallback;
     return id;
   };
   const node = (level: number, ls: readonly Leaf[]): number => {
