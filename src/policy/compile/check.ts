@@ -123,7 +123,10 @@ export interface CheckedPolicy {
   /** every binding of every file, in evaluation order */
   readonly bindings: readonly BindingDecl[];
   readonly calls: ReadonlyMap<CallExpr, ResolvedCall>;
-  readonly selectors: ReadonlyMap<Selector, SelectorInfo>;
+  /** the infos of each binding's selectors, in order, by the binding's index in `bindings` */
+  readonly bindingSelectors: readonly (readonly SelectorInfo[])[];
+  /** the infos of each match section's selectors, in order, by the section's list of selectors */
+  readonly sections: ReadonlyMap<readonly Selector[], readonly SelectorInfo[]>;
   /** the label matcher of each alternative; null for `_` */
   readonly labels: ReadonlyMap<ChoiceAlternative, LabelMatcher | null>;
   readonly audit: PslAudit;
@@ -145,7 +148,12 @@ export interface CheckedPolicy {
 
 /** A binding's event and selectors as written: `request src=A, dst=B`. */
 export function bindingHead(b: BindingDecl): string {
-  return `${b.event}${b.selectors.length === 0 ? '' : ` ${b.selectors.map((s) => `${s.key}=${s.value}`).join(', ')}`}`;
+  let head: string = b.event;
+  for (let i = 0; i < b.selectors.length; i++) {
+    const s = b.selectors[i]!;
+    head += `${i === 0 ? ' ' : ', '}${s.key}=${s.value}`;
+  }
+  return head;
 }
 
 /** Why a statement that uses an unmodelled construct denies. */
@@ -200,6 +208,7 @@ export function constantValue(
 ):
   | { readonly ok: true; readonly value: Value }
   | { readonly ok: false; readonly reason: string; readonly constant: boolean } {
+  if (e.kind === 'unit') return UNIT_CONSTANT; // `grant ()`, most calls of a large policy
   try {
     return { ok: true, value: evalConstant(e) };
   } catch (x) {
@@ -208,6 +217,8 @@ export function constantValue(
     throw x;
   }
 }
+
+const UNIT_CONSTANT = Object.freeze({ ok: true, value: null } as const);
 
 class NotConstant {
   constructor(readonly reason: string) {}
@@ -300,8 +311,12 @@ function labeller(policy: ResolvedPolicy): (loc: Loc) => SourceLoc {
   return (loc) => ({ file: names.get(loc.file) ?? basename(loc.file), line: loc.line, col: loc.column });
 }
 
-/** Rule refs of a policy's rule calls and choices, made once per place. */
-function ruleRefs(place: (loc: Loc) => SourceLoc, bindings: readonly BindingDecl[]): (loc: Loc) => RuleRef {
+/** Rule refs of a policy's rule calls and choices, made once per place (the `known` ones already made). */
+function ruleRefs(
+  place: (loc: Loc) => SourceLoc,
+  bindings: readonly BindingDecl[],
+  known: Iterable<RuleRef> = [],
+): (loc: Loc) => RuleRef {
   const bindingOf = new Map<string, BindingDecl>();
   const walk = (b: BindingDecl, ss: readonly Statement[]) => {
     for (const s of ss) {
@@ -314,6 +329,7 @@ function ruleRefs(place: (loc: Loc) => SourceLoc, bindings: readonly BindingDecl
   };
   for (const b of bindings) walk(b, b.body);
   const made = new Map<string, RuleRef>();
+  for (const r of known) made.set(r.id, r);
   // the same Loc is asked for again and again (each rule call's once per step that names it): no place string then
   const byLoc = new Map<Loc, RuleRef>();
   return (loc) => {
@@ -338,6 +354,19 @@ function ruleRefs(place: (loc: Loc) => SourceLoc, bindings: readonly BindingDecl
     byLoc.set(loc, r);
     return r;
   };
+}
+
+/**
+ * The rule refs made while checking, by the Loc of their statement; any other Loc as `ruleRefs` (made on first
+ * use, from the refs made) says, so that a place has one ref whichever Loc object names it.
+ */
+function exactRuleRefs(
+  refs: ReadonlyMap<Loc, RuleRef>,
+  place: (loc: Loc) => SourceLoc,
+  bindings: readonly BindingDecl[],
+): (loc: Loc) => RuleRef {
+  let other: ((loc: Loc) => RuleRef) | undefined;
+  return (loc) => refs.get(loc) ?? (other ??= ruleRefs(place, bindings, refs.values()))(loc);
 }
 
 /* ---------------------------------------------------------------- check */
@@ -560,7 +589,8 @@ export function checkPolicy(
 
   // bindings
   const calls = new Map<CallExpr, ResolvedCall>();
-  const selectors = new Map<Selector, SelectorInfo>();
+  const sections = new Map<readonly Selector[], readonly SelectorInfo[]>();
+  const bindingSelectors: (readonly SelectorInfo[])[] = [];
   const labels = new Map<ChoiceAlternative, LabelMatcher | null>();
   const ruleProfiles = new Map<string, string>();
   const ruleObjects = new Map<string, string>();
@@ -574,17 +604,47 @@ export function checkPolicy(
     return a.profile;
   };
 
-  // the one-id sets of the selectors, one per kind of name and id (shared: nothing changes a selector's ids)
-  const singletons = new Map<string, (ReadonlySet<number> | undefined)[]>();
-  const oneId = (s: Selector, what: string, at: number, known: readonly string[]): ReadonlySet<number> => {
-    if (at < 0)
-      throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known)}`);
-    let sets = singletons.get(what);
-    if (sets === undefined) singletons.set(what, (sets = []));
-    return (sets[at] ??= new Set([at]));
+  // the one-id sets and the selector infos, per kind of name and id (shared: nothing changes a selector's ids)
+  const classSets: ReadonlySet<number>[] = [];
+  const endpointSets: ReadonlySet<number>[] = [];
+  const methodSets: ReadonlySet<number>[] = [];
+  const interfaceSets: ReadonlySet<number>[] = [];
+  const shared: Record<Exclude<SelectorKey, 'component'>, SelectorInfo[]> = {
+    src: [],
+    dst: [],
+    endpoint: [],
+    method: [],
+    interface: [],
   };
+  const anyMethod: SelectorInfo = { key: 'method', ids: null };
+  const oneId = (
+    s: Selector & { key: Exclude<SelectorKey, 'component'> },
+    what: string,
+    at: number,
+    known: () => readonly string[],
+    sets: ReadonlySet<number>[],
+  ): SelectorInfo => {
+    if (at < 0)
+      throw err('reference', s.loc, `unknown ${what} ${s.value} in selector ${s.key}=${expectedOne(s.value, known())}`);
+    const infos = shared[s.key];
+    return (infos[at] ??= { key: s.key, ids: (sets[at] ??= new Set([at])) });
+  };
+  // name → id look-ups: a scan of a short list, a map (made on first use) of a long one; the first id of a name
+  const indexer = (names: readonly string[]): ((name: string) => number) => {
+    if (names.length <= 16) return (name) => names.indexOf(name);
+    let byName: Map<string, number> | undefined;
+    return (name) => {
+      if (byName === undefined) {
+        byName = new Map();
+        for (let i = names.length - 1; i >= 0; i--) byName.set(names[i]!, i);
+      }
+      return byName.get(name) ?? -1;
+    };
+  };
+  const endpointId = indexer(tables.endpointNames);
+  const methodId = indexer(tables.methodNames);
 
-  const selectorIds = (event: EventKind, s: Selector): ReadonlySet<number> | null => {
+  const selectorInfo = (event: EventKind, s: Selector): SelectorInfo => {
     if (!SELECTORS_OF[event].has(s.key))
       throw err(
         'validation',
@@ -594,9 +654,21 @@ export function checkPolicy(
     switch (s.key) {
       case 'src':
       case 'dst':
-        return oneId(s, 'task class', tables.classByName.get(s.value) ?? classNames.indexOf(s.value), classNames);
+        return oneId(
+          s as Selector & { key: 'src' | 'dst' },
+          'task class',
+          tables.classByName.get(s.value) ?? classNames.indexOf(s.value),
+          () => classNames,
+          classSets,
+        );
       case 'endpoint':
-        return oneId(s, 'endpoint', tables.endpointNames.indexOf(s.value), tables.endpointNames);
+        return oneId(
+          s as Selector & { key: 'endpoint' },
+          'endpoint',
+          endpointId(s.value),
+          () => tables.endpointNames,
+          endpointSets,
+        );
       case 'method':
         if (event === 'execute') {
           if (s.value !== 'main')
@@ -605,15 +677,22 @@ export function checkPolicy(
               s.loc,
               `the execute interface ${EXECUTE_INTERFACE} has only the method main, not ${s.value}`,
             );
-          return null;
+          return anyMethod;
         }
-        return oneId(s, 'method', tables.methodNames.indexOf(s.value), tables.methodNames);
+        return oneId(
+          s as Selector & { key: 'method' },
+          'method',
+          methodId(s.value),
+          () => tables.methodNames,
+          methodSets,
+        );
       case 'interface':
         return oneId(
-          s,
+          s as Selector & { key: 'interface' },
           'interface',
           tables.interfaces.findIndex((i) => i.name === s.value),
-          tables.interfaces.map((i) => i.name),
+          () => tables.interfaces.map((i) => i.name),
+          interfaceSets,
         );
       case 'component': {
         const ids = new Set<number>();
@@ -626,12 +705,13 @@ export function checkPolicy(
             s.loc,
             `no endpoint belongs to a component instance ${s.value} (qualified endpoint names: ${tables.endpointNames.join(', ') || 'none'})`,
           );
-        return ids;
+        return { key: s.key, ids };
       }
     }
   };
 
-  const checkSelectors = (event: EventKind, list: readonly Selector[]) => {
+  const checkSelectors = (event: EventKind, list: readonly Selector[]): readonly SelectorInfo[] => {
+    const infos: SelectorInfo[] = new Array<SelectorInfo>(list.length);
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
       // a section has a handful of selectors: a scan of the earlier ones, not a Map per section
@@ -644,8 +724,9 @@ export function checkPolicy(
           detail: `selector ${s.key}= is given twice in one section`,
           related: [{ message: 'first given here', loc: first.loc }],
         });
-      selectors.set(s, { key: s.key, ids: selectorIds(event, s) });
+      infos[i] = selectorInfo(event, s);
     }
+    return infos;
   };
 
   const resolveCall = (c: CallExpr, want: 'rule' | 'expression'): ResolvedCall => {
@@ -661,7 +742,12 @@ export function checkPolicy(
           `unknown policy object ${c.object}${objects.size === 0 ? ' (no object is declared; did you forget use nk.base._?)' : ''}`,
         );
     } else {
-      target = objectList.find((o) => o.loc === null && Object.hasOwn(o.model.methods, c.method));
+      target = undefined;
+      for (const o of objectList)
+        if (o.loc === null && Object.hasOwn(o.model.methods, c.method)) {
+          target = o;
+          break;
+        }
       if (target === undefined) {
         const owner = [...models.values()].find(
           (m) => m.defaultObject !== undefined && Object.hasOwn(m.methods, c.method),
@@ -776,18 +862,37 @@ export function checkPolicy(
     }
   }
 
+  // The rule ref of each rule call and choice, made as it is checked: its id (the key of its audit profile and
+  // object), its place, and its binding, whose part is made once, with the binding's first rule. This is what
+  // `ruleRefs` works out from the ids while every id is given once and no choice is left unchecked (its
+  // alternatives would still name their bindings there); otherwise `ruleRefs` does it, as it always did.
+  const refs = new Map<Loc, RuleRef>();
+  let refsExact = true;
+  let binding: BindingDecl | undefined;
+  let bindingRef: NonNullable<RuleRef['binding']> | undefined;
+  const noteRule = (loc: Loc, at: SourceLoc, id: string, profile: string, object: string): void => {
+    const n = ruleProfiles.size;
+    ruleProfiles.set(id, profile);
+    if (ruleProfiles.size === n) refsExact = false; // an id given twice
+    ruleObjects.set(id, object);
+    if (binding === undefined) return;
+    bindingRef ??= Object.freeze({ head: bindingHead(binding), loc: Object.freeze(place(binding.loc)) });
+    refs.set(loc, Object.freeze({ id, loc: Object.freeze(at), binding: bindingRef }));
+  };
+
   const checkChoice = (event: EventKind, c: ChoiceSection, profile: string) => {
-    const id = label(c.loc);
+    const at = place(c.loc);
+    const id = showLoc(at);
     try {
       checkExpr(c.subject);
     } catch (e) {
       if (!(e instanceof NotModelled)) throw e;
+      refsExact = false; // its alternatives are not checked
       markUnmodelled(c, e, profile);
       return;
     }
-    ruleProfiles.set(id, profile);
     const subjectCall = c.subject.kind === 'call' ? calls.get(c.subject) : undefined;
-    ruleObjects.set(id, subjectCall?.target.name ?? 'base');
+    noteRule(c.loc, at, id, profile, subjectCall?.target.name ?? 'base');
     const hook =
       subjectCall !== undefined ? (subjectCall.method as ExpressionMethod<unknown, unknown>).label : undefined;
     const seen: { value: Value; loc: Loc }[] = [];
@@ -829,7 +934,7 @@ export function checkPolicy(
   function checkBody(event: EventKind, body: readonly Statement[], profile: string): void {
     for (const s of body) {
       if (s.kind === 'match') {
-        checkSelectors(event, s.selectors);
+        sections.set(s.selectors, checkSelectors(event, s.selectors));
         checkBody(event, s.body, profileOf(s.audit, profile));
       } else if (s.kind === 'choice') {
         checkChoice(event, s, profileOf(s.audit, profile));
@@ -842,9 +947,8 @@ export function checkPolicy(
           markUnmodelled(s, e, profile);
           continue;
         }
-        const id = label(s.loc);
-        ruleProfiles.set(id, profile);
-        ruleObjects.set(id, r.target.name);
+        const at = place(s.loc);
+        noteRule(s.loc, at, showLoc(at), profile, r.target.name);
       }
     }
   }
@@ -853,16 +957,18 @@ export function checkPolicy(
   function markUnmodelled(s: Statement, why: NotModelled, profile: string): void {
     unmodelled.set(s, why.message);
     noteNotModelled(why.message);
-    const id = label(s.loc);
-    ruleProfiles.set(id, profile);
-    ruleObjects.set(id, 'base');
+    const at = place(s.loc);
+    noteRule(s.loc, at, showLoc(at), profile, 'base');
   }
 
   for (const d of decls) {
     if (d.kind !== 'binding') continue;
-    checkSelectors(d.event, d.selectors);
+    binding = d;
+    bindingRef = undefined;
+    const infos = checkSelectors(d.event, d.selectors);
     checkBody(d.event, d.body, profileOf(d.audit, defaultProfile));
     bindings.push(d);
+    bindingSelectors.push(infos);
   }
 
   return {
@@ -873,14 +979,15 @@ export function checkPolicy(
     initial: Object.freeze(initial),
     bindings,
     calls,
-    selectors,
+    bindingSelectors,
+    sections,
     labels,
     audit: { defaultProfile, defaultLevel, profiles, ruleProfiles, ruleObjects },
     executeInterface: executeInterface?.name ?? null,
     unmodelled,
     notModelled,
     label,
-    ruleRef: ruleRefs(place, bindings),
+    ruleRef: refsExact ? exactRuleRefs(refs, place, bindings) : ruleRefs(place, bindings),
   };
 }
 

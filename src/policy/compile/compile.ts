@@ -57,6 +57,7 @@ import {
   type PslCompileOptions,
   type PslState,
   type ResolvedCall,
+  type SelectorInfo,
 } from './check.ts';
 import {
   applyRule,
@@ -129,6 +130,14 @@ export interface CompiledPsl extends CompiledPslPolicy {
 const intersect = (a: ReadonlySet<number> | null, b: ReadonlySet<number> | null): ReadonlySet<number> | null =>
   a === null ? b : b === null ? a : new Set([...a].filter((x) => b.has(x)));
 
+const EMPTY: readonly Leaf[] = Object.freeze([]);
+/** the trie's first room per level, in entries (1 MB) */
+const ROW_ROOM = 1 << 18;
+/** every id in every dimension */
+const ANY: Constraint = Object.freeze([null, null, null, null]);
+/** the path of every leaf without coverage */
+const NO_PATH: readonly number[] = Object.freeze([]);
+
 const DIM_OF: Readonly<Record<string, number>> = { dst: 0, src: 1, endpoint: 2, component: 2, method: 3 };
 
 /**
@@ -160,16 +169,20 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
   const narrow = (
     cons: Constraint,
     iface: ReadonlySet<number> | null,
-    selectors: readonly Selector[],
+    infos: readonly SelectorInfo[],
   ): [Constraint, ReadonlySet<number> | null] | null => {
     const next = cons.slice();
     let ifc = iface;
-    for (const s of selectors) {
-      const info = p.selectors.get(s)!;
+    for (let i = 0; i < infos.length; i++) {
+      const info = infos[i]!;
       if (info.key === 'interface') ifc = intersect(ifc, info.ids);
-      else next[DIM_OF[info.key]!] = intersect(next[DIM_OF[info.key]!]!, info.ids);
+      else {
+        const d = DIM_OF[info.key]!;
+        next[d] = intersect(next[d]!, info.ids);
+      }
     }
-    if (next.some((x) => x !== null && x.size === 0) || (ifc !== null && ifc.size === 0)) return null; // can never apply
+    for (let d = 0; d < next.length; d++) if (next[d] !== null && next[d]!.size === 0) return null; // can never apply
+    if (ifc !== null && ifc.size === 0) return null;
     return [next, ifc];
   };
   const flatten = (
@@ -182,23 +195,26 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     if (cov !== undefined) leaves.push({ order: leaves.length, kind, cons, iface, item: null, path });
     for (const s of body) {
       if (s.kind === 'match') {
-        const n = narrow(cons, iface, s.selectors);
+        const n = narrow(cons, iface, p.sections.get(s.selectors)!);
         if (n !== null) flatten(kind, n[0], n[1], s.body, cov === undefined ? path : [...path, cov.idOf(s)]);
       } else leaves.push({ order: leaves.length, kind, cons, iface, item: s, path });
     }
   };
-  for (const b of p.bindings) {
-    const n = narrow([null, null, null, null], null, b.selectors);
-    if (n !== null) flatten(kindIndex(b.event), n[0], n[1], b.body, cov === undefined ? [] : [cov.idOf(b)]);
+  for (let i = 0; i < p.bindings.length; i++) {
+    const b = p.bindings[i]!;
+    const n = narrow(ANY, null, p.bindingSelectors[i]!);
+    if (n !== null) flatten(kindIndex(b.event), n[0], n[1], b.body, cov === undefined ? NO_PATH : [cov.idOf(b)]);
   }
 
   /* ------------------------------------ 2. static leaves and programs */
-  const statics = new Map<Leaf, Static | null>();
+  // by leaf order; undefined = not yet worked out
+  const statics: (Static | null | undefined)[] = new Array<Static | null | undefined>(leaves.length);
   const staticOf = (leaf: Leaf): Static | null => {
-    if (statics.has(leaf)) return statics.get(leaf)!;
+    const known = statics[leaf.order];
+    if (known !== undefined) return known;
     let s: Static | null = null;
     const c = leaf.item!;
-    const unmodelled = p.unmodelled.get(c);
+    const unmodelled = p.unmodelled.size === 0 ? undefined : p.unmodelled.get(c);
     if (unmodelled !== undefined) {
       if (leaf.iface === null) s = { grant: false, rule: p.ruleRef(c.loc), reason: notModelledReason(unmodelled) };
     } else if (c.kind === 'call' && leaf.iface === null) {
@@ -213,13 +229,13 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
         }
       }
     }
-    statics.set(leaf, s);
+    statics[leaf.order] = s;
     return s;
   };
 
-  const compiledSteps = new Map<Leaf, Step>();
+  const compiledSteps: (Step | undefined)[] = new Array<Step | undefined>(leaves.length);
   const stepOf = (leaf: Leaf): Step => {
-    let step = compiledSteps.get(leaf);
+    let step = compiledSteps[leaf.order];
     if (step === undefined) {
       const item = statementStep(p, leaf.item!, cov);
       // with coverage, the item counts as reached only when its interface guard (if any) lets the event through
@@ -227,7 +243,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       const ifc = leaf.iface;
       step =
         ifc === null ? inner : ifc.size === 1 ? guardOne([...ifc][0]!, inner) : (c) => !ifc.has(c.ev.iface) || inner(c);
-      compiledSteps.set(leaf, step);
+      compiledSteps[leaf.order] = step;
     }
     return step;
   };
@@ -255,19 +271,45 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       cellOutcomes.push(outcomes);
       cellMarkers.push(markers);
     }
+    // the common case first: every leaf decided when compiling (up to a certain deny), so no step is made
     const granted: RuleRef[] = [];
+    let fixed = true;
+    for (const leaf of ls) {
+      if (leaf.item === null) continue; // a coverage marker
+      const s = staticOf(leaf);
+      if (s === null) {
+        fixed = false;
+        break;
+      }
+      if (!s.grant) {
+        staticCells++;
+        decisions.push(Object.freeze({ verdict: 'deny', rules: only(s.rule), reason: s.reason, next: initial }));
+        programs.push(undefined);
+        return id; // nothing after a certain deny can change the decision
+      }
+      granted.push(s.rule);
+    }
+    if (fixed) {
+      staticCells++;
+      decisions.push(
+        granted.length === 0
+          ? defaultDeny
+          : Object.freeze({ verdict: 'grant', rules: Object.freeze(granted), next: initial }),
+      );
+      programs.push(undefined);
+      return id;
+    }
+    granted.length = 0;
     const steps: Step[] = [];
     // straight: every step is a rule call without an interface guard (or a constant grant), so a grant names
     // every call's rule, in order; its steps need not collect them and the constant grants need no step
     let straight = cov === undefined;
     const straightSteps: Step[] = [];
-    let dynamic = false;
-    let final: Decision | null = null;
+    // some leaf runs code: the steps of the leaves up to the first certain deny after it
     for (const leaf of ls) {
       if (leaf.item === null) continue; // a coverage marker
       const s = staticOf(leaf);
       if (s === null) {
-        dynamic = true;
         const step = stepOf(leaf);
         steps.push(step);
         straightSteps.push(step);
@@ -279,37 +321,31 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
         const step: Step = (c) => (c.granted!.push(rule), true);
         steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
       } else {
+        // a certain deny after a leaf that runs code (the first pass returned on one before any)
         const { rule, reason } = s;
-        if (!dynamic) final = Object.freeze({ verdict: 'deny', rules: only(rule), reason, next: initial });
-        else {
-          const step: Step = (c) => ((c.rule = rule), (c.reason = reason), false);
-          steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
-          straightSteps.push(step);
-        }
+        const step: Step = (c) => ((c.rule = rule), (c.reason = reason), false);
+        steps.push(cov === undefined ? step : reach(cov.pointHits, cov.idOf(leaf.item!), step));
+        straightSteps.push(step);
         break; // nothing after a certain deny can change the decision
       }
     }
-    if (!dynamic) {
-      staticCells++;
-      decisions.push(
-        final ??
-          (granted.length === 0
-            ? defaultDeny
-            : Object.freeze({ verdict: 'grant', rules: Object.freeze(granted), next: initial })),
-      );
-      programs.push(undefined);
-    } else {
-      decisions.push(undefined);
-      programs.push(straight ? straightProgram(straightSteps, Object.freeze(granted)) : program(steps, initial));
-    }
+    decisions.push(undefined);
+    programs.push(straight ? straightProgram(straightSteps, Object.freeze(granted)) : program(steps, initial));
     return id;
   };
 
   /* ----------------------------------------------- 3. the decision trie */
   const sizes = [tables.classes.length, tables.classes.length, tables.endpointNames.length, tables.methodNames.length];
   const strides = sizes.map((n) => n + 1);
-  // per level, the rows of its nodes one after another (a node's id is its row's index), grown by doubling
-  const rows: Int32Array[] = strides.map((n) => new Int32Array(n * 16));
+  // per level, the rows of its nodes one after another (a node's id is its row's index), grown by doubling; at first
+  // room for as many rows as the level can have, up to one per leaf (a large allow-list's lower levels have about
+  // that many), in at most 1 MB a level
+  let bound = KINDS.length;
+  const rows: Int32Array[] = strides.map((n) => {
+    const room = Math.max(16, Math.min(bound, leaves.length + 16, Math.floor(ROW_ROOM / n)));
+    bound *= n;
+    return new Int32Array(room * n);
+  });
   const counts = [0, 0, 0, 0];
   // per level, the nodes made so far by a hash of their leaf list (the orders, which identify the leaves)
   const memo: Map<number, { readonly ls: readonly Leaf[]; readonly id: number }[]>[] = [
@@ -324,8 +360,12 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   };
-  // per level, the nodes of one-leaf lists by their leaf (most nodes of a large allow-list)
-  const single: Map<Leaf, number>[] = [new Map(), new Map(), new Map(), new Map(), new Map()];
+  // per level, the nodes of one-leaf lists by their leaf's order (most nodes of a large allow-list); -1 = none yet
+  const single: Int32Array[] = [0, 1, 2, 3, 4].map(() => new Int32Array(leaves.length).fill(-1));
+  // per level, the node of the empty list; -1 = none yet
+  const empty = new Int32Array(5).fill(-1);
+  // per level, scratch for splitting a list by id: id → its list's index in `split`, -1 = no list (reset after each use)
+  const slotOf: Int32Array[] = sizes.map((n) => new Int32Array(n).fill(-1));
   /** a row of `level` filled with `fallback`: its id */
   const newRow = (level: number, fallback: number): number => {
     const stride = strides[level]!;
@@ -336,60 +376,78 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       grown.set(buf);
       rows[level] = buf = grown;
     }
-    buf.fill(fallback, id * stride, (id + 1) * stride);
+    for (let i = id * stride, end = i + stride; i < end; i++) buf[i] = fallback;
     return id;
   };
   const node = (level: number, ls: readonly Leaf[]): number => {
-    const one = ls.length === 1 ? ls[0]! : undefined;
-    let h = 0;
-    let bucket: { readonly ls: readonly Leaf[]; readonly id: number }[] | undefined;
-    if (one !== undefined) {
-      const hit = single[level]!.get(one);
-      if (hit !== undefined) return hit;
-    } else {
-      h = ls.length | 0;
-      for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
-      bucket = memo[level]!.get(h);
-      if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
+    if (ls.length === 0) {
+      const hit = empty[level]!;
+      if (hit >= 0) return hit;
+      const id = level === 4 ? makeCell(ls) : newRow(level, node(level + 1, ls));
+      empty[level] = id;
+      return id;
     }
+    if (ls.length === 1) {
+      const one = ls[0]!;
+      const hit = single[level]![one.order]!;
+      if (hit >= 0) return hit;
+      let id: number;
+      if (level === 4) id = makeCell(ls);
+      else {
+        // one leaf: the ids it names lead to it, the others to no leaf (all of them, when it names none)
+        const c = one.cons[level] ?? null;
+        if (c === null) id = newRow(level, node(level + 1, ls));
+        else {
+          id = newRow(level, node(level + 1, EMPTY));
+          const child = node(level + 1, ls);
+          const at = id * strides[level]!;
+          const row = rows[level]!;
+          for (const v of c) row[at + v + 1] = child;
+        }
+      }
+      single[level]![one.order] = id;
+      return id;
+    }
+    let h = ls.length | 0;
+    for (let i = 0; i < ls.length; i++) h = (Math.imul(h, 0x01000193) ^ ls[i]!.order) | 0;
+    const bucket = memo[level]!.get(h);
+    if (bucket !== undefined) for (const x of bucket) if (sameLeaves(x.ls, ls)) return x.id;
     let id: number;
     if (level === 4) id = makeCell(ls);
-    else if (one !== undefined) {
-      // one leaf: the ids it names lead to it, the others to no leaf (all of them, when it names none)
-      const c = one.cons[level] ?? null;
-      if (c === null) id = newRow(level, node(level + 1, ls));
-      else {
-        id = newRow(level, node(level + 1, []));
-        const child = node(level + 1, ls);
-        const at = id * strides[level]!;
-        for (const v of c) rows[level]![at + v + 1] = child;
-      }
-    } else {
-      // one pass: each leaf goes to the list of every id it names, a leaf naming none (any) to all of them
-      const lists = new Map<number, Leaf[]>();
+    else {
+      // one pass: each leaf goes to the list of every id it names, a leaf naming none (any) to all of them;
+      // the lists in the order their ids are first named
+      const slot = slotOf[level]!;
+      const ids: number[] = [];
+      const split: Leaf[][] = [];
       const any: Leaf[] = [];
       for (const l of ls) {
         const c = l.cons[level];
         if (c === null || c === undefined) continue;
-        for (const v of c) if (!lists.has(v)) lists.set(v, []);
+        for (const v of c)
+          if (slot[v]! < 0) {
+            slot[v] = ids.length;
+            ids.push(v);
+            split.push([]);
+          }
       }
       for (const l of ls) {
         const c = l.cons[level];
         if (c === null || c === undefined) {
           any.push(l);
-          for (const list of lists.values()) list.push(l);
-        } else for (const v of c) lists.get(v)!.push(l);
+          for (let i = 0; i < split.length; i++) split[i]!.push(l);
+        } else for (const v of c) split[slot[v]!]!.push(l);
       }
+      for (let i = 0; i < ids.length; i++) slot[ids[i]!] = -1;
       // the deeper levels fill their own buffers, so this row's place stays put while its children are made
       id = newRow(level, node(level + 1, any));
       const at = id * strides[level]!;
-      for (const [v, list] of lists) {
-        const child = node(level + 1, list);
-        rows[level]![at + v + 1] = child;
+      for (let i = 0; i < ids.length; i++) {
+        const child = node(level + 1, split[i]!);
+        rows[level]![at + ids[i]! + 1] = child;
       }
     }
-    if (one !== undefined) single[level]!.set(one, id);
-    else if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
+    if (bucket === undefined) memo[level]!.set(h, [{ ls, id }]);
     else bucket.push({ ls, id });
     return id;
   };
@@ -794,8 +852,7 @@ function bodySteps(p: CheckedPolicy, body: readonly Statement[], cov: PolicyCove
 }
 
 function matcher(p: CheckedPolicy, selectors: readonly Selector[]): (ev: SecurityEvent) => boolean {
-  const tests = selectors.map((s): ((ev: SecurityEvent) => boolean) => {
-    const { key, ids } = p.selectors.get(s)!;
+  const tests = p.sections.get(selectors)!.map(({ key, ids }): ((ev: SecurityEvent) => boolean) => {
     if (ids === null) return () => true;
     switch (key) {
       case 'src':
