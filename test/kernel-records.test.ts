@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   NO_OBJECTS,
-  appended,
   callState,
   channelRecord,
   decisionRecord,
@@ -20,6 +19,7 @@ import {
   servingRecord,
   threadRecord,
 } from '../src/kernel/records.ts';
+import { appended } from '../src/kernel/pvec.ts';
 import type { SecurityEvent } from '../src/monitor/types.ts';
 
 /** The record is its literal: prototype, keys in order, values, serialisation. */

@@ -21,8 +21,8 @@ import type {
   Tid,
 } from './types.ts';
 import { objectSid } from './types.ts';
-import { NO_OBJECTS, appended, decisionRecord, effectRecord, threadRecord } from './records.ts';
-import type { PVec } from './pvec.ts';
+import { NO_OBJECTS, decisionRecord, effectRecord, threadRecord } from './records.ts';
+import { appended, type PVec } from './pvec.ts';
 import type { RunQueue } from './runqueue.ts';
 import type { MonitorState, SecurityEvent } from '../monitor/types.ts';
 
@@ -36,6 +36,12 @@ export function running(cpu: number): ThreadState {
 
 /** The empty report list every step starts with (frozen: a step that reports something makes its own). */
 const NOTHING: readonly never[] = Object.freeze([]);
+/** A report list with one more entry: the step's own list, made on its first entry. */
+function reported<T>(list: readonly T[], entry: T): readonly T[] {
+  if (list === NOTHING) return [entry];
+  (list as T[]).push(entry);
+  return list;
+}
 
 /** The sleepers with one more, kept in TID order (a new array: states share theirs). */
 function withSleeper(sleepers: readonly Tid[], tid: Tid): Tid[] {
@@ -180,8 +186,7 @@ export class Draft {
   }
   /** Reports a thread's syscall result. */
   result(r: ThreadResult): void {
-    if (this.results === NOTHING) this.results = [r];
-    else (this.results as ThreadResult[]).push(r);
+    this.results = reported(this.results, r);
   }
 
   // ------------------------------------------------------------ mediation
@@ -193,9 +198,7 @@ export class Draft {
    */
   mediate(event: SecurityEvent): boolean {
     const decision = this.config.monitor.decide(this.monitor, event);
-    const record = decisionRecord(event, decision);
-    if (this.decisions === NOTHING) this.decisions = [record];
-    else (this.decisions as DecisionRecord[]).push(record);
+    this.decisions = reported(this.decisions, decisionRecord(event, decision));
     if (decision.verdict !== 'grant') return false;
     this.monitor = decision.next;
     return true;
@@ -206,9 +209,7 @@ export class Draft {
     transfers: Effect['transfers'] = NO_OBJECTS,
     created: Effect['created'] = NO_OBJECTS,
   ): void {
-    const record = effectRecord(kind, event, transfers, created);
-    if (this.effects === NOTHING) this.effects = [record];
-    else (this.effects as Effect[]).push(record);
+    this.effects = reported(this.effects, effectRecord(kind, event, transfers, created));
   }
   /** Puts an effect before the ones recorded since `at` (a service's own effect goes before those it caused). */
   insertEffect(at: number, e: Effect): void {

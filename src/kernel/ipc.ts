@@ -6,7 +6,8 @@
 
 import { READY, type Draft } from './draft.ts';
 import { callKernel } from './services.ts';
-import { NO_OBJECTS, appended, callState, channelRecord, recvState, replyState, servingRecord } from './records.ts';
+import { appended } from './pvec.ts';
+import { NO_OBJECTS, callState, channelRecord, recvState, replyState, servingRecord } from './records.ts';
 import {
   Rights,
   rightsWithin,

@@ -177,17 +177,3 @@ export function effectRecord(
 
 /** The empty list of an effect that moved or created nothing: one shared (frozen) array. */
 export const NO_OBJECTS: Effect['transfers'] = Object.freeze([]);
-
-/**
- * A list with one more element at its end, as a new array (the input is a
- * state's and stays as it is). A copy loop: `concat` is about six times
- * slower on the short lists of channels and queues, as it must look for
- * spreadable arguments.
- */
-export function appended<T>(xs: readonly T[], x: T): T[] {
-  const n = xs.length;
-  const out = new Array<T>(n + 1);
-  for (let i = 0; i < n; i++) out[i] = xs[i]!;
-  out[n] = x;
-  return out;
-}
