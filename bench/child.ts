@@ -29,25 +29,37 @@ export type Repeated<T> = T & {
   readonly runs: { readonly count: number; readonly minPerCpuSecond: number; readonly maxPerCpuSecond: number };
 };
 
+/** One timed job of a table: what `runJob` runs. */
+export interface JobSpec {
+  readonly job: string;
+  readonly params?: Record<string, unknown>;
+  readonly nodeArgs?: readonly string[];
+}
+
 /**
- * Runs a timed job in `runs` fresh processes, one after another, and returns
- * the run with the median CPU-time rate, with the slowest and fastest beside
- * it. One process is not enough: V8 compiles on a background thread, and when
- * its optimised code lands against the feedback the warm-up collected differs
- * from process to process, so the same job on the same machine can come out
- * anywhere in a range of nearly 2x (the Flow policy at 1,000 clients: 3.1M to
- * 5.6M decisions per CPU second in two runs). The median process is what the
- * code costs; the spread says how far one run can be trusted.
+ * Runs the rows of one table in rounds: each round runs every row once, in
+ * order, in a fresh process, and the rounds repeat `runs` times; each row is
+ * then the median of its runs (`medianRun`). One process is not enough: V8
+ * compiles on a background thread, and when its optimised code lands against
+ * the feedback the warm-up collected differs from process to process, so the
+ * same job on the same machine can come out anywhere in a range of nearly 2x
+ * (the Flow policy at 1,000 clients: 3.1M to 5.6M decisions per CPU second in
+ * two runs). The median process is what the code costs; the spread says how
+ * far one run can be trusted. And the rows of a ratio are so measured side by
+ * side in time. Run row after row instead, a few seconds in
+ * which the machine's host was busy (on a shared virtual machine the same job
+ * then runs up to 2x slower, with no load inside the machine to show it)
+ * would fall on every run of one row and none of the other, and the ratio
+ * between them would be the noise's. `run` is `runJob` but for tests.
  */
-export function runTimed<T extends { readonly timing: Timing }>(
-  job: string,
-  params: Record<string, unknown> = {},
-  nodeArgs: readonly string[] = [],
+export function runRounds<T extends { readonly timing: Timing }>(
+  specs: readonly JobSpec[],
   runs: number = RUNS,
-): Repeated<T> {
-  const all: T[] = [];
-  for (let i = 0; i < runs; i++) all.push(runJob<T>(job, params, nodeArgs));
-  return medianRun(all);
+  run: (spec: JobSpec) => T = (s) => runJob<T>(s.job, s.params, s.nodeArgs),
+): Repeated<T>[] {
+  const all: T[][] = specs.map(() => []);
+  for (let r = 0; r < runs; r++) specs.forEach((spec, i) => all[i]!.push(run(spec)));
+  return all.map((rows) => medianRun(rows));
 }
 
 /** The run with the median CPU-time rate (the lower median of an even count), with the range of all. */

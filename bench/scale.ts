@@ -18,7 +18,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { RUNS, runJob, runTimed, type Repeated } from './child.ts';
+import { RUNS, runJob, runRounds, type JobSpec, type Repeated } from './child.ts';
 import type { Timing } from './harness.ts';
 
 const SIZES = [2, 20, 200, 2000] as const;
@@ -32,6 +32,12 @@ const percent = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
 /** The spread of a row's CPU-time rate over the processes it ran in, around the median process. */
 const across = (r: Repeated<{ timing: Timing }>) =>
   `±${(((r.runs.maxPerCpuSecond - r.runs.minPerCpuSecond) / 2 / r.timing.perCpuSecond) * 100).toFixed(0)}%`;
+
+/** Runs one job of a round, saying which on stderr. */
+function progress<T>(spec: JobSpec): T {
+  process.stderr.write(`  ${spec.job} ${JSON.stringify(spec.params ?? {})}…\n`);
+  return runJob<T>(spec.job, spec.params, spec.nodeArgs);
+}
 
 export const SCALE_TABLES = ['e', 'e2', 'f', 'g', 'h'] as const;
 
@@ -55,9 +61,14 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
   for (const layout of ['pairs', 'star'] as const)
     for (const others of ['ready', 'idle'] as const) {
       const rates: number[] = [];
-      for (const processes of SIZES) {
-        process.stderr.write(`  ipc ${layout} ${others} ${processes}…\n`);
-        const r = runTimed<{ timing: Timing }>('ipc', { layout, processes, others, monitor: 'policy' });
+      // the four sizes of a layout in rounds, so a ratio's two ends are measured side by side in time
+      const rows = runRounds<{ timing: Timing }>(
+        SIZES.map((processes) => ({ job: 'ipc', params: { layout, processes, others, monitor: 'policy' } })),
+        RUNS,
+        progress,
+      );
+      SIZES.forEach((processes, i) => {
+        const r = rows[i]!;
         rates.push(r.timing.perCpuSecond);
         ipcData.push({ layout, others, processes, ...r.timing, runs: r.runs });
         ipcRows.push({
@@ -69,7 +80,7 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
           [`over ${RUNS} runs`]: across(r),
           'per CPU s vs 2 processes': ratio(r.timing.perCpuSecond, rates[0]!),
         });
-      }
+      });
       const slow = rates[0]! / rates[rates.length - 1]!;
       targets.push(
         `${layout}/${others}: 2 -> 2,000 processes costs ${slow.toFixed(2)}x (target <= 1.5x: ${verdict(slow <= 1.5)})`,
@@ -84,8 +95,11 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
 }
 
 function example(fmt: Fmt, out: Record<string, unknown>): void {
-  const example = runTimed<{ timing: Timing }>('ipc-example', { example: 'ping' });
-  const exampleRules = runTimed<{ timing: Timing }>('ipc-example', { example: 'ping-rules' });
+  const [example, exampleRules] = runRounds<{ timing: Timing }>(
+    ['ping', 'ping-rules'].map((example) => ({ job: 'ipc-example', params: { example } })),
+    RUNS,
+    progress,
+  ) as [Repeated<{ timing: Timing }>, Repeated<{ timing: Timing }>];
   console.log(
     `\n(e2) the default example (examples/ping, PSL with a Flow per client): ${fmt(example.timing.perSecond)} round trips/s (${fmt(example.timing.perCpuSecond)} per CPU s, the median of ${RUNS} processes, ${across(example)}), target 500,000 per CPU s: ${ratio(example.timing.perCpuSecond, 500_000)} (${verdict(example.timing.perCpuSecond >= 500_000)}); examples/ping-rules: ${fmt(exampleRules.timing.perSecond)} (${fmt(exampleRules.timing.perCpuSecond)} per CPU s)`,
   );
@@ -100,21 +114,24 @@ function flowClients(fmt: Fmt, out: Record<string, unknown>): void {
   const flowRows: Record<string, unknown>[] = [];
   const flowData: Record<string, unknown>[] = [];
   const byEngine: Record<string, number[]> = { monitor: [], compiled: [], interpreted: [] };
-  for (const clients of CLIENTS) {
+  const engines = ['monitor', 'compiled', 'interpreted'] as const;
+  // every row and engine once per round: the 1-client and 1,000-client rows of the ratio side by side in time
+  const specs = CLIENTS.flatMap((clients) => engines.map((engine) => ({ job: 'flow', params: { clients, engine } })));
+  const runs = runRounds<{ timing: Timing }>(specs, RUNS, progress);
+  CLIENTS.forEach((clients, c) => {
     const row: Record<string, unknown> = { clients };
-    for (const engine of ['monitor', 'compiled', 'interpreted'] as const) {
-      process.stderr.write(`  flow ${clients} ${engine}…\n`);
-      const r = runTimed<{ timing: Timing }>('flow', { clients, engine });
+    engines.forEach((engine, e) => {
+      const r = runs[c * engines.length + e]!;
       byEngine[engine]!.push(r.timing.perCpuSecond);
       flowData.push({ clients, engine, ...r.timing, runs: r.runs });
       row[`${engine}/s`] = fmt(r.timing.perSecond);
       row[`${engine}/CPU s`] = `${fmt(r.timing.perCpuSecond)} ${across(r)}`;
-    }
+    });
     row['compiled / interpreted'] = ratio(byEngine.compiled!.at(-1)!, byEngine.interpreted!.at(-1)!);
     row['monitor / compiled'] = percent(byEngine.monitor!.at(-1)!, byEngine.compiled!.at(-1)!);
     row['monitor vs 1 client'] = ratio(byEngine.monitor!.at(-1)!, byEngine.monitor![0]!);
     flowRows.push(row);
-  }
+  });
   console.log(
     `\n(f) the ping Flow policy by Flow-tracked clients (decisions/s, state threaded; each figure the median of ${RUNS} processes, ± its spread over them)`,
   );
@@ -140,30 +157,30 @@ function ruleCount(fmt: Fmt, out: Record<string, unknown>): void {
   const ruleData: Record<string, unknown>[] = [];
   const cordonRates: number[] = [];
   let heapAt10k: number | null = null;
-  for (const rules of RULES) {
+  // Cordon's rows in rounds, each the median of RUNS processes; Cedar and Casbin run once (10,000 rules take them minutes)
+  const cordon = runRounds<RulesJob>(
+    RULES.map((rules) => ({ job: 'rules', params: { rules, engine: 'cordon' }, nodeArgs: ['--expose-gc'] })),
+    RUNS,
+    progress,
+  );
+  RULES.forEach((rules, k) => {
     const row: Record<string, unknown> = { rules };
-    let ref: string | undefined;
+    const c = cordon[k]!;
     for (const engine of ['cordon', 'cedar', 'casbin'] as const) {
-      process.stderr.write(`  rules ${rules} ${engine}…\n`);
-      // Cordon's row is the median of RUNS processes; Cedar and Casbin run once (10,000 rules take them minutes)
       const r =
         engine === 'cordon'
-          ? runTimed<RulesJob>('rules', { rules, engine }, ['--expose-gc'])
-          : runJob<RulesJob>('rules', { rules, engine }, ['--expose-gc']);
-      if (ref === undefined) ref = r.verdicts;
-      else if (r.verdicts !== ref) throw new Error(`${engine} disagrees with Cordon at ${rules} rules`);
+          ? c
+          : progress<RulesJob>({ job: 'rules', params: { rules, engine }, nodeArgs: ['--expose-gc'] });
+      if (r.verdicts !== c.verdicts) throw new Error(`${engine} disagrees with Cordon at ${rules} rules`);
       ruleData.push({ rules, engine, ...r.timing, heapBytes: r.heapBytes, compileMs: r.compileMs });
       row[`${engine}/s`] = fmt(r.timing.perSecond);
-      if (engine === 'cordon') {
-        cordonRates.push(r.timing.perCpuSecond);
-        row['cordon/CPU s'] =
-          'runs' in r ? `${fmt(r.timing.perCpuSecond)} ${across(r as Repeated<RulesJob>)}` : fmt(r.timing.perCpuSecond);
-        row['cordon table'] = r.heapBytes === null ? '?' : `${(r.heapBytes / 1e6).toFixed(2)} MB`;
-        if (rules === 10000) heapAt10k = r.heapBytes;
-      }
     }
+    cordonRates.push(c.timing.perCpuSecond);
+    row['cordon/CPU s'] = `${fmt(c.timing.perCpuSecond)} ${across(c)}`;
+    row['cordon table'] = c.heapBytes === null ? '?' : `${(c.heapBytes / 1e6).toFixed(2)} MB`;
+    if (rules === 10000) heapAt10k = c.heapBytes;
     ruleRows.push(row);
-  }
+  });
   console.log('\n(g) decisions/s by rule count (200 classes; Cordon through its monitor), against Cedar and Casbin');
   console.table(ruleRows);
   const ruleSlow = cordonRates[0]! / cordonRates[cordonRates.length - 1]!;

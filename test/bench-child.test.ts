@@ -1,7 +1,7 @@
 // bench/child.ts: a timed row is the median of several processes, with their range beside it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { medianRun } from '../bench/child.ts';
+import { medianRun, runRounds } from '../bench/child.ts';
 import type { Timing } from '../bench/harness.ts';
 
 const run = (perCpuSecond: number, tag: string) => ({
@@ -31,4 +31,26 @@ test('an even count takes the lower median (the figure a target is judged on is 
 
 test('no runs is an error, not a row of undefined', () => {
   assert.throws(() => medianRun([]), /no runs/);
+});
+
+test('rows run in rounds: every row once per round, in order, and each row is the median of its own runs', () => {
+  const order: string[] = [];
+  // a burst of host noise during the second round slows whatever runs then, whichever row it is
+  let clock = 0;
+  const rows = runRounds([{ job: 'small' }, { job: 'large' }], 3, (spec) => {
+    order.push(spec.job);
+    const noisy = clock >= 2 && clock < 4;
+    clock++;
+    return run((spec.job === 'small' ? 8e5 : 5e5) / (noisy ? 2 : 1), spec.job);
+  });
+  assert.deepEqual(order, ['small', 'large', 'small', 'large', 'small', 'large']);
+  assert.deepEqual(
+    rows.map((r) => [r.tag, r.timing.perCpuSecond, r.runs.count, r.runs.minPerCpuSecond]),
+    [
+      ['small', 8e5, 3, 4e5],
+      ['large', 5e5, 3, 2.5e5],
+    ],
+  );
+  // the ratio of the medians is the noiseless one: the burst fell on one run of each row
+  assert.equal(rows[0]!.timing.perCpuSecond / rows[1]!.timing.perCpuSecond, 1.6);
 });
