@@ -117,6 +117,13 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   const kinds = [...new Set(policy.rules.map((r) => KIND_INDEX[r.kind]))];
   kinds.forEach((kind, at) => (kIx[kind] = at));
   const K = kinds.length;
+  // The table is a slab of source x destination cells for each (kind,
+  // endpoint, method) some rule covers, and no more: a policy of 10,000
+  // request rules over one method has one slab, not one per kind x endpoint x
+  // method "other" combination (4x as many cells, nearly all empty, which
+  // a lookup's cache pays for). A combination no rule covers has slab -1.
+  const slabOf = new Int32Array(K * E * M).fill(-1);
+  let slabs = 0;
   // cell key -> rule indices in order (a loop, not a callback: no closure keeps these build tables alive)
   const cells = new Map<number, number[]>();
   for (let i = 0; i < policy.rules.length; i++) {
@@ -128,16 +135,20 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     const ms = x.ms === null ? all(M) : x.ms.map((id) => mIx[id + 1]!);
     if (r.limit !== undefined) limited.push(i);
     const k = kIx[KIND_INDEX[r.kind]]!;
-    for (const s of srcs)
-      for (const d of dsts)
-        for (const e of eps)
-          for (const m of ms) {
-            const key = (((k * S + s) * D + d) * E + e) * M + m;
+    for (const e of eps)
+      for (const m of ms) {
+        const at = (k * E + e) * M + m;
+        if (slabOf[at] === -1) slabOf[at] = slabs++;
+        const slab = slabOf[at]!;
+        for (const s of srcs)
+          for (const d of dsts) {
+            const key = (slab * S + s) * D + d;
             const list = cells.get(key);
             // a rule after an unlimited one in the same cell can never apply there
             if (list === undefined) cells.set(key, [i]);
             else if (policy.rules[list[list.length - 1]!]!.limit !== undefined) list.push(i);
           }
+      }
   }
 
   const slotOf = new Map(limited.map((ri, slot) => [ri, slot] as const));
@@ -158,7 +169,7 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   });
 
   // cell encoding: 0 = no rule; v > 0 = unlimited rule v-1; v < 0 = candidate list -v-1
-  const size = K * S * D * E * M;
+  const size = slabs * S * D;
   const lists: (readonly number[])[] = [];
   const encode = (list: number[]): number => {
     // a list that starts with an unlimited rule holds only it (see the cells above)
@@ -178,12 +189,12 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
     // at all. An id outside the solution's tables (negative, too large,
     // fractional) or an unknown kind (an inherited name such as `toString`
     // included) reads `undefined`, which makes the key NaN; a kind no rule
-    // names reads slab -1, which makes the key negative (every other index is
-    // within its dimension). Neither reads a cell: default deny.
-    const key =
-      (((kIx[KIND_INDEX[ev.kind]]! * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!) * E + epIx[ev.endpoint + 1]!) *
-        M +
-      mIx[ev.method + 1]!;
+    // names reads kind -1, which makes the slab's index negative, and a
+    // combination no rule covers reads slab -1, which makes the key negative
+    // (every other index is within its dimension). None reads a cell:
+    // default deny.
+    const slab = slabOf[(kIx[KIND_INDEX[ev.kind]]! * E + epIx[ev.endpoint + 1]!) * M + mIx[ev.method + 1]!]!;
+    const key = (slab * S + srcIx[ev.srcClass]!) * D + dstIx[ev.dstClass]!;
     const v = dense !== null ? (dense[key] ?? 0) : (sparse!.get(key) ?? 0);
     if (v > 0) return state === initial ? grants[v - 1]! : restate(grants[v - 1]!, state);
     if (v === 0) return defaultDeny(state);
