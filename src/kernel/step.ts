@@ -54,9 +54,9 @@ function badEvent(s: KernelState, e: unknown): string | null {
         ? null
         : `CPU ${show(e.cpu)} does not exist on ${s.config.machine.name}`;
     case 'syscall': {
-      if (!isNat(e.tid) || s.threads.get(e.tid) === undefined) return `thread ${show(e.tid)} does not exist`;
-      if (s.threads.get(e.tid)!.state.tag !== 'running')
-        return `thread ${e.tid} is not running, so it cannot make a system call`;
+      const t = isNat(e.tid) ? s.threads.get(e.tid) : undefined;
+      if (t === undefined) return `thread ${show(e.tid)} does not exist`;
+      if (t.state.tag !== 'running') return `thread ${e.tid} is not running, so it cannot make a system call`;
       const c = e.call;
       if (!isObj(c)) return 'the system call is not an object';
       if (c.op !== 'Call' && c.op !== 'Recv' && c.op !== 'Reply')
