@@ -119,9 +119,9 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   const K = kinds.length;
   // The table is a slab of source x destination cells for each (kind,
   // endpoint, method) some rule covers, and no more: a policy of 10,000
-  // request rules over one method has one slab, not one per kind x endpoint x
-  // method "other" combination (4x as many cells, nearly all empty, which
-  // a lookup's cache pays for). A combination no rule covers has slab -1.
+  // request rules over one method has one slab, not one for every kind x
+  // endpoint x method combination, "other" slots included (4x as many cells,
+  // nearly all empty). A combination no rule covers has slab -1.
   const slabOf = new Int32Array(K * E * M).fill(-1);
   let slabs = 0;
   // cell key -> rule indices in order (a loop, not a callback: no closure keeps these build tables alive)
