@@ -36,6 +36,12 @@ export interface JobSpec {
   readonly nodeArgs?: readonly string[];
 }
 
+/** Runs one job, saying which on stderr (a table's jobs take minutes together). */
+export function runSpec<T>(spec: JobSpec): T {
+  process.stderr.write(`  ${spec.job} ${JSON.stringify(spec.params ?? {})}…\n`);
+  return runJob<T>(spec.job, spec.params, spec.nodeArgs);
+}
+
 /**
  * Runs the rows of one table in rounds: each round runs every row once, in
  * order, in a fresh process, and the rounds repeat `runs` times; each row is
@@ -50,12 +56,12 @@ export interface JobSpec {
  * which the machine's host was busy (on a shared virtual machine the same job
  * then runs up to 2x slower, with no load inside the machine to show it)
  * would fall on every run of one row and none of the other, and the ratio
- * between them would be the noise's. `run` is `runJob` but for tests.
+ * between them would be the noise's. `run` is `runSpec` but for tests.
  */
 export function runRounds<T extends { readonly timing: Timing }>(
   specs: readonly JobSpec[],
   runs: number = RUNS,
-  run: (spec: JobSpec) => T = (s) => runJob<T>(s.job, s.params, s.nodeArgs),
+  run: (spec: JobSpec) => T = runSpec,
 ): Repeated<T>[] {
   const all: T[][] = specs.map(() => []);
   for (let r = 0; r < runs; r++) specs.forEach((spec, i) => all[i]!.push(run(spec)));

@@ -18,7 +18,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { RUNS, runJob, runRounds, type JobSpec, type Repeated } from './child.ts';
+import { RUNS, runJob, runRounds, runSpec, type Repeated } from './child.ts';
 import type { Timing } from './harness.ts';
 
 const SIZES = [2, 20, 200, 2000] as const;
@@ -32,12 +32,6 @@ const percent = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
 /** The spread of a row's CPU-time rate over the processes it ran in, around the median process. */
 const across = (r: Repeated<{ timing: Timing }>) =>
   `±${(((r.runs.maxPerCpuSecond - r.runs.minPerCpuSecond) / 2 / r.timing.perCpuSecond) * 100).toFixed(0)}%`;
-
-/** Runs one job of a round, saying which on stderr. */
-function progress<T>(spec: JobSpec): T {
-  process.stderr.write(`  ${spec.job} ${JSON.stringify(spec.params ?? {})}…\n`);
-  return runJob<T>(spec.job, spec.params, spec.nodeArgs);
-}
 
 export const SCALE_TABLES = ['e', 'e2', 'f', 'g', 'h'] as const;
 
@@ -64,8 +58,6 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
       // the four sizes of a layout in rounds, so a ratio's two ends are measured side by side in time
       const rows = runRounds<{ timing: Timing }>(
         SIZES.map((processes) => ({ job: 'ipc', params: { layout, processes, others, monitor: 'policy' } })),
-        RUNS,
-        progress,
       );
       SIZES.forEach((processes, i) => {
         const r = rows[i]!;
@@ -97,8 +89,6 @@ function ipcBySize(fmt: Fmt, out: Record<string, unknown>): void {
 function example(fmt: Fmt, out: Record<string, unknown>): void {
   const [example, exampleRules] = runRounds<{ timing: Timing }>(
     ['ping', 'ping-rules'].map((example) => ({ job: 'ipc-example', params: { example } })),
-    RUNS,
-    progress,
   ) as [Repeated<{ timing: Timing }>, Repeated<{ timing: Timing }>];
   console.log(
     `\n(e2) the default example (examples/ping, PSL with a Flow per client): ${fmt(example.timing.perSecond)} round trips/s (${fmt(example.timing.perCpuSecond)} per CPU s, the median of ${RUNS} processes, ${across(example)}), target 500,000 per CPU s: ${ratio(example.timing.perCpuSecond, 500_000)} (${verdict(example.timing.perCpuSecond >= 500_000)}); examples/ping-rules: ${fmt(exampleRules.timing.perSecond)} (${fmt(exampleRules.timing.perCpuSecond)} per CPU s)`,
@@ -117,7 +107,7 @@ function flowClients(fmt: Fmt, out: Record<string, unknown>): void {
   const engines = ['monitor', 'compiled', 'interpreted'] as const;
   // every row and engine once per round: the 1-client and 1,000-client rows of the ratio side by side in time
   const specs = CLIENTS.flatMap((clients) => engines.map((engine) => ({ job: 'flow', params: { clients, engine } })));
-  const runs = runRounds<{ timing: Timing }>(specs, RUNS, progress);
+  const runs = runRounds<{ timing: Timing }>(specs);
   CLIENTS.forEach((clients, c) => {
     const row: Record<string, unknown> = { clients };
     engines.forEach((engine, e) => {
@@ -160,8 +150,6 @@ function ruleCount(fmt: Fmt, out: Record<string, unknown>): void {
   // Cordon's rows in rounds, each the median of RUNS processes; Cedar and Casbin run once (10,000 rules take them minutes)
   const cordon = runRounds<RulesJob>(
     RULES.map((rules) => ({ job: 'rules', params: { rules, engine: 'cordon' }, nodeArgs: ['--expose-gc'] })),
-    RUNS,
-    progress,
   );
   RULES.forEach((rules, k) => {
     const row: Record<string, unknown> = { rules };
@@ -170,7 +158,7 @@ function ruleCount(fmt: Fmt, out: Record<string, unknown>): void {
       const r =
         engine === 'cordon'
           ? c
-          : progress<RulesJob>({ job: 'rules', params: { rules, engine }, nodeArgs: ['--expose-gc'] });
+          : runSpec<RulesJob>({ job: 'rules', params: { rules, engine }, nodeArgs: ['--expose-gc'] });
       if (r.verdicts !== c.verdicts) throw new Error(`${engine} disagrees with Cordon at ${rules} rules`);
       ruleData.push({ rules, engine, ...r.timing, heapBytes: r.heapBytes, compileMs: r.compileMs });
       row[`${engine}/s`] = fmt(r.timing.perSecond);
