@@ -10,7 +10,10 @@ import * as t from 'io-ts';
 import { compileSolution, type SolutionTables } from '../src/kernel/tables.ts';
 import { securityEvent } from '../src/kernel/ipc.ts';
 import { createMonitor } from '../src/monitor/monitor.ts';
+import { compileRules } from '../src/monitor/rules.ts';
 import {
+  checkedDecision,
+  isCheckedDecision,
   restate,
   rulesKey,
   type CompiledPolicy,
@@ -90,6 +93,27 @@ test('default-deny: a policy that throws, or answers no well-formed verdict, is 
         throw 42;
       }),
       /^policy "num" failed: it threw a non-error value$/,
+    ],
+    // a decision whose fields cannot be read (a getter throws, at the first read or the second)
+    [
+      policy('getter', () => ({
+        get verdict(): string {
+          throw new Error('no verdict today');
+        },
+      })),
+      /^policy "getter" failed: no verdict today$/,
+    ],
+    [
+      policy('second-read', () => {
+        let reads = 0;
+        return {
+          get verdict(): string {
+            if (reads++ > 0) throw new Error('read twice');
+            return 'maybe';
+          },
+        };
+      }),
+      /^policy "second-read" failed: read twice$/,
     ],
     [policy('null', () => null), /^policy "null" returned no verdict$/],
     [policy('undefined', () => undefined), /^policy "undefined" returned no verdict$/],
@@ -241,4 +265,65 @@ test('default-deny: a prepared decision with another monitor state keeps its ver
     assert.equal(d.next, 0, 'the prepared decision is unchanged');
   }
   assert.ok(!('reason' in restate(grant, 1)), 'a grant gets no reason key');
+});
+
+test('default-deny: a decision checked where it is made is passed on by identity; a malformed one stays checked on every answer', () => {
+  const ok = request(1, 3);
+  const through = (d: unknown) =>
+    createMonitor(
+      T,
+      policy('p', () => d),
+    ).decide(STATE, ok);
+  const rules = [{ id: 'r' }];
+  const grant = checkedDecision({ verdict: 'grant', rules, next: STATE });
+  assert.equal(isCheckedDecision(grant), true);
+  assert.ok(Object.isFrozen(grant) && Object.isFrozen(grant.rules));
+  // the mark is no key and no prototype: the decision compares and serialises as the literal it was made from
+  assert.deepStrictEqual(grant, { verdict: 'grant', rules: [{ id: 'r' }], next: STATE });
+  assert.equal(JSON.stringify(grant), JSON.stringify({ verdict: 'grant', rules: [{ id: 'r' }], next: STATE }));
+  assert.equal(through(grant), grant);
+  // an unfrozen rule list is copied: changing it afterwards changes nothing the mark vouches for
+  rules.length = 0;
+  assert.equal(grant.rules.length, 1);
+  assert.throws(() => ((grant as { verdict: string }).verdict = 'maybe'), TypeError);
+  const deny = checkedDecision({ verdict: 'deny', rules: [{ id: 'no' }], reason: 'says no', next: STATE });
+  assert.equal(isCheckedDecision(deny), true);
+  assert.deepStrictEqual(through(deny), { verdict: 'deny', rules: [{ id: 'no' }], reason: 'says no', next: STATE });
+
+  // malformed: no mark, so the monitor checks it as any other answer and denies it
+  const malformed: [unknown, RegExp][] = [
+    [{ verdict: 'maybe', rules: [{ id: 'r' }], next: STATE }, /returned no verdict$/],
+    [{ verdict: 'grant', rules: [], next: STATE }, /named no rule for its grant$/],
+    [{ verdict: 'grant', next: STATE }, /named no rule for its grant$/],
+    [{ verdict: 'deny', rules: 'r', reason: 'x', next: STATE }, /named no rule for its deny$/],
+    [{ verdict: 'grant', rules: { length: 1, 0: { id: 'r' } }, next: STATE }, /named no rule for its grant$/],
+  ];
+  for (const [d, reason] of malformed) {
+    const c = checkedDecision(d as Decision);
+    assert.equal(isCheckedDecision(c), false, JSON.stringify(d));
+    const out = through(c);
+    assert.equal(rulesKey(out), 'policy-error', JSON.stringify(d));
+    assert.match(out.reason!, reason);
+  }
+  // a Proxy cannot carry the mark (and over a frozen decision cannot answer other values than its own)
+  const forged = new Proxy(grant, { get: (o, k) => (k === 'verdict' ? 'maybe' : Reflect.get(o, k)) });
+  assert.equal(isCheckedDecision(forged), false);
+  assert.match(through(forged).reason!, /^policy "p" failed: 'get' on proxy/);
+  assert.equal(isCheckedDecision(new Proxy({ ...grant }, {})), false);
+  assert.equal(rulesKey(through(new Proxy({ ...grant, verdict: 'maybe' }, {}))), 'policy-error');
+});
+
+test('default-deny: the rule form answers with checked decisions, so the monitor passes its grants and default denies on as they are', () => {
+  const ok = request(1, 3);
+  const r = compileRules(T, { name: 'one', rules: [{ kind: 'request', src: 'Client', dst: 'Server' }] });
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  const m = createMonitor(T, r.value);
+  const granted = m.decide(r.value.initial, ok);
+  assert.equal(granted.verdict, 'grant');
+  assert.equal(isCheckedDecision(granted), true);
+  assert.equal(granted, r.value.decide(r.value.initial, ok));
+  const back = { ...ok, src: 3, srcClass: 3, dst: 2, dstClass: 2 };
+  const denied = m.decide(r.value.initial, back);
+  assert.equal(rulesKey(denied), 'default-deny');
+  assert.equal(isCheckedDecision(denied), true);
 });

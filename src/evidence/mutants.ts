@@ -116,10 +116,8 @@ export const SECURITY_MUTANTS: readonly SecurityMutant[] = [
     requirement: 'default-deny',
     description: 'a PSL cell no rule applies to is decided grant instead of default deny',
     file: 'src/policy/compile/compile.ts',
-    find: `        granted.length === 0
-          ? defaultDeny`,
-    replace: `        granted.length === 0
-          ? Object.freeze({ verdict: 'grant' as const, rule: 'default', next: initial })`,
+    find: 'granted.length === 0 ? defaultDeny :',
+    replace: "granted.length === 0 ? Object.freeze({ verdict: 'grant' as const, rule: 'default', next: initial }) :",
     checks: ['test/psl-compile.test.ts'],
   },
   {

@@ -15,6 +15,7 @@ import type { MethodTable, SolutionTables } from '../kernel/tables.ts';
 import {
   POLICY_ERROR_RULES,
   STRUCTURE_RULES,
+  isCheckedDecision,
   type CompiledPolicy,
   type Decision,
   type EventKind,
@@ -83,9 +84,16 @@ function policyFailed(policy: CompiledPolicy, e: unknown, state: MonitorState): 
 
 /** The deny of a policy answer that is no well-formed decision (`decide` passes the well-formed ones on). */
 function malformedDecision(policy: CompiledPolicy, d: Decision, state: MonitorState): Decision {
-  if (d === null || typeof d !== 'object' || (d.verdict !== 'grant' && d.verdict !== 'deny'))
+  // read once more, guarded: a getter may throw this time
+  let verdict: unknown;
+  try {
+    verdict = d === null || typeof d !== 'object' ? undefined : d.verdict;
+  } catch (e) {
+    return policyFailed(policy, e, state);
+  }
+  if (verdict !== 'grant' && verdict !== 'deny')
     return deny(POLICY_ERROR_RULES, `policy "${policy.name}" returned no verdict`, state);
-  return deny(POLICY_ERROR_RULES, `policy "${policy.name}" named no rule for its ${d.verdict}`, state);
+  return deny(POLICY_ERROR_RULES, `policy "${policy.name}" named no rule for its ${verdict}`, state);
 }
 
 // The cold paths above are functions of their own, so the hot path stays small enough for V8 to inline.
@@ -120,13 +128,17 @@ export function createMonitor(tables: SolutionTables, policy: CompiledPolicy): M
     let d: Decision;
     try {
       d = policy.decide(state, event);
+      // well formed: a verdict and at least one rule (a decision checked where it was made is; a
+      // Proxy cannot carry that mark, and what reads a decision's fields, a getter's throw included, is in here)
+      if (typeof d === 'object' && d !== null) {
+        if (isCheckedDecision(d)) return d;
+        if (d.verdict === 'grant' || d.verdict === 'deny') {
+          const rules = d.rules;
+          if (Array.isArray(rules) && rules.length > 0) return d;
+        }
+      }
     } catch (e) {
       return policyFailed(policy, e, state);
-    }
-    // well formed: a verdict and at least one rule
-    if (typeof d === 'object' && d !== null && (d.verdict === 'grant' || d.verdict === 'deny')) {
-      const rules = d.rules;
-      if (Array.isArray(rules) && rules.length > 0) return d;
     }
     return malformedDecision(policy, d, state);
   };

@@ -9,6 +9,7 @@ import type { SolutionTables } from '../kernel/tables.ts';
 import type { Result } from '../kernel/tables.ts';
 import {
   DEFAULT_DENY_RULES,
+  checkedDecision,
   EVENT_KINDS,
   only,
   restate,
@@ -154,15 +155,13 @@ export function compileRules(tables: SolutionTables, policy: RulePolicy): Result
   const slotOf = new Map(limited.map((ri, slot) => [ri, slot] as const));
   const initial: MonitorState = limited.length === 0 ? null : Object.freeze(limited.map(() => 0));
   const refs = policy.rules.map((r, i) => only(Object.freeze({ id: ruleId(r, i) })));
-  const grants = policy.rules.map((_, i): Decision =>
-    Object.freeze({ verdict: 'grant' as const, rules: refs[i]!, next: initial }),
-  );
+  const grants = policy.rules.map((_, i) => checkedDecision({ verdict: 'grant', rules: refs[i]!, next: initial }));
   const defaultDeny = (state: MonitorState): Decision =>
     state === initial
       ? DENY_INITIAL
       : { verdict: 'deny', rules: DEFAULT_DENY_RULES, reason: 'no rule grants this event', next: state };
-  const DENY_INITIAL: Decision = Object.freeze({
-    verdict: 'deny' as const,
+  const DENY_INITIAL = checkedDecision({
+    verdict: 'deny',
     rules: DEFAULT_DENY_RULES,
     reason: 'no rule grants this event',
     next: initial,

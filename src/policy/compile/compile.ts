@@ -25,6 +25,7 @@ import type { SolutionTables } from '../../kernel/tables.ts';
 import {
   DEFAULT_DENY_RULES,
   POLICY_ERROR_RULES,
+  checkedDecision,
   only,
   restate,
   type Decision,
@@ -248,7 +249,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     return step;
   };
 
-  const defaultDeny: Decision = Object.freeze({
+  const defaultDeny = checkedDecision({
     verdict: 'deny',
     rules: DEFAULT_DENY_RULES,
     reason: DEFAULT_DENY_REASON,
@@ -283,7 +284,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
       }
       if (!s.grant) {
         staticCells++;
-        decisions.push(Object.freeze({ verdict: 'deny', rules: only(s.rule), reason: s.reason, next: initial }));
+        decisions.push(checkedDecision({ verdict: 'deny', rules: only(s.rule), reason: s.reason, next: initial }));
         programs.push(undefined);
         return id; // nothing after a certain deny can change the decision
       }
@@ -292,9 +293,7 @@ export function compileChecked(p: CheckedPolicy, cov?: PolicyCoverage): Compiled
     if (fixed) {
       staticCells++;
       decisions.push(
-        granted.length === 0
-          ? defaultDeny
-          : Object.freeze({ verdict: 'grant', rules: Object.freeze(granted), next: initial }),
+        granted.length === 0 ? defaultDeny : checkedDecision({ verdict: 'grant', rules: granted, next: initial }),
       );
       programs.push(undefined);
       return id;
