@@ -3,9 +3,9 @@
 // read agrees with the array the same operations build, an operation never
 // changes a vector an earlier state still holds (the kernel is a pure
 // function: a step never mutates the state it was given), and two vectors with
-// the same elements are structurally equal whatever history built them (the
-// kernel's states compare with deepStrictEqual and serialise with
-// JSON.stringify). Seeded as every suite (src/properties/env.ts). Examples
+// the same elements are equal whatever history built them: by content
+// (`equals`, JSON.stringify), and as data once settled (the two entries written
+// last, which a vector holds beside its trie, written into it). Seeded as every suite (src/properties/env.ts). Examples
 // cross every trie level boundary (16, 256 and 4096 entries) by pushes, sets
 // and branching pushes, which the random suites reach only up to depth 3.
 
@@ -20,9 +20,17 @@ banner(import.meta.filename);
 
 type Op = { readonly op: 'push'; readonly v: number } | { readonly op: 'set'; readonly i: number; readonly v: number };
 
-/** Pushes mostly, sets at any index including a few that are not indexes. */
+/**
+ * Pushes mostly, sets at any index including a few that are not indexes, and sets at a few hot indexes: a
+ * vector holds the two entries written last beside its trie, and a write to one of them, or to a third, takes
+ * another path than a write to a fresh index.
+ */
 const arbOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('push' as const), v: fc.integer() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('set' as const), i: fc.constantFrom(0, 1, 17, 40), v: fc.integer() }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -69,9 +77,13 @@ function agrees(v: PVec<number>, a: readonly number[], why: string): void {
   // which for a vector of hundreds of entries takes long enough to make a shrinking property seem to hang
   assert.ok(isDeepStrictEqual(v.toArray(), a), `${why}: toArray`);
   assert.ok(isDeepStrictEqual([...v], a), `${why}: iteration`);
-  // the trie's shape depends only on the length, so every node holds exactly the entries it should: nothing
-  // written past the length (a push or set that wrote into a node an earlier vector shares shows here)
-  assert.ok(isDeepStrictEqual(v, PVec.from(a)), `${why}: the structure of the vector built in one go`);
+  assert.ok(v.equals(PVec.from(a)) && PVec.from(a).equals(v), `${why}: equals the vector built in one go`);
+  // settled, the trie's shape depends only on the length, so every node holds exactly the entries it should:
+  // nothing written past the length (a push or set that wrote into a node an earlier vector shares shows here)
+  assert.ok(
+    isDeepStrictEqual(v.settled(), PVec.from(a)),
+    `${why}: settled, the structure of the vector built in one go`,
+  );
 }
 
 const SMALL = fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 300 });
@@ -113,10 +125,10 @@ test('three-syscalls: push and set never change a table an earlier kernel state 
   );
 });
 
-test('three-syscalls: tables with the same entries are deepStrictEqual and serialise alike, whatever history built them (states compare by value)', () => {
+test('three-syscalls: tables with the same entries are equal, serialise alike and settle to one structure, whatever history built them (states compare by value)', () => {
   check(
     import.meta.filename,
-    'three-syscalls: tables with the same entries are deepStrictEqual and serialise alike, whatever history built them (states compare by value)',
+    'three-syscalls: tables with the same entries are equal, serialise alike and settle to one structure, whatever history built them (states compare by value)',
     fc.tuple(SMALL, fc.array(fc.tuple(fc.nat(), fc.integer({ min: -50, max: 50 })), { maxLength: 20 })),
     ([xs, sets]) => {
       // one by pushes, one in one go, one by pushes of other values then sets back to the elements
@@ -138,7 +150,12 @@ test('three-syscalls: tables with the same entries are deepStrictEqual and seria
         ['rewritten', rewritten],
         ['set and restored', roundTrip],
       ] as const) {
-        assert.deepStrictEqual(v, pushed, `${name} is structurally the vector built by pushes`);
+        assert.ok(v.equals(pushed) && pushed.equals(v), `${name} equals the vector built by pushes`);
+        assert.deepStrictEqual(
+          v.settled(),
+          pushed.settled(),
+          `${name}, settled, is structurally the vector built by pushes`,
+        );
         assert.equal(JSON.stringify(v), JSON.stringify(xs), `${name} serialises as its array`);
         agrees(v, xs, name);
       }
@@ -342,5 +359,27 @@ test('isolation: the array operations call their callback with exactly the entri
       undefined,
       `${n} entries: find of nothing there`,
     );
+  }
+});
+
+test('three-syscalls: tables that differ in one entry are not equal, also where that entry is one held beside the trie', () => {
+  for (const n of [3, 17, 300]) {
+    const [v] = grown(n);
+    for (const i of [0, n - 1]) {
+      // written last (held beside the trie), and pushed out into the trie by two later writes
+      const held = v.set(i, -7);
+      const settled = held.set((i + 1) % n, v.get((i + 1) % n)!).set((i + 2) % n, v.get((i + 2) % n)!);
+      for (const [name, w] of [
+        ['held', held],
+        ['written into the trie', settled],
+      ] as const) {
+        assert.equal(w.equals(v), false, `${n} entries, entry ${i} ${name}: equals`);
+        assert.equal(v.equals(w), false, `${n} entries, entry ${i} ${name}: equals, the other way round`);
+        assert.equal(w.get(i), -7, `${n} entries, entry ${i} ${name}: get`);
+      }
+      assert.ok(settled.set(i, v.get(i)!).equals(v), `${n} entries, entry ${i}: written back, equal again`);
+    }
+    assert.equal(v.equals(v.push(1)), false, `${n} entries: a longer vector is not equal`);
+    assert.equal(v.push(1).equals(v), false, `${n} entries: a shorter vector is not equal`);
   }
 });

@@ -1,15 +1,26 @@
 // A persistent vector: the kernel's tables (processes, threads, objects) as a
 // 16-way radix trie (BITS = 4, the best of 3, 4 and 5 measured) with
-// structural sharing. `set` and `push` copy one path of at most ceil(log16 n) nodes of 16 slots, never the whole table, so a step
-// that touches one thread costs O(log n) whatever the size of the solution;
-// `get` walks the same path. The trie's shape depends only on the length, so
-// two vectors with the same elements are structurally equal (deepStrictEqual,
-// JSON.stringify via toJSON) whatever history built them.
+// structural sharing. `set` and `push` copy one path of at most ceil(log16 n)
+// nodes of 16 slots, never the whole table, so a step that touches one thread
+// costs O(log n) whatever the size of the solution; `get` walks the same path.
+//
+// The two entries written last are held beside the trie, not in it (once it
+// has more than one level): a write to one of them copies no node, and a
+// write to a third index moves the older of the two into the trie, one path
+// copy, as every write made before. The kernel writes the same few entries
+// again and again: an IPC round trip writes the threads of its client and its
+// server six times between them, and at 2,000 threads each of those writes
+// copied three nodes of 16 slots. That path copy was a quarter of the round
+// trip's time, and most of its garbage. A read compares two indices first.
+//
+// So the layout depends on the order of the writes, not only on the
+// elements: two vectors with the same elements may hold different entries
+// beside the trie. Compare them by content (`equals`, `toArray`;
+// JSON.stringify serialises through toJSON), or as data once `settled`.
 //
 // Hand-written rather than a library's List: the kernel reads a table entry
-// several times per step, and this trie's `get` is a few array loads (see the
-// README section "Kernel state at scale" for the measurement against
-// immutable's List). Nothing here mutates a node once a vector can see it.
+// several times per step, and this trie's `get` is a few array loads. Nothing
+// here mutates a node once a vector can see it.
 
 const BITS = 4;
 const WIDTH = 1 << BITS;
@@ -17,12 +28,26 @@ const MASK = WIDTH - 1;
 
 type Node = unknown[];
 
+/**
+ * The two entries a vector wrote last, newest first (i1 = -1: only one yet),
+ * whose values its trie does not hold. Their own small object, not fields of
+ * the vector: a vector of one leaf has none, and stays as small as it was.
+ */
+interface Held<T> {
+  readonly i0: number;
+  readonly v0: T;
+  readonly i1: number;
+  readonly v1: T | undefined;
+}
+
 export class PVec<T> implements Iterable<T> {
   private constructor(
     readonly length: number,
     /** BITS x (depth - 1): 0 while the whole vector is one leaf */
     private readonly shift: number,
     private readonly root: Node,
+    /** the two entries written last, beside the trie (null: none yet, or a one-leaf vector, which writes its leaf) */
+    private readonly held: Held<T> | null = null,
   ) {}
 
   private static readonly EMPTY = new PVec<never>(0, 0, []);
@@ -49,6 +74,11 @@ export class PVec<T> implements Iterable<T> {
   /** The element at `i`, or undefined when `i` is not an index of the vector. */
   get(i: number): T | undefined {
     if (!(i >= 0 && i < this.length) || (i | 0) !== i) return undefined;
+    const h = this.held;
+    if (h !== null) {
+      if (i === h.i0) return h.v0;
+      if (i === h.i1) return h.v1;
+    }
     let node = this.root;
     for (let s = this.shift; s > 0; s -= BITS) node = node[(i >>> s) & MASK] as Node;
     return node[i & MASK] as T;
@@ -57,7 +87,14 @@ export class PVec<T> implements Iterable<T> {
   /** A vector with `v` at index `i` (0 <= i < length; any other index leaves the vector as it is). */
   set(i: number, v: T): PVec<T> {
     if (!(i >= 0 && i < this.length) || (i | 0) !== i) return this;
-    return new PVec<T>(this.length, this.shift, setIn(this.root, this.shift, i, v));
+    const { length: n, shift, held: h } = this;
+    if (shift === 0) return new PVec<T>(n, 0, setIn(this.root, 0, i, v));
+    if (h === null) return new PVec<T>(n, shift, this.root, { i0: i, v0: v, i1: -1, v1: undefined });
+    if (i === h.i0) return new PVec<T>(n, shift, this.root, { i0: i, v0: v, i1: h.i1, v1: h.v1 });
+    if (i === h.i1) return new PVec<T>(n, shift, this.root, { i0: i, v0: v, i1: h.i0, v1: h.v0 });
+    // a third index: the older of the two goes into the trie
+    const root = h.i1 < 0 ? this.root : setIn(this.root, shift, h.i1, h.v1);
+    return new PVec<T>(n, shift, root, { i0: i, v0: v, i1: h.i0, v1: h.v0 });
   }
 
   /** A vector with `v` appended at index `length`. */
@@ -65,9 +102,9 @@ export class PVec<T> implements Iterable<T> {
     const n = this.length;
     // the trie is full at this depth: a new root over the old one
     if (n === WIDTH << this.shift) {
-      return new PVec<T>(n + 1, this.shift + BITS, [this.root, pathTo(this.shift, v)]);
+      return new PVec<T>(n + 1, this.shift + BITS, [this.root, pathTo(this.shift, v)], this.held);
     }
-    return new PVec<T>(n + 1, this.shift, pushIn(this.root, this.shift, n, v));
+    return new PVec<T>(n + 1, this.shift, pushIn(this.root, this.shift, n, v), this.held);
   }
 
   *[Symbol.iterator](): Iterator<T> {
@@ -78,6 +115,27 @@ export class PVec<T> implements Iterable<T> {
     const out: T[] = [];
     for (let i = 0; i < this.length; i++) out.push(this.get(i)!);
     return out;
+  }
+
+  /**
+   * The same vector with the two entries held beside the trie written into it:
+   * the one layout of its elements, which depends on nothing but them (it is
+   * what `PVec.from` builds), so settled vectors compare as data.
+   */
+  settled(): PVec<T> {
+    const h = this.held;
+    if (h === null) return this;
+    let root = setIn(this.root, this.shift, h.i0, h.v0);
+    if (h.i1 >= 0) root = setIn(root, this.shift, h.i1, h.v1);
+    return new PVec<T>(this.length, this.shift, root);
+  }
+
+  /** Whether two vectors hold the same elements (by identity), whatever order of writes built them. */
+  equals(other: PVec<T>): boolean {
+    if (other === this) return true;
+    if (other.length !== this.length) return false;
+    for (let i = 0; i < this.length; i++) if (other.get(i) !== this.get(i)) return false;
+    return true;
   }
 
   /** Serialises as the array it holds. */
