@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as t from 'io-ts';
 import { compileSolution, type SolutionDecl, type SolutionTables } from '../src/kernel/tables.ts';
-import { compileRules, ruleId, type AllowRule } from '../src/monitor/rules.ts';
+import { MAX_DENSE, compileRules, ruleId, type AllowRule } from '../src/monitor/rules.ts';
 import {
   DEFAULT_DENY_RULES,
   type CompiledPolicy,
@@ -273,25 +273,33 @@ test('default-deny: a policy naming an unknown class, endpoint, method or kind, 
 });
 
 test('default-deny: a policy too large for the dense table (keyed through a Map) decides exactly as the dense one', () => {
-  // 45 classes, endpoints and methods, each rule naming one of each: 5·46·46·47·47 cells > 2^24
+  // 45 endpoints and methods, 311 classes; rule i names class K<i> to K<i+1> on endpoint and method i mod 45:
+  // 45 slabs (one per endpoint and method a rule names) of 311 x 311 (310 named sources and destinations, and
+  // "other") cells, more than a dense table holds
   const N = 45;
+  const C = 311;
+  const R = C - 1;
   const big: SolutionDecl = {
     name: 'big',
     interfaces: [{ name: 'b.I', methods: Array.from({ length: N }, (_, i) => m(`M${i}`)) }],
-    classes: Array.from({ length: N }, (_, i) => ({ name: `K${i}`, endpoints: [{ name: `e${i}`, interface: 'b.I' }] })),
+    classes: Array.from({ length: C }, (_, i) => ({
+      name: `K${i}`,
+      endpoints: i < N ? [{ name: `e${i}`, interface: 'b.I' }] : [],
+    })),
     processes: [],
     connections: [],
   };
+  assert.ok(N * C * C > MAX_DENSE, `${N * C * C} cells must not fit the dense table (${MAX_DENSE})`);
   const bt = tablesOf(big);
   const rules = (n: number): AllowRule[] =>
     Array.from({ length: n }, (_, i) => ({
       kind: 'request',
       src: `K${i}`,
-      dst: `K${(i + 1) % N}`,
-      endpoint: `e${i}`,
-      method: `M${i}`,
+      dst: `K${i + 1}`,
+      endpoint: `e${i % N}`,
+      method: `M${i % N}`,
     }));
-  const sparse = policy(rules(N), bt);
+  const sparse = policy(rules(R), bt);
   const dense = policy(rules(10), bt);
   const e = (s: number, d: number, ep: number, me: number): SecurityEvent => ({
     kind: 'request',
@@ -313,9 +321,18 @@ test('default-deny: a policy too large for the dense table (keyed through a Map)
     assert.equal(p.decide(null, e(4, 3, 3, 3)).verdict, 'deny');
     assert.equal(p.decide(null, e(3, 4, 4, 3)).verdict, 'deny');
     assert.deepEqual(p.decide(null, e(3, 3, 3, 3)).rules, DEFAULT_DENY_RULES);
+    // an id outside the tables reads no cell of either
+    assert.equal(p.decide(null, { ...e(3, 4, 3, 3), srcClass: -1 }).verdict, 'deny');
+    assert.equal(p.decide(null, { ...e(3, 4, 3, 3), dstClass: C + 5 }).verdict, 'deny');
   }
-  assert.equal(sparse.decide(null, e(44, 0, 44, 44)).verdict, 'grant');
-  assert.equal(dense.decide(null, e(44, 0, 44, 44)).verdict, 'deny', 'the dense policy has no rule 45');
+  // every rule of the sparse policy grants its own event, and only it
+  for (let i = 0; i < R; i++) {
+    const d = sparse.decide(null, e(i, i + 1, i % N, i % N));
+    assert.deepEqual([d.verdict, d.rules], ['grant', [{ id: `rule ${i + 1}` }]], `rule ${i + 1}`);
+    assert.equal(sparse.decide(null, e(i + 1, i, i % N, i % N)).verdict, 'deny', `rule ${i + 1} reversed`);
+    assert.equal(sparse.decide(null, e(i, i + 1, (i + 1) % N, i % N)).verdict, 'deny', `rule ${i + 1}, endpoint`);
+  }
+  assert.equal(dense.decide(null, e(44, 45, 44, 44)).verdict, 'deny', 'the dense policy has no rule 45');
 });
 
 test('default-deny: id 0 of each dimension (the kernel class, its first endpoint and method) is a real id, not "none"', () => {
