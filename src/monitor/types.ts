@@ -104,7 +104,7 @@ export function restate(d: Decision, next: MonitorState): Decision {
 
 // A decision checked once, where it is made, so the monitor need not check
 // it on every answer. At 10,000 rules, reading each answer's rule list (one
-// more object out of 10,000) cost a quarter of a decision. The mark is a
+// more object out of 10,000) was a fifth of a decision. The mark is a
 // private field stamped onto the plain object by a base class whose
 // constructor returns that object: the decision keeps its prototype and its
 // keys (it compares and serialises as before). Only `checkedDecision` stamps,
