@@ -52,11 +52,12 @@ export function runSpec<T>(spec: JobSpec): T {
  * (the Flow policy at 1,000 clients: 3.1M to 5.6M decisions per CPU second in
  * two runs). The median process is what the code costs; the spread says how
  * far one run can be trusted. And the rows of a ratio are so measured side by
- * side in time. Run row after row instead, a few seconds in
- * which the machine's host was busy (on a shared virtual machine the same job
- * then runs up to 2x slower, with no load inside the machine to show it)
- * would fall on every run of one row and none of the other, and the ratio
- * between them would be the noise's. `run` is `runSpec` but for tests.
+ * side in time. On a shared virtual machine one virtual CPU can run at 0.6x
+ * the other for minutes, with no load inside the machine to show it (the
+ * README's Benchmarks section has the figures), and a process lands on
+ * either: run row after row instead, such a stretch would fall on every run
+ * of one row and none of the other, and the ratio between them would be the
+ * noise's. `run` is `runSpec` but for tests.
  */
 export function runRounds<T extends { readonly timing: Timing }>(
   specs: readonly JobSpec[],
